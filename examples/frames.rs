@@ -1,0 +1,107 @@
+//! Render the screens the README shows, from the fixed-seed demo fleet, as JSON cell
+//! grids: `scripts/screenshots` turns them into PNGs.
+//!
+//! cargo run --example frames -- OUT_DIR
+
+use std::path::PathBuf;
+
+use bosun::app::{Action, Input, headless, update};
+use bosun::config::keymap::{Command, Keymap};
+use bosun::source::sim::SimBackend;
+use bosun::store::Store;
+use bosun::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use serde_json::json;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 34;
+
+fn press(store: &mut Store, command: Command) {
+    update(store, Action::Command(command));
+}
+
+fn line(store: &mut Store, opener: Command, text: &str) {
+    press(store, opener);
+    for c in text.chars() {
+        update(store, Action::Input(Input::Char(c)));
+    }
+    update(store, Action::Input(Input::Submit));
+}
+
+fn color(c: Color) -> String {
+    match c {
+        Color::Reset => "reset".into(),
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        Color::Indexed(i) => format!("idx:{i}"),
+        named => format!("{named:?}").to_lowercase(),
+    }
+}
+
+fn frame_json(buf: &Buffer) -> serde_json::Value {
+    let rows: Vec<Vec<serde_json::Value>> = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| {
+                    let cell = &buf[(x, y)];
+                    json!([
+                        cell.symbol(),
+                        color(cell.fg),
+                        color(cell.bg),
+                        cell.modifier.contains(Modifier::BOLD)
+                    ])
+                })
+                .collect()
+        })
+        .collect();
+    json!({ "width": buf.area.width, "height": buf.area.height, "rows": rows })
+}
+
+fn main() {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "target/frames".into()),
+    );
+    std::fs::create_dir_all(&out).unwrap();
+    let at = "2026-11-02T09:30:00Z".parse().unwrap();
+    let backend = SimBackend::fixed(7, at);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut store = runtime.block_on(headless::load(
+        &backend,
+        headless::context(&backend, 5, true),
+    ));
+    let theme = Theme::default();
+    let keymap = Keymap::default();
+
+    let shoot = |name: &str, store: &mut Store| {
+        runtime.block_on(headless::follow_scope(store, &backend));
+        let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+        terminal
+            .draw(|f| bosun::ui::render(f, store, &theme, &keymap))
+            .unwrap();
+        let path = out.join(format!("{name}.json"));
+        std::fs::write(&path, frame_json(terminal.backend().buffer()).to_string()).unwrap();
+        println!("{}", path.display());
+    };
+
+    shoot("fleet", &mut store);
+    line(&mut store, Command::CommandLine, "cluster prod-web");
+    shoot("services", &mut store);
+    line(&mut store, Command::CommandLine, "svc checkout");
+    shoot("service", &mut store);
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "cluster prod-web");
+    line(&mut store, Command::CommandLine, "stopped");
+    shoot("tasks-stopped", &mut store);
+    line(&mut store, Command::Filter, "exit:137");
+    press(&mut store, Command::Open);
+    shoot("task", &mut store);
+    press(&mut store, Command::Help);
+    shoot("help", &mut store);
+}

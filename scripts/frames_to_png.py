@@ -1,0 +1,87 @@
+"""Turn the JSON cell grids of `cargo run --example frames` into PNG screenshots.
+
+usage: python frames_to_png.py FRAME.json... --out DIR
+"""
+
+import argparse
+import json
+import os
+
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+SIZE = 15
+PAD = 12
+
+# The terminal's own colours, and the 16 named ones: a dark xterm-like palette.
+DEFAULT_FG = (208, 212, 216)
+DEFAULT_BG = (16, 20, 24)
+NAMED = {
+    "black": (0, 0, 0), "red": (205, 49, 49), "green": (80, 200, 120), "yellow": (229, 192, 16),
+    "blue": (36, 114, 200), "magenta": (188, 63, 188), "cyan": (17, 168, 205), "gray": (170, 170, 170),
+    "darkgray": (110, 110, 110), "lightred": (241, 96, 96), "lightgreen": (35, 209, 139),
+    "lightyellow": (245, 245, 67), "lightblue": (59, 142, 234), "lightmagenta": (214, 112, 214),
+    "lightcyan": (41, 184, 219), "white": (229, 229, 229),
+}
+ORDER = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "gray",
+         "darkgray", "lightred", "lightgreen", "lightyellow", "lightblue", "lightmagenta", "lightcyan", "white"]
+
+
+def indexed(i):
+    if i < 16:
+        return NAMED[ORDER[i]]
+    if i < 232:
+        i -= 16
+        steps = [0, 95, 135, 175, 215, 255]
+        return (steps[i // 36], steps[(i // 6) % 6], steps[i % 6])
+    v = 8 + (i - 232) * 10
+    return (v, v, v)
+
+
+def rgb(color, default):
+    if color == "reset":
+        return default
+    if color.startswith("#"):
+        return tuple(int(color[k:k + 2], 16) for k in (1, 3, 5))
+    if color.startswith("idx:"):
+        return indexed(int(color[4:]))
+    return NAMED.get(color, default)
+
+
+def render(frame, regular, bold):
+    cw = round(regular.getlength("M"))
+    ascent, descent = regular.getmetrics()
+    ch = ascent + descent
+    img = Image.new("RGB", (frame["width"] * cw + 2 * PAD, frame["height"] * ch + 2 * PAD), DEFAULT_BG)
+    draw = ImageDraw.Draw(img)
+    for y, row in enumerate(frame["rows"]):
+        for x, (symbol, fg, bg, is_bold) in enumerate(row):
+            left, top = PAD + x * cw, PAD + y * ch
+            back = rgb(bg, DEFAULT_BG)
+            if back != DEFAULT_BG:
+                draw.rectangle([left, top, left + cw - 1, top + ch - 1], fill=back)
+            if symbol.strip():
+                font = bold if is_bold else regular
+                draw.text((left, top), symbol, font=font, fill=rgb(fg, DEFAULT_FG))
+    return img
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("frames", nargs="+")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    regular = ImageFont.truetype(os.path.join(FONT_DIR, "DejaVuSansMono.ttf"), SIZE)
+    bold = ImageFont.truetype(os.path.join(FONT_DIR, "DejaVuSansMono-Bold.ttf"), SIZE)
+    os.makedirs(args.out, exist_ok=True)
+    for path in args.frames:
+        with open(path) as f:
+            frame = json.load(f)
+        name = os.path.splitext(os.path.basename(path))[0]
+        target = os.path.join(args.out, name + ".png")
+        render(frame, regular, bold).save(target, optimize=True)
+        print(target)
+
+
+if __name__ == "__main__":
+    main()

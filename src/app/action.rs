@@ -1,0 +1,42 @@
+//! What goes into `update`, and what comes out.
+
+use jiff::Timestamp;
+
+use crate::config::keymap::Command;
+use crate::source::DataEvent;
+use crate::source::scheduler::Scope;
+
+/// Editing keys while typing a filter or a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Char(char),
+    Backspace,
+    DeleteWord,
+    Left,
+    Right,
+    Submit,
+    Cancel,
+    Complete,
+}
+
+#[derive(Debug)]
+pub enum Action {
+    Command(Command),
+    Input(Input),
+    Data(DataEvent),
+    /// The clock moved: ages and "stopped in the last hour" change.
+    Tick(Timestamp),
+    Resize,
+}
+
+/// What `update` asks the loop to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Something visible changed: draw a frame.
+    Render,
+    Quit,
+    /// What is on screen changed: tell the scheduler.
+    SetScope(Scope),
+    /// Refresh what is on screen now.
+    Refresh,
+}

@@ -1,0 +1,166 @@
+//! The app loop: one `tokio::select!` over terminal input, data from the sources and a
+//! slow clock. It is the only place the store is mutated (through [`update`]), and it draws
+//! only when something changed.
+
+pub mod action;
+pub mod command;
+pub mod headless;
+pub mod update;
+pub mod views;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
+use tokio::sync::{mpsc, watch};
+
+pub use action::{Action, Effect, Input};
+pub use update::update;
+
+use crate::config::keymap::Keymap;
+use crate::source::SharedBackend;
+use crate::source::scheduler::{Control, Intervals, Scheduler, Scope};
+use crate::store::Store;
+use crate::store::ui::Mode;
+use crate::ui::theme::Theme;
+
+/// Ages are shown to the minute: a clock tick this often keeps them honest without
+/// redrawing an idle screen every second.
+const CLOCK: Duration = Duration::from_secs(30);
+
+pub struct App {
+    pub store: Store,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub backend: SharedBackend,
+    pub intervals: Intervals,
+}
+
+/// Turn a key press into an action, by mode: the keymap in normal mode, editing keys
+/// while typing.
+pub fn translate(mode: Mode, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match mode {
+        Mode::Normal | Mode::Help => keymap.lookup(key).map(Action::Command),
+        Mode::Filter | Mode::Command => {
+            let input = match key.code {
+                KeyCode::Char('c') if ctrl => return keymap.lookup(key).map(Action::Command),
+                KeyCode::Char('w') if ctrl => Input::DeleteWord,
+                KeyCode::Char('u') if ctrl => Input::Cancel,
+                KeyCode::Char(c) if !ctrl => Input::Char(c),
+                KeyCode::Backspace => Input::Backspace,
+                KeyCode::Left => Input::Left,
+                KeyCode::Right => Input::Right,
+                KeyCode::Enter => Input::Submit,
+                KeyCode::Esc => Input::Cancel,
+                KeyCode::Tab => Input::Complete,
+                _ => return None,
+            };
+            Some(Action::Input(input))
+        }
+    }
+}
+
+impl App {
+    /// Run until the user quits. The terminal is set up and restored by the caller.
+    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+        let (data_tx, mut data_rx) = mpsc::channel(256);
+        let (scope_tx, scope_rx) = watch::channel(Scope::default());
+        let (control_tx, control_rx) = mpsc::channel(8);
+        let scheduler = Scheduler::new(self.backend.clone(), self.intervals);
+        let scheduler = tokio::spawn(scheduler.run(scope_rx, control_rx, data_tx));
+
+        let mut events = EventStream::new();
+        let mut clock = tokio::time::interval(CLOCK);
+        clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        clock.tick().await;
+        let mut signals = Signals::new()?;
+
+        // The first frame, before any data: the layout and "loading…".
+        self.store.now = self.backend.now();
+        let mut effects = update(&mut self.store, Action::Resize);
+        'outer: loop {
+            let mut render = false;
+            for effect in effects.drain(..) {
+                match effect {
+                    Effect::Render => render = true,
+                    Effect::Quit => break 'outer,
+                    Effect::SetScope(scope) => {
+                        scope_tx.send_replace(scope);
+                    }
+                    Effect::Refresh => {
+                        // A full channel means a refresh is already queued.
+                        let _ = control_tx.try_send(Control::RefreshNow);
+                    }
+                }
+            }
+            if render {
+                self.store.now = self.backend.now();
+                terminal.draw(|frame| {
+                    crate::ui::render(frame, &self.store, &self.theme, &self.keymap)
+                })?;
+            }
+            let action = tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                        translate(self.store.ui.mode, &self.keymap, &key)
+                    }
+                    Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                    Some(Ok(_)) => None,
+                    Some(Err(error)) => return Err(error.into()),
+                    None => break,
+                },
+                Some(data) = data_rx.recv() => Some(Action::Data(data)),
+                _ = clock.tick() => Some(Action::Tick(self.backend.now())),
+                _ = signals.recv() => break,
+            };
+            if let Some(action) = action {
+                self.store.now = self.backend.now();
+                effects = update(&mut self.store, action);
+            }
+            // Collapse a burst of data into one frame.
+            while let Ok(data) = data_rx.try_recv() {
+                effects.extend(update(&mut self.store, Action::Data(data)));
+            }
+        }
+        scheduler.abort();
+        Ok(())
+    }
+}
+
+/// SIGTERM and SIGHUP (an ssh session that drops) end bosun as `q` would.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

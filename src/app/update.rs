@@ -1,0 +1,370 @@
+//! `update`: the one place the store changes. It decides; the loop carries out the
+//! [`Effect`]s it returns.
+
+use super::action::{Action, Effect, Input};
+use super::command::{self, Cmd};
+use super::views;
+use crate::config::keymap::Command;
+use crate::store::Store;
+use crate::store::ui::{Mode, Page, Route, SortSpec};
+
+pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Data(event) => {
+            if store.apply(event) {
+                effects.push(Effect::Render);
+            }
+        }
+        Action::Tick(now) => {
+            store.now = now;
+            store.rebuild_fleet();
+            effects.push(Effect::Render);
+        }
+        Action::Resize => effects.push(Effect::Render),
+        Action::Command(command) => {
+            store.ui.message = None;
+            match store.ui.mode {
+                Mode::Help => help_command(store, command),
+                _ => run_command(store, command, &mut effects),
+            }
+            effects.push(Effect::Render);
+        }
+        Action::Input(input) => {
+            edit(store, input, &mut effects);
+            effects.push(Effect::Render);
+        }
+    }
+    views::sync(store);
+    let scope = views::scope(store);
+    if scope != store.ui.scope {
+        store.ui.scope = scope.clone();
+        effects.push(Effect::SetScope(scope));
+    }
+    effects
+}
+
+fn help_command(store: &mut Store, command: Command) {
+    let ui = &mut store.ui;
+    match command {
+        Command::Down => ui.help_offset += 1,
+        Command::Up => ui.help_offset = ui.help_offset.saturating_sub(1),
+        Command::PageDown => ui.help_offset += 10,
+        Command::PageUp => ui.help_offset = ui.help_offset.saturating_sub(10),
+        Command::Top => ui.help_offset = 0,
+        Command::Back | Command::Help | Command::Quit | Command::Open => ui.mode = Mode::Normal,
+        _ => {}
+    }
+}
+
+fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
+    match command {
+        Command::Quit => effects.push(Effect::Quit),
+        Command::Help => {
+            store.ui.mode = Mode::Help;
+            store.ui.help_offset = 0;
+        }
+        Command::CommandLine => {
+            store.ui.mode = Mode::Command;
+            store.ui.input.set("");
+        }
+        Command::Filter => {
+            store.ui.mode = Mode::Filter;
+            let current = store.ui.page().table().filter.clone();
+            store.ui.input.set(&current);
+        }
+        Command::Refresh => {
+            effects.push(Effect::Refresh);
+            store.ui.info("refreshing…");
+        }
+        Command::Back => back(store),
+        Command::Open => match views::open(store) {
+            Ok(Some((route, filter))) => {
+                // Coming back, the cursor is on what was opened.
+                store.ui.page_mut().table_mut().touched = true;
+                push(store, route);
+                if let Some(filter) = filter {
+                    set_filter(store, &filter);
+                }
+            }
+            Ok(None) => {}
+            Err(message) => store.ui.info(message),
+        },
+        Command::Up => move_cursor(store, -1),
+        Command::Down => move_cursor(store, 1),
+        Command::PageUp => {
+            let page = store.ui.page().table().height.get().max(1) as i64;
+            move_cursor(store, -page);
+        }
+        Command::PageDown => {
+            let page = store.ui.page().table().height.get().max(1) as i64;
+            move_cursor(store, page);
+        }
+        Command::Top => {
+            let table = store.ui.page_mut().table_mut();
+            table.cursor = 0;
+            table.touched = true;
+        }
+        Command::Bottom => {
+            let table = store.ui.page_mut().table_mut();
+            table.cursor = table.rows.len().saturating_sub(1);
+            table.touched = true;
+        }
+        Command::SortNext => cycle_sort(store, 1),
+        Command::SortPrev => cycle_sort(store, -1),
+        Command::SortInvert => {
+            let table = store.ui.page_mut().table_mut();
+            match &mut table.sort {
+                Some(sort) => sort.descending = !sort.descending,
+                None => {
+                    table.sort = Some(SortSpec {
+                        column: 0,
+                        descending: true,
+                    })
+                }
+            }
+            table.invalidate();
+        }
+        Command::NextPane | Command::PrevPane => {
+            let page = store.ui.page_mut();
+            let n = page.panes.len();
+            page.focus = if command == Command::NextPane {
+                (page.focus + 1) % n
+            } else {
+                (page.focus + n - 1) % n
+            };
+        }
+        Command::ToggleStopped => {
+            let page = store.ui.page_mut();
+            if let Route::Tasks { .. } = page.route {
+                page.show_stopped = !page.show_stopped;
+                let table = page.table_mut();
+                table.cursor = 0;
+                table.selected = None;
+                table.invalidate();
+            } else if let Some(cluster) = command::current_cluster(store) {
+                let service = service_name(store);
+                push(store, Route::Tasks { cluster, service });
+                store.ui.page_mut().show_stopped = true;
+            }
+        }
+    }
+}
+
+/// The name of the service the current page is about, if any.
+fn service_name(store: &Store) -> Option<String> {
+    match store.ui.route() {
+        Route::Service { cluster, service } => {
+            store.service(cluster, service).map(|s| s.name.clone())
+        }
+        Route::Tasks { service, .. } => service.clone(),
+        _ => None,
+    }
+}
+
+fn push(store: &mut Store, route: Route) {
+    store.ui.stack.push(Page::new(route));
+}
+
+fn back(store: &mut Store) {
+    let ui = &mut store.ui;
+    if !ui.page().table().filter.is_empty() {
+        let table = ui.page_mut().table_mut();
+        table.filter.clear();
+        table.invalidate();
+    } else if ui.stack.len() > 1 {
+        ui.stack.pop();
+    }
+}
+
+fn move_cursor(store: &mut Store, delta: i64) {
+    let table = store.ui.page_mut().table_mut();
+    table.touched = true;
+    let last = table.rows.len().saturating_sub(1) as i64;
+    table.cursor = (table.cursor as i64 + delta).clamp(0, last.max(0)) as usize;
+}
+
+/// Move the sort to the next (or previous) shown column; past the last, back to the
+/// data's natural order.
+fn cycle_sort(store: &mut Store, step: i64) {
+    let (columns, hidden) = views::columns(store);
+    let shown: Vec<usize> = (0..columns.len()).filter(|c| !hidden.contains(c)).collect();
+    let table = store.ui.page_mut().table_mut();
+    let position = table
+        .sort
+        .and_then(|s| shown.iter().position(|&c| c == s.column));
+    // Positions 0..n are columns; n is "natural order".
+    let n = shown.len() as i64;
+    let current = position.map_or(n, |p| p as i64);
+    let next = (current + step).rem_euclid(n + 1);
+    table.sort = (next < n).then(|| SortSpec {
+        column: shown[next as usize],
+        descending: false,
+    });
+    table.invalidate();
+}
+
+fn set_filter(store: &mut Store, text: &str) {
+    let table = store.ui.page_mut().table_mut();
+    if table.filter != text {
+        table.filter = text.to_string();
+        table.invalidate();
+    }
+}
+
+fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
+    let mode = store.ui.mode;
+    let ui = &mut store.ui;
+    match input {
+        Input::Char(c) => ui.input.insert(c),
+        Input::Backspace => {
+            if !ui.input.backspace() && ui.input.text.is_empty() && mode == Mode::Command {
+                ui.mode = Mode::Normal;
+            }
+        }
+        Input::DeleteWord => ui.input.delete_word(),
+        Input::Left => ui.input.left(),
+        Input::Right => ui.input.right(),
+        Input::Complete => {
+            if mode == Mode::Command
+                && let Some(done) = command::complete(&store.ui.input.text.clone(), store)
+            {
+                store.ui.input.set(&done);
+            }
+        }
+        Input::Cancel => {
+            ui.mode = Mode::Normal;
+            if mode == Mode::Filter {
+                set_filter(store, "");
+            }
+            return;
+        }
+        Input::Submit => {
+            ui.mode = Mode::Normal;
+            if mode == Mode::Command {
+                let text = ui.input.text.clone();
+                match command::parse(&text) {
+                    Ok(cmd) => execute(store, cmd, effects),
+                    Err(message) => store.ui.error(message),
+                }
+            }
+            return;
+        }
+    }
+    if mode == Mode::Filter {
+        let text = store.ui.input.text.clone();
+        set_filter(store, &text);
+    }
+}
+
+/// Carry out a `:` command.
+fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
+    match cmd {
+        Cmd::Quit => effects.push(Effect::Quit),
+        Cmd::Help => {
+            store.ui.mode = Mode::Help;
+            store.ui.help_offset = 0;
+        }
+        Cmd::Fleet => store.ui.stack.truncate(1),
+        Cmd::Cluster(name) => match find_cluster(store, &name) {
+            Ok(arn) => {
+                store.ui.stack.truncate(1);
+                push(store, Route::Services { cluster: arn });
+            }
+            Err(message) => store.ui.error(message),
+        },
+        Cmd::Services(name) => {
+            let Some(cluster) = command::current_cluster(store) else {
+                store
+                    .ui
+                    .error("no cluster here: pick one in :fleet, or :cluster NAME");
+                return;
+            };
+            let service = match name {
+                None => None,
+                Some(name) => match find_service(store, &cluster, &name) {
+                    Ok(arn) => Some(arn),
+                    Err(message) => {
+                        store.ui.error(message);
+                        return;
+                    }
+                },
+            };
+            store.ui.stack.truncate(1);
+            push(
+                store,
+                Route::Services {
+                    cluster: cluster.clone(),
+                },
+            );
+            if let Some(service) = service {
+                push(store, Route::Service { cluster, service });
+            }
+        }
+        Cmd::Tasks { stopped } => {
+            let Some(cluster) = command::current_cluster(store) else {
+                store
+                    .ui
+                    .error("no cluster here: pick one in :fleet, or :cluster NAME");
+                return;
+            };
+            let service = service_name(store);
+            if let Route::Tasks { .. } = store.ui.route() {
+                store.ui.stack.pop();
+            }
+            push(store, Route::Tasks { cluster, service });
+            store.ui.page_mut().show_stopped = stopped;
+        }
+    }
+}
+
+/// A cluster by exact name, or by a prefix only one cluster has.
+fn find_cluster(store: &Store, name: &str) -> Result<String, String> {
+    let clusters: Vec<_> = store.all_clusters().collect();
+    if let Some(c) = clusters.iter().find(|c| c.name == name || c.arn == name) {
+        return Ok(c.arn.clone());
+    }
+    let prefixed: Vec<_> = clusters
+        .iter()
+        .filter(|c| c.name.starts_with(name))
+        .collect();
+    match prefixed.as_slice() {
+        [one] => Ok(one.arn.clone()),
+        [] => Err(format!("no ECS cluster named `{name}`")),
+        many => Err(format!(
+            "`{name}` could be {}",
+            many.iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn find_service(store: &Store, cluster: &str, name: &str) -> Result<String, String> {
+    let services = store
+        .cluster_data(cluster)
+        .map(|d| d.services.items())
+        .unwrap_or_default();
+    if let Some(s) = services.iter().find(|s| s.name == name || s.arn == name) {
+        return Ok(s.arn.clone());
+    }
+    let prefixed: Vec<_> = services
+        .iter()
+        .filter(|s| s.name.starts_with(name))
+        .collect();
+    match prefixed.as_slice() {
+        [one] => Ok(one.arn.clone()),
+        [] => Err(format!(
+            "no service `{name}` in {}",
+            crate::util::arn_tail(cluster)
+        )),
+        many => Err(format!(
+            "`{name}` could be {}",
+            many.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}

@@ -1,0 +1,176 @@
+//! What each screen needs from the app: its tables kept in sync, what `enter` opens, and
+//! which fetches it puts on screen.
+
+use crate::source::Fetch;
+use crate::source::scheduler::Scope;
+use crate::store::ui::{Route, service_panes};
+use crate::store::{ClusterKind, Store};
+use crate::ui::table::{self, Column, Row};
+use crate::ui::views;
+
+/// Bring the current page's tables up to date with the store.
+pub fn sync(store: &mut Store) {
+    match store.ui.route().clone() {
+        Route::Fleet => views::fleet::sync(store),
+        Route::Services { cluster } => views::services::sync(store, &cluster),
+        Route::Service { cluster, service } => views::service::sync(store, &cluster, &service),
+        Route::Tasks { cluster, service } => {
+            views::tasks::sync(store, &cluster, service.as_deref())
+        }
+        Route::Task { cluster, task } => views::task::sync(store, &cluster, &task),
+    }
+}
+
+/// The columns of the focused table, and the ones the view hides.
+pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
+    let page = store.ui.page();
+    match &page.route {
+        Route::Fleet => (crate::store::FleetRow::columns(), &[]),
+        Route::Services { .. } => (crate::store::Service::columns(), &[]),
+        Route::Service { .. } => match page.focus {
+            service_panes::DEPLOYMENTS => (crate::store::Deployment::columns(), &[]),
+            service_panes::TASKS => (
+                crate::store::Task::columns(),
+                views::tasks::HIDDEN_IN_SERVICE,
+            ),
+            _ => (crate::store::ServiceEvent::columns(), &[]),
+        },
+        Route::Tasks { service, .. } => (
+            crate::store::Task::columns(),
+            views::tasks::hidden(page.show_stopped, service.is_some()),
+        ),
+        Route::Task { .. } => (crate::store::Container::columns(), &[]),
+    }
+}
+
+/// What `enter` on the selection opens, or a message saying why nothing.
+pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
+    let page = store.ui.page();
+    let state = page.table();
+    match &page.route {
+        Route::Fleet => {
+            let Some(row) = table::selected(state, store.fleet.items()) else {
+                return Ok(None);
+            };
+            match row.kind {
+                ClusterKind::Ecs => Ok(Some((
+                    Route::Services {
+                        cluster: row.arn.clone(),
+                    },
+                    None,
+                ))),
+                ClusterKind::Eks => Err(format!(
+                    "{} is an EKS cluster (Kubernetes {}): its node groups and pods are not in bosun yet",
+                    row.name,
+                    row.version.as_deref().unwrap_or("?")
+                )),
+            }
+        }
+        Route::Services { cluster } => {
+            let services = store
+                .cluster_data(cluster)
+                .map(|d| d.services.items())
+                .unwrap_or_default();
+            Ok(table::selected(state, services).map(|s| {
+                (
+                    Route::Service {
+                        cluster: cluster.clone(),
+                        service: s.arn.clone(),
+                    },
+                    None,
+                )
+            }))
+        }
+        Route::Service { cluster, service } => {
+            let data = store.cluster_data(cluster);
+            let svc = data.and_then(|d| d.services.get(service));
+            match page.focus {
+                service_panes::TASKS => {
+                    let tasks = data.map(|d| d.tasks.items()).unwrap_or_default();
+                    Ok(table::selected(state, tasks).map(|t| {
+                        (
+                            Route::Task {
+                                cluster: cluster.clone(),
+                                task: t.arn.clone(),
+                            },
+                            None,
+                        )
+                    }))
+                }
+                service_panes::DEPLOYMENTS => {
+                    let deployments = svc.map(|s| &s.deployments[..]).unwrap_or_default();
+                    // A deployment opens the service's tasks of that revision.
+                    Ok(table::selected(state, deployments).map(|d| {
+                        (
+                            Route::Tasks {
+                                cluster: cluster.clone(),
+                                service: svc.map(|s| s.name.clone()),
+                            },
+                            Some(format!(
+                                "revision:{}",
+                                crate::util::task_def_short(&d.task_definition)
+                            )),
+                        )
+                    }))
+                }
+                _ => Ok(None),
+            }
+        }
+        Route::Tasks { cluster, .. } => {
+            let set = views::tasks::source(store, cluster, page.show_stopped);
+            Ok(set
+                .and_then(|s| table::selected(state, s.items()))
+                .map(|t| {
+                    (
+                        Route::Task {
+                            cluster: cluster.clone(),
+                            task: t.arn.clone(),
+                        },
+                        None,
+                    )
+                }))
+        }
+        Route::Task { .. } => Ok(None),
+    }
+}
+
+/// The fetches the current screen shows: these refresh at the fast rate.
+pub fn scope(store: &Store) -> Scope {
+    let page = store.ui.page();
+    let running = |c: &str| Fetch::Tasks {
+        cluster: c.to_string(),
+        stopped: false,
+    };
+    let stopped = |c: &str| Fetch::Tasks {
+        cluster: c.to_string(),
+        stopped: true,
+    };
+    let services = |c: &str| Fetch::Services {
+        cluster: c.to_string(),
+    };
+    match &page.route {
+        Route::Fleet => Scope::of(store.context.regions.iter().flat_map(|r| {
+            [
+                Fetch::EcsClusters { region: r.clone() },
+                Fetch::EksClusters { region: r.clone() },
+            ]
+        })),
+        Route::Services { cluster } => Scope::of([services(cluster)]),
+        Route::Service { cluster, .. } => Scope::of([services(cluster), running(cluster)]),
+        Route::Tasks { cluster, .. } => Scope::of([running(cluster), stopped(cluster)]),
+        Route::Task { cluster, task } => {
+            let mut fetches = vec![running(cluster), stopped(cluster)];
+            if let Some(t) = store.cluster_data(cluster).and_then(|d| d.find_task(task)) {
+                fetches.push(Fetch::TaskDefinition {
+                    arn: t.task_definition.clone(),
+                });
+                if t.container_instance_arn.is_some() {
+                    fetches.push(Fetch::ContainerInstances {
+                        cluster: cluster.clone(),
+                    });
+                }
+            }
+            Scope::of(fetches)
+        }
+    }
+}

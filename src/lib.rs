@@ -1,0 +1,12 @@
+//! bosun: a terminal dashboard for operating AWS container fleets, ECS and EKS in one program.
+//!
+//! Data flows one way: sources (`source`) fetch and send owned results to the app loop
+//! (`app`), the only place that mutates the `store`; `ui` draws from `&Store`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod source;
+pub mod store;
+pub mod ui;
+pub mod util;

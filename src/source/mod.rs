@@ -1,0 +1,192 @@
+//! All reads. A [`Backend`] answers [`Fetch`]es; the [`scheduler`] decides which fetches run
+//! when and sends their results to the app loop as owned [`DataEvent`]s.
+//!
+//! Nothing here depends on the terminal UI.
+
+pub mod scheduler;
+pub mod sim;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+use crate::store::{
+    Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition,
+};
+
+/// One read of one resource set. Also the key the scheduler dedupes and schedules by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fetch {
+    Identity,
+    EcsClusters {
+        region: String,
+    },
+    EksClusters {
+        region: String,
+    },
+    Services {
+        cluster: String,
+    },
+    /// Tasks whose desired status is RUNNING, or STOPPED.
+    Tasks {
+        cluster: String,
+        stopped: bool,
+    },
+    ContainerInstances {
+        cluster: String,
+    },
+    TaskDefinition {
+        arn: String,
+    },
+}
+
+impl Fetch {
+    /// Whether the fleet roll-ups read this fetch's data.
+    pub fn feeds_fleet(&self) -> bool {
+        matches!(
+            self,
+            Fetch::EcsClusters { .. }
+                | Fetch::EksClusters { .. }
+                | Fetch::Services { .. }
+                | Fetch::Tasks { stopped: true, .. }
+        )
+    }
+
+    /// Whether the data behind this fetch can change; a task definition revision cannot.
+    pub fn is_immutable(&self) -> bool {
+        matches!(self, Fetch::TaskDefinition { .. })
+    }
+
+    /// A short human name, for logs and error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Fetch::Identity => "caller identity".into(),
+            Fetch::EcsClusters { region } => format!("ECS clusters in {region}"),
+            Fetch::EksClusters { region } => format!("EKS clusters in {region}"),
+            Fetch::Services { cluster } => {
+                format!("services of {}", crate::util::arn_tail(cluster))
+            }
+            Fetch::Tasks { cluster, stopped } => format!(
+                "{} tasks of {}",
+                if *stopped { "stopped" } else { "running" },
+                crate::util::arn_tail(cluster)
+            ),
+            Fetch::ContainerInstances { cluster } => {
+                format!("container instances of {}", crate::util::arn_tail(cluster))
+            }
+            Fetch::TaskDefinition { arn } => {
+                format!("task definition {}", crate::util::task_def_short(arn))
+            }
+        }
+    }
+}
+
+/// What a fetch returns.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Identity(Identity),
+    EcsClusters(Vec<Cluster>),
+    EksClusters(Vec<EksCluster>),
+    Services(Vec<Service>),
+    Tasks(Vec<Task>),
+    ContainerInstances(Vec<ContainerInstance>),
+    TaskDefinition(Box<TaskDefinition>),
+}
+
+impl Payload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Identity(_) => "identity",
+            Payload::EcsClusters(_) => "ecs clusters",
+            Payload::EksClusters(_) => "eks clusters",
+            Payload::Services(_) => "services",
+            Payload::Tasks(_) => "tasks",
+            Payload::ContainerInstances(_) => "container instances",
+            Payload::TaskDefinition(_) => "task definition",
+        }
+    }
+}
+
+/// A fetch's result, owned, on its way to the app loop.
+#[derive(Debug, Clone)]
+pub struct DataEvent {
+    pub fetch: Fetch,
+    pub at: Timestamp,
+    pub result: Result<Payload, FetchError>,
+}
+
+/// A place bosun reads fleets from: AWS, or the simulated fleet.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The regions this backend covers.
+    fn regions(&self) -> Vec<String>;
+
+    /// The profile name shown in the header.
+    fn profile(&self) -> String;
+
+    async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError>;
+
+    /// The backend's clock: the wall clock for AWS, the simulated clock for the demo.
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// Run `fetches` concurrently (at most `limit` at once) and return their results in the
+/// order given. For headless use and tests; the TUI goes through the scheduler.
+pub async fn fetch_all(backend: &dyn Backend, fetches: Vec<Fetch>, limit: usize) -> Vec<DataEvent> {
+    use futures::stream::{self, StreamExt};
+    stream::iter(fetches)
+        .map(|fetch| async move {
+            let result = backend.fetch(&fetch).await;
+            DataEvent {
+                fetch,
+                at: backend.now(),
+                result,
+            }
+        })
+        .buffered(limit.max(1))
+        .collect()
+        .await
+}
+
+/// Everything the fleet, services and tasks views of every cluster show: cluster lists,
+/// then per cluster its services, running and stopped tasks and container instances.
+pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
+    let mut first = vec![Fetch::Identity];
+    for region in backend.regions() {
+        first.push(Fetch::EcsClusters {
+            region: region.clone(),
+        });
+        first.push(Fetch::EksClusters { region });
+    }
+    let mut events = fetch_all(backend, first, limit).await;
+    let clusters: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.result {
+            Ok(Payload::EcsClusters(list)) => Some(list.iter().map(|c| c.arn.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut second = Vec::new();
+    for cluster in clusters {
+        second.push(Fetch::Services {
+            cluster: cluster.clone(),
+        });
+        second.push(Fetch::Tasks {
+            cluster: cluster.clone(),
+            stopped: false,
+        });
+        second.push(Fetch::Tasks {
+            cluster: cluster.clone(),
+            stopped: true,
+        });
+        second.push(Fetch::ContainerInstances { cluster });
+    }
+    events.extend(fetch_all(backend, second, limit).await);
+    events
+}

@@ -1,0 +1,133 @@
+//! The simulated fleet (`bosun --demo`): an in-process world with ECS and EKS clusters,
+//! services that roll, tasks that crash and are replaced. It answers the same [`Fetch`]es
+//! as AWS does, so everything above the [`Backend`] trait runs unchanged on it.
+
+mod spec;
+mod step;
+mod world;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+
+pub use world::{ACCOUNT, World};
+
+use super::{Backend, Fetch, Payload};
+use crate::store::{ErrorKind, FetchError, Identity};
+
+/// The seed of the demo fleet when `--seed` is not given.
+pub const DEFAULT_SEED: u64 = 7;
+
+/// How simulated time relates to the wall clock.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    /// Simulated time moves with the wall clock from `start`.
+    Live { start: Timestamp, since: Instant },
+    /// Time stands still (tests, snapshots).
+    Fixed(Timestamp),
+}
+
+pub struct SimBackend {
+    world: Mutex<World>,
+    clock: Clock,
+}
+
+impl SimBackend {
+    /// A live demo fleet: starts now, and time moves.
+    pub fn live(seed: u64) -> Self {
+        let start = Timestamp::now();
+        SimBackend {
+            world: Mutex::new(World::new(seed, start)),
+            clock: Clock::Live {
+                start,
+                since: Instant::now(),
+            },
+        }
+    }
+
+    /// A frozen demo fleet at `at`: the same answers every time.
+    pub fn fixed(seed: u64, at: Timestamp) -> Self {
+        SimBackend {
+            world: Mutex::new(World::new(seed, at)),
+            clock: Clock::Fixed(at),
+        }
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        // A panic while holding the lock leaves a world that is still consistent enough
+        // to read: every step finishes its writes before the next one starts.
+        let mut world = self.world.lock().unwrap_or_else(|e| e.into_inner());
+        world.advance_to(self.now());
+        world
+    }
+
+    /// Run a closure on the world, as of now.
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        f(&mut self.world())
+    }
+}
+
+fn cluster_not_found(cluster: &str) -> FetchError {
+    FetchError::new(
+        ErrorKind::NotFound,
+        format!(
+            "ClusterNotFoundException: cluster {} not found",
+            crate::util::arn_tail(cluster)
+        ),
+    )
+}
+
+#[async_trait]
+impl Backend for SimBackend {
+    fn regions(&self) -> Vec<String> {
+        self.world().regions()
+    }
+
+    fn profile(&self) -> String {
+        "demo".to_string()
+    }
+
+    fn now(&self) -> Timestamp {
+        match self.clock {
+            Clock::Live { start, since } => {
+                start + SignedDuration::try_from(since.elapsed()).unwrap_or_default()
+            }
+            Clock::Fixed(at) => at,
+        }
+    }
+
+    async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
+        let world = self.world();
+        match fetch {
+            Fetch::Identity => Ok(Payload::Identity(Identity {
+                account: ACCOUNT.to_string(),
+                arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/OnCallEngineer/demo"),
+            })),
+            Fetch::EcsClusters { region } => Ok(Payload::EcsClusters(world.ecs_clusters(region))),
+            Fetch::EksClusters { region } => Ok(Payload::EksClusters(world.eks_clusters(region))),
+            Fetch::Services { cluster } => world
+                .services(cluster)
+                .map(Payload::Services)
+                .ok_or_else(|| cluster_not_found(cluster)),
+            Fetch::Tasks { cluster, stopped } => world
+                .tasks(cluster, *stopped)
+                .map(Payload::Tasks)
+                .ok_or_else(|| cluster_not_found(cluster)),
+            Fetch::ContainerInstances { cluster } => world
+                .container_instances(cluster)
+                .map(Payload::ContainerInstances)
+                .ok_or_else(|| cluster_not_found(cluster)),
+            Fetch::TaskDefinition { arn } => world
+                .task_definition_of(arn)
+                .map(|td| Payload::TaskDefinition(Box::new(td)))
+                .ok_or_else(|| {
+                    FetchError::new(
+                        ErrorKind::NotFound,
+                        format!("ClientException: Unable to describe task definition {arn}"),
+                    )
+                }),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! A set of resources of one kind from one fetch, keyed by ARN, with when it was fetched
+//! and its last error.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use super::FetchError;
+
+/// Anything stored in a [`Collection`]: it has a stable key (an ARN or an id).
+pub trait Keyed {
+    fn key(&self) -> &str;
+}
+
+/// The last good data of one resource set, plus how fresh it is and what went wrong since.
+#[derive(Debug, Clone)]
+pub struct Collection<T> {
+    items: Vec<T>,
+    index: HashMap<String, usize>,
+    /// When the data was last fetched successfully.
+    pub fetched_at: Option<Timestamp>,
+    /// The error of the last fetch, if it failed; the items are the last good data.
+    pub error: Option<FetchError>,
+    /// Bumped whenever the items change, so views know when to recompute.
+    pub version: u64,
+}
+
+impl<T> Default for Collection<T> {
+    fn default() -> Self {
+        Collection {
+            items: Vec::new(),
+            index: HashMap::new(),
+            fetched_at: None,
+            error: None,
+            version: 0,
+        }
+    }
+}
+
+impl<T: Keyed + PartialEq> Collection<T> {
+    /// Replace the items with a fresh fetch. Returns whether anything visible changed: the
+    /// items, or an error that is now cleared.
+    pub fn replace(&mut self, items: Vec<T>, at: Timestamp) -> bool {
+        let was_error = self.error.take().is_some();
+        let first = self.fetched_at.is_none();
+        self.fetched_at = Some(at);
+        if !first && items == self.items {
+            return was_error;
+        }
+        self.index = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.key().to_string(), i))
+            .collect();
+        self.items = items;
+        self.version += 1;
+        true
+    }
+
+    /// Change items in place; `f` says whether it changed one. Bumps the version if any did.
+    pub fn modify(&mut self, mut f: impl FnMut(&mut T) -> bool) -> bool {
+        let mut changed = false;
+        for item in &mut self.items {
+            changed |= f(item);
+        }
+        if changed {
+            self.version += 1;
+        }
+        changed
+    }
+
+    /// Record a failed fetch; the items stay as they were.
+    pub fn fail(&mut self, error: FetchError) -> bool {
+        let changed = self.error.as_ref() != Some(&error);
+        self.error = Some(error);
+        changed
+    }
+}
+
+impl<T: Keyed> Collection<T> {
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.index.get(key).map(|&i| &self.items[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<T> Collection<T> {
+    /// True once a fetch has succeeded.
+    pub fn is_loaded(&self) -> bool {
+        self.fetched_at.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ErrorKind;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Item(&'static str, u32);
+    impl Keyed for Item {
+        fn key(&self) -> &str {
+            self.0
+        }
+    }
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + s).unwrap()
+    }
+
+    #[test]
+    fn replace_bumps_version_only_on_change() {
+        let mut c = Collection::default();
+        assert!(c.replace(vec![Item("a", 1)], at(0)));
+        assert_eq!(c.version, 1);
+        assert!(!c.replace(vec![Item("a", 1)], at(5)));
+        assert_eq!(c.version, 1);
+        assert_eq!(c.fetched_at, Some(at(5)));
+        assert!(c.replace(vec![Item("a", 2), Item("b", 1)], at(10)));
+        assert_eq!(c.version, 2);
+        assert_eq!(c.get("b"), Some(&Item("b", 1)));
+    }
+
+    #[test]
+    fn an_error_keeps_the_last_good_data() {
+        let mut c = Collection::default();
+        c.replace(vec![Item("a", 1)], at(0));
+        let err = FetchError::new(ErrorKind::Network, "connection refused");
+        assert!(c.fail(err.clone()));
+        assert!(!c.fail(err));
+        assert_eq!(c.items(), &[Item("a", 1)]);
+        assert_eq!(c.fetched_at, Some(at(0)));
+        // Recovery clears the error and counts as a change even when the data is the same.
+        assert!(c.replace(vec![Item("a", 1)], at(20)));
+        assert!(c.error.is_none());
+    }
+}

@@ -1,0 +1,344 @@
+//! The store: every resource bosun knows about, with when it was fetched and its last error,
+//! plus the UI state. Only the app loop mutates it (see `app::update`).
+
+mod collection;
+pub mod ecs;
+pub mod eks;
+pub mod fleet;
+pub mod ui;
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+pub use collection::{Collection, Keyed};
+pub use ecs::*;
+pub use eks::EksCluster;
+pub use fleet::{ClusterKind, FleetRow};
+
+use crate::source::{DataEvent, Fetch, Payload};
+
+/// Why a fetch failed, for the places that branch on it (backoff, messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    /// Missing, expired or rejected credentials.
+    Auth,
+    /// Authenticated, but not allowed.
+    Forbidden,
+    Throttled,
+    /// The endpoint could not be reached or the connection broke.
+    Network,
+    NotFound,
+    /// The service answered with an error of its own.
+    Service,
+}
+
+/// A failed fetch, as the user reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct FetchError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl FetchError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        FetchError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Who bosun is talking to AWS as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// Everything known about one ECS cluster beyond its description.
+#[derive(Debug, Default)]
+pub struct ClusterData {
+    pub services: Collection<Service>,
+    /// Tasks whose desired status is RUNNING.
+    pub tasks: Collection<Task>,
+    /// Tasks whose desired status is STOPPED: ECS keeps them for about an hour.
+    pub stopped: Collection<Task>,
+    pub instances: Collection<ContainerInstance>,
+}
+
+impl ClusterData {
+    /// Running and stopped tasks of the cluster, the running ones first.
+    pub fn all_tasks(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.items().iter().chain(self.stopped.items())
+    }
+
+    pub fn find_task(&self, arn: &str) -> Option<&Task> {
+        self.tasks.get(arn).or_else(|| self.stopped.get(arn))
+    }
+}
+
+/// Where bosun is pointed: shown in the header.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Context {
+    pub profile: String,
+    pub regions: Vec<String>,
+    pub demo: bool,
+    pub read_only: bool,
+    /// The fast refresh interval, for the status bar.
+    pub refresh_secs: u64,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    pub context: Context,
+    pub identity: Collection<IdentityItem>,
+    /// ECS clusters, one collection per region so one region's error blanks nothing else.
+    pub ecs: BTreeMap<String, Collection<Cluster>>,
+    pub eks: BTreeMap<String, Collection<EksCluster>>,
+    /// Services, tasks and instances, by cluster ARN.
+    pub clusters: HashMap<String, ClusterData>,
+    pub task_definitions: HashMap<String, Result<TaskDefinition, FetchError>>,
+    /// Rows of the fleet view, derived from the clusters and their services and tasks.
+    pub fleet: Collection<FleetRow>,
+    /// The wall clock as of the last tick: views use it for ages, never the system clock.
+    pub now: Timestamp,
+    pub ui: ui::Ui,
+}
+
+/// The identity as a one-element collection, so it carries fetched_at and error like the rest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityItem(pub Identity);
+
+impl Keyed for IdentityItem {
+    fn key(&self) -> &str {
+        &self.0.arn
+    }
+}
+
+impl Store {
+    pub fn new(context: Context, now: Timestamp) -> Self {
+        Store {
+            context,
+            identity: Collection::default(),
+            ecs: BTreeMap::new(),
+            eks: BTreeMap::new(),
+            clusters: HashMap::new(),
+            task_definitions: HashMap::new(),
+            fleet: Collection::default(),
+            now,
+            ui: ui::Ui::default(),
+        }
+    }
+
+    pub fn identity(&self) -> Option<&Identity> {
+        self.identity.items().first().map(|i| &i.0)
+    }
+
+    /// An ECS cluster by ARN, from whichever region holds it.
+    pub fn cluster(&self, arn: &str) -> Option<&Cluster> {
+        let region = crate::util::arn_region(arn)?;
+        self.ecs.get(region)?.get(arn)
+    }
+
+    pub fn eks_cluster(&self, arn: &str) -> Option<&EksCluster> {
+        let region = crate::util::arn_region(arn)?;
+        self.eks.get(region)?.get(arn)
+    }
+
+    pub fn cluster_data(&self, arn: &str) -> Option<&ClusterData> {
+        self.clusters.get(arn)
+    }
+
+    pub fn service(&self, cluster: &str, service: &str) -> Option<&Service> {
+        self.clusters.get(cluster)?.services.get(service)
+    }
+
+    /// Every ECS cluster in every region.
+    pub fn all_clusters(&self) -> impl Iterator<Item = &Cluster> {
+        self.ecs.values().flat_map(|c| c.items())
+    }
+
+    /// Apply a fetch result. Returns whether anything visible changed.
+    pub fn apply(&mut self, event: DataEvent) -> bool {
+        let DataEvent { fetch, at, result } = event;
+        let changed = match result {
+            Ok(payload) => self.apply_ok(&fetch, payload, at),
+            Err(error) => self.apply_err(&fetch, error),
+        };
+        if changed && fetch.feeds_fleet() {
+            self.rebuild_fleet();
+        }
+        changed
+    }
+
+    fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
+        match (fetch, payload) {
+            (Fetch::Identity, Payload::Identity(identity)) => {
+                self.identity.replace(vec![IdentityItem(identity)], at)
+            }
+            (Fetch::EcsClusters { region }, Payload::EcsClusters(mut clusters)) => {
+                clusters.sort_by(|a, b| a.name.cmp(&b.name));
+                self.ecs
+                    .entry(region.clone())
+                    .or_default()
+                    .replace(clusters, at)
+            }
+            (Fetch::EksClusters { region }, Payload::EksClusters(mut clusters)) => {
+                clusters.sort_by(|a, b| a.name.cmp(&b.name));
+                self.eks
+                    .entry(region.clone())
+                    .or_default()
+                    .replace(clusters, at)
+            }
+            (Fetch::Services { cluster }, Payload::Services(mut services)) => {
+                services.sort_by(|a, b| a.name.cmp(&b.name));
+                let now = self.now;
+                let data = self.data_mut(cluster);
+                let failures = recent_failures(data.stopped.items(), now);
+                for s in &mut services {
+                    s.recent_failures = failures.get(s.name.as_str()).copied().unwrap_or(0);
+                }
+                data.services.replace(services, at)
+            }
+            (Fetch::Tasks { cluster, stopped }, Payload::Tasks(mut tasks)) => {
+                sort_tasks(&mut tasks, *stopped);
+                let now = self.now;
+                let data = self.data_mut(cluster);
+                if !*stopped {
+                    return data.tasks.replace(tasks, at);
+                }
+                let mut changed = data.stopped.replace(tasks, at);
+                let failures = recent_failures(data.stopped.items(), now);
+                changed |= data.services.modify(|s| {
+                    let n = failures.get(s.name.as_str()).copied().unwrap_or(0);
+                    std::mem::replace(&mut s.recent_failures, n) != n
+                });
+                changed
+            }
+            (Fetch::ContainerInstances { cluster }, Payload::ContainerInstances(mut list)) => {
+                list.sort_by(|a, b| a.id.cmp(&b.id));
+                self.data_mut(cluster).instances.replace(list, at)
+            }
+            (Fetch::TaskDefinition { arn }, Payload::TaskDefinition(td)) => {
+                self.task_definitions.insert(arn.clone(), Ok(*td));
+                true
+            }
+            (fetch, payload) => {
+                tracing::error!(
+                    ?fetch,
+                    payload = payload.kind(),
+                    "payload does not match fetch"
+                );
+                false
+            }
+        }
+    }
+
+    fn apply_err(&mut self, fetch: &Fetch, error: FetchError) -> bool {
+        match fetch {
+            Fetch::Identity => self.identity.fail(error),
+            Fetch::EcsClusters { region } => {
+                self.ecs.entry(region.clone()).or_default().fail(error)
+            }
+            Fetch::EksClusters { region } => {
+                self.eks.entry(region.clone()).or_default().fail(error)
+            }
+            Fetch::Services { cluster } => self.data_mut(cluster).services.fail(error),
+            Fetch::Tasks { cluster, stopped } => {
+                let data = self.data_mut(cluster);
+                if *stopped {
+                    data.stopped.fail(error)
+                } else {
+                    data.tasks.fail(error)
+                }
+            }
+            Fetch::ContainerInstances { cluster } => self.data_mut(cluster).instances.fail(error),
+            Fetch::TaskDefinition { arn } => {
+                // A good copy never goes stale: keep it over a later error.
+                if matches!(self.task_definitions.get(arn), Some(Ok(_))) {
+                    return false;
+                }
+                self.task_definitions.insert(arn.clone(), Err(error));
+                true
+            }
+        }
+    }
+
+    fn data_mut(&mut self, cluster: &str) -> &mut ClusterData {
+        self.clusters.entry(cluster.to_string()).or_default()
+    }
+
+    /// Recompute the fleet rows from the clusters and what is known of their services and tasks.
+    pub fn rebuild_fleet(&mut self) {
+        let mut rows = Vec::new();
+        for cluster in self.all_clusters() {
+            rows.push(FleetRow::ecs(
+                cluster,
+                self.clusters.get(&cluster.arn),
+                self.now,
+            ));
+        }
+        for cluster in self.eks.values().flat_map(|c| c.items()) {
+            rows.push(FleetRow::eks(cluster));
+        }
+        rows.sort_by(|a, b| (a.health, &a.region, &a.name).cmp(&(b.health, &b.region, &b.name)));
+        let at = self.fleet.fetched_at.unwrap_or(self.now).max(self.now);
+        self.fleet.replace(rows, at);
+    }
+}
+
+/// Failed tasks per service name, among tasks stopped in the last few minutes.
+fn recent_failures(stopped: &[Task], now: Timestamp) -> HashMap<&str, u32> {
+    let mut counts = HashMap::new();
+    for task in stopped {
+        let recent = task
+            .stopped_at
+            .or(task.stopping_at)
+            .is_some_and(|at| crate::util::secs_between(at, now) <= ecs::RECENT_FAILURE_SECS);
+        if recent
+            && task.failed()
+            && let Some(service) = task.service_name()
+        {
+            *counts.entry(service).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Tasks in the order a person scans them: the newest first (started, or stopped), ties
+/// by id for a stable order.
+fn sort_tasks(tasks: &mut [Task], stopped: bool) {
+    let when = |t: &Task| {
+        if stopped {
+            t.stopped_at.or(t.stopping_at)
+        } else {
+            t.created_at
+        }
+    };
+    tasks.sort_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.id.cmp(&b.id)));
+}
+
+macro_rules! keyed_by {
+    ($($ty:ty => $field:ident),* $(,)?) => {
+        $(impl Keyed for $ty {
+            fn key(&self) -> &str {
+                &self.$field
+            }
+        })*
+    };
+}
+
+keyed_by! {
+    Cluster => arn,
+    EksCluster => arn,
+    Service => arn,
+    Task => arn,
+    ContainerInstance => arn,
+    Deployment => id,
+    ServiceEvent => id,
+    Container => name,
+    FleetRow => arn,
+}

@@ -1,0 +1,305 @@
+//! UI state: the navigation stack, input modes and the state of each table.
+//!
+//! Pure data: no terminal types. `app::update` changes it; `ui::render` reads it (the
+//! table's scroll offset is the one thing drawing writes back, through a `Cell`).
+
+use std::cell::Cell;
+
+/// A screen, and what it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Route {
+    Fleet,
+    Services {
+        cluster: String,
+    },
+    Service {
+        cluster: String,
+        service: String,
+    },
+    Tasks {
+        cluster: String,
+        /// The service name, when the tasks are one service's.
+        service: Option<String>,
+    },
+    Task {
+        cluster: String,
+        task: String,
+    },
+}
+
+/// The panes of the service detail, in focus order.
+pub mod service_panes {
+    pub const DEPLOYMENTS: usize = 0;
+    pub const TASKS: usize = 1;
+    pub const EVENTS: usize = 2;
+}
+
+impl Route {
+    /// How many tables the screen has.
+    pub fn pane_count(&self) -> usize {
+        match self {
+            Route::Service { .. } => 3,
+            _ => 1,
+        }
+    }
+
+    pub fn cluster(&self) -> Option<&str> {
+        match self {
+            Route::Fleet => None,
+            Route::Services { cluster }
+            | Route::Service { cluster, .. }
+            | Route::Tasks { cluster, .. }
+            | Route::Task { cluster, .. } => Some(cluster),
+        }
+    }
+}
+
+/// One screen on the navigation stack, with the state of its tables.
+#[derive(Debug)]
+pub struct Page {
+    pub route: Route,
+    pub panes: Vec<TableState>,
+    pub focus: usize,
+    /// Tasks view: show stopped tasks instead of running ones.
+    pub show_stopped: bool,
+}
+
+impl Page {
+    pub fn new(route: Route) -> Self {
+        let panes = (0..route.pane_count())
+            .map(|_| TableState::default())
+            .collect();
+        Page {
+            route,
+            panes,
+            focus: 0,
+            show_stopped: false,
+        }
+    }
+
+    pub fn table(&self) -> &TableState {
+        &self.panes[self.focus]
+    }
+
+    pub fn table_mut(&mut self) -> &mut TableState {
+        &mut self.panes[self.focus]
+    }
+}
+
+/// Sort by a column, ascending or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortSpec {
+    pub column: usize,
+    pub descending: bool,
+}
+
+/// The state of one table: filter, sort, the rows that pass, and the selection.
+#[derive(Debug, Default)]
+pub struct TableState {
+    /// The filter as typed (`/` text): substrings and `column:value` terms.
+    pub filter: String,
+    /// `None` keeps the natural order of the data.
+    pub sort: Option<SortSpec>,
+    /// Indices into the source rows, filtered and sorted.
+    pub rows: Vec<u32>,
+    /// Rows before the `/` filter.
+    pub total: usize,
+    /// The key of the selected row: the selection follows the resource, not the position.
+    pub selected: Option<String>,
+    /// Whether the user has moved the cursor. Until then it stays on the first row while
+    /// data loads and reorders, rather than following whichever row came first.
+    pub touched: bool,
+    pub cursor: usize,
+    /// The first visible row, kept by drawing so the cursor stays on screen.
+    pub offset: Cell<usize>,
+    /// Rows that fit on screen at the last draw, for page up / down.
+    pub height: Cell<usize>,
+    /// The source version `rows` was computed from; `None` forces a recompute.
+    pub synced: Option<u64>,
+    /// Lower-cased cell text per source row, built while a filter is active.
+    pub haystack: Option<Haystack>,
+}
+
+/// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`.
+#[derive(Debug, Default)]
+pub struct Haystack {
+    pub version: u64,
+    pub rows: Vec<String>,
+}
+
+impl TableState {
+    /// Forget the computed rows so the next sync recomputes them.
+    pub fn invalidate(&mut self) {
+        self.synced = None;
+    }
+
+    pub fn selected_index(&self) -> Option<u32> {
+        self.rows.get(self.cursor).copied()
+    }
+}
+
+/// What keys do right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Normal,
+    /// Typing a `/` filter.
+    Filter,
+    /// Typing a `:` command.
+    Command,
+    /// The help overlay is open.
+    Help,
+}
+
+/// A one-line text input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    pub text: String,
+    /// Cursor position in chars.
+    pub cursor: usize,
+}
+
+impl LineInput {
+    pub fn set(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.cursor = text.chars().count();
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    pub fn backspace(&mut self) -> bool {
+        if self.cursor == 0 {
+            return false;
+        }
+        self.cursor -= 1;
+        let at = self.byte_at(self.cursor);
+        self.text.remove(at);
+        true
+    }
+
+    pub fn delete_word(&mut self) {
+        while self.cursor > 0 && self.char_before() == Some(' ') {
+            self.backspace();
+        }
+        while self.cursor > 0 && self.char_before().is_some_and(|c| c != ' ') {
+            self.backspace();
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+
+    fn char_before(&self) -> Option<char> {
+        self.text.chars().nth(self.cursor.checked_sub(1)?)
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(chars)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A one-line message in the status bar, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Ui {
+    pub stack: Vec<Page>,
+    pub mode: Mode,
+    pub input: LineInput,
+    pub message: Option<Message>,
+    pub help_offset: usize,
+    /// What the scheduler was last told is on screen.
+    pub scope: crate::source::scheduler::Scope,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            stack: vec![Page::new(Route::Fleet)],
+            mode: Mode::Normal,
+            input: LineInput::default(),
+            message: None,
+            help_offset: 0,
+            scope: Default::default(),
+        }
+    }
+}
+
+impl Ui {
+    pub fn page(&self) -> &Page {
+        self.stack
+            .last()
+            .expect("the stack always holds the fleet page")
+    }
+
+    pub fn page_mut(&mut self) -> &mut Page {
+        self.stack
+            .last_mut()
+            .expect("the stack always holds the fleet page")
+    }
+
+    pub fn route(&self) -> &Route {
+        &self.page().route
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Error,
+            text: text.into(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_input_edits_by_char() {
+        let mut input = LineInput::default();
+        for c in "svc é".chars() {
+            input.insert(c);
+        }
+        assert_eq!(input.text, "svc é");
+        input.left();
+        input.insert('x');
+        assert_eq!(input.text, "svc xé");
+        input.right();
+        assert!(input.backspace());
+        assert_eq!(input.text, "svc x");
+        input.delete_word();
+        assert_eq!(input.text, "svc ");
+        input.delete_word();
+        assert_eq!(input.text, "");
+        assert!(!input.backspace());
+    }
+}

@@ -1,0 +1,298 @@
+//! Drawing: `render(&Store, ..)` paints the screen from the store and nothing else. No
+//! I/O, no clock reads: the time is `store.now`.
+
+pub mod help;
+pub mod table;
+pub mod theme;
+pub mod views;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use unicode_width::UnicodeWidthStr;
+
+use crate::config::keymap::{Command, Keymap};
+use crate::store::Store;
+use crate::store::ui::{Level, Mode, Route};
+use crate::util::{arn_tail, fmt_age};
+use theme::Theme;
+
+/// The smallest terminal bosun draws in.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 8;
+
+/// Draw the whole screen.
+pub fn render(frame: &mut Frame<'_>, store: &Store, theme: &Theme, keymap: &Keymap) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(buf, area, theme);
+        return;
+    }
+    let [header_area, body, status_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header(buf, header_area, store, theme);
+    let page = store.ui.page();
+    match &page.route {
+        Route::Fleet => views::fleet::render(buf, body, store, page, theme),
+        Route::Services { cluster } => {
+            views::services::render(buf, body, store, page, cluster, theme)
+        }
+        Route::Service { cluster, service } => {
+            views::service::render(buf, body, store, page, cluster, service, theme)
+        }
+        Route::Tasks { cluster, service } => {
+            views::tasks::render(buf, body, store, page, cluster, service.as_deref(), theme)
+        }
+        Route::Task { cluster, task } => {
+            views::task::render(buf, body, store, page, cluster, task, theme)
+        }
+    }
+    if store.ui.mode == Mode::Help {
+        help::render(buf, body, store.ui.help_offset, keymap, theme);
+    }
+    if let Some(cursor) = status_bar(buf, status_area, store, theme, keymap) {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+fn too_small(buf: &mut Buffer, area: Rect, theme: &Theme) {
+    let text = format!(
+        "terminal too small ({}x{}): bosun needs {MIN_WIDTH}x{MIN_HEIGHT}",
+        area.width, area.height
+    );
+    Paragraph::new(text)
+        .style(theme.status_warn)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
+}
+
+/// Where the header says we are: profile / region / cluster / service / task.
+pub fn breadcrumb(store: &Store) -> Vec<String> {
+    let route = store.ui.route();
+    let mut crumbs = Vec::new();
+    match route.cluster() {
+        None => crumbs.push(store.context.regions.join(",")),
+        Some(cluster) => {
+            crumbs.push(crate::util::arn_region(cluster).unwrap_or("?").to_string());
+            crumbs.push(arn_tail(cluster).to_string());
+        }
+    }
+    match route {
+        Route::Fleet => crumbs.push("fleet".into()),
+        Route::Services { .. } => crumbs.push("services".into()),
+        Route::Service { service, .. } => crumbs.push(arn_tail(service).to_string()),
+        Route::Tasks { service, .. } => {
+            if let Some(s) = service {
+                crumbs.push(s.clone());
+            }
+            crumbs.push("tasks".into());
+        }
+        Route::Task { cluster, task } => {
+            let service = store
+                .cluster_data(cluster)
+                .and_then(|d| d.find_task(task))
+                .and_then(|t| t.service_name().map(str::to_string));
+            if let Some(s) = service {
+                crumbs.push(s);
+            }
+            let id = arn_tail(task);
+            crumbs.push(id.get(..8).unwrap_or(id).to_string());
+        }
+    }
+    crumbs
+}
+
+fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
+    buf.set_style(area, theme.header);
+    let sep = Span::styled(" │ ", theme.header);
+    let account = store.identity().map(|i| i.account.clone());
+    let who = match &account {
+        Some(a) => format!("{} · {a}", store.context.profile),
+        None => store.context.profile.clone(),
+    };
+    let crumbs = breadcrumb(store).join(" › ");
+    let mut badges = Vec::new();
+    if store.context.read_only {
+        badges.push(Span::styled(" READ-ONLY ", theme.badge));
+    }
+    if store.context.demo {
+        badges.push(Span::styled(" DEMO ", theme.badge));
+    }
+    let badge_width: usize =
+        badges.iter().map(|b| b.width()).sum::<usize>() + badges.len().saturating_sub(1);
+    // Whole segments, most important kept: never a word cut in half.
+    let candidates = [
+        vec![" bosun".to_string(), who.clone(), crumbs.clone()],
+        vec![
+            " bosun".to_string(),
+            store.context.profile.clone(),
+            crumbs.clone(),
+        ],
+        vec![" bosun".to_string(), crumbs.clone()],
+        vec![crumbs.clone()],
+    ];
+    let width = (area.width as usize).saturating_sub(badge_width + 2);
+    let chosen = candidates
+        .iter()
+        .find(|parts| {
+            parts.iter().map(|p| p.width()).sum::<usize>() + 3 * (parts.len() - 1) <= width
+        })
+        .cloned()
+        .unwrap_or_else(|| vec![crate::util::ellipsize(&crumbs, width).into_owned()]);
+    let mut spans = Vec::new();
+    for (i, part) in chosen.iter().enumerate() {
+        if i > 0 {
+            spans.push(sep.clone());
+        }
+        let style = if part == " bosun" {
+            theme.header_accent
+        } else {
+            theme.header
+        };
+        spans.push(Span::styled(part.clone(), style));
+    }
+    Line::from(spans).render(area, buf);
+    let mut x = area.right().saturating_sub(badge_width as u16);
+    for badge in badges {
+        buf.set_span(x, area.y, &badge, badge.width() as u16);
+        x += badge.width() as u16 + 1;
+    }
+}
+
+/// How fresh the data on screen is.
+fn freshness(store: &Store) -> (String, bool) {
+    let route = store.ui.route();
+    let (fetched, error) = match route {
+        Route::Fleet => {
+            let oldest = store.ecs.values().filter_map(|c| c.fetched_at).min();
+            let error = store.ecs.values().any(|c| c.error.is_some())
+                || store.eks.values().any(|c| c.error.is_some());
+            (oldest, error)
+        }
+        Route::Services { cluster } | Route::Service { cluster, .. } => {
+            match store.cluster_data(cluster) {
+                Some(d) => (d.services.fetched_at, d.services.error.is_some()),
+                None => (None, false),
+            }
+        }
+        Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => {
+            match store.cluster_data(cluster) {
+                Some(d) => {
+                    let set = if store.ui.page().show_stopped {
+                        &d.stopped
+                    } else {
+                        &d.tasks
+                    };
+                    (set.fetched_at, set.error.is_some())
+                }
+                None => (None, false),
+            }
+        }
+    };
+    let refresh = store.context.refresh_secs.max(1) as i64;
+    match fetched {
+        None if error => ("✗ no data".into(), true),
+        None => ("○ loading".into(), false),
+        Some(at) => {
+            let age = crate::util::secs_between(at, store.now);
+            if error {
+                (format!("✗ data {} old", fmt_age(at, store.now)), true)
+            } else if age <= (2 * refresh).max(15) {
+                (format!("● live · {refresh}s"), false)
+            } else {
+                (format!("◌ data {} old", fmt_age(at, store.now)), true)
+            }
+        }
+    }
+}
+
+/// The commands worth a hint on this screen.
+fn hints(route: &Route) -> &'static [Command] {
+    use Command::*;
+    match route {
+        Route::Fleet | Route::Services { .. } => &[Open, Filter, CommandLine, Help, Quit],
+        Route::Service { .. } => &[Open, NextPane, Filter, Back, Help],
+        Route::Tasks { .. } => &[Open, ToggleStopped, Filter, Back, Help],
+        Route::Task { .. } => &[Back, CommandLine, Help, Quit],
+    }
+}
+
+/// The bottom line: input while typing, else a message or key hints, and freshness.
+/// Returns where the terminal cursor goes, if it shows.
+fn status_bar(
+    buf: &mut Buffer,
+    area: Rect,
+    store: &Store,
+    theme: &Theme,
+    keymap: &Keymap,
+) -> Option<Position> {
+    let ui = &store.ui;
+    match ui.mode {
+        Mode::Filter | Mode::Command => {
+            let prompt = if ui.mode == Mode::Filter { "/" } else { ":" };
+            let mut spans = vec![
+                Span::styled(prompt, theme.key),
+                Span::styled(ui.input.text.clone(), theme.input),
+            ];
+            if ui.mode == Mode::Command
+                && let Some(hint) = crate::app::command::completion_hint(&ui.input.text, store)
+            {
+                spans.push(Span::styled(hint, theme.muted));
+            }
+            Line::from(spans).render(area, buf);
+            let before: String = ui.input.text.chars().take(ui.input.cursor).collect();
+            let x = area.x + 1 + before.width() as u16;
+            return Some(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+        }
+        Mode::Normal | Mode::Help => {}
+    }
+    let (fresh, bad) = freshness(store);
+    let fresh_style = if bad { theme.status_warn } else { theme.muted };
+    let fresh_width = fresh.width() as u16 + 1;
+    let left = Rect {
+        width: area.width.saturating_sub(fresh_width + 1),
+        ..area
+    };
+    match &ui.message {
+        Some(message) => {
+            let style = match message.level {
+                Level::Info => theme.status_info,
+                Level::Error => theme.status_err,
+            };
+            let text = crate::util::ellipsize(&message.text, left.width as usize);
+            buf.set_stringn(left.x, left.y, text.as_ref(), left.width as usize, style);
+        }
+        None => {
+            let mut spans = Vec::new();
+            let commands = if ui.mode == Mode::Help {
+                &[Command::Back][..]
+            } else {
+                hints(ui.route())
+            };
+            for &command in commands {
+                let Some(key) = keymap.key_label(command) else {
+                    continue;
+                };
+                spans.push(Span::styled(format!("<{key}>"), theme.key));
+                spans.push(Span::styled(format!(" {} ", command.hint()), theme.muted));
+            }
+            // Drop hints from the end rather than cutting one in half.
+            while !spans.is_empty()
+                && spans.iter().map(|s| s.width()).sum::<usize>() > left.width as usize
+            {
+                spans.truncate(spans.len() - 2);
+            }
+            Line::from(spans).render(left, buf);
+        }
+    }
+    let x = area.right().saturating_sub(fresh_width);
+    buf.set_stringn(x, area.y, &fresh, fresh_width as usize, fresh_style);
+    None
+}

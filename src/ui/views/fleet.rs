@@ -1,0 +1,145 @@
+//! The fleet: every cluster, ECS and EKS, in every region, worst first.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::health_tone;
+use crate::store::ui::Page;
+use crate::store::{ClusterKind, FleetRow, Store};
+use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::ui::theme::Theme;
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("NAME", 12, 0, 0),
+    Column::new("TYPE", 8, 8, 2),
+    Column::new("REGION", 10, 14, 1),
+    Column::new("HEALTH", 9, 9, 0),
+    Column::new("SVCS", 5, 5, 3).right(),
+    Column::new("TASKS", 6, 11, 0).right(),
+    Column::new("PEND", 5, 5, 4).right(),
+    Column::new("DEGRADED", 9, 9, 1).right(),
+    Column::new("DEPLOYING", 10, 10, 3).right(),
+    Column::new("STOPPED/1H", 11, 11, 2).right(),
+    Column::new("STATUS", 9, 10, 5),
+];
+
+fn count(n: Option<u32>) -> Cell<'static> {
+    n.map_or_else(|| Cell::muted("-"), |n| Cell::new(n.to_string()))
+}
+
+fn alarm(n: Option<u32>, tone: Tone) -> Cell<'static> {
+    match n {
+        Some(0) => Cell::muted("0"),
+        Some(n) => Cell::tone(n.to_string(), tone),
+        None => Cell::muted("-"),
+    }
+}
+
+impl Row for FleetRow {
+    fn columns() -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, column: usize, _: &RowCx) -> Cell<'_> {
+        let ecs = self.kind == ClusterKind::Ecs;
+        match column {
+            0 => Cell::new(self.name.as_str()),
+            1 => match &self.version {
+                Some(v) => Cell::new(format!("{} {v}", self.kind.as_str())),
+                None => Cell::new(self.kind.as_str()),
+            },
+            2 => Cell::new(self.region.as_str()),
+            3 => Cell::tone(self.health.as_str(), health_tone(self.health)),
+            4 => count(self.services),
+            5 if ecs => match self.desired {
+                Some(desired) => super::services::tasks_cell(self.running, desired),
+                None => Cell::new(self.running.to_string()),
+            },
+            6 if ecs => alarm(Some(self.pending), Tone::Warn),
+            7 => alarm(self.degraded, Tone::Warn),
+            8 => alarm(self.deploying, Tone::Info),
+            9 => alarm(self.stopped_last_hour, Tone::Warn),
+            10 => Cell::tone(self.status.as_str(), super::status_tone(&self.status)),
+            _ => Cell::muted("-"),
+        }
+    }
+
+    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+        let opt = |n: Option<u32>| n.map_or(SortKey::Missing, SortKey::num);
+        match column {
+            3 => SortKey::Num(self.health as i64),
+            4 => opt(self.services),
+            5 => SortKey::num(self.running),
+            6 => SortKey::num(self.pending),
+            7 => opt(self.degraded),
+            8 => opt(self.deploying),
+            9 => opt(self.stopped_last_hour),
+            _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
+        }
+    }
+}
+
+pub fn sync(store: &mut Store) {
+    let Store { fleet, ui, now, .. } = store;
+    let cx = RowCx { now: *now };
+    table::sync(
+        &mut ui.page_mut().panes[0],
+        fleet.items(),
+        fleet.version,
+        |_| true,
+        &cx,
+    );
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+    let cx = RowCx { now: store.now };
+    let state = &page.panes[0];
+    // One failing region must not hide the others: name each failure on the border.
+    let errors: Vec<String> = store
+        .ecs
+        .iter()
+        .filter_map(|(region, c)| c.error.as_ref().map(|e| format!("ECS {region}: {e}")))
+        .chain(
+            store
+                .eks
+                .iter()
+                .filter_map(|(region, c)| c.error.as_ref().map(|e| format!("EKS {region}: {e}"))),
+        )
+        .collect();
+    let error = match errors.len() {
+        0 => None,
+        1 => Some(errors[0].clone()),
+        n => Some(format!("{} (and {} more)", errors[0], n - 1)),
+    };
+    let loaded =
+        store.ecs.values().any(|c| c.is_loaded()) || store.eks.values().any(|c| c.is_loaded());
+    let empty = if !loaded && error.is_some() {
+        "could not list clusters: see the error below".to_string()
+    } else if !loaded {
+        "loading…".to_string()
+    } else if !state.filter.is_empty() {
+        "nothing matches the filter".to_string()
+    } else {
+        format!(
+            "no ECS or EKS clusters in {}: try another --region or --profile",
+            store.context.regions.join(", ")
+        )
+    };
+    table::render(
+        buf,
+        area,
+        state,
+        store.fleet.items(),
+        &cx,
+        theme,
+        table::Frame {
+            title: "fleet",
+            focused: true,
+            error,
+            empty: &empty,
+            hidden: &[],
+        },
+    );
+}

@@ -1,0 +1,142 @@
+//! One file per screen. Each defines its table columns (`Row` impls for the domain types
+//! it lists) and draws itself from `&Store`.
+
+pub mod fleet;
+pub mod service;
+pub mod services;
+pub mod task;
+pub mod tasks;
+
+use jiff::Timestamp;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+
+use super::theme::Theme;
+use crate::store::{Collection, FetchError, Health};
+use crate::ui::table::Tone;
+use crate::util::fmt_age;
+
+/// The error line for a pane: what failed and how old the data shown is.
+pub fn error_line<T>(collection: &Collection<T>, now: Timestamp) -> Option<String> {
+    let error = collection.error.as_ref()?;
+    Some(describe_error(error, collection.fetched_at, now))
+}
+
+pub fn describe_error(error: &FetchError, fetched_at: Option<Timestamp>, now: Timestamp) -> String {
+    match fetched_at {
+        Some(at) => format!("{error} · showing data from {} ago", fmt_age(at, now)),
+        None => error.to_string(),
+    }
+}
+
+/// What an empty table says: still loading, filtered out, or really empty.
+pub fn empty_text<T>(collection: &Collection<T>, filtered: bool, what: &'static str) -> String {
+    if collection.error.is_some() && !collection.is_loaded() {
+        "could not load: see the error below".to_string()
+    } else if !collection.is_loaded() {
+        "loading…".to_string()
+    } else if filtered {
+        "nothing matches the filter".to_string()
+    } else {
+        format!("no {what}")
+    }
+}
+
+pub fn health_tone(health: Health) -> Tone {
+    match health {
+        Health::Failing => Tone::Err,
+        Health::Degraded => Tone::Warn,
+        Health::Progressing => Tone::Info,
+        Health::Healthy => Tone::Ok,
+        Health::Idle => Tone::Muted,
+    }
+}
+
+pub fn status_tone(status: &str) -> Tone {
+    match status {
+        "RUNNING" | "ACTIVE" | "HEALTHY" | "COMPLETED" | "PRIMARY" => Tone::Ok,
+        "STOPPED" | "UNHEALTHY" | "FAILED" | "INACTIVE" => Tone::Err,
+        "PROVISIONING" | "PENDING" | "ACTIVATING" | "IN_PROGRESS" | "DRAINING" | "DEACTIVATING"
+        | "STOPPING" | "DEPROVISIONING" => Tone::Warn,
+        "UNKNOWN" | "-" | "" => Tone::Muted,
+        _ => Tone::Normal,
+    }
+}
+
+/// A bordered box of `label value` pairs in `columns` columns, filled top to bottom.
+pub fn details(
+    buf: &mut Buffer,
+    area: Rect,
+    title: &str,
+    pairs: &[(&str, Span<'_>)],
+    columns: u16,
+    theme: &Theme,
+) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.width < 4 || inner.height == 0 || pairs.is_empty() {
+        return;
+    }
+    let columns = columns.max(1);
+    let label_width = pairs.iter().map(|(l, _)| l.len()).max().unwrap_or(0) as u16 + 1;
+    let col_width = inner.width / columns;
+    let per_column = pairs.len().div_ceil(columns as usize);
+    for (n, (label, value)) in pairs.iter().enumerate() {
+        let col = (n / per_column) as u16;
+        let row = (n % per_column) as u16;
+        if row >= inner.height {
+            continue;
+        }
+        let x = inner.x + 1 + col * col_width;
+        let y = inner.y + row;
+        let width = col_width.saturating_sub(2);
+        buf.set_stringn(x, y, label, label_width as usize, theme.label);
+        let value_width = width.saturating_sub(label_width) as usize;
+        let text = crate::util::ellipsize(&value.content, value_width);
+        buf.set_stringn(x + label_width, y, text.as_ref(), value_width, value.style);
+    }
+}
+
+/// Rows a [`details`] box needs for `pairs` pairs in `columns` columns, borders included.
+pub fn details_height(pairs: usize, columns: u16) -> u16 {
+    pairs.div_ceil(columns.max(1) as usize) as u16 + 2
+}
+
+/// A bordered box of wrapped text.
+pub fn text_box(buf: &mut Buffer, area: Rect, title: &str, lines: Vec<Line<'_>>, theme: &Theme) {
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border)
+                .padding(ratatui::widgets::Padding::horizontal(1))
+                .title(Span::styled(format!(" {title} "), theme.title)),
+        )
+        .render(area, buf);
+}
+
+/// A value span in a tone.
+pub fn toned<'a>(
+    text: impl Into<std::borrow::Cow<'a, str>>,
+    tone: Tone,
+    theme: &Theme,
+) -> Span<'a> {
+    Span::styled(text, theme.tone(tone))
+}
+
+/// The name of an IAM role from its ARN.
+pub fn role_name(arn: Option<&str>) -> String {
+    arn.map_or_else(
+        || "-".to_string(),
+        |a| a.rsplit('/').next().unwrap_or(a).to_string(),
+    )
+}

@@ -1,0 +1,362 @@
+//! One service: its deployments, its tasks and its event log.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+
+use super::{details, empty_text, error_line, status_tone, toned};
+use crate::store::ui::{Page, service_panes};
+use crate::store::{Deployment, RolloutState, Service, ServiceEvent, Store};
+use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::ui::theme::Theme;
+use crate::ui::views::tasks;
+use crate::util::{fmt_age, task_def_short};
+
+pub const DEPLOYMENT_COLUMNS: &[Column] = &[
+    Column::new("STATUS", 8, 8, 0),
+    Column::new("TASKDEF", 10, 24, 0),
+    Column::new("DESIRED", 8, 8, 1).right(),
+    Column::new("RUN", 4, 4, 0).right(),
+    Column::new("PEND", 5, 5, 2).right(),
+    Column::new("FAILED", 7, 7, 1).right(),
+    Column::new("ROLLOUT", 12, 12, 1),
+    Column::new("CREATED", 8, 8, 2).right(),
+    Column::new("UPDATED", 8, 8, 3).right(),
+    Column::new("ID", 12, 0, 4),
+];
+
+impl Row for Deployment {
+    fn columns() -> &'static [Column] {
+        DEPLOYMENT_COLUMNS
+    }
+
+    fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
+        let age = |t: Option<jiff::Timestamp>| {
+            t.map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now)))
+        };
+        match column {
+            0 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
+            1 => Cell::new(task_def_short(&self.task_definition)),
+            2 => Cell::new(self.desired.to_string()),
+            3 => Cell::new(self.running.to_string()),
+            4 => Cell::new(self.pending.to_string()),
+            5 => match self.failed {
+                0 => Cell::muted("0"),
+                n => Cell::tone(n.to_string(), Tone::Err),
+            },
+            6 => Cell::tone(
+                self.rollout_state.as_str(),
+                match self.rollout_state {
+                    RolloutState::InProgress => Tone::Info,
+                    RolloutState::Completed => Tone::Ok,
+                    RolloutState::Failed => Tone::Err,
+                    RolloutState::Unknown => Tone::Muted,
+                },
+            ),
+            7 => age(self.created_at),
+            8 => age(self.updated_at),
+            9 => Cell::muted(self.id.as_str()),
+            _ => Cell::muted("-"),
+        }
+    }
+
+    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+        match column {
+            2 => SortKey::num(self.desired),
+            3 => SortKey::num(self.running),
+            4 => SortKey::num(self.pending),
+            5 => SortKey::num(self.failed),
+            7 => SortKey::time(self.created_at).negate(),
+            8 => SortKey::time(self.updated_at).negate(),
+            _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
+        }
+    }
+}
+
+pub const EVENT_COLUMNS: &[Column] = &[
+    Column::new("AGE", 6, 6, 0).right(),
+    Column::new("MESSAGE", 20, 0, 0),
+];
+
+/// An event message without the `(service NAME) ` every line starts with.
+pub fn event_text(message: &str) -> &str {
+    message
+        .strip_prefix("(service ")
+        .and_then(|rest| rest.split_once(") "))
+        .map_or(message, |(_, text)| text)
+}
+
+fn event_tone(message: &str) -> Tone {
+    if message.contains("unable to") || message.contains("failed") || message.contains("unhealthy")
+    {
+        Tone::Err
+    } else if message.contains("steady state") || message.contains("completed") {
+        Tone::Ok
+    } else {
+        Tone::Normal
+    }
+}
+
+impl Row for ServiceEvent {
+    fn columns() -> &'static [Column] {
+        EVENT_COLUMNS
+    }
+
+    fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
+        match column {
+            0 => self
+                .created_at
+                .map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now))),
+            _ => Cell::tone(event_text(&self.message), event_tone(&self.message)),
+        }
+    }
+
+    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+        match column {
+            0 => SortKey::time(self.created_at).negate(),
+            _ => SortKey::Text(self.cell(column, cx).text),
+        }
+    }
+}
+
+pub fn sync(store: &mut Store, cluster: &str, service: &str) {
+    let Store {
+        clusters, ui, now, ..
+    } = store;
+    let cx = RowCx { now: *now };
+    let page = ui.page_mut();
+    let data = clusters.get(cluster);
+    let svc = data.and_then(|d| d.services.get(service));
+    let version = data.map_or(0, |d| d.services.version);
+    let (deployments, events) =
+        svc.map_or((&[][..], &[][..]), |s| (&s.deployments[..], &s.events[..]));
+    table::sync(
+        &mut page.panes[service_panes::DEPLOYMENTS],
+        deployments,
+        version,
+        |_| true,
+        &cx,
+    );
+    table::sync(
+        &mut page.panes[service_panes::EVENTS],
+        events,
+        version,
+        |_| true,
+        &cx,
+    );
+    let name = svc.map(|s| s.name.as_str());
+    match data {
+        Some(d) if name.is_some() => {
+            table::sync(
+                &mut page.panes[service_panes::TASKS],
+                d.tasks.items(),
+                d.tasks.version,
+                tasks::of_service(name),
+                &cx,
+            );
+        }
+        _ => table::sync::<crate::store::Task>(
+            &mut page.panes[service_panes::TASKS],
+            &[],
+            0,
+            |_| true,
+            &cx,
+        ),
+    }
+}
+
+fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static str, Span<'a>)> {
+    let health = s.health();
+    let counts = format!(
+        "running {}/{} · pending {}",
+        s.running, s.desired, s.pending
+    );
+    let counts_tone = if s.running < s.desired {
+        Tone::Warn
+    } else {
+        Tone::Normal
+    };
+    let lb = s.load_balancers.first().map_or_else(
+        || "none".to_string(),
+        |lb| {
+            let tg = lb
+                .target_group_arn
+                .split('/')
+                .nth(1)
+                .unwrap_or(&lb.target_group_arn);
+            format!("{tg} → {}:{}", lb.container_name, lb.container_port)
+        },
+    );
+    let network = s.network.as_ref().map_or_else(
+        || "host / bridge".to_string(),
+        |n| {
+            format!(
+                "awsvpc · {} subnets · {}",
+                n.subnets.len(),
+                if n.assign_public_ip {
+                    "public IP"
+                } else {
+                    "private"
+                }
+            )
+        },
+    );
+    let rollback = s
+        .previous_task_definition()
+        .map_or_else(|| "-".to_string(), |td| task_def_short(td).to_string());
+    vec![
+        (
+            "Health",
+            toned(health.as_str(), super::health_tone(health), theme),
+        ),
+        ("Tasks", toned(counts, counts_tone, theme)),
+        ("Task def", Span::styled(s.revision(), theme.text)),
+        ("Previous", Span::styled(rollback, theme.text)),
+        ("Launch", Span::styled(s.launch_type.as_str(), theme.text)),
+        (
+            "Rolling",
+            Span::styled(
+                format!("min {}% · max {}%", s.min_healthy_percent, s.max_percent),
+                theme.text,
+            ),
+        ),
+        ("Target", Span::styled(lb, theme.text)),
+        ("Network", Span::styled(network, theme.text)),
+        (
+            "Status",
+            toned(s.status.as_str(), status_tone(&s.status), theme),
+        ),
+        (
+            "Created",
+            Span::styled(
+                s.created_at
+                    .map_or_else(|| "-".into(), |t| format!("{} ago", fmt_age(t, store.now))),
+                theme.text,
+            ),
+        ),
+    ]
+}
+
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    store: &Store,
+    page: &Page,
+    cluster: &str,
+    service: &str,
+    theme: &Theme,
+) {
+    let cx = RowCx { now: store.now };
+    let data = store.cluster_data(cluster);
+    let Some(svc) = data.and_then(|d| d.services.get(service)) else {
+        let loading = data.is_none_or(|d| !d.services.is_loaded());
+        let text = if loading {
+            "loading…".to_string()
+        } else {
+            format!(
+                "service {} is gone from {}",
+                crate::util::arn_tail(service),
+                crate::util::arn_tail(cluster)
+            )
+        };
+        super::text_box(buf, area, "service", vec![text.into()], theme);
+        return;
+    };
+    let mut pairs = summary(svc, store, theme);
+    let columns = if area.width >= 150 { 3 } else { 2 };
+    if area.height < 30 {
+        // Small terminals get the six that matter most in an incident.
+        pairs.truncate(6);
+    }
+    let summary_height = super::details_height(pairs.len(), columns);
+    let deployment_rows = svc.deployments.len().clamp(1, 4) as u16;
+    let [top, deps, rest] = Layout::vertical([
+        Constraint::Length(summary_height),
+        Constraint::Length(deployment_rows + 3),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    details(
+        buf,
+        top,
+        &format!("service({})", svc.name),
+        &pairs,
+        columns,
+        theme,
+    );
+
+    let error = data.and_then(|d| error_line(&d.services, store.now));
+    let pane = |n: usize| &page.panes[n];
+    table::render(
+        buf,
+        deps,
+        pane(service_panes::DEPLOYMENTS),
+        &svc.deployments,
+        &cx,
+        theme,
+        table::Frame {
+            title: "deployments",
+            focused: page.focus == service_panes::DEPLOYMENTS,
+            error: error.clone(),
+            empty: "no deployments",
+            hidden: &[],
+        },
+    );
+    let [tasks_area, events_area] = if rest.width >= 150 {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest)
+    };
+    let running = data.map(|d| &d.tasks);
+    let state = pane(service_panes::TASKS);
+    let empty = running.map_or_else(
+        || "loading…".to_string(),
+        |t| empty_text(t, !state.filter.is_empty(), "running tasks"),
+    );
+    table::render(
+        buf,
+        tasks_area,
+        state,
+        running.map_or(&[][..], |t| t.items()),
+        &cx,
+        theme,
+        table::Frame {
+            title: "tasks",
+            focused: page.focus == service_panes::TASKS,
+            error: running.and_then(|t| error_line(t, store.now)),
+            empty: &empty,
+            hidden: tasks::HIDDEN_IN_SERVICE,
+        },
+    );
+    table::render(
+        buf,
+        events_area,
+        pane(service_panes::EVENTS),
+        &svc.events,
+        &cx,
+        theme,
+        table::Frame {
+            title: "events",
+            focused: page.focus == service_panes::EVENTS,
+            error: None,
+            empty: "no events",
+            hidden: &[],
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_text_drops_the_service_prefix() {
+        assert_eq!(
+            event_text("(service web) has reached a steady state."),
+            "has reached a steady state."
+        );
+        assert_eq!(event_text("something else"), "something else");
+    }
+}

@@ -1,0 +1,219 @@
+//! One task: its containers, its network, and which role it runs as.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+
+use super::{details, role_name, status_tone, toned};
+use crate::store::ui::Page;
+use crate::store::{Container, Store, Task, TaskDefinition};
+use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::ui::theme::Theme;
+use crate::ui::views::tasks::exit_tone;
+use crate::util::{arn_tail, fmt_age};
+
+pub const CONTAINER_COLUMNS: &[Column] = &[
+    Column::new("NAME", 10, 24, 0),
+    Column::new("STATUS", 9, 9, 0),
+    Column::new("EXIT", 5, 5, 0).right(),
+    Column::new("HEALTH", 9, 9, 1),
+    Column::new("IMAGE", 16, 0, 1),
+    Column::new("REASON", 12, 0, 1),
+    Column::new("CPU", 5, 5, 3).right(),
+    Column::new("MEM", 5, 6, 3).right(),
+];
+
+impl Row for Container {
+    fn columns() -> &'static [Column] {
+        CONTAINER_COLUMNS
+    }
+
+    fn cell(&self, column: usize, _: &RowCx) -> Cell<'_> {
+        match column {
+            0 => Cell::new(self.name.as_str()),
+            1 => Cell::tone(self.last_status.as_str(), status_tone(&self.last_status)),
+            2 => self.exit_code.map_or_else(
+                || Cell::muted("-"),
+                |c| Cell::tone(c.to_string(), exit_tone(c)),
+            ),
+            3 => Cell::tone(self.health.as_str(), status_tone(&self.health)),
+            // The registry host says little: show repository and tag.
+            4 => Cell::new(
+                self.image
+                    .split_once('/')
+                    .map_or(self.image.as_str(), |(_, r)| r),
+            ),
+            5 => match &self.reason {
+                Some(r) => Cell::tone(r.as_str(), Tone::Warn),
+                None => Cell::muted("-"),
+            },
+            6 => Cell::opt(self.cpu.as_deref()),
+            7 => Cell::opt(self.memory.as_deref()),
+            _ => Cell::muted("-"),
+        }
+    }
+
+    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+        match column {
+            2 => self.exit_code.map_or(SortKey::Missing, SortKey::num),
+            _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
+        }
+    }
+}
+
+pub fn sync(store: &mut Store, cluster: &str, task: &str) {
+    let Store {
+        clusters, ui, now, ..
+    } = store;
+    let cx = RowCx { now: *now };
+    let state = &mut ui.page_mut().panes[0];
+    let data = clusters.get(cluster);
+    match data.and_then(|d| d.find_task(task)) {
+        Some(t) => {
+            let version = data.map_or(0, |d| d.tasks.version + d.stopped.version * 1_000_000);
+            table::sync(state, &t.containers, version, |_| true, &cx);
+        }
+        None => table::sync::<Container>(state, &[], 0, |_| true, &cx),
+    }
+}
+
+fn summary<'a>(
+    t: &'a Task,
+    td: Option<&'a TaskDefinition>,
+    store: &Store,
+    theme: &Theme,
+) -> Vec<(&'static str, Span<'a>)> {
+    let now = store.now;
+    let text = |s: Cow<'a, str>| Span::styled(s, theme.text);
+    let age = |at: Option<jiff::Timestamp>| {
+        at.map_or_else(|| "-".to_string(), |t| format!("{} ago", fmt_age(t, now)))
+    };
+    let status = if t.last_status == t.desired_status {
+        t.last_status.clone()
+    } else {
+        format!("{} → {}", t.last_status, t.desired_status)
+    };
+    let mut pairs = vec![
+        ("Status", toned(status, status_tone(&t.last_status), theme)),
+        (
+            "Health",
+            toned(t.health.as_str(), status_tone(&t.health), theme),
+        ),
+        ("Task def", text(t.revision().into())),
+        ("Service", text(t.service_name().unwrap_or(&t.group).into())),
+        ("Launch", text(t.launch_type.as_str().into())),
+        (
+            "CPU / mem",
+            text(
+                format!(
+                    "{} / {}",
+                    t.cpu.as_deref().unwrap_or("-"),
+                    t.memory.as_deref().unwrap_or("-")
+                )
+                .into(),
+            ),
+        ),
+        (
+            "AZ",
+            text(t.availability_zone.as_deref().unwrap_or("-").into()),
+        ),
+        ("IP", text(t.private_ip.as_deref().unwrap_or("-").into())),
+        ("Subnet", text(t.subnet.as_deref().unwrap_or("-").into())),
+        ("ENI", text(t.eni.as_deref().unwrap_or("-").into())),
+    ];
+    if let Some(ci) = &t.container_instance_arn {
+        pairs.push(("Instance", text(arn_tail(ci).into())));
+    }
+    let (task_role, exec_role) = match td {
+        Some(td) => (
+            role_name(td.task_role_arn.as_deref()),
+            role_name(td.execution_role_arn.as_deref()),
+        ),
+        None => ("…".to_string(), "…".to_string()),
+    };
+    pairs.extend([
+        ("Task role", text(task_role.into())),
+        ("Exec role", text(exec_role.into())),
+        ("Created", text(age(t.created_at).into())),
+        ("Started", text(age(t.started_at).into())),
+    ]);
+    if t.stopped_at.is_some() || t.stopping_at.is_some() {
+        pairs.push(("Stopped", text(age(t.stopped_at.or(t.stopping_at)).into())));
+        pairs.push((
+            "Stop code",
+            toned(t.stop_code.as_deref().unwrap_or("-"), Tone::Warn, theme),
+        ));
+    }
+    pairs
+}
+
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    store: &Store,
+    page: &Page,
+    cluster: &str,
+    task: &str,
+    theme: &Theme,
+) {
+    let cx = RowCx { now: store.now };
+    let data = store.cluster_data(cluster);
+    let Some(t) = data.and_then(|d| d.find_task(task)) else {
+        let loading = data.is_none_or(|d| !d.tasks.is_loaded());
+        let text = if loading {
+            "loading…".to_string()
+        } else {
+            format!(
+                "task {} is no longer listed: ECS forgets stopped tasks after about an hour",
+                arn_tail(task)
+            )
+        };
+        super::text_box(buf, area, "task", vec![text.into()], theme);
+        return;
+    };
+    let td = match store.task_definitions.get(&t.task_definition) {
+        Some(Ok(td)) => Some(td),
+        _ => None,
+    };
+    let pairs = summary(t, td, store, theme);
+    let reason_height = if t.stopped_reason.is_some() { 3 } else { 0 };
+    let columns = if area.width >= 150 { 3 } else { 2 };
+    let summary_height = super::details_height(pairs.len(), columns);
+    let [top, reason_area, rest] = Layout::vertical([
+        Constraint::Length(summary_height.min(area.height.saturating_sub(6))),
+        Constraint::Length(reason_height),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    details(buf, top, &format!("task({})", t.id), &pairs, columns, theme);
+    if let Some(reason) = &t.stopped_reason {
+        super::text_box(
+            buf,
+            reason_area,
+            "stopped reason",
+            vec![toned(reason.as_str(), Tone::Warn, theme).into()],
+            theme,
+        );
+    }
+    let error = match store.task_definitions.get(&t.task_definition) {
+        Some(Err(e)) => Some(format!("task definition: {e}")),
+        _ => None,
+    };
+    table::render(
+        buf,
+        rest,
+        &page.panes[0],
+        &t.containers,
+        &cx,
+        theme,
+        table::Frame {
+            title: "containers",
+            focused: true,
+            error,
+            empty: "no containers",
+            hidden: &[],
+        },
+    );
+}

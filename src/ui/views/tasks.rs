@@ -1,0 +1,190 @@
+//! Tasks of a cluster or of one service: running ones, or (one key away) stopped ones
+//! with their stop reasons and exit codes.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::{empty_text, error_line, status_tone};
+use crate::store::ui::Page;
+use crate::store::{Collection, Store, Task};
+use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::ui::theme::Theme;
+use crate::util::fmt_age;
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("ID", 12, 32, 0).late(),
+    Column::new("SERVICE", 10, 20, 1),
+    Column::new("LAST", 8, 14, 0),
+    Column::new("DESIRED", 8, 8, 4),
+    Column::new("HEALTH", 9, 9, 1),
+    Column::new("REVISION", 10, 24, 2),
+    Column::new("AZ", 11, 11, 4),
+    Column::new("IP", 13, 15, 3),
+    Column::new("AGE", 6, 6, 1).right(),
+    Column::new("STOPPED", 8, 8, 1).right(),
+    Column::new("EXIT", 5, 5, 1).right(),
+    Column::new("STOP REASON", 14, 0, 1),
+    Column::new("LAUNCH", 9, 9, 5),
+];
+
+const SERVICE: usize = 1;
+const STOPPED: usize = 9;
+const EXIT: usize = 10;
+const REASON: usize = 11;
+
+/// Columns left out when showing running tasks: they are all about stopping.
+const HIDDEN_RUNNING: &[usize] = &[STOPPED, EXIT, REASON];
+/// Columns left out when showing stopped tasks, to make room for why they stopped.
+const HIDDEN_STOPPED: &[usize] = &[3, 4, 6, 7, 8];
+const HIDDEN_RUNNING_OF_SERVICE: &[usize] = &[SERVICE, STOPPED, EXIT, REASON];
+const HIDDEN_STOPPED_OF_SERVICE: &[usize] = &[SERVICE, 3, 4, 6, 7, 8];
+
+/// The columns a tasks page leaves out.
+pub fn hidden(stopped: bool, of_service: bool) -> &'static [usize] {
+    match (stopped, of_service) {
+        (false, false) => HIDDEN_RUNNING,
+        (true, false) => HIDDEN_STOPPED,
+        (false, true) => HIDDEN_RUNNING_OF_SERVICE,
+        (true, true) => HIDDEN_STOPPED_OF_SERVICE,
+    }
+}
+/// In a service's detail, the service column says nothing.
+pub const HIDDEN_IN_SERVICE: &[usize] = &[1, 3, STOPPED, EXIT, REASON, 12];
+
+pub fn exit_tone(code: i32) -> Tone {
+    if code == 0 { Tone::Muted } else { Tone::Err }
+}
+
+impl Row for Task {
+    fn columns() -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
+        match column {
+            0 => Cell::new(self.id.as_str()),
+            1 => Cell::new(self.service_name().unwrap_or(self.group.as_str())),
+            2 => Cell::tone(self.last_status.as_str(), status_tone(&self.last_status)),
+            3 => Cell::tone(
+                self.desired_status.as_str(),
+                status_tone(&self.desired_status),
+            ),
+            4 => Cell::tone(self.health.as_str(), status_tone(&self.health)),
+            5 => Cell::new(self.revision()),
+            6 => Cell::opt(self.availability_zone.as_deref()),
+            7 => Cell::opt(self.private_ip.as_deref()),
+            8 => self
+                .created_at
+                .map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now))),
+            STOPPED => self
+                .stopped_at
+                .map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now))),
+            EXIT => self.exit_code().map_or_else(
+                || Cell::muted("-"),
+                |c| Cell::tone(c.to_string(), exit_tone(c)),
+            ),
+            REASON => match &self.stopped_reason {
+                Some(reason) => {
+                    let container = self.containers.iter().find_map(|c| c.reason.as_deref());
+                    let text = match container {
+                        Some(why) => Cow::Owned(format!("{reason}: {why}")),
+                        None => Cow::Borrowed(reason.as_str()),
+                    };
+                    Cell::tone(text, Tone::Warn)
+                }
+                None => Cell::muted("-"),
+            },
+            12 => Cell::new(self.launch_type.as_str()),
+            _ => Cell::muted("-"),
+        }
+    }
+
+    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+        match column {
+            8 => SortKey::time(self.created_at).negate(),
+            STOPPED => SortKey::time(self.stopped_at).negate(),
+            EXIT => self.exit_code().map_or(SortKey::Missing, SortKey::num),
+            _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
+        }
+    }
+}
+
+/// The collection a tasks page shows.
+pub fn source<'a>(store: &'a Store, cluster: &str, stopped: bool) -> Option<&'a Collection<Task>> {
+    let data = store.cluster_data(cluster)?;
+    Some(if stopped { &data.stopped } else { &data.tasks })
+}
+
+/// Whether a task belongs on a page about `service` (all tasks when `None`).
+pub fn of_service(service: Option<&str>) -> impl Fn(&Task) -> bool + '_ {
+    move |t| service.is_none_or(|s| t.service_name() == Some(s))
+}
+
+pub fn sync(store: &mut Store, cluster: &str, service: Option<&str>) {
+    let Store {
+        clusters, ui, now, ..
+    } = store;
+    let cx = RowCx { now: *now };
+    let page = ui.page_mut();
+    let stopped = page.show_stopped;
+    let state = &mut page.panes[0];
+    match clusters.get(cluster) {
+        Some(data) => {
+            let set = if stopped { &data.stopped } else { &data.tasks };
+            // Running and stopped lists are different sources: keep their versions apart.
+            let version = set.version * 2 + u64::from(stopped);
+            table::sync(state, set.items(), version, of_service(service), &cx);
+        }
+        None => table::sync::<Task>(state, &[], 0, |_| true, &cx),
+    }
+}
+
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    store: &Store,
+    page: &Page,
+    cluster: &str,
+    service: Option<&str>,
+    theme: &Theme,
+) {
+    let cx = RowCx { now: store.now };
+    let state = &page.panes[0];
+    let name = crate::util::arn_tail(cluster);
+    let scope = match service {
+        Some(s) => format!("{name}/{s}"),
+        None => name.to_string(),
+    };
+    let title = if page.show_stopped {
+        format!("stopped tasks({scope})")
+    } else {
+        format!("tasks({scope})")
+    };
+    let set = source(store, cluster, page.show_stopped);
+    let what = if page.show_stopped {
+        "stopped tasks in the last hour"
+    } else {
+        "running tasks"
+    };
+    let empty = set.map_or_else(
+        || "loading…".to_string(),
+        |s| empty_text(s, !state.filter.is_empty(), what),
+    );
+    table::render(
+        buf,
+        area,
+        state,
+        set.map_or(&[][..], |s| s.items()),
+        &cx,
+        theme,
+        table::Frame {
+            title: &title,
+            focused: true,
+            error: set.and_then(|s| error_line(s, store.now)),
+            empty: &empty,
+            hidden: hidden(page.show_stopped, service.is_some()),
+        },
+    );
+}

@@ -1,0 +1,135 @@
+//! Small helpers shared by every layer: ARN parsing, age formatting, a seeded RNG.
+
+pub mod rng;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// The region of an ARN (`arn:aws:ecs:eu-west-1:123456789012:cluster/web` → `eu-west-1`).
+pub fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|s| !s.is_empty())
+}
+
+/// The account of an ARN.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|s| !s.is_empty())
+}
+
+/// The last path segment of an ARN: the task id of a task ARN, the name of a cluster ARN,
+/// `family:revision` of a task definition ARN. A string without `/` is returned whole.
+pub fn arn_tail(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// `family:revision` of a task definition ARN or of a `family:revision` string.
+pub fn task_def_short(arn: &str) -> &str {
+    arn_tail(arn)
+}
+
+/// The revision number of a task definition ARN, if it has one.
+pub fn task_def_revision(arn: &str) -> Option<u32> {
+    arn_tail(arn).rsplit_once(':')?.1.parse().ok()
+}
+
+/// The family of a task definition ARN.
+pub fn task_def_family(arn: &str) -> &str {
+    let short = arn_tail(arn);
+    short.rsplit_once(':').map_or(short, |(family, _)| family)
+}
+
+/// An age as an on-call engineer reads it: `<1m`, `12m`, `3h05m`, `2d04h`.
+///
+/// Minute granularity on purpose: the screen is redrawn when data changes, and a
+/// seconds counter would either lie between redraws or force a redraw every second.
+pub fn fmt_age(since: Timestamp, now: Timestamp) -> String {
+    let secs = now.duration_since(since).as_secs().max(0);
+    fmt_secs(secs)
+}
+
+/// [`fmt_age`] for a duration in seconds.
+pub fn fmt_secs(secs: i64) -> String {
+    let mins = secs / 60;
+    match mins {
+        0 => "<1m".to_string(),
+        1..=59 => format!("{mins}m"),
+        60..=1439 => format!("{}h{:02}m", mins / 60, mins % 60),
+        _ => format!("{}d{:02}h", mins / 1440, (mins % 1440) / 60),
+    }
+}
+
+/// Seconds between two timestamps, never negative.
+pub fn secs_between(earlier: Timestamp, later: Timestamp) -> i64 {
+    later.duration_since(earlier).as_secs().max(0)
+}
+
+/// `now - secs`.
+pub fn ago(now: Timestamp, secs: i64) -> Timestamp {
+    now.checked_sub(SignedDuration::from_secs(secs))
+        .unwrap_or(now)
+}
+
+/// Truncate `s` to at most `width` terminal columns, ending in `…` when cut.
+pub fn ellipsize(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= width {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    if width == 0 {
+        return std::borrow::Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_parts() {
+        let arn = "arn:aws:ecs:eu-west-1:123456789012:task/prod-web/0f3c9a1b";
+        assert_eq!(arn_region(arn), Some("eu-west-1"));
+        assert_eq!(arn_account(arn), Some("123456789012"));
+        assert_eq!(arn_tail(arn), "0f3c9a1b");
+        assert_eq!(arn_region("web"), None);
+    }
+
+    #[test]
+    fn task_definition_parts() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:42";
+        assert_eq!(task_def_short(arn), "checkout:42");
+        assert_eq!(task_def_family(arn), "checkout");
+        assert_eq!(task_def_revision(arn), Some(42));
+        assert_eq!(task_def_revision("checkout"), None);
+    }
+
+    #[test]
+    fn ages_read_like_k9s() {
+        assert_eq!(fmt_secs(0), "<1m");
+        assert_eq!(fmt_secs(59), "<1m");
+        assert_eq!(fmt_secs(60), "1m");
+        assert_eq!(fmt_secs(3599), "59m");
+        assert_eq!(fmt_secs(3600 + 5 * 60), "1h05m");
+        assert_eq!(fmt_secs(2 * 86400 + 4 * 3600), "2d04h");
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        // A clock skew that puts `since` in the future reads as "now", not as a negative age.
+        assert_eq!(fmt_age(now + SignedDuration::from_secs(30), now), "<1m");
+    }
+
+    #[test]
+    fn ellipsize_counts_columns() {
+        assert_eq!(ellipsize("checkout", 8), "checkout");
+        assert_eq!(ellipsize("checkout", 5), "chec…");
+        assert_eq!(ellipsize("日本語", 4), "日…");
+        assert_eq!(ellipsize("abc", 0), "");
+    }
+}

@@ -1,0 +1,255 @@
+//! The app without a terminal: actions and data events in, store and effects out.
+
+mod support;
+
+use bosun::app::{Action, Effect, update};
+use bosun::config::keymap::Command;
+use bosun::source::sim::SimBackend;
+use bosun::source::{DataEvent, Fetch, fetch_all};
+use bosun::store::ui::{Mode, Route};
+use bosun::store::{ErrorKind, FetchError};
+use jiff::SignedDuration;
+use support::*;
+
+const PROD_WEB: &str = "arn:aws:ecs:us-east-1:123456789012:cluster/prod-web";
+
+fn selected_name(store: &bosun::store::Store) -> String {
+    let page = store.ui.page();
+    let key = page.table().selected.clone().unwrap_or_default();
+    bosun::util::arn_tail(&key).to_string()
+}
+
+#[test]
+fn drill_down_from_fleet_to_task_and_back() {
+    let mut store = demo_store();
+    // The failing cluster sorts first.
+    assert_eq!(selected_name(&store), "prod-web");
+    let effects = press(&mut store, Command::Open);
+    assert_eq!(
+        store.ui.route(),
+        &Route::Services {
+            cluster: PROD_WEB.into()
+        }
+    );
+    let scope = effects.iter().find_map(|e| match e {
+        Effect::SetScope(scope) => Some(scope.clone()),
+        _ => None,
+    });
+    let scope = scope.expect("opening a cluster changes what is polled fast");
+    assert!(scope.contains(&Fetch::Services {
+        cluster: PROD_WEB.into()
+    }));
+
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Down);
+    assert_eq!(selected_name(&store), "cart");
+    press(&mut store, Command::Open);
+    assert!(
+        matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/cart"))
+    );
+    press(&mut store, Command::NextPane);
+    press(&mut store, Command::Open);
+    let Route::Task { task, .. } = store.ui.route().clone() else {
+        panic!("expected a task, got {:?}", store.ui.route());
+    };
+    // The task page polls its task definition, for the roles.
+    let td = store
+        .cluster_data(PROD_WEB)
+        .unwrap()
+        .find_task(&task)
+        .unwrap()
+        .task_definition
+        .clone();
+    assert!(store.ui.scope.contains(&Fetch::TaskDefinition { arn: td }));
+
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Back);
+    assert_eq!(
+        store.ui.route(),
+        &Route::Services {
+            cluster: PROD_WEB.into()
+        }
+    );
+    assert_eq!(
+        selected_name(&store),
+        "cart",
+        "coming back, the cursor is where it was"
+    );
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Back);
+    assert_eq!(store.ui.route(), &Route::Fleet, "back stops at the fleet");
+}
+
+#[test]
+fn filter_narrows_and_escape_clears_it_before_going_back() {
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    type_line(&mut store, Command::Filter, "check");
+    assert_eq!(store.ui.mode, Mode::Normal);
+    let table = store.ui.page().table();
+    assert_eq!((table.rows.len(), table.total), (1, 9));
+    assert_eq!(selected_name(&store), "checkout");
+    assert!(screen(&store, 80, 24).contains("services(prod-web) [1/9] </check>"));
+    press(&mut store, Command::Back);
+    assert_eq!(store.ui.page().table().rows.len(), 9);
+    assert!(matches!(store.ui.route(), Route::Services { .. }));
+    press(&mut store, Command::Back);
+    assert_eq!(store.ui.route(), &Route::Fleet);
+}
+
+#[test]
+fn the_selection_stays_on_its_service_when_data_refreshes() {
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    type_line(&mut store, Command::Filter, "");
+    for _ in 0..6 {
+        press(&mut store, Command::Down);
+    }
+    assert_eq!(selected_name(&store), "payments");
+    // Ten minutes later the rows have new counts; a service sorted first by count moves.
+    press(&mut store, Command::SortNext);
+    press(&mut store, Command::SortNext);
+    press(&mut store, Command::SortNext);
+    let later = SimBackend::fixed(7, at() + SignedDuration::from_mins(10));
+    let fetch = Fetch::Services {
+        cluster: PROD_WEB.into(),
+    };
+    for event in runtime().block_on(fetch_all(&later, vec![fetch], 1)) {
+        update(&mut store, Action::Data(event));
+    }
+    assert_eq!(selected_name(&store), "payments");
+}
+
+#[test]
+fn an_error_shows_in_its_pane_beside_the_last_good_data() {
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    let before = store.cluster_data(PROD_WEB).unwrap().services.len();
+    let effects = update(
+        &mut store,
+        Action::Data(DataEvent {
+            fetch: Fetch::Services {
+                cluster: PROD_WEB.into(),
+            },
+            at: at(),
+            result: Err(FetchError::new(
+                ErrorKind::Throttled,
+                "ECS DescribeServices in us-east-1 failed: ThrottlingException: Rate exceeded",
+            )),
+        }),
+    );
+    assert!(effects.contains(&Effect::Render));
+    assert_eq!(store.cluster_data(PROD_WEB).unwrap().services.len(), before);
+    let text = screen(&store, 120, 30);
+    assert!(
+        text.contains("checkout"),
+        "the last good data stays:\n{text}"
+    );
+    assert!(
+        text.contains("✗ ECS DescribeServices in us-east-1 failed: ThrottlingException"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ data"),
+        "the status bar says the data is not fresh:\n{text}"
+    );
+    // Other clusters are untouched.
+    press(&mut store, Command::Back);
+    assert!(!screen(&store, 120, 30).contains("ThrottlingException"));
+}
+
+#[test]
+fn identical_data_does_not_redraw() {
+    let mut store = demo_store();
+    let same = SimBackend::fixed(7, at());
+    let fetch = Fetch::Services {
+        cluster: PROD_WEB.into(),
+    };
+    let events = runtime().block_on(fetch_all(&same, vec![fetch], 1));
+    let effects = update(&mut store, Action::Data(events.into_iter().next().unwrap()));
+    assert!(!effects.contains(&Effect::Render), "{effects:?}");
+}
+
+#[test]
+fn quitting_and_the_command_line() {
+    let mut store = demo_store();
+    assert!(press(&mut store, Command::Quit).contains(&Effect::Quit));
+    assert!(type_line(&mut store, Command::CommandLine, "q").contains(&Effect::Quit));
+
+    type_line(&mut store, Command::CommandLine, "frobnicate");
+    let message = store.ui.message.clone().unwrap();
+    assert!(message.text.contains("unknown command `frobnicate`"));
+    assert_eq!(store.ui.route(), &Route::Fleet);
+
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    assert!(
+        matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/checkout"))
+    );
+    assert_eq!(
+        store.ui.stack.len(),
+        3,
+        "fleet › services › checkout, so esc goes up"
+    );
+
+    type_line(&mut store, Command::CommandLine, "svc nope");
+    assert!(
+        store
+            .ui
+            .message
+            .clone()
+            .unwrap()
+            .text
+            .contains("no service `nope` in prod-web")
+    );
+
+    type_line(&mut store, Command::CommandLine, "stopped");
+    assert!(matches!(store.ui.route(), Route::Tasks { service: Some(s), .. } if s == "checkout"));
+    assert!(store.ui.page().show_stopped);
+
+    type_line(&mut store, Command::CommandLine, "fleet");
+    assert_eq!(store.ui.route(), &Route::Fleet);
+    type_line(&mut store, Command::CommandLine, "cluster prod-wor");
+    assert!(
+        matches!(store.ui.route(), Route::Services { cluster } if cluster.ends_with("/prod-workers"))
+    );
+}
+
+#[test]
+fn stopped_tasks_are_one_key_away() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "tasks");
+    let running = store.ui.page().table().rows.len();
+    press(&mut store, Command::ToggleStopped);
+    let page = store.ui.page();
+    assert!(page.show_stopped);
+    assert_ne!(page.table().rows.len(), running);
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("stopped tasks(prod-web)"));
+    assert!(text.contains("OutOfMemoryError"), "{text}");
+}
+
+#[test]
+fn help_opens_and_closes_without_quitting() {
+    let mut store = demo_store();
+    press(&mut store, Command::Help);
+    assert_eq!(store.ui.mode, Mode::Help);
+    let text = screen(&store, 100, 40);
+    assert!(text.contains("filter: words, column:value, !not"));
+    assert!(text.contains("ctrl-r"));
+    let effects = press(&mut store, Command::Quit);
+    assert!(!effects.contains(&Effect::Quit), "q closes help first");
+    assert_eq!(store.ui.mode, Mode::Normal);
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_notice_not_a_panic() {
+    let store = demo_store();
+    for (w, h) in [(20, 5), (39, 30), (200, 7)] {
+        let text = screen(&store, w, h);
+        assert!(text.contains("terminal too small"), "{w}x{h}: {text}");
+    }
+    for (w, h) in [(1, 1), (2, 1), (40, 8)] {
+        screen(&store, w, h);
+    }
+}

@@ -1,0 +1,229 @@
+//! End to end: the real binary on the demo fleet, driven in tmux as a person would.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Start `bosun ARGS` in a detached tmux session of the given size. When bosun exits,
+    /// its exit status is written to `status` in the session's directory.
+    fn start(width: u16, height: u16, args: &str) -> Tmux {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = format!(
+            "bosun-e2e-{}-{}",
+            std::process::id(),
+            dir.path().file_name().unwrap().to_string_lossy()
+        );
+        let bin = env!("CARGO_BIN_EXE_bosun");
+        let status = dir.path().join("status");
+        let log = dir.path().join("bosun.log");
+        let script = format!(
+            "'{bin}' {args} --log-file '{}'; echo \"exit=$?\" > '{}'; sleep 30",
+            log.display(),
+            status.display()
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+            ])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .args(["sh", "-c", &script])
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux is needed for the end-to-end test: scripts/test installs it");
+        assert!(ok.success(), "tmux could not start a session");
+        Tmux { socket, dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        for key in keys {
+            self.tmux(&["send-keys", "-t", "e2e", key]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn send_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    /// Wait until every one of `texts` is on screen.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "waited for {texts:?}; the screen is:\n{screen}\nlog:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} stayed on screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn status(&self) -> Option<String> {
+        std::fs::read_to_string(self.path("status"))
+            .ok()
+            .map(|s| s.trim().to_string())
+    }
+
+    fn wait_exit(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.status() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "bosun did not exit; the screen is:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.path("bosun.log")).unwrap_or_default()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        Path::new(self.dir.path()).join(name)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+#[test]
+fn drill_from_fleet_to_a_task_filter_help_and_quit() {
+    let t = Tmux::start(120, 40, "--demo --seed 7");
+    t.wait_for(&["fleet [6]", "prod-web", "prod-workers", "● live"]);
+
+    // Filter the fleet, open the cluster.
+    t.send(&["/"]);
+    t.send_text("prod-web");
+    t.send(&["Enter"]);
+    t.wait_for(&["fleet [1/6] </prod-web>"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["services(prod-web) [9]", "checkout", "payments"]);
+
+    // Filter the services by column, open one.
+    t.send(&["/"]);
+    t.send_text("name:checkout");
+    t.send(&["Enter"]);
+    t.wait_for(&["services(prod-web) [1/9] </name:checkout>"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["service(checkout)", "deployments [", "events [", "PRIMARY"]);
+
+    // Into a task.
+    t.send(&["Tab", "Enter"]);
+    let screen = t.wait_for(&["task(", "containers [", "Task role", "checkout-task"]);
+    assert!(
+        screen.contains("prod-web › checkout ›"),
+        "the breadcrumb follows:\n{screen}"
+    );
+
+    // Back out to the fleet: esc clears the services filter before leaving.
+    t.send(&["Escape", "Escape"]);
+    t.wait_for(&["services(prod-web) [1/9]"]);
+    t.send(&["Escape"]);
+    t.wait_for(&["services(prod-web) [9]"]);
+    t.send(&["Escape"]);
+    t.wait_for(&["fleet [1/6]"]);
+    t.send(&["Escape"]);
+    t.wait_for(&["fleet [6]"]);
+
+    // Help, from the keymap.
+    t.send(&["?"]);
+    t.wait_for(&["help", "General", "this help", "column:value"]);
+    t.send(&["Escape"]);
+    t.wait_gone("this help");
+
+    // Resize down to 80x24: still readable.
+    t.tmux(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    let screen = t.wait_for(&["fleet [6]"]);
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+    assert!(!t.log().contains("panicked"), "{}", t.log());
+}
+
+#[test]
+fn ctrl_c_quits_cleanly_from_the_command_line() {
+    let t = Tmux::start(100, 30, "--demo");
+    t.wait_for(&["fleet [6]"]);
+    t.send(&[":"]);
+    t.send_text("svc");
+    t.send(&["C-c"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn the_command_line_jumps_to_a_service() {
+    let t = Tmux::start(100, 30, "--demo");
+    t.wait_for(&["fleet [6]", "prod-workers"]);
+    t.send(&[":"]);
+    t.send_text("cluster prod-work");
+    t.send(&["Tab"]);
+    t.wait_for(&[":cluster prod-workers"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["services(prod-workers) [7]"]);
+    t.send(&[":"]);
+    t.send_text("svc legacy");
+    t.send(&["Enter"]);
+    t.wait_for(&["service(legacy-reports)", "idle"]);
+    t.send(&[":"]);
+    t.send_text("q");
+    t.send(&["Enter"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
