@@ -1,40 +1,87 @@
-//! The command line: flags, logging, and starting the app.
+//! The command line: flags, logging, the backend, and either the TUI or a headless command.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, bail};
-use clap::{CommandFactory, FromArgMatches, Parser};
+use anyhow::{Context as _, Result};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::app::App;
+use crate::app::{App, headless};
 use crate::config::keymap::Keymap;
+use crate::snapshot;
 use crate::source::SharedBackend;
+use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::scheduler::Intervals;
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
-use crate::store::{Context, Store};
+use crate::store::{ErrorKind, Store};
 use crate::ui::theme::Theme;
 
 /// A terminal dashboard for operating AWS container fleets: ECS and EKS in one program.
 #[derive(Debug, Parser)]
 #[command(name = "bosun", version)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
     /// Run on the embedded simulated fleet: no AWS account needed.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub demo: bool,
 
     /// Seed of the simulated fleet: the same seed makes the same fleet.
-    #[arg(long, value_name = "N", requires = "demo")]
+    #[arg(long, value_name = "N", global = true)]
     pub seed: Option<u64>,
 
-    /// Refresh what is on screen every SECS seconds.
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, then the default chain.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Region(s) to show; repeat or separate with commas. Default: the profile's region.
+    #[arg(long, value_name = "REGION", value_delimiter = ',', global = true)]
+    pub region: Vec<String>,
+
+    /// Open this ECS cluster's services at start (with snapshot: the cluster to show).
+    #[arg(long, value_name = "NAME", global = true)]
+    pub cluster: Option<String>,
+
+    /// Refresh what is on screen every SECS seconds (the rest of the fleet: every minute).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub refresh: Option<u64>,
 
     /// Write the log here instead of the default.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Print what a view shows and exit: for scripts, tickets and incident notes.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Which view.
+    #[arg(value_enum)]
+    pub view: snapshot::View,
+
+    /// Only this service (services, tasks).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// Stopped tasks instead of running ones (tasks).
+    #[arg(long)]
+    pub stopped: bool,
+
+    #[arg(long, value_enum, default_value_t)]
+    pub format: snapshot::Format,
 }
 
 fn default_log_file() -> PathBuf {
@@ -44,7 +91,8 @@ fn default_log_file() -> PathBuf {
 /// Parse the command line, with the paths that depend on the environment in `--help`.
 pub fn parse() -> Cli {
     let after = format!(
-        "Log file: {} (set BOSUN_LOG=debug for more)",
+        "Log file: {} (set BOSUN_LOG=debug for more)\n\
+         AWS: the standard credential chain and AWS_ENDPOINT_URL[_<SERVICE>] are honoured.",
         default_log_file().display()
     );
     let matches = Cli::command().after_help(after).get_matches();
@@ -60,8 +108,9 @@ fn init_logging(path: &PathBuf) -> Result<()> {
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open the log file {}", path.display()))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn")
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -70,36 +119,74 @@ fn init_logging(path: &PathBuf) -> Result<()> {
     Ok(())
 }
 
+async fn backend(global: &Global) -> Result<SharedBackend> {
+    if global.demo {
+        return Ok(Arc::new(SimBackend::live(
+            global.seed.unwrap_or(DEFAULT_SEED),
+        )));
+    }
+    anyhow::ensure!(
+        global.seed.is_none(),
+        "--seed is for the simulated fleet: add --demo"
+    );
+    let backend = AwsBackend::new(AwsOptions {
+        profile: global.profile.clone(),
+        regions: global.region.clone(),
+        ..AwsOptions::default()
+    })
+    .await?;
+    Ok(Arc::new(backend))
+}
+
 pub fn main() -> Result<ExitCode> {
     let cli = parse();
-    init_logging(&cli.log_file.clone().unwrap_or_else(default_log_file))?;
+    init_logging(&cli.global.log_file.clone().unwrap_or_else(default_log_file))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-
-    let backend: SharedBackend = if cli.demo {
-        Arc::new(SimBackend::live(cli.seed.unwrap_or(DEFAULT_SEED)))
-    } else {
-        bail!("only the simulated fleet is available in this build: run `bosun --demo`");
+    let result = match &cli.command {
+        Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, args)),
+        None => run_tui(&runtime, &cli.global),
     };
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    result
+}
+
+async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> {
+    let backend = backend(global).await?;
+    let request = snapshot::Request {
+        cluster: global.cluster.clone(),
+        service: args.service.clone(),
+        stopped: args.stopped,
+        format: args.format,
+    };
+    let text = snapshot::run(backend.as_ref(), args.view, &request).await?;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a message.
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCode> {
+    let backend = runtime.block_on(backend(global))?;
     let mut intervals = Intervals::default();
-    if let Some(secs) = cli.refresh {
+    if let Some(secs) = global.refresh {
         intervals.fast = Duration::from_secs(secs);
-    } else if cli.demo {
+    } else if global.demo {
         // The demo fleet is local and cheap to ask: let it look alive.
         intervals.fast = Duration::from_secs(2);
         intervals.slow = Duration::from_secs(10);
     }
-    let context = Context {
-        profile: backend.profile(),
-        regions: backend.regions(),
-        demo: cli.demo,
-        read_only: false,
-        refresh_secs: intervals.fast.as_secs(),
-    };
-    let store = Store::new(context, backend.now());
+    let context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
+    let mut store = Store::new(context, backend.now());
+    store.ui.pending_cluster = global.cluster.clone();
     let app = App {
         store,
         theme: Theme::default(),
@@ -107,10 +194,20 @@ pub fn main() -> Result<ExitCode> {
         backend,
         intervals,
     };
-    tracing::info!(demo = cli.demo, "starting");
+    tracing::info!(demo = global.demo, regions = ?global.region, "starting");
     let mut terminal = ratatui::init();
     let result = runtime.block_on(app.run(&mut terminal));
     ratatui::restore();
-    runtime.shutdown_timeout(Duration::from_millis(200));
-    result.map(|()| ExitCode::SUCCESS)
+    let store = result?;
+    // Credentials that did not work are worth repeating where the shell can see them.
+    if let Some(error) = store
+        .identity
+        .error
+        .as_ref()
+        .filter(|e| e.kind == ErrorKind::Auth)
+    {
+        eprintln!("bosun: {}", error.message);
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,7 @@
-//! End to end: the real binary on the demo fleet, driven in tmux as a person would.
+//! End to end: the real binary, on the demo fleet and against moto, driven in tmux as a
+//! person would.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,6 +16,10 @@ impl Tmux {
     /// Start `bosun ARGS` in a detached tmux session of the given size. When bosun exits,
     /// its exit status is written to `status` in the session's directory.
     fn start(width: u16, height: u16, args: &str) -> Tmux {
+        Tmux::start_with_env(width, height, args, &[])
+    }
+
+    fn start_with_env(width: u16, height: u16, args: &str, env: &[(&str, String)]) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
         let socket = format!(
             "bosun-e2e-{}-{}",
@@ -41,6 +48,7 @@ impl Tmux {
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .args(["sh", "-c", &script])
             .env("TERM", "xterm-256color")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .status()
             .expect("tmux is needed for the end-to-end test: scripts/test installs it");
         assert!(ok.success(), "tmux could not start a session");
@@ -225,5 +233,34 @@ fn the_command_line_jumps_to_a_service() {
     t.send(&[":"]);
     t.send_text("q");
     t.send(&["Enter"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn against_moto_an_outage_shows_in_the_pane_and_clears() {
+    use support::servers::{Moto, Proxy, aws_env};
+    let moto = Moto::start();
+    moto.seed("small");
+    let proxy = Proxy::start(moto.port);
+    let t = Tmux::start_with_env(
+        100,
+        30,
+        "--cluster small --refresh 1",
+        &aws_env(&proxy.endpoint()),
+    );
+    t.wait_for(&["services(small) [2]", "web", "api", "calls/min", "● live"]);
+
+    proxy.set_up(false);
+    let screen = t.wait_for(&["✗ ECS ListServices in us-east-1 failed"]);
+    assert!(
+        screen.contains("web") && screen.contains("api"),
+        "the last good data stays:\n{screen}"
+    );
+
+    proxy.set_up(true);
+    t.send(&["C-r"]);
+    t.wait_gone("✗ ECS ListServices");
+    t.wait_for(&["● live"]);
+    t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }

@@ -27,6 +27,8 @@ pub enum Action {
     /// The clock moved: ages and "stopped in the last hour" change.
     Tick(Timestamp),
     Resize,
+    /// API calls the backend made in the last minute.
+    Calls(u32),
 }
 
 /// What `update` asks the loop to do.

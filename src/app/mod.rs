@@ -67,7 +67,7 @@ pub fn translate(mode: Mode, keymap: &Keymap, key: &KeyEvent) -> Option<Action> 
 
 impl App {
     /// Run until the user quits. The terminal is set up and restored by the caller.
-    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<()> {
+    pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<Store> {
         let (data_tx, mut data_rx) = mpsc::channel(256);
         let (scope_tx, scope_rx) = watch::channel(Scope::default());
         let (control_tx, control_rx) = mpsc::channel(8);
@@ -126,9 +126,14 @@ impl App {
             while let Ok(data) = data_rx.try_recv() {
                 effects.extend(update(&mut self.store, Action::Data(data)));
             }
+            if let Some(calls) = self.backend.calls_last_minute()
+                && self.store.calls_per_minute != Some(calls)
+            {
+                effects.extend(update(&mut self.store, Action::Calls(calls)));
+            }
         }
         scheduler.abort();
-        Ok(())
+        Ok(self.store)
     }
 }
 

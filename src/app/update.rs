@@ -22,6 +22,10 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             effects.push(Effect::Render);
         }
         Action::Resize => effects.push(Effect::Render),
+        Action::Calls(n) => {
+            store.calls_per_minute = Some(n);
+            effects.push(Effect::Render);
+        }
         Action::Command(command) => {
             store.ui.message = None;
             match store.ui.mode {
@@ -35,6 +39,7 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             effects.push(Effect::Render);
         }
     }
+    open_pending_cluster(store);
     views::sync(store);
     let scope = views::scope(store);
     if scope != store.ui.scope {
@@ -315,6 +320,38 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             push(store, Route::Tasks { cluster, service });
             store.ui.page_mut().show_stopped = stopped;
         }
+    }
+}
+
+/// `--cluster NAME`: open the cluster's services as soon as the cluster lists say which
+/// cluster that is, or say it is not there once every region has answered.
+fn open_pending_cluster(store: &mut Store) {
+    let Some(name) = store.ui.pending_cluster.clone() else {
+        return;
+    };
+    let found = store
+        .all_clusters()
+        .find(|c| c.name == name || c.arn == name)
+        .map(|c| c.arn.clone());
+    if let Some(arn) = found {
+        store.ui.pending_cluster = None;
+        if store.ui.stack.len() == 1 {
+            push(store, Route::Services { cluster: arn });
+        }
+        return;
+    }
+    let answered = store.context.regions.iter().all(|r| {
+        store
+            .ecs
+            .get(r)
+            .is_some_and(|c| c.is_loaded() || c.error.is_some())
+    });
+    if answered {
+        store.ui.pending_cluster = None;
+        store.ui.error(format!(
+            "no ECS cluster named `{name}` in {}",
+            store.context.regions.join(", ")
+        ));
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! Nothing here depends on the terminal UI.
 
+pub mod aws;
 pub mod scheduler;
 pub mod sim;
 
@@ -130,6 +131,11 @@ pub trait Backend: Send + Sync + 'static {
     /// The backend's clock: the wall clock for AWS, the simulated clock for the demo.
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+
+    /// API requests sent in the last minute, where the backend makes any.
+    fn calls_last_minute(&self) -> Option<u32> {
+        None
     }
 }
 

@@ -18,6 +18,7 @@ pub use eks::EksCluster;
 pub use fleet::{ClusterKind, FleetRow};
 
 use crate::source::{DataEvent, Fetch, Payload};
+use crate::util::natural_cmp;
 
 /// Why a fetch failed, for the places that branch on it (backoff, messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,6 +106,8 @@ pub struct Store {
     pub fleet: Collection<FleetRow>,
     /// The wall clock as of the last tick: views use it for ages, never the system clock.
     pub now: Timestamp,
+    /// API calls in the last minute, where the backend makes any.
+    pub calls_per_minute: Option<u32>,
     pub ui: ui::Ui,
 }
 
@@ -129,6 +132,7 @@ impl Store {
             task_definitions: HashMap::new(),
             fleet: Collection::default(),
             now,
+            calls_per_minute: None,
             ui: ui::Ui::default(),
         }
     }
@@ -180,21 +184,21 @@ impl Store {
                 self.identity.replace(vec![IdentityItem(identity)], at)
             }
             (Fetch::EcsClusters { region }, Payload::EcsClusters(mut clusters)) => {
-                clusters.sort_by(|a, b| a.name.cmp(&b.name));
+                clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
                 self.ecs
                     .entry(region.clone())
                     .or_default()
                     .replace(clusters, at)
             }
             (Fetch::EksClusters { region }, Payload::EksClusters(mut clusters)) => {
-                clusters.sort_by(|a, b| a.name.cmp(&b.name));
+                clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
                 self.eks
                     .entry(region.clone())
                     .or_default()
                     .replace(clusters, at)
             }
             (Fetch::Services { cluster }, Payload::Services(mut services)) => {
-                services.sort_by(|a, b| a.name.cmp(&b.name));
+                services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
                 let now = self.now;
                 let data = self.data_mut(cluster);
                 let failures = recent_failures(data.stopped.items(), now);

@@ -232,6 +232,8 @@ pub struct Ui {
     pub help_offset: usize,
     /// What the scheduler was last told is on screen.
     pub scope: crate::source::scheduler::Scope,
+    /// `--cluster NAME`, until the cluster lists arrive.
+    pub pending_cluster: Option<String>,
 }
 
 impl Default for Ui {
@@ -243,6 +245,7 @@ impl Default for Ui {
             message: None,
             help_offset: 0,
             scope: Default::default(),
+            pending_cluster: None,
         }
     }
 }

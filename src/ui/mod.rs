@@ -113,8 +113,10 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     buf.set_style(area, theme.header);
     let sep = Span::styled(" │ ", theme.header);
     let account = store.identity().map(|i| i.account.clone());
+    let identity_failed = store.identity.error.is_some();
     let who = match &account {
         Some(a) => format!("{} · {a}", store.context.profile),
+        None if identity_failed => format!("{} · credentials failed", store.context.profile),
         None => store.context.profile.clone(),
     };
     let crumbs = breadcrumb(store).join(" › ");
@@ -128,7 +130,13 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     let badge_width: usize =
         badges.iter().map(|b| b.width()).sum::<usize>() + badges.len().saturating_sub(1);
     // Whole segments, most important kept: never a word cut in half.
+    // `assumed-role/OnCall/jane` → `OnCall/jane`: who, in a few characters.
+    let principal = store.identity().map(|i| {
+        let tail = i.arn.split_once(':').map_or("", |_| i.arn.rsplit(':').next().unwrap_or(""));
+        tail.strip_prefix("assumed-role/").or_else(|| tail.strip_prefix("user/")).unwrap_or(tail).to_string()
+    });
     let candidates = [
+        vec![" bosun".to_string(), format!("{who} · {}", principal.clone().unwrap_or_default()), crumbs.clone()],
         vec![" bosun".to_string(), who.clone(), crumbs.clone()],
         vec![
             " bosun".to_string(),
@@ -141,6 +149,7 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     let width = (area.width as usize).saturating_sub(badge_width + 2);
     let chosen = candidates
         .iter()
+        .filter(|parts| principal.is_some() || !parts[1].ends_with(" · "))
         .find(|parts| {
             parts.iter().map(|p| p.width()).sum::<usize>() + 3 * (parts.len() - 1) <= width
         })
@@ -153,6 +162,8 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
         }
         let style = if part == " bosun" {
             theme.header_accent
+        } else if identity_failed && *part == who {
+            theme.header.patch(theme.status_err)
         } else {
             theme.header
         };
@@ -253,7 +264,10 @@ fn status_bar(
         }
         Mode::Normal | Mode::Help => {}
     }
-    let (fresh, bad) = freshness(store);
+    let (mut fresh, bad) = freshness(store);
+    if let Some(calls) = store.calls_per_minute {
+        fresh = format!("{calls} calls/min · {fresh}");
+    }
     let fresh_style = if bad { theme.status_warn } else { theme.muted };
     let fresh_width = fresh.width() as u16 + 1;
     let left = Rect {

@@ -135,7 +135,7 @@ impl SortKey<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (SortKey::Num(a), SortKey::Num(b)) => a.cmp(b),
-            (SortKey::Text(a), SortKey::Text(b)) => natural_cmp(a, b),
+            (SortKey::Text(a), SortKey::Text(b)) => crate::util::natural_cmp(a, b),
             (SortKey::Missing, SortKey::Missing) => Ordering::Equal,
             (SortKey::Missing, _) => Ordering::Less,
             (_, SortKey::Missing) => Ordering::Greater,
@@ -143,13 +143,6 @@ impl SortKey<'_> {
             (SortKey::Text(_), SortKey::Num(_)) => Ordering::Greater,
         }
     }
-}
-
-/// Case-insensitive text order.
-fn natural_cmp(a: &str, b: &str) -> Ordering {
-    a.chars()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.chars().map(|c| c.to_ascii_lowercase()))
 }
 
 /// What cells may depend on besides the row itself.
@@ -581,6 +574,61 @@ pub fn render<T: Row>(
             x += width + 1;
         }
     }
+}
+
+/// Rows as plain text, every cell whole, columns two spaces apart: for `bosun snapshot`.
+pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
+    let columns: Vec<(usize, &Column)> = T::columns()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !hidden.contains(i))
+        .collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|(i, _)| row.cell(*i, cx).text.into_owned())
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(k, (_, c))| {
+            cells
+                .iter()
+                .map(|r| r[k].width())
+                .fold(c.name.width(), usize::max)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |texts: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::new();
+        for (k, cell) in texts.enumerate() {
+            if k > 0 {
+                text.push_str("  ");
+            }
+            let pad = widths[k].saturating_sub(cell.width());
+            match columns[k].1.align {
+                Align::Right => {
+                    text.push_str(&" ".repeat(pad));
+                    text.push_str(cell);
+                }
+                Align::Left => {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut columns.iter().map(|(_, c)| c.name));
+    for row in &cells {
+        line(&mut row.iter().map(String::as_str));
+    }
+    out
 }
 
 /// Write `text` into `width` cells at (x, y), cut with `…` if it does not fit.

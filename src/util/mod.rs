@@ -36,6 +36,51 @@ pub fn task_def_family(arn: &str) -> &str {
     short.rsplit_once(':').map_or(short, |(family, _)| family)
 }
 
+/// Order names as people do: case-insensitive, numbers by value (`web-2` before `web-10`).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let mut na = String::new();
+                while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
+                    na.push(c);
+                    a.next();
+                }
+                let mut nb = String::new();
+                while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
+                    nb.push(c);
+                    b.next();
+                }
+                let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
+                let order = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then_with(|| na.len().cmp(&nb.len()));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let order = x
+                    .to_lowercase()
+                    .cmp(y.to_lowercase())
+                    .then_with(|| x.cmp(&y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
 /// An age as an on-call engineer reads it: `<1m`, `12m`, `3h05m`, `2d04h`.
 ///
 /// Minute granularity on purpose: the screen is redrawn when data changes, and a
@@ -110,6 +155,16 @@ mod tests {
         assert_eq!(task_def_family(arn), "checkout");
         assert_eq!(task_def_revision(arn), Some(42));
         assert_eq!(task_def_revision("checkout"), None);
+    }
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut names = vec!["s10", "s2", "S1", "s1", "web-10", "web-9", "a", "s01"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            ["a", "S1", "s1", "s01", "s2", "s10", "web-9", "web-10"]
+        );
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! and rendering to a string.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use bosun::app::{Action, Effect, Input, update};
 use bosun::config::keymap::{Command, Keymap};
 use bosun::source::Backend;

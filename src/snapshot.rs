@@ -1,0 +1,185 @@
+//! `bosun snapshot`: print what a view shows, as a table or JSON, and exit. The same
+//! fetches, conversions and columns as the TUI; errors are an exit status, not a pane.
+
+use anyhow::{Result, bail};
+use clap::ValueEnum;
+
+use crate::source::{Backend, Fetch, Payload, fetch_all, load_fleet};
+use crate::store::{Cluster, FleetRow, Service, Store, Task};
+use crate::ui::table::{Row, RowCx, plain};
+use crate::ui::views::tasks;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum View {
+    /// Every cluster in every region, with its health roll-ups.
+    Fleet,
+    /// The services of a cluster (of every cluster without --cluster).
+    Services,
+    /// The tasks of a cluster or service (of every cluster without --cluster).
+    Tasks,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub stopped: bool,
+    pub format: Format,
+}
+
+async fn clusters(backend: &dyn Backend) -> Result<Vec<Cluster>> {
+    let fetches = backend
+        .regions()
+        .into_iter()
+        .map(|region| Fetch::EcsClusters { region })
+        .collect();
+    let mut out = Vec::new();
+    for event in fetch_all(backend, fetches, 8).await {
+        match event.result {
+            Ok(Payload::EcsClusters(list)) => out.extend(list),
+            Ok(_) => {}
+            Err(error) => bail!("{}", error.message),
+        }
+    }
+    out.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    Ok(out)
+}
+
+/// The clusters a request is about: the one named, or all.
+async fn chosen(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<Cluster>> {
+    let all = clusters(backend).await?;
+    let Some(name) = name else {
+        return Ok(all);
+    };
+    let found: Vec<Cluster> = all
+        .iter()
+        .filter(|c| c.name == name || c.arn == name)
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        let known = all
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        bail!(
+            "no ECS cluster named `{name}` in {} (there: {})",
+            backend.regions().join(", "),
+            if known.is_empty() { "none" } else { &known }
+        );
+    }
+    Ok(found)
+}
+
+/// Fetch into a store as the TUI would, failing on the first error: a snapshot with holes
+/// would look complete and be wrong.
+async fn load(backend: &dyn Backend, store: &mut Store, fetches: Vec<Fetch>) -> Result<()> {
+    for event in fetch_all(backend, fetches, 8).await {
+        if let Err(error) = &event.result {
+            bail!("{}", error.message);
+        }
+        store.apply(event);
+    }
+    Ok(())
+}
+
+pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<String> {
+    let now = backend.now();
+    let cx = RowCx { now };
+    let mut store = Store::new(Default::default(), now);
+    match view {
+        View::Fleet => {
+            for event in load_fleet(backend, 8).await {
+                if let Err(error) = &event.result {
+                    bail!("{}", error.message);
+                }
+                store.apply(event);
+            }
+            let rows: Vec<&FleetRow> = store.fleet.items().iter().collect();
+            output(&rows, &[], &cx, request.format)
+        }
+        View::Services => {
+            let clusters = chosen(backend, request.cluster.as_deref()).await?;
+            // Stopped tasks first: a service's health counts its recent failures.
+            let stopped = clusters.iter().map(|c| Fetch::Tasks {
+                cluster: c.arn.clone(),
+                stopped: true,
+            });
+            load(backend, &mut store, stopped.collect()).await?;
+            let services = clusters.iter().map(|c| Fetch::Services {
+                cluster: c.arn.clone(),
+            });
+            load(backend, &mut store, services.collect()).await?;
+            let mut rows: Vec<&Service> = clusters
+                .iter()
+                .filter_map(|c| store.cluster_data(&c.arn))
+                .flat_map(|d| d.services.items())
+                .collect();
+            if let Some(name) = &request.service {
+                rows.retain(|s| &s.name == name);
+                if rows.is_empty() {
+                    bail!("no service named `{name}` in {}", names(&clusters));
+                }
+            }
+            output(&rows, &[], &cx, request.format)
+        }
+        View::Tasks => {
+            let clusters = chosen(backend, request.cluster.as_deref()).await?;
+            let fetches = clusters
+                .iter()
+                .map(|c| Fetch::Tasks {
+                    cluster: c.arn.clone(),
+                    stopped: request.stopped,
+                })
+                .collect();
+            load(backend, &mut store, fetches).await?;
+            let service = request.service.as_deref();
+            let keep = tasks::of_service(service);
+            let rows: Vec<&Task> = clusters
+                .iter()
+                .filter_map(|c| store.cluster_data(&c.arn))
+                .flat_map(|d| {
+                    if request.stopped {
+                        d.stopped.items()
+                    } else {
+                        d.tasks.items()
+                    }
+                })
+                .filter(|t| keep(t))
+                .collect();
+            let hidden = tasks::hidden(request.stopped, service.is_some());
+            output(&rows, hidden, &cx, request.format)
+        }
+    }
+}
+
+fn names(clusters: &[Cluster]) -> String {
+    clusters
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn output<T: Row + serde::Serialize>(
+    rows: &[&T],
+    hidden: &[usize],
+    cx: &RowCx,
+    format: Format,
+) -> Result<String> {
+    Ok(match format {
+        Format::Table => plain(rows, hidden, cx),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(rows)?;
+            text.push('\n');
+            text
+        }
+    })
+}

@@ -1,0 +1,448 @@
+//! ECS reads: every list paginated to the end, every describe batched to its limit
+//! (DescribeClusters and DescribeTasks 100, DescribeServices 10), and the SDK's types
+//! converted to bosun's at this edge.
+
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types as sdk;
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::error::Failure;
+use super::timestamp;
+use crate::store::{
+    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, FetchError, LaunchType,
+    LoadBalancerRef, NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
+};
+use crate::util::{arn_region, arn_tail};
+
+/// Describe calls in flight at once for one fetch.
+const PARALLEL: usize = 8;
+
+pub async fn clusters(
+    client: &Client,
+    region: &str,
+    profile: &str,
+) -> Result<Vec<Cluster>, FetchError> {
+    let arns: Vec<String> = client
+        .list_clusters()
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("ECS ListClusters", region, profile).of(e))?;
+    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
+    let described: Vec<Vec<Cluster>> = stream::iter(batches)
+        .map(|batch| async move {
+            let out = client
+                .describe_clusters()
+                .set_clusters(Some(batch))
+                .send()
+                .await
+                .map_err(|e| Failure::new("ECS DescribeClusters", region, profile).of(e))?;
+            Ok::<_, FetchError>(out.clusters().iter().map(|c| cluster(c, region)).collect())
+        })
+        .buffered(PARALLEL)
+        .try_collect()
+        .await?;
+    Ok(described.into_iter().flatten().collect())
+}
+
+pub async fn services(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+) -> Result<Vec<Service>, FetchError> {
+    let arns: Vec<String> = client
+        .list_services()
+        .cluster(cluster)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("ECS ListServices", region, profile).of(e))?;
+    let batches = arns.chunks(10).map(<[String]>::to_vec).collect::<Vec<_>>();
+    let described: Vec<Vec<Service>> = stream::iter(batches)
+        .map(|batch| async move {
+            let out = client
+                .describe_services()
+                .cluster(cluster)
+                .set_services(Some(batch))
+                .send()
+                .await
+                .map_err(|e| Failure::new("ECS DescribeServices", region, profile).of(e))?;
+            Ok::<_, FetchError>(out.services().iter().map(|s| service(s, cluster)).collect())
+        })
+        .buffered(PARALLEL)
+        .try_collect()
+        .await?;
+    Ok(described.into_iter().flatten().collect())
+}
+
+pub async fn tasks(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+    stopped: bool,
+) -> Result<Vec<Task>, FetchError> {
+    let desired = if stopped {
+        sdk::DesiredStatus::Stopped
+    } else {
+        sdk::DesiredStatus::Running
+    };
+    let arns: Vec<String> = client
+        .list_tasks()
+        .cluster(cluster)
+        .desired_status(desired)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("ECS ListTasks", region, profile).of(e))?;
+    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
+    let described: Vec<Vec<Task>> = stream::iter(batches)
+        .map(|batch| async move {
+            let out = client
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(batch))
+                .send()
+                .await
+                .map_err(|e| Failure::new("ECS DescribeTasks", region, profile).of(e))?;
+            Ok::<_, FetchError>(out.tasks().iter().map(|t| task(t, cluster)).collect())
+        })
+        .buffered(PARALLEL)
+        .try_collect()
+        .await?;
+    Ok(described.into_iter().flatten().collect())
+}
+
+pub async fn container_instances(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+) -> Result<Vec<ContainerInstance>, FetchError> {
+    let arns: Vec<String> = client
+        .list_container_instances()
+        .cluster(cluster)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("ECS ListContainerInstances", region, profile).of(e))?;
+    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
+    let described: Vec<Vec<ContainerInstance>> = stream::iter(batches)
+        .map(|batch| async move {
+            let out = client
+                .describe_container_instances()
+                .cluster(cluster)
+                .set_container_instances(Some(batch))
+                .send()
+                .await
+                .map_err(|e| {
+                    Failure::new("ECS DescribeContainerInstances", region, profile).of(e)
+                })?;
+            Ok::<_, FetchError>(
+                out.container_instances()
+                    .iter()
+                    .map(container_instance)
+                    .collect(),
+            )
+        })
+        .buffered(PARALLEL)
+        .try_collect()
+        .await?;
+    Ok(described.into_iter().flatten().collect())
+}
+
+pub async fn task_definition(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    arn: &str,
+) -> Result<TaskDefinition, FetchError> {
+    let out = client
+        .describe_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+        .map_err(|e| Failure::new("ECS DescribeTaskDefinition", region, profile).of(e))?;
+    out.task_definition().map(task_def).ok_or_else(|| {
+        FetchError::new(
+            crate::store::ErrorKind::NotFound,
+            format!("ECS DescribeTaskDefinition in {region} returned no task definition for {arn}"),
+        )
+    })
+}
+
+// ---- conversions ------------------------------------------------------------------------
+
+fn launch_type(t: Option<&sdk::LaunchType>) -> LaunchType {
+    t.map_or(LaunchType::Unknown, |t| LaunchType::parse(t.as_str()))
+}
+
+fn text(s: Option<&str>) -> String {
+    s.unwrap_or_default().to_string()
+}
+
+/// An optional string, with an empty one as none: some endpoints send "" for unset.
+fn opt(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn count(n: i32) -> u32 {
+    n.max(0) as u32
+}
+
+pub(crate) fn cluster(c: &sdk::Cluster, region: &str) -> Cluster {
+    let arn = text(c.cluster_arn());
+    Cluster {
+        name: c
+            .cluster_name()
+            .map_or_else(|| arn_tail(&arn).to_string(), str::to_string),
+        region: arn_region(&arn).unwrap_or(region).to_string(),
+        arn,
+        status: text(c.status()),
+        active_services: count(c.active_services_count()),
+        running_tasks: count(c.running_tasks_count()),
+        pending_tasks: count(c.pending_tasks_count()),
+        container_instances: count(c.registered_container_instances_count()),
+        capacity_providers: c.capacity_providers().to_vec(),
+    }
+}
+
+pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
+    let launch = match s.launch_type() {
+        Some(t) => launch_type(Some(t)),
+        None if !s.capacity_provider_strategy().is_empty() => LaunchType::CapacityProvider,
+        None => LaunchType::Unknown,
+    };
+    let config = s.deployment_configuration();
+    Service {
+        arn: text(s.service_arn()),
+        name: text(s.service_name()),
+        cluster_arn: s
+            .cluster_arn()
+            .map_or_else(|| cluster.to_string(), str::to_string),
+        status: text(s.status()),
+        desired: count(s.desired_count()),
+        running: count(s.running_count()),
+        pending: count(s.pending_count()),
+        launch_type: launch,
+        task_definition: text(s.task_definition()),
+        deployments: s.deployments().iter().map(deployment).collect(),
+        events: s
+            .events()
+            .iter()
+            .map(|e| ServiceEvent {
+                id: text(e.id()),
+                created_at: timestamp(e.created_at()),
+                message: text(e.message()),
+            })
+            .collect(),
+        load_balancers: s
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| {
+                Some(LoadBalancerRef {
+                    target_group_arn: lb.target_group_arn()?.to_string(),
+                    container_name: text(lb.container_name()),
+                    container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32)
+                        as u16,
+                })
+            })
+            .collect(),
+        network: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|v| NetworkConfig {
+                subnets: v.subnets().to_vec(),
+                security_groups: v.security_groups().to_vec(),
+                assign_public_ip: v.assign_public_ip() == Some(&sdk::AssignPublicIp::Enabled),
+            }),
+        min_healthy_percent: config
+            .and_then(|c| c.minimum_healthy_percent())
+            .unwrap_or(100)
+            .max(0) as u32,
+        max_percent: config
+            .and_then(|c| c.maximum_percent())
+            .unwrap_or(200)
+            .max(0) as u32,
+        created_at: timestamp(s.created_at()),
+        recent_failures: 0,
+    }
+}
+
+fn deployment(d: &sdk::Deployment) -> Deployment {
+    Deployment {
+        id: text(d.id()),
+        status: text(d.status()),
+        task_definition: text(d.task_definition()),
+        desired: count(d.desired_count()),
+        running: count(d.running_count()),
+        pending: count(d.pending_count()),
+        failed: count(d.failed_tasks()),
+        rollout_state: d
+            .rollout_state()
+            .map_or(RolloutState::Unknown, |r| RolloutState::parse(r.as_str())),
+        rollout_reason: text(d.rollout_state_reason()),
+        launch_type: launch_type(d.launch_type()),
+        created_at: timestamp(d.created_at()),
+        updated_at: timestamp(d.updated_at()),
+    }
+}
+
+/// A value of the ENI attachment of an awsvpc task.
+fn eni_detail<'a>(t: &'a sdk::Task, name: &str) -> Option<&'a str> {
+    t.attachments()
+        .iter()
+        .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+        .flat_map(|a| a.details())
+        .find(|kv| kv.name() == Some(name))
+        .and_then(|kv| kv.value())
+}
+
+pub(crate) fn task(t: &sdk::Task, cluster: &str) -> Task {
+    let arn = text(t.task_arn());
+    let private_ip = eni_detail(t, "privateIPv4Address")
+        .map(str::to_string)
+        .or_else(|| {
+            t.containers()
+                .iter()
+                .flat_map(|c| c.network_interfaces())
+                .find_map(|n| opt(n.private_ipv4_address()))
+        });
+    Task {
+        id: arn_tail(&arn).to_string(),
+        arn,
+        cluster_arn: t
+            .cluster_arn()
+            .map_or_else(|| cluster.to_string(), str::to_string),
+        group: text(t.group()),
+        task_definition: text(t.task_definition_arn()),
+        last_status: text(t.last_status()),
+        desired_status: text(t.desired_status()),
+        health: t
+            .health_status()
+            .map_or_else(|| "UNKNOWN".to_string(), |h| h.as_str().to_string()),
+        launch_type: launch_type(t.launch_type()),
+        availability_zone: opt(t.availability_zone()),
+        private_ip,
+        subnet: eni_detail(t, "subnetId").map(str::to_string),
+        eni: eni_detail(t, "networkInterfaceId").map(str::to_string),
+        container_instance_arn: opt(t.container_instance_arn()),
+        cpu: opt(t.cpu()),
+        memory: opt(t.memory()),
+        created_at: timestamp(t.created_at()),
+        started_at: timestamp(t.started_at()),
+        stopping_at: timestamp(t.stopping_at()),
+        stopped_at: timestamp(t.stopped_at()),
+        stop_code: t.stop_code().map(|c| c.as_str().to_string()),
+        stopped_reason: opt(t.stopped_reason()),
+        containers: t.containers().iter().map(container).collect(),
+    }
+}
+
+fn container(c: &sdk::Container) -> Container {
+    Container {
+        name: text(c.name()),
+        image: text(c.image()),
+        image_digest: opt(c.image_digest()),
+        last_status: text(c.last_status()),
+        exit_code: c.exit_code(),
+        reason: opt(c.reason()),
+        health: c
+            .health_status()
+            .map_or_else(|| "UNKNOWN".to_string(), |h| h.as_str().to_string()),
+        cpu: opt(c.cpu()),
+        memory: opt(c.memory()),
+    }
+}
+
+fn resource(list: &[sdk::Resource], name: &str) -> i32 {
+    list.iter()
+        .find(|r| r.name() == Some(name))
+        .map_or(0, |r| r.integer_value())
+}
+
+fn attribute<'a>(ci: &'a sdk::ContainerInstance, name: &str) -> Option<&'a str> {
+    ci.attributes()
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value())
+}
+
+pub(crate) fn container_instance(ci: &sdk::ContainerInstance) -> ContainerInstance {
+    let arn = text(ci.container_instance_arn());
+    ContainerInstance {
+        id: arn_tail(&arn).to_string(),
+        arn,
+        ec2_instance_id: opt(ci.ec2_instance_id()),
+        status: text(ci.status()),
+        agent_connected: ci.agent_connected(),
+        agent_version: ci
+            .version_info()
+            .and_then(|v| v.agent_version())
+            .map(str::to_string),
+        instance_type: attribute(ci, "ecs.instance-type").map(str::to_string),
+        availability_zone: attribute(ci, "ecs.availability-zone").map(str::to_string),
+        running_tasks: count(ci.running_tasks_count()),
+        pending_tasks: count(ci.pending_tasks_count()),
+        registered_cpu: resource(ci.registered_resources(), "CPU"),
+        remaining_cpu: resource(ci.remaining_resources(), "CPU"),
+        registered_memory: resource(ci.registered_resources(), "MEMORY"),
+        remaining_memory: resource(ci.remaining_resources(), "MEMORY"),
+        registered_at: timestamp(ci.registered_at()),
+    }
+}
+
+pub(crate) fn task_def(td: &sdk::TaskDefinition) -> TaskDefinition {
+    TaskDefinition {
+        arn: text(td.task_definition_arn()),
+        family: text(td.family()),
+        revision: count(td.revision()),
+        status: td
+            .status()
+            .map_or_else(String::new, |s| s.as_str().to_string()),
+        task_role_arn: opt(td.task_role_arn()),
+        execution_role_arn: opt(td.execution_role_arn()),
+        network_mode: td.network_mode().map(|m| m.as_str().to_string()),
+        cpu: opt(td.cpu()),
+        memory: opt(td.memory()),
+        compatibilities: td
+            .requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
+        containers: td
+            .container_definitions()
+            .iter()
+            .map(|c| ContainerDefinition {
+                name: text(c.name()),
+                image: text(c.image()),
+                cpu: c.cpu(),
+                memory: c.memory(),
+                essential: c.essential().unwrap_or(true),
+                ports: c
+                    .port_mappings()
+                    .iter()
+                    .filter_map(|p| p.container_port())
+                    .map(|p| p.clamp(0, u16::MAX as i32) as u16)
+                    .collect(),
+                log_driver: c
+                    .log_configuration()
+                    .map(|l| l.log_driver().as_str().to_string()),
+            })
+            .collect(),
+        registered_at: timestamp(td.registered_at()),
+    }
+}

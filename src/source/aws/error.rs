@@ -1,0 +1,255 @@
+//! SDK errors as a person on call reads them: what failed, where, why, and what to do.
+
+use std::error::Error as StdError;
+
+use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+
+use crate::store::{ErrorKind, FetchError};
+
+/// The call that failed, for the message.
+pub struct Failure<'a> {
+    what: &'a str,
+    region: &'a str,
+    profile: &'a str,
+}
+
+impl<'a> Failure<'a> {
+    pub fn new(what: &'a str, region: &'a str, profile: &'a str) -> Self {
+        Failure {
+            what,
+            region,
+            profile,
+        }
+    }
+
+    /// Turn an SDK error into a [`FetchError`].
+    pub fn of<E, R>(&self, error: SdkError<E, R>) -> FetchError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let prefix = format!("{} in {} failed", self.what, self.region);
+        let status = error.raw_response().and_then(|r| http_status(r));
+        match &error {
+            SdkError::ServiceError(_) => {
+                let body = error.raw_response().and_then(body_text).unwrap_or_default();
+                let code = error
+                    .code()
+                    .or_else(|| xml_code(&body))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        status.map_or_else(|| "UnknownError".into(), |s| format!("HTTP {s}"))
+                    });
+                let message = error.message().unwrap_or_default().to_string();
+                let kind = match (kind_of(&code), status) {
+                    (ErrorKind::Service, Some(401 | 403)) => ErrorKind::Auth,
+                    (kind, _) => kind,
+                };
+                let hint = self.hint(kind);
+                let detail = if message.is_empty() {
+                    code
+                } else {
+                    format!("{code}: {message}")
+                };
+                FetchError::new(kind, format!("{prefix}: {detail}{hint}"))
+            }
+            SdkError::TimeoutError(_) => FetchError::new(
+                ErrorKind::Network,
+                format!(
+                    "{prefix}: timed out — check the network path to AWS (proxy, VPC endpoint)"
+                ),
+            ),
+            SdkError::DispatchFailure(dispatch) => {
+                let source = chain(&error);
+                if is_credentials_problem(&source) {
+                    return self.no_credentials(&prefix, &source);
+                }
+                let why = if dispatch.is_timeout() {
+                    "timed out".to_string()
+                } else if dispatch.is_io() {
+                    format!("cannot connect: {}", short(&source))
+                } else {
+                    short(&source)
+                };
+                FetchError::new(ErrorKind::Network, format!("{prefix}: {why}"))
+            }
+            SdkError::ResponseError(_) if matches!(status, Some(401 | 403)) => {
+                // An answer the SDK could not parse, but a refusal all the same: some
+                // endpoints (proxies, emulators) send XML or HTML error pages.
+                let body = error.raw_response().and_then(body_text).unwrap_or_default();
+                let code = xml_code(&body).unwrap_or("HTTP 403");
+                let kind = match kind_of(code) {
+                    ErrorKind::Forbidden => ErrorKind::Forbidden,
+                    _ => ErrorKind::Auth,
+                };
+                FetchError::new(
+                    kind,
+                    format!(
+                        "{prefix}: {code}: the endpoint refused the request{}",
+                        self.hint(kind)
+                    ),
+                )
+            }
+            _ => {
+                let source = chain(&error);
+                if is_credentials_problem(&source) {
+                    return self.no_credentials(&prefix, &source);
+                }
+                let status = status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
+                FetchError::new(
+                    ErrorKind::Service,
+                    format!("{prefix}: {}{status}", short(&source)),
+                )
+            }
+        }
+    }
+
+    /// The credential chain found nothing usable: say so first, the SDK's detail last.
+    fn no_credentials(&self, prefix: &str, detail: &str) -> FetchError {
+        FetchError::new(
+            ErrorKind::Auth,
+            format!(
+                "{prefix}: no usable AWS credentials for profile `{p}` — run `aws sso login --profile {p}`, \
+                 or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the SDK said: {})",
+                short(detail),
+                p = self.profile
+            ),
+        )
+    }
+
+    fn hint(&self, kind: ErrorKind) -> String {
+        match kind {
+            ErrorKind::Auth => format!(
+                " — run `aws sso login --profile {p}`, or check the credentials of profile `{p}`",
+                p = self.profile
+            ),
+            ErrorKind::Forbidden => {
+                " — the identity in the header lacks this permission".to_string()
+            }
+            ErrorKind::Throttled => " — bosun backs off and retries".to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn http_status<R: std::fmt::Debug + 'static>(raw: &R) -> Option<u16> {
+    let any: &dyn std::any::Any = raw;
+    any.downcast_ref::<aws_smithy_runtime_api::http::Response>()
+        .map(|r| r.status().as_u16())
+}
+
+fn body_text<R: std::fmt::Debug + 'static>(raw: &R) -> Option<String> {
+    let any: &dyn std::any::Any = raw;
+    let response = any.downcast_ref::<aws_smithy_runtime_api::http::Response>()?;
+    let bytes = response.body().bytes()?;
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// `<Code>X</Code>` from an XML error body.
+fn xml_code(body: &str) -> Option<&str> {
+    let start = body.find("<Code>")? + "<Code>".len();
+    let end = start + body[start..].find("</Code>")?;
+    Some(body[start..end].trim()).filter(|c| !c.is_empty())
+}
+
+/// What an AWS error code means for bosun.
+pub fn kind_of(code: &str) -> ErrorKind {
+    match code {
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "RequestExpired"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "SignatureDoesNotMatch"
+        | "InvalidSignatureException"
+        | "IncompleteSignature"
+        | "MissingAuthenticationToken"
+        | "AuthFailure"
+        | "InvalidAccessKeyId"
+        | "UnauthorizedException" => ErrorKind::Auth,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden" => {
+            ErrorKind::Forbidden
+        }
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "ProvisionedThroughputExceededException"
+        | "SlowDown" => ErrorKind::Throttled,
+        "ClusterNotFoundException"
+        | "ServiceNotFoundException"
+        | "ResourceNotFoundException"
+        | "NotFoundException" => ErrorKind::NotFound,
+        _ => ErrorKind::Service,
+    }
+}
+
+/// The error and its causes, joined.
+fn chain(error: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Drop the SDK's generic outer wording ("dispatch failure: ...") when a cause says more.
+fn short(chain: &str) -> String {
+    let mut parts: Vec<&str> = chain.split(": ").collect();
+    while parts.len() > 1
+        && matches!(
+            parts[0],
+            "dispatch failure"
+                | "io error"
+                | "other"
+                | "service error"
+                | "failed to construct request"
+        )
+    {
+        parts.remove(0);
+    }
+    parts.join(": ")
+}
+
+fn is_credentials_problem(text: &str) -> bool {
+    let text = text.to_lowercase();
+    text.contains("credential")
+        || text.contains("no providers in chain")
+        || text.contains("sso") && text.contains("token")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_kinds() {
+        assert_eq!(kind_of("ExpiredTokenException"), ErrorKind::Auth);
+        assert_eq!(kind_of("UnrecognizedClientException"), ErrorKind::Auth);
+        assert_eq!(kind_of("AccessDeniedException"), ErrorKind::Forbidden);
+        assert_eq!(kind_of("ThrottlingException"), ErrorKind::Throttled);
+        assert_eq!(kind_of("ClusterNotFoundException"), ErrorKind::NotFound);
+        assert_eq!(kind_of("ServerException"), ErrorKind::Service);
+    }
+
+    #[test]
+    fn xml_error_codes_are_read() {
+        let body = "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>no</Message></Error></ErrorResponse>";
+        assert_eq!(xml_code(body), Some("InvalidClientTokenId"));
+        assert_eq!(xml_code("<html>403</html>"), None);
+    }
+
+    #[test]
+    fn generic_wording_is_dropped() {
+        assert_eq!(
+            short("dispatch failure: io error: Connection refused (os error 111)"),
+            "Connection refused (os error 111)"
+        );
+        assert_eq!(short("other"), "other");
+    }
+}

@@ -1,0 +1,96 @@
+"""Start moto (an AWS emulator) on a free 127.0.0.1 port for bosun's tests.
+
+Prints `PORT <n>` on stdout once it accepts connections, then serves until stdin closes
+or it is killed. Tasks are kept where they are put: moto by default moves an ECS task one
+state further on every DescribeTasks, so that tasks "die" after a few refreshes.
+
+usage: python moto_server.py [--auth]
+  --auth   enforce authentication: requests signed with unknown keys are refused, as AWS
+           refuses bad credentials (moto accepts anything by default).
+"""
+
+import argparse
+import os
+import sys
+import threading
+
+
+# AWS's page sizes when maxResults is not given, and the most a Describe call takes.
+LIST_PAGES = {
+    "list_clusters": ("clusterArns", 100),
+    "list_services": ("serviceArns", 10),
+    "list_tasks": ("taskArns", 100),
+    "list_container_instances": ("containerInstanceArns", 100),
+}
+DESCRIBE_LIMITS = {
+    "describe_clusters": ("clusters", 100),
+    "describe_services": ("services", 10),
+    "describe_tasks": ("tasks", 100),
+    "describe_container_instances": ("containerInstances", 100),
+}
+
+
+def make_ecs_strict():
+    """Make moto's ECS behave like AWS where bosun depends on it: list calls return pages
+    (moto returns everything at once) and describe calls refuse more than AWS takes."""
+    from moto.core.responses import ActionResult
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.responses import EC2ContainerServiceResponse as ECS
+
+    def paged(original, key, default_size):
+        def list_page(self):
+            items = original(self).result[key]
+            size = int(self._get_param("maxResults") or default_size)
+            start = int(self._get_param("nextToken") or 0)
+            page = {key: items[start:start + size]}
+            if start + size < len(items):
+                page["nextToken"] = str(start + size)
+            return ActionResult(page)
+        return list_page
+
+    def limited(original, param, limit):
+        def describe(self):
+            asked = self._get_param(param) or []
+            if len(asked) > limit:
+                raise InvalidParameterException(
+                    f"{param} can have at most {limit} items; {len(asked)} were given."
+                )
+            return original(self)
+        return describe
+
+    for name, (key, size) in LIST_PAGES.items():
+        setattr(ECS, name, paged(getattr(ECS, name), key, size))
+    for name, (param, limit) in DESCRIBE_LIMITS.items():
+        setattr(ECS, name, limited(getattr(ECS, name), param, limit))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--auth", action="store_true")
+    args = parser.parse_args()
+    if args.auth:
+        os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
+
+    from moto.moto_api import state_manager
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    state_manager.set_transition(
+        model_name="ecs::task", transition={"progression": "manual", "times": 1_000_000}
+    )
+    make_ecs_strict()
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"PORT {server.server_port}", flush=True)
+    # Serve until the test that started us goes away.
+    try:
+        sys.stdin.read()
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

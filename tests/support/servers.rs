@@ -1,0 +1,200 @@
+//! The emulators the tests run against: moto (AWS) from the venv `scripts/test` makes, and
+//! a TCP proxy that can drop the connection, for "the endpoint went away".
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bosun::source::aws::{AwsBackend, AwsOptions};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The venv's Python: `BOSUN_TEST_PYTHON`, else `.venv-test/bin/python`.
+pub fn python() -> PathBuf {
+    let python = std::env::var_os("BOSUN_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv-test/bin/python"));
+    assert!(
+        python.exists(),
+        "the test servers are not set up ({} is missing): run scripts/test, which makes the venv \
+         from tests/servers/requirements.txt",
+        python.display()
+    );
+    python
+}
+
+/// The `aws` CLI of the venv, to compare bosun with.
+pub fn aws_cli() -> PathBuf {
+    python().with_file_name("aws")
+}
+
+/// A moto server on a free 127.0.0.1 port, stopped when dropped (or when the test process
+/// ends: it serves until its stdin closes).
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// `--auth` makes moto refuse unknown keys, as AWS refuses bad credentials.
+    pub fn start_with(args: &[&str]) -> Moto {
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/servers/moto_server.py"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("moto did not say its port: {line:?}"));
+        Moto { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Seed a scenario of `tests/servers/seed.py`; returns what it made.
+    pub fn seed(&self, scenario: &str) -> serde_json::Value {
+        seed(&self.endpoint(), scenario)
+    }
+}
+
+pub fn seed(endpoint: &str, scenario: &str) -> serde_json::Value {
+    let out = Command::new(python())
+        .arg(repo().join("tests/servers/seed.py"))
+        .args([endpoint, scenario])
+        .output()
+        .expect("run the seed script");
+    assert!(
+        out.status.success(),
+        "seeding failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the seed script prints JSON")
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The environment that points the real binary (and the aws CLI) at an endpoint.
+pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint.to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_DEFAULT_REGION", "us-east-1".into()),
+        ("AWS_CONFIG_FILE", "/dev/null".into()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("BOSUN_AWS_MAX_ATTEMPTS", "1".into()),
+    ]
+}
+
+/// A backend on the real SDK clients, pointed at `endpoint`, one attempt per call (moto
+/// answers what it lacks with 500s that retries would only repeat).
+pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
+    AwsBackend::new(AwsOptions {
+        profile: Some("test".into()),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        max_attempts: Some(1),
+        endpoint_url: Some(endpoint.to_string()),
+        static_keys: Some(("testing".into(), "testing".into())),
+    })
+    .await
+    .expect("an AWS backend")
+}
+
+/// A TCP proxy in front of a server that can be switched off: while down, it refuses
+/// every connection and cuts the open ones.
+pub struct Proxy {
+    pub port: u16,
+    up: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start(target: u16) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let flag = up.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !flag.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    let flag = flag.clone();
+                    std::thread::spawn(move || {
+                        from.set_read_timeout(Some(Duration::from_millis(100))).ok();
+                        let mut buf = [0u8; 16 * 1024];
+                        loop {
+                            if !flag.load(Ordering::SeqCst) {
+                                let _ = from.shutdown(std::net::Shutdown::Both);
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                                return;
+                            }
+                            match std::io::Read::read(&mut from, &mut buf) {
+                                Ok(0) => {
+                                    let _ = to.shutdown(std::net::Shutdown::Write);
+                                    return;
+                                }
+                                Ok(n) => {
+                                    if std::io::Write::write_all(&mut to, &buf[..n]).is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock
+                                            | std::io::ErrorKind::TimedOut
+                                    ) => {}
+                                Err(_) => return,
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        Proxy { port, up }
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
