@@ -60,11 +60,7 @@ fn frame_json(buf: &Buffer) -> serde_json::Value {
 }
 
 fn main() {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "target/frames".into()),
-    );
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/frames".into()));
     std::fs::create_dir_all(&out).unwrap();
     let at = "2026-11-02T09:30:00Z".parse().unwrap();
     let backend = SimBackend::fixed(7, at);
@@ -72,19 +68,14 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mut store = runtime.block_on(headless::load(
-        &backend,
-        headless::context(&backend, 5, true),
-    ));
+    let mut store = runtime.block_on(headless::load(&backend, headless::context(&backend, 5, true)));
     let theme = Theme::default();
     let keymap = Keymap::default();
 
     let shoot = |name: &str, store: &mut Store| {
         runtime.block_on(headless::follow_scope(store, &backend));
         let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-        terminal
-            .draw(|f| bosun::ui::render(f, store, &theme, &keymap))
-            .unwrap();
+        terminal.draw(|f| bosun::ui::render(f, store, &theme, &keymap)).unwrap();
         let path = out.join(format!("{name}.json"));
         std::fs::write(&path, frame_json(terminal.backend().buffer()).to_string()).unwrap();
         println!("{}", path.display());
@@ -104,4 +95,10 @@ fn main() {
     shoot("task", &mut store);
     press(&mut store, Command::Help);
     shoot("help", &mut store);
+    press(&mut store, Command::Back);
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "cluster prod-web");
+    line(&mut store, Command::CommandLine, "svc checkout");
+    line(&mut store, Command::CommandLine, "scale 9");
+    shoot("confirm", &mut store);
 }

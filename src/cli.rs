@@ -9,13 +9,17 @@ use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::{App, headless};
+use crate::config::file::Confirm;
 use crate::config::keymap::Keymap;
+use crate::ops::audit::Audit;
+use crate::ops::executor::Executor;
+use crate::ops::{Guard, Limits, Operator};
 use crate::snapshot;
 use crate::source::SharedBackend;
 use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::scheduler::Intervals;
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
-use crate::store::{ErrorKind, Store};
+use crate::store::{ErrorKind, Settings, Store};
 use crate::ui::theme::Theme;
 
 /// A terminal dashboard for operating AWS container fleets: ECS and EKS in one program.
@@ -58,6 +62,14 @@ pub struct Global {
     /// Write the log here instead of the default.
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
+
+    /// Refuse every action (scale, redeploy, stop, ...): look, don't touch.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Write the audit log of actions here instead of the default.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,9 +103,13 @@ fn default_log_file() -> PathBuf {
 /// Parse the command line, with the paths that depend on the environment in `--help`.
 pub fn parse() -> Cli {
     let after = format!(
-        "Log file: {} (set BOSUN_LOG=debug for more)\n\
+        "Config: {} (BOSUN_CONFIG to use another)\n\
+         Log file: {} (set BOSUN_LOG=debug for more)\n\
+         Audit log of actions: {} (mode 0600)\n\
          AWS: the standard credential chain and AWS_ENDPOINT_URL[_<SERVICE>] are honoured.",
-        default_log_file().display()
+        crate::config::file::path().display(),
+        default_log_file().display(),
+        crate::ops::audit::default_path().display()
     );
     let matches = Cli::command().after_help(after).get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
@@ -108,9 +124,8 @@ fn init_logging(path: &PathBuf) -> Result<()> {
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open the log file {}", path.display()))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn")
-    });
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOSUN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
@@ -119,23 +134,22 @@ fn init_logging(path: &PathBuf) -> Result<()> {
     Ok(())
 }
 
-async fn backend(global: &Global) -> Result<SharedBackend> {
+/// The backend for reads and the operator for actions: the same fleet, two faces.
+async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> {
     if global.demo {
-        return Ok(Arc::new(SimBackend::live(
-            global.seed.unwrap_or(DEFAULT_SEED),
-        )));
+        let sim = Arc::new(SimBackend::live(global.seed.unwrap_or(DEFAULT_SEED)));
+        return Ok((sim.clone(), sim));
     }
-    anyhow::ensure!(
-        global.seed.is_none(),
-        "--seed is for the simulated fleet: add --demo"
+    anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
+    let aws = Arc::new(
+        AwsBackend::new(AwsOptions {
+            profile: global.profile.clone(),
+            regions: global.region.clone(),
+            ..AwsOptions::default()
+        })
+        .await?,
     );
-    let backend = AwsBackend::new(AwsOptions {
-        profile: global.profile.clone(),
-        regions: global.region.clone(),
-        ..AwsOptions::default()
-    })
-    .await?;
-    Ok(Arc::new(backend))
+    Ok((aws.clone(), aws))
 }
 
 pub fn main() -> Result<ExitCode> {
@@ -155,7 +169,7 @@ pub fn main() -> Result<ExitCode> {
 }
 
 async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> {
-    let backend = backend(global).await?;
+    let (backend, _) = backend(global).await?;
     let request = snapshot::Request {
         cluster: global.cluster.clone(),
         service: args.service.clone(),
@@ -175,7 +189,8 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
 }
 
 fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCode> {
-    let backend = runtime.block_on(backend(global))?;
+    let (config, _) = crate::config::file::load()?;
+    let (backend, operator) = runtime.block_on(backend(global))?;
     let mut intervals = Intervals::default();
     if let Some(secs) = global.refresh {
         intervals.fast = Duration::from_secs(secs);
@@ -187,12 +202,28 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
     let context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
     let mut store = Store::new(context, backend.now());
     store.ui.pending_cluster = global.cluster.clone();
+    let read_only = config.read_only_reason(&store.context.profile, global.read_only);
+    let mut limits = Limits::default();
+    if let Some(max) = config.actions.max_desired {
+        limits.max_desired = max;
+    }
+    store.context.read_only = read_only.is_some();
+    store.settings = Settings {
+        confirm_by_name: config.actions.confirm == Confirm::Name,
+        limits: limits.clone(),
+        read_only: read_only.clone(),
+    };
+    let audit_path = global.audit_log.clone().unwrap_or_else(crate::ops::audit::default_path);
+    let audit =
+        Audit::open(&audit_path).with_context(|| format!("cannot open the audit log {}", audit_path.display()))?;
+    let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));
     let app = App {
         store,
         theme: Theme::default(),
         keymap: Keymap::default(),
         backend,
         intervals,
+        executor,
     };
     tracing::info!(demo = global.demo, regions = ?global.region, "starting");
     let mut terminal = ratatui::init();
@@ -200,12 +231,7 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
     ratatui::restore();
     let store = result?;
     // Credentials that did not work are worth repeating where the shell can see them.
-    if let Some(error) = store
-        .identity
-        .error
-        .as_ref()
-        .filter(|e| e.kind == ErrorKind::Auth)
-    {
+    if let Some(error) = store.identity.error.as_ref().filter(|e| e.kind == ErrorKind::Auth) {
         eprintln!("bosun: {}", error.message);
         return Ok(ExitCode::FAILURE);
     }

@@ -64,11 +64,7 @@ async fn chosen(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<Cluster
         .cloned()
         .collect();
     if found.is_empty() {
-        let known = all
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let known = all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
         bail!(
             "no ECS cluster named `{name}` in {} (there: {})",
             backend.regions().join(", "),
@@ -113,9 +109,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 stopped: true,
             });
             load(backend, &mut store, stopped.collect()).await?;
-            let services = clusters.iter().map(|c| Fetch::Services {
-                cluster: c.arn.clone(),
-            });
+            let services = clusters.iter().map(|c| Fetch::Services { cluster: c.arn.clone() });
             load(backend, &mut store, services.collect()).await?;
             let mut rows: Vec<&Service> = clusters
                 .iter()
@@ -161,19 +155,10 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
 }
 
 fn names(clusters: &[Cluster]) -> String {
-    clusters
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn output<T: Row + serde::Serialize>(
-    rows: &[&T],
-    hidden: &[usize],
-    cx: &RowCx,
-    format: Format,
-) -> Result<String> {
+fn output<T: Row + serde::Serialize>(rows: &[&T], hidden: &[usize], cx: &RowCx, format: Format) -> Result<String> {
     Ok(match format {
         Format::Table => plain(rows, hidden, cx),
         Format::Json => {

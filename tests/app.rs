@@ -44,9 +44,7 @@ fn drill_down_from_fleet_to_task_and_back() {
     press(&mut store, Command::Down);
     assert_eq!(selected_name(&store), "cart");
     press(&mut store, Command::Open);
-    assert!(
-        matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/cart"))
-    );
+    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/cart")));
     press(&mut store, Command::NextPane);
     press(&mut store, Command::Open);
     let Route::Task { task, .. } = store.ui.route().clone() else {
@@ -70,11 +68,7 @@ fn drill_down_from_fleet_to_task_and_back() {
             cluster: PROD_WEB.into()
         }
     );
-    assert_eq!(
-        selected_name(&store),
-        "cart",
-        "coming back, the cursor is where it was"
-    );
+    assert_eq!(selected_name(&store), "cart", "coming back, the cursor is where it was");
     press(&mut store, Command::Back);
     press(&mut store, Command::Back);
     assert_eq!(store.ui.route(), &Route::Fleet, "back stops at the fleet");
@@ -141,10 +135,7 @@ fn an_error_shows_in_its_pane_beside_the_last_good_data() {
     assert!(effects.contains(&Effect::Render));
     assert_eq!(store.cluster_data(PROD_WEB).unwrap().services.len(), before);
     let text = screen(&store, 120, 30);
-    assert!(
-        text.contains("checkout"),
-        "the last good data stays:\n{text}"
-    );
+    assert!(text.contains("checkout"), "the last good data stays:\n{text}");
     assert!(
         text.contains("✗ ECS DescribeServices in us-east-1 failed: ThrottlingException"),
         "{text}"
@@ -182,14 +173,8 @@ fn quitting_and_the_command_line() {
     assert_eq!(store.ui.route(), &Route::Fleet);
 
     type_line(&mut store, Command::CommandLine, "svc checkout");
-    assert!(
-        matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/checkout"))
-    );
-    assert_eq!(
-        store.ui.stack.len(),
-        3,
-        "fleet › services › checkout, so esc goes up"
-    );
+    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/checkout")));
+    assert_eq!(store.ui.stack.len(), 3, "fleet › services › checkout, so esc goes up");
 
     type_line(&mut store, Command::CommandLine, "svc nope");
     assert!(
@@ -209,9 +194,7 @@ fn quitting_and_the_command_line() {
     type_line(&mut store, Command::CommandLine, "fleet");
     assert_eq!(store.ui.route(), &Route::Fleet);
     type_line(&mut store, Command::CommandLine, "cluster prod-wor");
-    assert!(
-        matches!(store.ui.route(), Route::Services { cluster } if cluster.ends_with("/prod-workers"))
-    );
+    assert!(matches!(store.ui.route(), Route::Services { cluster } if cluster.ends_with("/prod-workers")));
 }
 
 #[test]

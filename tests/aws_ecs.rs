@@ -70,17 +70,9 @@ fn every_seeded_service_and_task_is_in_the_store() {
     let (moto, seeded) = fleet();
     let rt = runtime();
     let backend = rt.block_on(aws_backend(&moto.endpoint(), &["us-east-1", "eu-west-1"]));
-    let mut store = Store::new(
-        bosun::app::headless::context(&backend, 5, false),
-        backend.now(),
-    );
+    let mut store = Store::new(bosun::app::headless::context(&backend, 5, false), backend.now());
     for event in rt.block_on(load_fleet(&backend, 8)) {
-        assert!(
-            event.result.is_ok(),
-            "{:?}: {:?}",
-            event.fetch,
-            event.result.err()
-        );
+        assert!(event.result.is_ok(), "{:?}: {:?}", event.fetch, event.result.err());
         update(&mut store, Action::Data(event));
     }
     assert_eq!(store.identity().unwrap().account, "123456789012");
@@ -89,55 +81,24 @@ fn every_seeded_service_and_task_is_in_the_store() {
             let arn = cluster_arn(region, &name);
             assert!(store.cluster(&arn).is_some(), "cluster {name} in {region}");
             let data = store.cluster_data(&arn).unwrap();
-            let services: BTreeSet<String> = data
-                .services
-                .items()
-                .iter()
-                .map(|s| s.name.clone())
-                .collect();
-            assert_eq!(
-                services,
-                names(&seeded["services"][&name]),
-                "services of {name}"
-            );
-            let running: BTreeSet<String> =
-                data.tasks.items().iter().map(|t| t.arn.clone()).collect();
-            assert_eq!(
-                running,
-                names(&seeded["running"][&name]),
-                "running tasks of {name}"
-            );
-            let stopped: BTreeSet<String> =
-                data.stopped.items().iter().map(|t| t.arn.clone()).collect();
-            assert_eq!(
-                stopped,
-                names(&seeded["stopped"][&name]),
-                "stopped tasks of {name}"
-            );
+            let services: BTreeSet<String> = data.services.items().iter().map(|s| s.name.clone()).collect();
+            assert_eq!(services, names(&seeded["services"][&name]), "services of {name}");
+            let running: BTreeSet<String> = data.tasks.items().iter().map(|t| t.arn.clone()).collect();
+            assert_eq!(running, names(&seeded["running"][&name]), "running tasks of {name}");
+            let stopped: BTreeSet<String> = data.stopped.items().iter().map(|t| t.arn.clone()).collect();
+            assert_eq!(stopped, names(&seeded["stopped"][&name]), "stopped tasks of {name}");
         }
     }
     // The big cluster needs more than one page of services and of tasks.
-    let big = store
-        .cluster_data(&cluster_arn("us-east-1", "big"))
-        .unwrap();
+    let big = store.cluster_data(&cluster_arn("us-east-1", "big")).unwrap();
     assert_eq!(big.services.len(), 120);
     assert_eq!(big.tasks.len(), 250);
     // EC2 and Fargate tasks, converted at the edge.
     let fargate = &big.tasks.items()[0];
     assert_eq!(fargate.launch_type, bosun::store::LaunchType::Fargate);
-    assert!(
-        fargate.private_ip.is_some(),
-        "awsvpc tasks have an IP: {fargate:?}"
-    );
-    let ec2 = store
-        .cluster_data(&cluster_arn("us-east-1", "ec2"))
-        .unwrap();
-    assert!(
-        ec2.tasks
-            .items()
-            .iter()
-            .all(|t| t.container_instance_arn.is_some())
-    );
+    assert!(fargate.private_ip.is_some(), "awsvpc tasks have an IP: {fargate:?}");
+    let ec2 = store.cluster_data(&cluster_arn("us-east-1", "ec2")).unwrap();
+    assert!(ec2.tasks.items().iter().all(|t| t.container_instance_arn.is_some()));
     assert_eq!(ec2.instances.len(), 1);
     let described = aws(
         &moto.endpoint(),
@@ -183,20 +144,9 @@ fn snapshot_shows_exactly_what_the_aws_cli_lists() {
 
     let out = bosun(
         &endpoint,
-        &[
-            "snapshot",
-            "services",
-            "--cluster",
-            "big",
-            "--format",
-            "json",
-        ],
+        &["snapshot", "services", "--cluster", "big", "--format", "json"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ours: BTreeSet<String> = ours
         .as_array()
@@ -204,8 +154,7 @@ fn snapshot_shows_exactly_what_the_aws_cli_lists() {
         .iter()
         .map(|s| s["arn"].as_str().unwrap().to_string())
         .collect();
-    let theirs =
-        names(&aws(&endpoint, &["ecs", "list-services", "--cluster", &big])["serviceArns"]);
+    let theirs = names(&aws(&endpoint, &["ecs", "list-services", "--cluster", &big])["serviceArns"]);
     assert_eq!(ours, theirs);
     assert_eq!(ours.len(), 120);
 
@@ -213,11 +162,7 @@ fn snapshot_shows_exactly_what_the_aws_cli_lists() {
         &endpoint,
         &["snapshot", "tasks", "--cluster", "big", "--format", "json"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ours: BTreeSet<String> = ours
         .as_array()
@@ -229,21 +174,12 @@ fn snapshot_shows_exactly_what_the_aws_cli_lists() {
     assert_eq!(ours, theirs);
     assert_eq!(ours.len(), 250);
 
-    let out = bosun(
-        &endpoint,
-        &["snapshot", "tasks", "--cluster", "ec2", "--stopped"],
-    );
+    let out = bosun(&endpoint, &["snapshot", "tasks", "--cluster", "ec2", "--stopped"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Essential container in task exited"),
-        "{text}"
-    );
+    assert!(text.contains("Essential container in task exited"), "{text}");
 
     // Every region given, every cluster, as a table.
-    let out = bosun(
-        &endpoint,
-        &["snapshot", "fleet", "--region", "us-east-1,eu-west-1"],
-    );
+    let out = bosun(&endpoint, &["snapshot", "fleet", "--region", "us-east-1,eu-west-1"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let first: Vec<&str> = text
         .lines()
@@ -270,9 +206,7 @@ fn calls_per_refresh_are_the_batching_minimum() {
         assert!(result.is_ok(), "{fetch:?}: {:?}", result.err());
         backend.calls().by_operation()
     };
-    let calls = count(Fetch::Services {
-        cluster: big.clone(),
-    });
+    let calls = count(Fetch::Services { cluster: big.clone() });
     // 120 services: 2 pages of 100, 12 describes of 10.
     assert_eq!(calls.get("ECS.ListServices"), Some(&2), "{calls:?}");
     assert_eq!(calls.get("ECS.DescribeServices"), Some(&12), "{calls:?}");
@@ -295,16 +229,8 @@ fn calls_per_refresh_are_the_batching_minimum() {
     let calls = count(Fetch::ContainerInstances {
         cluster: cluster_arn("us-east-1", "ec2"),
     });
-    assert_eq!(
-        calls.get("ECS.ListContainerInstances"),
-        Some(&1),
-        "{calls:?}"
-    );
-    assert_eq!(
-        calls.get("ECS.DescribeContainerInstances"),
-        Some(&1),
-        "{calls:?}"
-    );
+    assert_eq!(calls.get("ECS.ListContainerInstances"), Some(&1), "{calls:?}");
+    assert_eq!(calls.get("ECS.DescribeContainerInstances"), Some(&1), "{calls:?}");
 }
 
 #[test]
@@ -349,8 +275,7 @@ fn bad_credentials_name_the_profile_and_the_fix() {
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Auth, "{}", error.message);
     assert!(
-        error.message.contains("UnrecognizedClientException")
-            || error.message.contains("InvalidClientTokenId"),
+        error.message.contains("UnrecognizedClientException") || error.message.contains("InvalidClientTokenId"),
         "{}",
         error.message
     );
@@ -360,16 +285,10 @@ fn bad_credentials_name_the_profile_and_the_fix() {
         error.message
     );
 
-    let out = bosun(
-        &moto.endpoint(),
-        &["snapshot", "services", "--profile", "oncall"],
-    );
+    let out = bosun(&moto.endpoint(), &["snapshot", "services", "--profile", "oncall"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("`oncall`"),
-        "the profile is named: {stderr}"
-    );
+    assert!(stderr.contains("`oncall`"), "the profile is named: {stderr}");
 
     // No credentials anywhere: the chain's failure reads as such.
     let out = Command::new(env!("CARGO_BIN_EXE_bosun"))
@@ -395,10 +314,7 @@ fn bad_credentials_name_the_profile_and_the_fix() {
 #[test]
 fn unknown_clusters_and_missing_regions_are_refused() {
     let (moto, _) = fleet();
-    let out = bosun(
-        &moto.endpoint(),
-        &["snapshot", "tasks", "--cluster", "nope"],
-    );
+    let out = bosun(&moto.endpoint(), &["snapshot", "tasks", "--cluster", "nope"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -442,14 +358,9 @@ fn the_endpoint_going_away_shows_an_error_beside_the_data_then_recovers() {
     rt.block_on(async {
         let backend: bosun::source::SharedBackend =
             std::sync::Arc::new(aws_backend(&proxy.endpoint(), &["us-east-1"]).await);
-        let mut store = Store::new(
-            bosun::app::headless::context(backend.as_ref(), 1, false),
-            backend.now(),
-        );
+        let mut store = Store::new(bosun::app::headless::context(backend.as_ref(), 1, false), backend.now());
         let small = cluster_arn("us-east-1", "small");
-        let (scope_tx, scope_rx) = tokio::sync::watch::channel(Scope::of([Fetch::Services {
-            cluster: small.clone(),
-        }]));
+        let (scope_tx, scope_rx) = tokio::sync::watch::channel(Scope::of([Fetch::Services { cluster: small.clone() }]));
         let (control_tx, control_rx) = tokio::sync::mpsc::channel(4);
         let (tx, mut rx) = tokio::sync::mpsc::channel(64);
         let intervals = Intervals {
@@ -477,9 +388,7 @@ fn the_endpoint_going_away_shows_an_error_beside_the_data_then_recovers() {
         let error = error.unwrap();
         assert_eq!(error.kind, ErrorKind::Network, "{}", error.message);
         assert!(
-            error
-                .message
-                .starts_with("ECS ListServices in us-east-1 failed"),
+            error.message.starts_with("ECS ListServices in us-east-1 failed"),
             "{}",
             error.message
         );

@@ -35,16 +35,7 @@ impl Tmux {
             status.display()
         );
         let ok = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "e2e",
-            ])
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .args(["sh", "-c", &script])
             .env("TERM", "xterm-256color")
@@ -89,10 +80,7 @@ impl Tmux {
                 return screen;
             }
             if Instant::now() > deadline {
-                panic!(
-                    "waited for {texts:?}; the screen is:\n{screen}\nlog:\n{}",
-                    self.log()
-                );
+                panic!("waited for {texts:?}; the screen is:\n{screen}\nlog:\n{}", self.log());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -105,10 +93,7 @@ impl Tmux {
             if !screen.contains(text) {
                 return screen;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} stayed on screen:\n{screen}"
-            );
+            assert!(Instant::now() < deadline, "{text:?} stayed on screen:\n{screen}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -145,9 +130,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
     }
 }
 
@@ -242,12 +225,7 @@ fn against_moto_an_outage_shows_in_the_pane_and_clears() {
     let moto = Moto::start();
     moto.seed("small");
     let proxy = Proxy::start(moto.port);
-    let t = Tmux::start_with_env(
-        100,
-        30,
-        "--cluster small --refresh 1",
-        &aws_env(&proxy.endpoint()),
-    );
+    let t = Tmux::start_with_env(100, 30, "--cluster small --refresh 1", &aws_env(&proxy.endpoint()));
     t.wait_for(&["services(small) [2]", "web", "api", "calls/min", "● live"]);
 
     proxy.set_up(false);
@@ -261,6 +239,76 @@ fn against_moto_an_outage_shows_in_the_pane_and_clears() {
     t.send(&["C-r"]);
     t.wait_gone("✗ ECS ListServices");
     t.wait_for(&["● live"]);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn scale_a_service_and_stop_a_task_in_the_demo_fleet() {
+    let audit = tempfile::tempdir().unwrap();
+    let audit_log = audit.path().join("audit.log");
+    let t = Tmux::start(
+        120,
+        40,
+        &format!("--demo --seed 7 --audit-log '{}'", audit_log.display()),
+    );
+    t.wait_for(&["fleet [6]"]);
+    t.send(&[":"]);
+    t.send_text("cluster prod-web");
+    t.send(&["Enter", ":"]);
+    t.send_text("svc cart");
+    t.send(&["Enter"]);
+    t.wait_for(&["service(cart)", "running 4/4"]);
+
+    // Scale 4 → 6: the dialog shows the change; y sends it; the summary follows.
+    t.send(&["S"]);
+    t.wait_for(&["Scale cart", "desired count (now 4"]);
+    t.send(&["BSpace"]);
+    t.send_text("6");
+    t.send(&["Enter"]);
+    t.wait_for(&["desired 4 → 6", "y: send it"]);
+    t.send(&["y"]);
+    t.wait_for(&["/6 · pending"]);
+
+    // Stop the first task of the service, with the default reason.
+    t.send(&["Tab"]);
+    t.send(&["X"]);
+    t.wait_for(&[
+        "Stop task",
+        "reason (recorded on the task)",
+        "Stopped by OnCallEngineer/demo with bosun",
+    ]);
+    t.send(&["Enter"]);
+    t.wait_for(&["stop, with reason: Stopped by OnCallEngineer/demo with bosun"]);
+    t.send(&["y"]);
+    t.wait_for(&["✓ stop task", "settled"]);
+
+    let log = std::fs::read_to_string(&audit_log).unwrap();
+    let actions: Vec<&str> = log.lines().collect();
+    assert_eq!(actions.len(), 2, "{log}");
+    assert!(actions[0].contains("\"action\":\"scale\"") && actions[0].contains("\"result\":\"ok\""));
+    assert!(actions[1].contains("\"action\":\"stop task\"") && actions[1].contains("\"result\":\"ok\""));
+
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn read_only_mode_is_marked_and_refuses_actions() {
+    let audit = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        100,
+        30,
+        &format!(
+            "--demo --read-only --audit-log '{}'",
+            audit.path().join("a.log").display()
+        ),
+    );
+    t.wait_for(&["READ-ONLY", "fleet [6]"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["services(prod-web)"]);
+    t.send(&["S"]);
+    t.wait_for(&["refused: read-only mode (--read-only)"]);
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }

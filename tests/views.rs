@@ -88,10 +88,33 @@ fn command_line_with_completion() {
     let mut store = demo_store();
     press(&mut store, Command::CommandLine);
     for c in "cluster prod-w".chars() {
-        bosun::app::update(
-            &mut store,
-            bosun::app::Action::Input(bosun::app::Input::Char(c)),
-        );
+        bosun::app::update(&mut store, bosun::app::Action::Input(bosun::app::Input::Char(c)));
     }
     snap("command_line", &store);
+}
+
+#[test]
+fn an_action_confirmation() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    type_line(&mut store, Command::CommandLine, "scale 9");
+    snap("confirm_scale", &store);
+}
+
+#[test]
+fn a_refused_value_in_a_dialog() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    type_line(&mut store, Command::CommandLine, "scale -2");
+    snap("dialog_refused", &store);
+}
+
+#[test]
+fn container_instances() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "instances");
+    snap("instances", &store);
 }

@@ -17,6 +17,8 @@ pub enum Input {
     Submit,
     Cancel,
     Complete,
+    Up,
+    Down,
 }
 
 #[derive(Debug)]
@@ -29,6 +31,8 @@ pub enum Action {
     Resize,
     /// API calls the backend made in the last minute.
     Calls(u32),
+    /// The executor's answer to an action.
+    OpDone(crate::ops::OpOutcome),
 }
 
 /// What `update` asks the loop to do.
@@ -41,4 +45,6 @@ pub enum Effect {
     SetScope(Scope),
     /// Refresh what is on screen now.
     Refresh,
+    /// Send an action to the executor.
+    Exec(crate::ops::OpRequest),
 }

@@ -10,6 +10,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("svc [NAME]", "services of this cluster, or one service"),
     ("tasks", "running tasks of this service or cluster"),
     ("stopped", "stopped tasks of this service or cluster"),
+    ("instances", "container instances of this cluster"),
+    ("scale N", "set the service's desired count"),
+    ("redeploy", "force a new deployment of the service"),
+    ("rollback", "roll the service back a revision"),
+    ("revision N", "deploy revision N of the service's family"),
+    ("stop ID [REASON]", "stop a task of this cluster"),
+    ("run TASKDEF [N]", "run one-off tasks, like the service"),
+    ("drain [ID]", "drain a container instance"),
+    ("activate [ID]", "activate a draining instance"),
+    ("limits MIN MAX", "set the service's autoscaling range"),
     ("help", "this help"),
     ("quit", "quit bosun (also :q)"),
 ];
@@ -20,48 +30,111 @@ pub enum Cmd {
     Cluster(String),
     Services(Option<String>),
     Tasks { stopped: bool },
+    Instances,
+    Act(super::act::ActCmd),
     Help,
     Quit,
 }
 
 /// The words each command answers to; the first is its name.
-/// Builds a command from its argument.
-type Build = fn(Option<String>) -> Result<Cmd, String>;
+/// Builds a command from the rest of the line (words after the command's name).
+type Build = fn(&[&str]) -> Result<Cmd, String>;
 
+fn none(name: &str, args: &[&str], cmd: Cmd) -> Result<Cmd, String> {
+    match args {
+        [] => Ok(cmd),
+        _ => Err(format!(":{name} takes no argument")),
+    }
+}
+
+fn one(args: &[&str], usage: &str) -> Result<String, String> {
+    match args {
+        [one] => Ok(one.to_string()),
+        _ => Err(format!("usage: :{usage}")),
+    }
+}
+
+fn optional(args: &[&str], usage: &str) -> Result<Option<String>, String> {
+    match args {
+        [] => Ok(None),
+        [one] => Ok(Some(one.to_string())),
+        _ => Err(format!("usage: :{usage}")),
+    }
+}
+
+use super::act::ActCmd;
+
+/// The words each command answers to; the first is its name.
 const NAMES: &[(&[&str], Build)] = &[
-    (&["fleet", "clusters", "fl"], |_| Ok(Cmd::Fleet)),
-    (&["cluster", "cl", "ctx"], |arg| {
-        arg.map(Cmd::Cluster)
-            .ok_or_else(|| "usage: :cluster NAME".to_string())
+    (&["fleet", "clusters", "fl"], |a| none("fleet", a, Cmd::Fleet)),
+    (&["cluster", "cl", "ctx"], |a| one(a, "cluster NAME").map(Cmd::Cluster)),
+    (&["svc", "services", "service", "s"], |a| {
+        optional(a, "svc [NAME]").map(Cmd::Services)
     }),
-    (&["svc", "services", "service", "s"], |arg| {
-        Ok(Cmd::Services(arg))
+    (&["tasks", "task", "t"], |a| {
+        none("tasks", a, Cmd::Tasks { stopped: false })
     }),
-    (&["tasks", "task", "t"], |_| {
-        Ok(Cmd::Tasks { stopped: false })
+    (&["stopped", "st"], |a| none("stopped", a, Cmd::Tasks { stopped: true })),
+    (&["instances", "ci", "ec2"], |a| none("instances", a, Cmd::Instances)),
+    (&["scale"], |a| one(a, "scale N").map(|n| Cmd::Act(ActCmd::Scale(n)))),
+    (&["redeploy", "deploy"], |a| {
+        none("redeploy", a, Cmd::Act(ActCmd::Redeploy))
     }),
-    (&["stopped", "st"], |_| Ok(Cmd::Tasks { stopped: true })),
-    (&["help", "h", "?"], |_| Ok(Cmd::Help)),
-    (&["quit", "q", "q!", "exit"], |_| Ok(Cmd::Quit)),
+    (&["rollback", "undo"], |a| {
+        none("rollback", a, Cmd::Act(ActCmd::Rollback))
+    }),
+    (&["revision", "rev"], |a| {
+        one(a, "revision N").map(|n| Cmd::Act(ActCmd::Revision(n)))
+    }),
+    (&["stop", "kill"], |a| match a {
+        [task] => Ok(Cmd::Act(ActCmd::Stop {
+            task: task.to_string(),
+            reason: None,
+        })),
+        [task, reason @ ..] => Ok(Cmd::Act(ActCmd::Stop {
+            task: task.to_string(),
+            reason: Some(reason.join(" ")),
+        })),
+        [] => Err("usage: :stop TASK-ID [REASON]".into()),
+    }),
+    (&["run"], |a| match a {
+        [td] => Ok(Cmd::Act(ActCmd::Run {
+            task_definition: td.to_string(),
+            count: None,
+        })),
+        [td, count] => Ok(Cmd::Act(ActCmd::Run {
+            task_definition: td.to_string(),
+            count: Some(count.to_string()),
+        })),
+        _ => Err("usage: :run TASKDEF [COUNT]".into()),
+    }),
+    (&["drain"], |a| {
+        optional(a, "drain [INSTANCE-ID]").map(|id| Cmd::Act(ActCmd::Drain(id)))
+    }),
+    (&["activate"], |a| {
+        optional(a, "activate [INSTANCE-ID]").map(|id| Cmd::Act(ActCmd::Activate(id)))
+    }),
+    (&["limits", "autoscaling"], |a| match a {
+        [min, max] => Ok(Cmd::Act(ActCmd::Limits(min.to_string(), max.to_string()))),
+        _ => Err("usage: :limits MIN MAX".into()),
+    }),
+    (&["help", "h", "?"], |a| none("help", a, Cmd::Help)),
+    (&["quit", "q", "q!", "exit"], |a| none("quit", a, Cmd::Quit)),
 ];
 
 pub fn parse(text: &str) -> Result<Cmd, String> {
-    let mut words = text.split_whitespace();
-    let Some(name) = words.next() else {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((name, args)) = words.split_first() else {
         return Err("type a command: fleet, cluster NAME, svc [NAME], tasks, stopped, quit".into());
     };
-    let arg = words.next().map(str::to_string);
-    if words.next().is_some() {
-        return Err(format!("`{text}`: too many words"));
-    }
     let lower = name.to_lowercase();
     NAMES
         .iter()
         .find(|(names, _)| names.contains(&lower.as_str()))
-        .map(|(_, build)| build(arg))
+        .map(|(_, build)| build(args))
         .unwrap_or_else(|| {
             Err(format!(
-                "unknown command `{name}`: try fleet, cluster NAME, svc [NAME], tasks, stopped, quit"
+                "unknown command `{name}`: try fleet, cluster NAME, svc [NAME], tasks, stopped, quit (? lists all)"
             ))
         })
 }
@@ -82,20 +155,11 @@ fn candidates(command: &str, store: &Store) -> Vec<String> {
 fn matches<'t>(text: &'t str, store: &Store) -> (Vec<String>, &'t str) {
     let words: Vec<&str> = text.split(' ').collect();
     let (options, partial): (Vec<String>, &str) = match words.as_slice() {
-        [word] => (
-            NAMES
-                .iter()
-                .map(|(names, _)| names[0].to_string())
-                .collect(),
-            word,
-        ),
+        [word] => (NAMES.iter().map(|(names, _)| names[0].to_string()).collect(), word),
         [command, arg] => (candidates(&command.to_lowercase(), store), arg),
         _ => return (Vec::new(), ""),
     };
-    let found = options
-        .into_iter()
-        .filter(|o| o.starts_with(partial))
-        .collect();
+    let found = options.into_iter().filter(|o| o.starts_with(partial)).collect();
     (found, partial)
 }
 
@@ -159,10 +223,7 @@ mod tests {
         assert_eq!(parse("fleet"), Ok(Cmd::Fleet));
         assert_eq!(parse(" q "), Ok(Cmd::Quit));
         assert_eq!(parse("svc"), Ok(Cmd::Services(None)));
-        assert_eq!(
-            parse("svc checkout"),
-            Ok(Cmd::Services(Some("checkout".into())))
-        );
+        assert_eq!(parse("svc checkout"), Ok(Cmd::Services(Some("checkout".into()))));
         assert_eq!(parse("CL prod-web"), Ok(Cmd::Cluster("prod-web".into())));
         assert_eq!(parse("stopped"), Ok(Cmd::Tasks { stopped: true }));
         assert!(parse("cluster").unwrap_err().contains("usage"));
@@ -172,6 +233,24 @@ mod tests {
                 .contains("unknown command `frobnicate`")
         );
         assert!(parse("svc a b").is_err());
+        assert_eq!(parse("scale 7"), Ok(Cmd::Act(ActCmd::Scale("7".into()))));
+        assert_eq!(
+            parse("stop 0f3c bad deploy"),
+            Ok(Cmd::Act(ActCmd::Stop {
+                task: "0f3c".into(),
+                reason: Some("bad deploy".into())
+            }))
+        );
+        assert_eq!(
+            parse("run web:3 2"),
+            Ok(Cmd::Act(ActCmd::Run {
+                task_definition: "web:3".into(),
+                count: Some("2".into())
+            }))
+        );
+        assert_eq!(parse("drain"), Ok(Cmd::Act(ActCmd::Drain(None))));
+        assert!(parse("limits 1").unwrap_err().contains("usage: :limits MIN MAX"));
+        assert!(parse("fleet now").is_err());
         assert!(parse("").is_err());
     }
 }

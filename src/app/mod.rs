@@ -2,6 +2,7 @@
 //! slow clock. It is the only place the store is mutated (through [`update`]), and it draws
 //! only when something changed.
 
+pub mod act;
 pub mod action;
 pub mod command;
 pub mod headless;
@@ -13,15 +14,14 @@ use std::time::Duration;
 use anyhow::Result;
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{
-    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
-};
+use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tokio::sync::{mpsc, watch};
 
 pub use action::{Action, Effect, Input};
 pub use update::update;
 
 use crate::config::keymap::Keymap;
+use crate::ops::executor::Executor;
 use crate::source::SharedBackend;
 use crate::source::scheduler::{Control, Intervals, Scheduler, Scope};
 use crate::store::Store;
@@ -38,6 +38,8 @@ pub struct App {
     pub keymap: Keymap,
     pub backend: SharedBackend,
     pub intervals: Intervals,
+    /// Where actions go, behind the guard and the audit log.
+    pub executor: Executor,
 }
 
 /// Turn a key press into an action, by mode: the keymap in normal mode, editing keys
@@ -46,7 +48,7 @@ pub fn translate(mode: Mode, keymap: &Keymap, key: &KeyEvent) -> Option<Action> 
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match mode {
         Mode::Normal | Mode::Help => keymap.lookup(key).map(Action::Command),
-        Mode::Filter | Mode::Command => {
+        Mode::Filter | Mode::Command | Mode::Dialog => {
             let input = match key.code {
                 KeyCode::Char('c') if ctrl => return keymap.lookup(key).map(Action::Command),
                 KeyCode::Char('w') if ctrl => Input::DeleteWord,
@@ -58,6 +60,8 @@ pub fn translate(mode: Mode, keymap: &Keymap, key: &KeyEvent) -> Option<Action> 
                 KeyCode::Enter => Input::Submit,
                 KeyCode::Esc => Input::Cancel,
                 KeyCode::Tab => Input::Complete,
+                KeyCode::Up => Input::Up,
+                KeyCode::Down => Input::Down,
                 _ => return None,
             };
             Some(Action::Input(input))
@@ -73,6 +77,10 @@ impl App {
         let (control_tx, control_rx) = mpsc::channel(8);
         let scheduler = Scheduler::new(self.backend.clone(), self.intervals);
         let scheduler = tokio::spawn(scheduler.run(scope_rx, control_rx, data_tx));
+        // Actions are few and each one matters: an unbounded queue never drops one.
+        let (op_tx, op_rx) = mpsc::unbounded_channel();
+        let (outcome_tx, mut outcome_rx) = mpsc::channel(16);
+        let executor = tokio::spawn(self.executor.run(op_rx, outcome_tx));
 
         let mut events = EventStream::new();
         let mut clock = tokio::time::interval(CLOCK);
@@ -96,13 +104,16 @@ impl App {
                         // A full channel means a refresh is already queued.
                         let _ = control_tx.try_send(Control::RefreshNow);
                     }
+                    Effect::Exec(request) => {
+                        if op_tx.send(request).is_err() {
+                            tracing::error!("the executor is gone: action not sent");
+                        }
+                    }
                 }
             }
             if render {
                 self.store.now = self.backend.now();
-                terminal.draw(|frame| {
-                    crate::ui::render(frame, &self.store, &self.theme, &self.keymap)
-                })?;
+                terminal.draw(|frame| crate::ui::render(frame, &self.store, &self.theme, &self.keymap))?;
             }
             let action = tokio::select! {
                 event = events.next() => match event {
@@ -115,6 +126,7 @@ impl App {
                     None => break,
                 },
                 Some(data) = data_rx.recv() => Some(Action::Data(data)),
+                Some(outcome) = outcome_rx.recv() => Some(Action::OpDone(outcome)),
                 _ = clock.tick() => Some(Action::Tick(self.backend.now())),
                 _ = signals.recv() => break,
             };
@@ -133,6 +145,9 @@ impl App {
             }
         }
         scheduler.abort();
+        // An action already sent is left to finish: its outcome lands in the audit log.
+        drop(op_tx);
+        let _ = tokio::time::timeout(Duration::from_secs(5), executor).await;
         Ok(self.store)
     }
 }

@@ -1,6 +1,7 @@
 //! `update`: the one place the store changes. It decides; the loop carries out the
 //! [`Effect`]s it returns.
 
+use super::act;
 use super::action::{Action, Effect, Input};
 use super::command::{self, Cmd};
 use super::views;
@@ -13,8 +14,14 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
     match action {
         Action::Data(event) => {
             if store.apply(event) {
+                act::settle_pick(store);
+                act::check_follow(store);
                 effects.push(Effect::Render);
             }
+        }
+        Action::OpDone(outcome) => {
+            act::outcome(store, outcome, &mut effects);
+            effects.push(Effect::Render);
         }
         Action::Tick(now) => {
             store.now = now;
@@ -30,12 +37,17 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             store.ui.message = None;
             match store.ui.mode {
                 Mode::Help => help_command(store, command),
+                _ if command.mutates() => act::begin(store, command),
                 _ => run_command(store, command, &mut effects),
             }
             effects.push(Effect::Render);
         }
         Action::Input(input) => {
-            edit(store, input, &mut effects);
+            if store.ui.mode == Mode::Dialog {
+                act::input(store, input, &mut effects);
+            } else {
+                edit(store, input, &mut effects);
+            }
             effects.push(Effect::Render);
         }
     }
@@ -139,6 +151,15 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
                 (page.focus + n - 1) % n
             };
         }
+        // Actions go through `act::begin` before this match.
+        Command::Scale
+        | Command::Redeploy
+        | Command::Rollback
+        | Command::Revision
+        | Command::StopTask
+        | Command::RunTask
+        | Command::Drain
+        | Command::ScalingLimits => act::begin(store, command),
         Command::ToggleStopped => {
             let page = store.ui.page_mut();
             if let Route::Tasks { .. } = page.route {
@@ -159,9 +180,7 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
 /// The name of the service the current page is about, if any.
 fn service_name(store: &Store) -> Option<String> {
     match store.ui.route() {
-        Route::Service { cluster, service } => {
-            store.service(cluster, service).map(|s| s.name.clone())
-        }
+        Route::Service { cluster, service } => store.service(cluster, service).map(|s| s.name.clone()),
         Route::Tasks { service, .. } => service.clone(),
         _ => None,
     }
@@ -195,9 +214,7 @@ fn cycle_sort(store: &mut Store, step: i64) {
     let (columns, hidden) = views::columns(store);
     let shown: Vec<usize> = (0..columns.len()).filter(|c| !hidden.contains(c)).collect();
     let table = store.ui.page_mut().table_mut();
-    let position = table
-        .sort
-        .and_then(|s| shown.iter().position(|&c| c == s.column));
+    let position = table.sort.and_then(|s| shown.iter().position(|&c| c == s.column));
     // Positions 0..n are columns; n is "natural order".
     let n = shown.len() as i64;
     let current = position.map_or(n, |p| p as i64);
@@ -230,6 +247,7 @@ fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
         Input::DeleteWord => ui.input.delete_word(),
         Input::Left => ui.input.left(),
         Input::Right => ui.input.right(),
+        Input::Up | Input::Down => {}
         Input::Complete => {
             if mode == Mode::Command
                 && let Some(done) = command::complete(&store.ui.input.text.clone(), store)
@@ -280,9 +298,7 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
         },
         Cmd::Services(name) => {
             let Some(cluster) = command::current_cluster(store) else {
-                store
-                    .ui
-                    .error("no cluster here: pick one in :fleet, or :cluster NAME");
+                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
                 return;
             };
             let service = match name {
@@ -306,11 +322,24 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
                 push(store, Route::Service { cluster, service });
             }
         }
+        Cmd::Act(action) => act::command(store, action),
+        Cmd::Instances => {
+            let Some(cluster) = command::current_cluster(store) else {
+                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
+                return;
+            };
+            store.ui.stack.truncate(1);
+            push(
+                store,
+                Route::Services {
+                    cluster: cluster.clone(),
+                },
+            );
+            push(store, Route::Instances { cluster });
+        }
         Cmd::Tasks { stopped } => {
             let Some(cluster) = command::current_cluster(store) else {
-                store
-                    .ui
-                    .error("no cluster here: pick one in :fleet, or :cluster NAME");
+                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
                 return;
             };
             let service = service_name(store);
@@ -340,12 +369,11 @@ fn open_pending_cluster(store: &mut Store) {
         }
         return;
     }
-    let answered = store.context.regions.iter().all(|r| {
-        store
-            .ecs
-            .get(r)
-            .is_some_and(|c| c.is_loaded() || c.error.is_some())
-    });
+    let answered = store
+        .context
+        .regions
+        .iter()
+        .all(|r| store.ecs.get(r).is_some_and(|c| c.is_loaded() || c.error.is_some()));
     if answered {
         store.ui.pending_cluster = None;
         store.ui.error(format!(
@@ -361,19 +389,13 @@ fn find_cluster(store: &Store, name: &str) -> Result<String, String> {
     if let Some(c) = clusters.iter().find(|c| c.name == name || c.arn == name) {
         return Ok(c.arn.clone());
     }
-    let prefixed: Vec<_> = clusters
-        .iter()
-        .filter(|c| c.name.starts_with(name))
-        .collect();
+    let prefixed: Vec<_> = clusters.iter().filter(|c| c.name.starts_with(name)).collect();
     match prefixed.as_slice() {
         [one] => Ok(one.arn.clone()),
         [] => Err(format!("no ECS cluster named `{name}`")),
         many => Err(format!(
             "`{name}` could be {}",
-            many.iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
         )),
     }
 }
@@ -386,22 +408,13 @@ fn find_service(store: &Store, cluster: &str, name: &str) -> Result<String, Stri
     if let Some(s) = services.iter().find(|s| s.name == name || s.arn == name) {
         return Ok(s.arn.clone());
     }
-    let prefixed: Vec<_> = services
-        .iter()
-        .filter(|s| s.name.starts_with(name))
-        .collect();
+    let prefixed: Vec<_> = services.iter().filter(|s| s.name.starts_with(name)).collect();
     match prefixed.as_slice() {
         [one] => Ok(one.arn.clone()),
-        [] => Err(format!(
-            "no service `{name}` in {}",
-            crate::util::arn_tail(cluster)
-        )),
+        [] => Err(format!("no service `{name}` in {}", crate::util::arn_tail(cluster))),
         many => Err(format!(
             "`{name}` could be {}",
-            many.iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            many.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         )),
     }
 }

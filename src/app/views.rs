@@ -14,10 +14,9 @@ pub fn sync(store: &mut Store) {
         Route::Fleet => views::fleet::sync(store),
         Route::Services { cluster } => views::services::sync(store, &cluster),
         Route::Service { cluster, service } => views::service::sync(store, &cluster, &service),
-        Route::Tasks { cluster, service } => {
-            views::tasks::sync(store, &cluster, service.as_deref())
-        }
+        Route::Tasks { cluster, service } => views::tasks::sync(store, &cluster, service.as_deref()),
         Route::Task { cluster, task } => views::task::sync(store, &cluster, &task),
+        Route::Instances { cluster } => views::instances::sync(store, &cluster),
     }
 }
 
@@ -29,10 +28,7 @@ pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
         Route::Services { .. } => (crate::store::Service::columns(), &[]),
         Route::Service { .. } => match page.focus {
             service_panes::DEPLOYMENTS => (crate::store::Deployment::columns(), &[]),
-            service_panes::TASKS => (
-                crate::store::Task::columns(),
-                views::tasks::HIDDEN_IN_SERVICE,
-            ),
+            service_panes::TASKS => (crate::store::Task::columns(), views::tasks::HIDDEN_IN_SERVICE),
             _ => (crate::store::ServiceEvent::columns(), &[]),
         },
         Route::Tasks { service, .. } => (
@@ -40,6 +36,7 @@ pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
             views::tasks::hidden(page.show_stopped, service.is_some()),
         ),
         Route::Task { .. } => (crate::store::Container::columns(), &[]),
+        Route::Instances { .. } => (crate::store::ContainerInstance::columns(), &[]),
     }
 }
 
@@ -106,10 +103,7 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
                                 cluster: cluster.clone(),
                                 service: svc.map(|s| s.name.clone()),
                             },
-                            Some(format!(
-                                "revision:{}",
-                                crate::util::task_def_short(&d.task_definition)
-                            )),
+                            Some(format!("revision:{}", crate::util::task_def_short(&d.task_definition))),
                         )
                     }))
                 }
@@ -118,24 +112,55 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
         }
         Route::Tasks { cluster, .. } => {
             let set = views::tasks::source(store, cluster, page.show_stopped);
-            Ok(set
-                .and_then(|s| table::selected(state, s.items()))
-                .map(|t| {
-                    (
-                        Route::Task {
-                            cluster: cluster.clone(),
-                            task: t.arn.clone(),
-                        },
-                        None,
-                    )
-                }))
+            Ok(set.and_then(|s| table::selected(state, s.items())).map(|t| {
+                (
+                    Route::Task {
+                        cluster: cluster.clone(),
+                        task: t.arn.clone(),
+                    },
+                    None,
+                )
+            }))
         }
-        Route::Task { .. } => Ok(None),
+        Route::Task { .. } | Route::Instances { .. } => Ok(None),
     }
 }
 
-/// The fetches the current screen shows: these refresh at the fast rate.
+/// The fetches the current screen shows, and what an open dialog or a followed action
+/// needs: these refresh at the fast rate.
 pub fn scope(store: &Store) -> Scope {
+    let mut fetches = screen_fetches(store);
+    if let Some(crate::store::ui::Dialog {
+        step: crate::store::ui::Step::Pick { family, region, .. },
+        ..
+    }) = &store.ui.dialog
+    {
+        fetches.push(Fetch::Revisions {
+            region: region.clone(),
+            family: family.clone(),
+        });
+    }
+    if let Some(follow) = &store.ops.follow {
+        let cluster = follow.what.cluster().to_string();
+        fetches.push(Fetch::Services {
+            cluster: cluster.clone(),
+        });
+        fetches.push(Fetch::Tasks {
+            cluster: cluster.clone(),
+            stopped: false,
+        });
+        fetches.push(Fetch::Tasks {
+            cluster: cluster.clone(),
+            stopped: true,
+        });
+        if matches!(follow.what, crate::store::Watch::Instance { .. }) {
+            fetches.push(Fetch::ContainerInstances { cluster });
+        }
+    }
+    Scope::of(fetches)
+}
+
+fn screen_fetches(store: &Store) -> Vec<Fetch> {
     let page = store.ui.page();
     let running = |c: &str| Fetch::Tasks {
         cluster: c.to_string(),
@@ -145,19 +170,28 @@ pub fn scope(store: &Store) -> Scope {
         cluster: c.to_string(),
         stopped: true,
     };
-    let services = |c: &str| Fetch::Services {
-        cluster: c.to_string(),
-    };
+    let services = |c: &str| Fetch::Services { cluster: c.to_string() };
     match &page.route {
-        Route::Fleet => Scope::of(store.context.regions.iter().flat_map(|r| {
-            [
-                Fetch::EcsClusters { region: r.clone() },
-                Fetch::EksClusters { region: r.clone() },
-            ]
-        })),
-        Route::Services { cluster } => Scope::of([services(cluster)]),
-        Route::Service { cluster, .. } => Scope::of([services(cluster), running(cluster)]),
-        Route::Tasks { cluster, .. } => Scope::of([running(cluster), stopped(cluster)]),
+        Route::Fleet => store
+            .context
+            .regions
+            .iter()
+            .flat_map(|r| {
+                [
+                    Fetch::EcsClusters { region: r.clone() },
+                    Fetch::EksClusters { region: r.clone() },
+                ]
+            })
+            .collect(),
+        Route::Services { cluster } => vec![services(cluster)],
+        Route::Service { cluster, .. } => vec![services(cluster), running(cluster)],
+        Route::Tasks { cluster, .. } => vec![running(cluster), stopped(cluster)],
+        Route::Instances { cluster } => vec![
+            Fetch::ContainerInstances {
+                cluster: cluster.clone(),
+            },
+            running(cluster),
+        ],
         Route::Task { cluster, task } => {
             let mut fetches = vec![running(cluster), stopped(cluster)];
             if let Some(t) = store.cluster_data(cluster).and_then(|d| d.find_task(task)) {
@@ -170,7 +204,7 @@ pub fn scope(store: &Store) -> Scope {
                     });
                 }
             }
-            Scope::of(fetches)
+            fetches
         }
     }
 }

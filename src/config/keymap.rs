@@ -27,6 +27,15 @@ pub enum Command {
     PrevPane,
     ToggleStopped,
     Refresh,
+    // Actions: capitals, so a stray key never changes the fleet.
+    Scale,
+    Redeploy,
+    Rollback,
+    Revision,
+    StopTask,
+    RunTask,
+    Drain,
+    ScalingLimits,
 }
 
 /// Where a command applies, for grouping in help.
@@ -36,6 +45,7 @@ pub enum Section {
     Navigation,
     Tables,
     Views,
+    Actions,
 }
 
 impl Section {
@@ -45,6 +55,7 @@ impl Section {
             Section::Navigation => "Navigation",
             Section::Tables => "Tables",
             Section::Views => "Views",
+            Section::Actions => "Actions (each asks for confirmation)",
         }
     }
 }
@@ -70,6 +81,14 @@ impl Command {
         Command::NextPane,
         Command::PrevPane,
         Command::ToggleStopped,
+        Command::Scale,
+        Command::Redeploy,
+        Command::Rollback,
+        Command::Revision,
+        Command::StopTask,
+        Command::RunTask,
+        Command::Drain,
+        Command::ScalingLimits,
     ];
 
     /// The name used in the config file's `[keys]` table.
@@ -94,7 +113,20 @@ impl Command {
             Command::PrevPane => "prev_pane",
             Command::ToggleStopped => "toggle_stopped",
             Command::Refresh => "refresh",
+            Command::Scale => "scale",
+            Command::Redeploy => "redeploy",
+            Command::Rollback => "rollback",
+            Command::Revision => "revision",
+            Command::StopTask => "stop_task",
+            Command::RunTask => "run_task",
+            Command::Drain => "drain",
+            Command::ScalingLimits => "scaling_limits",
         }
+    }
+
+    /// Whether the command changes the fleet (refused in read-only mode).
+    pub fn mutates(self) -> bool {
+        self.section() == Section::Actions
     }
 
     pub fn from_name(name: &str) -> Option<Command> {
@@ -123,6 +155,14 @@ impl Command {
             Command::PrevPane => "focus the previous pane",
             Command::ToggleStopped => "tasks: show stopped / running",
             Command::Refresh => "refresh what is on screen now",
+            Command::Scale => "service: set the desired count",
+            Command::Redeploy => "service: force a new deployment",
+            Command::Rollback => "service: roll back to the previous revision",
+            Command::Revision => "service: deploy another task definition revision",
+            Command::StopTask => "task: stop it (the service replaces it)",
+            Command::RunTask => "service: run a one-off task like it",
+            Command::Drain => "instance: drain, or activate when draining",
+            Command::ScalingLimits => "service: autoscaling min / max",
         }
     }
 
@@ -145,9 +185,7 @@ impl Command {
 
     pub fn section(self) -> Section {
         match self {
-            Command::Quit | Command::Help | Command::CommandLine | Command::Refresh => {
-                Section::General
-            }
+            Command::Quit | Command::Help | Command::CommandLine | Command::Refresh => Section::General,
             Command::Open
             | Command::Back
             | Command::Up
@@ -156,10 +194,16 @@ impl Command {
             | Command::PageDown
             | Command::Top
             | Command::Bottom => Section::Navigation,
-            Command::Filter | Command::SortNext | Command::SortPrev | Command::SortInvert => {
-                Section::Tables
-            }
+            Command::Filter | Command::SortNext | Command::SortPrev | Command::SortInvert => Section::Tables,
             Command::NextPane | Command::PrevPane | Command::ToggleStopped => Section::Views,
+            Command::Scale
+            | Command::Redeploy
+            | Command::Rollback
+            | Command::Revision
+            | Command::StopTask
+            | Command::RunTask
+            | Command::Drain
+            | Command::ScalingLimits => Section::Actions,
         }
     }
 }
@@ -173,8 +217,7 @@ pub struct Key {
 
 impl Key {
     pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Self {
-        let mut modifiers =
-            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut modifiers = modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match code {
             // The character already says whether shift was held.
             KeyCode::Char(c) => {
@@ -241,10 +284,7 @@ impl Key {
             "pgdn" | "pagedown" => KeyCode::PageDown,
             "backspace" => KeyCode::Backspace,
             "delete" | "del" => KeyCode::Delete,
-            f if f.len() >= 2
-                && f.starts_with('f')
-                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-            {
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
                 KeyCode::F(f[1..].parse().expect("checked"))
             }
             _ => {
@@ -338,6 +378,14 @@ impl Default for Keymap {
             ("tab", NextPane),
             ("shift-tab", PrevPane),
             ("t", ToggleStopped),
+            ("S", Scale),
+            ("R", Redeploy),
+            ("B", Rollback),
+            ("V", Revision),
+            ("X", StopTask),
+            ("N", RunTask),
+            ("D", Drain),
+            ("M", ScalingLimits),
         ];
         Keymap {
             bindings: table
@@ -355,10 +403,7 @@ impl Keymap {
             // Always a way out, whatever the remapping.
             return Some(Command::Quit);
         }
-        self.bindings
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, c)| *c)
+        self.bindings.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
     }
 
     /// The keys bound to a command, in binding order.
@@ -378,8 +423,7 @@ impl Keymap {
     /// Bind `keys` to `command` in place of its current keys; a key taken by another
     /// command moves to this one.
     pub fn rebind(&mut self, command: Command, keys: &[Key]) {
-        self.bindings
-            .retain(|(k, c)| *c != command && !keys.contains(k));
+        self.bindings.retain(|(k, c)| *c != command && !keys.contains(k));
         self.bindings.extend(keys.iter().map(|k| (*k, command)));
     }
 }
@@ -439,10 +483,7 @@ mod tests {
             map.lookup(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Command::Quit)
         );
-        assert_eq!(
-            map.lookup(&ev(KeyCode::Char('z'), KeyModifiers::NONE)),
-            None
-        );
+        assert_eq!(map.lookup(&ev(KeyCode::Char('z'), KeyModifiers::NONE)), None);
     }
 
     #[test]
@@ -462,18 +503,12 @@ mod tests {
             map.lookup(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
             Some(Command::Quit)
         );
-        assert_eq!(
-            map.lookup(&ev(KeyCode::Char('q'), KeyModifiers::NONE)),
-            None
-        );
+        assert_eq!(map.lookup(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
         map.rebind(Command::Help, &[Key::plain('j')]);
         assert_eq!(
             map.lookup(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
             Some(Command::Help)
         );
-        assert_eq!(
-            map.keys_for(Command::Down),
-            vec![Key::parse("down").unwrap()]
-        );
+        assert_eq!(map.keys_for(Command::Down), vec![Key::parse("down").unwrap()]);
     }
 }

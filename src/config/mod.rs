@@ -1,5 +1,6 @@
 //! Configuration files: where they are, and errors that name the file, line and column.
 
+pub mod file;
 pub mod keymap;
 
 use std::fmt;
@@ -16,11 +17,7 @@ pub struct FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.line, self.column, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
     }
 }
 

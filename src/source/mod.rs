@@ -12,9 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-use crate::store::{
-    Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition,
-};
+use crate::store::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
 
 /// One read of one resource set. Also the key the scheduler dedupes and schedules by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -39,6 +37,11 @@ pub enum Fetch {
     },
     TaskDefinition {
         arn: String,
+    },
+    /// The ACTIVE revisions of a task definition family, newest first.
+    Revisions {
+        region: String,
+        family: String,
     },
 }
 
@@ -79,6 +82,7 @@ impl Fetch {
             Fetch::TaskDefinition { arn } => {
                 format!("task definition {}", crate::util::task_def_short(arn))
             }
+            Fetch::Revisions { family, .. } => format!("revisions of {family}"),
         }
     }
 }
@@ -93,6 +97,8 @@ pub enum Payload {
     Tasks(Vec<Task>),
     ContainerInstances(Vec<ContainerInstance>),
     TaskDefinition(Box<TaskDefinition>),
+    /// Task definition ARNs, newest first.
+    Revisions(Vec<String>),
 }
 
 impl Payload {
@@ -105,6 +111,7 @@ impl Payload {
             Payload::Tasks(_) => "tasks",
             Payload::ContainerInstances(_) => "container instances",
             Payload::TaskDefinition(_) => "task definition",
+            Payload::Revisions(_) => "revisions",
         }
     }
 }
@@ -164,9 +171,7 @@ pub async fn fetch_all(backend: &dyn Backend, fetches: Vec<Fetch>, limit: usize)
 pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
     let mut first = vec![Fetch::Identity];
     for region in backend.regions() {
-        first.push(Fetch::EcsClusters {
-            region: region.clone(),
-        });
+        first.push(Fetch::EcsClusters { region: region.clone() });
         first.push(Fetch::EksClusters { region });
     }
     let mut events = fetch_all(backend, first, limit).await;

@@ -110,12 +110,8 @@ impl Scheduler {
     fn wanted(&self) -> BTreeSet<Fetch> {
         let mut wanted = BTreeSet::from([Fetch::Identity]);
         for region in &self.regions {
-            wanted.insert(Fetch::EcsClusters {
-                region: region.clone(),
-            });
-            wanted.insert(Fetch::EksClusters {
-                region: region.clone(),
-            });
+            wanted.insert(Fetch::EcsClusters { region: region.clone() });
+            wanted.insert(Fetch::EksClusters { region: region.clone() });
         }
         for cluster in self.clusters.values().flatten() {
             wanted.insert(Fetch::Services {
@@ -142,8 +138,7 @@ impl Scheduler {
     /// jobs that just came on screen.
     fn reconcile(&mut self, now: Instant) {
         let wanted = self.wanted();
-        self.jobs
-            .retain(|fetch, job| job.in_flight || wanted.contains(fetch));
+        self.jobs.retain(|fetch, job| job.in_flight || wanted.contains(fetch));
         for fetch in wanted {
             let fast = self.interval(&fetch);
             let job = self.jobs.entry(fetch).or_insert_with(|| Job::due_now(now));
@@ -163,9 +158,7 @@ impl Scheduler {
     fn refresh_now(&mut self, now: Instant) {
         let mut urgent: BTreeSet<Fetch> = self.scope.0.clone();
         for region in &self.regions {
-            urgent.insert(Fetch::EcsClusters {
-                region: region.clone(),
-            });
+            urgent.insert(Fetch::EcsClusters { region: region.clone() });
         }
         for fetch in urgent {
             if let Some(job) = self.jobs.get_mut(&fetch) {
@@ -196,9 +189,7 @@ impl Scheduler {
             }
             Err(error) => {
                 job.failures += 1;
-                let backoff = interval
-                    .saturating_mul(1 << job.failures.min(10))
-                    .min(max_backoff);
+                let backoff = interval.saturating_mul(1 << job.failures.min(10)).min(max_backoff);
                 tracing::warn!(fetch = %fetch.describe(), failures = job.failures, ?backoff, %error, "fetch failed");
                 job.next_due = now + backoff;
             }
@@ -242,12 +233,7 @@ impl Scheduler {
             let now = Instant::now();
             self.reconcile(now);
             self.start_due(&mut running, now);
-            let next = self
-                .jobs
-                .values()
-                .filter(|j| j.idle())
-                .map(|j| j.next_due)
-                .min();
+            let next = self.jobs.values().filter(|j| j.idle()).map(|j| j.next_due).min();
             let at_capacity = running.len() >= self.max_in_flight;
             tokio::select! {
                 _ = sleep_until(next.unwrap_or(now + Duration::from_secs(3600))), if next.is_some() && !at_capacity => {}
@@ -359,13 +345,7 @@ mod tests {
     }
 
     fn count(h: &Harness, fetch: &Fetch) -> usize {
-        h.backend
-            .calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|f| *f == fetch)
-            .count()
+        h.backend.calls.lock().unwrap().iter().filter(|f| *f == fetch).count()
     }
 
     const CLUSTER: &str = "arn:aws:ecs:us-east-1:1:cluster/web";
@@ -437,9 +417,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn immutable_fetches_run_once() {
         let h = start(Intervals::default());
-        let td = Fetch::TaskDefinition {
-            arn: "web:1".into(),
-        };
+        let td = Fetch::TaskDefinition { arn: "web:1".into() };
         h.scope.send(Scope::of([td.clone()])).unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert_eq!(count(&h, &td), 1);

@@ -124,7 +124,7 @@ pub struct LoadBalancerRef {
 }
 
 /// The awsvpc network configuration of a service or a task.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NetworkConfig {
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
@@ -188,8 +188,7 @@ impl Service {
 
     /// The rollout state of the primary deployment.
     pub fn rollout(&self) -> RolloutState {
-        self.primary()
-            .map_or(RolloutState::Unknown, |d| d.rollout_state)
+        self.primary().map_or(RolloutState::Unknown, |d| d.rollout_state)
     }
 
     /// True while a deployment is rolling (more than one deployment, or the primary not complete).
@@ -307,10 +306,7 @@ impl Task {
         match code {
             "TaskFailedToStart" => true,
             "EssentialContainerExited" => self.exit_code().is_some_and(|c| c != 0),
-            _ => {
-                reason.contains("failed ELB health checks")
-                    || reason.contains("failed container health checks")
-            }
+            _ => reason.contains("failed ELB health checks") || reason.contains("failed container health checks"),
         }
     }
 

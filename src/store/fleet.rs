@@ -43,22 +43,15 @@ pub struct FleetRow {
 
 impl FleetRow {
     pub fn ecs(cluster: &Cluster, data: Option<&ClusterData>, now: Timestamp) -> Self {
-        let services = data
-            .filter(|d| d.services.is_loaded())
-            .map(|d| d.services.items());
+        let services = data.filter(|d| d.services.is_loaded()).map(|d| d.services.items());
         let stopped = data.filter(|d| d.stopped.is_loaded()).map(|d| {
             d.stopped
                 .items()
                 .iter()
-                .filter(|t| {
-                    t.stopped_at
-                        .is_some_and(|at| util::secs_between(at, now) <= 3600)
-                })
+                .filter(|t| t.stopped_at.is_some_and(|at| util::secs_between(at, now) <= 3600))
                 .count() as u32
         });
-        let count = |f: fn(&super::Service) -> bool| {
-            services.map(|s| s.iter().filter(|s| f(s)).count() as u32)
-        };
+        let count = |f: fn(&super::Service) -> bool| services.map(|s| s.iter().filter(|s| f(s)).count() as u32);
         let degraded = count(|s| matches!(s.health(), Health::Failing | Health::Degraded));
         let failing = count(|s| s.health() == Health::Failing);
         let deploying = count(|s| s.is_deploying());

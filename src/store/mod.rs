@@ -108,7 +108,77 @@ pub struct Store {
     pub now: Timestamp,
     /// API calls in the last minute, where the backend makes any.
     pub calls_per_minute: Option<u32>,
+    /// Revisions of task definition families, newest first, by `region/family`.
+    pub revisions: HashMap<String, Result<Vec<String>, FetchError>>,
+    /// Actions sent and being followed.
+    pub ops: OpsState,
+    pub settings: Settings,
     pub ui: ui::Ui,
+}
+
+/// How actions behave: set from flags and the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Confirm an action by typing the resource's name instead of `y`.
+    pub confirm_by_name: bool,
+    pub limits: crate::ops::Limits,
+    /// Why actions are refused, in read-only mode.
+    pub read_only: Option<String>,
+}
+
+/// Actions in flight, and the one being followed until it settles.
+#[derive(Debug, Default)]
+pub struct OpsState {
+    pub next_id: u64,
+    /// Sent and not yet answered, by request id.
+    pub in_flight: Vec<(u64, crate::ops::Op)>,
+    pub follow: Option<Follow>,
+}
+
+/// An applied action, watched on screen until its effect shows (or fails).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Follow {
+    pub label: String,
+    pub since: Timestamp,
+    pub what: Watch,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watch {
+    /// A deployment's rollout, to COMPLETED or FAILED.
+    Rollout {
+        cluster: String,
+        service: String,
+        deployment: Option<String>,
+    },
+    /// A service reaching its desired count.
+    Count {
+        cluster: String,
+        service: String,
+        desired: u32,
+    },
+    /// A task reaching STOPPED.
+    Stopped { cluster: String, task: String },
+    /// Tasks started by RunTask reaching RUNNING (or stopping).
+    Started { cluster: String, tasks: Vec<String> },
+    /// An instance's status.
+    Instance {
+        cluster: String,
+        instance: String,
+        status: String,
+    },
+}
+
+impl Watch {
+    pub fn cluster(&self) -> &str {
+        match self {
+            Watch::Rollout { cluster, .. }
+            | Watch::Count { cluster, .. }
+            | Watch::Stopped { cluster, .. }
+            | Watch::Started { cluster, .. }
+            | Watch::Instance { cluster, .. } => cluster,
+        }
+    }
 }
 
 /// The identity as a one-element collection, so it carries fetched_at and error like the rest.
@@ -133,6 +203,9 @@ impl Store {
             fleet: Collection::default(),
             now,
             calls_per_minute: None,
+            revisions: HashMap::new(),
+            ops: OpsState::default(),
+            settings: Settings::default(),
             ui: ui::Ui::default(),
         }
     }
@@ -180,22 +253,14 @@ impl Store {
 
     fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
         match (fetch, payload) {
-            (Fetch::Identity, Payload::Identity(identity)) => {
-                self.identity.replace(vec![IdentityItem(identity)], at)
-            }
+            (Fetch::Identity, Payload::Identity(identity)) => self.identity.replace(vec![IdentityItem(identity)], at),
             (Fetch::EcsClusters { region }, Payload::EcsClusters(mut clusters)) => {
                 clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-                self.ecs
-                    .entry(region.clone())
-                    .or_default()
-                    .replace(clusters, at)
+                self.ecs.entry(region.clone()).or_default().replace(clusters, at)
             }
             (Fetch::EksClusters { region }, Payload::EksClusters(mut clusters)) => {
                 clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-                self.eks
-                    .entry(region.clone())
-                    .or_default()
-                    .replace(clusters, at)
+                self.eks.entry(region.clone()).or_default().replace(clusters, at)
             }
             (Fetch::Services { cluster }, Payload::Services(mut services)) => {
                 services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
@@ -230,12 +295,15 @@ impl Store {
                 self.task_definitions.insert(arn.clone(), Ok(*td));
                 true
             }
+            (Fetch::Revisions { region, family }, Payload::Revisions(list)) => {
+                let key = format!("{region}/{family}");
+                let new = Ok(list);
+                let changed = self.revisions.get(&key) != Some(&new);
+                self.revisions.insert(key, new);
+                changed
+            }
             (fetch, payload) => {
-                tracing::error!(
-                    ?fetch,
-                    payload = payload.kind(),
-                    "payload does not match fetch"
-                );
+                tracing::error!(?fetch, payload = payload.kind(), "payload does not match fetch");
                 false
             }
         }
@@ -244,12 +312,8 @@ impl Store {
     fn apply_err(&mut self, fetch: &Fetch, error: FetchError) -> bool {
         match fetch {
             Fetch::Identity => self.identity.fail(error),
-            Fetch::EcsClusters { region } => {
-                self.ecs.entry(region.clone()).or_default().fail(error)
-            }
-            Fetch::EksClusters { region } => {
-                self.eks.entry(region.clone()).or_default().fail(error)
-            }
+            Fetch::EcsClusters { region } => self.ecs.entry(region.clone()).or_default().fail(error),
+            Fetch::EksClusters { region } => self.eks.entry(region.clone()).or_default().fail(error),
             Fetch::Services { cluster } => self.data_mut(cluster).services.fail(error),
             Fetch::Tasks { cluster, stopped } => {
                 let data = self.data_mut(cluster);
@@ -260,6 +324,14 @@ impl Store {
                 }
             }
             Fetch::ContainerInstances { cluster } => self.data_mut(cluster).instances.fail(error),
+            Fetch::Revisions { region, family } => {
+                let key = format!("{region}/{family}");
+                if matches!(self.revisions.get(&key), Some(Ok(_))) {
+                    return false;
+                }
+                self.revisions.insert(key, Err(error));
+                true
+            }
             Fetch::TaskDefinition { arn } => {
                 // A good copy never goes stale: keep it over a later error.
                 if matches!(self.task_definitions.get(arn), Some(Ok(_))) {
@@ -279,11 +351,7 @@ impl Store {
     pub fn rebuild_fleet(&mut self) {
         let mut rows = Vec::new();
         for cluster in self.all_clusters() {
-            rows.push(FleetRow::ecs(
-                cluster,
-                self.clusters.get(&cluster.arn),
-                self.now,
-            ));
+            rows.push(FleetRow::ecs(cluster, self.clusters.get(&cluster.arn), self.now));
         }
         for cluster in self.eks.values().flat_map(|c| c.items()) {
             rows.push(FleetRow::eks(cluster));

@@ -25,6 +25,10 @@ pub enum Route {
         cluster: String,
         task: String,
     },
+    /// The container instances of an EC2 cluster.
+    Instances {
+        cluster: String,
+    },
 }
 
 /// The panes of the service detail, in focus order.
@@ -49,7 +53,8 @@ impl Route {
             Route::Services { cluster }
             | Route::Service { cluster, .. }
             | Route::Tasks { cluster, .. }
-            | Route::Task { cluster, .. } => Some(cluster),
+            | Route::Task { cluster, .. }
+            | Route::Instances { cluster } => Some(cluster),
         }
     }
 }
@@ -66,9 +71,7 @@ pub struct Page {
 
 impl Page {
     pub fn new(route: Route) -> Self {
-        let panes = (0..route.pane_count())
-            .map(|_| TableState::default())
-            .collect();
+        let panes = (0..route.pane_count()).map(|_| TableState::default()).collect();
         Page {
             route,
             panes,
@@ -149,6 +152,8 @@ pub enum Mode {
     Command,
     /// The help overlay is open.
     Help,
+    /// An action's dialog is open: keys go to it.
+    Dialog,
 }
 
 /// A one-line text input.
@@ -203,10 +208,7 @@ impl LineInput {
     }
 
     fn byte_at(&self, chars: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(chars)
-            .map_or(self.text.len(), |(i, _)| i)
+        self.text.char_indices().nth(chars).map_or(self.text.len(), |(i, _)| i)
     }
 }
 
@@ -234,6 +236,78 @@ pub struct Ui {
     pub scope: crate::source::scheduler::Scope,
     /// `--cluster NAME`, until the cluster lists arrive.
     pub pending_cluster: Option<String>,
+    /// The open action dialog (in [`Mode::Dialog`]).
+    pub dialog: Option<Dialog>,
+}
+
+/// An action being prepared: what it acts on, and where the user is in saying how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub title: String,
+    /// account, region, cluster, and the service, task or instance.
+    pub target: Vec<(&'static str, String)>,
+    pub step: Step,
+    /// Why the last answer was refused; nothing was sent.
+    pub error: Option<String>,
+}
+
+/// Where a dialog is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A value to type (a count, a reason).
+    Ask {
+        prompt: String,
+        input: LineInput,
+        then: Pending,
+    },
+    /// A task definition revision to pick from the family's list (loaded by the scheduler).
+    Pick {
+        family: String,
+        region: String,
+        current: String,
+        cursor: usize,
+        /// A revision asked for by number: the cursor goes there once the list is loaded.
+        want: Option<u32>,
+        then: Pending,
+    },
+    /// The exact change: `y` sends it; or, where the config asks, typing the resource's name.
+    Confirm {
+        op: crate::ops::Op,
+        name: Option<String>,
+        typed: LineInput,
+    },
+}
+
+/// What the answer of an `Ask` or `Pick` step becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Scale {
+        cluster: String,
+        service: String,
+        from: u32,
+    },
+    StopTask {
+        cluster: String,
+        task: String,
+    },
+    RunTask {
+        cluster: String,
+        task_definition: String,
+        launch: crate::store::LaunchType,
+        network: Option<crate::store::NetworkConfig>,
+        group: Option<String>,
+    },
+    ScalingLimits {
+        cluster: String,
+        service: String,
+        from: Option<(u32, u32)>,
+    },
+    Revision {
+        cluster: String,
+        service: String,
+        from: String,
+        rollback: bool,
+    },
 }
 
 impl Default for Ui {
@@ -246,21 +320,18 @@ impl Default for Ui {
             help_offset: 0,
             scope: Default::default(),
             pending_cluster: None,
+            dialog: None,
         }
     }
 }
 
 impl Ui {
     pub fn page(&self) -> &Page {
-        self.stack
-            .last()
-            .expect("the stack always holds the fleet page")
+        self.stack.last().expect("the stack always holds the fleet page")
     }
 
     pub fn page_mut(&mut self) -> &mut Page {
-        self.stack
-            .last_mut()
-            .expect("the stack always holds the fleet page")
+        self.stack.last_mut().expect("the stack always holds the fleet page")
     }
 
     pub fn route(&self) -> &Route {

@@ -1,6 +1,7 @@
 //! Drawing: `render(&Store, ..)` paints the screen from the store and nothing else. No
 //! I/O, no clock reads: the time is `store.now`.
 
+pub mod dialog;
 pub mod help;
 pub mod table;
 pub mod theme;
@@ -31,33 +32,28 @@ pub fn render(frame: &mut Frame<'_>, store: &Store, theme: &Theme, keymap: &Keym
         too_small(buf, area, theme);
         return;
     }
-    let [header_area, body, status_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header_area, body, status_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
     header(buf, header_area, store, theme);
     let page = store.ui.page();
     match &page.route {
         Route::Fleet => views::fleet::render(buf, body, store, page, theme),
-        Route::Services { cluster } => {
-            views::services::render(buf, body, store, page, cluster, theme)
-        }
-        Route::Service { cluster, service } => {
-            views::service::render(buf, body, store, page, cluster, service, theme)
-        }
+        Route::Services { cluster } => views::services::render(buf, body, store, page, cluster, theme),
+        Route::Service { cluster, service } => views::service::render(buf, body, store, page, cluster, service, theme),
         Route::Tasks { cluster, service } => {
             views::tasks::render(buf, body, store, page, cluster, service.as_deref(), theme)
         }
-        Route::Task { cluster, task } => {
-            views::task::render(buf, body, store, page, cluster, task, theme)
-        }
+        Route::Task { cluster, task } => views::task::render(buf, body, store, page, cluster, task, theme),
+        Route::Instances { cluster } => views::instances::render(buf, body, store, page, cluster, theme),
     }
     if store.ui.mode == Mode::Help {
         help::render(buf, body, store.ui.help_offset, keymap, theme);
     }
-    if let Some(cursor) = status_bar(buf, status_area, store, theme, keymap) {
+    let mut cursor = status_bar(buf, status_area, store, theme, keymap);
+    if let (Mode::Dialog, Some(d)) = (store.ui.mode, &store.ui.dialog) {
+        cursor = dialog::render(buf, body, store, d, theme).map(|(x, y)| Position::new(x, y));
+    }
+    if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
     }
 }
@@ -105,6 +101,7 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
             let id = arn_tail(task);
             crumbs.push(id.get(..8).unwrap_or(id).to_string());
         }
+        Route::Instances { .. } => crumbs.push("instances".into()),
     }
     crumbs
 }
@@ -127,22 +124,17 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     if store.context.demo {
         badges.push(Span::styled(" DEMO ", theme.badge));
     }
-    let badge_width: usize =
-        badges.iter().map(|b| b.width()).sum::<usize>() + badges.len().saturating_sub(1);
+    let badge_width: usize = badges.iter().map(|b| b.width()).sum::<usize>() + badges.len().saturating_sub(1);
     // Whole segments, most important kept: never a word cut in half.
-    // `assumed-role/OnCall/jane` → `OnCall/jane`: who, in a few characters.
-    let principal = store.identity().map(|i| {
-        let tail = i.arn.split_once(':').map_or("", |_| i.arn.rsplit(':').next().unwrap_or(""));
-        tail.strip_prefix("assumed-role/").or_else(|| tail.strip_prefix("user/")).unwrap_or(tail).to_string()
-    });
+    let principal = store.identity().map(|i| crate::util::principal(&i.arn).to_string());
     let candidates = [
-        vec![" bosun".to_string(), format!("{who} · {}", principal.clone().unwrap_or_default()), crumbs.clone()],
-        vec![" bosun".to_string(), who.clone(), crumbs.clone()],
         vec![
             " bosun".to_string(),
-            store.context.profile.clone(),
+            format!("{who} · {}", principal.clone().unwrap_or_default()),
             crumbs.clone(),
         ],
+        vec![" bosun".to_string(), who.clone(), crumbs.clone()],
+        vec![" bosun".to_string(), store.context.profile.clone(), crumbs.clone()],
         vec![" bosun".to_string(), crumbs.clone()],
         vec![crumbs.clone()],
     ];
@@ -150,9 +142,7 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     let chosen = candidates
         .iter()
         .filter(|parts| principal.is_some() || !parts[1].ends_with(" · "))
-        .find(|parts| {
-            parts.iter().map(|p| p.width()).sum::<usize>() + 3 * (parts.len() - 1) <= width
-        })
+        .find(|parts| parts.iter().map(|p| p.width()).sum::<usize>() + 3 * (parts.len() - 1) <= width)
         .cloned()
         .unwrap_or_else(|| vec![crate::util::ellipsize(&crumbs, width).into_owned()]);
     let mut spans = Vec::new();
@@ -183,29 +173,28 @@ fn freshness(store: &Store) -> (String, bool) {
     let (fetched, error) = match route {
         Route::Fleet => {
             let oldest = store.ecs.values().filter_map(|c| c.fetched_at).min();
-            let error = store.ecs.values().any(|c| c.error.is_some())
-                || store.eks.values().any(|c| c.error.is_some());
+            let error = store.ecs.values().any(|c| c.error.is_some()) || store.eks.values().any(|c| c.error.is_some());
             (oldest, error)
         }
-        Route::Services { cluster } | Route::Service { cluster, .. } => {
-            match store.cluster_data(cluster) {
-                Some(d) => (d.services.fetched_at, d.services.error.is_some()),
-                None => (None, false),
+        Route::Services { cluster } | Route::Service { cluster, .. } => match store.cluster_data(cluster) {
+            Some(d) => (d.services.fetched_at, d.services.error.is_some()),
+            None => (None, false),
+        },
+        Route::Instances { cluster } => match store.cluster_data(cluster) {
+            Some(d) => (d.instances.fetched_at, d.instances.error.is_some()),
+            None => (None, false),
+        },
+        Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => match store.cluster_data(cluster) {
+            Some(d) => {
+                let set = if store.ui.page().show_stopped {
+                    &d.stopped
+                } else {
+                    &d.tasks
+                };
+                (set.fetched_at, set.error.is_some())
             }
-        }
-        Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => {
-            match store.cluster_data(cluster) {
-                Some(d) => {
-                    let set = if store.ui.page().show_stopped {
-                        &d.stopped
-                    } else {
-                        &d.tasks
-                    };
-                    (set.fetched_at, set.error.is_some())
-                }
-                None => (None, false),
-            }
-        }
+            None => (None, false),
+        },
     };
     let refresh = store.context.refresh_secs.max(1) as i64;
     match fetched {
@@ -228,22 +217,18 @@ fn freshness(store: &Store) -> (String, bool) {
 fn hints(route: &Route) -> &'static [Command] {
     use Command::*;
     match route {
-        Route::Fleet | Route::Services { .. } => &[Open, Filter, CommandLine, Help, Quit],
-        Route::Service { .. } => &[Open, NextPane, Filter, Back, Help],
-        Route::Tasks { .. } => &[Open, ToggleStopped, Filter, Back, Help],
-        Route::Task { .. } => &[Back, CommandLine, Help, Quit],
+        Route::Fleet => &[Open, Filter, CommandLine, Help, Quit],
+        Route::Services { .. } => &[Open, Filter, Scale, Redeploy, Help, Back],
+        Route::Service { .. } => &[Open, NextPane, Scale, Redeploy, Rollback, Help],
+        Route::Tasks { .. } => &[Open, ToggleStopped, StopTask, Filter, Help, Back],
+        Route::Task { .. } => &[StopTask, Back, CommandLine, Help],
+        Route::Instances { .. } => &[Drain, Filter, Back, Help],
     }
 }
 
 /// The bottom line: input while typing, else a message or key hints, and freshness.
 /// Returns where the terminal cursor goes, if it shows.
-fn status_bar(
-    buf: &mut Buffer,
-    area: Rect,
-    store: &Store,
-    theme: &Theme,
-    keymap: &Keymap,
-) -> Option<Position> {
+fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap: &Keymap) -> Option<Position> {
     let ui = &store.ui;
     match ui.mode {
         Mode::Filter | Mode::Command => {
@@ -262,7 +247,7 @@ fn status_bar(
             let x = area.x + 1 + before.width() as u16;
             return Some(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         }
-        Mode::Normal | Mode::Help => {}
+        Mode::Normal | Mode::Help | Mode::Dialog => {}
     }
     let (mut fresh, bad) = freshness(store);
     if let Some(calls) = store.calls_per_minute {
@@ -274,7 +259,12 @@ fn status_bar(
         width: area.width.saturating_sub(fresh_width + 1),
         ..area
     };
+    let following = crate::app::act::follow_line(store);
     match &ui.message {
+        None if following.is_some() => {
+            let text = crate::util::ellipsize(following.as_deref().unwrap_or_default(), left.width as usize);
+            buf.set_stringn(left.x, left.y, text.as_ref(), left.width as usize, theme.status_info);
+        }
         Some(message) => {
             let style = match message.level {
                 Level::Info => theme.status_info,
@@ -285,10 +275,9 @@ fn status_bar(
         }
         None => {
             let mut spans = Vec::new();
-            let commands = if ui.mode == Mode::Help {
-                &[Command::Back][..]
-            } else {
-                hints(ui.route())
+            let commands = match ui.mode {
+                Mode::Help | Mode::Dialog => &[Command::Back][..],
+                _ => hints(ui.route()),
             };
             for &command in commands {
                 let Some(key) = keymap.key_label(command) else {
@@ -298,9 +287,7 @@ fn status_bar(
                 spans.push(Span::styled(format!(" {} ", command.hint()), theme.muted));
             }
             // Drop hints from the end rather than cutting one in half.
-            while !spans.is_empty()
-                && spans.iter().map(|s| s.width()).sum::<usize>() > left.width as usize
-            {
+            while !spans.is_empty() && spans.iter().map(|s| s.width()).sum::<usize>() > left.width as usize {
                 spans.truncate(spans.len() - 2);
             }
             Line::from(spans).render(left, buf);

@@ -252,17 +252,9 @@ fn haystack_of<T: Row>(row: &T, cx: &RowCx) -> String {
 /// Bring a table's rows up to date with its source: recompute filter and sort when the
 /// data (`version`) or the filter or sort changed; otherwise just note which resource the
 /// cursor is on, so a later refresh can find it again.
-pub fn sync<T: Row>(
-    state: &mut TableState,
-    rows: &[T],
-    version: u64,
-    base: impl Fn(&T) -> bool,
-    cx: &RowCx,
-) {
+pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl Fn(&T) -> bool, cx: &RowCx) {
     if state.synced != Some(version) {
-        let mut shown: Vec<u32> = (0..rows.len() as u32)
-            .filter(|&i| base(&rows[i as usize]))
-            .collect();
+        let mut shown: Vec<u32> = (0..rows.len() as u32).filter(|&i| base(&rows[i as usize])).collect();
         state.total = shown.len();
         let filter = Filter::parse(&state.filter, T::columns());
         if !filter.is_empty() {
@@ -298,12 +290,7 @@ pub fn sync<T: Row>(
             .selected
             .as_deref()
             .filter(|_| state.touched)
-            .and_then(|key| {
-                state
-                    .rows
-                    .iter()
-                    .position(|&i| rows[i as usize].key() == key)
-            });
+            .and_then(|key| state.rows.iter().position(|&i| rows[i as usize].key() == key));
         if let Some(position) = found {
             state.cursor = position;
         }
@@ -317,10 +304,7 @@ pub fn sync<T: Row>(
 
 /// The selected row of a synced table.
 pub fn selected<'a, T>(state: &TableState, rows: &'a [T]) -> Option<&'a T> {
-    state
-        .rows
-        .get(state.cursor)
-        .and_then(|&i| rows.get(i as usize))
+    state.rows.get(state.cursor).and_then(|&i| rows.get(i as usize))
 }
 
 // ---- layout and drawing ------------------------------------------------------------------
@@ -328,12 +312,7 @@ pub fn selected<'a, T>(state: &TableState, rows: &'a [T]) -> Option<&'a T> {
 /// Column widths for `width` cells. Most important first, each column takes what its
 /// content needs (`wanted`, within its minimum and maximum) if that fits, else its
 /// minimum, else it is left out; what is left goes to the flexible columns.
-pub fn layout(
-    columns: &[Column],
-    hidden: &[usize],
-    wanted: &[u16],
-    width: u16,
-) -> Vec<(usize, u16)> {
+pub fn layout(columns: &[Column], hidden: &[usize], wanted: &[u16], width: u16) -> Vec<(usize, u16)> {
     let mut by_priority: Vec<usize> = (0..columns.len()).filter(|i| !hidden.contains(i)).collect();
     by_priority.sort_by_key(|&i| (columns[i].priority, i));
     let mut widths: Vec<(usize, u16)> = Vec::new();
@@ -369,18 +348,10 @@ pub fn layout(
     // columns apart.
     let mut spare = width.saturating_sub(used);
     let mut order: Vec<usize> = (0..widths.len()).collect();
-    order.sort_by_key(|&k| {
-        (
-            columns[widths[k].0].late,
-            columns[widths[k].0].priority,
-            widths[k].0,
-        )
-    });
+    order.sort_by_key(|&k| (columns[widths[k].0].late, columns[widths[k].0].priority, widths[k].0));
     for k in order {
         let (i, w) = &mut widths[k];
-        let grow = want_of(&columns[*i], wanted.get(*i))
-            .saturating_sub(*w)
-            .min(spare);
+        let grow = want_of(&columns[*i], wanted.get(*i)).saturating_sub(*w).min(spare);
         *w += grow;
         spare -= grow;
     }
@@ -391,11 +362,7 @@ pub fn layout(
 /// What a column's content needs, within its minimum and maximum.
 fn want_of(column: &Column, wanted: Option<&u16>) -> u16 {
     let want = wanted.copied().unwrap_or(column.min).max(column.min);
-    if column.max == 0 {
-        want
-    } else {
-        want.min(column.max)
-    }
+    if column.max == 0 { want } else { want.min(column.max) }
 }
 
 /// How a table is framed: its title, whether it has focus, its error, its empty text.
@@ -431,10 +398,7 @@ pub fn render<T: Row>(
         Span::styled(format!("{count} "), theme.text),
     ];
     if !state.filter.is_empty() {
-        title.push(Span::styled(
-            format!("</{}> ", state.filter),
-            theme.status_info,
-        ));
+        title.push(Span::styled(format!("</{}> ", state.filter), theme.status_info));
     }
     let border = if frame.focused {
         theme.border_focused
@@ -449,10 +413,7 @@ pub fn render<T: Row>(
     if let Some(error) = &frame.error {
         let width = area.width.saturating_sub(4) as usize;
         block = block.title_bottom(Line::from(Span::styled(
-            format!(
-                " {} ",
-                ellipsize(&format!("✗ {error}"), width.saturating_sub(2))
-            ),
+            format!(" {} ", ellipsize(&format!("✗ {error}"), width.saturating_sub(2))),
             theme.status_err,
         )));
     }
@@ -528,15 +489,7 @@ pub fn render<T: Row>(
         } else {
             theme.table_header
         };
-        put(
-            buf,
-            x,
-            content.y,
-            width,
-            &name,
-            columns[column].align,
-            style,
-        );
+        put(buf, x, content.y, width, &name, columns[column].align, style);
         x += width + 1;
     }
 
@@ -595,12 +548,7 @@ pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(k, (_, c))| {
-            cells
-                .iter()
-                .map(|r| r[k].width())
-                .fold(c.name.width(), usize::max)
-        })
+        .map(|(k, (_, c))| cells.iter().map(|r| r[k].width()).fold(c.name.width(), usize::max))
         .collect();
     let mut out = String::new();
     let mut line = |texts: &mut dyn Iterator<Item = &str>| {
@@ -745,20 +693,14 @@ mod tests {
             ..Default::default()
         };
         sync(&mut state, &rows, 1, |_| true, &cx());
-        assert_eq!(
-            names(&state, &rows),
-            ["payments", "search", "checkout", "cart"]
-        );
+        assert_eq!(names(&state, &rows), ["payments", "search", "checkout", "cart"]);
         state.sort = Some(SortSpec {
             column: 0,
             descending: true,
         });
         state.invalidate();
         sync(&mut state, &rows, 1, |_| true, &cx());
-        assert_eq!(
-            names(&state, &rows),
-            ["search", "payments", "checkout", "cart"]
-        );
+        assert_eq!(names(&state, &rows), ["search", "payments", "checkout", "cart"]);
     }
 
     #[test]
@@ -839,14 +781,8 @@ mod tests {
             Column::new("STATUS", 8, 8, 1),
             Column::new("REVISION", 8, 20, 2),
         ];
-        assert_eq!(
-            layout(COLS, &[], &[32, 8, 14], 40),
-            vec![(0, 16), (1, 8), (2, 14)]
-        );
-        assert_eq!(
-            layout(COLS, &[], &[32, 8, 14], 80),
-            vec![(0, 32), (1, 8), (2, 14)]
-        );
+        assert_eq!(layout(COLS, &[], &[32, 8, 14], 40), vec![(0, 16), (1, 8), (2, 14)]);
+        assert_eq!(layout(COLS, &[], &[32, 8, 14], 80), vec![(0, 32), (1, 8), (2, 14)]);
     }
 
     #[test]
@@ -867,9 +803,7 @@ mod tests {
                 Cell::new(self.0.as_str())
             }
         }
-        let rows: Vec<Counted> = (0..100_000)
-            .map(|i| Counted(i.to_string(), 0.into()))
-            .collect();
+        let rows: Vec<Counted> = (0..100_000).map(|i| Counted(i.to_string(), 0.into())).collect();
         let mut state = TableState::default();
         sync(&mut state, &rows, 1, |_| true, &cx());
         state.cursor = 50_000;
@@ -882,20 +816,9 @@ mod tests {
             empty: "",
             hidden: &[],
         };
-        render(
-            &mut buf,
-            area,
-            &state,
-            &rows,
-            &cx(),
-            &Theme::default(),
-            frame,
-        );
+        render(&mut buf, area, &state, &rows, &cx(), &Theme::default(), frame);
         let drawn: u32 = rows.iter().map(|r| r.1.get()).sum();
-        assert_eq!(
-            drawn, 9,
-            "10 inner rows less the header, each cell made once"
-        );
+        assert_eq!(drawn, 9, "10 inner rows less the header, each cell made once");
         assert_eq!(state.offset.get(), 50_000 - 8);
     }
 }

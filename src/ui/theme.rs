@@ -137,16 +137,14 @@ impl Theme {
 
     /// Parse a theme file over `base`: roles the file does not set keep `base`'s style.
     pub fn from_toml(path: &str, text: &str, base: Theme) -> Result<Theme, FileError> {
-        let file: ThemeFile =
-            toml::from_str(text).map_err(|e| FileError::from_toml(path, text, &e))?;
+        let file: ThemeFile = toml::from_str(text).map_err(|e| FileError::from_toml(path, text, &e))?;
         let mut theme = base;
         if let Some(name) = file.name {
             theme.name = name;
         }
         for (role, raw) in file.roles {
             let span = raw.span();
-            let style = parse_style(raw.into_inner())
-                .map_err(|msg| FileError::at(path, text, span.start, msg))?;
+            let style = parse_style(raw.into_inner()).map_err(|msg| FileError::at(path, text, span.start, msg))?;
             let name = role.get_ref().as_str();
             let Some(slot) = theme.role_mut(name) else {
                 return Err(FileError::at(
@@ -267,46 +265,27 @@ mod tests {
                 unset.push(*role);
             }
         }
-        assert!(
-            unset.is_empty(),
-            "roles the default theme leaves unset: {unset:?}"
-        );
+        assert!(unset.is_empty(), "roles the default theme leaves unset: {unset:?}");
     }
 
     #[test]
     fn a_user_theme_overrides_only_what_it_sets() {
-        let theme = Theme::from_toml(
-            "mine.toml",
-            "[roles]\nstatus_err = \"#ff0000\"\n",
-            Theme::default(),
-        )
-        .unwrap();
+        let theme = Theme::from_toml("mine.toml", "[roles]\nstatus_err = \"#ff0000\"\n", Theme::default()).unwrap();
         assert_eq!(theme.status_err, Style::default().fg(Color::Rgb(255, 0, 0)));
         assert_eq!(theme.status_ok, Theme::default().status_ok);
     }
 
     #[test]
     fn bad_themes_name_file_line_and_problem() {
-        let err = Theme::from_toml("mine.toml", "[roles]\nok = \"green\"\n", Theme::default())
-            .unwrap_err();
+        let err = Theme::from_toml("mine.toml", "[roles]\nok = \"green\"\n", Theme::default()).unwrap_err();
         assert_eq!((err.line, err.column), (2, 1));
-        assert!(
-            err.to_string()
-                .starts_with("mine.toml:2:1: unknown role `ok`"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("mine.toml:2:1: unknown role `ok`"), "{err}");
 
-        let err = Theme::from_toml(
-            "mine.toml",
-            "[roles]\ntext = \"#12345\"\n",
-            Theme::default(),
-        )
-        .unwrap_err();
+        let err = Theme::from_toml("mine.toml", "[roles]\ntext = \"#12345\"\n", Theme::default()).unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("#rrggbb"), "{err}");
 
-        let err =
-            Theme::from_toml("mine.toml", "[roles\ntext = 1\n", Theme::default()).unwrap_err();
+        let err = Theme::from_toml("mine.toml", "[roles\ntext = 1\n", Theme::default()).unwrap_err();
         assert_eq!(err.line, 1);
     }
 

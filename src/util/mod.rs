@@ -15,6 +15,17 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 }
 
 /// The last path segment of an ARN: the task id of a task ARN, the name of a cluster ARN,
+/// Who an identity ARN names, in a few characters: `assumed-role/OnCall/jane` →
+/// `OnCall/jane`, `user/jane` → `jane`.
+pub fn principal(arn: &str) -> &str {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    resource
+        .strip_prefix("assumed-role/")
+        .or_else(|| resource.strip_prefix("user/"))
+        .or_else(|| resource.strip_prefix("role/"))
+        .unwrap_or(resource)
+}
+
 /// `family:revision` of a task definition ARN. A string without `/` is returned whole.
 pub fn arn_tail(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -67,10 +78,7 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 }
             }
             (Some(x), Some(y)) => {
-                let order = x
-                    .to_lowercase()
-                    .cmp(y.to_lowercase())
-                    .then_with(|| x.cmp(&y));
+                let order = x.to_lowercase().cmp(y.to_lowercase()).then_with(|| x.cmp(&y));
                 if order != Ordering::Equal {
                     return order;
                 }
@@ -108,8 +116,7 @@ pub fn secs_between(earlier: Timestamp, later: Timestamp) -> i64 {
 
 /// `now - secs`.
 pub fn ago(now: Timestamp, secs: i64) -> Timestamp {
-    now.checked_sub(SignedDuration::from_secs(secs))
-        .unwrap_or(now)
+    now.checked_sub(SignedDuration::from_secs(secs)).unwrap_or(now)
 }
 
 /// Truncate `s` to at most `width` terminal columns, ending in `…` when cut.
@@ -149,6 +156,13 @@ mod tests {
     }
 
     #[test]
+    fn principals_are_short() {
+        assert_eq!(principal("arn:aws:sts::1:assumed-role/OnCall/jane"), "OnCall/jane");
+        assert_eq!(principal("arn:aws:iam::1:user/jane"), "jane");
+        assert_eq!(principal("arn:aws:iam::1:root"), "root");
+    }
+
+    #[test]
     fn task_definition_parts() {
         let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/checkout:42";
         assert_eq!(task_def_short(arn), "checkout:42");
@@ -161,10 +175,7 @@ mod tests {
     fn names_sort_naturally() {
         let mut names = vec!["s10", "s2", "S1", "s1", "web-10", "web-9", "a", "s01"];
         names.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            names,
-            ["a", "S1", "s1", "s01", "s2", "s10", "web-9", "web-10"]
-        );
+        assert_eq!(names, ["a", "S1", "s1", "s01", "s2", "s10", "web-9", "web-10"]);
     }
 
     #[test]

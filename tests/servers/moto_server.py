@@ -21,6 +21,7 @@ LIST_PAGES = {
     "list_services": ("serviceArns", 10),
     "list_tasks": ("taskArns", 100),
     "list_container_instances": ("containerInstanceArns", 100),
+    "list_task_definitions": ("taskDefinitionArns", 100),
 }
 DESCRIBE_LIMITS = {
     "describe_clusters": ("clusters", 100),
@@ -57,6 +58,21 @@ def make_ecs_strict():
                 )
             return original(self)
         return describe
+
+    # RunTask is idempotent for a client token, as on AWS: a retry starts nothing new.
+    run_task = ECS.run_task
+    answered = {}
+
+    def idempotent_run_task(self):
+        token = self._get_param("clientToken")
+        if token and token in answered:
+            return answered[token]
+        result = run_task(self)
+        if token:
+            answered[token] = result
+        return result
+
+    ECS.run_task = idempotent_run_task
 
     for name, (key, size) in LIST_PAGES.items():
         setattr(ECS, name, paged(getattr(ECS, name), key, size))

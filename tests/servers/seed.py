@@ -144,9 +144,30 @@ def small(endpoint):
             "running": {"small": tasks}, "stopped": {"small": []}, "eks": []}
 
 
+def ops(endpoint):
+    """What the action tests act on: `small` (Fargate, two revisions of `web`) and `ec2`
+    (a container instance running a service's tasks)."""
+    made = small(endpoint)
+    ecs = client(endpoint, "ecs")
+    made["revisions"] = {"web": [task_definition(ecs, "web", "FARGATE")]}
+    ec2 = client(endpoint, "ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="m5.large")["Instances"][0]["InstanceId"]
+    ecs.create_cluster(clusterName="ec2")
+    registered = ecs.register_container_instance(
+        cluster="ec2",
+        instanceIdentityDocument=json.dumps({"instanceId": instance, "region": "us-east-1", "availabilityZone": "us-east-1a"}),
+    )["containerInstance"]["containerInstanceArn"]
+    worker = task_definition(ecs, "worker", "EC2")
+    ecs.create_service(cluster="ec2", serviceName="orders", taskDefinition=worker, desiredCount=1, launchType="EC2")
+    made["clusters"]["us-east-1"].append("ec2")
+    made["instances"] = {"ec2": [registered]}
+    return made
+
+
 def main():
     endpoint, scenario = sys.argv[1], sys.argv[2]
-    made = {"fleet": fleet, "small": small}[scenario](endpoint)
+    made = {"fleet": fleet, "small": small, "ops": ops}[scenario](endpoint)
     json.dump(made, sys.stdout)
 
 

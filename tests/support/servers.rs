@@ -113,6 +113,21 @@ pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Run the venv's `aws` CLI against `endpoint` and parse its JSON answer.
+pub fn aws_json(endpoint: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(aws_cli())
+        .args(args)
+        .envs(aws_env(endpoint))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A backend on the real SDK clients, pointed at `endpoint`, one attempt per call (moto
 /// answers what it lacks with 500s that retries would only repeat).
 pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
@@ -177,8 +192,7 @@ impl Proxy {
                                 Err(e)
                                     if matches!(
                                         e.kind(),
-                                        std::io::ErrorKind::WouldBlock
-                                            | std::io::ErrorKind::TimedOut
+                                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                                     ) => {}
                                 Err(_) => return,
                             }

@@ -9,19 +9,15 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use super::error::Failure;
 use super::timestamp;
 use crate::store::{
-    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, FetchError, LaunchType,
-    LoadBalancerRef, NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, FetchError, LaunchType, LoadBalancerRef,
+    NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
 };
 use crate::util::{arn_region, arn_tail};
 
 /// Describe calls in flight at once for one fetch.
 const PARALLEL: usize = 8;
 
-pub async fn clusters(
-    client: &Client,
-    region: &str,
-    profile: &str,
-) -> Result<Vec<Cluster>, FetchError> {
+pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<Cluster>, FetchError> {
     let arns: Vec<String> = client
         .list_clusters()
         .max_results(100)
@@ -48,12 +44,7 @@ pub async fn clusters(
     Ok(described.into_iter().flatten().collect())
 }
 
-pub async fn services(
-    client: &Client,
-    region: &str,
-    profile: &str,
-    cluster: &str,
-) -> Result<Vec<Service>, FetchError> {
+pub async fn services(client: &Client, region: &str, profile: &str, cluster: &str) -> Result<Vec<Service>, FetchError> {
     let arns: Vec<String> = client
         .list_services()
         .cluster(cluster)
@@ -148,20 +139,37 @@ pub async fn container_instances(
                 .set_container_instances(Some(batch))
                 .send()
                 .await
-                .map_err(|e| {
-                    Failure::new("ECS DescribeContainerInstances", region, profile).of(e)
-                })?;
-            Ok::<_, FetchError>(
-                out.container_instances()
-                    .iter()
-                    .map(container_instance)
-                    .collect(),
-            )
+                .map_err(|e| Failure::new("ECS DescribeContainerInstances", region, profile).of(e))?;
+            Ok::<_, FetchError>(out.container_instances().iter().map(container_instance).collect())
         })
         .buffered(PARALLEL)
         .try_collect()
         .await?;
     Ok(described.into_iter().flatten().collect())
+}
+
+/// ACTIVE revisions of one family, newest first (ListTaskDefinitions matches a prefix:
+/// `web` would also list `web-api`, so the family is checked exactly).
+pub async fn revisions(client: &Client, region: &str, profile: &str, family: &str) -> Result<Vec<String>, FetchError> {
+    let arns: Vec<String> = client
+        .list_task_definitions()
+        .family_prefix(family)
+        .status(sdk::TaskDefinitionStatus::Active)
+        .sort(sdk::SortOrder::Desc)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("ECS ListTaskDefinitions", region, profile).of(e))?;
+    let mut exact: Vec<String> = arns
+        .into_iter()
+        .filter(|a| crate::util::task_def_family(a) == family)
+        .collect();
+    // Newest first, whatever order the endpoint kept.
+    exact.sort_by_key(|a| std::cmp::Reverse(crate::util::task_def_revision(a).unwrap_or(0)));
+    Ok(exact)
 }
 
 pub async fn task_definition(
@@ -230,9 +238,7 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
     Service {
         arn: text(s.service_arn()),
         name: text(s.service_name()),
-        cluster_arn: s
-            .cluster_arn()
-            .map_or_else(|| cluster.to_string(), str::to_string),
+        cluster_arn: s.cluster_arn().map_or_else(|| cluster.to_string(), str::to_string),
         status: text(s.status()),
         desired: count(s.desired_count()),
         running: count(s.running_count()),
@@ -256,8 +262,7 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
                 Some(LoadBalancerRef {
                     target_group_arn: lb.target_group_arn()?.to_string(),
                     container_name: text(lb.container_name()),
-                    container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32)
-                        as u16,
+                    container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32) as u16,
                 })
             })
             .collect(),
@@ -269,14 +274,8 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
                 security_groups: v.security_groups().to_vec(),
                 assign_public_ip: v.assign_public_ip() == Some(&sdk::AssignPublicIp::Enabled),
             }),
-        min_healthy_percent: config
-            .and_then(|c| c.minimum_healthy_percent())
-            .unwrap_or(100)
-            .max(0) as u32,
-        max_percent: config
-            .and_then(|c| c.maximum_percent())
-            .unwrap_or(200)
-            .max(0) as u32,
+        min_healthy_percent: config.and_then(|c| c.minimum_healthy_percent()).unwrap_or(100).max(0) as u32,
+        max_percent: config.and_then(|c| c.maximum_percent()).unwrap_or(200).max(0) as u32,
         created_at: timestamp(s.created_at()),
         recent_failures: 0,
     }
@@ -313,20 +312,16 @@ fn eni_detail<'a>(t: &'a sdk::Task, name: &str) -> Option<&'a str> {
 
 pub(crate) fn task(t: &sdk::Task, cluster: &str) -> Task {
     let arn = text(t.task_arn());
-    let private_ip = eni_detail(t, "privateIPv4Address")
-        .map(str::to_string)
-        .or_else(|| {
-            t.containers()
-                .iter()
-                .flat_map(|c| c.network_interfaces())
-                .find_map(|n| opt(n.private_ipv4_address()))
-        });
+    let private_ip = eni_detail(t, "privateIPv4Address").map(str::to_string).or_else(|| {
+        t.containers()
+            .iter()
+            .flat_map(|c| c.network_interfaces())
+            .find_map(|n| opt(n.private_ipv4_address()))
+    });
     Task {
         id: arn_tail(&arn).to_string(),
         arn,
-        cluster_arn: t
-            .cluster_arn()
-            .map_or_else(|| cluster.to_string(), str::to_string),
+        cluster_arn: t.cluster_arn().map_or_else(|| cluster.to_string(), str::to_string),
         group: text(t.group()),
         task_definition: text(t.task_definition_arn()),
         last_status: text(t.last_status()),
@@ -389,10 +384,7 @@ pub(crate) fn container_instance(ci: &sdk::ContainerInstance) -> ContainerInstan
         ec2_instance_id: opt(ci.ec2_instance_id()),
         status: text(ci.status()),
         agent_connected: ci.agent_connected(),
-        agent_version: ci
-            .version_info()
-            .and_then(|v| v.agent_version())
-            .map(str::to_string),
+        agent_version: ci.version_info().and_then(|v| v.agent_version()).map(str::to_string),
         instance_type: attribute(ci, "ecs.instance-type").map(str::to_string),
         availability_zone: attribute(ci, "ecs.availability-zone").map(str::to_string),
         running_tasks: count(ci.running_tasks_count()),
@@ -410,9 +402,7 @@ pub(crate) fn task_def(td: &sdk::TaskDefinition) -> TaskDefinition {
         arn: text(td.task_definition_arn()),
         family: text(td.family()),
         revision: count(td.revision()),
-        status: td
-            .status()
-            .map_or_else(String::new, |s| s.as_str().to_string()),
+        status: td.status().map_or_else(String::new, |s| s.as_str().to_string()),
         task_role_arn: opt(td.task_role_arn()),
         execution_role_arn: opt(td.execution_role_arn()),
         network_mode: td.network_mode().map(|m| m.as_str().to_string()),
@@ -438,9 +428,7 @@ pub(crate) fn task_def(td: &sdk::TaskDefinition) -> TaskDefinition {
                     .filter_map(|p| p.container_port())
                     .map(|p| p.clamp(0, u16::MAX as i32) as u16)
                     .collect(),
-                log_driver: c
-                    .log_configuration()
-                    .map(|l| l.log_driver().as_str().to_string()),
+                log_driver: c.log_configuration().map(|l| l.log_driver().as_str().to_string()),
             })
             .collect(),
         registered_at: timestamp(td.registered_at()),

@@ -7,11 +7,7 @@ use super::error::Failure;
 use super::timestamp;
 use crate::store::{EksCluster, FetchError};
 
-pub async fn clusters(
-    client: &Client,
-    region: &str,
-    profile: &str,
-) -> Result<Vec<EksCluster>, FetchError> {
+pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<EksCluster>, FetchError> {
     let names: Vec<String> = client
         .list_clusters()
         .into_paginator()

@@ -15,11 +15,7 @@ pub struct Failure<'a> {
 
 impl<'a> Failure<'a> {
     pub fn new(what: &'a str, region: &'a str, profile: &'a str) -> Self {
-        Failure {
-            what,
-            region,
-            profile,
-        }
+        Failure { what, region, profile }
     }
 
     /// Turn an SDK error into a [`FetchError`].
@@ -37,9 +33,7 @@ impl<'a> Failure<'a> {
                     .code()
                     .or_else(|| xml_code(&body))
                     .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        status.map_or_else(|| "UnknownError".into(), |s| format!("HTTP {s}"))
-                    });
+                    .unwrap_or_else(|| status.map_or_else(|| "UnknownError".into(), |s| format!("HTTP {s}")));
                 let message = error.message().unwrap_or_default().to_string();
                 let kind = match (kind_of(&code), status) {
                     (ErrorKind::Service, Some(401 | 403)) => ErrorKind::Auth,
@@ -55,9 +49,7 @@ impl<'a> Failure<'a> {
             }
             SdkError::TimeoutError(_) => FetchError::new(
                 ErrorKind::Network,
-                format!(
-                    "{prefix}: timed out — check the network path to AWS (proxy, VPC endpoint)"
-                ),
+                format!("{prefix}: timed out — check the network path to AWS (proxy, VPC endpoint)"),
             ),
             SdkError::DispatchFailure(dispatch) => {
                 let source = chain(&error);
@@ -84,10 +76,7 @@ impl<'a> Failure<'a> {
                 };
                 FetchError::new(
                     kind,
-                    format!(
-                        "{prefix}: {code}: the endpoint refused the request{}",
-                        self.hint(kind)
-                    ),
+                    format!("{prefix}: {code}: the endpoint refused the request{}", self.hint(kind)),
                 )
             }
             _ => {
@@ -96,10 +85,7 @@ impl<'a> Failure<'a> {
                     return self.no_credentials(&prefix, &source);
                 }
                 let status = status.map_or_else(String::new, |s| format!(" (HTTP {s})"));
-                FetchError::new(
-                    ErrorKind::Service,
-                    format!("{prefix}: {}{status}", short(&source)),
-                )
+                FetchError::new(ErrorKind::Service, format!("{prefix}: {}{status}", short(&source)))
             }
         }
     }
@@ -123,9 +109,7 @@ impl<'a> Failure<'a> {
                 " — run `aws sso login --profile {p}`, or check the credentials of profile `{p}`",
                 p = self.profile
             ),
-            ErrorKind::Forbidden => {
-                " — the identity in the header lacks this permission".to_string()
-            }
+            ErrorKind::Forbidden => " — the identity in the header lacks this permission".to_string(),
             ErrorKind::Throttled => " — bosun backs off and retries".to_string(),
             _ => String::new(),
         }
@@ -167,19 +151,16 @@ pub fn kind_of(code: &str) -> ErrorKind {
         | "AuthFailure"
         | "InvalidAccessKeyId"
         | "UnauthorizedException" => ErrorKind::Auth,
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden" => {
-            ErrorKind::Forbidden
-        }
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "Forbidden" => ErrorKind::Forbidden,
         "Throttling"
         | "ThrottlingException"
         | "TooManyRequestsException"
         | "RequestLimitExceeded"
         | "ProvisionedThroughputExceededException"
         | "SlowDown" => ErrorKind::Throttled,
-        "ClusterNotFoundException"
-        | "ServiceNotFoundException"
-        | "ResourceNotFoundException"
-        | "NotFoundException" => ErrorKind::NotFound,
+        "ClusterNotFoundException" | "ServiceNotFoundException" | "ResourceNotFoundException" | "NotFoundException" => {
+            ErrorKind::NotFound
+        }
         _ => ErrorKind::Service,
     }
 }
@@ -204,11 +185,7 @@ fn short(chain: &str) -> String {
     while parts.len() > 1
         && matches!(
             parts[0],
-            "dispatch failure"
-                | "io error"
-                | "other"
-                | "service error"
-                | "failed to construct request"
+            "dispatch failure" | "io error" | "other" | "service error" | "failed to construct request"
         )
     {
         parts.remove(0);
@@ -239,7 +216,8 @@ mod tests {
 
     #[test]
     fn xml_error_codes_are_read() {
-        let body = "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>no</Message></Error></ErrorResponse>";
+        let body =
+            "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>no</Message></Error></ErrorResponse>";
         assert_eq!(xml_code(body), Some("InvalidClientTokenId"));
         assert_eq!(xml_code("<html>403</html>"), None);
     }

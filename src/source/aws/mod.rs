@@ -2,7 +2,7 @@
 //! profiles including SSO, the instance role of a bastion host) and `AWS_ENDPOINT_URL`
 //! honoured as the SDK does. SDK types become domain types at this edge and go no further.
 
-mod ecs;
+pub(crate) mod ecs;
 mod eks;
 pub mod error;
 
@@ -64,10 +64,7 @@ impl CallCounter {
         {
             calls.recent.pop_front();
         }
-        let name = operation.map_or_else(
-            || "unknown".to_string(),
-            |m| format!("{}.{}", m.service(), m.name()),
-        );
+        let name = operation.map_or_else(|| "unknown".to_string(), |m| format!("{}.{}", m.service(), m.name()));
         *calls.by_operation.entry(name).or_default() += 1;
     }
 
@@ -124,10 +121,11 @@ impl Intercept for CountCalls {
 }
 
 /// The clients for one region.
-struct Clients {
-    ecs: aws_sdk_ecs::Client,
-    eks: aws_sdk_eks::Client,
-    sts: aws_sdk_sts::Client,
+pub(crate) struct Clients {
+    pub(crate) ecs: aws_sdk_ecs::Client,
+    pub(crate) eks: aws_sdk_eks::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) autoscaling: aws_sdk_applicationautoscaling::Client,
 }
 
 pub struct AwsBackend {
@@ -138,7 +136,8 @@ pub struct AwsBackend {
 }
 
 /// What a newcomer is told when no region is configured anywhere.
-pub const NO_REGION: &str = "no AWS region: pass --region (e.g. --region us-east-1,eu-west-1), set AWS_REGION, or set a region in the profile";
+pub const NO_REGION: &str =
+    "no AWS region: pass --region (e.g. --region us-east-1,eu-west-1), set AWS_REGION, or set a region in the profile";
 
 impl AwsBackend {
     /// Load the AWS configuration the way the AWS CLI does and make clients per region.
@@ -182,11 +181,7 @@ impl AwsBackend {
         }
         let base = loader.load().await;
         let regions = if options.regions.is_empty() {
-            vec![
-                base.region()
-                    .ok_or_else(|| anyhow::anyhow!(NO_REGION))?
-                    .to_string(),
-            ]
+            vec![base.region().ok_or_else(|| anyhow::anyhow!(NO_REGION))?.to_string()]
         } else {
             options.regions.clone()
         };
@@ -201,6 +196,10 @@ impl AwsBackend {
             clients,
             calls,
         })
+    }
+
+    pub(crate) fn profile_name(&self) -> &str {
+        &self.profile
     }
 
     pub fn calls(&self) -> &Arc<CallCounter> {
@@ -220,7 +219,7 @@ impl AwsBackend {
     }
 
     /// The clients of the region a resource ARN lives in.
-    fn clients_for<'a>(&'a self, arn: &'a str) -> Result<(&'a str, &'a Clients), FetchError> {
+    pub(crate) fn clients_for<'a>(&'a self, arn: &'a str) -> Result<(&'a str, &'a Clients), FetchError> {
         let region = crate::util::arn_region(arn).unwrap_or(self.regions[0].as_str());
         let clients = self.clients(region)?;
         Ok((region, clients))
@@ -261,6 +260,12 @@ impl Clients {
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(base)
+                    .region(region.clone())
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(
+                aws_sdk_applicationautoscaling::config::Builder::from(base)
                     .region(region)
                     .interceptor(counter)
                     .build(),
@@ -315,6 +320,12 @@ impl Backend for AwsBackend {
                 ecs::container_instances(&c.ecs, region, &self.profile, cluster)
                     .await
                     .map(Payload::ContainerInstances)
+            }
+            Fetch::Revisions { region, family } => {
+                let c = self.clients(region)?;
+                ecs::revisions(&c.ecs, region, &self.profile, family)
+                    .await
+                    .map(Payload::Revisions)
             }
             Fetch::TaskDefinition { arn } => {
                 let (region, c) = self.clients_for(arn)?;

@@ -2,6 +2,7 @@
 //! services that roll, tasks that crash and are replaced. It answers the same [`Fetch`]es
 //! as AWS does, so everything above the [`Backend`] trait runs unchanged on it.
 
+pub mod actions;
 mod spec;
 mod step;
 mod world;
@@ -91,9 +92,7 @@ impl Backend for SimBackend {
 
     fn now(&self) -> Timestamp {
         match self.clock {
-            Clock::Live { start, since } => {
-                start + SignedDuration::try_from(since.elapsed()).unwrap_or_default()
-            }
+            Clock::Live { start, since } => start + SignedDuration::try_from(since.elapsed()).unwrap_or_default(),
             Clock::Fixed(at) => at,
         }
     }
@@ -119,6 +118,7 @@ impl Backend for SimBackend {
                 .container_instances(cluster)
                 .map(Payload::ContainerInstances)
                 .ok_or_else(|| cluster_not_found(cluster)),
+            Fetch::Revisions { family, .. } => Ok(Payload::Revisions(world.revisions(family))),
             Fetch::TaskDefinition { arn } => world
                 .task_definition_of(arn)
                 .map(|td| Payload::TaskDefinition(Box::new(td)))

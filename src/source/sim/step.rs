@@ -6,8 +6,8 @@ use jiff::SignedDuration;
 
 use super::spec::Behavior;
 use super::world::{
-    ACCOUNT, Crash, STOPPED_RETENTION_SECS, SimCluster, SimService, SimTask, World, instance_of,
-    mark_healthy, mark_running,
+    ACCOUNT, Crash, STOPPED_RETENTION_SECS, SimCluster, SimService, SimTask, World, instance_of, mark_healthy,
+    mark_running,
 };
 use crate::store::{Deployment, LaunchType, RolloutState, ServiceEvent};
 
@@ -20,6 +20,8 @@ pub enum StopCause {
     /// Scaled in by a deployment.
     Scale(String),
     SpotInterruption,
+    /// Stopped by an operator, with their reason.
+    User(String),
 }
 
 impl World {
@@ -46,17 +48,17 @@ impl World {
                 match kind {
                     Crash::ElbHealthCheck => {
                         let tg = tg_of(c, &service);
-                        notes.push((service.clone(), format!(
-                            "(service {service}) (task {}) failed ELB health checks in (target-group {tg}).",
-                            t.id
-                        )));
+                        notes.push((
+                            service.clone(),
+                            format!(
+                                "(service {service}) (task {}) failed ELB health checks in (target-group {tg}).",
+                                t.id
+                            ),
+                        ));
                     }
                     Crash::ContainerHealthCheck => notes.push((
                         service.clone(),
-                        format!(
-                            "(service {service}) (task {}) failed container health checks.",
-                            t.id
-                        ),
+                        format!("(service {service}) (task {}) failed container health checks.", t.id),
                     )),
                     _ => {}
                 }
@@ -72,6 +74,7 @@ impl World {
                 self.advance_task(c, i);
             }
         }
+        self.drain_step(c);
         let mut services = std::mem::take(&mut c.services);
         for (service, message) in notes {
             if let Some(s) = services.iter_mut().find(|s| s.svc.name == service) {
@@ -129,16 +132,8 @@ impl World {
                     } else {
                         inst.pending_tasks = inst.pending_tasks.saturating_sub(1);
                     }
-                    inst.remaining_cpu += task
-                        .cpu
-                        .as_deref()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
-                    inst.remaining_memory += task
-                        .memory
-                        .as_deref()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0);
+                    inst.remaining_cpu += task.cpu.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
+                    inst.remaining_memory += task.memory.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
                 }
             }
             _ => c.tasks[i].next = None,
@@ -149,11 +144,7 @@ impl World {
     pub(super) fn stop_task_at(&mut self, c: &mut SimCluster, i: usize, cause: StopCause) {
         let now = self.now;
         let awsvpc = c.launch == LaunchType::Fargate;
-        let service = c.tasks[i]
-            .task
-            .service_name()
-            .unwrap_or_default()
-            .to_string();
+        let service = c.tasks[i].task.service_name().unwrap_or_default().to_string();
         let tg = tg_of(c, &service);
         let delay = self.secs(4, 15);
         let st = &mut c.tasks[i];
@@ -199,6 +190,7 @@ impl World {
                 None,
                 0,
             ),
+            StopCause::User(reason) => ("UserInitiated", reason, 143, None, 143),
             StopCause::SpotInterruption => (
                 "SpotInterruption",
                 "Your Spot Task was interrupted.".to_string(),
@@ -225,10 +217,7 @@ impl World {
 
     fn step_service(&mut self, c: &mut SimCluster, s: &mut SimService) {
         let now = self.now;
-        if s.behavior == Behavior::Rolling
-            && s.svc.deployments.len() == 1
-            && s.next_deploy.is_some_and(|t| t <= now)
-        {
+        if s.behavior == Behavior::Rolling && s.svc.deployments.len() == 1 && s.next_deploy.is_some_and(|t| t <= now) {
             s.next_deploy = None;
             let td = self.register_next_revision(&s.svc.task_definition);
             self.start_deployment(s, &td);
@@ -237,21 +226,9 @@ impl World {
             return;
         };
         let name = s.svc.name.clone();
-        let mine = |t: &&SimTask| {
-            t.task.service_name() == Some(name.as_str()) && t.task.desired_status == "RUNNING"
-        };
-        let n_primary = c
-            .tasks
-            .iter()
-            .filter(mine)
-            .filter(|t| t.deployment == primary)
-            .count() as u32;
-        let n_other = c
-            .tasks
-            .iter()
-            .filter(mine)
-            .filter(|t| t.deployment != primary)
-            .count() as u32;
+        let mine = |t: &&SimTask| t.task.service_name() == Some(name.as_str()) && t.task.desired_status == "RUNNING";
+        let n_primary = c.tasks.iter().filter(mine).filter(|t| t.deployment == primary).count() as u32;
+        let n_other = c.tasks.iter().filter(mine).filter(|t| t.deployment != primary).count() as u32;
         let desired = s.svc.desired;
 
         if s.svc.deployments.len() > 1 {
@@ -262,12 +239,7 @@ impl World {
                 self.launch(c, s, &primary, k);
                 s.next_launch = now + SignedDuration::from_secs(2);
             }
-            let serving = c
-                .tasks
-                .iter()
-                .filter(mine)
-                .filter(|t| t.is_serving())
-                .count() as u32;
+            let serving = c.tasks.iter().filter(mine).filter(|t| t.is_serving()).count() as u32;
             let mut spare = serving.saturating_sub(min_healthy);
             let mut stopped = Vec::new();
             while spare > 0 {
@@ -292,44 +264,24 @@ impl World {
                     .join(" ");
                 self.event(
                     s,
-                    format!(
-                        "(service {name}) has stopped {} running tasks: {list}.",
-                        stopped.len()
-                    ),
+                    format!("(service {name}) has stopped {} running tasks: {list}.", stopped.len()),
                 );
             }
             // Deployments with nothing left running are done.
-            let active: Vec<String> = c
-                .tasks
-                .iter()
-                .filter(mine)
-                .map(|t| t.deployment.clone())
-                .collect();
-            s.svc
-                .deployments
-                .retain(|d| d.id == primary || active.contains(&d.id));
+            let active: Vec<String> = c.tasks.iter().filter(mine).map(|t| t.deployment.clone()).collect();
+            s.svc.deployments.retain(|d| d.id == primary || active.contains(&d.id));
         } else {
             if n_primary < desired && now >= s.next_launch {
                 let failing = s.behavior == Behavior::Failing;
-                let k = if failing {
-                    1
-                } else {
-                    (desired - n_primary).min(10)
-                };
+                let k = if failing { 1 } else { (desired - n_primary).min(10) };
                 self.launch(c, s, &primary, k);
-                s.next_launch =
-                    now + self.secs(if failing { 15 } else { 2 }, if failing { 30 } else { 3 });
+                s.next_launch = now + self.secs(if failing { 15 } else { 2 }, if failing { 30 } else { 3 });
             }
             if n_primary > desired {
-                let mut newest: Vec<usize> =
-                    (0..c.tasks.len()).filter(|&i| mine(&&c.tasks[i])).collect();
+                let mut newest: Vec<usize> = (0..c.tasks.len()).filter(|&i| mine(&&c.tasks[i])).collect();
                 newest.sort_by_key(|&i| std::cmp::Reverse(c.tasks[i].task.created_at));
                 let extra = (n_primary - desired) as usize;
-                let ids: Vec<String> = newest
-                    .iter()
-                    .take(extra)
-                    .map(|&i| c.tasks[i].task.id.clone())
-                    .collect();
+                let ids: Vec<String> = newest.iter().take(extra).map(|&i| c.tasks[i].task.id.clone()).collect();
                 for &i in newest.iter().take(extra) {
                     self.stop_task_at(c, i, StopCause::Scale(primary.clone()));
                 }
@@ -340,10 +292,7 @@ impl World {
                     .join(" ");
                 self.event(
                     s,
-                    format!(
-                        "(service {name}) has stopped {} running tasks: {list}.",
-                        ids.len()
-                    ),
+                    format!("(service {name}) has stopped {} running tasks: {list}.", ids.len()),
                 );
             }
             if s.behavior == Behavior::Steady && c.launch == LaunchType::Fargate {
@@ -351,21 +300,14 @@ impl World {
                 let candidates: Vec<usize> = (0..c.tasks.len())
                     .filter(|&i| mine(&&c.tasks[i]) && c.tasks[i].is_serving())
                     .collect();
-                if !candidates.is_empty()
-                    && self.rng.chance(candidates.len() as f64 / (8.0 * 3600.0))
-                {
+                if !candidates.is_empty() && self.rng.chance(candidates.len() as f64 / (8.0 * 3600.0)) {
                     let i = *self.rng.pick(&candidates);
                     self.stop_task_at(c, i, StopCause::SpotInterruption);
                 }
             }
         }
 
-        let serving = c
-            .tasks
-            .iter()
-            .filter(mine)
-            .filter(|t| t.is_serving())
-            .count() as u32;
+        let serving = c.tasks.iter().filter(mine).filter(|t| t.is_serving()).count() as u32;
         let all = c.tasks.iter().filter(mine).count() as u32;
         let steady = s.svc.deployments.len() == 1 && serving == desired && all == desired;
         if steady && s.svc.deployments[0].rollout_state == RolloutState::InProgress {
@@ -374,10 +316,7 @@ impl World {
             d.rollout_reason = format!("ECS deployment {} completed.", d.id);
             d.updated_at = Some(now);
             let id = d.id.clone();
-            self.event(
-                s,
-                format!("(service {name}) (deployment {id}) deployment completed."),
-            );
+            self.event(s, format!("(service {name}) (deployment {id}) deployment completed."));
             if s.behavior == Behavior::Rolling {
                 s.next_deploy = Some(now + self.secs(240, 360));
             }
@@ -411,10 +350,7 @@ impl World {
             .collect::<Vec<_>>()
             .join(" ");
         let name = s.svc.name.clone();
-        self.event(
-            s,
-            format!("(service {name}) has started {k} tasks: {list}."),
-        );
+        self.event(s, format!("(service {name}) has started {k} tasks: {list}."));
     }
 
     /// Make `td` the service's primary deployment; the old primary keeps running until
@@ -462,10 +398,7 @@ impl World {
         next.revision = latest + 1;
         next.arn = format!(
             "{}:{}",
-            current
-                .arn
-                .rsplit_once(':')
-                .map_or(current.arn.as_str(), |(a, _)| a),
+            current.arn.rsplit_once(':').map_or(current.arn.as_str(), |(a, _)| a),
             next.revision
         );
         next.registered_at = Some(self.now);
@@ -504,21 +437,14 @@ fn recount(c: &SimCluster, s: &mut SimService) {
         .filter(|t| t.task.service_name() == Some(name) && t.task.desired_status == "RUNNING")
         .collect();
     fn pending(t: &SimTask) -> bool {
-        matches!(
-            t.task.last_status.as_str(),
-            "PROVISIONING" | "PENDING" | "ACTIVATING"
-        )
+        matches!(t.task.last_status.as_str(), "PROVISIONING" | "PENDING" | "ACTIVATING")
     }
     fn running(t: &SimTask) -> bool {
         t.task.last_status == "RUNNING"
     }
     let desired = s.svc.desired;
     for d in &mut s.svc.deployments {
-        let mine: Vec<&SimTask> = tasks
-            .iter()
-            .copied()
-            .filter(|t| t.deployment == d.id)
-            .collect();
+        let mine: Vec<&SimTask> = tasks.iter().copied().filter(|t| t.deployment == d.id).collect();
         d.running = mine.iter().filter(|t| running(t)).count() as u32;
         d.pending = mine.iter().filter(|t| pending(t)).count() as u32;
         d.desired = if d.status == "PRIMARY" {

@@ -7,8 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::spec::{self, Behavior, ClusterSpec, ServiceSpec};
 use crate::store::{
-    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EksCluster, LaunchType,
-    LoadBalancerRef, NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EksCluster, LaunchType, LoadBalancerRef,
+    NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
 };
 use crate::util::rng::Rng;
 
@@ -43,9 +43,7 @@ pub(super) struct SimTask {
 
 impl SimTask {
     pub(super) fn is_serving(&self) -> bool {
-        self.task.desired_status == "RUNNING"
-            && self.task.last_status == "RUNNING"
-            && self.task.health == "HEALTHY"
+        self.task.desired_status == "RUNNING" && self.task.last_status == "RUNNING" && self.task.health == "HEALTHY"
     }
 }
 
@@ -57,6 +55,8 @@ pub(super) struct SimService {
     pub steady_reported: bool,
     /// Tasks that failed since the service last said it cannot start tasks.
     pub failures_since_warning: u32,
+    /// Application Auto Scaling min / max, once registered.
+    pub limits: Option<(u32, u32)>,
 }
 
 pub(super) struct SimCluster {
@@ -68,12 +68,38 @@ pub(super) struct SimCluster {
     pub azs: Vec<String>,
 }
 
+impl SimCluster {
+    /// A stand-in while the real one is taken out of the world to be worked on.
+    pub(super) fn empty() -> Self {
+        SimCluster {
+            info: Cluster {
+                arn: String::new(),
+                name: String::new(),
+                region: String::new(),
+                status: String::new(),
+                active_services: 0,
+                running_tasks: 0,
+                pending_tasks: 0,
+                container_instances: 0,
+                capacity_providers: Vec::new(),
+            },
+            launch: LaunchType::Unknown,
+            services: Vec::new(),
+            tasks: Vec::new(),
+            instances: Vec::new(),
+            azs: Vec::new(),
+        }
+    }
+}
+
 pub struct World {
     pub(super) now: Timestamp,
     pub(super) rng: Rng,
     pub(super) clusters: Vec<SimCluster>,
     pub(super) eks: Vec<EksCluster>,
     pub(super) task_defs: BTreeMap<String, TaskDefinition>,
+    /// RunTask client tokens already answered, with the tasks they started.
+    pub(super) run_tokens: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl World {
@@ -105,6 +131,7 @@ impl World {
                 })
                 .collect(),
             task_defs: BTreeMap::new(),
+            run_tokens: Default::default(),
         };
         for spec in &clusters {
             let cluster = world.build_cluster(spec, start);
@@ -133,11 +160,7 @@ impl World {
     }
 
     pub fn regions(&self) -> Vec<String> {
-        let mut regions: Vec<String> = self
-            .clusters
-            .iter()
-            .map(|c| c.info.region.clone())
-            .collect();
+        let mut regions: Vec<String> = self.clusters.iter().map(|c| c.info.region.clone()).collect();
         regions.extend(self.eks.iter().map(|c| c.region.clone()));
         regions.sort();
         regions.dedup();
@@ -147,14 +170,8 @@ impl World {
     // ---- generation -------------------------------------------------------------------
 
     fn build_cluster(&mut self, spec: &ClusterSpec, start: Timestamp) -> SimCluster {
-        let arn = format!(
-            "arn:aws:ecs:{}:{ACCOUNT}:cluster/{}",
-            spec.region, spec.name
-        );
-        let azs: Vec<String> = ["a", "b", "c"]
-            .iter()
-            .map(|z| format!("{}{z}", spec.region))
-            .collect();
+        let arn = format!("arn:aws:ecs:{}:{ACCOUNT}:cluster/{}", spec.region, spec.name);
+        let azs: Vec<String> = ["a", "b", "c"].iter().map(|z| format!("{}{z}", spec.region)).collect();
         let capacity_providers = match spec.launch {
             LaunchType::Ec2 => vec![format!("{}-asg", spec.name)],
             _ => vec!["FARGATE".into(), "FARGATE_SPOT".into()],
@@ -180,8 +197,7 @@ impl World {
         for i in 0..spec.instances {
             let id = self.rng.hex(32);
             let az = cluster.azs[i as usize % cluster.azs.len()].clone();
-            let registered_at =
-                self.now - SignedDuration::from_hours(self.rng.range(24, 24 * 30) as i64);
+            let registered_at = self.now - SignedDuration::from_hours(self.rng.range(24, 24 * 30) as i64);
             cluster.instances.push(ContainerInstance {
                 arn: format!(
                     "arn:aws:ecs:{}:{ACCOUNT}:container-instance/{}/{id}",
@@ -210,12 +226,7 @@ impl World {
         cluster
     }
 
-    fn build_service(
-        &mut self,
-        cluster: &mut SimCluster,
-        spec: &ServiceSpec,
-        start: Timestamp,
-    ) -> SimService {
+    fn build_service(&mut self, cluster: &mut SimCluster, spec: &ServiceSpec, start: Timestamp) -> SimService {
         let region = cluster.info.region.clone();
         let revision = self.rng.range(3, 60) as u32;
         let major = self.rng.range(1, 4);
@@ -223,13 +234,7 @@ impl World {
         let patch = self.rng.range(0, 9);
         // The previous revision exists too: history, and a target for a rollback.
         for (rev, p) in [(revision - 1, patch.saturating_sub(1)), (revision, patch)] {
-            let td = self.task_definition(
-                &region,
-                spec,
-                cluster.launch,
-                rev,
-                &format!("v{major}.{minor}.{p}"),
-            );
+            let td = self.task_definition(&region, spec, cluster.launch, rev, &format!("v{major}.{minor}.{p}"));
             self.task_defs.insert(td.arn.clone(), td);
         }
         let td_arn = format!(
@@ -298,11 +303,11 @@ impl World {
                 recent_failures: 0,
             },
             behavior: spec.behavior,
-            next_deploy: (spec.behavior == Behavior::Rolling)
-                .then(|| start - SignedDuration::from_secs(30)),
+            next_deploy: (spec.behavior == Behavior::Rolling).then(|| start - SignedDuration::from_secs(30)),
             next_launch: self.now,
             steady_reported: true,
             failures_since_warning: 0,
+            limits: None,
         };
         // Tasks that have been running since the deployment, or were replaced since.
         for _ in 0..spec.desired {
@@ -310,11 +315,7 @@ impl World {
             let created = deployed_at + SignedDuration::from_secs(self.rng.range(10, 90) as i64);
             let mut t = self.new_task(cluster, &sim, &dep);
             t.task.created_at = Some(created);
-            mark_running(
-                &mut cluster.instances,
-                &mut t,
-                created + SignedDuration::from_secs(25),
-            );
+            mark_running(&mut cluster.instances, &mut t, created + SignedDuration::from_secs(25));
             mark_healthy(&mut t);
             t.next = None;
             if spec.behavior == Behavior::Failing {
@@ -344,26 +345,11 @@ impl World {
         let (cpu, memory) = if fargate { (512, 1024) } else { (256, 512) };
         let mut containers = vec![ContainerDefinition {
             name: spec.name.to_string(),
-            image: format!(
-                "{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{}:{tag}",
-                spec.image
-            ),
-            cpu: if spec.sidecar.is_some() {
-                cpu - 128
-            } else {
-                cpu
-            },
-            memory: Some(if spec.sidecar.is_some() {
-                memory - 256
-            } else {
-                memory
-            }),
+            image: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{}:{tag}", spec.image),
+            cpu: if spec.sidecar.is_some() { cpu - 128 } else { cpu },
+            memory: Some(if spec.sidecar.is_some() { memory - 256 } else { memory }),
             essential: true,
-            ports: if spec.port == 0 {
-                vec![]
-            } else {
-                vec![spec.port]
-            },
+            ports: if spec.port == 0 { vec![] } else { vec![spec.port] },
             log_driver: Some("awslogs".into()),
         }];
         if let Some(sidecar) = spec.sidecar {
@@ -397,30 +383,20 @@ impl World {
             memory: Some(memory.to_string()),
             compatibilities: vec![if fargate { "FARGATE" } else { "EC2" }.into()],
             containers,
-            registered_at: Some(
-                self.now - SignedDuration::from_hours(24 * (60 - revision.min(59)) as i64),
-            ),
+            registered_at: Some(self.now - SignedDuration::from_hours(24 * (60 - revision.min(59)) as i64)),
         }
     }
 
     pub(super) fn deployment_id(&mut self) -> String {
         format!(
             "ecs-svc/{}",
-            self.rng
-                .range(1_000_000_000_000_000_000, 9_999_999_999_999_999_999)
+            self.rng.range(1_000_000_000_000_000_000, 9_999_999_999_999_999_999)
         )
     }
 
     pub(super) fn event_id(&mut self) -> String {
         let h = self.rng.hex(32);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..]
-        )
+        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
     }
 
     pub(super) fn crash_fate(&mut self, from: Timestamp) -> (Timestamp, Crash) {
@@ -436,20 +412,28 @@ impl World {
     }
 
     /// A new task for `service`'s deployment `dep`, placed and addressed but not yet in the cluster.
-    pub(super) fn new_task(
-        &mut self,
-        cluster: &mut SimCluster,
-        service: &SimService,
-        dep: &str,
-    ) -> SimTask {
+    pub(super) fn new_task(&mut self, cluster: &mut SimCluster, service: &SimService, dep: &str) -> SimTask {
         let td_arn = service
             .svc
             .deployments
             .iter()
             .find(|d| d.id == dep)
-            .map_or(service.svc.task_definition.clone(), |d| {
-                d.task_definition.clone()
-            });
+            .map_or(service.svc.task_definition.clone(), |d| d.task_definition.clone());
+        let group = format!("service:{}", service.svc.name);
+        let mut t = self.place_task(cluster, &td_arn, &group);
+        t.deployment = dep.to_string();
+        t.fragile = service.behavior == Behavior::Failing;
+        t
+    }
+
+    /// A one-off task (RunTask), in no service.
+    pub(super) fn new_one_off_task(&mut self, cluster: &mut SimCluster, td_arn: &str, group: &str) -> SimTask {
+        self.place_task(cluster, td_arn, group)
+    }
+
+    /// A new task of `td_arn`, placed and addressed but not yet in the cluster.
+    fn place_task(&mut self, cluster: &mut SimCluster, td_arn: &str, group: &str) -> SimTask {
+        let td_arn = td_arn.to_string();
         let td = self.task_defs.get(&td_arn).cloned();
         let id = self.rng.hex(32);
         let az_index = self.rng.range(0, cluster.azs.len() as u64 - 1) as usize;
@@ -461,16 +445,11 @@ impl World {
                 .as_ref()
                 .and_then(|t| t.memory.as_deref()?.parse().ok())
                 .unwrap_or(512);
-            let cpu = td
-                .as_ref()
-                .and_then(|t| t.cpu.as_deref()?.parse().ok())
-                .unwrap_or(256);
+            let cpu = td.as_ref().and_then(|t| t.cpu.as_deref()?.parse().ok()).unwrap_or(256);
             if let Some(inst) = cluster
                 .instances
                 .iter_mut()
-                .filter(|i| {
-                    i.status == "ACTIVE" && i.remaining_memory >= mem && i.remaining_cpu >= cpu
-                })
+                .filter(|i| i.status == "ACTIVE" && i.remaining_memory >= mem && i.remaining_cpu >= cpu)
                 .max_by_key(|i| (i.remaining_memory, std::cmp::Reverse(i.id.clone())))
             {
                 inst.remaining_memory -= mem;
@@ -516,7 +495,7 @@ impl World {
             ),
             id,
             cluster_arn: cluster.info.arn.clone(),
-            group: format!("service:{}", service.svc.name),
+            group: group.to_string(),
             task_definition: td_arn,
             last_status: if fargate { "PROVISIONING" } else { "PENDING" }.into(),
             desired_status: "RUNNING".into(),
@@ -540,10 +519,10 @@ impl World {
         let delay = self.rng.range(5, 15) as i64;
         SimTask {
             task,
-            deployment: dep.to_string(),
+            deployment: String::new(),
             next: Some(self.now + SignedDuration::from_secs(delay)),
             crash: None,
-            fragile: service.behavior == Behavior::Failing,
+            fragile: false,
         }
     }
 
@@ -555,25 +534,12 @@ impl World {
             .filter(|c| c.info.region == region)
             .map(|c| {
                 let mut info = c.info.clone();
-                info.active_services = c
-                    .services
-                    .iter()
-                    .filter(|s| s.svc.status == "ACTIVE")
-                    .count() as u32;
-                info.running_tasks = c
-                    .tasks
-                    .iter()
-                    .filter(|t| t.task.last_status == "RUNNING")
-                    .count() as u32;
+                info.active_services = c.services.iter().filter(|s| s.svc.status == "ACTIVE").count() as u32;
+                info.running_tasks = c.tasks.iter().filter(|t| t.task.last_status == "RUNNING").count() as u32;
                 info.pending_tasks = c
                     .tasks
                     .iter()
-                    .filter(|t| {
-                        matches!(
-                            t.task.last_status.as_str(),
-                            "PROVISIONING" | "PENDING" | "ACTIVATING"
-                        )
-                    })
+                    .filter(|t| matches!(t.task.last_status.as_str(), "PROVISIONING" | "PENDING" | "ACTIVATING"))
                     .count() as u32;
                 info.container_instances = c.instances.len() as u32;
                 info
@@ -582,27 +548,15 @@ impl World {
     }
 
     pub fn eks_clusters(&self, region: &str) -> Vec<EksCluster> {
-        self.eks
-            .iter()
-            .filter(|c| c.region == region)
-            .cloned()
-            .collect()
+        self.eks.iter().filter(|c| c.region == region).cloned().collect()
     }
 
     pub(super) fn cluster(&self, arn: &str) -> Option<&SimCluster> {
-        self.clusters
-            .iter()
-            .find(|c| c.info.arn == arn || c.info.name == arn)
+        self.clusters.iter().find(|c| c.info.arn == arn || c.info.name == arn)
     }
 
     pub fn services(&self, cluster: &str) -> Option<Vec<Service>> {
-        Some(
-            self.cluster(cluster)?
-                .services
-                .iter()
-                .map(|s| s.svc.clone())
-                .collect(),
-        )
+        Some(self.cluster(cluster)?.services.iter().map(|s| s.svc.clone()).collect())
     }
 
     pub fn tasks(&self, cluster: &str, stopped: bool) -> Option<Vec<Task>> {
@@ -619,6 +573,17 @@ impl World {
 
     pub fn container_instances(&self, cluster: &str) -> Option<Vec<ContainerInstance>> {
         Some(self.cluster(cluster)?.instances.clone())
+    }
+
+    /// ACTIVE revisions of a family, newest first.
+    pub fn revisions(&self, family: &str) -> Vec<String> {
+        let mut list: Vec<&TaskDefinition> = self
+            .task_defs
+            .values()
+            .filter(|t| t.family == family && t.status == "ACTIVE")
+            .collect();
+        list.sort_by_key(|t| std::cmp::Reverse(t.revision));
+        list.into_iter().map(|t| t.arn.clone()).collect()
     }
 
     pub fn task_definition_of(&self, arn: &str) -> Option<TaskDefinition> {
@@ -683,13 +648,8 @@ mod tests {
         let a = World::new(7, start());
         let b = World::new(7, start());
         let c = World::new(8, start());
-        let arns = |w: &World| -> Vec<String> {
-            w.tasks("prod-web", false)
-                .unwrap()
-                .into_iter()
-                .map(|t| t.arn)
-                .collect()
-        };
+        let arns =
+            |w: &World| -> Vec<String> { w.tasks("prod-web", false).unwrap().into_iter().map(|t| t.arn).collect() };
         assert_eq!(arns(&a), arns(&b));
         assert_ne!(arns(&a), arns(&c));
     }
@@ -703,10 +663,7 @@ mod tests {
         assert!(ecs.len() >= 3);
         let eks: Vec<EksCluster> = regions.iter().flat_map(|r| w.eks_clusters(r)).collect();
         assert!(eks.len() >= 2);
-        let services: Vec<Service> = ecs
-            .iter()
-            .flat_map(|c| w.services(&c.arn).unwrap())
-            .collect();
+        let services: Vec<Service> = ecs.iter().flat_map(|c| w.services(&c.arn).unwrap()).collect();
         assert!(services.len() >= 20);
         assert!(services.iter().any(|s| s.desired == 0 && s.running == 0));
         assert!(ecs.iter().any(|c| c.container_instances > 0));
@@ -743,24 +700,15 @@ mod tests {
         assert_eq!(done.deployments.len(), 1);
         assert_eq!(done.rollout(), RolloutState::Completed);
         assert_eq!(done.running, done.desired);
-        assert!(
-            done.events[0].message.contains("steady state")
-                || done.events[0].message.contains("completed")
-        );
+        assert!(done.events[0].message.contains("steady state") || done.events[0].message.contains("completed"));
     }
 
     #[test]
     fn the_failing_service_stops_tasks_with_reasons_and_replaces_them() {
         let w = World::new(1, start());
         let stopped = w.tasks("prod-web", true).unwrap();
-        let payments: Vec<&Task> = stopped
-            .iter()
-            .filter(|t| t.group == "service:payments")
-            .collect();
-        assert!(
-            payments.len() >= 3,
-            "twenty minutes of crashes leave stopped tasks"
-        );
+        let payments: Vec<&Task> = stopped.iter().filter(|t| t.group == "service:payments").collect();
+        assert!(payments.len() >= 3, "twenty minutes of crashes leave stopped tasks");
         for t in &payments {
             assert!(t.stopped_reason.is_some());
             assert!(t.stop_code.is_some());
@@ -779,15 +727,9 @@ mod tests {
         let instances = w.container_instances("prod-workers").unwrap();
         let tasks = w.tasks("prod-workers", false).unwrap();
         assert!(tasks.iter().all(|t| t.container_instance_arn.is_some()));
-        let used: i32 = instances
-            .iter()
-            .map(|i| i.registered_memory - i.remaining_memory)
-            .sum();
+        let used: i32 = instances.iter().map(|i| i.registered_memory - i.remaining_memory).sum();
         assert_eq!(used, tasks.len() as i32 * 512);
-        let running: u32 = instances
-            .iter()
-            .map(|i| i.running_tasks + i.pending_tasks)
-            .sum();
+        let running: u32 = instances.iter().map(|i| i.running_tasks + i.pending_tasks).sum();
         assert_eq!(running as usize, tasks.len());
     }
 

@@ -84,13 +84,7 @@ impl Row for FleetRow {
 pub fn sync(store: &mut Store) {
     let Store { fleet, ui, now, .. } = store;
     let cx = RowCx { now: *now };
-    table::sync(
-        &mut ui.page_mut().panes[0],
-        fleet.items(),
-        fleet.version,
-        |_| true,
-        &cx,
-    );
+    table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, |_| true, &cx);
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
@@ -113,8 +107,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
         1 => Some(errors[0].clone()),
         n => Some(format!("{} (and {} more)", errors[0], n - 1)),
     };
-    let loaded =
-        store.ecs.values().any(|c| c.is_loaded()) || store.eks.values().any(|c| c.is_loaded());
+    let loaded = store.ecs.values().any(|c| c.is_loaded()) || store.eks.values().any(|c| c.is_loaded());
     let empty = if !loaded && error.is_some() {
         "could not list clusters: see the error below".to_string()
     } else if !loaded {

@@ -2,6 +2,7 @@
 //! it lists) and draws itself from `&Store`.
 
 pub mod fleet;
+pub mod instances;
 pub mod service;
 pub mod services;
 pub mod task;
@@ -58,22 +59,15 @@ pub fn status_tone(status: &str) -> Tone {
     match status {
         "RUNNING" | "ACTIVE" | "HEALTHY" | "COMPLETED" | "PRIMARY" => Tone::Ok,
         "STOPPED" | "UNHEALTHY" | "FAILED" | "INACTIVE" => Tone::Err,
-        "PROVISIONING" | "PENDING" | "ACTIVATING" | "IN_PROGRESS" | "DRAINING" | "DEACTIVATING"
-        | "STOPPING" | "DEPROVISIONING" => Tone::Warn,
+        "PROVISIONING" | "PENDING" | "ACTIVATING" | "IN_PROGRESS" | "DRAINING" | "DEACTIVATING" | "STOPPING"
+        | "DEPROVISIONING" => Tone::Warn,
         "UNKNOWN" | "-" | "" => Tone::Muted,
         _ => Tone::Normal,
     }
 }
 
 /// A bordered box of `label value` pairs in `columns` columns, filled top to bottom.
-pub fn details(
-    buf: &mut Buffer,
-    area: Rect,
-    title: &str,
-    pairs: &[(&str, Span<'_>)],
-    columns: u16,
-    theme: &Theme,
-) {
+pub fn details(buf: &mut Buffer, area: Rect, title: &str, pairs: &[(&str, Span<'_>)], columns: u16, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
@@ -125,18 +119,11 @@ pub fn text_box(buf: &mut Buffer, area: Rect, title: &str, lines: Vec<Line<'_>>,
 }
 
 /// A value span in a tone.
-pub fn toned<'a>(
-    text: impl Into<std::borrow::Cow<'a, str>>,
-    tone: Tone,
-    theme: &Theme,
-) -> Span<'a> {
+pub fn toned<'a>(text: impl Into<std::borrow::Cow<'a, str>>, tone: Tone, theme: &Theme) -> Span<'a> {
     Span::styled(text, theme.tone(tone))
 }
 
 /// The name of an IAM role from its ARN.
 pub fn role_name(arn: Option<&str>) -> String {
-    arn.map_or_else(
-        || "-".to_string(),
-        |a| a.rsplit('/').next().unwrap_or(a).to_string(),
-    )
+    arn.map_or_else(|| "-".to_string(), |a| a.rsplit('/').next().unwrap_or(a).to_string())
 }

@@ -33,9 +33,7 @@ impl Row for Deployment {
     }
 
     fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
-        let age = |t: Option<jiff::Timestamp>| {
-            t.map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now)))
-        };
+        let age = |t: Option<jiff::Timestamp>| t.map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now)));
         match column {
             0 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
             1 => Cell::new(task_def_short(&self.task_definition)),
@@ -75,10 +73,7 @@ impl Row for Deployment {
     }
 }
 
-pub const EVENT_COLUMNS: &[Column] = &[
-    Column::new("AGE", 6, 6, 0).right(),
-    Column::new("MESSAGE", 20, 0, 0),
-];
+pub const EVENT_COLUMNS: &[Column] = &[Column::new("AGE", 6, 6, 0).right(), Column::new("MESSAGE", 20, 0, 0)];
 
 /// An event message without the `(service NAME) ` every line starts with.
 pub fn event_text(message: &str) -> &str {
@@ -89,8 +84,7 @@ pub fn event_text(message: &str) -> &str {
 }
 
 fn event_tone(message: &str) -> Tone {
-    if message.contains("unable to") || message.contains("failed") || message.contains("unhealthy")
-    {
+    if message.contains("unable to") || message.contains("failed") || message.contains("unhealthy") {
         Tone::Err
     } else if message.contains("steady state") || message.contains("completed") {
         Tone::Ok
@@ -122,16 +116,13 @@ impl Row for ServiceEvent {
 }
 
 pub fn sync(store: &mut Store, cluster: &str, service: &str) {
-    let Store {
-        clusters, ui, now, ..
-    } = store;
+    let Store { clusters, ui, now, .. } = store;
     let cx = RowCx { now: *now };
     let page = ui.page_mut();
     let data = clusters.get(cluster);
     let svc = data.and_then(|d| d.services.get(service));
     let version = data.map_or(0, |d| d.services.version);
-    let (deployments, events) =
-        svc.map_or((&[][..], &[][..]), |s| (&s.deployments[..], &s.events[..]));
+    let (deployments, events) = svc.map_or((&[][..], &[][..]), |s| (&s.deployments[..], &s.events[..]));
     table::sync(
         &mut page.panes[service_panes::DEPLOYMENTS],
         deployments,
@@ -139,13 +130,7 @@ pub fn sync(store: &mut Store, cluster: &str, service: &str) {
         |_| true,
         &cx,
     );
-    table::sync(
-        &mut page.panes[service_panes::EVENTS],
-        events,
-        version,
-        |_| true,
-        &cx,
-    );
+    table::sync(&mut page.panes[service_panes::EVENTS], events, version, |_| true, &cx);
     let name = svc.map(|s| s.name.as_str());
     match data {
         Some(d) if name.is_some() => {
@@ -157,22 +142,13 @@ pub fn sync(store: &mut Store, cluster: &str, service: &str) {
                 &cx,
             );
         }
-        _ => table::sync::<crate::store::Task>(
-            &mut page.panes[service_panes::TASKS],
-            &[],
-            0,
-            |_| true,
-            &cx,
-        ),
+        _ => table::sync::<crate::store::Task>(&mut page.panes[service_panes::TASKS], &[], 0, |_| true, &cx),
     }
 }
 
 fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static str, Span<'a>)> {
     let health = s.health();
-    let counts = format!(
-        "running {}/{} · pending {}",
-        s.running, s.desired, s.pending
-    );
+    let counts = format!("running {}/{} · pending {}", s.running, s.desired, s.pending);
     let counts_tone = if s.running < s.desired {
         Tone::Warn
     } else {
@@ -181,11 +157,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
     let lb = s.load_balancers.first().map_or_else(
         || "none".to_string(),
         |lb| {
-            let tg = lb
-                .target_group_arn
-                .split('/')
-                .nth(1)
-                .unwrap_or(&lb.target_group_arn);
+            let tg = lb.target_group_arn.split('/').nth(1).unwrap_or(&lb.target_group_arn);
             format!("{tg} → {}:{}", lb.container_name, lb.container_port)
         },
     );
@@ -195,11 +167,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
             format!(
                 "awsvpc · {} subnets · {}",
                 n.subnets.len(),
-                if n.assign_public_ip {
-                    "public IP"
-                } else {
-                    "private"
-                }
+                if n.assign_public_ip { "public IP" } else { "private" }
             )
         },
     );
@@ -207,10 +175,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
         .previous_task_definition()
         .map_or_else(|| "-".to_string(), |td| task_def_short(td).to_string());
     vec![
-        (
-            "Health",
-            toned(health.as_str(), super::health_tone(health), theme),
-        ),
+        ("Health", toned(health.as_str(), super::health_tone(health), theme)),
         ("Tasks", toned(counts, counts_tone, theme)),
         ("Task def", Span::styled(s.revision(), theme.text)),
         ("Previous", Span::styled(rollback, theme.text)),
@@ -224,10 +189,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
         ),
         ("Target", Span::styled(lb, theme.text)),
         ("Network", Span::styled(network, theme.text)),
-        (
-            "Status",
-            toned(s.status.as_str(), status_tone(&s.status), theme),
-        ),
+        ("Status", toned(s.status.as_str(), status_tone(&s.status), theme)),
         (
             "Created",
             Span::styled(
@@ -239,15 +201,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
     ]
 }
 
-pub fn render(
-    buf: &mut Buffer,
-    area: Rect,
-    store: &Store,
-    page: &Page,
-    cluster: &str,
-    service: &str,
-    theme: &Theme,
-) {
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let cx = RowCx { now: store.now };
     let data = store.cluster_data(cluster);
     let Some(svc) = data.and_then(|d| d.services.get(service)) else {
@@ -278,14 +232,7 @@ pub fn render(
         Constraint::Min(4),
     ])
     .areas(area);
-    details(
-        buf,
-        top,
-        &format!("service({})", svc.name),
-        &pairs,
-        columns,
-        theme,
-    );
+    details(buf, top, &format!("service({})", svc.name), &pairs, columns, theme);
 
     let error = data.and_then(|d| error_line(&d.services, store.now));
     let pane = |n: usize| &page.panes[n];

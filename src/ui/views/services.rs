@@ -29,8 +29,7 @@ pub fn rollout_text(service: &Service) -> (String, Tone) {
     let Some(primary) = service.primary() else {
         return ("-".into(), Tone::Muted);
     };
-    let rolling =
-        primary.rollout_state == RolloutState::InProgress || service.deployments.len() > 1;
+    let rolling = primary.rollout_state == RolloutState::InProgress || service.deployments.len() > 1;
     match primary.rollout_state {
         RolloutState::Failed => ("FAILED".into(), Tone::Err),
         _ if rolling => (progress(primary.running, primary.desired), Tone::Info),
@@ -47,11 +46,7 @@ pub fn progress(done: u32, of: u32) -> String {
     } else {
         (done.min(of) * CELLS).div_ceil(of).min(CELLS)
     };
-    let filled = if done < of {
-        filled.min(CELLS - 1)
-    } else {
-        filled
-    };
+    let filled = if done < of { filled.min(CELLS - 1) } else { filled };
     format!(
         "{}{} {done}/{of}",
         "█".repeat(filled as usize),
@@ -61,11 +56,7 @@ pub fn progress(done: u32, of: u32) -> String {
 
 /// `running/desired`, warning when short.
 pub fn tasks_cell(running: u32, desired: u32) -> Cell<'static> {
-    let tone = if running < desired {
-        Tone::Warn
-    } else {
-        Tone::Normal
-    };
+    let tone = if running < desired { Tone::Warn } else { Tone::Normal };
     Cell::tone(format!("{running}/{desired}"), tone)
 }
 
@@ -116,31 +107,16 @@ impl Row for Service {
 }
 
 pub fn sync(store: &mut Store, cluster: &str) {
-    let Store {
-        clusters, ui, now, ..
-    } = store;
+    let Store { clusters, ui, now, .. } = store;
     let cx = RowCx { now: *now };
     let state = &mut ui.page_mut().panes[0];
     match clusters.get(cluster) {
-        Some(data) => table::sync(
-            state,
-            data.services.items(),
-            data.services.version,
-            |_| true,
-            &cx,
-        ),
+        Some(data) => table::sync(state, data.services.items(), data.services.version, |_| true, &cx),
         None => table::sync::<Service>(state, &[], 0, |_| true, &cx),
     }
 }
 
-pub fn render(
-    buf: &mut Buffer,
-    area: Rect,
-    store: &Store,
-    page: &Page,
-    cluster: &str,
-    theme: &Theme,
-) {
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
     let cx = RowCx { now: store.now };
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);

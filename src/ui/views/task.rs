@@ -34,17 +34,12 @@ impl Row for Container {
         match column {
             0 => Cell::new(self.name.as_str()),
             1 => Cell::tone(self.last_status.as_str(), status_tone(&self.last_status)),
-            2 => self.exit_code.map_or_else(
-                || Cell::muted("-"),
-                |c| Cell::tone(c.to_string(), exit_tone(c)),
-            ),
+            2 => self
+                .exit_code
+                .map_or_else(|| Cell::muted("-"), |c| Cell::tone(c.to_string(), exit_tone(c))),
             3 => Cell::tone(self.health.as_str(), status_tone(&self.health)),
             // The registry host says little: show repository and tag.
-            4 => Cell::new(
-                self.image
-                    .split_once('/')
-                    .map_or(self.image.as_str(), |(_, r)| r),
-            ),
+            4 => Cell::new(self.image.split_once('/').map_or(self.image.as_str(), |(_, r)| r)),
             5 => match &self.reason {
                 Some(r) => Cell::tone(r.as_str(), Tone::Warn),
                 None => Cell::muted("-"),
@@ -64,9 +59,7 @@ impl Row for Container {
 }
 
 pub fn sync(store: &mut Store, cluster: &str, task: &str) {
-    let Store {
-        clusters, ui, now, ..
-    } = store;
+    let Store { clusters, ui, now, .. } = store;
     let cx = RowCx { now: *now };
     let state = &mut ui.page_mut().panes[0];
     let data = clusters.get(cluster);
@@ -87,9 +80,7 @@ fn summary<'a>(
 ) -> Vec<(&'static str, Span<'a>)> {
     let now = store.now;
     let text = |s: Cow<'a, str>| Span::styled(s, theme.text);
-    let age = |at: Option<jiff::Timestamp>| {
-        at.map_or_else(|| "-".to_string(), |t| format!("{} ago", fmt_age(t, now)))
-    };
+    let age = |at: Option<jiff::Timestamp>| at.map_or_else(|| "-".to_string(), |t| format!("{} ago", fmt_age(t, now)));
     let status = if t.last_status == t.desired_status {
         t.last_status.clone()
     } else {
@@ -97,10 +88,7 @@ fn summary<'a>(
     };
     let mut pairs = vec![
         ("Status", toned(status, status_tone(&t.last_status), theme)),
-        (
-            "Health",
-            toned(t.health.as_str(), status_tone(&t.health), theme),
-        ),
+        ("Health", toned(t.health.as_str(), status_tone(&t.health), theme)),
         ("Task def", text(t.revision().into())),
         ("Service", text(t.service_name().unwrap_or(&t.group).into())),
         ("Launch", text(t.launch_type.as_str().into())),
@@ -115,10 +103,7 @@ fn summary<'a>(
                 .into(),
             ),
         ),
-        (
-            "AZ",
-            text(t.availability_zone.as_deref().unwrap_or("-").into()),
-        ),
+        ("AZ", text(t.availability_zone.as_deref().unwrap_or("-").into())),
         ("IP", text(t.private_ip.as_deref().unwrap_or("-").into())),
         ("Subnet", text(t.subnet.as_deref().unwrap_or("-").into())),
         ("ENI", text(t.eni.as_deref().unwrap_or("-").into())),
@@ -149,15 +134,7 @@ fn summary<'a>(
     pairs
 }
 
-pub fn render(
-    buf: &mut Buffer,
-    area: Rect,
-    store: &Store,
-    page: &Page,
-    cluster: &str,
-    task: &str,
-    theme: &Theme,
-) {
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, task: &str, theme: &Theme) {
     let cx = RowCx { now: store.now };
     let data = store.cluster_data(cluster);
     let Some(t) = data.and_then(|d| d.find_task(task)) else {

@@ -67,10 +67,7 @@ impl Row for Task {
             0 => Cell::new(self.id.as_str()),
             1 => Cell::new(self.service_name().unwrap_or(self.group.as_str())),
             2 => Cell::tone(self.last_status.as_str(), status_tone(&self.last_status)),
-            3 => Cell::tone(
-                self.desired_status.as_str(),
-                status_tone(&self.desired_status),
-            ),
+            3 => Cell::tone(self.desired_status.as_str(), status_tone(&self.desired_status)),
             4 => Cell::tone(self.health.as_str(), status_tone(&self.health)),
             5 => Cell::new(self.revision()),
             6 => Cell::opt(self.availability_zone.as_deref()),
@@ -81,10 +78,9 @@ impl Row for Task {
             STOPPED => self
                 .stopped_at
                 .map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now))),
-            EXIT => self.exit_code().map_or_else(
-                || Cell::muted("-"),
-                |c| Cell::tone(c.to_string(), exit_tone(c)),
-            ),
+            EXIT => self
+                .exit_code()
+                .map_or_else(|| Cell::muted("-"), |c| Cell::tone(c.to_string(), exit_tone(c))),
             REASON => match &self.stopped_reason {
                 Some(reason) => {
                     let container = self.containers.iter().find_map(|c| c.reason.as_deref());
@@ -123,9 +119,7 @@ pub fn of_service(service: Option<&str>) -> impl Fn(&Task) -> bool + '_ {
 }
 
 pub fn sync(store: &mut Store, cluster: &str, service: Option<&str>) {
-    let Store {
-        clusters, ui, now, ..
-    } = store;
+    let Store { clusters, ui, now, .. } = store;
     let cx = RowCx { now: *now };
     let page = ui.page_mut();
     let stopped = page.show_stopped;

@@ -1,0 +1,472 @@
+//! Operator actions, app side: from a key or a `:` command to a dialog, from the dialog's
+//! confirmation to exactly one `Effect::Exec`, and from the outcome to following the change
+//! on screen until it settles or fails.
+
+mod dialog;
+mod follow;
+
+pub use dialog::input;
+use dialog::submit_ask;
+pub use follow::{check_follow, follow_line, outcome};
+
+use crate::config::keymap::Command;
+use crate::ops::Op;
+use crate::store::ui::{Dialog, LineInput, Mode, Pending, Route, Step, service_panes};
+use crate::store::{ContainerInstance, LaunchType, Service, Store, Task};
+use crate::ui::table;
+use crate::util::{arn_region, arn_tail, task_def_family, task_def_revision, task_def_short};
+
+/// An action asked for on the `:` command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActCmd {
+    Scale(String),
+    Stop {
+        task: String,
+        reason: Option<String>,
+    },
+    Redeploy,
+    Rollback,
+    Revision(String),
+    Run {
+        task_definition: String,
+        count: Option<String>,
+    },
+    Drain(Option<String>),
+    Activate(Option<String>),
+    Limits(String, String),
+}
+
+// ---- targets -----------------------------------------------------------------------------
+
+/// The service the user is on: the selected row, or the page's own service.
+fn selected_service(store: &Store) -> Result<(String, Service), String> {
+    let page = store.ui.page();
+    let found = match &page.route {
+        Route::Services { cluster } => store
+            .cluster_data(cluster)
+            .and_then(|d| table::selected(page.table(), d.services.items()))
+            .map(|s| (cluster.clone(), s.clone())),
+        Route::Service { cluster, service } => store.service(cluster, service).map(|s| (cluster.clone(), s.clone())),
+        Route::Tasks {
+            cluster,
+            service: Some(name),
+        } => store
+            .cluster_data(cluster)
+            .and_then(|d| d.services.items().iter().find(|s| &s.name == name))
+            .map(|s| (cluster.clone(), s.clone())),
+        _ => None,
+    };
+    found.ok_or_else(|| "select a service first (this acts on a service)".to_string())
+}
+
+fn selected_task(store: &Store) -> Result<(String, Task), String> {
+    let page = store.ui.page();
+    let found = match &page.route {
+        Route::Tasks { cluster, .. } => crate::ui::views::tasks::source(store, cluster, page.show_stopped)
+            .and_then(|set| table::selected(page.table(), set.items()))
+            .map(|t| (cluster.clone(), t.clone())),
+        Route::Service { cluster, .. } if page.focus == service_panes::TASKS => store
+            .cluster_data(cluster)
+            .and_then(|d| table::selected(page.table(), d.tasks.items()))
+            .map(|t| (cluster.clone(), t.clone())),
+        Route::Task { cluster, task } => store
+            .cluster_data(cluster)
+            .and_then(|d| d.find_task(task))
+            .map(|t| (cluster.clone(), t.clone())),
+        _ => None,
+    };
+    found.ok_or_else(|| "select a task first (tab to the tasks pane, or open :tasks)".to_string())
+}
+
+fn selected_instance(store: &Store) -> Result<(String, ContainerInstance), String> {
+    let page = store.ui.page();
+    match &page.route {
+        Route::Instances { cluster } => store
+            .cluster_data(cluster)
+            .and_then(|d| table::selected(page.table(), d.instances.items()))
+            .map(|i| (cluster.clone(), i.clone()))
+            .ok_or_else(|| "no container instance selected".to_string()),
+        _ => Err("select a container instance first (:instances)".to_string()),
+    }
+}
+
+/// Where an action lands: account, region, cluster, and the resource.
+fn target(store: &Store, cluster: &str, what: &'static str, name: String) -> Vec<(&'static str, String)> {
+    let account = store
+        .identity()
+        .map_or_else(|| "unknown".to_string(), |i| i.account.clone());
+    vec![
+        ("account", account),
+        ("region", arn_region(cluster).unwrap_or("?").to_string()),
+        ("cluster", arn_tail(cluster).to_string()),
+        (what, name),
+    ]
+}
+
+fn open(store: &mut Store, title: String, target: Vec<(&'static str, String)>, step: Step) {
+    store.ui.dialog = Some(Dialog {
+        title,
+        target,
+        step,
+        error: None,
+    });
+    store.ui.mode = Mode::Dialog;
+}
+
+fn ask(prompt: String, value: &str, then: Pending) -> Step {
+    let mut input = LineInput::default();
+    input.set(value);
+    Step::Ask { prompt, input, then }
+}
+
+/// The confirmation step for `op`: `y`, or the resource's name where the config asks.
+pub(super) fn confirm(store: &Store, op: Op, name: String) -> Step {
+    Step::Confirm {
+        op,
+        name: store.settings.confirm_by_name.then_some(name),
+        typed: LineInput::default(),
+    }
+}
+
+fn default_reason(store: &Store) -> String {
+    match store.identity() {
+        Some(identity) => format!("Stopped by {} with bosun", crate::util::principal(&identity.arn)),
+        None => "Stopped by an operator with bosun".to_string(),
+    }
+}
+
+// ---- starting an action ------------------------------------------------------------------
+
+/// Start an action from its key, on the selection.
+pub fn begin(store: &mut Store, command: Command) {
+    if let Some(why) = store.settings.read_only.clone() {
+        store.ui.error(format!(
+            "{} refused: {why}",
+            command.help().split(':').next().unwrap_or("action")
+        ));
+        return;
+    }
+    let result = match command {
+        Command::Scale => selected_service(store).map(|(c, s)| scale_dialog(store, c, s, None)),
+        Command::Redeploy => selected_service(store).map(|(c, s)| {
+            let op = Op::Redeploy {
+                cluster: c.clone(),
+                service: s.arn.clone(),
+                task_definition: s.task_definition.clone(),
+            };
+            let step = confirm(store, op, s.name.clone());
+            open(
+                store,
+                format!("Redeploy {}", s.name),
+                target(store, &c, "service", s.name.clone()),
+                step,
+            );
+        }),
+        Command::Rollback => selected_service(store).map(|(c, s)| rollback_dialog(store, c, s)),
+        Command::Revision => selected_service(store).map(|(c, s)| revision_dialog(store, c, s, None, false)),
+        Command::StopTask => selected_task(store).map(|(c, t)| stop_dialog(store, c, t, None)),
+        Command::RunTask => {
+            selected_service(store).map(|(c, s)| run_dialog(store, c, &s.task_definition, Some(&s), None))
+        }
+        Command::Drain => selected_instance(store).map(|(c, i)| drain_dialog(store, c, i, None)),
+        Command::ScalingLimits => selected_service(store).map(|(c, s)| limits_dialog(store, c, s, None)),
+        _ => Ok(()),
+    };
+    if let Err(message) = result {
+        store.ui.error(message);
+    }
+}
+
+fn scale_dialog(store: &mut Store, cluster: String, s: Service, typed: Option<&str>) {
+    let then = Pending::Scale {
+        cluster: cluster.clone(),
+        service: s.arn.clone(),
+        from: s.desired,
+    };
+    let value = typed.map_or_else(|| s.desired.to_string(), str::to_string);
+    let prompt = format!("desired count (now {}, running {})", s.desired, s.running);
+    open(
+        store,
+        format!("Scale {}", s.name),
+        target(store, &cluster, "service", s.name.clone()),
+        ask(prompt, &value, then),
+    );
+}
+
+fn stop_dialog(store: &mut Store, cluster: String, t: Task, reason: Option<String>) {
+    let then = Pending::StopTask {
+        cluster: cluster.clone(),
+        task: t.arn.clone(),
+    };
+    let what = match t.service_name() {
+        Some(service) => format!("{} ({service}, {})", t.id, t.last_status),
+        None => format!("{} ({})", t.id, t.last_status),
+    };
+    let reason = reason.unwrap_or_else(|| default_reason(store));
+    open(
+        store,
+        "Stop task".into(),
+        target(store, &cluster, "task", what),
+        ask("reason (recorded on the task)".into(), &reason, then),
+    );
+}
+
+fn run_dialog(store: &mut Store, cluster: String, task_definition: &str, like: Option<&Service>, count: Option<&str>) {
+    let launch = like.map_or(LaunchType::Unknown, |s| s.launch_type);
+    let then = Pending::RunTask {
+        cluster: cluster.clone(),
+        task_definition: task_definition.to_string(),
+        launch,
+        network: like.and_then(|s| s.network.clone()),
+        group: None,
+    };
+    let max = store.settings.limits.max_run;
+    let title = format!("Run {} as a one-off task", task_def_short(task_definition));
+    let target = target(
+        store,
+        &cluster,
+        "like service",
+        like.map_or("-".to_string(), |s| s.name.clone()),
+    );
+    open(
+        store,
+        title,
+        target,
+        ask(format!("how many tasks (1-{max})"), count.unwrap_or("1"), then),
+    );
+}
+
+fn limits_dialog(store: &mut Store, cluster: String, s: Service, typed: Option<String>) {
+    let then = Pending::ScalingLimits {
+        cluster: cluster.clone(),
+        service: s.arn.clone(),
+        from: None,
+    };
+    let value = typed.unwrap_or_else(|| format!("{} {}", s.desired, s.desired.max(1) * 2));
+    open(
+        store,
+        format!("Autoscaling limits of {}", s.name),
+        target(store, &cluster, "service", s.name.clone()),
+        ask("min max (two whole numbers)".into(), &value, then),
+    );
+}
+
+fn drain_dialog(store: &mut Store, cluster: String, i: ContainerInstance, draining: Option<bool>) {
+    let draining = draining.unwrap_or(i.status != "DRAINING");
+    let name = i.ec2_instance_id.clone().unwrap_or_else(|| i.id.clone());
+    let op = Op::SetInstanceState {
+        cluster: cluster.clone(),
+        instance: i.arn.clone(),
+        draining,
+    };
+    let title = format!("{} instance {name}", if draining { "Drain" } else { "Activate" });
+    let what = format!("{name} ({} running tasks)", i.running_tasks);
+    let step = confirm(store, op, name.clone());
+    open(store, title, target(store, &cluster, "instance", what), step);
+}
+
+fn revision_dialog(store: &mut Store, cluster: String, s: Service, want: Option<u32>, rollback: bool) {
+    let family = task_def_family(&s.task_definition).to_string();
+    let region = arn_region(&cluster).unwrap_or_default().to_string();
+    let then = Pending::Revision {
+        cluster: cluster.clone(),
+        service: s.arn.clone(),
+        from: s.task_definition.clone(),
+        rollback,
+    };
+    let title = if rollback {
+        format!("Roll back {}", s.name)
+    } else {
+        format!("Deploy a revision of {}", s.name)
+    };
+    let want = match (want, rollback) {
+        (Some(n), _) => Some(n),
+        // A rollback goes to the revision before the current one.
+        (None, true) => task_def_revision(&s.task_definition).map(|r| r.saturating_sub(1)),
+        (None, false) => task_def_revision(&s.task_definition),
+    };
+    let step = Step::Pick {
+        family,
+        region,
+        current: s.task_definition.clone(),
+        cursor: 0,
+        want,
+        then,
+    };
+    open(store, title, target(store, &cluster, "service", s.name.clone()), step);
+    settle_pick(store);
+}
+
+fn rollback_dialog(store: &mut Store, cluster: String, s: Service) {
+    match s.previous_task_definition() {
+        // During a rollout the previous deployment's revision is known: confirm it at once.
+        Some(previous) => {
+            let op = Op::SetTaskDefinition {
+                cluster: cluster.clone(),
+                service: s.arn.clone(),
+                from: s.task_definition.clone(),
+                to: previous.to_string(),
+                rollback: true,
+            };
+            let step = confirm(store, op, s.name.clone());
+            open(
+                store,
+                format!("Roll back {}", s.name),
+                target(store, &cluster, "service", s.name.clone()),
+                step,
+            );
+        }
+        // Otherwise the revision before the current one, picked from the family's list.
+        None => revision_dialog(store, cluster, s, None, true),
+    }
+}
+
+/// Once a family's revisions are loaded, place the picker's cursor on the wanted revision;
+/// a wanted revision that does not exist is refused in the dialog.
+pub fn settle_pick(store: &mut Store) {
+    let Some(Dialog {
+        step:
+            Step::Pick {
+                family,
+                region,
+                cursor,
+                want,
+                ..
+            },
+        error,
+        ..
+    }) = &mut store.ui.dialog
+    else {
+        return;
+    };
+    let Some(wanted) = *want else { return };
+    let Some(Ok(list)) = store.revisions.get(&format!("{region}/{family}")) else {
+        return;
+    };
+    *want = None;
+    match list.iter().position(|arn| task_def_revision(arn) == Some(wanted)) {
+        Some(i) => *cursor = i,
+        None => {
+            let newest = list
+                .first()
+                .map_or("none".to_string(), |a| task_def_short(a).to_string());
+            *error = Some(format!(
+                "revision {wanted} of {family} does not exist or is inactive (newest: {newest})"
+            ));
+        }
+    }
+}
+
+// ---- the `:` forms -------------------------------------------------------------------------
+
+pub fn command(store: &mut Store, cmd: ActCmd) {
+    if let Some(why) = store.settings.read_only.clone() {
+        store.ui.error(format!("refused: {why}"));
+        return;
+    }
+    let result = match cmd {
+        ActCmd::Scale(n) => selected_service(store).map(|(c, s)| {
+            scale_dialog(store, c, s, Some(&n));
+            submit_ask(store);
+        }),
+        ActCmd::Stop { task, reason } => find_task(store, &task).map(|(c, t)| {
+            stop_dialog(store, c, t, reason);
+            submit_ask(store);
+        }),
+        ActCmd::Redeploy => {
+            begin(store, Command::Redeploy);
+            Ok(())
+        }
+        ActCmd::Rollback => {
+            begin(store, Command::Rollback);
+            Ok(())
+        }
+        ActCmd::Revision(n) => match n.trim_start_matches('#').parse::<u32>() {
+            Ok(n) => selected_service(store).map(|(c, s)| revision_dialog(store, c, s, Some(n), false)),
+            Err(_) => Err(format!("`{n}` is not a revision number")),
+        },
+        ActCmd::Run { task_definition, count } => current_cluster(store).map(|cluster| {
+            let services = store
+                .cluster_data(&cluster)
+                .map(|d| d.services.items().to_vec())
+                .unwrap_or_default();
+            let family = task_def_family(&task_definition).to_string();
+            let like = selected_service(store)
+                .ok()
+                .map(|(_, s)| s)
+                .filter(|s| task_def_family(&s.task_definition) == family)
+                .or_else(|| {
+                    services
+                        .into_iter()
+                        .find(|s| task_def_family(&s.task_definition) == family)
+                });
+            let td = match (&like, task_definition.contains(':')) {
+                (_, true) => task_definition.clone(),
+                (Some(s), false) => s.task_definition.clone(),
+                (None, false) => task_definition.clone(),
+            };
+            run_dialog(store, cluster, &td, like.as_ref(), count.as_deref());
+            submit_ask(store);
+        }),
+        ActCmd::Drain(id) => instance_for(store, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(true))),
+        ActCmd::Activate(id) => instance_for(store, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(false))),
+        ActCmd::Limits(min, max) => selected_service(store).map(|(c, s)| {
+            limits_dialog(store, c, s, Some(format!("{min} {max}")));
+            submit_ask(store);
+        }),
+    };
+    if let Err(message) = result {
+        store.ui.error(message);
+    }
+}
+
+/// The named instance, or the selected one.
+fn instance_for(store: &Store, id: Option<&str>) -> Result<(String, ContainerInstance), String> {
+    match id {
+        Some(id) => find_instance(store, id),
+        None => selected_instance(store),
+    }
+}
+
+fn current_cluster(store: &Store) -> Result<String, String> {
+    super::command::current_cluster(store).ok_or_else(|| "no cluster here: open one first (:cluster NAME)".to_string())
+}
+
+/// A task of the current cluster by id, or by a prefix only it has.
+fn find_task(store: &Store, id: &str) -> Result<(String, Task), String> {
+    let cluster = current_cluster(store)?;
+    let data = store
+        .cluster_data(&cluster)
+        .ok_or("the cluster's tasks are not loaded yet")?;
+    let matches: Vec<&Task> = data
+        .all_tasks()
+        .filter(|t| t.id.starts_with(id) || t.arn == id)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((cluster.clone(), (*one).clone())),
+        [] => Err(format!(
+            "no task `{id}` in {} (open :tasks to see them)",
+            arn_tail(&cluster)
+        )),
+        many => Err(format!("`{id}` matches {} tasks: type more of the id", many.len())),
+    }
+}
+
+fn find_instance(store: &Store, id: &str) -> Result<(String, ContainerInstance), String> {
+    let cluster = current_cluster(store)?;
+    let data = store.cluster_data(&cluster).ok_or("the cluster is not loaded yet")?;
+    let matches: Vec<&ContainerInstance> = data
+        .instances
+        .items()
+        .iter()
+        .filter(|i| i.id.starts_with(id) || i.arn == id || i.ec2_instance_id.as_deref() == Some(id))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((cluster.clone(), (*one).clone())),
+        [] => Err(format!(
+            "no container instance `{id}` in {} (open :instances to load them)",
+            arn_tail(&cluster)
+        )),
+        many => Err(format!("`{id}` matches {} instances: type more of the id", many.len())),
+    }
+}

@@ -1,0 +1,239 @@
+//! Actions on AWS. Writes are sent once: the SDK's retries are off for them, so a timeout
+//! is reported as such rather than silently sent again. RunTask carries a client token.
+
+use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
+use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+use aws_sdk_ecs::types as ecs;
+
+use super::{Applied, Op, Operator};
+use crate::source::aws::AwsBackend;
+use crate::source::aws::error::Failure;
+use crate::store::LaunchType;
+use crate::util::{arn_tail, task_def_short};
+
+fn once_ecs() -> aws_sdk_ecs::config::Builder {
+    aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+fn once_autoscaling() -> aws_sdk_applicationautoscaling::config::Builder {
+    aws_sdk_applicationautoscaling::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+/// The deployment an UpdateService answer made primary.
+fn primary(service: Option<&ecs::Service>) -> Option<String> {
+    service?
+        .deployments()
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"))
+        .and_then(|d| d.id())
+        .map(str::to_string)
+}
+
+#[async_trait]
+impl Operator for AwsBackend {
+    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, String> {
+        let (region, clients) = self.clients_for(op.cluster()).map_err(|e| e.message)?;
+        let profile = self.profile_name();
+        let fail = |what: &'static str| Failure::new(what, region, profile);
+        let client = &clients.ecs;
+        match op {
+            Op::Redeploy { cluster, service, .. } => {
+                let out = client
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .force_new_deployment(true)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("new deployment of {}", arn_tail(service)),
+                    deployment: primary(out.service()),
+                    tasks: vec![],
+                })
+            }
+            Op::SetTaskDefinition {
+                cluster, service, to, ..
+            } => {
+                let out = client
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .task_definition(to)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("{} now runs {}", arn_tail(service), task_def_short(to)),
+                    deployment: primary(out.service()),
+                    tasks: vec![],
+                })
+            }
+            Op::Scale {
+                cluster, service, to, ..
+            } => {
+                client
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .desired_count(*to as i32)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("{} desired {to}", arn_tail(service)),
+                    ..Applied::default()
+                })
+            }
+            Op::StopTask { cluster, task, reason } => {
+                client
+                    .stop_task()
+                    .cluster(cluster)
+                    .task(task)
+                    .reason(reason)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS StopTask").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("task {} stopping", arn_tail(task)),
+                    ..Applied::default()
+                })
+            }
+            Op::RunTask {
+                cluster,
+                task_definition,
+                count,
+                launch_type,
+                network,
+                group,
+            } => {
+                let mut request = client
+                    .run_task()
+                    .cluster(cluster)
+                    .task_definition(task_definition)
+                    .count(*count as i32)
+                    .started_by("bosun")
+                    .client_token(token)
+                    .set_group(group.clone());
+                match launch_type {
+                    LaunchType::Ec2 => request = request.launch_type(ecs::LaunchType::Ec2),
+                    LaunchType::Fargate => request = request.launch_type(ecs::LaunchType::Fargate),
+                    LaunchType::External => request = request.launch_type(ecs::LaunchType::External),
+                    LaunchType::CapacityProvider | LaunchType::Unknown => {}
+                }
+                if let Some(n) = network {
+                    let vpc = ecs::AwsVpcConfiguration::builder()
+                        .set_subnets(Some(n.subnets.clone()))
+                        .set_security_groups(Some(n.security_groups.clone()))
+                        .assign_public_ip(if n.assign_public_ip {
+                            ecs::AssignPublicIp::Enabled
+                        } else {
+                            ecs::AssignPublicIp::Disabled
+                        })
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    request = request
+                        .network_configuration(ecs::NetworkConfiguration::builder().awsvpc_configuration(vpc).build());
+                }
+                let out = request
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS RunTask").of(e).message)?;
+                if let Some(failure) = out.failures().first() {
+                    return Err(format!(
+                        "ECS RunTask in {region}: {}: {}",
+                        failure.reason().unwrap_or("failed"),
+                        failure.detail().or(failure.arn()).unwrap_or_default()
+                    ));
+                }
+                let tasks: Vec<String> = out
+                    .tasks()
+                    .iter()
+                    .filter_map(|t| t.task_arn())
+                    .map(str::to_string)
+                    .collect();
+                Ok(Applied {
+                    summary: format!(
+                        "started {} task{} of {}",
+                        tasks.len(),
+                        if tasks.len() == 1 { "" } else { "s" },
+                        task_def_short(task_definition)
+                    ),
+                    deployment: None,
+                    tasks,
+                })
+            }
+            Op::SetInstanceState {
+                cluster,
+                instance,
+                draining,
+            } => {
+                let status = if *draining {
+                    ecs::ContainerInstanceStatus::Draining
+                } else {
+                    ecs::ContainerInstanceStatus::Active
+                };
+                let out = client
+                    .update_container_instances_state()
+                    .cluster(cluster)
+                    .container_instances(instance)
+                    .status(status)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateContainerInstancesState").of(e).message)?;
+                if let Some(failure) = out.failures().first() {
+                    return Err(format!(
+                        "ECS UpdateContainerInstancesState in {region}: {}",
+                        failure.reason().unwrap_or("failed")
+                    ));
+                }
+                Ok(Applied {
+                    summary: format!(
+                        "instance {} {}",
+                        arn_tail(instance),
+                        if *draining { "draining" } else { "active" }
+                    ),
+                    ..Applied::default()
+                })
+            }
+            Op::SetScalingLimits {
+                cluster,
+                service,
+                min,
+                max,
+                ..
+            } => {
+                clients
+                    .autoscaling
+                    .register_scalable_target()
+                    .service_namespace(ServiceNamespace::Ecs)
+                    .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+                    .resource_id(format!("service/{}/{}", arn_tail(cluster), arn_tail(service)))
+                    .min_capacity(*min as i32)
+                    .max_capacity(*max as i32)
+                    .customize()
+                    .config_override(once_autoscaling())
+                    .send()
+                    .await
+                    .map_err(|e| fail("Application Auto Scaling RegisterScalableTarget").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("{} scales between {min} and {max}", arn_tail(service)),
+                    ..Applied::default()
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Actions on the simulated fleet: the world applies them with ECS's consequences.
+
+use async_trait::async_trait;
+
+use super::{Applied, Op, Operator};
+use crate::source::sim::SimBackend;
+use crate::source::sim::actions::{Done, RunSpec};
+
+#[async_trait]
+impl Operator for SimBackend {
+    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, String> {
+        let done: Done = self.with_world(|w| match op {
+            Op::Redeploy { cluster, service, .. } => w.redeploy(cluster, service),
+            Op::SetTaskDefinition {
+                cluster, service, to, ..
+            } => w.set_task_definition(cluster, service, to),
+            Op::Scale {
+                cluster, service, to, ..
+            } => w.scale(cluster, service, *to),
+            Op::StopTask { cluster, task, reason } => w.stop_task(cluster, task, reason),
+            Op::RunTask {
+                cluster,
+                task_definition,
+                count,
+                launch_type,
+                network,
+                group,
+            } => w.run_task(
+                cluster,
+                RunSpec {
+                    task_definition,
+                    count: *count,
+                    launch: *launch_type,
+                    network: network.as_ref(),
+                    group: group.as_deref(),
+                },
+                token,
+            ),
+            Op::SetInstanceState {
+                cluster,
+                instance,
+                draining,
+            } => w.set_instance_state(cluster, instance, *draining),
+            Op::SetScalingLimits {
+                cluster,
+                service,
+                min,
+                max,
+                ..
+            } => w.set_scaling_limits(cluster, service, *min, *max),
+        })?;
+        Ok(Applied {
+            summary: done.summary,
+            deployment: done.deployment,
+            tasks: done.tasks,
+        })
+    }
+}
