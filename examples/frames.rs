@@ -101,4 +101,14 @@ fn main() {
     line(&mut store, Command::CommandLine, "svc checkout");
     line(&mut store, Command::CommandLine, "scale 9");
     shoot("confirm", &mut store);
+    update(&mut store, Action::Input(Input::Cancel));
+    line(&mut store, Command::CommandLine, "svc payments");
+    press(&mut store, Command::Metrics);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("metrics", &mut store);
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Logs);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("logs", &mut store);
 }

@@ -48,6 +48,20 @@ def rgb(color, default):
     return NAMED.get(color, default)
 
 
+# Braille dots (U+2800-28FF), by bit: (column, row) in a 2x4 grid.
+BRAILLE = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)]
+
+
+def braille(draw, left, top, cw, ch, code, fill):
+    """Draw a Braille cell as dots: the monospace font has no Braille glyphs."""
+    r = max(1, cw // 6)
+    for bit, (col, row) in enumerate(BRAILLE):
+        if code & (1 << bit):
+            x = left + cw * (1 + 2 * col) / 4
+            y = top + ch * (1 + 2 * row) / 8
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=fill)
+
+
 def render(frame, regular, bold):
     cw = round(regular.getlength("M"))
     ascent, descent = regular.getmetrics()
@@ -60,7 +74,9 @@ def render(frame, regular, bold):
             back = rgb(bg, DEFAULT_BG)
             if back != DEFAULT_BG:
                 draw.rectangle([left, top, left + cw - 1, top + ch - 1], fill=back)
-            if symbol.strip():
+            if len(symbol) == 1 and 0x2800 <= ord(symbol) <= 0x28FF:
+                braille(draw, left, top, cw, ch, ord(symbol) - 0x2800, rgb(fg, DEFAULT_FG))
+            elif symbol.strip():
                 font = bold if is_bold else regular
                 draw.text((left, top), symbol, font=font, fill=rgb(fg, DEFAULT_FG))
     return img

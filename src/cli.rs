@@ -199,7 +199,8 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
         intervals.fast = Duration::from_secs(2);
         intervals.slow = Duration::from_secs(10);
     }
-    let context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
+    let mut context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
+    context.tz = jiff::tz::TimeZone::system();
     let mut store = Store::new(context, backend.now());
     store.ui.pending_cluster = global.cluster.clone();
     let read_only = config.read_only_reason(&store.context.profile, global.read_only);

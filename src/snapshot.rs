@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use clap::ValueEnum;
 
 use crate::source::{Backend, Fetch, Payload, fetch_all, load_fleet};
+use crate::store::metrics::{SeriesKey, Window, service_series};
 use crate::store::{Cluster, FleetRow, Service, Store, Task};
 use crate::ui::table::{Row, RowCx, plain};
 use crate::ui::views::tasks;
@@ -88,7 +89,7 @@ async fn load(backend: &dyn Backend, store: &mut Store, fetches: Vec<Fetch>) -> 
 
 pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<String> {
     let now = backend.now();
-    let cx = RowCx { now };
+    let cx = RowCx::at(now);
     let mut store = Store::new(Default::default(), now);
     match view {
         View::Fleet => {
@@ -111,6 +112,34 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
             load(backend, &mut store, stopped.collect()).await?;
             let services = clusters.iter().map(|c| Fetch::Services { cluster: c.arn.clone() });
             load(backend, &mut store, services.collect()).await?;
+            // The last hour of CPU and memory, as the table's sparklines show.
+            let mut metrics: Vec<SeriesKey> = Vec::new();
+            for cluster in &clusters {
+                for s in store
+                    .cluster_data(&cluster.arn)
+                    .map(|d| d.services.items())
+                    .unwrap_or_default()
+                {
+                    metrics.extend(service_series(&cluster.region, &cluster.name, &s.name));
+                }
+            }
+            // Metrics are extra: a snapshot without them is still right about the services.
+            for chunk in metrics.chunks(crate::source::aws::QUERIES_PER_CALL) {
+                let fetch = Fetch::Metrics {
+                    window: Window::Hour,
+                    series: chunk.to_vec(),
+                };
+                for event in fetch_all(backend, vec![fetch], 1).await {
+                    if let Err(e) = &event.result {
+                        tracing::warn!(error = %e, "snapshot: no metrics");
+                    }
+                    store.apply(event);
+                }
+            }
+            let cx = RowCx {
+                now,
+                insight: Some(&store.insight),
+            };
             let mut rows: Vec<&Service> = clusters
                 .iter()
                 .filter_map(|c| store.cluster_data(&c.arn))
@@ -121,6 +150,24 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 if rows.is_empty() {
                     bail!("no service named `{name}` in {}", names(&clusters));
                 }
+            }
+            if request.format == Format::Json {
+                // The latest CPU and memory beside each service.
+                let latest = |s: &Service, which: usize| {
+                    let region = crate::util::arn_region(&s.cluster_arn).unwrap_or_default();
+                    let key = &service_series(region, crate::util::arn_tail(&s.cluster_arn), &s.name)[which];
+                    store.insight.series(key, Window::Hour).and_then(|m| m.latest())
+                };
+                let rows: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|s| {
+                        let mut v = serde_json::to_value(s).unwrap_or_default();
+                        v["cpu_percent"] = latest(s, 0).into();
+                        v["memory_percent"] = latest(s, 1).into();
+                        v
+                    })
+                    .collect();
+                return Ok(serde_json::to_string_pretty(&rows)? + "\n");
             }
             output(&rows, &[], &cx, request.format)
         }

@@ -211,13 +211,19 @@ fn a_revision_is_picked_from_the_family_list() {
     );
     assert!(dialog_text(&store).contains("loading the revisions of cart"));
     follow_scope(&mut store);
+    let current = store
+        .service("arn:aws:ecs:us-east-1:123456789012:cluster/prod-web", "arn:aws:ecs:us-east-1:123456789012:service/prod-web/cart")
+        .unwrap()
+        .task_definition
+        .clone();
+    let rev = bosun::util::task_def_revision(&current).unwrap();
     let text = dialog_text(&store);
-    assert!(text.contains("cart:29   (running now)"), "{text}");
+    assert!(text.contains(&format!("cart:{rev}   (running now)")), "{text}");
     // The cursor starts on the running revision; the previous one is below it.
     update(&mut store, Action::Input(Input::Down));
     enter(&mut store);
     assert!(
-        dialog_text(&store).contains("cart:29 → cart:28"),
+        dialog_text(&store).contains(&format!("cart:{rev} → cart:{}", rev - 1)),
         "{}",
         dialog_text(&store)
     );

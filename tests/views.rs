@@ -118,3 +118,83 @@ fn container_instances() {
     type_line(&mut store, Command::CommandLine, "instances");
     snap("instances", &store);
 }
+
+/// Open a view of a service, fetching what it asks for (twice: some views learn what else
+/// to fetch from the first answers, like a load balancer's name for its metrics).
+fn service_view(service: &str, key: Command) -> Store {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, &format!("svc {service}"));
+    follow_scope(&mut store);
+    press(&mut store, key);
+    follow_scope(&mut store);
+    follow_scope(&mut store);
+    store
+}
+
+#[test]
+fn metrics_charts() {
+    snap("metrics", &service_view("payments", Command::Metrics));
+}
+
+#[test]
+fn metrics_over_a_week() {
+    let mut store = service_view("checkout", Command::Metrics);
+    press(&mut store, Command::Window7d);
+    follow_scope(&mut store);
+    snap("metrics_week", &store);
+}
+
+#[test]
+fn autoscaling() {
+    snap("autoscaling", &service_view("frontend", Command::Autoscaling));
+}
+
+#[test]
+fn load_balancer_targets() {
+    snap("targets", &service_view("payments", Command::Targets));
+}
+
+#[test]
+fn task_definition_and_its_diff() {
+    let mut store = service_view("checkout", Command::TaskDefinition);
+    snap("taskdef", &store);
+    press(&mut store, Command::Compare);
+    follow_scope(&mut store);
+    snap("taskdef_diff", &store);
+}
+
+#[test]
+fn container_logs() {
+    snap("logs", &service_view("payments", Command::Logs));
+}
+
+#[test]
+fn logs_of_another_driver_say_so() {
+    snap("logs_firelens", &service_view("frontend", Command::Logs));
+}
+
+#[test]
+fn ecr_images() {
+    snap("images", &service_view("payments", Command::Images));
+}
+
+#[test]
+fn services_with_sparklines() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    follow_scope(&mut store);
+    snap("services_sparklines", &store);
+}
+
+#[test]
+fn scheduled_tasks_and_repositories() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "schedules");
+    follow_scope(&mut store);
+    snap("schedules", &store);
+    type_line(&mut store, Command::CommandLine, "repos");
+    follow_scope(&mut store);
+    snap("repositories", &store);
+}

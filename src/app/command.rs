@@ -1,5 +1,6 @@
 //! The `:` command line: parsing, and completion from the names in the store.
 
+use crate::config::keymap::Command;
 use crate::store::Store;
 use crate::store::ui::Route;
 
@@ -11,6 +12,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("tasks", "running tasks of this service or cluster"),
     ("stopped", "stopped tasks of this service or cluster"),
     ("instances", "container instances of this cluster"),
+    ("metrics", "charts of the service"),
+    ("autoscaling", "the service's autoscaling"),
+    ("targets", "the service's load balancer targets"),
+    ("taskdef", "the task definition (of a service or task)"),
+    ("logs", "the log of a task's container"),
+    ("images", "the ECR images behind the service"),
+    ("repos", "the ECR repositories of the region"),
+    ("schedules", "EventBridge rules that start tasks here"),
     ("scale N", "set the service's desired count"),
     ("redeploy", "force a new deployment of the service"),
     ("rollback", "roll the service back a revision"),
@@ -29,8 +38,14 @@ pub enum Cmd {
     Fleet,
     Cluster(String),
     Services(Option<String>),
-    Tasks { stopped: bool },
+    Tasks {
+        stopped: bool,
+    },
     Instances,
+    /// A view one key away, by its command.
+    Inspect(crate::config::keymap::Command),
+    Repositories,
+    Schedules,
     Act(super::act::ActCmd),
     Help,
     Quit,
@@ -76,6 +91,24 @@ const NAMES: &[(&[&str], Build)] = &[
     }),
     (&["stopped", "st"], |a| none("stopped", a, Cmd::Tasks { stopped: true })),
     (&["instances", "ci", "ec2"], |a| none("instances", a, Cmd::Instances)),
+    (&["metrics", "charts"], |a| {
+        none("metrics", a, Cmd::Inspect(Command::Metrics))
+    }),
+    (&["autoscaling", "scaling", "as"], |a| {
+        none("autoscaling", a, Cmd::Inspect(Command::Autoscaling))
+    }),
+    (&["targets", "tg", "lb"], |a| {
+        none("targets", a, Cmd::Inspect(Command::Targets))
+    }),
+    (&["taskdef", "td"], |a| {
+        none("taskdef", a, Cmd::Inspect(Command::TaskDefinition))
+    }),
+    (&["logs", "log"], |a| none("logs", a, Cmd::Inspect(Command::Logs))),
+    (&["images", "ecr"], |a| none("images", a, Cmd::Inspect(Command::Images))),
+    (&["repos", "repositories"], |a| none("repos", a, Cmd::Repositories)),
+    (&["schedules", "cron", "rules"], |a| {
+        none("schedules", a, Cmd::Schedules)
+    }),
     (&["scale"], |a| one(a, "scale N").map(|n| Cmd::Act(ActCmd::Scale(n)))),
     (&["redeploy", "deploy"], |a| {
         none("redeploy", a, Cmd::Act(ActCmd::Redeploy))
@@ -114,7 +147,7 @@ const NAMES: &[(&[&str], Build)] = &[
     (&["activate"], |a| {
         optional(a, "activate [INSTANCE-ID]").map(|id| Cmd::Act(ActCmd::Activate(id)))
     }),
-    (&["limits", "autoscaling"], |a| match a {
+    (&["limits"], |a| match a {
         [min, max] => Ok(Cmd::Act(ActCmd::Limits(min.to_string(), max.to_string()))),
         _ => Err("usage: :limits MIN MAX".into()),
     }),

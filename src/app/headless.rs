@@ -14,6 +14,7 @@ pub fn context(backend: &dyn Backend, refresh_secs: u64, demo: bool) -> Context 
         demo,
         read_only: false,
         refresh_secs,
+        tz: jiff::tz::TimeZone::UTC,
     }
 }
 

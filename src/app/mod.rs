@@ -6,6 +6,7 @@ pub mod act;
 pub mod action;
 pub mod command;
 pub mod headless;
+pub mod inspect;
 pub mod update;
 pub mod views;
 

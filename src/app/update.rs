@@ -1,10 +1,10 @@
 //! `update`: the one place the store changes. It decides; the loop carries out the
 //! [`Effect`]s it returns.
 
-use super::act;
 use super::action::{Action, Effect, Input};
 use super::command::{self, Cmd};
 use super::views;
+use super::{act, inspect};
 use crate::config::keymap::Command;
 use crate::store::Store;
 use crate::store::ui::{Mode, Page, Route, SortSpec};
@@ -107,6 +107,24 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
             Ok(None) => {}
             Err(message) => store.ui.info(message),
         },
+        Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom
+            if views::is_text(store.ui.route()) =>
+        {
+            let delta = match command {
+                Command::Up => -1,
+                Command::Down => 1,
+                Command::PageUp => -20,
+                Command::PageDown => 20,
+                Command::Top => -(i64::MAX / 4),
+                _ => i64::MAX / 4,
+            };
+            inspect::scroll(store, delta);
+            if command == Command::Bottom
+                && let Route::Logs { .. } = store.ui.route()
+            {
+                store.ui.page_mut().following = true;
+            }
+        }
         Command::Up => move_cursor(store, -1),
         Command::Down => move_cursor(store, 1),
         Command::PageUp => {
@@ -151,6 +169,19 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
                 (page.focus + n - 1) % n
             };
         }
+        Command::Metrics
+        | Command::Autoscaling
+        | Command::Targets
+        | Command::TaskDefinition
+        | Command::Logs
+        | Command::Images => inspect::open(store, command),
+        Command::Window1h
+        | Command::Window3h
+        | Command::Window24h
+        | Command::Window7d
+        | Command::Pause
+        | Command::Reveal
+        | Command::Compare => inspect::view_key(store, command),
         // Actions go through `act::begin` before this match.
         Command::Scale
         | Command::Redeploy
@@ -323,6 +354,20 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             }
         }
         Cmd::Act(action) => act::command(store, action),
+        Cmd::Inspect(command) => inspect::open(store, command),
+        Cmd::Repositories => {
+            let region = command::current_cluster(store)
+                .and_then(|c| crate::util::arn_region(&c).map(str::to_string))
+                .or_else(|| store.context.regions.first().cloned());
+            match region {
+                Some(region) => push(store, Route::Repositories { region }),
+                None => store.ui.error("no region to list repositories in"),
+            }
+        }
+        Cmd::Schedules => match command::current_cluster(store) {
+            Some(cluster) => push(store, Route::Schedules { cluster }),
+            None => store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME"),
+        },
         Cmd::Instances => {
             let Some(cluster) = command::current_cluster(store) else {
                 store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");

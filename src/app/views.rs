@@ -17,6 +17,12 @@ pub fn sync(store: &mut Store) {
         Route::Tasks { cluster, service } => views::tasks::sync(store, &cluster, service.as_deref()),
         Route::Task { cluster, task } => views::task::sync(store, &cluster, &task),
         Route::Instances { cluster } => views::instances::sync(store, &cluster),
+        Route::Targets { cluster, service } => views::targets::sync(store, &cluster, &service),
+        Route::Images { cluster, service } => views::images::sync(store, &cluster, &service),
+        Route::Repositories { region } => views::images::sync_repositories(store, &region),
+        Route::Schedules { cluster } => views::images::sync_schedules(store, &cluster),
+        // Text views keep no table.
+        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. } => {}
     }
 }
 
@@ -37,7 +43,20 @@ pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
         ),
         Route::Task { .. } => (crate::store::Container::columns(), &[]),
         Route::Instances { .. } => (crate::store::ContainerInstance::columns(), &[]),
+        Route::Targets { .. } => (views::targets::TargetRow::columns(), &[]),
+        Route::Images { .. } => (crate::store::insight::Image::columns(), &[]),
+        Route::Repositories { .. } => (crate::store::insight::Repository::columns(), &[]),
+        Route::Schedules { .. } => (crate::store::insight::ScheduledTask::columns(), &[]),
+        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. } => (&[], &[]),
     }
+}
+
+/// Whether the page is text that scrolls rather than a table.
+pub fn is_text(route: &Route) -> bool {
+    matches!(
+        route,
+        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. }
+    )
 }
 
 /// What `enter` on the selection opens, or a message saying why nothing.
@@ -122,7 +141,7 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
                 )
             }))
         }
-        Route::Task { .. } | Route::Instances { .. } => Ok(None),
+        _ => Ok(None),
     }
 }
 
@@ -160,6 +179,44 @@ pub fn scope(store: &Store) -> Scope {
     Scope::of(fetches)
 }
 
+/// CPU and memory of the last hour for every service of a cluster: the services table's
+/// sparklines, in one batched fetch.
+fn sparkline_metrics(store: &Store, cluster: &str) -> Option<Fetch> {
+    let region = region_of(cluster);
+    let cluster_name = crate::util::arn_tail(cluster);
+    let services = store.cluster_data(cluster)?.services.items();
+    if services.is_empty() {
+        return None;
+    }
+    let series = services
+        .iter()
+        .flat_map(|s| crate::store::metrics::service_series(&region, cluster_name, &s.name))
+        .collect();
+    Some(Fetch::Metrics {
+        window: crate::store::metrics::Window::Hour,
+        series,
+    })
+}
+
+fn region_of(arn: &str) -> String {
+    crate::util::arn_region(arn).unwrap_or_default().to_string()
+}
+
+/// The target groups of a service, to fetch their health.
+fn target_groups(store: &Store, cluster: &str, service: &str) -> Vec<Fetch> {
+    store
+        .service(cluster, service)
+        .map(|s| {
+            s.load_balancers
+                .iter()
+                .map(|lb| Fetch::Targets {
+                    target_group: lb.target_group_arn.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn screen_fetches(store: &Store) -> Vec<Fetch> {
     let page = store.ui.page();
     let running = |c: &str| Fetch::Tasks {
@@ -183,14 +240,122 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
                 ]
             })
             .collect(),
-        Route::Services { cluster } => vec![services(cluster)],
-        Route::Service { cluster, .. } => vec![services(cluster), running(cluster)],
+        Route::Services { cluster } => {
+            let mut fetches = vec![
+                services(cluster),
+                Fetch::Alarms {
+                    region: region_of(cluster),
+                },
+            ];
+            fetches.extend(sparkline_metrics(store, cluster));
+            fetches
+        }
+        Route::Service { cluster, service } => {
+            let region = region_of(cluster);
+            let series = crate::store::metrics::service_series(
+                &region,
+                crate::util::arn_tail(cluster),
+                crate::util::arn_tail(service),
+            );
+            vec![
+                services(cluster),
+                running(cluster),
+                Fetch::Alarms { region },
+                Fetch::Metrics {
+                    window: crate::store::metrics::Window::Hour,
+                    series: series.to_vec(),
+                },
+            ]
+        }
         Route::Tasks { cluster, .. } => vec![running(cluster), stopped(cluster)],
         Route::Instances { cluster } => vec![
             Fetch::ContainerInstances {
                 cluster: cluster.clone(),
             },
             running(cluster),
+        ],
+        Route::Metrics { cluster, service } => {
+            let region = region_of(cluster);
+            let plots = views::metrics::plots(store, cluster, service);
+            let mut fetches = vec![
+                services(cluster),
+                Fetch::Metrics {
+                    window: page.window,
+                    series: plots.into_iter().map(|p| p.key).collect(),
+                },
+                Fetch::Scaling { region },
+            ];
+            fetches.extend(target_groups(store, cluster, service));
+            fetches
+        }
+        Route::Scaling { cluster, .. } => vec![
+            services(cluster),
+            Fetch::Scaling {
+                region: region_of(cluster),
+            },
+            Fetch::CapacityProviders {
+                region: region_of(cluster),
+                names: store
+                    .cluster(cluster)
+                    .map(|c| c.capacity_providers.clone())
+                    .unwrap_or_default(),
+            },
+        ],
+        Route::Targets { cluster, service } => {
+            let mut fetches = vec![services(cluster), running(cluster)];
+            fetches.extend(target_groups(store, cluster, service));
+            if store.cluster(cluster).is_some_and(|c| c.container_instances > 0) {
+                fetches.push(Fetch::ContainerInstances {
+                    cluster: cluster.clone(),
+                });
+            }
+            fetches
+        }
+        Route::Logs {
+            cluster,
+            task,
+            container,
+        } => {
+            let mut fetches = vec![running(cluster), stopped(cluster)];
+            if let Some(t) = store.cluster_data(cluster).and_then(|d| d.find_task(task)) {
+                fetches.push(Fetch::TaskDefinition {
+                    arn: t.task_definition.clone(),
+                });
+            }
+            if let Ok((region, group, stream)) = views::logs::stream_of(store, cluster, task, container) {
+                fetches.push(Fetch::Logs { region, group, stream });
+            }
+            fetches
+        }
+        Route::TaskDefinition { arn } => {
+            let mut fetches = vec![Fetch::TaskDefinition { arn: arn.clone() }];
+            if let Some(other) = &page.compare {
+                fetches.push(Fetch::TaskDefinition { arn: other.clone() });
+            }
+            fetches
+        }
+        Route::Images { cluster, service } => {
+            let mut fetches = vec![services(cluster)];
+            if let Some(s) = store.service(cluster, service) {
+                fetches.push(Fetch::TaskDefinition {
+                    arn: s.task_definition.clone(),
+                });
+            }
+            for (region, repository, _) in views::images::service_images(store, cluster, service) {
+                fetches.push(Fetch::Images {
+                    region,
+                    repository,
+                    tags: vec![],
+                });
+            }
+            fetches
+        }
+        Route::Repositories { region } => vec![Fetch::Repositories { region: region.clone() }],
+        Route::Schedules { cluster } => vec![
+            services(cluster),
+            Fetch::Schedules {
+                region: region_of(cluster),
+            },
         ],
         Route::Task { cluster, task } => {
             let mut fetches = vec![running(cluster), stopped(cluster)];

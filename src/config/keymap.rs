@@ -36,6 +36,20 @@ pub enum Command {
     RunTask,
     Drain,
     ScalingLimits,
+    // Views one key away from a service or task.
+    Metrics,
+    Autoscaling,
+    Targets,
+    TaskDefinition,
+    Logs,
+    Images,
+    Window1h,
+    Window3h,
+    Window24h,
+    Window7d,
+    Pause,
+    Reveal,
+    Compare,
 }
 
 /// Where a command applies, for grouping in help.
@@ -45,6 +59,7 @@ pub enum Section {
     Navigation,
     Tables,
     Views,
+    Inspect,
     Actions,
 }
 
@@ -55,6 +70,7 @@ impl Section {
             Section::Navigation => "Navigation",
             Section::Tables => "Tables",
             Section::Views => "Views",
+            Section::Inspect => "Inspect (from a service or task)",
             Section::Actions => "Actions (each asks for confirmation)",
         }
     }
@@ -81,6 +97,19 @@ impl Command {
         Command::NextPane,
         Command::PrevPane,
         Command::ToggleStopped,
+        Command::Metrics,
+        Command::Autoscaling,
+        Command::Targets,
+        Command::TaskDefinition,
+        Command::Logs,
+        Command::Images,
+        Command::Window1h,
+        Command::Window3h,
+        Command::Window24h,
+        Command::Window7d,
+        Command::Pause,
+        Command::Reveal,
+        Command::Compare,
         Command::Scale,
         Command::Redeploy,
         Command::Rollback,
@@ -121,6 +150,19 @@ impl Command {
             Command::RunTask => "run_task",
             Command::Drain => "drain",
             Command::ScalingLimits => "scaling_limits",
+            Command::Metrics => "metrics",
+            Command::Autoscaling => "autoscaling",
+            Command::Targets => "targets",
+            Command::TaskDefinition => "task_definition",
+            Command::Logs => "logs",
+            Command::Images => "images",
+            Command::Window1h => "window_1h",
+            Command::Window3h => "window_3h",
+            Command::Window24h => "window_24h",
+            Command::Window7d => "window_7d",
+            Command::Pause => "pause",
+            Command::Reveal => "reveal",
+            Command::Compare => "compare",
         }
     }
 
@@ -163,6 +205,19 @@ impl Command {
             Command::RunTask => "service: run a one-off task like it",
             Command::Drain => "instance: drain, or activate when draining",
             Command::ScalingLimits => "service: autoscaling min / max",
+            Command::Metrics => "charts: CPU, memory, requests, 5xx, latency, queue",
+            Command::Autoscaling => "autoscaling: range, policies, schedule, activity",
+            Command::Targets => "load balancer targets and their health",
+            Command::TaskDefinition => "the task definition (c: diff with the previous)",
+            Command::Logs => "a container's log (awslogs)",
+            Command::Images => "ECR images: tags, push time, scan findings",
+            Command::Window1h => "charts: the last hour",
+            Command::Window3h => "charts: the last 3 hours",
+            Command::Window24h => "charts: the last day",
+            Command::Window7d => "charts: the last week",
+            Command::Pause => "logs: pause / follow",
+            Command::Reveal => "task definition: show / mask environment values",
+            Command::Compare => "task definition: diff with the previous revision",
         }
     }
 
@@ -179,6 +234,14 @@ impl Command {
             Command::ToggleStopped => "stopped",
             Command::SortNext => "sort",
             Command::Refresh => "refresh",
+            Command::TaskDefinition => "taskdef",
+            Command::Window1h => "1h",
+            Command::Window3h => "3h",
+            Command::Window24h => "24h",
+            Command::Window7d => "7d",
+            Command::Pause => "pause",
+            Command::Reveal => "reveal",
+            Command::Compare => "diff",
             _ => self.name(),
         }
     }
@@ -204,6 +267,19 @@ impl Command {
             | Command::RunTask
             | Command::Drain
             | Command::ScalingLimits => Section::Actions,
+            Command::Metrics
+            | Command::Autoscaling
+            | Command::Targets
+            | Command::TaskDefinition
+            | Command::Logs
+            | Command::Images
+            | Command::Window1h
+            | Command::Window3h
+            | Command::Window24h
+            | Command::Window7d
+            | Command::Pause
+            | Command::Reveal
+            | Command::Compare => Section::Inspect,
         }
     }
 }
@@ -386,6 +462,19 @@ impl Default for Keymap {
             ("N", RunTask),
             ("D", Drain),
             ("M", ScalingLimits),
+            ("m", Metrics),
+            ("a", Autoscaling),
+            ("b", Targets),
+            ("d", TaskDefinition),
+            ("l", Logs),
+            ("r", Images),
+            ("1", Window1h),
+            ("2", Window3h),
+            ("3", Window24h),
+            ("4", Window7d),
+            ("p", Pause),
+            ("v", Reveal),
+            ("c", Compare),
         ];
         Keymap {
             bindings: table

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+use crate::store::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
+use crate::store::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 use crate::store::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
 
 /// One read of one resource set. Also the key the scheduler dedupes and schedules by.
@@ -43,6 +45,50 @@ pub enum Fetch {
         region: String,
         family: String,
     },
+    /// CloudWatch series over a window: what is on screen, batched into as few
+    /// GetMetricData calls as the API allows (500 queries each).
+    Metrics {
+        window: Window,
+        series: Vec<SeriesKey>,
+    },
+    /// CloudWatch alarms of a region.
+    Alarms {
+        region: String,
+    },
+    /// Application Auto Scaling of the ECS services of a region: targets, policies,
+    /// scheduled actions, recent activities.
+    Scaling {
+        region: String,
+    },
+    /// ECS capacity providers (by name) of a region, with their Auto Scaling groups.
+    CapacityProviders {
+        region: String,
+        names: Vec<String>,
+    },
+    /// A target group and the health of its targets.
+    Targets {
+        target_group: String,
+    },
+    /// New lines of a CloudWatch Logs stream since the last fetch.
+    Logs {
+        region: String,
+        group: String,
+        stream: String,
+    },
+    /// ECR images of a repository, by tag, with their scan findings.
+    Images {
+        region: String,
+        repository: String,
+        tags: Vec<String>,
+    },
+    /// ECR repositories of a region.
+    Repositories {
+        region: String,
+    },
+    /// EventBridge rules that start ECS tasks, in a region.
+    Schedules {
+        region: String,
+    },
 }
 
 impl Fetch {
@@ -54,6 +100,23 @@ impl Fetch {
                 | Fetch::EksClusters { .. }
                 | Fetch::Services { .. }
                 | Fetch::Tasks { stopped: true, .. }
+                | Fetch::Alarms { .. }
+        )
+    }
+
+    /// Whether the store keeps this fetch's data in [`crate::store::insight::Insight`].
+    pub fn is_insight(&self) -> bool {
+        matches!(
+            self,
+            Fetch::Metrics { .. }
+                | Fetch::Alarms { .. }
+                | Fetch::Scaling { .. }
+                | Fetch::CapacityProviders { .. }
+                | Fetch::Targets { .. }
+                | Fetch::Logs { .. }
+                | Fetch::Images { .. }
+                | Fetch::Repositories { .. }
+                | Fetch::Schedules { .. }
         )
     }
 
@@ -83,6 +146,15 @@ impl Fetch {
                 format!("task definition {}", crate::util::task_def_short(arn))
             }
             Fetch::Revisions { family, .. } => format!("revisions of {family}"),
+            Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
+            Fetch::Alarms { region } => format!("alarms in {region}"),
+            Fetch::Scaling { region } => format!("autoscaling in {region}"),
+            Fetch::CapacityProviders { region, .. } => format!("capacity providers in {region}"),
+            Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
+            Fetch::Logs { stream, .. } => format!("logs of {stream}"),
+            Fetch::Images { repository, .. } => format!("images of {repository}"),
+            Fetch::Repositories { region } => format!("ECR repositories in {region}"),
+            Fetch::Schedules { region } => format!("scheduled tasks in {region}"),
         }
     }
 }
@@ -99,6 +171,19 @@ pub enum Payload {
     TaskDefinition(Box<TaskDefinition>),
     /// Task definition ARNs, newest first.
     Revisions(Vec<String>),
+    Metrics(Vec<MetricSeries>),
+    Alarms(Vec<Alarm>),
+    Scaling(Box<Scaling>),
+    CapacityProviders(Vec<CapacityProvider>),
+    Targets(Box<TargetGroupHealth>),
+    /// Log lines; `reset` when they start the stream over rather than follow on.
+    Logs {
+        lines: Vec<LogLine>,
+        reset: bool,
+    },
+    Images(Vec<Image>),
+    Repositories(Vec<Repository>),
+    Schedules(Vec<ScheduledTask>),
 }
 
 impl Payload {
@@ -112,6 +197,15 @@ impl Payload {
             Payload::ContainerInstances(_) => "container instances",
             Payload::TaskDefinition(_) => "task definition",
             Payload::Revisions(_) => "revisions",
+            Payload::Metrics(_) => "metrics",
+            Payload::Alarms(_) => "alarms",
+            Payload::Scaling(_) => "scaling",
+            Payload::CapacityProviders(_) => "capacity providers",
+            Payload::Targets(_) => "targets",
+            Payload::Logs { .. } => "logs",
+            Payload::Images(_) => "images",
+            Payload::Repositories(_) => "repositories",
+            Payload::Schedules(_) => "schedules",
         }
     }
 }

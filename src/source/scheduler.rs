@@ -112,6 +112,8 @@ impl Scheduler {
         for region in &self.regions {
             wanted.insert(Fetch::EcsClusters { region: region.clone() });
             wanted.insert(Fetch::EksClusters { region: region.clone() });
+            // Firing alarms roll up into the fleet view.
+            wanted.insert(Fetch::Alarms { region: region.clone() });
         }
         for cluster in self.clusters.values().flatten() {
             wanted.insert(Fetch::Services {

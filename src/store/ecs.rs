@@ -253,6 +253,8 @@ pub struct Container {
     pub health: String,
     pub cpu: Option<String>,
     pub memory: Option<String>,
+    /// Bridge and host networking: (container port, host port) pairs.
+    pub bindings: Vec<(u16, u16)>,
 }
 
 /// An ECS task.
@@ -337,16 +339,60 @@ pub struct ContainerInstance {
     pub registered_at: Option<Timestamp>,
 }
 
-/// A container definition of a task definition (what `Task detail` needs of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortMapping {
+    pub container_port: u16,
+    /// 0 or none on bridge networking: a dynamic host port.
+    pub host_port: Option<u16>,
+    pub protocol: String,
+}
+
+/// A container definition of a task definition.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContainerDefinition {
     pub name: String,
     pub image: String,
     pub cpu: i32,
     pub memory: Option<i32>,
+    pub memory_reservation: Option<i32>,
     pub essential: bool,
-    pub ports: Vec<u16>,
+    pub ports: Vec<PortMapping>,
+    /// Plain environment variables: shown masked until revealed.
+    pub environment: Vec<(String, String)>,
+    /// Secrets: the name and where the value comes from (never the value).
+    pub secrets: Vec<(String, String)>,
+    pub command: Vec<String>,
     pub log_driver: Option<String>,
+    pub log_options: std::collections::BTreeMap<String, String>,
+    pub health_check: Option<String>,
+}
+
+impl ContainerDefinition {
+    /// The CloudWatch Logs group and stream of a task's container, for the awslogs driver.
+    pub fn awslogs_stream(&self, task_id: &str) -> Option<(String, String)> {
+        if self.log_driver.as_deref() != Some("awslogs") {
+            return None;
+        }
+        let group = self.log_options.get("awslogs-group")?.clone();
+        let prefix = self.log_options.get("awslogs-stream-prefix")?;
+        Some((group, format!("{prefix}/{}/{task_id}", self.name)))
+    }
+}
+
+/// A volume of a task definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Volume {
+    pub name: String,
+    pub host_path: Option<String>,
+    pub efs: Option<EfsVolume>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EfsVolume {
+    pub file_system_id: String,
+    pub root_directory: Option<String>,
+    pub transit_encryption: bool,
+    pub access_point: Option<String>,
 }
 
 /// A task definition revision. Immutable once registered, so cached forever.
@@ -363,6 +409,7 @@ pub struct TaskDefinition {
     pub memory: Option<String>,
     pub compatibilities: Vec<String>,
     pub containers: Vec<ContainerDefinition>,
+    pub volumes: Vec<Volume>,
     pub registered_at: Option<Timestamp>,
 }
 
@@ -458,6 +505,7 @@ mod tests {
             health: "UNKNOWN".into(),
             cpu: None,
             memory: None,
+            bindings: vec![],
         };
         let task = Task {
             arn: "arn".into(),

@@ -36,13 +36,15 @@ pub struct FleetRow {
     pub degraded: Option<u32>,
     pub deploying: Option<u32>,
     pub stopped_last_hour: Option<u32>,
+    /// Firing CloudWatch alarms about the cluster.
+    pub alarms: Option<u32>,
     /// The Kubernetes version of an EKS cluster.
     pub version: Option<String>,
     pub health: Health,
 }
 
 impl FleetRow {
-    pub fn ecs(cluster: &Cluster, data: Option<&ClusterData>, now: Timestamp) -> Self {
+    pub fn ecs(cluster: &Cluster, data: Option<&ClusterData>, alarms: Option<u32>, now: Timestamp) -> Self {
         let services = data.filter(|d| d.services.is_loaded()).map(|d| d.services.items());
         let stopped = data.filter(|d| d.stopped.is_loaded()).map(|d| {
             d.stopped
@@ -57,7 +59,7 @@ impl FleetRow {
         let deploying = count(|s| s.is_deploying());
         let health = if cluster.status != "ACTIVE" {
             Health::Degraded
-        } else if failing.unwrap_or(0) > 0 {
+        } else if failing.unwrap_or(0) > 0 || alarms.unwrap_or(0) > 0 {
             Health::Failing
         } else if degraded.unwrap_or(0) > 0 {
             Health::Degraded
@@ -82,6 +84,7 @@ impl FleetRow {
             degraded,
             deploying,
             stopped_last_hour: stopped,
+            alarms,
             version: None,
             health,
         }
@@ -107,6 +110,7 @@ impl FleetRow {
             degraded: None,
             deploying: None,
             stopped_last_hour: None,
+            alarms: None,
             version: Some(cluster.version.clone()),
             health,
         }

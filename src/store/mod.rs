@@ -5,6 +5,8 @@ mod collection;
 pub mod ecs;
 pub mod eks;
 pub mod fleet;
+pub mod insight;
+pub mod metrics;
 pub mod ui;
 
 use std::collections::{BTreeMap, HashMap};
@@ -82,7 +84,7 @@ impl ClusterData {
 }
 
 /// Where bosun is pointed: shown in the header.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Context {
     pub profile: String,
     pub regions: Vec<String>,
@@ -90,6 +92,22 @@ pub struct Context {
     pub read_only: bool,
     /// The fast refresh interval, for the status bar.
     pub refresh_secs: u64,
+    /// Where chart times are shown: the system's zone in the app, UTC in tests.
+    #[serde(skip)]
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            profile: String::new(),
+            regions: Vec::new(),
+            demo: false,
+            read_only: false,
+            refresh_secs: 5,
+            tz: jiff::tz::TimeZone::UTC,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -110,6 +128,8 @@ pub struct Store {
     pub calls_per_minute: Option<u32>,
     /// Revisions of task definition families, newest first, by `region/family`.
     pub revisions: HashMap<String, Result<Vec<String>, FetchError>>,
+    /// Metrics, alarms, autoscaling, targets, logs, images, scheduled tasks.
+    pub insight: insight::Insight,
     /// Actions sent and being followed.
     pub ops: OpsState,
     pub settings: Settings,
@@ -204,6 +224,7 @@ impl Store {
             now,
             calls_per_minute: None,
             revisions: HashMap::new(),
+            insight: insight::Insight::default(),
             ops: OpsState::default(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
@@ -252,6 +273,9 @@ impl Store {
     }
 
     fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
+        if fetch.is_insight() {
+            return self.insight.apply_ok(fetch, payload, at);
+        }
         match (fetch, payload) {
             (Fetch::Identity, Payload::Identity(identity)) => self.identity.replace(vec![IdentityItem(identity)], at),
             (Fetch::EcsClusters { region }, Payload::EcsClusters(mut clusters)) => {
@@ -310,6 +334,9 @@ impl Store {
     }
 
     fn apply_err(&mut self, fetch: &Fetch, error: FetchError) -> bool {
+        if fetch.is_insight() {
+            return self.insight.apply_err(fetch, error);
+        }
         match fetch {
             Fetch::Identity => self.identity.fail(error),
             Fetch::EcsClusters { region } => self.ecs.entry(region.clone()).or_default().fail(error),
@@ -340,6 +367,8 @@ impl Store {
                 self.task_definitions.insert(arn.clone(), Err(error));
                 true
             }
+            // Kept by `insight`, above.
+            _ => false,
         }
     }
 
@@ -351,7 +380,13 @@ impl Store {
     pub fn rebuild_fleet(&mut self) {
         let mut rows = Vec::new();
         for cluster in self.all_clusters() {
-            rows.push(FleetRow::ecs(cluster, self.clusters.get(&cluster.arn), self.now));
+            let alarms = self.insight.firing_in_cluster(&cluster.region, &cluster.name);
+            rows.push(FleetRow::ecs(
+                cluster,
+                self.clusters.get(&cluster.arn),
+                alarms,
+                self.now,
+            ));
         }
         for cluster in self.eks.values().flat_map(|c| c.items()) {
             rows.push(FleetRow::eks(cluster));

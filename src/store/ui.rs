@@ -29,6 +29,44 @@ pub enum Route {
     Instances {
         cluster: String,
     },
+    /// Charts of a service's metrics.
+    Metrics {
+        cluster: String,
+        service: String,
+    },
+    /// A service's autoscaling, and its cluster's capacity providers.
+    Scaling {
+        cluster: String,
+        service: String,
+    },
+    /// The load balancer targets of a service.
+    Targets {
+        cluster: String,
+        service: String,
+    },
+    /// The log of one container of a task.
+    Logs {
+        cluster: String,
+        task: String,
+        container: String,
+    },
+    /// A task definition revision.
+    TaskDefinition {
+        arn: String,
+    },
+    /// The ECR images behind a service.
+    Images {
+        cluster: String,
+        service: String,
+    },
+    /// The ECR repositories of a region.
+    Repositories {
+        region: String,
+    },
+    /// EventBridge rules that start tasks in a cluster.
+    Schedules {
+        cluster: String,
+    },
 }
 
 /// The panes of the service detail, in focus order.
@@ -54,7 +92,14 @@ impl Route {
             | Route::Service { cluster, .. }
             | Route::Tasks { cluster, .. }
             | Route::Task { cluster, .. }
-            | Route::Instances { cluster } => Some(cluster),
+            | Route::Instances { cluster }
+            | Route::Metrics { cluster, .. }
+            | Route::Scaling { cluster, .. }
+            | Route::Targets { cluster, .. }
+            | Route::Logs { cluster, .. }
+            | Route::Images { cluster, .. }
+            | Route::Schedules { cluster } => Some(cluster),
+            Route::TaskDefinition { .. } | Route::Repositories { .. } => None,
         }
     }
 }
@@ -67,6 +112,16 @@ pub struct Page {
     pub focus: usize,
     /// Tasks view: show stopped tasks instead of running ones.
     pub show_stopped: bool,
+    /// Metrics view: how far back the charts look.
+    pub window: crate::store::metrics::Window,
+    /// Text views (logs, task definition, autoscaling): the first line shown.
+    pub scroll: usize,
+    /// Logs view: keep the newest line on screen.
+    pub following: bool,
+    /// Task definition view: show environment values.
+    pub reveal: bool,
+    /// Task definition view: the revision compared against.
+    pub compare: Option<String>,
 }
 
 impl Page {
@@ -77,6 +132,11 @@ impl Page {
             panes,
             focus: 0,
             show_stopped: false,
+            window: Default::default(),
+            scroll: 0,
+            following: true,
+            reveal: false,
+            compare: None,
         }
     }
 

@@ -45,6 +45,14 @@ pub fn render(frame: &mut Frame<'_>, store: &Store, theme: &Theme, keymap: &Keym
         }
         Route::Task { cluster, task } => views::task::render(buf, body, store, page, cluster, task, theme),
         Route::Instances { cluster } => views::instances::render(buf, body, store, page, cluster, theme),
+        Route::Metrics { cluster, service } => views::metrics::render(buf, body, store, page, cluster, service, theme),
+        Route::Scaling { cluster, service } => views::scaling::render(buf, body, store, page, cluster, service, theme),
+        Route::Targets { cluster, service } => views::targets::render(buf, body, store, page, cluster, service, theme),
+        Route::Logs { .. } => views::logs::render(buf, body, store, page, theme),
+        Route::TaskDefinition { arn } => views::taskdef::render(buf, body, store, page, arn, theme),
+        Route::Images { cluster, service } => views::images::render(buf, body, store, page, cluster, service, theme),
+        Route::Repositories { region } => views::images::render_repositories(buf, body, store, page, region, theme),
+        Route::Schedules { cluster } => views::images::render_schedules(buf, body, store, page, cluster, theme),
     }
     if store.ui.mode == Mode::Help {
         help::render(buf, body, store.ui.help_offset, keymap, theme);
@@ -74,6 +82,7 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
     let route = store.ui.route();
     let mut crumbs = Vec::new();
     match route.cluster() {
+        None if matches!(route, Route::TaskDefinition { .. } | Route::Repositories { .. }) => {}
         None => crumbs.push(store.context.regions.join(",")),
         Some(cluster) => {
             crumbs.push(crate::util::arn_region(cluster).unwrap_or("?").to_string());
@@ -102,6 +111,20 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
             crumbs.push(id.get(..8).unwrap_or(id).to_string());
         }
         Route::Instances { .. } => crumbs.push("instances".into()),
+        Route::Metrics { service, .. } => crumbs.extend([arn_tail(service).to_string(), "metrics".into()]),
+        Route::Scaling { service, .. } => crumbs.extend([arn_tail(service).to_string(), "autoscaling".into()]),
+        Route::Targets { service, .. } => crumbs.extend([arn_tail(service).to_string(), "targets".into()]),
+        Route::Images { service, .. } => crumbs.extend([arn_tail(service).to_string(), "images".into()]),
+        Route::Logs { task, container, .. } => {
+            let id = arn_tail(task);
+            crumbs.extend([id.get(..8).unwrap_or(id).to_string(), format!("{container} logs")]);
+        }
+        Route::TaskDefinition { arn } => {
+            crumbs.push(crate::util::arn_region(arn).unwrap_or("?").to_string());
+            crumbs.push(crate::util::task_def_short(arn).to_string());
+        }
+        Route::Repositories { region } => crumbs.extend([region.clone(), "repositories".into()]),
+        Route::Schedules { .. } => crumbs.push("schedules".into()),
     }
     crumbs
 }
@@ -184,6 +207,31 @@ fn freshness(store: &Store) -> (String, bool) {
             Some(d) => (d.instances.fetched_at, d.instances.error.is_some()),
             None => (None, false),
         },
+        Route::Metrics { .. } => (
+            store.insight.metrics_status.fetched_at,
+            store.insight.metrics_status.error.is_some(),
+        ),
+        Route::Scaling { cluster, .. } | Route::Schedules { cluster } => {
+            let region = crate::util::arn_region(cluster).unwrap_or_default();
+            match store.insight.scaling.get(region) {
+                Some(s) => (s.fetched_at, s.error.is_some()),
+                None => (None, false),
+            }
+        }
+        Route::Logs {
+            cluster,
+            task,
+            container,
+        } => match views::logs::stream_of(store, cluster, task, container) {
+            Ok((_, group, stream)) => match store.insight.log(&group, &stream) {
+                Some(b) => (b.fetched_at, b.error.is_some()),
+                None => (None, false),
+            },
+            Err(_) => (Some(store.now), false),
+        },
+        Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::TaskDefinition { .. } => {
+            (Some(store.now), false)
+        }
         Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => match store.cluster_data(cluster) {
             Some(d) => {
                 let set = if store.ui.page().show_stopped {
@@ -219,10 +267,17 @@ fn hints(route: &Route) -> &'static [Command] {
     match route {
         Route::Fleet => &[Open, Filter, CommandLine, Help, Quit],
         Route::Services { .. } => &[Open, Filter, Scale, Redeploy, Help, Back],
-        Route::Service { .. } => &[Open, NextPane, Scale, Redeploy, Rollback, Help],
+        Route::Service { .. } => &[Open, NextPane, Metrics, Logs, Scale, Redeploy, Help],
         Route::Tasks { .. } => &[Open, ToggleStopped, StopTask, Filter, Help, Back],
         Route::Task { .. } => &[StopTask, Back, CommandLine, Help],
         Route::Instances { .. } => &[Drain, Filter, Back, Help],
+        Route::Metrics { .. } => &[Window1h, Window24h, Window7d, Back, Help],
+        Route::Logs { .. } => &[Pause, Filter, Bottom, Back, Help],
+        Route::TaskDefinition { .. } => &[Reveal, Compare, Back, Help],
+        Route::Scaling { .. } => &[ScalingLimits, Back, Help],
+        Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::Schedules { .. } => {
+            &[Filter, Back, Help]
+        }
     }
 }
 

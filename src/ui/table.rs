@@ -147,17 +147,25 @@ impl SortKey<'_> {
 
 /// What cells may depend on besides the row itself.
 #[derive(Debug, Clone, Copy)]
-pub struct RowCx {
+pub struct RowCx<'a> {
     pub now: Timestamp,
+    /// Metrics and the like, for cells that show them.
+    pub insight: Option<&'a crate::store::insight::Insight>,
+}
+
+impl RowCx<'static> {
+    pub fn at(now: Timestamp) -> Self {
+        RowCx { now, insight: None }
+    }
 }
 
 /// A resource that can be a table row.
 pub trait Row: Keyed {
     fn columns() -> &'static [Column];
 
-    fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_>;
+    fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_>;
 
-    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+    fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         SortKey::Text(self.cell(column, cx).text)
     }
 }
@@ -643,10 +651,8 @@ mod tests {
         }
     }
 
-    fn cx() -> RowCx {
-        RowCx {
-            now: Timestamp::UNIX_EPOCH,
-        }
+    fn cx() -> RowCx<'static> {
+        RowCx::at(Timestamp::UNIX_EPOCH)
     }
 
     fn names(state: &TableState, rows: &[Svc]) -> Vec<&'static str> {

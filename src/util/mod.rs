@@ -31,6 +31,18 @@ pub fn arn_tail(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
+/// The last `n` path segments of an ARN: `targetgroup/web/0123` → `web/0123` for n = 2.
+pub fn arn_tail_n(arn: &str, n: usize) -> &str {
+    let mut cut = arn.len();
+    for _ in 0..n {
+        match arn[..cut].rfind('/') {
+            Some(i) => cut = i,
+            None => return arn,
+        }
+    }
+    &arn[cut + 1..]
+}
+
 /// `family:revision` of a task definition ARN or of a `family:revision` string.
 pub fn task_def_short(arn: &str) -> &str {
     arn_tail(arn)

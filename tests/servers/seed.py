@@ -165,9 +165,96 @@ def ops(endpoint):
     return made
 
 
+def insight(endpoint):
+    """What the checks before acting read: metrics and alarms, autoscaling, a load balancer
+    with targets, a log stream, an ECR image with scan findings, a scheduled task, and a
+    capacity provider with its Auto Scaling group; around the `small` cluster."""
+    import datetime
+    made = small(endpoint)
+    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+
+    cw = client(endpoint, "cloudwatch")
+    dims = [{"Name": "ClusterName", "Value": "small"}, {"Name": "ServiceName", "Value": "web"}]
+    points = []
+    for minutes_ago in range(30, 0, -1):
+        at = now - datetime.timedelta(minutes=minutes_ago)
+        points.append({"MetricName": "CPUUtilization", "Dimensions": dims, "Timestamp": at,
+                       "Value": float(minutes_ago), "Unit": "Percent"})
+    for i in range(0, len(points), 20):
+        cw.put_metric_data(Namespace="AWS/ECS", MetricData=points[i:i + 20])
+    cw.put_metric_alarm(AlarmName="web-cpu-high", Namespace="AWS/ECS", MetricName="CPUUtilization",
+                        Dimensions=dims, Statistic="Average", Period=60, EvaluationPeriods=3,
+                        Threshold=80.0, ComparisonOperator="GreaterThanThreshold")
+    cw.set_alarm_state(AlarmName="web-cpu-high", StateValue="ALARM", StateReason="Threshold Crossed: test")
+    cw.put_metric_alarm(AlarmName="web-memory-high", Namespace="AWS/ECS", MetricName="MemoryUtilization",
+                        Dimensions=dims, Statistic="Average", Period=60, EvaluationPeriods=3,
+                        Threshold=90.0, ComparisonOperator="GreaterThanThreshold")
+
+    aas = client(endpoint, "application-autoscaling")
+    aas.register_scalable_target(ServiceNamespace="ecs", ResourceId="service/small/web",
+                                 ScalableDimension="ecs:service:DesiredCount", MinCapacity=1, MaxCapacity=6)
+    aas.put_scaling_policy(PolicyName="web-cpu60", ServiceNamespace="ecs", ResourceId="service/small/web",
+                           ScalableDimension="ecs:service:DesiredCount", PolicyType="TargetTrackingScaling",
+                           TargetTrackingScalingPolicyConfiguration={
+                               "TargetValue": 60.0,
+                               "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}})
+    aas.put_scheduled_action(ServiceNamespace="ecs", ScheduledActionName="web-morning",
+                             ResourceId="service/small/web", ScalableDimension="ecs:service:DesiredCount",
+                             Schedule="cron(0 8 * * ? *)", ScalableTargetAction={"MinCapacity": 3, "MaxCapacity": 9})
+
+    ec2 = client(endpoint, "ec2")
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if s["CidrBlock"] == "10.0.1.0/24"]
+    vpc = ec2.describe_subnets(SubnetIds=subnets)["Subnets"][0]["VpcId"]
+    second = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+    elb = client(endpoint, "elbv2")
+    lb = elb.create_load_balancer(Name="front", Subnets=subnets + [second])["LoadBalancers"][0]["LoadBalancerArn"]
+    tg = elb.create_target_group(Name="web-tg", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip",
+                                 HealthCheckPath="/health")["TargetGroups"][0]["TargetGroupArn"]
+    elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": "10.0.1.10", "Port": 8080}, {"Id": "10.0.1.11", "Port": 8080}])
+    made["target_group"] = tg
+
+    logs = client(endpoint, "logs")
+    logs.create_log_group(logGroupName="/ecs/web")
+    logs.create_log_stream(logGroupName="/ecs/web", logStreamName="ecs/web/abc123")
+    base = int(now.timestamp() * 1000)
+    logs.put_log_events(logGroupName="/ecs/web", logStreamName="ecs/web/abc123",
+                        logEvents=[{"timestamp": base + i * 1000, "message": f"line {i}"} for i in range(5)])
+
+    ecr = client(endpoint, "ecr")
+    ecr.create_repository(repositoryName="web", imageScanningConfiguration={"scanOnPush": True})
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+                                      "digest": "sha256:" + "a" * 64},
+                           "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
+                                       "digest": "sha256:" + "b" * 64}]})
+    ecr.put_image(repositoryName="web", imageManifest=manifest, imageTag="v1.0.0")
+    ecr.start_image_scan(repositoryName="web", imageId={"imageTag": "v1.0.0"})
+
+    events = client(endpoint, "events")
+    events.put_rule(Name="web-nightly", ScheduleExpression="cron(0 2 * * ? *)", State="ENABLED")
+    td = ecs_arn = client(endpoint, "ecs").describe_services(cluster="small", services=["web"])["services"][0]["taskDefinition"]
+    events.put_targets(Rule="web-nightly", Targets=[{
+        "Id": "1", "Arn": "arn:aws:ecs:us-east-1:%s:cluster/small" % ACCOUNT,
+        "RoleArn": "arn:aws:iam::%s:role/events" % ACCOUNT,
+        "EcsParameters": {"TaskDefinitionArn": td, "TaskCount": 2, "LaunchType": "FARGATE"}}])
+
+    asg = client(endpoint, "autoscaling")
+    asg.create_launch_configuration(LaunchConfigurationName="lc", ImageId=ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"], InstanceType="m5.large")
+    asg.create_auto_scaling_group(AutoScalingGroupName="small-asg", LaunchConfigurationName="lc",
+                                  MinSize=1, MaxSize=5, DesiredCapacity=2, AvailabilityZones=["us-east-1a"])
+    group_arn = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["small-asg"])["AutoScalingGroups"][0]["AutoScalingGroupARN"]
+    client(endpoint, "ecs").create_capacity_provider(
+        name="small-asg-cp",
+        autoScalingGroupProvider={"autoScalingGroupArn": group_arn,
+                                  "managedScaling": {"status": "ENABLED", "targetCapacity": 90}})
+    return made
+
+
 def main():
     endpoint, scenario = sys.argv[1], sys.argv[2]
-    made = {"fleet": fleet, "small": small, "ops": ops}[scenario](endpoint)
+    made = {"fleet": fleet, "small": small, "ops": ops, "insight": insight}[scenario](endpoint)
     json.dump(made, sys.stdout)
 
 

@@ -98,6 +98,46 @@ impl Drop for Moto {
     }
 }
 
+/// The CloudWatch CBOR → JSON translator in front of a moto (test only: the SDK speaks
+/// RPCv2-CBOR to CloudWatch, moto does not).
+pub struct CborProxy {
+    child: Child,
+    pub port: u16,
+}
+
+impl CborProxy {
+    pub fn start(upstream: &str) -> CborProxy {
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/servers/cbor_proxy.py"))
+            .arg(upstream)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the CBOR proxy");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the CBOR proxy did not say its port: {line:?}"));
+        CborProxy { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for CborProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The environment that points the real binary (and the aws CLI) at an endpoint.
 pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -137,6 +177,21 @@ pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
         max_attempts: Some(1),
         endpoint_url: Some(endpoint.to_string()),
         static_keys: Some(("testing".into(), "testing".into())),
+        cloudwatch_endpoint: None,
+    })
+    .await
+    .expect("an AWS backend")
+}
+
+/// [`aws_backend`] with CloudWatch through a [`CborProxy`].
+pub async fn aws_backend_with_cloudwatch(endpoint: &str, cloudwatch: &str, regions: &[&str]) -> AwsBackend {
+    AwsBackend::new(AwsOptions {
+        profile: Some("test".into()),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        max_attempts: Some(1),
+        endpoint_url: Some(endpoint.to_string()),
+        static_keys: Some(("testing".into(), "testing".into())),
+        cloudwatch_endpoint: Some(cloudwatch.to_string()),
     })
     .await
     .expect("an AWS backend")

@@ -39,7 +39,7 @@ pub enum ActCmd {
 // ---- targets -----------------------------------------------------------------------------
 
 /// The service the user is on: the selected row, or the page's own service.
-fn selected_service(store: &Store) -> Result<(String, Service), String> {
+pub(crate) fn selected_service(store: &Store) -> Result<(String, Service), String> {
     let page = store.ui.page();
     let found = match &page.route {
         Route::Services { cluster } => store
@@ -59,7 +59,7 @@ fn selected_service(store: &Store) -> Result<(String, Service), String> {
     found.ok_or_else(|| "select a service first (this acts on a service)".to_string())
 }
 
-fn selected_task(store: &Store) -> Result<(String, Task), String> {
+pub(crate) fn selected_task(store: &Store) -> Result<(String, Task), String> {
     let page = store.ui.page();
     let found = match &page.route {
         Route::Tasks { cluster, .. } => crate::ui::views::tasks::source(store, cluster, page.show_stopped)

@@ -9,8 +9,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use super::error::Failure;
 use super::timestamp;
 use crate::store::{
-    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, FetchError, LaunchType, LoadBalancerRef,
-    NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
+    LoadBalancerRef, NetworkConfig, PortMapping, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume,
 };
 use crate::util::{arn_region, arn_tail};
 
@@ -360,7 +360,16 @@ fn container(c: &sdk::Container) -> Container {
             .map_or_else(|| "UNKNOWN".to_string(), |h| h.as_str().to_string()),
         cpu: opt(c.cpu()),
         memory: opt(c.memory()),
+        bindings: c
+            .network_bindings()
+            .iter()
+            .filter_map(|b| Some((port(b.container_port()?), port(b.host_port()?))))
+            .collect(),
     }
+}
+
+fn port(p: i32) -> u16 {
+    p.clamp(0, u16::MAX as i32) as u16
 }
 
 fn resource(list: &[sdk::Resource], name: &str) -> i32 {
@@ -397,6 +406,48 @@ pub(crate) fn container_instance(ci: &sdk::ContainerInstance) -> ContainerInstan
     }
 }
 
+fn container_definition(c: &sdk::ContainerDefinition) -> ContainerDefinition {
+    ContainerDefinition {
+        name: text(c.name()),
+        image: text(c.image()),
+        cpu: c.cpu(),
+        memory: c.memory(),
+        memory_reservation: c.memory_reservation(),
+        essential: c.essential().unwrap_or(true),
+        ports: c
+            .port_mappings()
+            .iter()
+            .filter_map(|p| {
+                Some(PortMapping {
+                    container_port: port(p.container_port()?),
+                    host_port: p.host_port().map(port),
+                    protocol: p
+                        .protocol()
+                        .map_or_else(|| "tcp".to_string(), |p| p.as_str().to_string()),
+                })
+            })
+            .collect(),
+        environment: c
+            .environment()
+            .iter()
+            .map(|kv| (text(kv.name()), text(kv.value())))
+            .collect(),
+        secrets: c
+            .secrets()
+            .iter()
+            .map(|s| (s.name().to_string(), s.value_from().to_string()))
+            .collect(),
+        command: c.command().to_vec(),
+        log_driver: c.log_configuration().map(|l| l.log_driver().as_str().to_string()),
+        log_options: c
+            .log_configuration()
+            .and_then(|l| l.options())
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        health_check: c.health_check().map(|h| h.command().join(" ")),
+    }
+}
+
 pub(crate) fn task_def(td: &sdk::TaskDefinition) -> TaskDefinition {
     TaskDefinition {
         arn: text(td.task_definition_arn()),
@@ -413,22 +464,19 @@ pub(crate) fn task_def(td: &sdk::TaskDefinition) -> TaskDefinition {
             .iter()
             .map(|c| c.as_str().to_string())
             .collect(),
-        containers: td
-            .container_definitions()
+        containers: td.container_definitions().iter().map(container_definition).collect(),
+        volumes: td
+            .volumes()
             .iter()
-            .map(|c| ContainerDefinition {
-                name: text(c.name()),
-                image: text(c.image()),
-                cpu: c.cpu(),
-                memory: c.memory(),
-                essential: c.essential().unwrap_or(true),
-                ports: c
-                    .port_mappings()
-                    .iter()
-                    .filter_map(|p| p.container_port())
-                    .map(|p| p.clamp(0, u16::MAX as i32) as u16)
-                    .collect(),
-                log_driver: c.log_configuration().map(|l| l.log_driver().as_str().to_string()),
+            .map(|v| Volume {
+                name: text(v.name()),
+                host_path: v.host().and_then(|h| opt(h.source_path())),
+                efs: v.efs_volume_configuration().map(|e| EfsVolume {
+                    file_system_id: e.file_system_id().to_string(),
+                    root_directory: opt(e.root_directory()),
+                    transit_encryption: e.transit_encryption() == Some(&sdk::EfsTransitEncryption::Enabled),
+                    access_point: e.authorization_config().and_then(|a| opt(a.access_point_id())),
+                }),
             })
             .collect(),
         registered_at: timestamp(td.registered_at()),

@@ -2,9 +2,15 @@
 //! profiles including SSO, the instance role of a bastion host) and `AWS_ENDPOINT_URL`
 //! honoured as the SDK does. SDK types become domain types at this edge and go no further.
 
+mod cloudwatch;
+pub use cloudwatch::QUERIES_PER_CALL;
 pub(crate) mod ecs;
 mod eks;
+mod elb;
 pub mod error;
+mod logs;
+mod registry;
+mod scaling;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -38,6 +44,8 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Fixed keys instead of the credential chain: (access key id, secret access key).
     pub static_keys: Option<(String, String)>,
+    /// Send CloudWatch calls here (as `AWS_ENDPOINT_URL_CLOUDWATCH` does).
+    pub cloudwatch_endpoint: Option<String>,
 }
 
 /// API calls made, for the status bar (calls per minute) and for tests (calls per operation).
@@ -126,6 +134,12 @@ pub(crate) struct Clients {
     pub(crate) eks: aws_sdk_eks::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
+    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub(crate) asg: aws_sdk_autoscaling::Client,
+    pub(crate) ecr: aws_sdk_ecr::Client,
+    pub(crate) events: aws_sdk_eventbridge::Client,
 }
 
 pub struct AwsBackend {
@@ -133,6 +147,7 @@ pub struct AwsBackend {
     regions: Vec<String>,
     clients: HashMap<String, Clients>,
     calls: Arc<CallCounter>,
+    log_cursors: logs::Cursors,
 }
 
 /// What a newcomer is told when no region is configured anywhere.
@@ -188,13 +203,19 @@ impl AwsBackend {
         let calls = Arc::new(CallCounter::default());
         let clients = regions
             .iter()
-            .map(|region| (region.clone(), Clients::new(&base, region, &calls)))
+            .map(|region| {
+                (
+                    region.clone(),
+                    Clients::new(&base, region, &calls, options.cloudwatch_endpoint.as_deref()),
+                )
+            })
             .collect();
         Ok(AwsBackend {
             profile,
             regions,
             clients,
             calls,
+            log_cursors: logs::Cursors::default(),
         })
     }
 
@@ -242,34 +263,36 @@ impl AwsBackend {
 }
 
 impl Clients {
-    fn new(base: &SdkConfig, region: &str, calls: &Arc<CallCounter>) -> Self {
+    fn new(base: &SdkConfig, region: &str, calls: &Arc<CallCounter>, cloudwatch_endpoint: Option<&str>) -> Self {
         let region = Region::new(region.to_string());
         let counter = CountCalls(calls.clone());
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(base)
+                        .region(region.clone())
+                        .interceptor(counter.clone())
+                        .build(),
+                )
+            };
+        }
+        let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(base)
+            .region(region.clone())
+            .interceptor(counter.clone());
+        if let Some(url) = cloudwatch_endpoint {
+            cloudwatch = cloudwatch.endpoint_url(url);
+        }
         Clients {
-            ecs: aws_sdk_ecs::Client::from_conf(
-                aws_sdk_ecs::config::Builder::from(base)
-                    .region(region.clone())
-                    .interceptor(counter.clone())
-                    .build(),
-            ),
-            eks: aws_sdk_eks::Client::from_conf(
-                aws_sdk_eks::config::Builder::from(base)
-                    .region(region.clone())
-                    .interceptor(counter.clone())
-                    .build(),
-            ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(base)
-                    .region(region.clone())
-                    .interceptor(counter.clone())
-                    .build(),
-            ),
-            autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(
-                aws_sdk_applicationautoscaling::config::Builder::from(base)
-                    .region(region)
-                    .interceptor(counter)
-                    .build(),
-            ),
+            ecs: client!(aws_sdk_ecs),
+            eks: client!(aws_sdk_eks),
+            sts: client!(aws_sdk_sts),
+            autoscaling: client!(aws_sdk_applicationautoscaling),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build()),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            elb: client!(aws_sdk_elasticloadbalancingv2),
+            asg: client!(aws_sdk_autoscaling),
+            ecr: client!(aws_sdk_ecr),
+            events: client!(aws_sdk_eventbridge),
         }
     }
 }
@@ -320,6 +343,65 @@ impl Backend for AwsBackend {
                 ecs::container_instances(&c.ecs, region, &self.profile, cluster)
                     .await
                     .map(Payload::ContainerInstances)
+            }
+            Fetch::Metrics { window, series } => {
+                let region = series.first().map_or(self.regions[0].as_str(), |k| k.region.as_str());
+                let c = self.clients(region)?;
+                cloudwatch::metrics(&c.cloudwatch, region, &self.profile, *window, series, self.now())
+                    .await
+                    .map(Payload::Metrics)
+            }
+            Fetch::Alarms { region } => {
+                let c = self.clients(region)?;
+                cloudwatch::alarms(&c.cloudwatch, region, &self.profile)
+                    .await
+                    .map(Payload::Alarms)
+            }
+            Fetch::Scaling { region } => {
+                let c = self.clients(region)?;
+                scaling::scaling(&c.autoscaling, region, &self.profile)
+                    .await
+                    .map(|s| Payload::Scaling(Box::new(s)))
+            }
+            Fetch::CapacityProviders { region, names } => {
+                let c = self.clients(region)?;
+                scaling::capacity_providers(&c.ecs, &c.asg, region, &self.profile, names)
+                    .await
+                    .map(Payload::CapacityProviders)
+            }
+            Fetch::Targets { target_group } => {
+                let (region, c) = self.clients_for(target_group)?;
+                elb::targets(&c.elb, region, &self.profile, target_group)
+                    .await
+                    .map(|t| Payload::Targets(Box::new(t)))
+            }
+            Fetch::Logs { region, group, stream } => {
+                let c = self.clients(region)?;
+                logs::follow(&c.logs, &self.log_cursors, region, &self.profile, group, stream)
+                    .await
+                    .map(|(lines, reset)| Payload::Logs { lines, reset })
+            }
+            Fetch::Images {
+                region,
+                repository,
+                tags,
+            } => {
+                let c = self.clients(region)?;
+                registry::images(&c.ecr, region, &self.profile, repository, tags)
+                    .await
+                    .map(Payload::Images)
+            }
+            Fetch::Repositories { region } => {
+                let c = self.clients(region)?;
+                registry::repositories(&c.ecr, region, &self.profile)
+                    .await
+                    .map(Payload::Repositories)
+            }
+            Fetch::Schedules { region } => {
+                let c = self.clients(region)?;
+                registry::schedules(&c.events, region, &self.profile)
+                    .await
+                    .map(Payload::Schedules)
             }
             Fetch::Revisions { region, family } => {
                 let c = self.clients(region)?;

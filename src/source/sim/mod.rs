@@ -3,10 +3,13 @@
 //! as AWS does, so everything above the [`Backend`] trait runs unchanged on it.
 
 pub mod actions;
+mod insight;
 mod spec;
 mod step;
+mod taskdefs;
 mod world;
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -33,6 +36,8 @@ enum Clock {
 pub struct SimBackend {
     world: Mutex<World>,
     clock: Clock,
+    /// Where each followed log stream is up to, as CloudWatch Logs' forward token would be.
+    log_cursors: Mutex<HashMap<(String, String), Timestamp>>,
 }
 
 impl SimBackend {
@@ -45,6 +50,7 @@ impl SimBackend {
                 start,
                 since: Instant::now(),
             },
+            log_cursors: Mutex::default(),
         }
     }
 
@@ -53,6 +59,7 @@ impl SimBackend {
         SimBackend {
             world: Mutex::new(World::new(seed, at)),
             clock: Clock::Fixed(at),
+            log_cursors: Mutex::default(),
         }
     }
 
@@ -119,6 +126,33 @@ impl Backend for SimBackend {
                 .map(Payload::ContainerInstances)
                 .ok_or_else(|| cluster_not_found(cluster)),
             Fetch::Revisions { family, .. } => Ok(Payload::Revisions(world.revisions(family))),
+            Fetch::Metrics { window, series } => Ok(Payload::Metrics(world.metrics(*window, series))),
+            Fetch::Alarms { region } => Ok(Payload::Alarms(world.alarms(region))),
+            Fetch::Scaling { region } => Ok(Payload::Scaling(Box::new(world.scaling(region)))),
+            Fetch::CapacityProviders { region, .. } => Ok(Payload::CapacityProviders(world.capacity_providers(region))),
+            Fetch::Targets { target_group } => world
+                .targets(target_group)
+                .map(|t| Payload::Targets(Box::new(t)))
+                .ok_or_else(|| {
+                    FetchError::new(
+                        ErrorKind::NotFound,
+                        format!("TargetGroupNotFound: One or more target groups not found: {target_group}"),
+                    )
+                }),
+            Fetch::Logs { group, stream, .. } => {
+                let key = (group.clone(), stream.clone());
+                let mut cursors = self.log_cursors.lock().unwrap_or_else(|e| e.into_inner());
+                let after = cursors.get(&key).copied();
+                let lines = world.log_lines(group, stream, after, 200);
+                cursors.insert(key, world.now());
+                Ok(Payload::Logs {
+                    lines,
+                    reset: after.is_none(),
+                })
+            }
+            Fetch::Images { region, repository, .. } => Ok(Payload::Images(world.images(region, repository))),
+            Fetch::Repositories { region } => Ok(Payload::Repositories(world.repositories(region))),
+            Fetch::Schedules { region } => Ok(Payload::Schedules(world.schedules(region))),
             Fetch::TaskDefinition { arn } => world
                 .task_definition_of(arn)
                 .map(|td| Payload::TaskDefinition(Box::new(td)))

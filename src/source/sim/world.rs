@@ -7,8 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::spec::{self, Behavior, ClusterSpec, ServiceSpec};
 use crate::store::{
-    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EksCluster, LaunchType, LoadBalancerRef,
-    NetworkConfig, RolloutState, Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, Container, ContainerInstance, Deployment, EksCluster, LaunchType, LoadBalancerRef, NetworkConfig,
+    RolloutState, Service, ServiceEvent, Task, TaskDefinition,
 };
 use crate::util::rng::Rng;
 
@@ -341,50 +341,7 @@ impl World {
         revision: u32,
         tag: &str,
     ) -> TaskDefinition {
-        let fargate = launch == LaunchType::Fargate;
-        let (cpu, memory) = if fargate { (512, 1024) } else { (256, 512) };
-        let mut containers = vec![ContainerDefinition {
-            name: spec.name.to_string(),
-            image: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{}:{tag}", spec.image),
-            cpu: if spec.sidecar.is_some() { cpu - 128 } else { cpu },
-            memory: Some(if spec.sidecar.is_some() { memory - 256 } else { memory }),
-            essential: true,
-            ports: if spec.port == 0 { vec![] } else { vec![spec.port] },
-            log_driver: Some("awslogs".into()),
-        }];
-        if let Some(sidecar) = spec.sidecar {
-            let name = sidecar
-                .rsplit('/')
-                .next()
-                .and_then(|s| s.split(':').next())
-                .unwrap_or("sidecar");
-            containers.push(ContainerDefinition {
-                name: name.to_string(),
-                image: sidecar.to_string(),
-                cpu: 128,
-                memory: Some(256),
-                essential: name != "agent",
-                ports: vec![],
-                log_driver: Some("awslogs".into()),
-            });
-        }
-        TaskDefinition {
-            arn: format!(
-                "arn:aws:ecs:{region}:{ACCOUNT}:task-definition/{}:{revision}",
-                spec.name
-            ),
-            family: spec.name.to_string(),
-            revision,
-            status: "ACTIVE".into(),
-            task_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{}-task", spec.name)),
-            execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")),
-            network_mode: Some(if fargate { "awsvpc" } else { "bridge" }.into()),
-            cpu: Some(cpu.to_string()),
-            memory: Some(memory.to_string()),
-            compatibilities: vec![if fargate { "FARGATE" } else { "EC2" }.into()],
-            containers,
-            registered_at: Some(self.now - SignedDuration::from_hours(24 * (60 - revision.min(59)) as i64)),
-        }
+        super::taskdefs::task_definition(self.now, region, spec, launch, revision, tag)
     }
 
     pub(super) fn deployment_id(&mut self) -> String {
@@ -467,13 +424,22 @@ impl World {
                     .map(|c| Container {
                         name: c.name.clone(),
                         image: c.image.clone(),
-                        image_digest: Some(format!("sha256:{}", self.rng.hex(64))),
+                        image_digest: Some(image_digest(&c.image)),
                         last_status: "PENDING".into(),
                         exit_code: None,
                         reason: None,
                         health: "UNKNOWN".into(),
                         cpu: Some(c.cpu.to_string()),
                         memory: c.memory.map(|m| m.to_string()),
+                        // Bridge networking: each container port gets a dynamic host port.
+                        bindings: if fargate {
+                            vec![]
+                        } else {
+                            c.ports
+                                .iter()
+                                .map(|p| (p.container_port, 32768 + self.rng.range(0, 28000) as u16))
+                                .collect()
+                        },
                     })
                     .collect()
             })
@@ -625,6 +591,19 @@ pub(super) fn instance_of<'a>(
 ) -> Option<&'a mut ContainerInstance> {
     let arn = task.container_instance_arn.as_deref()?;
     instances.iter_mut().find(|i| i.arn == arn)
+}
+
+/// The digest an image tag points at: stable, so the registry and the tasks agree.
+pub(super) fn image_digest(image: &str) -> String {
+    let mut out = String::from("sha256:");
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for round in 0..4u64 {
+        for b in image.bytes().chain(round.to_le_bytes()) {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out
 }
 
 /// A stable subnet id for an availability zone.

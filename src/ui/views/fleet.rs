@@ -23,6 +23,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("DEPLOYING", 10, 10, 3).right(),
     Column::new("STOPPED/1H", 11, 11, 2).right(),
     Column::new("STATUS", 9, 10, 5),
+    Column::new("ALARMS", 7, 7, 1).right(),
 ];
 
 fn count(n: Option<u32>) -> Cell<'static> {
@@ -62,6 +63,7 @@ impl Row for FleetRow {
             8 => alarm(self.deploying, Tone::Info),
             9 => alarm(self.stopped_last_hour, Tone::Warn),
             10 => Cell::tone(self.status.as_str(), super::status_tone(&self.status)),
+            11 => alarm(self.alarms, Tone::Err),
             _ => Cell::muted("-"),
         }
     }
@@ -76,6 +78,7 @@ impl Row for FleetRow {
             7 => opt(self.degraded),
             8 => opt(self.deploying),
             9 => opt(self.stopped_last_hour),
+            11 => opt(self.alarms),
             _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
         }
     }
@@ -83,12 +86,12 @@ impl Row for FleetRow {
 
 pub fn sync(store: &mut Store) {
     let Store { fleet, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let cx = RowCx::at(*now);
     table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, |_| true, &cx);
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     // One failing region must not hide the others: name each failure on the border.
     let errors: Vec<String> = store

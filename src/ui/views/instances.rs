@@ -79,7 +79,7 @@ impl Row for ContainerInstance {
 
 pub fn sync(store: &mut Store, cluster: &str) {
     let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let cx = RowCx::at(*now);
     let state = &mut ui.page_mut().panes[0];
     match clusters.get(cluster) {
         Some(data) => table::sync(state, data.instances.items(), data.instances.version, |_| true, &cx),
@@ -88,7 +88,7 @@ pub fn sync(store: &mut Store, cluster: &str) {
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     let title = format!("instances({})", crate::util::arn_tail(cluster));
     let set = store.cluster_data(cluster).map(|d| &d.instances);

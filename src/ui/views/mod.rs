@@ -2,10 +2,16 @@
 //! it lists) and draws itself from `&Store`.
 
 pub mod fleet;
+pub mod images;
 pub mod instances;
+pub mod logs;
+pub mod metrics;
+pub mod scaling;
 pub mod service;
 pub mod services;
+pub mod targets;
 pub mod task;
+pub mod taskdef;
 pub mod tasks;
 
 use jiff::Timestamp;
@@ -106,7 +112,7 @@ pub fn details_height(pairs: usize, columns: u16) -> u16 {
 /// A bordered box of wrapped text.
 pub fn text_box(buf: &mut Buffer, area: Rect, title: &str, lines: Vec<Line<'_>>, theme: &Theme) {
     Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
+        .wrap(Wrap { trim: false })
         .block(
             Block::default()
                 .borders(Borders::ALL)

@@ -117,7 +117,7 @@ impl Row for ServiceEvent {
 
 pub fn sync(store: &mut Store, cluster: &str, service: &str) {
     let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let cx = RowCx::at(*now);
     let page = ui.page_mut();
     let data = clusters.get(cluster);
     let svc = data.and_then(|d| d.services.get(service));
@@ -174,9 +174,11 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
     let rollback = s
         .previous_task_definition()
         .map_or_else(|| "-".to_string(), |td| task_def_short(td).to_string());
+    let (alarm_text, alarm_tone) = alarms_of(store, s);
     vec![
         ("Health", toned(health.as_str(), super::health_tone(health), theme)),
         ("Tasks", toned(counts, counts_tone, theme)),
+        ("Alarms", toned(alarm_text, alarm_tone, theme)),
         ("Task def", Span::styled(s.revision(), theme.text)),
         ("Previous", Span::styled(rollback, theme.text)),
         ("Launch", Span::styled(s.launch_type.as_str(), theme.text)),
@@ -201,8 +203,39 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
     ]
 }
 
+/// The alarms about a service (its cluster and service dimensions, or its target group):
+/// the firing ones by name.
+pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
+    let Some(region) = crate::util::arn_region(&s.cluster_arn) else {
+        return ("-".into(), Tone::Muted);
+    };
+    let Some(alarms) = store.insight.alarms.get(region).filter(|a| a.is_loaded()) else {
+        return ("…".into(), Tone::Muted);
+    };
+    let cluster = crate::util::arn_tail(&s.cluster_arn);
+    let groups: Vec<String> = s
+        .load_balancers
+        .iter()
+        .filter_map(|lb| crate::store::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/"))
+        .collect();
+    let mine: Vec<_> = alarms
+        .items()
+        .iter()
+        .filter(|a| {
+            (a.dim("ClusterName") == Some(cluster) && a.dim("ServiceName") == Some(s.name.as_str()))
+                || a.dim("TargetGroup").is_some_and(|tg| groups.iter().any(|g| g == tg))
+        })
+        .collect();
+    let firing: Vec<&str> = mine.iter().filter(|a| a.firing()).map(|a| a.name.as_str()).collect();
+    match (firing.len(), mine.len()) {
+        (0, 0) => ("none".into(), Tone::Muted),
+        (0, n) => (format!("{n} ok"), Tone::Ok),
+        (_, _) => (format!("{} firing: {}", firing.len(), firing.join(", ")), Tone::Err),
+    }
+}
+
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx::at(store.now);
     let data = store.cluster_data(cluster);
     let Some(svc) = data.and_then(|d| d.services.get(service)) else {
         let loading = data.is_none_or(|d| !d.services.is_loaded());

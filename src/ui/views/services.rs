@@ -16,13 +16,43 @@ pub const COLUMNS: &[Column] = &[
     Column::new("NAME", 12, 0, 0),
     Column::new("HEALTH", 9, 9, 0),
     Column::new("TASKS", 6, 9, 0).right(),
-    Column::new("PEND", 5, 5, 3).right(),
+    Column::new("PEND", 5, 5, 4).right(),
     Column::new("ROLLOUT", 10, 16, 1),
-    Column::new("TASKDEF", 10, 30, 1),
-    Column::new("EVENT", 6, 6, 2).right(),
+    Column::new("TASKDEF", 10, 30, 2),
+    Column::new("EVENT", 6, 6, 3).right(),
     Column::new("LAUNCH", 9, 9, 4),
     Column::new("STATUS", 9, 9, 5),
+    Column::new("CPU 1H", 13, 13, 1),
+    Column::new("MEM 1H", 13, 13, 2),
 ];
+
+const CPU: usize = 9;
+const MEM: usize = 10;
+
+/// The last hour of a service's CPU or memory, from the store's metrics.
+fn usage<'a>(service: &Service, which: usize, cx: &RowCx<'a>) -> Option<&'a crate::store::metrics::MetricSeries> {
+    let region = crate::util::arn_region(&service.cluster_arn)?;
+    let keys =
+        crate::store::metrics::service_series(region, crate::util::arn_tail(&service.cluster_arn), &service.name);
+    cx.insight?.series(&keys[which], crate::store::metrics::Window::Hour)
+}
+
+/// `▂▃▅▇▆▃▂▁ 42%`: eight buckets of the hour, and the latest value.
+fn sparkline_cell(series: Option<&crate::store::metrics::MetricSeries>) -> Cell<'static> {
+    let Some(series) = series else { return Cell::muted("-") };
+    let Some(latest) = series.latest() else {
+        return Cell::muted("no data");
+    };
+    let bars = crate::store::metrics::sparkline(&series.buckets(8), 100.0);
+    let tone = if latest >= 90.0 {
+        Tone::Err
+    } else if latest >= 75.0 {
+        Tone::Warn
+    } else {
+        Tone::Normal
+    };
+    Cell::tone(format!("{bars} {latest:>3.0}%"), tone)
+}
 
 /// `███░░░ 3/6` while rolling, else `COMPLETED` or `FAILED`: the primary deployment.
 pub fn rollout_text(service: &Service) -> (String, Tone) {
@@ -65,7 +95,7 @@ impl Row for Service {
         COLUMNS
     }
 
-    fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
+    fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_> {
         match column {
             0 => Cell::new(self.name.as_str()),
             1 => {
@@ -87,11 +117,13 @@ impl Row for Service {
                 .map_or_else(|| Cell::muted("-"), |at| Cell::new(fmt_age(at, cx.now))),
             7 => Cell::new(self.launch_type.as_str()),
             8 => Cell::tone(self.status.as_str(), super::status_tone(&self.status)),
+            CPU => sparkline_cell(usage(self, 0, cx)),
+            MEM => sparkline_cell(usage(self, 1, cx)),
             _ => Cell::muted("-"),
         }
     }
 
-    fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
+    fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         match column {
             1 => SortKey::Num(self.health() as i64),
             // Most short of tasks first.
@@ -101,23 +133,50 @@ impl Row for Service {
             5 => SortKey::num(crate::util::task_def_revision(&self.task_definition).unwrap_or(0)),
             // Newest event first when ascending: what changed last is what matters.
             6 => SortKey::time(self.last_event_at()).negate(),
+            // Busiest first.
+            CPU | MEM => usage(self, column - CPU, cx)
+                .and_then(|s| s.latest())
+                .map_or(SortKey::Missing, |v| SortKey::Num(-(v * 100.0) as i64)),
             _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
         }
     }
 }
 
 pub fn sync(store: &mut Store, cluster: &str) {
-    let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let Store {
+        clusters,
+        ui,
+        now,
+        insight,
+        ..
+    } = store;
+    let cx = RowCx {
+        now: *now,
+        insight: Some(insight),
+    };
     let state = &mut ui.page_mut().panes[0];
+    // New metrics re-sort a table sorted by CPU or memory.
+    let metrics = insight
+        .metrics_status
+        .fetched_at
+        .map_or(0, |t| t.as_millisecond() as u64);
     match clusters.get(cluster) {
-        Some(data) => table::sync(state, data.services.items(), data.services.version, |_| true, &cx),
+        Some(data) => table::sync(
+            state,
+            data.services.items(),
+            data.services.version ^ (metrics << 20),
+            |_| true,
+            &cx,
+        ),
         None => table::sync::<Service>(state, &[], 0, |_| true, &cx),
     }
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx {
+        now: store.now,
+        insight: Some(&store.insight),
+    };
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
     let title = format!("services({name})");

@@ -60,7 +60,7 @@ impl Row for Container {
 
 pub fn sync(store: &mut Store, cluster: &str, task: &str) {
     let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let cx = RowCx::at(*now);
     let state = &mut ui.page_mut().panes[0];
     let data = clusters.get(cluster);
     match data.and_then(|d| d.find_task(task)) {
@@ -135,7 +135,7 @@ fn summary<'a>(
 }
 
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, task: &str, theme: &Theme) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx::at(store.now);
     let data = store.cluster_data(cluster);
     let Some(t) = data.and_then(|d| d.find_task(task)) else {
         let loading = data.is_none_or(|d| !d.tasks.is_loaded());

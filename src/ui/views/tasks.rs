@@ -107,6 +107,32 @@ impl Row for Task {
     }
 }
 
+/// A stop reason with what varies between tasks (target group ARNs, task ids) left out,
+/// so that tasks that stopped for the same reason group together.
+pub fn reason_key(task: &Task) -> String {
+    if let Some(why) = task.containers.iter().find_map(|c| c.reason.as_deref()) {
+        return why.to_string();
+    }
+    let reason = task.stopped_reason.as_deref().unwrap_or("no reason given");
+    let reason = reason.split(" (target-group").next().unwrap_or(reason);
+    let reason = reason.split(" in (target-group").next().unwrap_or(reason);
+    match task.exit_code() {
+        Some(code) if code != 0 && reason.starts_with("Essential container") => format!("{reason} (exit {code})"),
+        _ => reason.trim_end_matches(" in").to_string(),
+    }
+}
+
+/// Stopped tasks counted by [`reason_key`], most common first.
+pub fn reasons<'a>(tasks: impl Iterator<Item = &'a Task>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for t in tasks {
+        *counts.entry(reason_key(t)).or_default() += 1;
+    }
+    let mut groups: Vec<(String, usize)> = counts.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    groups
+}
+
 /// The collection a tasks page shows.
 pub fn source<'a>(store: &'a Store, cluster: &str, stopped: bool) -> Option<&'a Collection<Task>> {
     let data = store.cluster_data(cluster)?;
@@ -120,7 +146,7 @@ pub fn of_service(service: Option<&str>) -> impl Fn(&Task) -> bool + '_ {
 
 pub fn sync(store: &mut Store, cluster: &str, service: Option<&str>) {
     let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx { now: *now };
+    let cx = RowCx::at(*now);
     let page = ui.page_mut();
     let stopped = page.show_stopped;
     let state = &mut page.panes[0];
@@ -144,7 +170,7 @@ pub fn render(
     service: Option<&str>,
     theme: &Theme,
 ) {
-    let cx = RowCx { now: store.now };
+    let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
     let scope = match service {
@@ -166,6 +192,40 @@ pub fn render(
         || "loading…".to_string(),
         |s| empty_text(s, !state.filter.is_empty(), what),
     );
+    let mut area = area;
+    if page.show_stopped
+        && let Some(set) = set
+    {
+        // Why tasks stopped, most common first: the pattern before the rows.
+        let groups = reasons(set.items().iter().filter(|t| of_service(service)(t)));
+        if !groups.is_empty() {
+            let shown = groups.len().min(4);
+            let height = (shown as u16 + 2).min(area.height / 3).max(3);
+            let [top, rest] = ratatui::layout::Layout::vertical([
+                ratatui::layout::Constraint::Length(height),
+                ratatui::layout::Constraint::Min(3),
+            ])
+            .areas(area);
+            let lines: Vec<ratatui::text::Line<'_>> = groups
+                .iter()
+                .take(height.saturating_sub(2) as usize)
+                .map(|(reason, n)| {
+                    ratatui::text::Line::from(vec![
+                        ratatui::text::Span::styled(format!("{n:>4}× "), theme.status_warn),
+                        ratatui::text::Span::styled(reason.clone(), theme.text),
+                    ])
+                })
+                .collect();
+            super::text_box(
+                buf,
+                top,
+                &format!("why they stopped ({} reasons)", groups.len()),
+                lines,
+                theme,
+            );
+            area = rest;
+        }
+    }
     table::render(
         buf,
         area,

@@ -1,0 +1,67 @@
+//! Elastic Load Balancing v2: a service's target group and each target's health.
+
+use super::error::Failure;
+use crate::store::insight::{Target, TargetGroupHealth};
+use crate::store::{ErrorKind, FetchError};
+
+fn port(p: Option<i32>) -> u16 {
+    p.unwrap_or(0).clamp(0, u16::MAX as i32) as u16
+}
+
+pub async fn targets(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    profile: &str,
+    arn: &str,
+) -> Result<TargetGroupHealth, FetchError> {
+    let groups = client
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+        .map_err(|e| Failure::new("ELB DescribeTargetGroups", region, profile).of(e))?;
+    let Some(group) = groups.target_groups().first() else {
+        return Err(FetchError::new(
+            ErrorKind::NotFound,
+            format!("target group {arn} not found in {region}"),
+        ));
+    };
+    let health = client
+        .describe_target_health()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map_err(|e| Failure::new("ELB DescribeTargetHealth", region, profile).of(e))?;
+    Ok(TargetGroupHealth {
+        arn: arn.to_string(),
+        name: group.target_group_name().unwrap_or_default().to_string(),
+        protocol: group.protocol().map(|p| p.as_str().to_string()).unwrap_or_default(),
+        port: port(group.port()),
+        load_balancers: group.load_balancer_arns().to_vec(),
+        health_check: format!(
+            "{} {}",
+            group.health_check_protocol().map(|p| p.as_str()).unwrap_or("-"),
+            group.health_check_path().unwrap_or("")
+        )
+        .trim()
+        .to_string(),
+        targets: health
+            .target_health_descriptions()
+            .iter()
+            .map(|t| {
+                let target = t.target();
+                let state = t.target_health();
+                Target {
+                    id: target.and_then(|t| t.id()).unwrap_or_default().to_string(),
+                    port: port(target.and_then(|t| t.port())),
+                    state: state
+                        .and_then(|s| s.state())
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: state.and_then(|s| s.reason()).map(|r| r.as_str().to_string()),
+                    description: state.and_then(|s| s.description()).map(str::to_string),
+                }
+            })
+            .collect(),
+    })
+}

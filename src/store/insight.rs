@@ -1,0 +1,475 @@
+//! What an on-call engineer checks before acting: autoscaling, load balancer targets, logs,
+//! container images, scheduled tasks.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use super::{Collection, FetchError, Keyed};
+use crate::source::{Fetch, Payload};
+
+/// One fetched value with when it was fetched and its last error, like a [`super::Collection`]
+/// for things that are not lists.
+#[derive(Debug, Clone)]
+pub struct Slot<T> {
+    pub value: Option<T>,
+    pub fetched_at: Option<Timestamp>,
+    pub error: Option<FetchError>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            value: None,
+            fetched_at: None,
+            error: None,
+        }
+    }
+}
+
+impl<T: PartialEq> Slot<T> {
+    pub fn set(&mut self, value: T, at: Timestamp) -> bool {
+        let changed = self.error.take().is_some() || self.value.as_ref() != Some(&value);
+        self.value = Some(value);
+        self.fetched_at = Some(at);
+        changed
+    }
+
+    pub fn fail(&mut self, error: FetchError) -> bool {
+        let changed = self.error.as_ref() != Some(&error);
+        self.error = Some(error);
+        changed
+    }
+}
+
+/// An Application Auto Scaling target: a service's desired count range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalableTarget {
+    /// `service/CLUSTER/SERVICE`.
+    pub resource_id: String,
+    pub min: u32,
+    pub max: u32,
+    pub suspended: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepAdjustment {
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub adjustment: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum PolicyKind {
+    TargetTracking {
+        /// `ECSServiceAverageCPUUtilization`, or the custom metric's name.
+        metric: String,
+        target: f64,
+        /// The SQS queue of a custom metric on a queue, if it is one.
+        queue: Option<String>,
+    },
+    Step {
+        adjustment_type: String,
+        steps: Vec<StepAdjustment>,
+        alarms: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalingPolicy {
+    pub name: String,
+    pub resource_id: String,
+    pub kind: PolicyKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledAction {
+    pub name: String,
+    pub resource_id: String,
+    /// `cron(...)`, `rate(...)` or `at(...)`.
+    pub schedule: String,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub next_run: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalingActivity {
+    pub resource_id: String,
+    pub status: String,
+    pub cause: String,
+    pub description: String,
+    pub start: Option<Timestamp>,
+}
+
+/// Autoscaling of the ECS services of a region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Scaling {
+    pub targets: Vec<ScalableTarget>,
+    pub policies: Vec<ScalingPolicy>,
+    pub scheduled: Vec<ScheduledAction>,
+    /// Newest first.
+    pub activities: Vec<ScalingActivity>,
+}
+
+impl Scaling {
+    pub fn target(&self, resource_id: &str) -> Option<&ScalableTarget> {
+        self.targets.iter().find(|t| t.resource_id == resource_id)
+    }
+
+    /// The queue a service scales on, from its policies.
+    pub fn queue_of(&self, resource_id: &str) -> Option<&str> {
+        self.policies
+            .iter()
+            .filter(|p| p.resource_id == resource_id)
+            .find_map(|p| match &p.kind {
+                PolicyKind::TargetTracking { queue, .. } => queue.as_deref(),
+                PolicyKind::Step { .. } => None,
+            })
+    }
+}
+
+/// `service/CLUSTER/SERVICE`: how Application Auto Scaling names a service.
+pub fn resource_id(cluster: &str, service: &str) -> String {
+    format!(
+        "service/{}/{}",
+        crate::util::arn_tail(cluster),
+        crate::util::arn_tail(service)
+    )
+}
+
+/// A cluster capacity provider and, for EC2, its Auto Scaling group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityProvider {
+    pub name: String,
+    pub status: String,
+    pub asg_arn: Option<String>,
+    /// Managed scaling status and target capacity percent.
+    pub managed_scaling: Option<(String, u32)>,
+    /// The group's min / desired / max.
+    pub asg: Option<(u32, u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// An IP (awsvpc) or an instance id (bridge, host).
+    pub id: String,
+    pub port: u16,
+    pub state: String,
+    pub reason: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A target group of a service and the health of each of its targets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetGroupHealth {
+    pub arn: String,
+    pub name: String,
+    pub protocol: String,
+    pub port: u16,
+    pub load_balancers: Vec<String>,
+    pub health_check: String,
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub at: Timestamp,
+    pub message: String,
+}
+
+/// The lines of one log stream, oldest first, bounded: the oldest go when it is full.
+#[derive(Debug, Clone)]
+pub struct LogBuffer {
+    pub lines: VecDeque<LogLine>,
+    pub cap: usize,
+    /// Lines dropped from the front to stay within `cap`.
+    pub dropped: u64,
+    pub fetched_at: Option<Timestamp>,
+    pub error: Option<FetchError>,
+    pub version: u64,
+}
+
+impl LogBuffer {
+    pub fn new(cap: usize) -> Self {
+        LogBuffer {
+            lines: VecDeque::new(),
+            cap: cap.max(1),
+            dropped: 0,
+            fetched_at: None,
+            error: None,
+            version: 0,
+        }
+    }
+
+    /// Append new lines (or start over with them); returns whether anything changed.
+    pub fn push(&mut self, lines: Vec<LogLine>, reset: bool, at: Timestamp) -> bool {
+        let changed = reset || !lines.is_empty() || self.error.is_some();
+        self.error = None;
+        self.fetched_at = Some(at);
+        if reset {
+            self.lines.clear();
+            self.dropped = 0;
+        }
+        for line in lines {
+            if self.lines.len() == self.cap {
+                self.lines.pop_front();
+                self.dropped += 1;
+            }
+            self.lines.push_back(line);
+        }
+        if changed {
+            self.version += 1;
+        }
+        changed
+    }
+}
+
+/// An image in ECR, with what its scan found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Image {
+    pub repository: String,
+    pub digest: String,
+    pub tags: Vec<String>,
+    pub pushed_at: Option<Timestamp>,
+    pub size_bytes: Option<i64>,
+    pub scan_status: Option<String>,
+    /// Findings by severity: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED.
+    pub findings: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repository {
+    pub name: String,
+    pub uri: String,
+    pub created_at: Option<Timestamp>,
+    pub scan_on_push: bool,
+    pub tag_mutability: String,
+}
+
+/// An EventBridge rule that starts ECS tasks: a scheduled task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledTask {
+    pub rule: String,
+    pub schedule: Option<String>,
+    pub state: String,
+    pub cluster_arn: String,
+    pub task_definition: String,
+    pub count: u32,
+    pub launch_type: Option<String>,
+}
+
+/// The ECR repository and tag of an image URI, if it lives in ECR.
+pub fn ecr_image(uri: &str) -> Option<(String, String, String)> {
+    let (host, rest) = uri.split_once('/')?;
+    let region = host
+        .strip_suffix(".amazonaws.com")?
+        .split(".dkr.ecr.")
+        .nth(1)?
+        .to_string();
+    let (repo, tag) = match rest.split_once('@') {
+        Some((repo, digest)) => (repo, digest),
+        None => rest.rsplit_once(':').unwrap_or((rest, "latest")),
+    };
+    Some((region, repo.to_string(), tag.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_uris_are_recognised() {
+        assert_eq!(
+            ecr_image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:v1.2.3"),
+            Some(("eu-west-1".into(), "team/web".into(), "v1.2.3".into()))
+        );
+        assert_eq!(ecr_image("public.ecr.aws/datadog/agent:7"), None);
+        assert_eq!(ecr_image("nginx:latest"), None);
+    }
+
+    #[test]
+    fn log_buffers_are_bounded() {
+        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut buf = LogBuffer::new(3);
+        let line = |m: &str| LogLine { at, message: m.into() };
+        buf.push(vec![line("a"), line("b")], false, at);
+        buf.push(vec![line("c"), line("d")], false, at);
+        assert_eq!(
+            buf.lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(),
+            ["b", "c", "d"]
+        );
+        assert_eq!(buf.dropped, 1);
+        assert!(!buf.push(vec![], false, at), "nothing new is no change");
+        buf.push(vec![line("x")], true, at);
+        assert_eq!(buf.lines.len(), 1);
+    }
+}
+
+impl Keyed for Alarm {
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Keyed for CapacityProvider {
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Keyed for Repository {
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Keyed for ScheduledTask {
+    fn key(&self) -> &str {
+        &self.rule
+    }
+}
+
+/// The default bound of a log buffer, in lines.
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+
+/// Everything issue-by-issue views check before acting, each with its freshness and error.
+#[derive(Debug)]
+pub struct Insight {
+    pub metrics: HashMap<(SeriesKey, Window), MetricSeries>,
+    /// When metrics last arrived, and the last metrics error.
+    pub metrics_status: Slot<()>,
+    pub alarms: BTreeMap<String, Collection<Alarm>>,
+    pub scaling: BTreeMap<String, Slot<Scaling>>,
+    pub capacity: BTreeMap<String, Collection<CapacityProvider>>,
+    pub targets: HashMap<String, Slot<TargetGroupHealth>>,
+    /// By (group, stream).
+    pub logs: HashMap<(String, String), LogBuffer>,
+    pub log_lines: usize,
+    /// By `region/repository`.
+    pub images: HashMap<String, Slot<Vec<Image>>>,
+    pub repositories: BTreeMap<String, Collection<Repository>>,
+    pub schedules: BTreeMap<String, Collection<ScheduledTask>>,
+}
+
+impl Default for Insight {
+    fn default() -> Self {
+        Insight {
+            metrics: HashMap::new(),
+            metrics_status: Slot::default(),
+            alarms: BTreeMap::new(),
+            scaling: BTreeMap::new(),
+            capacity: BTreeMap::new(),
+            targets: HashMap::new(),
+            logs: HashMap::new(),
+            log_lines: DEFAULT_LOG_LINES,
+            images: HashMap::new(),
+            repositories: BTreeMap::new(),
+            schedules: BTreeMap::new(),
+        }
+    }
+}
+
+impl Insight {
+    pub fn series(&self, key: &SeriesKey, window: Window) -> Option<&MetricSeries> {
+        self.metrics.get(&(key.clone(), window))
+    }
+
+    pub fn log(&self, group: &str, stream: &str) -> Option<&LogBuffer> {
+        self.logs.get(&(group.to_string(), stream.to_string()))
+    }
+
+    /// Firing alarms about a cluster (its ClusterName dimension), in its region.
+    pub fn firing_in_cluster(&self, region: &str, cluster: &str) -> Option<u32> {
+        let alarms = self.alarms.get(region).filter(|a| a.is_loaded())?;
+        Some(
+            alarms
+                .items()
+                .iter()
+                .filter(|a| a.firing() && a.dim("ClusterName") == Some(cluster))
+                .count() as u32,
+        )
+    }
+
+    /// Apply a fetch of this part of the store ([`Fetch::is_insight`]).
+    pub fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
+        match (fetch, payload) {
+            (Fetch::Metrics { .. }, Payload::Metrics(list)) => {
+                let mut changed = self.metrics_status.set((), at);
+                for series in list {
+                    let key = (series.key.clone(), series.window);
+                    if self.metrics.get(&key) != Some(&series) {
+                        self.metrics.insert(key, series);
+                        changed = true;
+                    }
+                }
+                changed
+            }
+            (Fetch::Alarms { region }, Payload::Alarms(mut list)) => {
+                list.sort_by(|a, b| (!a.firing(), &a.name).cmp(&(!b.firing(), &b.name)));
+                self.alarms.entry(region.clone()).or_default().replace(list, at)
+            }
+            (Fetch::Scaling { region }, Payload::Scaling(scaling)) => {
+                self.scaling.entry(region.clone()).or_default().set(*scaling, at)
+            }
+            (Fetch::CapacityProviders { region, .. }, Payload::CapacityProviders(list)) => {
+                self.capacity.entry(region.clone()).or_default().replace(list, at)
+            }
+            (Fetch::Targets { target_group }, Payload::Targets(health)) => {
+                self.targets.entry(target_group.clone()).or_default().set(*health, at)
+            }
+            (Fetch::Logs { group, stream, .. }, Payload::Logs { lines, reset }) => {
+                let cap = self.log_lines;
+                self.logs
+                    .entry((group.clone(), stream.clone()))
+                    .or_insert_with(|| LogBuffer::new(cap))
+                    .push(lines, reset, at)
+            }
+            (Fetch::Images { region, repository, .. }, Payload::Images(list)) => self
+                .images
+                .entry(format!("{region}/{repository}"))
+                .or_default()
+                .set(list, at),
+            (Fetch::Repositories { region }, Payload::Repositories(list)) => {
+                self.repositories.entry(region.clone()).or_default().replace(list, at)
+            }
+            (Fetch::Schedules { region }, Payload::Schedules(list)) => {
+                self.schedules.entry(region.clone()).or_default().replace(list, at)
+            }
+            (fetch, payload) => {
+                tracing::error!(?fetch, payload = payload.kind(), "payload does not match fetch");
+                false
+            }
+        }
+    }
+
+    pub fn apply_err(&mut self, fetch: &Fetch, error: FetchError) -> bool {
+        match fetch {
+            Fetch::Metrics { .. } => self.metrics_status.fail(error),
+            Fetch::Alarms { region } => self.alarms.entry(region.clone()).or_default().fail(error),
+            Fetch::Scaling { region } => self.scaling.entry(region.clone()).or_default().fail(error),
+            Fetch::CapacityProviders { region, .. } => self.capacity.entry(region.clone()).or_default().fail(error),
+            Fetch::Targets { target_group } => self.targets.entry(target_group.clone()).or_default().fail(error),
+            Fetch::Logs { group, stream, .. } => {
+                let cap = self.log_lines;
+                let buffer = self
+                    .logs
+                    .entry((group.clone(), stream.clone()))
+                    .or_insert_with(|| LogBuffer::new(cap));
+                let changed = buffer.error.as_ref() != Some(&error);
+                buffer.error = Some(error);
+                changed
+            }
+            Fetch::Images { region, repository, .. } => self
+                .images
+                .entry(format!("{region}/{repository}"))
+                .or_default()
+                .fail(error),
+            Fetch::Repositories { region } => self.repositories.entry(region.clone()).or_default().fail(error),
+            Fetch::Schedules { region } => self.schedules.entry(region.clone()).or_default().fail(error),
+            _ => false,
+        }
+    }
+}

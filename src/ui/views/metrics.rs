@@ -1,0 +1,251 @@
+//! Charts of a service's metrics: CPU and memory; requests, 5xx and latency behind a load
+//! balancer; queue depth when it scales on a queue. A 1h / 3h / 24h / 7d window, a period
+//! fitted to it, axes with units, and gaps where there is no data.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
+
+use crate::store::Store;
+use crate::store::metrics::{self, MetricSeries, SeriesKey, Unit, Window};
+use crate::store::ui::Page;
+use crate::ui::theme::Theme;
+use crate::util::{arn_region, arn_tail};
+
+/// A chart: its title and the series it draws.
+pub struct Plot {
+    pub title: &'static str,
+    pub key: SeriesKey,
+}
+
+/// What a service's charts show, from what the store knows of it (its load balancer and
+/// its scaling policies come from their own fetches).
+pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
+    let region = arn_region(cluster).unwrap_or_default();
+    let (cluster_name, service_name) = (arn_tail(cluster), arn_tail(service));
+    let [cpu, mem] = metrics::service_series(region, cluster_name, service_name);
+    let mut plots = vec![
+        Plot { title: "CPU", key: cpu },
+        Plot {
+            title: "Memory",
+            key: mem,
+        },
+    ];
+    if let Some(svc) = store.service(cluster, service) {
+        for lb in &svc.load_balancers {
+            let Some(tg) = metrics::arn_suffix(&lb.target_group_arn, "targetgroup/") else {
+                continue;
+            };
+            let balancer = store
+                .insight
+                .targets
+                .get(&lb.target_group_arn)
+                .and_then(|t| t.value.as_ref())
+                .and_then(|t| t.load_balancers.first())
+                .and_then(|arn| metrics::arn_suffix(arn, "app/"));
+            let titles = ["Requests / target", "Target 5xx", "Response time"];
+            for (key, title) in metrics::target_group_series(region, &tg, balancer.as_deref())
+                .into_iter()
+                .zip(titles)
+            {
+                plots.push(Plot { title, key });
+            }
+        }
+    }
+    let resource = crate::store::insight::resource_id(cluster, service);
+    let queue = store
+        .insight
+        .scaling
+        .get(region)
+        .and_then(|s| s.value.as_ref())
+        .and_then(|s| s.queue_of(&resource).map(str::to_string));
+    if let Some(queue) = queue {
+        plots.push(Plot {
+            title: "Queue depth",
+            key: metrics::queue_series(region, &queue),
+        });
+    }
+    plots
+}
+
+/// `09:30` for a day or less, `Mon 09:30` beyond.
+fn time_label(t: f64, window: Window, tz: &TimeZone) -> String {
+    let Ok(ts) = Timestamp::from_second(t as i64) else {
+        return String::new();
+    };
+    let zoned = ts.to_zoned(tz.clone());
+    if window == Window::Week {
+        zoned.strftime("%a %H:%M").to_string()
+    } else {
+        zoned.strftime("%H:%M").to_string()
+    }
+}
+
+/// Contiguous runs of points: a missing period breaks the line.
+fn runs(series: &MetricSeries) -> Vec<Vec<(f64, f64)>> {
+    let step = series.window.period() as f64;
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut last: Option<f64> = None;
+    for (t, v) in &series.points {
+        let x = t.as_second() as f64;
+        if last.is_none_or(|l| x - l > step * 1.5) {
+            runs.push(Vec::new());
+        }
+        runs.last_mut().expect("pushed above").push((x, *v));
+        last = Some(x);
+    }
+    runs
+}
+
+pub fn chart(
+    buf: &mut Buffer,
+    area: Rect,
+    title: &str,
+    key: &SeriesKey,
+    series: Option<&MetricSeries>,
+    tz: &TimeZone,
+    theme: &Theme,
+) {
+    let unit = key.unit();
+    let latest = series.and_then(MetricSeries::latest);
+    let mut heading = vec![Span::styled(format!(" {title} "), theme.title)];
+    heading.push(Span::styled(
+        format!(
+            "{} {} ",
+            key.stat.to_lowercase(),
+            latest.map_or("-".to_string(), |v| unit.format(v))
+        ),
+        theme.text,
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border)
+        .title(Line::from(heading));
+    let Some(series) = series else {
+        let inner = block.inner(area);
+        block.render(area, buf);
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            "loading…",
+            inner.width.saturating_sub(1) as usize,
+            theme.muted,
+        );
+        return;
+    };
+    if series.points.is_empty() {
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let text = format!("no data in the last {}", series.window.label());
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            text,
+            inner.width.saturating_sub(1) as usize,
+            theme.muted,
+        );
+        return;
+    }
+    let (x0, x1) = (series.start.as_second() as f64, series.end.as_second() as f64);
+    let top = match unit {
+        Unit::Percent => 100.0,
+        _ => series.max().unwrap_or(1.0).max(f64::EPSILON) * 1.15,
+    };
+    let runs = runs(series);
+    let style = if key.metric.contains("5XX") && series.max().unwrap_or(0.0) > 0.0 {
+        theme.status_err
+    } else {
+        theme.status_info
+    };
+    let datasets: Vec<Dataset<'_>> = runs
+        .iter()
+        .map(|run| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(if run.len() == 1 {
+                    GraphType::Scatter
+                } else {
+                    GraphType::Line
+                })
+                .style(style)
+                .data(run)
+        })
+        .collect();
+    let mid = (x0 + x1) / 2.0;
+    let chart = Chart::new(datasets)
+        .block(block)
+        .x_axis(Axis::default().bounds([x0, x1]).style(theme.muted).labels(vec![
+            Span::styled(time_label(x0, series.window, tz), theme.muted),
+            Span::styled(time_label(mid, series.window, tz), theme.muted),
+            Span::styled(time_label(x1, series.window, tz), theme.muted),
+        ]))
+        .y_axis(Axis::default().bounds([0.0, top]).style(theme.muted).labels(vec![
+            Span::styled(unit.format(0.0), theme.muted),
+            Span::styled(unit.format(top / 2.0), theme.muted),
+            Span::styled(unit.format(top), theme.muted),
+        ]))
+        .style(Style::default());
+    chart.render(area, buf);
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+    let plots = plots(store, cluster, service);
+    let window = page.window;
+    let keys: String = Window::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if *w == window {
+                format!("[{}:{}]", i + 1, w.label())
+            } else {
+                format!(" {}:{} ", i + 1, w.label())
+            }
+        })
+        .collect();
+    let header = Line::from(vec![
+        Span::styled(format!(" metrics({}) ", arn_tail(service)), theme.title),
+        Span::styled(format!("period {}s  ", window.period()), theme.muted),
+        Span::styled(keys, theme.key),
+    ]);
+    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    header.render(top, buf);
+    if let Some(error) = &store.insight.metrics_status.error {
+        let text = crate::ui::views::describe_error(error, store.insight.metrics_status.fetched_at, store.now);
+        buf.set_stringn(
+            top.x + 1,
+            top.y,
+            format!("✗ {text}"),
+            top.width as usize,
+            theme.status_err,
+        );
+    }
+    let columns = if body.width >= 120 { 2 } else { 1 };
+    let per_chart = 8u16;
+    let fit_rows = (body.height / per_chart).max(1) as usize;
+    let visible = (fit_rows * columns).min(plots.len());
+    let first = page.scroll.min(plots.len().saturating_sub(visible));
+    let shown = &plots[first..first + visible];
+    let rows = shown.len().div_ceil(columns);
+    let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows.max(1) as u32); rows.max(1)]).split(body);
+    for (r, row) in row_areas.iter().enumerate() {
+        let cells = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(*row);
+        for (c, cell) in cells.iter().enumerate() {
+            let Some(plot) = shown.get(r * columns + c) else {
+                continue;
+            };
+            let series = store.insight.series(&plot.key, window);
+            chart(buf, *cell, plot.title, &plot.key, series, &store.context.tz, theme);
+        }
+    }
+    if visible < plots.len() {
+        let more = format!(" {}-{} of {} charts · j/k ", first + 1, first + visible, plots.len());
+        let x = area.right().saturating_sub(more.chars().count() as u16 + 1);
+        buf.set_string(x, top.y, more, theme.muted);
+    }
+}

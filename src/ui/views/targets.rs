@@ -1,0 +1,242 @@
+//! The load balancer targets of a service: each target's health and reason, matched to the
+//! task behind it by IP and port (awsvpc), or by instance and host port (bridge networking,
+//! dynamic host ports).
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+
+use super::{details, toned};
+use crate::store::insight::Target;
+use crate::store::ui::Page;
+use crate::store::{Keyed, Store, Task};
+use crate::ui::table::{self, Cell, Column, Row, RowCx, Tone};
+use crate::ui::theme::Theme;
+use crate::util::arn_tail;
+
+/// A target with the task it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
+    pub key: String,
+    pub target_group: String,
+    pub target: Target,
+    pub task: Option<String>,
+    pub task_status: Option<String>,
+    pub az: Option<String>,
+}
+
+impl Keyed for TargetRow {
+    fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("TARGET", 12, 24, 0),
+    Column::new("STATE", 9, 11, 0),
+    Column::new("TASK", 10, 32, 1).late(),
+    Column::new("AZ", 11, 11, 3),
+    Column::new("REASON", 12, 0, 1),
+    Column::new("GROUP", 10, 24, 4),
+];
+
+fn state_tone(state: &str) -> Tone {
+    match state {
+        "healthy" => Tone::Ok,
+        "unhealthy" => Tone::Err,
+        "initial" | "draining" => Tone::Warn,
+        _ => Tone::Muted,
+    }
+}
+
+impl Row for TargetRow {
+    fn columns() -> &'static [Column] {
+        COLUMNS
+    }
+
+    fn cell(&self, column: usize, _: &RowCx<'_>) -> Cell<'_> {
+        match column {
+            0 => Cell::new(format!("{}:{}", self.target.id, self.target.port)),
+            1 => Cell::tone(self.target.state.as_str(), state_tone(&self.target.state)),
+            2 => match &self.task {
+                Some(id) => Cell::new(id.as_str()),
+                None => Cell::tone("no task matches", Tone::Warn),
+            },
+            3 => Cell::opt(self.az.as_deref()),
+            4 => match (&self.target.reason, &self.target.description) {
+                (Some(r), Some(d)) => Cell::tone(Cow::Owned(format!("{r}: {d}")), state_tone(&self.target.state)),
+                (Some(r), None) => Cell::tone(r.as_str(), state_tone(&self.target.state)),
+                _ => Cell::muted("-"),
+            },
+            5 => Cell::new(self.target_group.as_str()),
+            _ => Cell::muted("-"),
+        }
+    }
+}
+
+/// Does `task` stand behind `target`?
+fn serves(task: &Task, target: &Target, instance_of: &dyn Fn(&str) -> Option<String>) -> bool {
+    if task.private_ip.as_deref() == Some(target.id.as_str()) {
+        return true;
+    }
+    let on_instance = task
+        .container_instance_arn
+        .as_deref()
+        .and_then(instance_of)
+        .is_some_and(|ec2| ec2 == target.id);
+    on_instance
+        && task
+            .containers
+            .iter()
+            .any(|c| c.bindings.iter().any(|(_, host)| *host == target.port))
+}
+
+/// The targets of a service's target groups, each matched to its task.
+pub fn rows(store: &Store, cluster: &str, service: &str) -> Vec<TargetRow> {
+    let Some(svc) = store.service(cluster, service) else {
+        return vec![];
+    };
+    let data = store.cluster_data(cluster);
+    let tasks: Vec<&Task> = data.map(|d| d.all_tasks().collect()).unwrap_or_default();
+    let instance_of = |arn: &str| {
+        data.and_then(|d| d.instances.get(arn))
+            .and_then(|i| i.ec2_instance_id.clone())
+    };
+    let mut out = Vec::new();
+    for lb in &svc.load_balancers {
+        let Some(health) = store
+            .insight
+            .targets
+            .get(&lb.target_group_arn)
+            .and_then(|s| s.value.as_ref())
+        else {
+            continue;
+        };
+        for target in &health.targets {
+            let task = tasks
+                .iter()
+                .filter(|t| t.service_name() == Some(svc.name.as_str()))
+                .find(|t| serves(t, target, &instance_of));
+            out.push(TargetRow {
+                key: format!("{}/{}:{}", health.name, target.id, target.port),
+                target_group: health.name.clone(),
+                target: target.clone(),
+                task: task.map(|t| t.id.clone()),
+                task_status: task.map(|t| t.last_status.clone()),
+                az: task.and_then(|t| t.availability_zone.clone()),
+            });
+        }
+    }
+    out
+}
+
+pub fn sync(store: &mut Store, cluster: &str, service: &str) {
+    let rows = rows(store, cluster, service);
+    let version = store
+        .insight
+        .targets
+        .values()
+        .filter_map(|s| s.fetched_at)
+        .map(|t| t.as_millisecond() as u64)
+        .sum::<u64>()
+        ^ store.cluster_data(cluster).map_or(0, |d| d.tasks.version);
+    let cx = RowCx::at(store.now);
+    table::sync(&mut store.ui.page_mut().panes[0], &rows, version, |_| true, &cx);
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+    let Some(svc) = store.service(cluster, service) else {
+        super::text_box(buf, area, "targets", vec!["loading…".into()], theme);
+        return;
+    };
+    if svc.load_balancers.is_empty() {
+        super::text_box(
+            buf,
+            area,
+            "targets",
+            vec![format!("{} is behind no load balancer", svc.name).into()],
+            theme,
+        );
+        return;
+    }
+    let lb = &svc.load_balancers[0];
+    let slot = store.insight.targets.get(&lb.target_group_arn);
+    let health = slot.and_then(|s| s.value.as_ref());
+    let count = |state: &str| health.map_or(0, |h| h.targets.iter().filter(|t| t.state == state).count());
+    let summary = format!(
+        "{} healthy · {} unhealthy · {} other",
+        count("healthy"),
+        count("unhealthy"),
+        health.map_or(0, |h| h.targets.len()) - count("healthy") - count("unhealthy")
+    );
+    let balancer = health
+        .and_then(|h| h.load_balancers.first())
+        .map_or("-".to_string(), |arn| crate::util::arn_tail_n(arn, 2).to_string());
+    let pairs = vec![
+        (
+            "Group",
+            Span::styled(
+                health.map_or(arn_tail(&lb.target_group_arn).to_string(), |h| h.name.clone()),
+                theme.text,
+            ),
+        ),
+        (
+            "Targets",
+            toned(
+                summary,
+                if count("unhealthy") > 0 { Tone::Err } else { Tone::Ok },
+                theme,
+            ),
+        ),
+        (
+            "Listens",
+            Span::styled(
+                health.map_or("-".to_string(), |h| format!("{} {}", h.protocol, h.port)),
+                theme.text,
+            ),
+        ),
+        (
+            "Health",
+            Span::styled(health.map_or("-".to_string(), |h| h.health_check.clone()), theme.text),
+        ),
+        ("Balancer", Span::styled(balancer, theme.text)),
+        (
+            "Container",
+            Span::styled(format!("{}:{}", lb.container_name, lb.container_port), theme.text),
+        ),
+    ];
+    let columns = if area.width >= 120 { 3 } else { 2 };
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(super::details_height(pairs.len(), columns)),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    details(buf, top, &format!("targets({})", svc.name), &pairs, columns, theme);
+    let rows = rows(store, cluster, service);
+    let cx = RowCx::at(store.now);
+    let empty = match slot {
+        None => "loading…",
+        Some(s) if s.value.is_none() && s.error.is_some() => "could not load: see the error below",
+        _ => "no targets registered",
+    };
+    let hidden: &[usize] = if svc.load_balancers.len() > 1 { &[] } else { &[5] };
+    table::render(
+        buf,
+        rest,
+        &page.panes[0],
+        &rows,
+        &cx,
+        theme,
+        table::Frame {
+            title: "targets",
+            focused: true,
+            error: slot
+                .and_then(|s| s.error.as_ref())
+                .map(|e| super::describe_error(e, slot.and_then(|s| s.fetched_at), store.now)),
+            empty,
+            hidden,
+        },
+    );
+}
