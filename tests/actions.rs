@@ -212,7 +212,10 @@ fn a_revision_is_picked_from_the_family_list() {
     assert!(dialog_text(&store).contains("loading the revisions of cart"));
     follow_scope(&mut store);
     let current = store
-        .service("arn:aws:ecs:us-east-1:123456789012:cluster/prod-web", "arn:aws:ecs:us-east-1:123456789012:service/prod-web/cart")
+        .service(
+            "arn:aws:ecs:us-east-1:123456789012:cluster/prod-web",
+            "arn:aws:ecs:us-east-1:123456789012:service/prod-web/cart",
+        )
         .unwrap()
         .task_definition
         .clone();
