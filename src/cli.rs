@@ -51,7 +51,8 @@ pub struct Global {
     #[arg(long, value_name = "REGION", value_delimiter = ',', global = true)]
     pub region: Vec<String>,
 
-    /// Open this ECS cluster's services at start (with snapshot: the cluster to show).
+    /// Open this cluster at start: an ECS cluster's services, an EKS cluster's node groups
+    /// (with snapshot: the cluster to show).
     #[arg(long, value_name = "NAME", global = true)]
     pub cluster: Option<String>,
 
@@ -70,6 +71,11 @@ pub struct Global {
     /// Write the audit log of actions here instead of the default.
     #[arg(long, value_name = "FILE", global = true)]
     pub audit_log: Option<PathBuf>,
+
+    /// The kubeconfig context to reach an EKS cluster's Kubernetes API with (from KUBECONFIG
+    /// or ~/.kube/config); without one that matches, bosun signs in with the AWS identity.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +97,10 @@ pub struct SnapshotArgs {
     /// Stopped tasks instead of running ones (tasks).
     #[arg(long)]
     pub stopped: bool,
+
+    /// Only pods of this namespace (pods).
+    #[arg(long, short = 'n', value_name = "NAME")]
+    pub namespace: Option<String>,
 
     #[arg(long, value_enum, default_value_t)]
     pub format: snapshot::Format,
@@ -145,6 +155,10 @@ async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> 
         AwsBackend::new(AwsOptions {
             profile: global.profile.clone(),
             regions: global.region.clone(),
+            kube: crate::source::aws::kube::KubeOptions {
+                kubeconfig: None,
+                context: global.context.clone(),
+            },
             ..AwsOptions::default()
         })
         .await?,
@@ -174,6 +188,7 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
         cluster: global.cluster.clone(),
         service: args.service.clone(),
         stopped: args.stopped,
+        namespace: args.namespace.clone(),
         format: args.format,
     };
     let text = snapshot::run(backend.as_ref(), args.view, &request).await?;

@@ -18,6 +18,10 @@ pub enum View {
     Services,
     /// The tasks of a cluster or service (of every cluster without --cluster).
     Tasks,
+    /// The managed node groups of an EKS cluster (of every EKS cluster without --cluster).
+    Nodegroups,
+    /// The pods of an EKS cluster (of every EKS cluster without --cluster), --namespace N only.
+    Pods,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -32,7 +36,39 @@ pub struct Request {
     pub cluster: Option<String>,
     pub service: Option<String>,
     pub stopped: bool,
+    pub namespace: Option<String>,
     pub format: Format,
+}
+
+/// The EKS clusters a request is about: the one named, or all.
+async fn chosen_eks(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<crate::store::EksCluster>> {
+    let fetches = backend
+        .regions()
+        .into_iter()
+        .map(|region| Fetch::EksClusters { region })
+        .collect();
+    let mut all = Vec::new();
+    for event in fetch_all(backend, fetches, 8).await {
+        match event.result {
+            Ok(Payload::EksClusters(list)) => all.extend(list),
+            Ok(_) => {}
+            Err(error) => bail!("{}", error.message),
+        }
+    }
+    all.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    let Some(name) = name else {
+        return Ok(all);
+    };
+    let known = all.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", ");
+    all.retain(|c| c.name == name || c.arn == name);
+    if all.is_empty() {
+        bail!(
+            "no EKS cluster named `{name}` in {} (there: {})",
+            backend.regions().join(", "),
+            if known.is_empty() { "none" } else { &known }
+        );
+    }
+    Ok(all)
 }
 
 async fn clusters(backend: &dyn Backend) -> Result<Vec<Cluster>> {
@@ -197,6 +233,38 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .collect();
             let hidden = tasks::hidden(request.stopped, service.is_some());
             output(&rows, hidden, &cx, request.format)
+        }
+        View::Nodegroups => {
+            let clusters = chosen_eks(backend, request.cluster.as_deref()).await?;
+            let fetches = clusters
+                .iter()
+                .map(|c| Fetch::NodeGroups { cluster: c.arn.clone() })
+                .collect();
+            load(backend, &mut store, fetches).await?;
+            let rows: Vec<&crate::store::kube::NodeGroup> = clusters
+                .iter()
+                .filter_map(|c| store.kube.get(&c.arn))
+                .flat_map(|d| d.nodegroups.items())
+                .collect();
+            output(&rows, &[], &cx, request.format)
+        }
+        View::Pods => {
+            let clusters = chosen_eks(backend, request.cluster.as_deref()).await?;
+            let fetches = clusters
+                .iter()
+                .map(|c| Fetch::Kube {
+                    cluster: c.arn.clone(),
+                    kind: crate::store::kube::KubeKind::Pods,
+                })
+                .collect();
+            load(backend, &mut store, fetches).await?;
+            let rows: Vec<&crate::store::kube::Pod> = clusters
+                .iter()
+                .filter_map(|c| store.kube.get(&c.arn))
+                .flat_map(|d| d.pods.items())
+                .filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns))
+                .collect();
+            output(&rows, &[], &cx, request.format)
         }
     }
 }

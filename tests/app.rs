@@ -2,7 +2,7 @@
 
 mod support;
 
-use bosun::app::{Action, Effect, update};
+use bosun::app::{Action, Effect, Input, update};
 use bosun::config::keymap::Command;
 use bosun::source::sim::SimBackend;
 use bosun::source::{DataEvent, Fetch, fetch_all};
@@ -235,4 +235,82 @@ fn a_tiny_terminal_gets_a_notice_not_a_panic() {
     for (w, h) in [(1, 1), (2, 1), (40, 8)] {
         screen(&store, w, h);
     }
+}
+
+/// Kubernetes actions in the demo: the dialog shows the exact change, `y` sends it once,
+/// and the simulated cluster carries it out.
+#[test]
+fn kubernetes_actions_from_keys() {
+    use bosun::ops::Op;
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "workloads");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::Filter, "checkout");
+    press(&mut store, Command::Scale);
+    // Refused in place: not a number.
+    for c in "x".chars() {
+        update(&mut store, Action::Input(Input::Char(c)));
+    }
+    update(&mut store, Action::Input(Input::Submit));
+    let dialog = store.ui.dialog.as_ref().expect("the dialog stays open");
+    assert!(
+        dialog.error.as_deref().unwrap_or_default().contains("whole number"),
+        "{dialog:?}"
+    );
+    for _ in 0..4 {
+        update(&mut store, Action::Input(Input::Backspace));
+    }
+    for c in "5".chars() {
+        update(&mut store, Action::Input(Input::Char(c)));
+    }
+    update(&mut store, Action::Input(Input::Submit));
+    let screen = support::screen(&store, 100, 30);
+    assert!(screen.contains("replicas 3 → 5"), "{screen}");
+    assert!(screen.contains("namespace") && screen.contains("shop"), "{screen}");
+    let effects = update(&mut store, Action::Input(Input::Char('y')));
+    let sent: Vec<&Op> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Exec(r) => Some(&r.op),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(sent.as_slice(), [Op::ScaleWorkload { name, to: 5, .. }] if name == "checkout"),
+        "{sent:?}"
+    );
+    // A second `y` sends nothing more.
+    let again = update(&mut store, Action::Input(Input::Char('y')));
+    assert!(!again.iter().any(|e| matches!(e, Effect::Exec(_))));
+
+    // Delete a pod, cordon a node: each asks first.
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::Filter, "crashloop");
+    press(&mut store, Command::StopTask);
+    let screen = support::screen(&store, 100, 30);
+    assert!(
+        screen.contains("delete the pod") && screen.contains("starts a replacement"),
+        "{screen}"
+    );
+    update(&mut store, Action::Input(Input::Cancel));
+    type_line(&mut store, Command::CommandLine, "nodes");
+    follow_scope(&mut store);
+    press(&mut store, Command::Drain);
+    let screen = support::screen(&store, 100, 30);
+    assert!(screen.contains("schedulable → cordoned"), "{screen}");
+}
+
+#[test]
+fn read_only_refuses_kubernetes_actions_before_any_dialog() {
+    let mut store = demo_store();
+    store.settings.read_only = Some("read-only mode (--read-only)".into());
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    press(&mut store, Command::StopTask);
+    assert!(store.ui.dialog.is_none());
+    let screen = support::screen(&store, 100, 30);
+    assert!(screen.contains("refused: read-only mode"), "{screen}");
 }

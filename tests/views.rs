@@ -198,3 +198,58 @@ fn scheduled_tasks_and_repositories() {
     follow_scope(&mut store);
     snap("repositories", &store);
 }
+
+/// Open a Kubernetes screen of the demo EKS cluster and fetch what it shows.
+fn kube_view(command: &str) -> Store {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    follow_scope(&mut store);
+    if !command.is_empty() {
+        type_line(&mut store, Command::CommandLine, command);
+        follow_scope(&mut store);
+    }
+    store
+}
+
+#[test]
+fn eks_cluster_node_groups_fargate_addons() {
+    snap("eks", &kube_view(""));
+}
+
+#[test]
+fn pods_with_crash_loop_oom_and_pending() {
+    snap("pods", &kube_view("pods"));
+}
+
+#[test]
+fn pods_of_one_namespace() {
+    let mut store = kube_view("pods");
+    type_line(&mut store, Command::CommandLine, "ns shop");
+    snap("pods_ns_shop", &store);
+}
+
+#[test]
+fn nodes_with_requests_against_allocatable() {
+    snap("nodes", &kube_view("nodes"));
+}
+
+#[test]
+fn workloads_hpa_events_storage() {
+    snap("workloads", &kube_view("workloads"));
+    snap("hpa", &kube_view("hpa"));
+    snap("events", &kube_view("events"));
+    snap("pvc", &kube_view("pvc"));
+}
+
+#[test]
+fn a_failing_pod_and_its_previous_log() {
+    let mut store = kube_view("pods");
+    type_line(&mut store, Command::Filter, "crashloop");
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    snap("pod_crashloop", &store);
+    press(&mut store, Command::Logs);
+    press(&mut store, Command::ToggleStopped);
+    follow_scope(&mut store);
+    snap("pod_previous_log", &store);
+}

@@ -2,6 +2,7 @@
 
 use crate::config::keymap::Command;
 use crate::store::Store;
+use crate::store::kube::KubeKind;
 use crate::store::ui::Route;
 
 /// Every command, for help: usage and what it does.
@@ -29,6 +30,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("drain [ID]", "drain a container instance"),
     ("activate [ID]", "activate a draining instance"),
     ("limits MIN MAX", "set the service's autoscaling range"),
+    ("eks [NAME]", "an EKS cluster: node groups, Fargate, add-ons"),
+    ("nodes", "Kubernetes nodes of this EKS cluster"),
+    ("pods", "pods (in the :ns namespace, or all)"),
+    ("workloads", "deployments, statefulsets, daemonsets (also :dp)"),
+    ("hpa", "horizontal pod autoscalers"),
+    ("events", "Kubernetes events, newest first (also :ev)"),
+    ("pvc", "persistent volume claims and storage classes"),
+    ("ns [NAME]", "only namespace NAME in Kubernetes views; :ns alone: all"),
     ("help", "this help"),
     ("quit", "quit bosun (also :q)"),
 ];
@@ -47,6 +56,9 @@ pub enum Cmd {
     Repositories,
     Schedules,
     Act(super::act::ActCmd),
+    Eks(Option<String>),
+    Kube(crate::store::kube::KubeKind),
+    Namespace(Option<String>),
     Help,
     Quit,
 }
@@ -151,6 +163,22 @@ const NAMES: &[(&[&str], Build)] = &[
         [min, max] => Ok(Cmd::Act(ActCmd::Limits(min.to_string(), max.to_string()))),
         _ => Err("usage: :limits MIN MAX".into()),
     }),
+    (&["eks", "k8s"], |a| optional(a, "eks [NAME]").map(Cmd::Eks)),
+    (&["nodes", "node", "no"], |a| {
+        none("nodes", a, Cmd::Kube(KubeKind::Nodes))
+    }),
+    (&["pods", "pod", "po"], |a| none("pods", a, Cmd::Kube(KubeKind::Pods))),
+    (&["workloads", "wl", "dp", "deployments", "sts", "ds"], |a| {
+        none("workloads", a, Cmd::Kube(KubeKind::Workloads))
+    }),
+    (&["hpa", "hpas"], |a| none("hpa", a, Cmd::Kube(KubeKind::Hpas))),
+    (&["events", "ev"], |a| none("events", a, Cmd::Kube(KubeKind::Events))),
+    (&["pvc", "pvcs", "storage", "sc"], |a| {
+        none("pvc", a, Cmd::Kube(KubeKind::Pvcs))
+    }),
+    (&["ns", "namespace"], |a| {
+        optional(a, "ns [NAME]").map(|n| Cmd::Namespace(n.filter(|n| n != "all" && n != "-A")))
+    }),
     (&["help", "h", "?"], |a| none("help", a, Cmd::Help)),
     (&["quit", "q", "q!", "exit"], |a| none("quit", a, Cmd::Quit)),
 ];
@@ -176,6 +204,16 @@ pub fn parse(text: &str) -> Result<Cmd, String> {
 fn candidates(command: &str, store: &Store) -> Vec<String> {
     match command {
         "cluster" | "cl" | "ctx" => store.all_clusters().map(|c| c.name.clone()).collect(),
+        "eks" | "k8s" => store.all_eks().map(|c| c.name.clone()).collect(),
+        "ns" | "namespace" => current_eks(store)
+            .and_then(|c| store.kube.get(&c))
+            .map(|d| {
+                let mut names: Vec<String> = d.pods.items().iter().map(|p| p.namespace.clone()).collect();
+                names.sort();
+                names.dedup();
+                names
+            })
+            .unwrap_or_default(),
         "svc" | "services" | "service" | "s" => current_cluster(store)
             .and_then(|c| store.cluster_data(&c))
             .map(|d| d.services.items().iter().map(|s| s.name.clone()).collect())
@@ -243,7 +281,30 @@ pub fn current_cluster(store: &Store) -> Option<String> {
             let row = crate::ui::table::selected(page.table(), store.fleet.items())?;
             (row.kind == crate::store::ClusterKind::Ecs).then(|| row.arn.clone())
         }
-        route => route.cluster().map(str::to_string),
+        route => route.cluster().filter(|c| !is_eks(c)).map(str::to_string),
+    }
+}
+
+pub fn is_eks(arn: &str) -> bool {
+    arn.starts_with("arn:aws:eks:") || arn.contains(":eks:")
+}
+
+/// The EKS cluster the user is on: the page's, the fleet's selected row, or the only one.
+pub fn current_eks(store: &Store) -> Option<String> {
+    let page = store.ui.page();
+    if let Some(c) = page.route.cluster().filter(|c| is_eks(c)) {
+        return Some(c.to_string());
+    }
+    if let Route::Fleet = &page.route
+        && let Some(row) = crate::ui::table::selected(page.table(), store.fleet.items())
+        && row.kind == crate::store::ClusterKind::Eks
+    {
+        return Some(row.arn.clone());
+    }
+    let mut all = store.all_eks();
+    match (all.next(), all.next()) {
+        (Some(only), None) => Some(only.arn.clone()),
+        _ => None,
     }
 }
 

@@ -29,7 +29,10 @@ pub fn open(store: &mut Store, command: Command) {
             service: s.arn,
         }),
         Command::TaskDefinition => task_definition(store).map(|arn| Route::TaskDefinition { arn }),
-        Command::Logs => logs(store),
+        Command::Logs => match store.ui.route() {
+            Route::Kube { .. } | Route::Pod { .. } => pod_logs(store),
+            _ => logs(store),
+        },
         _ => return,
     };
     match route {
@@ -39,6 +42,31 @@ pub fn open(store: &mut Store, command: Command) {
         }
         Err(message) => store.ui.error(message),
     }
+}
+
+/// The log of the selected pod's container (the first, or the one selected in a pod).
+fn pod_logs(store: &Store) -> Result<Route, String> {
+    let page = store.ui.page();
+    let cluster = page.route.cluster().unwrap_or_default().to_string();
+    let data = store.kube.get(&cluster);
+    let (pod, container) = match &page.route {
+        Route::Pod { pod, .. } => {
+            let p = data.and_then(|d| d.pods.get(pod)).ok_or("the pod is gone")?;
+            let c = table::selected(page.table(), &p.containers).or(p.containers.first());
+            (p.key.clone(), c.map(|c| c.name.clone()))
+        }
+        _ => {
+            let p = crate::ui::views::kube::selected(page, data.map(|d| &d.pods)).ok_or("select a pod first")?;
+            (p.key.clone(), p.containers.first().map(|c| c.name.clone()))
+        }
+    };
+    let container = container.ok_or("the pod has no containers")?;
+    Ok(Route::PodLogs {
+        cluster,
+        pod,
+        container,
+        previous: false,
+    })
 }
 
 /// The task definition of what is selected: a deployment, a task, or a service.
@@ -115,7 +143,7 @@ pub fn view_key(store: &mut Store, command: Command) {
     };
     match (&page.route, command) {
         (Route::Metrics { .. }, _) if window.is_some() => page.window = window.unwrap_or_default(),
-        (Route::Logs { .. }, Command::Pause) => page.following = !page.following,
+        (Route::Logs { .. } | Route::PodLogs { .. }, Command::Pause) => page.following = !page.following,
         (Route::TaskDefinition { .. }, Command::Reveal) => page.reveal = !page.reveal,
         (Route::TaskDefinition { arn }, Command::Compare) => {
             page.compare = match page.compare {
@@ -134,7 +162,7 @@ pub fn view_key(store: &mut Store, command: Command) {
 /// Move through a text view; in the logs, moving up pauses following.
 pub fn scroll(store: &mut Store, delta: i64) {
     let page = store.ui.page_mut();
-    if let Route::Logs { .. } = page.route
+    if let Route::Logs { .. } | Route::PodLogs { .. } = page.route
         && page.following
     {
         if delta >= 0 {

@@ -193,7 +193,11 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
         | Command::ScalingLimits => act::begin(store, command),
         Command::ToggleStopped => {
             let page = store.ui.page_mut();
-            if let Route::Tasks { .. } = page.route {
+            if let Route::PodLogs { previous, .. } = &mut page.route {
+                *previous = !*previous;
+                page.following = true;
+                page.scroll = 0;
+            } else if let Route::Tasks { .. } = page.route {
                 page.show_stopped = !page.show_stopped;
                 let table = page.table_mut();
                 table.cursor = 0;
@@ -354,6 +358,53 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             }
         }
         Cmd::Act(action) => act::command(store, action),
+        Cmd::Eks(name) => {
+            let cluster = match name {
+                Some(name) => store.find_eks(&name).map(|c| c.arn.clone()).ok_or_else(|| {
+                    let known: Vec<String> = store.all_eks().map(|c| c.name.clone()).collect();
+                    format!("no EKS cluster {name} (known: {})", known.join(", "))
+                }),
+                None => command::current_eks(store)
+                    .ok_or_else(|| "which EKS cluster? :eks NAME, or select one in :fleet".to_string()),
+            };
+            match cluster {
+                Ok(cluster) => {
+                    store.ui.stack.truncate(1);
+                    push(store, Route::Eks { cluster });
+                }
+                Err(message) => store.ui.error(message),
+            }
+        }
+        Cmd::Kube(kind) => {
+            let Some(cluster) = command::current_eks(store) else {
+                store
+                    .ui
+                    .error("which EKS cluster? open one first (:eks NAME, or enter on it in :fleet)");
+                return;
+            };
+            if !matches!(store.ui.route(), Route::Eks { .. }) {
+                store.ui.stack.truncate(1);
+                push(
+                    store,
+                    Route::Eks {
+                        cluster: cluster.clone(),
+                    },
+                );
+            }
+            push(store, Route::Kube { cluster, kind });
+        }
+        Cmd::Namespace(ns) => {
+            store.ui.info(match &ns {
+                Some(ns) => format!("namespace {ns} only (:ns for all)"),
+                None => "all namespaces".to_string(),
+            });
+            store.namespace = ns;
+            for page in &mut store.ui.stack {
+                for pane in &mut page.panes {
+                    pane.invalidate();
+                }
+            }
+        }
         Cmd::Inspect(command) => inspect::open(store, command),
         Cmd::Repositories => {
             let region = command::current_cluster(store)
@@ -414,15 +465,22 @@ fn open_pending_cluster(store: &mut Store) {
         }
         return;
     }
-    let answered = store
-        .context
-        .regions
-        .iter()
-        .all(|r| store.ecs.get(r).is_some_and(|c| c.is_loaded() || c.error.is_some()));
+    if let Some(eks) = store.find_eks(&name).map(|c| c.arn.clone()) {
+        store.ui.pending_cluster = None;
+        if store.ui.stack.len() == 1 {
+            push(store, Route::Eks { cluster: eks });
+        }
+        return;
+    }
+    let loaded = |c: Option<bool>| c.unwrap_or(false);
+    let answered = store.context.regions.iter().all(|r| {
+        loaded(store.ecs.get(r).map(|c| c.is_loaded() || c.error.is_some()))
+            && loaded(store.eks.get(r).map(|c| c.is_loaded() || c.error.is_some()))
+    });
     if answered {
         store.ui.pending_cluster = None;
         store.ui.error(format!(
-            "no ECS cluster named `{name}` in {}",
+            "no ECS or EKS cluster named `{name}` in {}",
             store.context.regions.join(", ")
         ));
     }

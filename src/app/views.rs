@@ -3,6 +3,7 @@
 
 use crate::source::Fetch;
 use crate::source::scheduler::Scope;
+use crate::store::kube::KubeKind;
 use crate::store::ui::{Route, service_panes};
 use crate::store::{ClusterKind, Store};
 use crate::ui::table::{self, Column, Row};
@@ -21,8 +22,13 @@ pub fn sync(store: &mut Store) {
         Route::Images { cluster, service } => views::images::sync(store, &cluster, &service),
         Route::Repositories { region } => views::images::sync_repositories(store, &region),
         Route::Schedules { cluster } => views::images::sync_schedules(store, &cluster),
+        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } => views::kube::sync(store),
         // Text views keep no table.
-        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. } => {}
+        Route::Metrics { .. }
+        | Route::Scaling { .. }
+        | Route::Logs { .. }
+        | Route::PodLogs { .. }
+        | Route::TaskDefinition { .. } => {}
     }
 }
 
@@ -47,7 +53,14 @@ pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
         Route::Images { .. } => (crate::store::insight::Image::columns(), &[]),
         Route::Repositories { .. } => (crate::store::insight::Repository::columns(), &[]),
         Route::Schedules { .. } => (crate::store::insight::ScheduledTask::columns(), &[]),
-        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. } => (&[], &[]),
+        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } => {
+            (views::kube::columns(&page.route, page.focus), &[])
+        }
+        Route::Metrics { .. }
+        | Route::Scaling { .. }
+        | Route::Logs { .. }
+        | Route::PodLogs { .. }
+        | Route::TaskDefinition { .. } => (&[], &[]),
     }
 }
 
@@ -55,7 +68,11 @@ pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
 pub fn is_text(route: &Route) -> bool {
     matches!(
         route,
-        Route::Metrics { .. } | Route::Scaling { .. } | Route::Logs { .. } | Route::TaskDefinition { .. }
+        Route::Metrics { .. }
+            | Route::Scaling { .. }
+            | Route::Logs { .. }
+            | Route::PodLogs { .. }
+            | Route::TaskDefinition { .. }
     )
 }
 
@@ -75,11 +92,12 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
                     },
                     None,
                 ))),
-                ClusterKind::Eks => Err(format!(
-                    "{} is an EKS cluster (Kubernetes {}): its node groups and pods are not in bosun yet",
-                    row.name,
-                    row.version.as_deref().unwrap_or("?")
-                )),
+                ClusterKind::Eks => Ok(Some((
+                    Route::Eks {
+                        cluster: row.arn.clone(),
+                    },
+                    None,
+                ))),
             }
         }
         Route::Services { cluster } => {
@@ -136,6 +154,75 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
                     Route::Task {
                         cluster: cluster.clone(),
                         task: t.arn.clone(),
+                    },
+                    None,
+                )
+            }))
+        }
+        Route::Eks { cluster } => {
+            let data = store.kube.get(cluster);
+            match page.focus {
+                views::kube::eks_panes::NODEGROUPS => {
+                    Ok(views::kube::selected(page, data.map(|d| &d.nodegroups)).map(|g| {
+                        (
+                            Route::Kube {
+                                cluster: cluster.clone(),
+                                kind: KubeKind::Nodes,
+                            },
+                            Some(format!("group:{}", g.name)),
+                        )
+                    }))
+                }
+                views::kube::eks_panes::FARGATE => Ok(Some((
+                    Route::Kube {
+                        cluster: cluster.clone(),
+                        kind: KubeKind::Nodes,
+                    },
+                    Some("group:fargate".to_string()),
+                ))),
+                _ => Ok(None),
+            }
+        }
+        Route::Kube { cluster, kind } => {
+            let data = store.kube.get(cluster);
+            let pods = |filter: String| {
+                (
+                    Route::Kube {
+                        cluster: cluster.clone(),
+                        kind: KubeKind::Pods,
+                    },
+                    Some(filter),
+                )
+            };
+            match kind {
+                KubeKind::Pods => Ok(views::kube::selected(page, data.map(|d| &d.pods)).map(|p| {
+                    (
+                        Route::Pod {
+                            cluster: cluster.clone(),
+                            pod: p.key.clone(),
+                        },
+                        None,
+                    )
+                })),
+                KubeKind::Nodes => {
+                    Ok(views::kube::selected(page, data.map(|d| &d.nodes)).map(|n| pods(format!("node:{}", n.name))))
+                }
+                KubeKind::Workloads => Ok(views::kube::selected(page, data.map(|d| &d.workloads))
+                    .map(|w| pods(format!("namespace:{} {}", w.namespace, w.name)))),
+                _ => Ok(None),
+            }
+        }
+        Route::Pod { cluster, pod } => {
+            let Some(p) = store.kube.get(cluster).and_then(|d| d.pods.get(pod)) else {
+                return Ok(None);
+            };
+            Ok(table::selected(state, &p.containers).map(|c| {
+                (
+                    Route::PodLogs {
+                        cluster: cluster.clone(),
+                        pod: pod.clone(),
+                        container: c.name.clone(),
+                        previous: false,
                     },
                     None,
                 )
@@ -228,6 +315,15 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
         stopped: true,
     };
     let services = |c: &str| Fetch::Services { cluster: c.to_string() };
+    let kube = |c: &str, kinds: &[KubeKind]| -> Vec<Fetch> {
+        kinds
+            .iter()
+            .map(|&kind| Fetch::Kube {
+                cluster: c.to_string(),
+                kind,
+            })
+            .collect()
+    };
     match &page.route {
         Route::Fleet => store
             .context
@@ -357,6 +453,47 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
                 region: region_of(cluster),
             },
         ],
+        Route::Eks { cluster } => {
+            let mut fetches = vec![
+                Fetch::EksClusters {
+                    region: region_of(cluster),
+                },
+                Fetch::NodeGroups {
+                    cluster: cluster.clone(),
+                },
+                Fetch::FargateProfiles {
+                    cluster: cluster.clone(),
+                },
+                Fetch::Addons {
+                    cluster: cluster.clone(),
+                },
+            ];
+            fetches.extend(kube(cluster, &[KubeKind::Nodes, KubeKind::Pods]));
+            fetches
+        }
+        Route::Kube { cluster, kind } => match kind {
+            KubeKind::Nodes => kube(cluster, &[KubeKind::Nodes, KubeKind::Pods]),
+            KubeKind::Pvcs | KubeKind::StorageClasses => kube(cluster, &[KubeKind::Pvcs, KubeKind::StorageClasses]),
+            kind => kube(cluster, &[*kind]),
+        },
+        Route::Pod { cluster, .. } => kube(cluster, &[KubeKind::Pods]),
+        Route::PodLogs {
+            cluster,
+            pod,
+            container,
+            previous,
+        } => {
+            let mut fetches = kube(cluster, &[KubeKind::Pods]);
+            let (namespace, name) = pod.split_once('/').unwrap_or(("default", pod));
+            fetches.push(Fetch::PodLogs {
+                cluster: cluster.clone(),
+                namespace: namespace.to_string(),
+                pod: name.to_string(),
+                container: container.clone(),
+                previous: *previous,
+            });
+            fetches
+        }
         Route::Task { cluster, task } => {
             let mut fetches = vec![running(cluster), stopped(cluster)];
             if let Some(t) = store.cluster_data(cluster).and_then(|d| d.find_task(task)) {

@@ -234,6 +234,74 @@ impl Operator for AwsBackend {
                     ..Applied::default()
                 })
             }
+            Op::SetNodeGroupSize {
+                cluster, nodegroup, to, ..
+            } => {
+                let (min, desired, max) = *to;
+                clients
+                    .eks
+                    .update_nodegroup_config()
+                    .cluster_name(arn_tail(cluster))
+                    .nodegroup_name(nodegroup)
+                    .scaling_config(
+                        aws_sdk_eks::types::NodegroupScalingConfig::builder()
+                            .min_size(min as i32)
+                            .desired_size(desired as i32)
+                            .max_size(max as i32)
+                            .build(),
+                    )
+                    .customize()
+                    .config_override(aws_sdk_eks::config::Builder::default().retry_config(RetryConfig::disabled()))
+                    .send()
+                    .await
+                    .map_err(|e| fail("EKS UpdateNodegroupConfig").of(e).message)?;
+                Ok(Applied {
+                    summary: format!("node group {nodegroup}: min {min} · desired {desired} · max {max}"),
+                    ..Applied::default()
+                })
+            }
+            Op::RolloutRestart { .. } | Op::ScaleWorkload { .. } | Op::DeletePod { .. } | Op::Cordon { .. } => {
+                self.apply_kube(op).await
+            }
         }
+    }
+}
+
+impl AwsBackend {
+    /// Kubernetes actions, through the cluster's API server. kube sends each request once.
+    async fn apply_kube(&self, op: &Op) -> Result<Applied, String> {
+        let conn = self.kube(op.cluster()).await.map_err(|e| e.message)?;
+        let summary = match op {
+            Op::RolloutRestart {
+                kind, namespace, name, ..
+            } => {
+                conn.rollout_restart(*kind, namespace, name, jiff::Timestamp::now())
+                    .await?;
+                format!("{} {namespace}/{name} restarting", kind.as_str().to_lowercase())
+            }
+            Op::ScaleWorkload {
+                kind,
+                namespace,
+                name,
+                to,
+                ..
+            } => {
+                conn.scale(*kind, namespace, name, *to).await?;
+                format!("{namespace}/{name} scaled to {to}")
+            }
+            Op::DeletePod { namespace, name, .. } => {
+                conn.delete_pod(namespace, name).await?;
+                format!("pod {namespace}/{name} deleted")
+            }
+            Op::Cordon { node, cordon, .. } => {
+                conn.cordon(node, *cordon).await?;
+                format!("node {node} {}", if *cordon { "cordoned" } else { "uncordoned" })
+            }
+            _ => return Err(format!("{} is not a Kubernetes action", op.verb())),
+        };
+        Ok(Applied {
+            summary,
+            ..Applied::default()
+        })
     }
 }

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::source::Fetch;
+use crate::store::kube::{KubeKind, WorkloadKind};
 use crate::store::{LaunchType, NetworkConfig};
 use crate::util::{arn_region, arn_tail, task_def_short};
 
@@ -66,6 +67,42 @@ pub enum Op {
         min: u32,
         max: u32,
     },
+    /// `kubectl rollout restart`: every pod of a workload replaced, as its strategy allows.
+    /// `cluster` is the EKS cluster's ARN, as in every Kubernetes action.
+    RolloutRestart {
+        cluster: String,
+        kind: WorkloadKind,
+        namespace: String,
+        name: String,
+    },
+    ScaleWorkload {
+        cluster: String,
+        kind: WorkloadKind,
+        namespace: String,
+        name: String,
+        from: u32,
+        to: u32,
+    },
+    DeletePod {
+        cluster: String,
+        namespace: String,
+        name: String,
+        /// `ReplicaSet/checkout-7c9f` when a controller will replace it.
+        owner: Option<String>,
+    },
+    /// Cordon (no new pods) or uncordon a node.
+    Cordon {
+        cluster: String,
+        node: String,
+        cordon: bool,
+    },
+    /// A managed node group's scaling: (min, desired, max) from and to.
+    SetNodeGroupSize {
+        cluster: String,
+        nodegroup: String,
+        from: (u32, u32, u32),
+        to: (u32, u32, u32),
+    },
 }
 
 impl Op {
@@ -81,6 +118,12 @@ impl Op {
             Op::SetInstanceState { draining: true, .. } => "drain",
             Op::SetInstanceState { .. } => "activate",
             Op::SetScalingLimits { .. } => "set scaling limits",
+            Op::RolloutRestart { .. } => "rollout restart",
+            Op::ScaleWorkload { .. } => "scale",
+            Op::DeletePod { .. } => "delete pod",
+            Op::Cordon { cordon: true, .. } => "cordon",
+            Op::Cordon { .. } => "uncordon",
+            Op::SetNodeGroupSize { .. } => "resize node group",
         }
     }
 
@@ -92,7 +135,12 @@ impl Op {
             | Op::StopTask { cluster, .. }
             | Op::RunTask { cluster, .. }
             | Op::SetInstanceState { cluster, .. }
-            | Op::SetScalingLimits { cluster, .. } => cluster,
+            | Op::SetScalingLimits { cluster, .. }
+            | Op::RolloutRestart { cluster, .. }
+            | Op::ScaleWorkload { cluster, .. }
+            | Op::DeletePod { cluster, .. }
+            | Op::Cordon { cluster, .. }
+            | Op::SetNodeGroupSize { cluster, .. } => cluster,
         }
     }
 
@@ -117,6 +165,15 @@ impl Op {
             Op::StopTask { task, .. } => format!("task {}", arn_tail(task)),
             Op::RunTask { task_definition, .. } => format!("task definition {}", task_def_short(task_definition)),
             Op::SetInstanceState { instance, .. } => format!("instance {}", arn_tail(instance)),
+            Op::RolloutRestart {
+                kind, namespace, name, ..
+            }
+            | Op::ScaleWorkload {
+                kind, namespace, name, ..
+            } => format!("{} {namespace}/{name}", kind.as_str().to_lowercase()),
+            Op::DeletePod { namespace, name, .. } => format!("pod {namespace}/{name}"),
+            Op::Cordon { node, .. } => format!("node {node}"),
+            Op::SetNodeGroupSize { nodegroup, .. } => format!("node group {nodegroup}"),
             op => format!("service {}", arn_tail(op.service().unwrap_or_default())),
         }
     }
@@ -157,6 +214,31 @@ impl Op {
                     "min {min} · max {max} (registers the service with Application Auto Scaling)"
                 )],
             },
+            Op::RolloutRestart { kind, .. } => vec![
+                format!("restart every pod of the {}", kind.as_str().to_lowercase()),
+                "pods are replaced as its update strategy allows (kubectl rollout restart)".into(),
+            ],
+            Op::ScaleWorkload { from, to, .. } => vec![format!("replicas {from} → {to}")],
+            Op::DeletePod { owner: Some(owner), .. } => {
+                vec!["delete the pod".into(), format!("{owner} starts a replacement")]
+            }
+            Op::DeletePod { owner: None, .. } => {
+                vec![
+                    "delete the pod".into(),
+                    "it has no controller: nothing replaces it".into(),
+                ]
+            }
+            Op::Cordon { cordon: true, .. } => {
+                vec![
+                    "schedulable → cordoned".into(),
+                    "running pods stay; no new pods land on it".into(),
+                ]
+            }
+            Op::Cordon { cordon: false, .. } => vec!["cordoned → schedulable".into()],
+            Op::SetNodeGroupSize { from, to, .. } => vec![format!(
+                "min {} → {} · desired {} → {} · max {} → {}",
+                from.0, to.0, from.1, to.1, from.2, to.2
+            )],
         }
     }
 
@@ -168,7 +250,21 @@ impl Op {
     /// What to refresh to see the action take effect.
     pub fn refreshes(&self) -> Vec<Fetch> {
         let cluster = self.cluster().to_string();
+        let kube = |kinds: &[KubeKind]| {
+            kinds
+                .iter()
+                .map(|&kind| Fetch::Kube {
+                    cluster: cluster.clone(),
+                    kind,
+                })
+                .collect()
+        };
         match self {
+            Op::RolloutRestart { .. } | Op::ScaleWorkload { .. } | Op::DeletePod { .. } => {
+                kube(&[KubeKind::Workloads, KubeKind::Pods])
+            }
+            Op::Cordon { .. } => kube(&[KubeKind::Nodes]),
+            Op::SetNodeGroupSize { .. } => vec![Fetch::NodeGroups { cluster }],
             Op::SetInstanceState { .. } => vec![
                 Fetch::ContainerInstances {
                     cluster: cluster.clone(),
@@ -304,6 +400,25 @@ pub fn validate(op: &Op, limits: &Limits) -> Result<(), String> {
             "max {max} is above the cap of {} (max_desired in the config)",
             limits.max_desired
         )),
+        Op::ScaleWorkload { to, .. } if *to > limits.max_desired => Err(format!(
+            "{to} replicas is above the cap of {} (max_desired in the config)",
+            limits.max_desired
+        )),
+        Op::ScaleWorkload { kind, .. } if *kind == WorkloadKind::DaemonSet => {
+            Err("a daemonset runs one pod per node: it has no replica count".into())
+        }
+        Op::SetNodeGroupSize {
+            to: (min, desired, max),
+            ..
+        } if min > desired || desired > max => Err(format!(
+            "need min ≤ desired ≤ max (min {min}, desired {desired}, max {max})"
+        )),
+        Op::SetNodeGroupSize { to: (_, _, 0), .. } => Err("max must be at least 1".into()),
+        Op::SetNodeGroupSize { to: (_, _, max), .. } if *max > limits.max_desired => Err(format!(
+            "max {max} is above the cap of {} (max_desired in the config)",
+            limits.max_desired
+        )),
+        Op::SetNodeGroupSize { from, to, .. } if from == to => Err("nothing changes".into()),
         Op::SetTaskDefinition { from, to, .. } if from == to => {
             Err(format!("{} is already the task definition", task_def_short(to)))
         }

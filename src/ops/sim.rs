@@ -48,6 +48,48 @@ impl Operator for SimBackend {
                 max,
                 ..
             } => w.set_scaling_limits(cluster, service, *min, *max),
+            Op::RolloutRestart {
+                cluster,
+                kind,
+                namespace,
+                name,
+            } => {
+                let now = w.now();
+                w.kube_mut(cluster)?
+                    .rollout_restart(*kind, namespace, name, now)
+                    .map(Done::said)
+            }
+            Op::ScaleWorkload {
+                cluster,
+                kind,
+                namespace,
+                name,
+                to,
+                ..
+            } => {
+                let now = w.now();
+                w.kube_mut(cluster)?
+                    .scale(*kind, namespace, name, *to, now)
+                    .map(Done::said)
+            }
+            Op::DeletePod {
+                cluster,
+                namespace,
+                name,
+                ..
+            } => {
+                let now = w.now();
+                w.kube_mut(cluster)?.delete_pod(namespace, name, now).map(Done::said)
+            }
+            Op::Cordon { cluster, node, cordon } => w.kube_mut(cluster)?.cordon(node, *cordon).map(Done::said),
+            Op::SetNodeGroupSize {
+                cluster, nodegroup, to, ..
+            } => {
+                let now = w.now();
+                w.kube_mut(cluster)?
+                    .resize_nodegroup(nodegroup, *to, now)
+                    .map(Done::said)
+            }
         })?;
         Ok(Applied {
             summary: done.summary,

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::store::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
+use crate::store::kube::{Addon, FargateProfile, KubeKind, KubeList, NodeGroup};
 use crate::store::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 use crate::store::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
 
@@ -89,6 +90,30 @@ pub enum Fetch {
     Schedules {
         region: String,
     },
+    /// Managed node groups of an EKS cluster (by ARN).
+    NodeGroups {
+        cluster: String,
+    },
+    FargateProfiles {
+        cluster: String,
+    },
+    Addons {
+        cluster: String,
+    },
+    /// Kubernetes resources of an EKS cluster, as its watch keeps them: reading this costs
+    /// no API call once the watch runs.
+    Kube {
+        cluster: String,
+        kind: KubeKind,
+    },
+    /// New lines of one container's log (or all of its previous run's), since the last fetch.
+    PodLogs {
+        cluster: String,
+        namespace: String,
+        pod: String,
+        container: String,
+        previous: bool,
+    },
 }
 
 impl Fetch {
@@ -117,7 +142,32 @@ impl Fetch {
                 | Fetch::Images { .. }
                 | Fetch::Repositories { .. }
                 | Fetch::Schedules { .. }
+                | Fetch::PodLogs { .. }
         )
+    }
+
+    /// Whether the store keeps this fetch's data by EKS cluster in [`crate::store::kube::KubeData`].
+    pub fn is_kube(&self) -> bool {
+        matches!(
+            self,
+            Fetch::NodeGroups { .. } | Fetch::FargateProfiles { .. } | Fetch::Addons { .. } | Fetch::Kube { .. }
+        )
+    }
+
+    /// The log buffer a log fetch fills: (group, stream) for CloudWatch Logs, and a
+    /// `k8s:` key for a pod's container.
+    pub fn log_key(&self) -> Option<(String, String)> {
+        match self {
+            Fetch::Logs { group, stream, .. } => Some((group.clone(), stream.clone())),
+            Fetch::PodLogs {
+                cluster,
+                namespace,
+                pod,
+                container,
+                previous,
+            } => Some(pod_log_key(cluster, namespace, pod, container, *previous)),
+            _ => None,
+        }
     }
 
     /// Whether the data behind this fetch can change; a task definition revision cannot.
@@ -155,6 +205,16 @@ impl Fetch {
             Fetch::Images { repository, .. } => format!("images of {repository}"),
             Fetch::Repositories { region } => format!("ECR repositories in {region}"),
             Fetch::Schedules { region } => format!("scheduled tasks in {region}"),
+            Fetch::NodeGroups { cluster } => format!("node groups of {}", crate::util::arn_tail(cluster)),
+            Fetch::FargateProfiles { cluster } => format!("Fargate profiles of {}", crate::util::arn_tail(cluster)),
+            Fetch::Addons { cluster } => format!("add-ons of {}", crate::util::arn_tail(cluster)),
+            Fetch::Kube { cluster, kind } => format!("{} of {}", kind.as_str(), crate::util::arn_tail(cluster)),
+            Fetch::PodLogs {
+                pod,
+                container,
+                previous,
+                ..
+            } => format!("{}logs of {pod}/{container}", if *previous { "previous " } else { "" }),
         }
     }
 }
@@ -184,6 +244,10 @@ pub enum Payload {
     Images(Vec<Image>),
     Repositories(Vec<Repository>),
     Schedules(Vec<ScheduledTask>),
+    NodeGroups(Vec<NodeGroup>),
+    FargateProfiles(Vec<FargateProfile>),
+    Addons(Vec<Addon>),
+    Kube(KubeList),
 }
 
 impl Payload {
@@ -206,8 +270,23 @@ impl Payload {
             Payload::Images(_) => "images",
             Payload::Repositories(_) => "repositories",
             Payload::Schedules(_) => "schedules",
+            Payload::NodeGroups(_) => "node groups",
+            Payload::FargateProfiles(_) => "fargate profiles",
+            Payload::Addons(_) => "add-ons",
+            Payload::Kube(_) => "kubernetes resources",
         }
     }
+}
+
+/// The log buffer key of a pod container's log.
+pub fn pod_log_key(cluster: &str, namespace: &str, pod: &str, container: &str, previous: bool) -> (String, String) {
+    (
+        format!("k8s:{cluster}"),
+        format!(
+            "{namespace}/{pod}/{container}{}",
+            if previous { " (previous)" } else { "" }
+        ),
+    )
 }
 
 /// A fetch's result, owned, on its way to the app loop.

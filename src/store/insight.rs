@@ -420,10 +420,10 @@ impl Insight {
             (Fetch::Targets { target_group }, Payload::Targets(health)) => {
                 self.targets.entry(target_group.clone()).or_default().set(*health, at)
             }
-            (Fetch::Logs { group, stream, .. }, Payload::Logs { lines, reset }) => {
+            (Fetch::Logs { .. } | Fetch::PodLogs { .. }, Payload::Logs { lines, reset }) => {
                 let cap = self.log_lines;
                 self.logs
-                    .entry((group.clone(), stream.clone()))
+                    .entry(fetch.log_key().unwrap_or_default())
                     .or_insert_with(|| LogBuffer::new(cap))
                     .push(lines, reset, at)
             }
@@ -452,11 +452,11 @@ impl Insight {
             Fetch::Scaling { region } => self.scaling.entry(region.clone()).or_default().fail(error),
             Fetch::CapacityProviders { region, .. } => self.capacity.entry(region.clone()).or_default().fail(error),
             Fetch::Targets { target_group } => self.targets.entry(target_group.clone()).or_default().fail(error),
-            Fetch::Logs { group, stream, .. } => {
+            Fetch::Logs { .. } | Fetch::PodLogs { .. } => {
                 let cap = self.log_lines;
                 let buffer = self
                     .logs
-                    .entry((group.clone(), stream.clone()))
+                    .entry(fetch.log_key().unwrap_or_default())
                     .or_insert_with(|| LogBuffer::new(cap));
                 let changed = buffer.error.as_ref() != Some(&error);
                 buffer.error = Some(error);

@@ -6,6 +6,7 @@ pub mod ecs;
 pub mod eks;
 pub mod fleet;
 pub mod insight;
+pub mod kube;
 pub mod metrics;
 pub mod ui;
 
@@ -130,6 +131,10 @@ pub struct Store {
     pub revisions: HashMap<String, Result<Vec<String>, FetchError>>,
     /// Metrics, alarms, autoscaling, targets, logs, images, scheduled tasks.
     pub insight: insight::Insight,
+    /// Node groups, add-ons and Kubernetes resources, by EKS cluster ARN.
+    pub kube: HashMap<String, kube::KubeData>,
+    /// Kubernetes views: only this namespace (`:ns`); all when `None`.
+    pub namespace: Option<String>,
     /// Actions sent and being followed.
     pub ops: OpsState,
     pub settings: Settings,
@@ -225,6 +230,8 @@ impl Store {
             calls_per_minute: None,
             revisions: HashMap::new(),
             insight: insight::Insight::default(),
+            kube: HashMap::new(),
+            namespace: None,
             ops: OpsState::default(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
@@ -275,6 +282,28 @@ impl Store {
     fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
         if fetch.is_insight() {
             return self.insight.apply_ok(fetch, payload, at);
+        }
+        if fetch.is_kube() {
+            let data = self.kube.entry(fetch_cluster(fetch)).or_default();
+            return match (fetch, payload) {
+                (Fetch::NodeGroups { .. }, Payload::NodeGroups(mut list)) => {
+                    list.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+                    data.nodegroups.replace(list, at)
+                }
+                (Fetch::FargateProfiles { .. }, Payload::FargateProfiles(mut list)) => {
+                    list.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+                    data.fargate.replace(list, at)
+                }
+                (Fetch::Addons { .. }, Payload::Addons(mut list)) => {
+                    list.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+                    data.addons.replace(list, at)
+                }
+                (Fetch::Kube { .. }, Payload::Kube(list)) => data.apply(list, at),
+                (fetch, payload) => {
+                    tracing::error!(?fetch, payload = payload.kind(), "payload does not match fetch");
+                    false
+                }
+            };
         }
         match (fetch, payload) {
             (Fetch::Identity, Payload::Identity(identity)) => self.identity.replace(vec![IdentityItem(identity)], at),
@@ -337,6 +366,16 @@ impl Store {
         if fetch.is_insight() {
             return self.insight.apply_err(fetch, error);
         }
+        if fetch.is_kube() {
+            let data = self.kube.entry(fetch_cluster(fetch)).or_default();
+            return match fetch {
+                Fetch::NodeGroups { .. } => data.nodegroups.fail(error),
+                Fetch::FargateProfiles { .. } => data.fargate.fail(error),
+                Fetch::Addons { .. } => data.addons.fail(error),
+                Fetch::Kube { kind, .. } => data.fail(*kind, error),
+                _ => false,
+            };
+        }
         match fetch {
             Fetch::Identity => self.identity.fail(error),
             Fetch::EcsClusters { region } => self.ecs.entry(region.clone()).or_default().fail(error),
@@ -372,6 +411,16 @@ impl Store {
         }
     }
 
+    /// Every EKS cluster in every region.
+    pub fn all_eks(&self) -> impl Iterator<Item = &EksCluster> {
+        self.eks.values().flat_map(|c| c.items())
+    }
+
+    /// An EKS cluster by ARN or name.
+    pub fn find_eks(&self, name_or_arn: &str) -> Option<&EksCluster> {
+        self.all_eks().find(|c| c.arn == name_or_arn || c.name == name_or_arn)
+    }
+
     fn data_mut(&mut self, cluster: &str) -> &mut ClusterData {
         self.clusters.entry(cluster.to_string()).or_default()
     }
@@ -398,6 +447,18 @@ impl Store {
 }
 
 /// Failed tasks per service name, among tasks stopped in the last few minutes.
+/// The EKS cluster a Kubernetes fetch is about.
+fn fetch_cluster(fetch: &Fetch) -> String {
+    match fetch {
+        Fetch::NodeGroups { cluster }
+        | Fetch::FargateProfiles { cluster }
+        | Fetch::Addons { cluster }
+        | Fetch::Kube { cluster, .. }
+        | Fetch::PodLogs { cluster, .. } => cluster.clone(),
+        _ => String::new(),
+    }
+}
+
 fn recent_failures(stopped: &[Task], now: Timestamp) -> HashMap<&str, u32> {
     let mut counts = HashMap::new();
     for task in stopped {

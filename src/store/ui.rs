@@ -67,6 +67,27 @@ pub enum Route {
     Schedules {
         cluster: String,
     },
+    /// An EKS cluster (by ARN): managed node groups, Fargate profiles, add-ons.
+    Eks {
+        cluster: String,
+    },
+    /// Kubernetes resources of an EKS cluster.
+    Kube {
+        cluster: String,
+        kind: crate::store::kube::KubeKind,
+    },
+    /// One pod (`namespace/name`) and its containers.
+    Pod {
+        cluster: String,
+        pod: String,
+    },
+    /// The log of one container of a pod; `previous` is its last run's.
+    PodLogs {
+        cluster: String,
+        pod: String,
+        container: String,
+        previous: bool,
+    },
 }
 
 /// The panes of the service detail, in focus order.
@@ -80,7 +101,11 @@ impl Route {
     /// How many tables the screen has.
     pub fn pane_count(&self) -> usize {
         match self {
-            Route::Service { .. } => 3,
+            Route::Service { .. } | Route::Eks { .. } => 3,
+            Route::Kube {
+                kind: crate::store::kube::KubeKind::Pvcs | crate::store::kube::KubeKind::StorageClasses,
+                ..
+            } => 2,
             _ => 1,
         }
     }
@@ -98,7 +123,11 @@ impl Route {
             | Route::Targets { cluster, .. }
             | Route::Logs { cluster, .. }
             | Route::Images { cluster, .. }
-            | Route::Schedules { cluster } => Some(cluster),
+            | Route::Schedules { cluster }
+            | Route::Eks { cluster }
+            | Route::Kube { cluster, .. }
+            | Route::Pod { cluster, .. }
+            | Route::PodLogs { cluster, .. } => Some(cluster),
             Route::TaskDefinition { .. } | Route::Repositories { .. } => None,
         }
     }
@@ -367,6 +396,18 @@ pub enum Pending {
         service: String,
         from: String,
         rollback: bool,
+    },
+    ScaleWorkload {
+        cluster: String,
+        kind: crate::store::kube::WorkloadKind,
+        namespace: String,
+        name: String,
+        from: u32,
+    },
+    NodeGroupSize {
+        cluster: String,
+        nodegroup: String,
+        from: (u32, u32, u32),
     },
 }
 

@@ -48,7 +48,10 @@ pub fn render(frame: &mut Frame<'_>, store: &Store, theme: &Theme, keymap: &Keym
         Route::Metrics { cluster, service } => views::metrics::render(buf, body, store, page, cluster, service, theme),
         Route::Scaling { cluster, service } => views::scaling::render(buf, body, store, page, cluster, service, theme),
         Route::Targets { cluster, service } => views::targets::render(buf, body, store, page, cluster, service, theme),
-        Route::Logs { .. } => views::logs::render(buf, body, store, page, theme),
+        Route::Logs { .. } | Route::PodLogs { .. } => views::logs::render(buf, body, store, page, theme),
+        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } => {
+            views::kube::render(buf, body, store, page, theme)
+        }
         Route::TaskDefinition { arn } => views::taskdef::render(buf, body, store, page, arn, theme),
         Route::Images { cluster, service } => views::images::render(buf, body, store, page, cluster, service, theme),
         Route::Repositories { region } => views::images::render_repositories(buf, body, store, page, region, theme),
@@ -125,6 +128,25 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
         }
         Route::Repositories { region } => crumbs.extend([region.clone(), "repositories".into()]),
         Route::Schedules { .. } => crumbs.push("schedules".into()),
+        Route::Eks { .. } => crumbs.push("eks".into()),
+        Route::Kube { kind, .. } => {
+            if let Some(ns) = &store.namespace {
+                crumbs.push(format!("ns:{ns}"));
+            }
+            crumbs.push(
+                match kind {
+                    crate::store::kube::KubeKind::Nodes => "nodes",
+                    crate::store::kube::KubeKind::Pods => "pods",
+                    crate::store::kube::KubeKind::Workloads => "workloads",
+                    crate::store::kube::KubeKind::Hpas => "hpa",
+                    crate::store::kube::KubeKind::Events => "events",
+                    crate::store::kube::KubeKind::Pvcs | crate::store::kube::KubeKind::StorageClasses => "storage",
+                }
+                .into(),
+            );
+        }
+        Route::Pod { pod, .. } => crumbs.push(pod.clone()),
+        Route::PodLogs { pod, container, .. } => crumbs.extend([pod.clone(), format!("{container} logs")]),
     }
     crumbs
 }
@@ -232,6 +254,36 @@ fn freshness(store: &Store) -> (String, bool) {
         Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::TaskDefinition { .. } => {
             (Some(store.now), false)
         }
+        Route::Eks { cluster } => match store.kube.get(cluster) {
+            Some(d) => (d.nodegroups.fetched_at, d.nodegroups.error.is_some()),
+            None => (None, false),
+        },
+        Route::Kube { cluster, kind } => match store.kube.get(cluster) {
+            Some(d) => {
+                use crate::store::kube::KubeKind;
+                let (at, err) = match kind {
+                    KubeKind::Nodes => (d.nodes.fetched_at, d.nodes.error.is_some()),
+                    KubeKind::Pods => (d.pods.fetched_at, d.pods.error.is_some()),
+                    KubeKind::Workloads => (d.workloads.fetched_at, d.workloads.error.is_some()),
+                    KubeKind::Hpas => (d.hpas.fetched_at, d.hpas.error.is_some()),
+                    KubeKind::Events => (d.events.fetched_at, d.events.error.is_some()),
+                    KubeKind::Pvcs | KubeKind::StorageClasses => (d.pvcs.fetched_at, d.pvcs.error.is_some()),
+                };
+                (at, err)
+            }
+            None => (None, false),
+        },
+        Route::Pod { cluster, .. } => match store.kube.get(cluster) {
+            Some(d) => (d.pods.fetched_at, d.pods.error.is_some()),
+            None => (None, false),
+        },
+        Route::PodLogs { .. } => match views::logs::located(store, route) {
+            Some((_, Ok((group, stream)))) => match store.insight.log(&group, &stream) {
+                Some(b) => (b.fetched_at, b.error.is_some()),
+                None => (None, false),
+            },
+            _ => (Some(store.now), false),
+        },
         Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => match store.cluster_data(cluster) {
             Some(d) => {
                 let set = if store.ui.page().show_stopped {
@@ -278,6 +330,15 @@ fn hints(route: &Route) -> &'static [Command] {
         Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::Schedules { .. } => {
             &[Filter, Back, Help]
         }
+        Route::Eks { .. } => &[Open, NextPane, Scale, CommandLine, Help, Back],
+        Route::Kube { kind, .. } => match kind {
+            crate::store::kube::KubeKind::Pods => &[Open, Logs, StopTask, Filter, CommandLine, Back],
+            crate::store::kube::KubeKind::Nodes => &[Open, Drain, Filter, CommandLine, Back],
+            crate::store::kube::KubeKind::Workloads => &[Open, Scale, Redeploy, Filter, CommandLine, Back],
+            _ => &[Filter, CommandLine, Help, Back],
+        },
+        Route::Pod { .. } => &[Open, Logs, StopTask, Back, Help],
+        Route::PodLogs { .. } => &[Pause, ToggleStopped, Filter, Bottom, Back],
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -178,9 +178,80 @@ pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
         endpoint_url: Some(endpoint.to_string()),
         static_keys: Some(("testing".into(), "testing".into())),
         cloudwatch_endpoint: None,
+        kube: Default::default(),
     })
     .await
     .expect("an AWS backend")
+}
+
+/// [`aws_backend`] that reaches Kubernetes through `kubeconfig`.
+pub async fn aws_backend_with_kube(endpoint: &str, regions: &[&str], kubeconfig: &Path) -> AwsBackend {
+    AwsBackend::new(AwsOptions {
+        profile: Some("test".into()),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        max_attempts: Some(1),
+        endpoint_url: Some(endpoint.to_string()),
+        static_keys: Some(("testing".into(), "testing".into())),
+        cloudwatch_endpoint: None,
+        kube: bosun::source::aws::kube::KubeOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: None,
+        },
+    })
+    .await
+    .expect("an AWS backend")
+}
+
+/// The Kubernetes API emulator (`tests/servers/kube_server.py`, kmock) on a free port.
+pub struct KubeServer {
+    child: Child,
+    pub port: u16,
+}
+
+impl KubeServer {
+    pub fn start(args: &[&str]) -> KubeServer {
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/servers/kube_server.py"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the Kubernetes emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the Kubernetes emulator did not say its port: {line:?}"));
+        KubeServer { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for KubeServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A kubeconfig whose context `context` reaches `server` with a bearer token.
+pub fn kubeconfig(dir: &Path, context: &str, server: &str, token: &str) -> PathBuf {
+    let path = dir.join("kubeconfig");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n\
+         users:\n- name: oncall\n  user:\n    token: {token}\n\
+         contexts:\n- name: {context}\n  context:\n    cluster: c\n    user: oncall\n\
+         current-context: {context}\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 /// [`aws_backend`] with CloudWatch through a [`CborProxy`].
@@ -192,6 +263,7 @@ pub async fn aws_backend_with_cloudwatch(endpoint: &str, cloudwatch: &str, regio
         endpoint_url: Some(endpoint.to_string()),
         static_keys: Some(("testing".into(), "testing".into())),
         cloudwatch_endpoint: Some(cloudwatch.to_string()),
+        kube: Default::default(),
     })
     .await
     .expect("an AWS backend")

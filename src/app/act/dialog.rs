@@ -69,6 +69,50 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             };
             (op, arn_tail(service).to_string())
         }
+        Pending::ScaleWorkload {
+            cluster,
+            kind,
+            namespace,
+            name,
+            from,
+        } => {
+            let to = ops::parse_count(answer, "replica count")?;
+            if to == *from {
+                return Err(format!("it already has {to} replicas"));
+            }
+            let op = Op::ScaleWorkload {
+                cluster: cluster.clone(),
+                kind: *kind,
+                namespace: namespace.clone(),
+                name: name.clone(),
+                from: *from,
+                to,
+            };
+            (op, name.clone())
+        }
+        Pending::NodeGroupSize {
+            cluster,
+            nodegroup,
+            from,
+        } => {
+            let mut words = answer.split_whitespace();
+            let (Some(min), Some(desired), Some(max), None) = (words.next(), words.next(), words.next(), words.next())
+            else {
+                return Err("type min, desired and max, e.g. `2 3 6`".into());
+            };
+            let to = (
+                ops::parse_count(min, "minimum")?,
+                ops::parse_count(desired, "desired size")?,
+                ops::parse_count(max, "maximum")?,
+            );
+            let op = Op::SetNodeGroupSize {
+                cluster: cluster.clone(),
+                nodegroup: nodegroup.clone(),
+                from: *from,
+                to,
+            };
+            (op, nodegroup.clone())
+        }
         Pending::Revision { .. } => return Err("pick a revision".into()),
     };
     ops::validate(&op, limits)?;

@@ -146,6 +146,15 @@ pub fn begin(store: &mut Store, command: Command) {
         ));
         return;
     }
+    if matches!(
+        store.ui.route(),
+        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. }
+    ) {
+        if let Err(message) = begin_kube(store, command) {
+            store.ui.error(message);
+        }
+        return;
+    }
     let result = match command {
         Command::Scale => selected_service(store).map(|(c, s)| scale_dialog(store, c, s, None)),
         Command::Redeploy => selected_service(store).map(|(c, s)| {
@@ -174,6 +183,146 @@ pub fn begin(store: &mut Store, command: Command) {
     };
     if let Err(message) = result {
         store.ui.error(message);
+    }
+}
+
+/// Where a Kubernetes action lands: account, region, cluster, namespace and the object.
+fn kube_target(
+    store: &Store,
+    cluster: &str,
+    namespace: Option<&str>,
+    what: &'static str,
+    name: &str,
+) -> Vec<(&'static str, String)> {
+    let mut t = target(store, cluster, "", String::new());
+    t.pop();
+    if let Some(ns) = namespace {
+        t.push(("namespace", ns.to_string()));
+    }
+    t.push((what, name.to_string()));
+    t
+}
+
+/// Kubernetes actions, from their keys: the same keys as their ECS kin.
+fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
+    use crate::store::kube::{KubeKind, WorkloadKind};
+    let page = store.ui.page();
+    let route = page.route.clone();
+    let cluster = route.cluster().unwrap_or_default().to_string();
+    let data = store.kube.get(&cluster);
+    match (&route, command) {
+        (
+            Route::Kube {
+                kind: KubeKind::Workloads,
+                ..
+            },
+            Command::Scale | Command::Redeploy,
+        ) => {
+            let w = crate::ui::views::kube::selected(page, data.map(|d| &d.workloads))
+                .ok_or("select a deployment or statefulset first")?
+                .clone();
+            let target = kube_target(store, &cluster, Some(&w.namespace), w.kind.as_str(), &w.name);
+            if command == Command::Redeploy {
+                let op = Op::RolloutRestart {
+                    cluster: cluster.clone(),
+                    kind: w.kind,
+                    namespace: w.namespace.clone(),
+                    name: w.name.clone(),
+                };
+                let step = confirm(store, op, w.name.clone());
+                open(store, format!("Rollout restart {}", w.name), target, step);
+                return Ok(());
+            }
+            if w.kind == WorkloadKind::DaemonSet {
+                return Err(format!("{} is a daemonset: one pod per node, no replica count", w.name));
+            }
+            let then = Pending::ScaleWorkload {
+                cluster: cluster.clone(),
+                kind: w.kind,
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+                from: w.desired,
+            };
+            let prompt = format!("replicas (now {}, ready {})", w.desired, w.ready);
+            open(
+                store,
+                format!("Scale {}", w.name),
+                target,
+                ask(prompt, &w.desired.to_string(), then),
+            );
+            Ok(())
+        }
+        (
+            Route::Kube {
+                kind: KubeKind::Pods, ..
+            }
+            | Route::Pod { .. },
+            Command::StopTask,
+        ) => {
+            let pod = match &route {
+                Route::Pod { pod, .. } => data.and_then(|d| d.pods.get(pod)),
+                _ => crate::ui::views::kube::selected(page, data.map(|d| &d.pods)),
+            }
+            .ok_or("select a pod first")?
+            .clone();
+            let owner = pod.owner.clone().filter(|o| !o.starts_with("Node/"));
+            let op = Op::DeletePod {
+                cluster: cluster.clone(),
+                namespace: pod.namespace.clone(),
+                name: pod.name.clone(),
+                owner,
+            };
+            let target = kube_target(store, &cluster, Some(&pod.namespace), "pod", &pod.name);
+            let step = confirm(store, op, pod.name.clone());
+            open(store, format!("Delete pod {}", pod.name), target, step);
+            Ok(())
+        }
+        (
+            Route::Kube {
+                kind: KubeKind::Nodes, ..
+            },
+            Command::Drain,
+        ) => {
+            let node = crate::ui::views::kube::selected(page, data.map(|d| &d.nodes))
+                .ok_or("select a node first")?
+                .clone();
+            let cordon = !node.unschedulable;
+            let op = Op::Cordon {
+                cluster: cluster.clone(),
+                node: node.name.clone(),
+                cordon,
+            };
+            let target = kube_target(store, &cluster, None, "node", &node.name);
+            let step = confirm(store, op, node.name.clone());
+            let verb = if cordon { "Cordon" } else { "Uncordon" };
+            open(store, format!("{verb} {}", node.name), target, step);
+            Ok(())
+        }
+        (Route::Eks { .. }, Command::Scale) => {
+            let g = crate::ui::views::kube::selected(page, data.map(|d| &d.nodegroups))
+                .ok_or("select a node group first (the node groups pane)")?
+                .clone();
+            let then = Pending::NodeGroupSize {
+                cluster: cluster.clone(),
+                nodegroup: g.name.clone(),
+                from: (g.min, g.desired, g.max),
+            };
+            let prompt = format!("min desired max (now {} {} {})", g.min, g.desired, g.max);
+            let value = format!("{} {} {}", g.min, g.desired, g.max);
+            let target = kube_target(store, &cluster, None, "node group", &g.name);
+            open(
+                store,
+                format!("Resize node group {}", g.name),
+                target,
+                ask(prompt, &value, then),
+            );
+            Ok(())
+        }
+        (_, Command::Scale) => Err("select a deployment (:deploy) or a node group (:eks) to scale".into()),
+        (_, Command::Redeploy) => Err("select a deployment (:deploy) to restart".into()),
+        (_, Command::StopTask) => Err("select a pod (:pods) to delete".into()),
+        (_, Command::Drain) => Err("select a node (:nodes) to cordon or uncordon".into()),
+        _ => Err(format!("{} acts on ECS services and tasks", command.name())),
     }
 }
 

@@ -1,10 +1,12 @@
-//! EKS reads: the clusters of a region, for the fleet view.
+//! EKS reads: the clusters of a region, their managed node groups, Fargate profiles and
+//! add-ons, and what it takes to reach a cluster's Kubernetes API.
 
 use aws_sdk_eks::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::error::Failure;
 use super::timestamp;
+use crate::store::kube::{Addon, FargateProfile, NodeGroup};
 use crate::store::{EksCluster, FetchError};
 
 pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<EksCluster>, FetchError> {
@@ -44,4 +46,214 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .buffered(8)
         .try_collect()
         .await
+}
+
+fn cluster_name(cluster: &str) -> &str {
+    crate::util::arn_tail(cluster)
+}
+
+pub async fn nodegroups(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+) -> Result<Vec<NodeGroup>, FetchError> {
+    let name = cluster_name(cluster);
+    let names: Vec<String> = client
+        .list_nodegroups()
+        .cluster_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("EKS ListNodegroups", region, profile).of(e))?;
+    stream::iter(names)
+        .map(|group| async move {
+            let out = client
+                .describe_nodegroup()
+                .cluster_name(name)
+                .nodegroup_name(&group)
+                .send()
+                .await
+                .map_err(|e| Failure::new("EKS DescribeNodegroup", region, profile).of(e))?;
+            let g = out.nodegroup();
+            let scaling = g.and_then(|g| g.scaling_config());
+            let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
+            Ok::<_, FetchError>(NodeGroup {
+                name: g.and_then(|g| g.nodegroup_name()).unwrap_or(&group).to_string(),
+                status: g
+                    .and_then(|g| g.status())
+                    .map_or_else(String::new, |s| s.as_str().to_string()),
+                capacity_type: g
+                    .and_then(|g| g.capacity_type())
+                    .map_or_else(|| "ON_DEMAND".to_string(), |c| c.as_str().to_string()),
+                instance_types: g.map(|g| g.instance_types().to_vec()).unwrap_or_default(),
+                ami_type: g
+                    .and_then(|g| g.ami_type())
+                    .map_or_else(String::new, |a| a.as_str().to_string()),
+                min: count(scaling.and_then(|s| s.min_size())),
+                desired: count(scaling.and_then(|s| s.desired_size())),
+                max: count(scaling.and_then(|s| s.max_size())),
+                health_issues: g
+                    .and_then(|g| g.health())
+                    .map(|h| {
+                        h.issues()
+                            .iter()
+                            .map(|i| {
+                                format!(
+                                    "{}: {}",
+                                    i.code().map_or("Issue", |c| c.as_str()),
+                                    i.message().unwrap_or_default()
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                version: g.and_then(|g| g.version()).map(str::to_string),
+            })
+        })
+        .buffered(8)
+        .try_collect()
+        .await
+}
+
+pub async fn fargate_profiles(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+) -> Result<Vec<FargateProfile>, FetchError> {
+    let name = cluster_name(cluster);
+    let names: Vec<String> = client
+        .list_fargate_profiles()
+        .cluster_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Failure::new("EKS ListFargateProfiles", region, profile).of(e))?;
+    stream::iter(names)
+        .map(|fp| async move {
+            let out = client
+                .describe_fargate_profile()
+                .cluster_name(name)
+                .fargate_profile_name(&fp)
+                .send()
+                .await
+                .map_err(|e| Failure::new("EKS DescribeFargateProfile", region, profile).of(e))?;
+            let p = out.fargate_profile();
+            Ok::<_, FetchError>(FargateProfile {
+                name: p.and_then(|p| p.fargate_profile_name()).unwrap_or(&fp).to_string(),
+                status: p
+                    .and_then(|p| p.status())
+                    .map_or_else(String::new, |s| s.as_str().to_string()),
+                selectors: p
+                    .map(|p| {
+                        p.selectors()
+                            .iter()
+                            .map(|s| {
+                                let mut parts = vec![format!("namespace={}", s.namespace().unwrap_or("*"))];
+                                let mut labels: Vec<_> = s.labels().into_iter().flatten().collect();
+                                labels.sort();
+                                parts.extend(labels.into_iter().map(|(k, v)| format!("{k}={v}")));
+                                parts.join(",")
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                subnets: p.map(|p| p.subnets().to_vec()).unwrap_or_default(),
+                role: p.and_then(|p| p.pod_execution_role_arn()).map(str::to_string),
+            })
+        })
+        .buffered(8)
+        .try_collect()
+        .await
+}
+
+/// Add-ons; an endpoint that does not implement them (some emulators) reads as none.
+pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str) -> Result<Vec<Addon>, FetchError> {
+    let name = cluster_name(cluster);
+    let names: Vec<String> = match client
+        .list_addons()
+        .cluster_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
+        Ok(names) => names,
+        Err(e) => {
+            let e = Failure::new("EKS ListAddons", region, profile).of(e);
+            if e.message.contains("not yet implemented") || e.message.contains("NotImplemented") {
+                return Ok(Vec::new());
+            }
+            return Err(e);
+        }
+    };
+    stream::iter(names)
+        .map(|addon| async move {
+            let out = client
+                .describe_addon()
+                .cluster_name(name)
+                .addon_name(&addon)
+                .send()
+                .await
+                .map_err(|e| Failure::new("EKS DescribeAddon", region, profile).of(e))?;
+            let a = out.addon();
+            Ok::<_, FetchError>(Addon {
+                name: a.and_then(|a| a.addon_name()).unwrap_or(&addon).to_string(),
+                version: a.and_then(|a| a.addon_version()).unwrap_or_default().to_string(),
+                status: a
+                    .and_then(|a| a.status())
+                    .map_or_else(String::new, |s| s.as_str().to_string()),
+                health_issues: a
+                    .and_then(|a| a.health())
+                    .map(|h| {
+                        h.issues()
+                            .iter()
+                            .map(|i| {
+                                format!(
+                                    "{}: {}",
+                                    i.code().map_or("Issue", |c| c.as_str()),
+                                    i.message().unwrap_or_default()
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .buffered(8)
+        .try_collect()
+        .await
+}
+
+/// The API endpoint and CA of a cluster, to connect to its Kubernetes API.
+pub async fn endpoint(
+    client: &Client,
+    region: &str,
+    profile: &str,
+    cluster: &str,
+) -> Result<super::kube::Endpoint, FetchError> {
+    let name = cluster_name(cluster);
+    let out = client
+        .describe_cluster()
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| Failure::new("EKS DescribeCluster", region, profile).of(e))?;
+    let c = out.cluster();
+    Ok(super::kube::Endpoint {
+        arn: c.and_then(|c| c.arn()).unwrap_or(cluster).to_string(),
+        name: name.to_string(),
+        region: region.to_string(),
+        server: c.and_then(|c| c.endpoint()).map(str::to_string),
+        ca: c
+            .and_then(|c| c.certificate_authority())
+            .and_then(|a| a.data())
+            .map(str::to_string),
+    })
 }

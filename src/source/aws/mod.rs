@@ -8,9 +8,11 @@ pub(crate) mod ecs;
 mod eks;
 mod elb;
 pub mod error;
+pub mod kube;
 mod logs;
 mod registry;
 mod scaling;
+pub mod token;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -46,6 +48,8 @@ pub struct AwsOptions {
     pub static_keys: Option<(String, String)>,
     /// Send CloudWatch calls here (as `AWS_ENDPOINT_URL_CLOUDWATCH` does).
     pub cloudwatch_endpoint: Option<String>,
+    /// How to reach the Kubernetes API of EKS clusters.
+    pub kube: kube::KubeOptions,
 }
 
 /// API calls made, for the status bar (calls per minute) and for tests (calls per operation).
@@ -148,6 +152,10 @@ pub struct AwsBackend {
     clients: HashMap<String, Clients>,
     calls: Arc<CallCounter>,
     log_cursors: logs::Cursors,
+    base: SdkConfig,
+    kube_options: kube::KubeOptions,
+    /// Connections to the Kubernetes API of EKS clusters, by cluster ARN.
+    kube: tokio::sync::Mutex<HashMap<String, Arc<kube::Conn>>>,
 }
 
 /// What a newcomer is told when no region is configured anywhere.
@@ -216,6 +224,9 @@ impl AwsBackend {
             clients,
             calls,
             log_cursors: logs::Cursors::default(),
+            base,
+            kube_options: options.kube.clone(),
+            kube: tokio::sync::Mutex::default(),
         })
     }
 
@@ -244,6 +255,35 @@ impl AwsBackend {
         let region = crate::util::arn_region(arn).unwrap_or(self.regions[0].as_str());
         let clients = self.clients(region)?;
         Ok((region, clients))
+    }
+
+    /// The connection to an EKS cluster's Kubernetes API, made the first time it is needed.
+    pub(crate) async fn kube(&self, cluster: &str) -> Result<Arc<kube::Conn>, FetchError> {
+        let mut conns = self.kube.lock().await;
+        if let Some(conn) = conns.get(cluster) {
+            return Ok(conn.clone());
+        }
+        let (region, c) = self.clients_for(cluster)?;
+        let endpoint = eks::endpoint(&c.eks, region, &self.profile, cluster).await?;
+        let provider = self.base.credentials_provider();
+        let (name, signing_region) = (endpoint.name.clone(), region.to_string());
+        let signer: kube::Signer = Arc::new(move || {
+            let (provider, name, region) = (provider.clone(), name.clone(), signing_region.clone());
+            Box::pin(async move {
+                use aws_credential_types::provider::ProvideCredentials;
+                let provider = provider.ok_or("no AWS credentials")?;
+                let creds = provider.provide_credentials().await.map_err(|e| e.to_string())?;
+                token::eks_token(&name, &region, &creds, std::time::SystemTime::now())
+            })
+        });
+        // Named in 401 / 403 messages; the token path signs in as the caller identity.
+        let identity = match self.identity().await {
+            Ok(i) => i.arn,
+            Err(_) => format!("the identity of profile {}", self.profile),
+        };
+        let conn = Arc::new(kube::connect(&self.kube_options, &endpoint, signer, identity).await?);
+        conns.insert(cluster.to_string(), conn.clone());
+        Ok(conn)
     }
 
     async fn identity(&self) -> Result<Identity, FetchError> {
@@ -408,6 +448,39 @@ impl Backend for AwsBackend {
                 ecs::revisions(&c.ecs, region, &self.profile, family)
                     .await
                     .map(Payload::Revisions)
+            }
+            Fetch::NodeGroups { cluster } => {
+                let (region, c) = self.clients_for(cluster)?;
+                eks::nodegroups(&c.eks, region, &self.profile, cluster)
+                    .await
+                    .map(Payload::NodeGroups)
+            }
+            Fetch::FargateProfiles { cluster } => {
+                let (region, c) = self.clients_for(cluster)?;
+                eks::fargate_profiles(&c.eks, region, &self.profile, cluster)
+                    .await
+                    .map(Payload::FargateProfiles)
+            }
+            Fetch::Addons { cluster } => {
+                let (region, c) = self.clients_for(cluster)?;
+                eks::addons(&c.eks, region, &self.profile, cluster)
+                    .await
+                    .map(Payload::Addons)
+            }
+            Fetch::Kube { cluster, kind } => self.kube(cluster).await?.list(*kind).await.map(Payload::Kube),
+            Fetch::PodLogs {
+                cluster,
+                namespace,
+                pod,
+                container,
+                previous,
+            } => {
+                let key = fetch.log_key().unwrap_or_default().1;
+                self.kube(cluster)
+                    .await?
+                    .logs(namespace, pod, container, *previous, key)
+                    .await
+                    .map(|(lines, reset)| Payload::Logs { lines, reset })
             }
             Fetch::TaskDefinition { arn } => {
                 let (region, c) = self.clients_for(arn)?;

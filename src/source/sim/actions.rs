@@ -18,7 +18,7 @@ pub struct Done {
 }
 
 impl Done {
-    fn said(summary: impl Into<String>) -> Self {
+    pub fn said(summary: impl Into<String>) -> Self {
         Done {
             summary: summary.into(),
             deployment: None,

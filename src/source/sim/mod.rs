@@ -4,6 +4,7 @@
 
 pub mod actions;
 mod insight;
+pub mod kube;
 mod spec;
 mod step;
 mod taskdefs;
@@ -153,6 +154,37 @@ impl Backend for SimBackend {
             Fetch::Images { region, repository, .. } => Ok(Payload::Images(world.images(region, repository))),
             Fetch::Repositories { region } => Ok(Payload::Repositories(world.repositories(region))),
             Fetch::Schedules { region } => Ok(Payload::Schedules(world.schedules(region))),
+            Fetch::NodeGroups { cluster } => Ok(Payload::NodeGroups(world.kube(cluster)?.nodegroups.clone())),
+            Fetch::FargateProfiles { cluster } => Ok(Payload::FargateProfiles(world.kube(cluster)?.fargate())),
+            Fetch::Addons { cluster } => Ok(Payload::Addons(world.kube(cluster)?.addons())),
+            Fetch::Kube { cluster, kind } => Ok(Payload::Kube(world.kube(cluster)?.list(*kind))),
+            Fetch::PodLogs {
+                cluster,
+                namespace,
+                pod,
+                container,
+                previous,
+            } => {
+                let all = world
+                    .kube(cluster)?
+                    .log(namespace, pod, container, *previous, world.now())
+                    .map_err(|m| FetchError::new(ErrorKind::Service, m))?;
+                let key = fetch.log_key().unwrap_or_default();
+                let mut cursors = self.log_cursors.lock().unwrap_or_else(|e| e.into_inner());
+                let after = cursors.get(&key).copied();
+                let lines = all
+                    .into_iter()
+                    .filter(|(at, _)| after.is_none_or(|a| *at > a))
+                    .map(|(at, message)| crate::store::insight::LogLine { at, message })
+                    .collect::<Vec<_>>();
+                if let Some(last) = lines.last() {
+                    cursors.insert(key, last.at);
+                }
+                Ok(Payload::Logs {
+                    lines,
+                    reset: after.is_none(),
+                })
+            }
             Fetch::TaskDefinition { arn } => world
                 .task_definition_of(arn)
                 .map(|td| Payload::TaskDefinition(Box::new(td)))

@@ -26,6 +26,10 @@ pub enum StopCause {
 
 impl World {
     pub(super) fn step(&mut self) {
+        let now = self.now;
+        for k in &mut self.kube {
+            k.step(now);
+        }
         self.now += SignedDuration::from_secs(1);
         let mut clusters = std::mem::take(&mut self.clusters);
         for cluster in &mut clusters {

@@ -97,6 +97,8 @@ pub struct World {
     pub(super) rng: Rng,
     pub(super) clusters: Vec<SimCluster>,
     pub(super) eks: Vec<EksCluster>,
+    /// The inside of each EKS cluster, in the order of `eks`.
+    pub(super) kube: Vec<super::kube::SimKube>,
     pub(super) task_defs: BTreeMap<String, TaskDefinition>,
     /// RunTask client tokens already answered, with the tasks they started.
     pub(super) run_tokens: std::collections::HashMap<String, Vec<String>>,
@@ -130,9 +132,16 @@ impl World {
                     created_at: Some(t0 - SignedDuration::from_hours(24 * 200)),
                 })
                 .collect(),
+            kube: Vec::new(),
             task_defs: BTreeMap::new(),
             run_tokens: Default::default(),
         };
+        world.kube = world
+            .eks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| super::kube::SimKube::new(&c.arn, &c.name, &c.region, seed.wrapping_add(i as u64), t0))
+            .collect();
         for spec in &clusters {
             let cluster = world.build_cluster(spec, start);
             world.clusters.push(cluster);
@@ -511,6 +520,34 @@ impl World {
                 info
             })
             .collect()
+    }
+
+    /// The inside of an EKS cluster, by ARN or name.
+    pub fn kube(&self, cluster: &str) -> Result<&super::kube::SimKube, crate::store::FetchError> {
+        self.kube
+            .iter()
+            .find(|k| k.arn() == cluster || crate::util::arn_tail(k.arn()) == cluster)
+            .ok_or_else(|| {
+                crate::store::FetchError::new(
+                    crate::store::ErrorKind::NotFound,
+                    format!(
+                        "ResourceNotFoundException: No cluster found for name: {}.",
+                        crate::util::arn_tail(cluster)
+                    ),
+                )
+            })
+    }
+
+    pub fn kube_mut(&mut self, cluster: &str) -> Result<&mut super::kube::SimKube, String> {
+        self.kube
+            .iter_mut()
+            .find(|k| k.arn() == cluster || crate::util::arn_tail(k.arn()) == cluster)
+            .ok_or_else(|| {
+                format!(
+                    "ResourceNotFoundException: No cluster found for name: {}.",
+                    crate::util::arn_tail(cluster)
+                )
+            })
     }
 
     pub fn eks_clusters(&self, region: &str) -> Vec<EksCluster> {

@@ -63,26 +63,53 @@ pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a crate::store:
         .collect()
 }
 
+/// A log buffer's key, (group, stream), or why there is none.
+pub type Located = Result<(String, String), String>;
+
+/// The buffer a log screen reads: its title, and its key or why there is none.
+pub fn located(store: &Store, route: &Route) -> Option<(String, Located)> {
+    match route {
+        Route::Logs {
+            cluster,
+            task,
+            container,
+        } => Some((
+            format!(
+                " logs({}/{}) ",
+                &arn_tail(task)[..8.min(arn_tail(task).len())],
+                container
+            ),
+            stream_of(store, cluster, task, container).map(|(_, g, s)| (g, s)),
+        )),
+        Route::PodLogs {
+            cluster,
+            pod,
+            container,
+            previous,
+        } => {
+            let (namespace, name) = pod.split_once('/').unwrap_or(("default", pod));
+            let title = format!(
+                " logs({name}/{container}){} ",
+                if *previous { " previous run" } else { "" }
+            );
+            Some((
+                title,
+                Ok(crate::source::pod_log_key(
+                    cluster, namespace, name, container, *previous,
+                )),
+            ))
+        }
+        _ => None,
+    }
+}
+
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
-    let Route::Logs {
-        cluster,
-        task,
-        container,
-    } = &page.route
-    else {
+    let Some((heading, located)) = located(store, &page.route) else {
         return;
     };
     let filter = &page.table().filter;
-    let mut title = vec![Span::styled(
-        format!(
-            " logs({}/{}) ",
-            &arn_tail(task)[..8.min(arn_tail(task).len())],
-            container
-        ),
-        theme.title,
-    )];
-    let located = stream_of(store, cluster, task, container);
-    let buffer = located.as_ref().ok().and_then(|(_, g, s)| store.insight.log(g, s));
+    let mut title = vec![Span::styled(heading, theme.title)];
+    let buffer = located.as_ref().ok().and_then(|(g, s)| store.insight.log(g, s));
     if let Some(b) = buffer {
         let shown = visible(b, filter).len();
         title.push(Span::styled(

@@ -4,6 +4,7 @@
 pub mod fleet;
 pub mod images;
 pub mod instances;
+pub mod kube;
 pub mod logs;
 pub mod metrics;
 pub mod scaling;

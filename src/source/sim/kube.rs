@@ -1,0 +1,948 @@
+//! The Kubernetes side of the simulated EKS clusters: managed node groups, a Fargate profile,
+//! add-ons, nodes, pods, workloads, HPAs, events and storage, with the failures an on-call
+//! engineer meets (a pod in CrashLoopBackOff, one OOMKilled, one Pending for lack of memory),
+//! and a small controller so actions have the consequences Kubernetes gives them.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::store::kube::{
+    Addon, FargateProfile, Hpa, KubeEvent, KubeKind, KubeList, Node, NodeGroup, NodeSource, Pod, PodContainer, Pvc,
+    StorageClass, Workload, WorkloadKind,
+};
+use crate::util::rng::Rng;
+
+/// How a workload's pods behave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    Good,
+    /// Every pod crashes on start and is restarted with back-off.
+    CrashLoop,
+    /// One pod was OOMKilled once and runs again.
+    OomOnce,
+    /// The last pod cannot be scheduled.
+    Unschedulable,
+}
+
+struct WorkloadSpec {
+    kind: WorkloadKind,
+    namespace: &'static str,
+    name: &'static str,
+    replicas: u32,
+    image: &'static str,
+    cpu: i64,
+    mem: i64,
+    health: Health,
+}
+
+macro_rules! w {
+    ($kind:expr, $ns:expr, $name:expr, $replicas:expr, $image:expr, $cpu:expr, $mem:expr, $health:expr $(,)?) => {
+        WorkloadSpec {
+            kind: $kind,
+            namespace: $ns,
+            name: $name,
+            replicas: $replicas,
+            image: $image,
+            cpu: $cpu,
+            mem: $mem,
+            health: $health,
+        }
+    };
+}
+
+use Health::*;
+use WorkloadKind::*;
+
+const PLATFORM: &[WorkloadSpec] = &[
+    w!(Deployment, "shop", "checkout", 3, "checkout:2.14.1", 250, 512, Good),
+    w!(Deployment, "shop", "cart", 2, "cart:1.9.0", 250, 384, OomOnce),
+    w!(Deployment, "shop", "payments", 2, "payments:3.2.0", 500, 512, CrashLoop),
+    w!(Deployment, "shop", "catalog", 2, "catalog:5.0.3", 200, 256, Good),
+    w!(
+        StatefulSet,
+        "data",
+        "postgres",
+        2,
+        "postgres:16.4",
+        1000,
+        6144,
+        Unschedulable,
+    ),
+    w!(
+        Deployment,
+        "kube-system",
+        "coredns",
+        2,
+        "coredns:v1.11.3-eksbuild.2",
+        100,
+        70,
+        Good,
+    ),
+    w!(
+        DaemonSet,
+        "kube-system",
+        "aws-node",
+        0,
+        "amazon-k8s-cni:v1.19.0",
+        25,
+        64,
+        Good,
+    ),
+    w!(
+        DaemonSet,
+        "kube-system",
+        "fluent-bit",
+        0,
+        "aws-for-fluent-bit:2.32.4",
+        50,
+        100,
+        Good,
+    ),
+];
+
+const DATA: &[WorkloadSpec] = &[
+    w!(
+        Deployment,
+        "analytics",
+        "spark-driver",
+        1,
+        "spark:3.5.2",
+        1000,
+        4096,
+        Good,
+    ),
+    w!(StatefulSet, "analytics", "kafka", 3, "kafka:3.8.0", 500, 2048, Good),
+    w!(Deployment, "analytics", "ingest", 2, "ingest:0.42.0", 250, 512, Good),
+    w!(
+        Deployment,
+        "kube-system",
+        "coredns",
+        2,
+        "coredns:v1.11.3-eksbuild.2",
+        100,
+        70,
+        Good,
+    ),
+    w!(
+        DaemonSet,
+        "kube-system",
+        "aws-node",
+        0,
+        "amazon-k8s-cni:v1.19.0",
+        25,
+        64,
+        Good,
+    ),
+];
+
+/// A managed node group: name, capacity type, instance types, min, desired, max.
+type GroupSpec = (&'static str, &'static str, &'static [&'static str], u32, u32, u32);
+
+/// One simulated EKS cluster's inside.
+pub struct SimKube {
+    arn: String,
+    region: String,
+    rng: Rng,
+    pub(super) nodegroups: Vec<NodeGroup>,
+    fargate: Vec<FargateProfile>,
+    addons: Vec<Addon>,
+    nodes: Vec<Node>,
+    pods: Vec<Pod>,
+    workloads: Vec<Workload>,
+    /// Health and requests per workload key.
+    health: Vec<(String, Health, i64, i64)>,
+    hpas: Vec<Hpa>,
+    events: Vec<KubeEvent>,
+    pvcs: Vec<Pvc>,
+    classes: Vec<StorageClass>,
+    /// When each crash-looping container last restarted, by pod key.
+    last_crash: Vec<(String, Timestamp)>,
+}
+
+impl SimKube {
+    pub fn new(arn: &str, name: &str, region: &str, seed: u64, t0: Timestamp) -> Self {
+        let mut k = SimKube {
+            arn: arn.to_string(),
+            region: region.to_string(),
+            rng: Rng::new(seed ^ 0x6b75_6265),
+            nodegroups: Vec::new(),
+            fargate: Vec::new(),
+            addons: Vec::new(),
+            nodes: Vec::new(),
+            pods: Vec::new(),
+            workloads: Vec::new(),
+            health: Vec::new(),
+            hpas: Vec::new(),
+            events: Vec::new(),
+            pvcs: Vec::new(),
+            classes: vec![
+                StorageClass {
+                    name: "gp3".into(),
+                    provisioner: "ebs.csi.aws.com".into(),
+                    default: true,
+                    reclaim: "Delete".into(),
+                    binding: "WaitForFirstConsumer".into(),
+                },
+                StorageClass {
+                    name: "gp2".into(),
+                    provisioner: "kubernetes.io/aws-ebs".into(),
+                    default: false,
+                    reclaim: "Delete".into(),
+                    binding: "WaitForFirstConsumer".into(),
+                },
+            ],
+            last_crash: Vec::new(),
+        };
+        let platform = name.starts_with("platform");
+        let groups: &[GroupSpec] = if platform {
+            &[
+                ("general-a", "ON_DEMAND", &["m6i.xlarge"], 2, 3, 6),
+                ("spot-b", "SPOT", &["m6i.large", "m5.large"], 0, 2, 10),
+            ]
+        } else {
+            &[("analytics", "ON_DEMAND", &["r6i.2xlarge"], 2, 3, 4)]
+        };
+        for &(group, capacity, types, min, desired, max) in groups {
+            k.nodegroups.push(NodeGroup {
+                name: group.into(),
+                status: "ACTIVE".into(),
+                capacity_type: capacity.into(),
+                instance_types: types.iter().map(|t| t.to_string()).collect(),
+                ami_type: "AL2023_x86_64_STANDARD".into(),
+                min,
+                desired,
+                max,
+                health_issues: Vec::new(),
+                version: Some(if platform { "1.31" } else { "1.30" }.into()),
+            });
+            for _ in 0..desired {
+                k.add_node(group, t0 - SignedDuration::from_hours(24 * 12));
+            }
+        }
+        if platform {
+            k.fargate.push(FargateProfile {
+                name: "batch".into(),
+                status: "ACTIVE".into(),
+                selectors: vec!["namespace=batch".into()],
+                subnets: vec!["subnet-0a1b2c3d4e5f60001".into(), "subnet-0a1b2c3d4e5f60002".into()],
+                role: Some("arn:aws:iam::123456789012:role/eks-fargate-pods".into()),
+            });
+            let node = format!("fargate-ip-10-0-4-{}.ec2.internal", 112);
+            k.nodes.push(Node {
+                name: node.clone(),
+                ready: true,
+                unschedulable: false,
+                roles: vec![],
+                instance_type: None,
+                zone: Some(format!("{region}b")),
+                capacity_type: Some("FARGATE".into()),
+                source: NodeSource::Fargate,
+                kubelet: Some("v1.31.2-eks-1a2b3c4".into()),
+                alloc_cpu: 2000,
+                alloc_mem: 4096,
+                created_at: Some(t0 - SignedDuration::from_mins(40)),
+                pods: 0,
+                req_cpu: 0,
+                req_mem: 0,
+            });
+            let pod = Pod {
+                key: "batch/nightly-report-29071440-x7k2p".into(),
+                namespace: "batch".into(),
+                name: "nightly-report-29071440-x7k2p".into(),
+                phase: "Running".into(),
+                node: Some(node),
+                ip: Some("10.0.4.112".into()),
+                created_at: Some(t0 - SignedDuration::from_mins(40)),
+                containers: vec![container("report", "reports:1.4.0", true, 0)],
+                owner: Some("Job/nightly-report-29071440".into()),
+                req_cpu: 1000,
+                req_mem: 2048,
+                unschedulable: None,
+            };
+            k.pods.push(pod);
+        }
+        for (addon, version) in [
+            ("vpc-cni", "v1.19.0-eksbuild.1"),
+            ("coredns", "v1.11.3-eksbuild.2"),
+            ("kube-proxy", "v1.31.2-eksbuild.3"),
+            ("aws-ebs-csi-driver", "v1.37.0-eksbuild.1"),
+        ] {
+            k.addons.push(Addon {
+                name: addon.into(),
+                version: version.into(),
+                status: "ACTIVE".into(),
+                health_issues: Vec::new(),
+            });
+        }
+        if platform {
+            k.addons[3].status = "DEGRADED".into();
+            k.addons[3].health_issues = vec!["InsufficientNumberOfReplicas: 1 of 2 replicas available".into()];
+        }
+        let specs = if platform { PLATFORM } else { DATA };
+        for spec in specs {
+            k.add_workload(spec, t0);
+        }
+        if platform {
+            k.hpas.push(Hpa {
+                key: "shop/checkout".into(),
+                namespace: "shop".into(),
+                name: "checkout".into(),
+                target: "Deployment/checkout".into(),
+                min: 3,
+                max: 12,
+                current: 3,
+                desired: 3,
+                metrics: vec!["cpu 64%/70%".into()],
+            });
+            for (i, status) in ["Bound", "Pending"].iter().enumerate() {
+                k.pvcs.push(Pvc {
+                    key: format!("data/data-postgres-{i}"),
+                    namespace: "data".into(),
+                    name: format!("data-postgres-{i}"),
+                    status: status.to_string(),
+                    volume: (i == 0).then(|| "pvc-3f1e0c2a-7d4b-4c1e-9a55-0b6f2d8e1a90".into()),
+                    capacity: (i == 0).then(|| "100Gi".into()),
+                    storage_class: Some("gp3".into()),
+                    created_at: Some(t0 - SignedDuration::from_hours(24 * 30)),
+                });
+            }
+        }
+        k.event(
+            t0,
+            "Normal",
+            "ScalingReplicaSet",
+            "Deployment/checkout",
+            "shop",
+            "Scaled up replica set to 3",
+        );
+        k
+    }
+
+    fn add_node(&mut self, group: &str, at: Timestamp) -> String {
+        let n = self.nodes.len() as u64 + 1;
+        let ip = format!("10.0.{}.{}", n % 3 + 1, self.rng.range(10, 250));
+        let name = format!("ip-{}.{}.compute.internal", ip.replace('.', "-"), self.region);
+        let ng = self.nodegroups.iter().find(|g| g.name == group);
+        let instance = ng.and_then(|g| g.instance_types.first().cloned());
+        let capacity = ng.map(|g| g.capacity_type.clone());
+        let (cpu, mem) = match instance.as_deref() {
+            Some("m6i.xlarge") => (3920, 14_336),
+            Some("r6i.2xlarge") => (7910, 60_000),
+            _ => (1930, 7_120),
+        };
+        let zones = ["a", "b", "c"];
+        self.nodes.push(Node {
+            name: name.clone(),
+            ready: true,
+            unschedulable: false,
+            roles: vec![],
+            instance_type: instance,
+            zone: Some(format!("{}{}", self.region, zones[(n % 3) as usize])),
+            capacity_type: capacity,
+            source: NodeSource::Managed(group.to_string()),
+            kubelet: Some("v1.31.2-eks-1a2b3c4".into()),
+            alloc_cpu: cpu,
+            alloc_mem: mem,
+            created_at: Some(at),
+            pods: 0,
+            req_cpu: 0,
+            req_mem: 0,
+        });
+        name
+    }
+
+    fn add_workload(&mut self, spec: &WorkloadSpec, t0: Timestamp) {
+        let key = format!("{}/{}/{}", spec.kind.as_str(), spec.namespace, spec.name);
+        let replicas = match spec.kind {
+            DaemonSet => self.ec2_nodes().len() as u32,
+            _ => spec.replicas,
+        };
+        self.workloads.push(Workload {
+            key: key.clone(),
+            kind: spec.kind,
+            namespace: spec.namespace.into(),
+            name: spec.name.into(),
+            desired: replicas,
+            ready: 0,
+            updated: replicas,
+            available: 0,
+            images: vec![format!(
+                "123456789012.dkr.ecr.{}.amazonaws.com/{}",
+                self.region, spec.image
+            )],
+            created_at: Some(t0 - SignedDuration::from_hours(24 * 20)),
+            restarted_at: None,
+        });
+        self.health.push((key.clone(), spec.health, spec.cpu, spec.mem));
+        let hash = self.rng.hex(10);
+        for i in 0..replicas {
+            let started = t0 - SignedDuration::from_hours(self.rng.range(2, 72) as i64);
+            self.add_pod(&key, &hash, i, started);
+        }
+    }
+
+    fn ec2_nodes(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter(|n| n.source != NodeSource::Fargate)
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
+    /// Start pod number `i` of a workload.
+    fn add_pod(&mut self, workload: &str, hash: &str, i: u32, at: Timestamp) {
+        let Some(w) = self.workloads.iter().find(|w| w.key == workload) else {
+            return;
+        };
+        let Some(&(_, health, cpu, mem)) = self.health.iter().find(|h| h.0 == workload) else {
+            return;
+        };
+        let (kind, namespace, name, image) = (w.kind, w.namespace.clone(), w.name.clone(), w.images[0].clone());
+        let (pod_name, owner) = match kind {
+            Deployment => (
+                format!("{name}-{hash}-{}", self.rng.hex(5)),
+                format!("ReplicaSet/{name}-{hash}"),
+            ),
+            StatefulSet => (format!("{name}-{i}"), format!("StatefulSet/{name}")),
+            DaemonSet => (format!("{name}-{}", self.rng.hex(5)), format!("DaemonSet/{name}")),
+        };
+        let nodes = self.ec2_nodes();
+        let schedulable: Vec<&String> = nodes
+            .iter()
+            .filter(|n| self.nodes.iter().any(|m| &&m.name == n && !m.unschedulable))
+            .collect();
+        let unschedulable = health == Unschedulable && i + 1 == w.desired;
+        let node = match kind {
+            DaemonSet => nodes.get(i as usize).cloned(),
+            _ if unschedulable || schedulable.is_empty() => None,
+            _ => Some(schedulable[(self.rng.next_u64() % schedulable.len() as u64) as usize].clone()),
+        };
+        let mut c = container(&name, &image, true, 0);
+        let mut phase = "Running";
+        let mut why = None;
+        match health {
+            CrashLoop => {
+                c.ready = false;
+                c.state = "waiting".into();
+                c.reason = Some("CrashLoopBackOff".into());
+                c.restarts = self.rng.range(8, 30) as u32;
+                c.last_reason = Some("Error".into());
+                c.last_exit_code = Some(1);
+                self.last_crash.push((format!("{namespace}/{pod_name}"), at));
+            }
+            OomOnce if i == 0 => {
+                c.restarts = 1;
+                c.last_reason = Some("OOMKilled".into());
+                c.last_exit_code = Some(137);
+            }
+            _ if node.is_none() => {
+                c.ready = false;
+                c.state = "waiting".into();
+                c.reason = None;
+                phase = "Pending";
+                let total = nodes.len();
+                why = Some(format!(
+                    "0/{total} nodes are available: {total} Insufficient memory. preemption: 0/{total} nodes are available: {total} No preemption victims found for incoming pod."
+                ));
+            }
+            _ => {}
+        }
+        let ip = node
+            .as_ref()
+            .map(|_| format!("10.0.{}.{}", self.rng.range(1, 4), self.rng.range(10, 250)));
+        self.pods.push(Pod {
+            key: format!("{namespace}/{pod_name}"),
+            namespace: namespace.clone(),
+            name: pod_name.clone(),
+            phase: phase.into(),
+            node,
+            ip,
+            created_at: Some(at),
+            containers: vec![c],
+            owner: Some(owner),
+            req_cpu: cpu,
+            req_mem: mem,
+            unschedulable: why.clone(),
+        });
+        if let Some(why) = why {
+            self.event(
+                at,
+                "Warning",
+                "FailedScheduling",
+                &format!("Pod/{pod_name}"),
+                &namespace,
+                &why,
+            );
+        }
+        if health == CrashLoop {
+            self.event(
+                at,
+                "Warning",
+                "BackOff",
+                &format!("Pod/{pod_name}"),
+                &namespace,
+                "Back-off restarting failed container",
+            );
+        }
+        if health == OomOnce && i == 0 {
+            self.event(
+                at,
+                "Warning",
+                "OOMKilling",
+                &format!("Pod/{pod_name}"),
+                &namespace,
+                &format!("Memory cgroup out of memory: Killed process ({name})"),
+            );
+        }
+    }
+
+    fn event(&mut self, at: Timestamp, kind: &str, reason: &str, object: &str, namespace: &str, message: &str) {
+        if let Some(e) = self
+            .events
+            .iter_mut()
+            .find(|e| e.object == object && e.reason == reason && e.message == message)
+        {
+            e.count += 1;
+            e.last_seen = Some(at);
+            return;
+        }
+        let key = format!(
+            "{namespace}/{}.{}",
+            object.rsplit('/').next().unwrap_or(object),
+            self.rng.hex(8)
+        );
+        self.events.push(KubeEvent {
+            key,
+            namespace: namespace.into(),
+            kind: kind.into(),
+            reason: reason.into(),
+            object: object.into(),
+            message: message.into(),
+            count: 1,
+            last_seen: Some(at),
+        });
+        if self.events.len() > 300 {
+            self.events.remove(0);
+        }
+    }
+
+    /// One second of the cluster's life: crash loops restart with back-off, workloads' ready
+    /// counts follow their pods, the HPA's CPU wanders.
+    pub fn step(&mut self, now: Timestamp) {
+        let mut crashed = Vec::new();
+        for (key, last) in &mut self.last_crash {
+            if now.duration_since(*last).as_secs() >= 300 {
+                *last = now;
+                crashed.push(key.clone());
+            }
+        }
+        for key in crashed {
+            if let Some(p) = self.pods.iter_mut().find(|p| p.key == key) {
+                p.containers[0].restarts += 1;
+                let (name, ns) = (p.name.clone(), p.namespace.clone());
+                self.event(
+                    now,
+                    "Warning",
+                    "BackOff",
+                    &format!("Pod/{name}"),
+                    &ns,
+                    "Back-off restarting failed container",
+                );
+            }
+        }
+        // Pods started by actions become ready after a few seconds.
+        for p in &mut self.pods {
+            if p.phase == "Running"
+                && p.containers[0].reason.is_none()
+                && !p.containers[0].ready
+                && p.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 8)
+            {
+                p.containers[0].ready = true;
+            }
+        }
+        // Pods of a rollout restart replace the old ones one at a time.
+        let restarting: Vec<(String, Timestamp)> = self
+            .workloads
+            .iter()
+            .filter_map(|w| Some((w.key.clone(), w.restarted_at.as_deref()?.parse().ok()?)))
+            .collect();
+        for (key, at) in restarting {
+            let old: Vec<String> = self
+                .pods_of(&key)
+                .filter(|p| p.created_at.is_some_and(|t| t < at))
+                .map(|p| p.key.clone())
+                .collect();
+            let fresh_unready = self.pods_of(&key).any(|p| {
+                p.created_at.is_some_and(|t| t >= at) && !p.containers[0].ready && p.containers[0].reason.is_none()
+            });
+            if let (Some(first), false) = (old.first(), fresh_unready) {
+                let first = first.clone();
+                self.replace_pod(&first, now);
+            }
+        }
+        if let Some(h) = self.hpas.first_mut() {
+            let secs = now.as_second();
+            let cpu = 60 + (secs / 20 % 25) as i32;
+            h.metrics = vec![format!("cpu {cpu}%/70%")];
+            h.desired = if cpu > 70 { h.current + 1 } else { h.current }.min(h.max);
+        }
+        for i in 0..self.workloads.len() {
+            let key = self.workloads[i].key.clone();
+            let (ready, total) = self.pods_of(&key).fold((0, 0), |(r, t), p| {
+                (r + u32::from(p.containers.iter().all(|c| c.ready)), t + 1)
+            });
+            let w = &mut self.workloads[i];
+            w.ready = ready;
+            w.available = ready;
+            w.updated = total.min(w.desired);
+        }
+    }
+
+    fn pods_of<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+        let (kind, rest) = workload.split_once('/').unwrap_or_default();
+        let (namespace, name) = rest.split_once('/').unwrap_or_default();
+        self.pods.iter().filter(move |p| {
+            p.namespace == namespace
+                && match p.owner.as_deref() {
+                    Some(o) if kind == "Deployment" => o
+                        .strip_prefix("ReplicaSet/")
+                        .and_then(|rs| rs.rsplit_once('-'))
+                        .is_some_and(|(n, _)| n == name),
+                    Some(o) => o == format!("{kind}/{name}"),
+                    None => false,
+                }
+        })
+    }
+
+    /// Replace a pod as its controller would: a new one starts, the old one goes.
+    fn replace_pod(&mut self, key: &str, now: Timestamp) -> Option<String> {
+        let i = self.pods.iter().position(|p| p.key == key)?;
+        let old = self.pods.remove(i);
+        self.last_crash.retain(|(k, _)| k != key);
+        let owner = old.owner.clone()?;
+        let workload = self
+            .workloads
+            .iter()
+            .find(|w| {
+                w.namespace == old.namespace
+                    && match w.kind {
+                        Deployment => owner
+                            .strip_prefix("ReplicaSet/")
+                            .and_then(|rs| rs.rsplit_once('-'))
+                            .is_some_and(|(n, _)| n == w.name),
+                        kind => owner == format!("{}/{}", kind.as_str(), w.name),
+                    }
+            })?
+            .key
+            .clone();
+        let hash = owner.rsplit('-').next().unwrap_or("0000000000").to_string();
+        let index = old.name.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        self.add_pod(&workload, &hash, index, now);
+        let new = self.pods.last_mut()?;
+        new.containers[0].ready = false;
+        Some(new.name.clone())
+    }
+
+    pub fn list(&self, kind: KubeKind) -> KubeList {
+        match kind {
+            KubeKind::Nodes => KubeList::Nodes(self.nodes.clone()),
+            KubeKind::Pods => KubeList::Pods(self.pods.clone()),
+            KubeKind::Workloads => KubeList::Workloads(self.workloads.clone()),
+            KubeKind::Hpas => KubeList::Hpas(self.hpas.clone()),
+            KubeKind::Events => KubeList::Events(self.events.clone()),
+            KubeKind::Pvcs => KubeList::Pvcs(self.pvcs.clone()),
+            KubeKind::StorageClasses => KubeList::StorageClasses(self.classes.clone()),
+        }
+    }
+
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    pub fn fargate(&self) -> Vec<FargateProfile> {
+        self.fargate.clone()
+    }
+
+    pub fn addons(&self) -> Vec<Addon> {
+        self.addons.clone()
+    }
+
+    /// The log of a pod's container: what it printed since it started, or its previous run.
+    pub fn log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        now: Timestamp,
+    ) -> Result<Vec<(Timestamp, String)>, String> {
+        let p = self
+            .pods
+            .iter()
+            .find(|p| p.namespace == namespace && p.name == pod)
+            .ok_or_else(|| format!("pods \"{pod}\" not found"))?;
+        let c = p
+            .containers
+            .iter()
+            .find(|c| c.name == container)
+            .ok_or_else(|| format!("container {container} is not valid for pod {pod}"))?;
+        if p.phase == "Pending" {
+            return Err(format!(
+                "container \"{container}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
+            ));
+        }
+        let start = p.created_at.unwrap_or(now);
+        if previous {
+            let Some(reason) = &c.last_reason else {
+                return Err(format!(
+                    "previous terminated container \"{container}\" in pod \"{pod}\" not found"
+                ));
+            };
+            let mut lines = vec![
+                (start, format!("INFO {container} starting")),
+                (
+                    start + SignedDuration::from_secs(1),
+                    format!("INFO {container} listening on :8080"),
+                ),
+            ];
+            if reason == "OOMKilled" {
+                lines.push((
+                    start + SignedDuration::from_secs(40),
+                    "WARN heap at 96% of limit".into(),
+                ));
+            } else {
+                lines.push((
+                    start + SignedDuration::from_secs(2),
+                    "ERROR cannot connect to database: dial tcp 10.0.9.14:5432: connect: connection refused".into(),
+                ));
+            }
+            lines.push((
+                start + SignedDuration::from_secs(41),
+                format!(
+                    "ERROR {container} terminated: {reason} (exit code {})",
+                    c.last_exit_code.unwrap_or(1)
+                ),
+            ));
+            return Ok(lines);
+        }
+        let mut lines = vec![
+            (start, format!("INFO {container} starting")),
+            (
+                start + SignedDuration::from_secs(1),
+                format!("INFO {container} listening on :8080"),
+            ),
+        ];
+        if c.reason.as_deref() == Some("CrashLoopBackOff") {
+            lines.push((
+                start + SignedDuration::from_secs(2),
+                "ERROR cannot connect to database: dial tcp 10.0.9.14:5432: connect: connection refused".into(),
+            ));
+            return Ok(lines);
+        }
+        let mut t = start + SignedDuration::from_secs(30);
+        let first = (now - SignedDuration::from_mins(30)).max(t);
+        let skip = first.duration_since(t).as_secs() / 30;
+        t += SignedDuration::from_secs(skip * 30);
+        let mut n = skip;
+        while t <= now {
+            n += 1;
+            let ms = 2 + n % 17;
+            lines.push((t, format!("INFO GET /healthz 200 {ms}ms seq={n}")));
+            t += SignedDuration::from_secs(30);
+        }
+        Ok(lines)
+    }
+
+    // ---- actions --------------------------------------------------------------------------
+
+    fn workload_mut(&mut self, kind: WorkloadKind, namespace: &str, name: &str) -> Result<&mut Workload, String> {
+        self.workloads
+            .iter_mut()
+            .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
+            .ok_or_else(|| format!("{}s.apps \"{name}\" not found", kind.as_str().to_lowercase()))
+    }
+
+    pub fn rollout_restart(
+        &mut self,
+        kind: WorkloadKind,
+        namespace: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<String, String> {
+        let w = self.workload_mut(kind, namespace, name)?;
+        w.restarted_at = Some(now.to_string());
+        let key = w.key.clone();
+        self.event(
+            now,
+            "Normal",
+            "ScalingReplicaSet",
+            &format!("{}/{name}", kind.as_str()),
+            namespace,
+            "Rollout restart: replacing every pod",
+        );
+        Ok(format!("{} restarting", key.to_lowercase()))
+    }
+
+    pub fn scale(
+        &mut self,
+        kind: WorkloadKind,
+        namespace: &str,
+        name: &str,
+        to: u32,
+        now: Timestamp,
+    ) -> Result<String, String> {
+        let w = self.workload_mut(kind, namespace, name)?;
+        let from = w.desired;
+        w.desired = to;
+        let key = w.key.clone();
+        let existing: Vec<String> = self.pods_of(&key).map(|p| p.key.clone()).collect();
+        if to < existing.len() as u32 {
+            for k in existing.iter().skip(to as usize) {
+                self.pods.retain(|p| &p.key != k);
+                self.last_crash.retain(|(c, _)| c != k);
+            }
+        } else {
+            let known = self
+                .pods_of(&key)
+                .next()
+                .and_then(|p| p.owner.clone())
+                .and_then(|o| o.rsplit('-').next().map(str::to_string));
+            let hash = known.unwrap_or_else(|| self.rng.hex(10));
+            for i in existing.len() as u32..to {
+                self.add_pod(&key, &hash, i, now);
+                if let Some(p) = self.pods.last_mut() {
+                    p.containers[0].ready = false;
+                }
+            }
+        }
+        self.event(
+            now,
+            "Normal",
+            "ScalingReplicaSet",
+            &format!("{}/{name}", kind.as_str()),
+            namespace,
+            &format!("Scaled from {from} to {to}"),
+        );
+        Ok(format!("{namespace}/{name} scaled {from} → {to}"))
+    }
+
+    pub fn delete_pod(&mut self, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
+        let key = format!("{namespace}/{name}");
+        if !self.pods.iter().any(|p| p.key == key) {
+            return Err(format!("pods \"{name}\" not found"));
+        }
+        Ok(match self.replace_pod(&key, now) {
+            Some(new) => format!("pod {name} deleted; {new} replaces it"),
+            None => format!("pod {name} deleted"),
+        })
+    }
+
+    pub fn cordon(&mut self, node: &str, cordon: bool) -> Result<String, String> {
+        let n = self
+            .nodes
+            .iter_mut()
+            .find(|n| n.name == node)
+            .ok_or_else(|| format!("nodes \"{node}\" not found"))?;
+        n.unschedulable = cordon;
+        Ok(format!(
+            "node {node} {}",
+            if cordon { "cordoned" } else { "uncordoned" }
+        ))
+    }
+
+    pub fn resize_nodegroup(
+        &mut self,
+        group: &str,
+        (min, desired, max): (u32, u32, u32),
+        now: Timestamp,
+    ) -> Result<String, String> {
+        let g = self
+            .nodegroups
+            .iter_mut()
+            .find(|g| g.name == group)
+            .ok_or_else(|| format!("ResourceNotFoundException: No node group found for name: {group}."))?;
+        g.min = min;
+        g.desired = desired;
+        g.max = max;
+        let have = self
+            .nodes
+            .iter()
+            .filter(|n| n.source == NodeSource::Managed(group.to_string()))
+            .count() as u32;
+        for _ in have..desired {
+            self.add_node(group, now);
+        }
+        if desired < have {
+            let mut extra = have - desired;
+            self.nodes.retain(|n| {
+                if extra > 0 && n.source == NodeSource::Managed(group.to_string()) {
+                    extra -= 1;
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        Ok(format!("node group {group}: min {min} · desired {desired} · max {max}"))
+    }
+}
+
+fn container(name: &str, image: &str, ready: bool, restarts: u32) -> PodContainer {
+    PodContainer {
+        name: name.into(),
+        image: image.into(),
+        ready,
+        state: "running".into(),
+        reason: None,
+        exit_code: None,
+        restarts,
+        last_reason: None,
+        last_exit_code: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster() -> SimKube {
+        let t0: Timestamp = "2026-01-02T03:04:05Z".parse().unwrap();
+        SimKube::new(
+            "arn:aws:eks:us-east-1:1:cluster/platform-k8s",
+            "platform-k8s",
+            "us-east-1",
+            7,
+            t0,
+        )
+    }
+
+    #[test]
+    fn the_demo_cluster_has_the_failures_on_call_meets() {
+        let k = cluster();
+        let KubeList::Pods(pods) = k.list(KubeKind::Pods) else {
+            panic!()
+        };
+        assert!(pods.iter().any(|p| p.status() == "CrashLoopBackOff"));
+        assert!(pods.iter().any(|p| p.status() == "OOMKilled"));
+        assert!(pods.iter().any(|p| p.phase == "Pending" && p.unschedulable.is_some()));
+        assert!(
+            pods.iter()
+                .any(|p| p.node.as_deref().is_some_and(|n| n.starts_with("fargate-")))
+        );
+    }
+
+    #[test]
+    fn scaling_and_deleting_act_like_a_controller() {
+        let mut k = cluster();
+        let now: Timestamp = "2026-01-02T03:10:00Z".parse().unwrap();
+        k.scale(Deployment, "shop", "checkout", 5, now).unwrap();
+        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 5);
+        k.scale(Deployment, "shop", "checkout", 1, now).unwrap();
+        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 1);
+        let pod = k.pods_of("Deployment/shop/checkout").next().unwrap().name.clone();
+        let said = k.delete_pod("shop", &pod, now).unwrap();
+        assert!(said.contains("replaces it"), "{said}");
+        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 1);
+        assert!(k.pods_of("Deployment/shop/checkout").all(|p| p.name != pod));
+        assert!(k.delete_pod("shop", "nope", now).is_err());
+    }
+}

@@ -1,0 +1,491 @@
+//! EKS against moto, and Kubernetes against the API emulator, through the network: node
+//! groups and Fargate profiles as the aws CLI lists them; list then watch; a 410 re-list;
+//! every Kubernetes action read back; 401, 403 and an unreachable API server.
+
+mod support;
+
+use std::time::Duration;
+
+use bosun::ops::{Op, Operator};
+use bosun::source::{Backend, Fetch, Payload};
+use bosun::store::ErrorKind;
+use bosun::store::kube::{KubeKind, KubeList, Pod, WorkloadKind};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1 as core;
+use kube::Api;
+use support::servers::{KubeServer, Moto, aws_backend, aws_backend_with_kube, aws_json, kubeconfig};
+
+const REGION: &str = "us-east-1";
+const CLUSTER: &str = "arn:aws:eks:us-east-1:123456789012:cluster/platform";
+const TOKEN: &str = "s3cret-test-token";
+
+/// An EKS cluster in moto with a node group and a Fargate profile.
+fn seed_eks(moto: &Moto) {
+    let e = moto.endpoint();
+    let role = "arn:aws:iam::123456789012:role/eks";
+    aws_json(
+        &e,
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            "platform",
+            "--role-arn",
+            role,
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+            "--region",
+            REGION,
+        ],
+    );
+    aws_json(
+        &e,
+        &[
+            "eks",
+            "create-nodegroup",
+            "--cluster-name",
+            "platform",
+            "--nodegroup-name",
+            "general",
+            "--node-role",
+            role,
+            "--subnets",
+            "subnet-1",
+            "--scaling-config",
+            "minSize=1,maxSize=4,desiredSize=2",
+            "--capacity-type",
+            "SPOT",
+            "--instance-types",
+            "m6i.large",
+            "m5.large",
+            "--region",
+            REGION,
+        ],
+    );
+    aws_json(
+        &e,
+        &[
+            "eks",
+            "create-fargate-profile",
+            "--cluster-name",
+            "platform",
+            "--fargate-profile-name",
+            "batch",
+            "--pod-execution-role-arn",
+            role,
+            "--selectors",
+            "namespace=batch",
+            "--region",
+            REGION,
+        ],
+    );
+}
+
+fn kube_fetch(kind: KubeKind) -> Fetch {
+    Fetch::Kube {
+        cluster: CLUSTER.into(),
+        kind,
+    }
+}
+
+async fn pods(backend: &dyn Backend) -> Vec<Pod> {
+    match backend.fetch(&kube_fetch(KubeKind::Pods)).await {
+        Ok(Payload::Kube(KubeList::Pods(pods))) => pods,
+        other => panic!("pods: {other:?}"),
+    }
+}
+
+/// A client of our own for reading back, straight from the kubeconfig.
+async fn reader(config: &std::path::Path) -> kube::Client {
+    let kc = kube::config::Kubeconfig::read_from(config).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+/// Poll `check` until it holds (the watch delivers changes asynchronously).
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} never happened");
+}
+
+#[test]
+fn node_groups_and_fargate_profiles_match_the_aws_cli() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let cli = aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "describe-nodegroup",
+            "--cluster-name",
+            "platform",
+            "--nodegroup-name",
+            "general",
+            "--region",
+            REGION,
+        ],
+    );
+    support::runtime().block_on(async {
+        let backend = aws_backend(&moto.endpoint(), &[REGION]).await;
+        let Ok(Payload::EksClusters(clusters)) = backend.fetch(&Fetch::EksClusters { region: REGION.into() }).await
+        else {
+            panic!("eks clusters")
+        };
+        assert_eq!(clusters.len(), 1);
+        assert_eq!(clusters[0].arn, CLUSTER);
+        let Ok(Payload::NodeGroups(groups)) = backend
+            .fetch(&Fetch::NodeGroups {
+                cluster: CLUSTER.into(),
+            })
+            .await
+        else {
+            panic!("node groups")
+        };
+        assert_eq!(groups.len(), 1);
+        let g = &groups[0];
+        let ng = &cli["nodegroup"];
+        assert_eq!(g.name, ng["nodegroupName"].as_str().unwrap());
+        assert_eq!(g.capacity_type, "SPOT");
+        assert_eq!(g.instance_types, vec!["m6i.large", "m5.large"]);
+        assert_eq!((g.min, g.desired, g.max), (1, 2, 4));
+        assert_eq!(g.status, ng["status"].as_str().unwrap());
+        let Ok(Payload::FargateProfiles(profiles)) = backend
+            .fetch(&Fetch::FargateProfiles {
+                cluster: CLUSTER.into(),
+            })
+            .await
+        else {
+            panic!("fargate profiles")
+        };
+        assert_eq!(profiles.len(), 1);
+        assert_eq!(profiles[0].selectors, vec!["namespace=batch"]);
+
+        // Resizing a node group reads back through the aws CLI.
+        let op = Op::SetNodeGroupSize {
+            cluster: CLUSTER.into(),
+            nodegroup: "general".into(),
+            from: (1, 2, 4),
+            to: (2, 3, 6),
+        };
+        backend.apply(&op, "t").await.expect("resize");
+    });
+    let after = aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "describe-nodegroup",
+            "--cluster-name",
+            "platform",
+            "--nodegroup-name",
+            "general",
+            "--region",
+            REGION,
+        ],
+    );
+    let scaling = &after["nodegroup"]["scalingConfig"];
+    assert_eq!(
+        (
+            scaling["minSize"].as_i64(),
+            scaling["desiredSize"].as_i64(),
+            scaling["maxSize"].as_i64()
+        ),
+        (Some(2), Some(3), Some(6))
+    );
+
+    // The headless snapshot lists the same node group.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(["snapshot", "nodegroups", "--cluster", "platform", "--region", REGION])
+        .envs(support::servers::aws_env(&moto.endpoint()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("general") && text.contains("SPOT") && text.contains("m6i.large"),
+        "{text}"
+    );
+}
+
+#[test]
+fn pods_are_listed_then_watched_and_a_410_relists_unseen() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let list = pods(&backend).await;
+        let status = |name: &str| {
+            list.iter()
+                .find(|p| p.name.starts_with(name))
+                .map(|p| p.status())
+                .unwrap_or_else(|| panic!("no pod {name} in {list:?}"))
+        };
+        assert_eq!(status("payments-7f9d6c5b4-zl5qd"), "CrashLoopBackOff");
+        assert_eq!(status("cart-5b7c9d8f6-w9xzt"), "OOMKilled");
+        assert_eq!(status("postgres-1"), "Pending");
+        let pending = list.iter().find(|p| p.name == "postgres-1").unwrap();
+        assert!(pending.unschedulable.is_some(), "{pending:?}");
+
+        // A change made behind bosun's back arrives by the watch.
+        let client = reader(&config).await;
+        let deployments: Api<Deployment> = Api::namespaced(client.clone(), "shop");
+        let patch = serde_json::json!({"metadata": {"labels": {"touched": "yes"}}});
+        let pod_api: Api<core::Pod> = Api::namespaced(client.clone(), "shop");
+        let name = list
+            .iter()
+            .find(|p| p.name.starts_with("checkout-"))
+            .unwrap()
+            .name
+            .clone();
+        pod_api
+            .patch(&name, &Default::default(), &kube::api::Patch::Merge(&patch))
+            .await
+            .unwrap();
+        pod_api.delete(&name, &Default::default()).await.unwrap();
+        eventually("the deleted pod leaves the list", || async {
+            !pods(&backend).await.iter().any(|p| p.name == name)
+        })
+        .await;
+
+        // The API server forgets history: the watch is answered 410 Gone and lists again,
+        // with no error on the way.
+        let expire = http::Request::post("/_control/expire-watches")
+            .body(Vec::new())
+            .unwrap();
+        client.request_text(expire).await.unwrap();
+        let scale = serde_json::json!({"spec": {"replicas": 4}});
+        deployments
+            .patch("checkout", &Default::default(), &kube::api::Patch::Merge(&scale))
+            .await
+            .unwrap();
+        for _ in 0..20 {
+            let r = backend.fetch(&kube_fetch(KubeKind::Workloads)).await;
+            assert!(r.is_ok(), "an error after a 410: {r:?}");
+            if let Ok(Payload::Kube(KubeList::Workloads(w))) = r
+                && w.iter().any(|w| w.name == "checkout" && w.desired == 4)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the scaled deployment never arrived after the 410");
+    });
+}
+
+#[test]
+fn every_kubernetes_action_reads_back() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let client = reader(&config).await;
+        let deployments: Api<Deployment> = Api::namespaced(client.clone(), "shop");
+
+        let scale = Op::ScaleWorkload {
+            cluster: CLUSTER.into(),
+            kind: WorkloadKind::Deployment,
+            namespace: "shop".into(),
+            name: "checkout".into(),
+            from: 3,
+            to: 5,
+        };
+        backend.apply(&scale, "t").await.expect("scale");
+        let d = deployments.get("checkout").await.unwrap();
+        assert_eq!(d.spec.unwrap().replicas, Some(5));
+
+        let restart = Op::RolloutRestart {
+            cluster: CLUSTER.into(),
+            kind: WorkloadKind::Deployment,
+            namespace: "shop".into(),
+            name: "cart".into(),
+        };
+        backend.apply(&restart, "t").await.expect("restart");
+        let d = deployments.get("cart").await.unwrap();
+        let annotations = d.spec.unwrap().template.metadata.unwrap().annotations.unwrap();
+        assert!(annotations.contains_key("kubectl.kubernetes.io/restartedAt"));
+
+        let pod_api: Api<core::Pod> = Api::namespaced(client.clone(), "shop");
+        let victim = pods(&backend)
+            .await
+            .into_iter()
+            .find(|p| p.name.starts_with("payments-"))
+            .unwrap();
+        let delete = Op::DeletePod {
+            cluster: CLUSTER.into(),
+            namespace: "shop".into(),
+            name: victim.name.clone(),
+            owner: victim.owner.clone(),
+        };
+        backend.apply(&delete, "t").await.expect("delete");
+        assert!(pod_api.get_opt(&victim.name).await.unwrap().is_none());
+
+        let nodes: Api<core::Node> = Api::all(client.clone());
+        let cordon = Op::Cordon {
+            cluster: CLUSTER.into(),
+            node: "ip-10-0-1-23.ec2.internal".into(),
+            cordon: true,
+        };
+        let node_name = nodes.list(&Default::default()).await.unwrap().items[0]
+            .metadata
+            .name
+            .clone()
+            .unwrap();
+        let cordon = match cordon {
+            Op::Cordon { cluster, cordon, .. } => Op::Cordon {
+                cluster,
+                node: node_name.clone(),
+                cordon,
+            },
+            op => op,
+        };
+        backend.apply(&cordon, "t").await.expect("cordon");
+        let n = nodes.get(&node_name).await.unwrap();
+        assert_eq!(n.spec.unwrap().unschedulable, Some(true));
+
+        // The watch brings the cordon to the store's view of nodes.
+        eventually("the node shows cordoned", || async {
+            match backend.fetch(&kube_fetch(KubeKind::Nodes)).await {
+                Ok(Payload::Kube(KubeList::Nodes(list))) => list.iter().any(|n| n.name == node_name && n.unschedulable),
+                _ => false,
+            }
+        })
+        .await;
+
+        // An action on something that is not there reports the API's refusal.
+        let missing = Op::ScaleWorkload {
+            cluster: CLUSTER.into(),
+            kind: WorkloadKind::Deployment,
+            namespace: "shop".into(),
+            name: "nope".into(),
+            from: 1,
+            to: 2,
+        };
+        let err = backend.apply(&missing, "t").await.unwrap_err();
+        assert!(err.contains("404") || err.contains("not found"), "{err}");
+    });
+}
+
+#[test]
+fn refusals_name_who_and_where_and_an_unreachable_api_server_stays_in_its_pane() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let dir = tempfile::tempdir().unwrap();
+
+    // 401: the token is not accepted.
+    let kube = KubeServer::start(&["--token", TOKEN, "--forbid", "list:pods"]);
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), "wrong-token");
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let err = backend.fetch(&kube_fetch(KubeKind::Nodes)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth, "{err}");
+        assert!(err.message.contains("401"), "{err}");
+        assert!(
+            err.message.contains("user oncall of kubeconfig context platform"),
+            "{err}"
+        );
+        assert!(err.message.contains("platform"), "{err}");
+    });
+
+    // 403: the user may not list pods; nodes still work.
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let err = backend.fetch(&kube_fetch(KubeKind::Pods)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Forbidden, "{err}");
+        assert!(err.message.contains("may not list pods in platform"), "{err}");
+        assert!(err.message.contains("oncall"), "{err}");
+        assert!(backend.fetch(&kube_fetch(KubeKind::Nodes)).await.is_ok());
+    });
+
+    // Unreachable: an error for the Kubernetes panes, the EKS API still answers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let config = kubeconfig(dir.path(), "platform", &dead, TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let err = backend.fetch(&kube_fetch(KubeKind::Pods)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Network, "{err}");
+        assert!(
+            err.message.contains("cannot reach the Kubernetes API of platform"),
+            "{err}"
+        );
+        let groups = backend
+            .fetch(&Fetch::NodeGroups {
+                cluster: CLUSTER.into(),
+            })
+            .await;
+        assert!(
+            matches!(groups, Ok(Payload::NodeGroups(ref g)) if g.len() == 1),
+            "{groups:?}"
+        );
+    });
+}
+
+#[test]
+fn pod_logs_follow_and_the_previous_run_reads_once() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let list = pods(&backend).await;
+        let cart = list.iter().find(|p| p.name == "cart-5b7c9d8f6-w9xzt").unwrap();
+        let container = cart.containers[0].name.clone();
+        let fetch = |previous| Fetch::PodLogs {
+            cluster: CLUSTER.into(),
+            namespace: "shop".into(),
+            pod: cart.name.clone(),
+            container: container.clone(),
+            previous,
+        };
+        let mut seen = Vec::new();
+        let mut first = true;
+        for _ in 0..40 {
+            match backend.fetch(&fetch(false)).await {
+                Ok(Payload::Logs { lines, reset }) => {
+                    assert_eq!(reset, first, "only the first answer starts the buffer over");
+                    first = false;
+                    seen.extend(lines);
+                }
+                other => panic!("logs: {other:?}"),
+            }
+            if seen.iter().any(|l| l.message.contains("seq=")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        assert!(seen.iter().any(|l| l.message.contains("started")), "{seen:?}");
+        assert!(
+            seen.iter().any(|l| l.message.contains("seq=")),
+            "follow brings new lines: {seen:?}"
+        );
+
+        let Ok(Payload::Logs { lines, reset: true }) = backend.fetch(&fetch(true)).await else {
+            panic!("previous logs")
+        };
+        assert!(lines.iter().any(|l| l.message.contains("out of memory")), "{lines:?}");
+        let Ok(Payload::Logs { lines, .. }) = backend.fetch(&fetch(true)).await else {
+            panic!("previous logs again")
+        };
+        assert!(lines.is_empty(), "the previous run is read once");
+    });
+}
