@@ -42,11 +42,13 @@ pub struct Global {
     #[arg(long, value_name = "N", global = true)]
     pub seed: Option<u64>,
 
-    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, then the default chain.
+    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, the config's `profile`, then
+    /// the default chain.
     #[arg(long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
 
-    /// Region(s) to show; repeat or separate with commas. Default: the profile's region.
+    /// Region(s) to show; repeat or separate with commas. Default: BOSUN_REGION, the
+    /// config's `regions`, then the profile's region.
     #[arg(long, value_name = "REGION", value_delimiter = ',', global = true)]
     pub region: Vec<String>,
 
@@ -54,7 +56,8 @@ pub struct Global {
     #[arg(long, value_name = "NAME", global = true)]
     pub cluster: Option<String>,
 
-    /// Refresh what is on screen every SECS seconds (the rest of the fleet: every minute).
+    /// Refresh what is on screen every SECS seconds (default: BOSUN_REFRESH, the config's
+    /// `refresh.fast`, 5; the rest of the fleet: `refresh.slow`, 60).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub refresh: Option<u64>,
 
@@ -62,7 +65,8 @@ pub struct Global {
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
 
-    /// Refuse every action (scale, redeploy, stop, ...): look, don't touch.
+    /// Refuse every action (scale, redeploy, stop, ...): look, don't touch. Also
+    /// BOSUN_READ_ONLY=1, or `read_only = true` in the config (per profile too).
     #[arg(long, global = true)]
     pub read_only: bool,
 

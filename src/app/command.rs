@@ -206,7 +206,14 @@ fn candidates(command: &str, store: &Store) -> Vec<String> {
 fn matches<'t>(text: &'t str, store: &Store) -> (Vec<String>, &'t str) {
     let words: Vec<&str> = text.split(' ').collect();
     let (options, partial): (Vec<String>, &str) = match words.as_slice() {
-        [word] => (NAMES.iter().map(|(names, _)| names[0].to_string()).collect(), word),
+        [word] => (
+            NAMES
+                .iter()
+                .map(|(names, _)| names[0].to_string())
+                .chain(store.settings.aliases.keys().cloned())
+                .collect(),
+            word,
+        ),
         [command, arg] => (candidates(&command.to_lowercase(), store), arg),
         _ => return (Vec::new(), ""),
     };
