@@ -290,9 +290,11 @@ fn an_account_with_no_clusters_says_so() {
         let backend = support::servers::aws_backend(&moto.endpoint(), &["us-east-1", "eu-west-1"]).await;
         bosun::app::headless::load(&backend, bosun::app::headless::context(&backend, 5, false)).await
     });
-    let text = screen(&store, 100, 20);
+    let text = screen(&store, 120, 20);
     assert!(
-        text.contains("no ECS or EKS clusters in us-east-1, eu-west-1: try another --region or --profile"),
+        text.contains(
+            "no ECS or EKS clusters in us-east-1, eu-west-1 (profile test): try another --region or --profile"
+        ),
         "{text}"
     );
     assert!(text.contains("fleet [0]"), "{text}");

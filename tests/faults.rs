@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use bosun::app::{Action, Effect, update};
 use bosun::ops::executor::Executor;
 use bosun::ops::{Guard, Limits, Op, OpRequest};
-use bosun::source::scheduler::{Intervals, Scheduler, Scope};
+use bosun::source::scheduler::{Control, Intervals, Scheduler, Scope};
 use bosun::source::{Backend, DataEvent, Fetch, Payload, SharedBackend};
 use bosun::store::Store;
 use bosun::store::ui::Level;
@@ -41,6 +41,8 @@ struct Headless {
     backend: SharedBackend,
     events: mpsc::Receiver<DataEvent>,
     scope: watch::Sender<Scope>,
+    /// Kept open: the scheduler stops when it closes.
+    _control: mpsc::Sender<Control>,
     /// Every finished fetch of the services of `small`: when, and whether it worked.
     services_fetches: Vec<(jiff::Timestamp, Result<(), String>)>,
 }
@@ -53,9 +55,7 @@ impl Headless {
         );
         store.ui.pending_cluster = Some("small".into());
         let (scope, scope_rx) = watch::channel(Scope::default());
-        let (_control, control_rx) = mpsc::channel(4);
-        // The control channel stays open for the scheduler's life.
-        std::mem::forget(_control);
+        let (control, control_rx) = mpsc::channel(4);
         let (tx, events) = mpsc::channel(256);
         tokio::spawn(Scheduler::new(backend.clone(), intervals).run(scope_rx, control_rx, tx));
         let mut headless = Headless {
@@ -63,6 +63,7 @@ impl Headless {
             backend,
             events,
             scope,
+            _control: control,
             services_fetches: Vec::new(),
         };
         let effects = update(&mut headless.store, Action::Resize);
@@ -162,6 +163,7 @@ fn under_throttling_the_dashboard_keeps_its_data_backs_off_and_recovers() {
                     shown_with_error = Some(support::screen(store, 180, 12));
                 }
             }
+            // Every state the store passes through must draw.
             let _ = support::screen(store, 100, 20);
         };
         app.pump(window(), &mut invariant, &|_| false).await;
