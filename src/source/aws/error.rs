@@ -86,8 +86,10 @@ impl<'a> Failure<'a> {
                 }
                 let why = if dispatch.is_timeout() {
                     "timed out".to_string()
-                } else if dispatch.is_io() {
+                } else if dispatch.is_io() && never_sent(&source) {
                     format!("cannot connect: {}", short(&source))
+                } else if dispatch.is_io() {
+                    format!("the connection failed: {}", short(&source))
                 } else {
                     short(&source)
                 };
