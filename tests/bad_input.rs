@@ -119,6 +119,17 @@ fn every_setting_of_the_example_config_is_read_and_flags_win() {
 }
 
 #[test]
+fn the_readme_config_example_is_valid() {
+    let readme = std::fs::read_to_string(support::servers::repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Config").expect("a Config section")..];
+    let start = section.find("```toml\n").expect("an example file") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let config = bosun::config::file::Config::parse("README.md", example).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    assert!(!config.keys.is_empty() && !config.aliases.is_empty());
+}
+
+#[test]
 fn a_bad_environment_variable_is_named() {
     let none = PathBuf::from("/nonexistent/bosun/config.toml");
     let out = bosun(&none, &[("BOSUN_REFRESH", "soon")], &["--demo", "snapshot", "fleet"]);
