@@ -9,15 +9,14 @@ use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::{App, headless};
-use crate::config::file::Confirm;
-use crate::config::keymap::Keymap;
+use crate::config::file::{Config, Confirm};
+use crate::config::layers::{Env, Flags, Resolved, resolve};
 use crate::ops::audit::Audit;
 use crate::ops::executor::Executor;
 use crate::ops::{Guard, Limits, Operator};
 use crate::snapshot;
 use crate::source::SharedBackend;
 use crate::source::aws::{AwsBackend, AwsOptions};
-use crate::source::scheduler::Intervals;
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
 use crate::store::{ErrorKind, Settings, Store};
 use crate::ui::theme::Theme;
@@ -43,11 +42,13 @@ pub struct Global {
     #[arg(long, value_name = "N", global = true)]
     pub seed: Option<u64>,
 
-    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, then the default chain.
+    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, the config's `profile`, then
+    /// the default chain.
     #[arg(long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
 
-    /// Region(s) to show; repeat or separate with commas. Default: the profile's region.
+    /// Region(s) to show; repeat or separate with commas. Default: BOSUN_REGION, the
+    /// config's `regions`, then the profile's region.
     #[arg(long, value_name = "REGION", value_delimiter = ',', global = true)]
     pub region: Vec<String>,
 
@@ -56,7 +57,8 @@ pub struct Global {
     #[arg(long, value_name = "NAME", global = true)]
     pub cluster: Option<String>,
 
-    /// Refresh what is on screen every SECS seconds (the rest of the fleet: every minute).
+    /// Refresh what is on screen every SECS seconds (default: BOSUN_REFRESH, the config's
+    /// `refresh.fast`, 5; the rest of the fleet: `refresh.slow`, 60).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub refresh: Option<u64>,
 
@@ -64,7 +66,8 @@ pub struct Global {
     #[arg(long, value_name = "FILE", global = true)]
     pub log_file: Option<PathBuf>,
 
-    /// Refuse every action (scale, redeploy, stop, ...): look, don't touch.
+    /// Refuse every action (scale, redeploy, stop, ...): look, don't touch. Also
+    /// BOSUN_READ_ONLY=1, or `read_only = true` in the config (per profile too).
     #[arg(long, global = true)]
     pub read_only: bool,
 
@@ -145,7 +148,7 @@ fn init_logging(path: &PathBuf) -> Result<()> {
 }
 
 /// The backend for reads and the operator for actions: the same fleet, two faces.
-async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> {
+async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend, Arc<dyn Operator>)> {
     if global.demo {
         let sim = Arc::new(SimBackend::live(global.seed.unwrap_or(DEFAULT_SEED)));
         return Ok((sim.clone(), sim));
@@ -153,8 +156,8 @@ async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> 
     anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
     let aws = Arc::new(
         AwsBackend::new(AwsOptions {
-            profile: global.profile.clone(),
-            regions: global.region.clone(),
+            profile: settings.profile.clone(),
+            regions: settings.regions.clone(),
             kube: crate::source::aws::kube::KubeOptions {
                 kubeconfig: None,
                 context: global.context.clone(),
@@ -166,6 +169,35 @@ async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> 
     Ok((aws.clone(), aws))
 }
 
+/// The config file and the environment, layered under the flags. A malformed file or
+/// variable is an error; a key bosun does not know is a warning on stderr.
+fn settings(global: &Global) -> Result<(Config, Resolved)> {
+    let (config, _) = crate::config::file::load()?;
+    for warning in &config.warnings {
+        eprintln!("bosun: warning: {warning}");
+    }
+    let env = Env::current().map_err(anyhow::Error::msg)?;
+    let flags = Flags {
+        demo: global.demo,
+        profile: global.profile.clone(),
+        regions: global.region.clone(),
+        refresh: global.refresh,
+        read_only: global.read_only,
+        cluster: global.cluster.clone(),
+    };
+    let resolved = resolve(&config, &env, &flags);
+    Ok((config, resolved))
+}
+
+/// The theme named in the config (`theme = "..."`), or the default. The one place a theme
+/// is chosen; named and file themes plug in here.
+fn load_theme(name: Option<&str>) -> Result<Theme> {
+    if let Some(name) = name {
+        tracing::info!(theme = name, "themes by name are not available yet: using the default");
+    }
+    Ok(Theme::default())
+}
+
 pub fn main() -> Result<ExitCode> {
     let cli = parse();
     init_logging(&cli.global.log_file.clone().unwrap_or_else(default_log_file))?;
@@ -174,18 +206,18 @@ pub fn main() -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = match &cli.command {
-        Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, args)),
-        None => run_tui(&runtime, &cli.global),
-    };
+    let result = settings(&cli.global).and_then(|(config, resolved)| match &cli.command {
+        Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, &resolved, args)),
+        None => run_tui(&runtime, &cli.global, &config, &resolved),
+    });
     runtime.shutdown_timeout(Duration::from_millis(200));
     result
 }
 
-async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> {
-    let (backend, _) = backend(global).await?;
+async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs) -> Result<ExitCode> {
+    let (backend, _) = backend(global, settings).await?;
     let request = snapshot::Request {
-        cluster: global.cluster.clone(),
+        cluster: settings.cluster.clone(),
         service: args.service.clone(),
         stopped: args.stopped,
         namespace: args.namespace.clone(),
@@ -203,22 +235,25 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCode> {
-    let (config, _) = crate::config::file::load()?;
-    let (backend, operator) = runtime.block_on(backend(global))?;
-    let mut intervals = Intervals::default();
-    if let Some(secs) = global.refresh {
-        intervals.fast = Duration::from_secs(secs);
-    } else if global.demo {
-        // The demo fleet is local and cheap to ask: let it look alive.
-        intervals.fast = Duration::from_secs(2);
-        intervals.slow = Duration::from_secs(10);
-    }
+fn run_tui(
+    runtime: &tokio::runtime::Runtime,
+    global: &Global,
+    config: &Config,
+    settings: &Resolved,
+) -> Result<ExitCode> {
+    let (backend, operator) = runtime.block_on(backend(global, settings))?;
+    let intervals = settings.intervals;
     let mut context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
     context.tz = jiff::tz::TimeZone::system();
     let mut store = Store::new(context, backend.now());
-    store.ui.pending_cluster = global.cluster.clone();
-    let read_only = config.read_only_reason(&store.context.profile, global.read_only);
+    store.ui.pending_cluster = settings.cluster.clone();
+    // The backend knows the profile it really uses (the SDK's default chain included).
+    let read_only = if settings.profile.is_some() {
+        settings.read_only.clone()
+    } else {
+        let env = Env::current().map_err(anyhow::Error::msg)?;
+        config.read_only_layered(&store.context.profile, global.read_only, env.read_only)
+    };
     let mut limits = Limits::default();
     if let Some(max) = config.actions.max_desired {
         limits.max_desired = max;
@@ -228,20 +263,28 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
         confirm_by_name: config.actions.confirm == Confirm::Name,
         limits: limits.clone(),
         read_only: read_only.clone(),
+        aliases: config.aliases.clone(),
     };
+    if let Some(first) = config.warnings.first() {
+        let more = match config.warnings.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        store.ui.info(format!("config: {first}{more}"));
+    }
     let audit_path = global.audit_log.clone().unwrap_or_else(crate::ops::audit::default_path);
     let audit =
         Audit::open(&audit_path).with_context(|| format!("cannot open the audit log {}", audit_path.display()))?;
     let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));
     let app = App {
         store,
-        theme: Theme::default(),
-        keymap: Keymap::default(),
+        theme: load_theme(settings.theme.as_deref())?,
+        keymap: config.keymap(),
         backend,
         intervals,
         executor,
     };
-    tracing::info!(demo = global.demo, regions = ?global.region, "starting");
+    tracing::info!(demo = global.demo, regions = ?settings.regions, "starting");
     let mut terminal = ratatui::init();
     let result = runtime.block_on(app.run(&mut terminal));
     ratatui::restore();

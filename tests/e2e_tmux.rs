@@ -39,6 +39,8 @@ impl Tmux {
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .args(["sh", "-c", &script])
             .env("TERM", "xterm-256color")
+            // No config but the test's own: a developer's file must not change the outcome.
+            .env("BOSUN_CONFIG", dir.path().join("config.toml"))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .status()
             .expect("tmux is needed for the end-to-end test: scripts/test installs it");
@@ -311,4 +313,114 @@ fn read_only_mode_is_marked_and_refuses_actions() {
     t.wait_for(&["refused: read-only mode (--read-only)"]);
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn against_moto_throttling_keeps_the_data_and_clears() {
+    use support::servers::{FaultProxy, Moto, aws_env};
+    let moto = Moto::start();
+    moto.seed("small");
+    let faults = FaultProxy::start(&moto.endpoint());
+    let t = Tmux::start_with_env(100, 30, "--cluster small --refresh 1", &aws_env(&faults.endpoint()));
+    t.wait_for(&["services(small) [2]", "web", "api", "● live"]);
+
+    // Throttling, server errors, lost connections and slow answers, for a while.
+    faults.set(serde_json::json!({"throttle": 0.5, "error503": 0.1, "reset": 0.05, "latency": 0.1}));
+    let secs: u64 = std::env::var("BOSUN_FAULT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20)
+        .min(10);
+    let end = Instant::now() + Duration::from_secs(secs);
+    let mut errors = 0;
+    while Instant::now() < end {
+        let screen = t.screen();
+        assert!(
+            t.status().is_none(),
+            "bosun exited under faults:\n{screen}\n{}",
+            t.log()
+        );
+        assert!(
+            screen.contains("web") && screen.contains("api"),
+            "the last good data stays:\n{screen}"
+        );
+        if screen.contains("✗ ECS ListServices") || screen.contains("✗ ECS DescribeServices") {
+            errors += 1;
+            assert!(screen.contains("old"), "the age of the data is shown:\n{screen}");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(errors > 0, "no error shown in {secs} s of faults");
+
+    // Faults off: current again once the backoff (at most 30 s) runs out, no key pressed.
+    faults.calm();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let screen = t.screen();
+        if screen.contains("● live") && !screen.contains("✗") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still not current:\n{screen}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+    assert!(!t.log().contains("panicked"), "{}", t.log());
+}
+
+#[test]
+fn the_config_file_sets_the_view_keys_and_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "default_view = \"services\"\ncluster = \"prod-web\"\nrefresh_rate = 5\n\n\
+         [keys]\nquit = \"x\"\nhelp = \"f1\"\n\n[aliases]\npay = \"svc payments\"\n",
+    )
+    .unwrap();
+    let t = Tmux::start_with_env(
+        100,
+        30,
+        "--demo --seed 7",
+        &[("BOSUN_CONFIG", config.display().to_string())],
+    );
+    // Straight to the cluster's services, and the unknown key named in the status line.
+    t.wait_for(&["services(prod-web)", "unknown key `refresh_rate`"]);
+    t.send(&[":"]);
+    t.send_text("pay");
+    t.send(&["Enter"]);
+    t.wait_for(&["service(payments)"]);
+    // `q` is no longer quit; `f1` is help; `x` quits.
+    t.send(&["q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(t.status().is_none(), "q still quits");
+    t.send(&["F1"]);
+    t.wait_for(&["this help"]);
+    t.send(&["Escape"]);
+    t.wait_gone("this help");
+    t.send(&["x"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+#[test]
+fn a_storm_of_resizes_and_a_tiny_terminal_do_not_break_it() {
+    let t = Tmux::start(120, 40, "--demo --seed 7");
+    t.wait_for(&["fleet [6]", "● live"]);
+    for i in 0..60u16 {
+        let (w, h) = match i % 4 {
+            0 => (20, 5),
+            1 => (200 - i, 60),
+            2 => (41 + i, 9),
+            _ => (80, 24),
+        };
+        t.tmux(&["resize-window", "-t", "e2e", "-x", &w.to_string(), "-y", &h.to_string()]);
+    }
+    t.tmux(&["resize-window", "-t", "e2e", "-x", "20", "-y", "5"]);
+    t.wait_for(&["terminal", "small"]);
+    t.tmux(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
+    t.wait_for(&["fleet [6]"]);
+    assert!(t.status().is_none(), "bosun exited:\n{}", t.log());
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+    assert!(!t.log().contains("panicked"), "{}", t.log());
 }

@@ -183,6 +183,24 @@ const NAMES: &[(&[&str], Build)] = &[
     (&["quit", "q", "q!", "exit"], |a| none("quit", a, Cmd::Quit)),
 ];
 
+/// Whether `word` names a built-in command (or one of its short forms).
+pub fn is_builtin(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    NAMES.iter().any(|(names, _)| names.contains(&lower.as_str()))
+}
+
+/// Replace an alias from the config (`[aliases] dp = "svc payments"`) by what it stands
+/// for; words after it are kept.
+pub fn expand(text: &str, aliases: &std::collections::BTreeMap<String, String>) -> String {
+    let trimmed = text.trim_start();
+    let (first, rest) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+    match aliases.get(first) {
+        Some(expansion) if rest.trim().is_empty() => expansion.clone(),
+        Some(expansion) => format!("{expansion} {}", rest.trim()),
+        None => text.to_string(),
+    }
+}
+
 pub fn parse(text: &str) -> Result<Cmd, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let Some((name, args)) = words.split_first() else {
@@ -226,7 +244,14 @@ fn candidates(command: &str, store: &Store) -> Vec<String> {
 fn matches<'t>(text: &'t str, store: &Store) -> (Vec<String>, &'t str) {
     let words: Vec<&str> = text.split(' ').collect();
     let (options, partial): (Vec<String>, &str) = match words.as_slice() {
-        [word] => (NAMES.iter().map(|(names, _)| names[0].to_string()).collect(), word),
+        [word] => (
+            NAMES
+                .iter()
+                .map(|(names, _)| names[0].to_string())
+                .chain(store.settings.aliases.keys().cloned())
+                .collect(),
+            word,
+        ),
         [command, arg] => (candidates(&command.to_lowercase(), store), arg),
         _ => return (Vec::new(), ""),
     };
@@ -346,5 +371,22 @@ mod tests {
         assert!(parse("limits 1").unwrap_err().contains("usage: :limits MIN MAX"));
         assert!(parse("fleet now").is_err());
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn aliases_expand_before_parsing() {
+        let aliases = [
+            ("dp".to_string(), "svc payments".to_string()),
+            ("up".to_string(), "scale".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(expand("dp", &aliases), "svc payments");
+        assert_eq!(
+            parse(&expand("up 4", &aliases)),
+            Ok(Cmd::Act(ActCmd::Scale("4".into())))
+        );
+        assert_eq!(expand("fleet", &aliases), "fleet");
+        assert!(is_builtin("svc") && is_builtin("Q") && !is_builtin("dp"));
     }
 }

@@ -300,7 +300,7 @@ fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
         Input::Submit => {
             ui.mode = Mode::Normal;
             if mode == Mode::Command {
-                let text = ui.input.text.clone();
+                let text = command::expand(&ui.input.text, &store.settings.aliases);
                 match command::parse(&text) {
                     Ok(cmd) => execute(store, cmd, effects),
                     Err(message) => store.ui.error(message),

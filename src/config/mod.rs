@@ -2,6 +2,7 @@
 
 pub mod file;
 pub mod keymap;
+pub mod layers;
 
 use std::fmt;
 use std::path::PathBuf;

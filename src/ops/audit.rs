@@ -68,6 +68,7 @@ impl Audit {
         let (outcome, message) = match result {
             Ok(applied) => ("ok", applied.summary.as_str()),
             Err(Failure::Refused(m)) => ("refused", m.as_str()),
+            Err(f @ Failure::Failed(m)) if f.maybe_applied() => ("unknown", m.as_str()),
             Err(Failure::Failed(m)) => ("error", m.as_str()),
         };
         let entry = Entry {

@@ -35,7 +35,7 @@ impl Operator for AwsBackend {
     async fn apply(&self, op: &Op, token: &str) -> Result<Applied, String> {
         let (region, clients) = self.clients_for(op.cluster()).map_err(|e| e.message)?;
         let profile = self.profile_name();
-        let fail = |what: &'static str| Failure::new(what, region, profile);
+        let fail = |what: &'static str| Failure::new(what, region, profile).write();
         let client = &clients.ecs;
         match op {
             Op::Redeploy { cluster, service, .. } => {

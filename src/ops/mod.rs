@@ -320,6 +320,11 @@ impl Failure {
             Failure::Refused(m) | Failure::Failed(m) => m,
         }
     }
+
+    /// Sent, but no answer came back: the change may or may not have been made.
+    pub fn maybe_applied(&self) -> bool {
+        matches!(self, Failure::Failed(m) if m.contains(crate::source::aws::error::MAYBE_APPLIED))
+    }
 }
 
 /// A request to the executor: the action and who asks.

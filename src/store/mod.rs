@@ -149,6 +149,8 @@ pub struct Settings {
     pub limits: crate::ops::Limits,
     /// Why actions are refused, in read-only mode.
     pub read_only: Option<String>,
+    /// `:` command aliases from the config.
+    pub aliases: std::collections::BTreeMap<String, String>,
 }
 
 /// Actions in flight, and the one being followed until it settles.

@@ -479,7 +479,7 @@ pub fn render<T: Row>(
             let header = column.name.width() as u16 + 1;
             visible
                 .iter()
-                .map(|(_, cells)| cells[c].text.width() as u16)
+                .map(|(_, cells)| crate::util::printable(&cells[c].text).width() as u16)
                 .fold(header, u16::max)
         })
         .collect();
@@ -589,7 +589,8 @@ pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
 
 /// Write `text` into `width` cells at (x, y), cut with `…` if it does not fit.
 fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, align: Align, style: Style) {
-    let text = ellipsize(text, width as usize);
+    let text = crate::util::printable(text);
+    let text = ellipsize(&text, width as usize);
     let w = text.width() as u16;
     let x = match align {
         Align::Left => x,

@@ -132,6 +132,22 @@ pub fn ago(now: Timestamp, secs: i64) -> Timestamp {
 }
 
 /// Truncate `s` to at most `width` terminal columns, ending in `…` when cut.
+/// Text as a terminal shows it in a grid: no control characters (an escape in a name must
+/// not reach the terminal), and no emoji joiners or presentation selectors, whose width
+/// terminals disagree on (`❤️` is one cell in some, two in others; `👩‍💻` two or four).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let odd = |c: char| c.is_control() || matches!(c, '\u{fe0e}' | '\u{fe0f}' | '\u{200d}');
+    if !s.chars().any(odd) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .filter(|c| !matches!(c, '\u{fe0e}' | '\u{fe0f}' | '\u{200d}'))
+            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .collect(),
+    )
+}
+
 pub fn ellipsize(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     if s.width() <= width {
@@ -201,6 +217,14 @@ mod tests {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         // A clock skew that puts `since` in the future reads as "now", not as a negative age.
         assert_eq!(fmt_age(now + SignedDuration::from_secs(30), now), "<1m");
+    }
+
+    #[test]
+    fn printable_drops_what_terminals_disagree_on() {
+        assert_eq!(printable("checkout"), "checkout");
+        assert_eq!(printable("❤\u{fe0f}-love"), "❤-love");
+        assert_eq!(printable("👩\u{200d}💻"), "👩💻");
+        assert_eq!(printable("a\x1b[31mb\tc"), "a\u{fffd}[31mb\u{fffd}c");
     }
 
     #[test]

@@ -339,3 +339,87 @@ impl Proxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// A proxy in front of moto that injects faults at rates set at run time: throttling
+/// (`ThrottlingException`, as AWS sends it), 500 and 503 answers, 2 s of latency, reset
+/// connections (`tests/servers/fault_proxy.py`).
+pub struct FaultProxy {
+    child: Child,
+    pub port: u16,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: &str) -> FaultProxy {
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/servers/fault_proxy.py"))
+            .arg(upstream)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the fault proxy");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("the fault proxy did not say its port: {line:?}"));
+        FaultProxy { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Change some settings (`{"throttle": 0.5}`); returns all of them.
+    pub fn set(&self, settings: serde_json::Value) -> serde_json::Value {
+        self.control("POST", "config", &settings.to_string())
+    }
+
+    /// No more faults.
+    pub fn calm(&self) {
+        self.set(serde_json::json!({
+            "throttle": 0, "error500": 0, "error503": 0, "reset": 0, "reset_after": 0,
+            "latency": 0, "operations": []
+        }));
+    }
+
+    /// Every request so far: `{"t", "op", "cluster", "fault", "delay", "forwarded"}`.
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        match self.control("GET", "log", "") {
+            serde_json::Value::Array(list) => list,
+            other => panic!("the fault proxy's log: {other}"),
+        }
+    }
+
+    /// Requests of one operation (`ECS.UpdateService`) so far.
+    pub fn requests(&self, op: &str) -> Vec<serde_json::Value> {
+        self.log().into_iter().filter(|e| e["op"] == op).collect()
+    }
+
+    fn control(&self, method: &str, name: &str, body: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("reach the fault proxy");
+        write!(
+            stream,
+            "{method} /__faults__/{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with("HTTP/1.1 200"), "fault proxy control {name}: {answer}");
+        serde_json::from_str(body).expect("the fault proxy answers JSON")
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -12,6 +12,12 @@ pub fn outcome(store: &mut Store, outcome: OpOutcome, effects: &mut Vec<Effect>)
     let op = &outcome.op;
     match outcome.result {
         Err(ops::Failure::Refused(why)) => store.ui.error(format!("✗ {why}")),
+        Err(failure @ ops::Failure::Failed(_)) if failure.maybe_applied() => store.ui.error(format!(
+            "? {} {}: outcome unknown: {}",
+            op.verb(),
+            op.target(),
+            failure.message()
+        )),
         Err(ops::Failure::Failed(why)) => store.ui.error(format!("✗ {} {} failed: {why}", op.verb(), op.target())),
         Ok(applied) => {
             let cluster = op.cluster().to_string();

@@ -11,11 +11,25 @@ pub struct Failure<'a> {
     what: &'a str,
     region: &'a str,
     profile: &'a str,
+    /// A change sent once (no retries): say whether it can have been applied.
+    write: bool,
 }
 
 impl<'a> Failure<'a> {
     pub fn new(what: &'a str, region: &'a str, profile: &'a str) -> Self {
-        Failure { what, region, profile }
+        Failure {
+            what,
+            region,
+            profile,
+            write: false,
+        }
+    }
+
+    /// The failure of an action: a refusal was not applied; a request that got no answer
+    /// may have been, and the message says so rather than calling it failed.
+    pub fn write(mut self) -> Self {
+        self.write = true;
+        self
     }
 
     /// Turn an SDK error into a [`FetchError`].
@@ -47,6 +61,10 @@ impl<'a> Failure<'a> {
                 };
                 FetchError::new(kind, format!("{prefix}: {detail}{hint}"))
             }
+            SdkError::TimeoutError(_) if self.write => FetchError::new(
+                ErrorKind::Network,
+                format!("{}: no answer in time{UNANSWERED}", self.unanswered_prefix()),
+            ),
             SdkError::TimeoutError(_) => FetchError::new(
                 ErrorKind::Network,
                 format!("{prefix}: timed out — check the network path to AWS (proxy, VPC endpoint)"),
@@ -56,10 +74,22 @@ impl<'a> Failure<'a> {
                 if is_credentials_problem(&source) {
                     return self.no_credentials(&prefix, &source);
                 }
+                if self.write && !never_sent(&source) {
+                    return FetchError::new(
+                        ErrorKind::Network,
+                        format!(
+                            "{}: the connection failed before an answer ({}){UNANSWERED}",
+                            self.unanswered_prefix(),
+                            short(&source)
+                        ),
+                    );
+                }
                 let why = if dispatch.is_timeout() {
                     "timed out".to_string()
-                } else if dispatch.is_io() {
+                } else if dispatch.is_io() && never_sent(&source) {
                     format!("cannot connect: {}", short(&source))
+                } else if dispatch.is_io() {
+                    format!("the connection failed: {}", short(&source))
                 } else {
                     short(&source)
                 };
@@ -90,6 +120,10 @@ impl<'a> Failure<'a> {
         }
     }
 
+    fn unanswered_prefix(&self) -> String {
+        format!("{} in {} sent, but not answered", self.what, self.region)
+    }
+
     /// The credential chain found nothing usable: say so first, the SDK's detail last.
     fn no_credentials(&self, prefix: &str, detail: &str) -> FetchError {
         FetchError::new(
@@ -110,6 +144,7 @@ impl<'a> Failure<'a> {
                 p = self.profile
             ),
             ErrorKind::Forbidden => " — the identity in the header lacks this permission".to_string(),
+            ErrorKind::Throttled if self.write => " — not applied: send it again in a moment".to_string(),
             ErrorKind::Throttled => " — bosun backs off and retries".to_string(),
             _ => String::new(),
         }
@@ -163,6 +198,21 @@ pub fn kind_of(code: &str) -> ErrorKind {
         }
         _ => ErrorKind::Service,
     }
+}
+
+/// What a write that got no answer may have done; [`MAYBE_APPLIED`] marks the message.
+const UNANSWERED: &str = " — it may have been applied: check the resource before sending it again";
+
+/// The words that mark an action whose outcome is unknown: sent, never answered.
+pub const MAYBE_APPLIED: &str = "it may have been applied";
+
+/// Whether a dispatch failure happened before the request left: no connection was made.
+fn never_sent(chain: &str) -> bool {
+    let lower = chain.to_lowercase();
+    chain.contains("(Connect)")
+        || lower.contains("connection refused")
+        || lower.contains("dns error")
+        || lower.contains("failed to lookup")
 }
 
 /// The error and its causes, joined.

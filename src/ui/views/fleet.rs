@@ -119,8 +119,9 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
         "nothing matches the filter".to_string()
     } else {
         format!(
-            "no ECS or EKS clusters in {}: try another --region or --profile",
-            store.context.regions.join(", ")
+            "no ECS or EKS clusters in {} (profile {}): try another --region or --profile",
+            store.context.regions.join(", "),
+            store.context.profile
         )
     };
     table::render(
