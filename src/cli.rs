@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::app::{App, headless};
+use crate::app::{App, MouseCapture, headless};
 use crate::config::file::Confirm;
 use crate::config::keymap::Keymap;
 use crate::ops::audit::Audit;
@@ -20,6 +20,7 @@ use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::scheduler::Intervals;
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
 use crate::store::{ErrorKind, Settings, Store};
+use crate::ui::colors::ColorSupport;
 use crate::ui::theme::Theme;
 
 /// A terminal dashboard for operating AWS container fleets: ECS and EKS in one program.
@@ -70,12 +71,28 @@ pub struct Global {
     /// Write the audit log of actions here instead of the default.
     #[arg(long, value_name = "FILE", global = true)]
     pub audit_log: Option<PathBuf>,
+
+    /// Colours: a built-in theme (default, light, solarized-dark, high-contrast,
+    /// monochrome) or a TOML theme file. NO_COLOR (non-empty) turns colours off.
+    #[arg(long, value_name = "NAME|FILE", env = "BOSUN_THEME", global = true)]
+    pub theme: Option<String>,
+
+    /// Leave the mouse to the terminal (no click to select, no wheel).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Sub {
     /// Print what a view shows and exit: for scripts, tickets and incident notes.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script: `bosun completions bash > /etc/bash_completion.d/bosun`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `bosun man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -152,8 +169,53 @@ async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> 
     Ok((aws.clone(), aws))
 }
 
+/// The completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "bosun", &mut out);
+    out
+}
+
+/// The manual page, in roff.
+pub fn man_page() -> Result<Vec<u8>> {
+    let command = Cli::command().after_help(
+        "Config: ~/.config/bosun/config.toml (BOSUN_CONFIG to use another). \
+         Log file: ~/.local/state/bosun/bosun.log (BOSUN_LOG=debug for more). \
+         Audit log of actions: ~/.local/state/bosun/audit.log. \
+         AWS: the standard credential chain and AWS_ENDPOINT_URL[_<SERVICE>] are honoured. \
+         NO_COLOR (non-empty) turns colours off.",
+    );
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    Ok(out)
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(())
+}
+
 pub fn main() -> Result<ExitCode> {
     let cli = parse();
+    // These print and exit: no log, no runtime.
+    match &cli.command {
+        Some(Sub::Completions { shell }) => {
+            print(&completions(*shell))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Sub::Man) => {
+            print(&man_page()?)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     init_logging(&cli.global.log_file.clone().unwrap_or_else(default_log_file))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -162,6 +224,7 @@ pub fn main() -> Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let result = match &cli.command {
         Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, args)),
+        Some(Sub::Completions { .. } | Sub::Man) => Ok(ExitCode::SUCCESS),
         None => run_tui(&runtime, &cli.global),
     };
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -177,19 +240,18 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
         format: args.format,
     };
     let text = snapshot::run(backend.as_ref(), args.view, &request).await?;
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a message.
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
-    }
+    print(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The theme `--theme` names (else the default), as this terminal can show it.
+pub fn theme(name_or_path: Option<&str>) -> Result<Theme, crate::config::FileError> {
+    Ok(Theme::resolve(name_or_path.unwrap_or("default"))?.for_terminal(ColorSupport::from_env()))
 }
 
 fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCode> {
     let (config, _) = crate::config::file::load()?;
+    let theme = theme(global.theme.as_deref())?;
     let (backend, operator) = runtime.block_on(backend(global))?;
     let mut intervals = Intervals::default();
     if let Some(secs) = global.refresh {
@@ -220,7 +282,7 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
     let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));
     let app = App {
         store,
-        theme: Theme::default(),
+        theme,
         keymap: Keymap::default(),
         backend,
         intervals,
@@ -228,7 +290,19 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
     };
     tracing::info!(demo = global.demo, regions = ?global.region, "starting");
     let mut terminal = ratatui::init();
+    let mouse = if global.no_mouse {
+        None
+    } else {
+        match MouseCapture::enable() {
+            Ok(capture) => Some(capture),
+            Err(error) => {
+                tracing::warn!(%error, "no mouse");
+                None
+            }
+        }
+    };
     let result = runtime.block_on(app.run(&mut terminal));
+    drop(mouse);
     ratatui::restore();
     let store = result?;
     // Credentials that did not work are worth repeating where the shell can see them.
