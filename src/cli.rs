@@ -187,7 +187,36 @@ pub fn man_page() -> Result<Vec<u8>> {
     );
     let mut out = Vec::new();
     clap_mangen::Man::new(command).render(&mut out)?;
+    out.extend(man_keys(&Keymap::default()).into_bytes());
     Ok(out)
+}
+
+/// The KEYS section of the manual, from the keymap as `?` shows it.
+fn man_keys(keymap: &Keymap) -> String {
+    use crate::config::keymap::Command;
+    let escape = |text: &str| {
+        let text = text.replace('\\', "\\e").replace('-', "\\-");
+        if text.starts_with(['.', '\'']) {
+            format!("\\&{text}")
+        } else {
+            text
+        }
+    };
+    let mut out = String::from(".SH KEYS\n");
+    let mut section = None;
+    for &command in Command::ALL {
+        if section != Some(command.section()) {
+            section = Some(command.section());
+            out.push_str(&format!(".SS {}\n", escape(command.section().title())));
+        }
+        let keys: Vec<String> = keymap.keys_for(command).iter().map(|k| k.to_string()).collect();
+        out.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            escape(&keys.join(" ")),
+            escape(command.help())
+        ));
+    }
+    out
 }
 
 /// Write to stdout; a closed pipe (`| head`) is not an error worth a message.

@@ -100,4 +100,7 @@ fn the_manual_page_is_roff() {
         "documents --theme"
     );
     assert!(text.contains("NO_COLOR"));
+    // The keys, from the keymap.
+    assert!(text.contains(".SH KEYS"));
+    assert!(text.contains(".TP\n\\fBy\\fR\ncopy the selection"), "{text}");
 }

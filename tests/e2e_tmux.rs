@@ -367,7 +367,7 @@ fn no_color_a_mouse_click_and_a_copy_in_a_real_terminal() {
     }
     t.send(&["u"]);
     t.wait_for(&[
-        "copied https://",
+        "(copied)",
         "console.aws.amazon.com/ecs/v2/clusters/prod-workers/services?region=",
     ]);
 

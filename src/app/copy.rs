@@ -72,7 +72,8 @@ pub fn copy_arn(store: &mut Store, effects: &mut Vec<Effect>) {
 pub fn copy_url(store: &mut Store, effects: &mut Vec<Effect>) {
     match console_url(store) {
         Some(url) => {
-            store.ui.info(format!("copied {url}"));
+            // The URL first: on a narrow terminal what is cut is the note, not the path.
+            store.ui.info(format!("{url} (copied)"));
             effects.push(Effect::Copy(url));
         }
         None => store.ui.info("no AWS console page for this"),
