@@ -168,6 +168,8 @@ impl Theme {
     /// A built-in theme by name (`default`, `dark`, `light`, `solarized-dark`,
     /// `high-contrast`, `monochrome`).
     pub fn builtin(name: &str) -> Option<Theme> {
+        let name = name.to_ascii_lowercase();
+        let name = name.as_str();
         let name = ALIASES
             .iter()
             .find(|(alias, _)| *alias == name)
@@ -186,10 +188,7 @@ impl Theme {
     /// name, or a TOML file by path. Anything with a `/` or ending in `.toml` is a path.
     /// The error names the file, line and column of a problem in it.
     pub fn resolve(name_or_path: &str) -> Result<Theme, FileError> {
-        let is_path = name_or_path.contains(std::path::MAIN_SEPARATOR)
-            || name_or_path.contains('/')
-            || name_or_path.ends_with(".toml");
-        if !is_path {
+        if !is_path(name_or_path) {
             return Theme::builtin(name_or_path).ok_or_else(|| FileError {
                 path: name_or_path.to_string(),
                 line: 0,
@@ -207,6 +206,20 @@ impl Theme {
             message: format!("cannot read the theme file: {e}"),
         })?;
         Theme::from_user_toml(name_or_path, &text)
+    }
+
+    /// As [`Theme::resolve`], for a name written in a file (the config file's `theme`): a
+    /// relative path is taken from `dir`, the file's directory, and `~/` is the home.
+    pub fn resolve_in(name_or_path: &str, dir: &std::path::Path) -> Result<Theme, FileError> {
+        if !is_path(name_or_path) {
+            return Theme::resolve(name_or_path);
+        }
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let path = match (name_or_path.strip_prefix("~/"), home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => dir.join(name_or_path),
+        };
+        Theme::resolve(&path.to_string_lossy())
     }
 
     /// The theme as the terminal can show it: colours brought down to 256 or 16, or none
@@ -259,6 +272,11 @@ impl Theme {
             Tone::Info => self.status_info,
         }
     }
+}
+
+/// Whether `--theme` names a file rather than a built-in theme.
+fn is_path(name_or_path: &str) -> bool {
+    name_or_path.contains(std::path::MAIN_SEPARATOR) || name_or_path.contains('/') || name_or_path.ends_with(".toml")
 }
 
 fn parse_file(path: &str, text: &str) -> Result<ThemeFile, FileError> {
@@ -434,6 +452,7 @@ mod tests {
             assert!(unset.is_empty(), "{name} leaves unset: {unset:?}");
         }
         assert_eq!(Theme::builtin("dark"), Some(Theme::default()));
+        assert_eq!(Theme::builtin("Light").unwrap().name, "light");
         assert_eq!(Theme::builtin("nope"), None);
     }
 
@@ -503,6 +522,11 @@ mod tests {
         assert_eq!(err.path, path.to_str().unwrap());
         assert_eq!((err.line, err.column), (3, 9));
         assert!(err.message.contains("#rrggbb"), "{err}");
+
+        // From a config file: relative to its directory.
+        std::fs::write(&path, "name = \"ops\"\n").unwrap();
+        assert_eq!(Theme::resolve_in("ops.toml", dir.path()).unwrap().name, "ops");
+        assert_eq!(Theme::resolve_in("light", dir.path()).unwrap().name, "light");
 
         let missing = dir.path().join("none.toml");
         let err = Theme::resolve(missing.to_str().unwrap()).unwrap_err();
