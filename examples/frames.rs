@@ -9,6 +9,7 @@ use bosun::app::{Action, Input, headless, update};
 use bosun::config::keymap::{Command, Keymap};
 use bosun::source::sim::SimBackend;
 use bosun::store::Store;
+use bosun::ui::colors::ColorSupport;
 use bosun::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -40,7 +41,7 @@ fn color(c: Color) -> String {
     }
 }
 
-fn frame_json(buf: &Buffer) -> serde_json::Value {
+fn frame_json(buf: &Buffer, background: &str) -> serde_json::Value {
     let rows: Vec<Vec<serde_json::Value>> = (0..buf.area.height)
         .map(|y| {
             (0..buf.area.width)
@@ -50,13 +51,15 @@ fn frame_json(buf: &Buffer) -> serde_json::Value {
                         cell.symbol(),
                         color(cell.fg),
                         color(cell.bg),
-                        cell.modifier.contains(Modifier::BOLD)
+                        cell.modifier.contains(Modifier::BOLD),
+                        cell.modifier.contains(Modifier::REVERSED),
+                        cell.modifier.contains(Modifier::DIM)
                     ])
                 })
                 .collect()
         })
         .collect();
-    json!({ "width": buf.area.width, "height": buf.area.height, "rows": rows })
+    json!({ "width": buf.area.width, "height": buf.area.height, "background": background, "rows": rows })
 }
 
 fn main() {
@@ -72,18 +75,25 @@ fn main() {
     let theme = Theme::default();
     let keymap = Keymap::default();
 
-    let shoot = |name: &str, store: &mut Store| {
+    let shoot_with = |name: &str, store: &mut Store, theme: &Theme, background: &str| {
         runtime.block_on(headless::follow_scope(store, &backend));
         let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-        terminal.draw(|f| bosun::ui::render(f, store, &theme, &keymap)).unwrap();
+        terminal.draw(|f| bosun::ui::render(f, store, theme, &keymap)).unwrap();
         let path = out.join(format!("{name}.json"));
-        std::fs::write(&path, frame_json(terminal.backend().buffer()).to_string()).unwrap();
+        std::fs::write(&path, frame_json(terminal.backend().buffer(), background).to_string()).unwrap();
         println!("{}", path.display());
     };
+    let shoot = |name: &str, store: &mut Store| shoot_with(name, store, &theme, "dark");
 
     shoot("fleet", &mut store);
     line(&mut store, Command::CommandLine, "cluster prod-web");
     shoot("services", &mut store);
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Down);
+    let light = Theme::builtin("light").unwrap();
+    shoot_with("services-light", &mut store, &light, "light");
+    let no_color = Theme::default().for_terminal(ColorSupport::NoColor);
+    shoot_with("services-no-color", &mut store, &no_color, "dark");
     line(&mut store, Command::CommandLine, "svc checkout");
     shoot("service", &mut store);
     line(&mut store, Command::CommandLine, "fleet");

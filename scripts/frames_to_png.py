@@ -13,9 +13,12 @@ FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 SIZE = 15
 PAD = 12
 
-# The terminal's own colours, and the 16 named ones: a dark xterm-like palette.
+# The terminal's own colours, and the 16 named ones: a dark xterm-like palette. A frame
+# that says "background": "light" is shown as a light terminal would show it.
 DEFAULT_FG = (208, 212, 216)
 DEFAULT_BG = (16, 20, 24)
+LIGHT_FG = (36, 40, 44)
+LIGHT_BG = (250, 250, 246)
 NAMED = {
     "black": (0, 0, 0), "red": (205, 49, 49), "green": (80, 200, 120), "yellow": (229, 192, 16),
     "blue": (36, 114, 200), "magenta": (188, 63, 188), "cyan": (17, 168, 205), "gray": (170, 170, 170),
@@ -63,22 +66,29 @@ def braille(draw, left, top, cw, ch, code, fill):
 
 
 def render(frame, regular, bold):
+    light = frame.get("background") == "light"
+    default_fg, default_bg = (LIGHT_FG, LIGHT_BG) if light else (DEFAULT_FG, DEFAULT_BG)
     cw = round(regular.getlength("M"))
     ascent, descent = regular.getmetrics()
     ch = ascent + descent
-    img = Image.new("RGB", (frame["width"] * cw + 2 * PAD, frame["height"] * ch + 2 * PAD), DEFAULT_BG)
+    img = Image.new("RGB", (frame["width"] * cw + 2 * PAD, frame["height"] * ch + 2 * PAD), default_bg)
     draw = ImageDraw.Draw(img)
     for y, row in enumerate(frame["rows"]):
-        for x, (symbol, fg, bg, is_bold) in enumerate(row):
+        for x, (symbol, fg, bg, is_bold, *more) in enumerate(row):
+            reversed_, dim = (more + [False, False])[:2]
             left, top = PAD + x * cw, PAD + y * ch
-            back = rgb(bg, DEFAULT_BG)
-            if back != DEFAULT_BG:
+            fore, back = rgb(fg, default_fg), rgb(bg, default_bg)
+            if reversed_:
+                fore, back = back, fore
+            if dim:
+                fore = tuple((f + b) // 2 for f, b in zip(fore, back))
+            if back != default_bg:
                 draw.rectangle([left, top, left + cw - 1, top + ch - 1], fill=back)
             if len(symbol) == 1 and 0x2800 <= ord(symbol) <= 0x28FF:
-                braille(draw, left, top, cw, ch, ord(symbol) - 0x2800, rgb(fg, DEFAULT_FG))
+                braille(draw, left, top, cw, ch, ord(symbol) - 0x2800, fore)
             elif symbol.strip():
                 font = bold if is_bold else regular
-                draw.text((left, top), symbol, font=font, fill=rgb(fg, DEFAULT_FG))
+                draw.text((left, top), symbol, font=font, fill=fore)
     return img
 
 

@@ -8,8 +8,9 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::app::{App, headless};
+use crate::app::{App, MouseCapture, headless};
 use crate::config::file::{Config, Confirm};
+use crate::config::keymap::Keymap;
 use crate::config::layers::{Env, Flags, Resolved, resolve};
 use crate::ops::audit::Audit;
 use crate::ops::executor::Executor;
@@ -19,6 +20,7 @@ use crate::source::SharedBackend;
 use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
 use crate::store::{ErrorKind, Settings, Store};
+use crate::ui::colors::ColorSupport;
 use crate::ui::theme::Theme;
 
 /// A terminal dashboard for operating AWS container fleets: ECS and EKS in one program.
@@ -79,12 +81,28 @@ pub struct Global {
     /// or ~/.kube/config); without one that matches, bosun signs in with the AWS identity.
     #[arg(long, value_name = "NAME", global = true)]
     pub context: Option<String>,
+
+    /// Colours: a built-in theme (default, light, solarized-dark, high-contrast,
+    /// monochrome) or a TOML theme file. NO_COLOR (non-empty) turns colours off.
+    #[arg(long, value_name = "NAME|FILE", env = "BOSUN_THEME", global = true)]
+    pub theme: Option<String>,
+
+    /// Leave the mouse to the terminal (no click to select, no wheel).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Sub {
     /// Print what a view shows and exit: for scripts, tickets and incident notes.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script: `bosun completions bash > /etc/bash_completion.d/bosun`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `bosun man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -189,17 +207,97 @@ fn settings(global: &Global) -> Result<(Config, Resolved)> {
     Ok((config, resolved))
 }
 
-/// The theme named in the config (`theme = "..."`), or the default. The one place a theme
-/// is chosen; named and file themes plug in here.
-fn load_theme(name: Option<&str>) -> Result<Theme> {
-    if let Some(name) = name {
-        tracing::info!(theme = name, "themes by name are not available yet: using the default");
+/// The theme: `--theme` (or `BOSUN_THEME`), else the config's `theme` (a file named
+/// relative to the config file), else the default; as this terminal can show it.
+fn load_theme(flag: Option<&str>, config: Option<&str>) -> Result<Theme> {
+    let theme = match (flag, config) {
+        (Some(name), _) => Theme::resolve(name)?,
+        (None, Some(name)) => {
+            let file = crate::config::file::path();
+            let dir = file.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+            Theme::resolve_in(name, &dir)?
+        }
+        (None, None) => Theme::default(),
+    };
+    Ok(theme.for_terminal(ColorSupport::from_env()))
+}
+
+/// The completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "bosun", &mut out);
+    out
+}
+
+/// The manual page, in roff.
+pub fn man_page() -> Result<Vec<u8>> {
+    let command = Cli::command().after_help(
+        "Config: ~/.config/bosun/config.toml (BOSUN_CONFIG to use another). \
+         Log file: ~/.local/state/bosun/bosun.log (BOSUN_LOG=debug for more). \
+         Audit log of actions: ~/.local/state/bosun/audit.log. \
+         AWS: the standard credential chain and AWS_ENDPOINT_URL[_<SERVICE>] are honoured. \
+         NO_COLOR (non-empty) turns colours off.",
+    );
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command).render(&mut out)?;
+    out.extend(man_keys(&Keymap::default()).into_bytes());
+    Ok(out)
+}
+
+/// The KEYS section of the manual, from the keymap as `?` shows it.
+fn man_keys(keymap: &Keymap) -> String {
+    use crate::config::keymap::Command;
+    let escape = |text: &str| {
+        let text = text.replace('\\', "\\e").replace('-', "\\-");
+        if text.starts_with(['.', '\'']) {
+            format!("\\&{text}")
+        } else {
+            text
+        }
+    };
+    let mut out = String::from(".SH KEYS\n");
+    let mut section = None;
+    for &command in Command::ALL {
+        if section != Some(command.section()) {
+            section = Some(command.section());
+            out.push_str(&format!(".SS {}\n", escape(command.section().title())));
+        }
+        let keys: Vec<String> = keymap.keys_for(command).iter().map(|k| k.to_string()).collect();
+        out.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            escape(&keys.join(" ")),
+            escape(command.help())
+        ));
     }
-    Ok(Theme::default())
+    out
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 pub fn main() -> Result<ExitCode> {
     let cli = parse();
+    // These print and exit: no log, no runtime.
+    match &cli.command {
+        Some(Sub::Completions { shell }) => {
+            print(&completions(*shell))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Sub::Man) => {
+            print(&man_page()?)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     init_logging(&cli.global.log_file.clone().unwrap_or_else(default_log_file))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -208,6 +306,7 @@ pub fn main() -> Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let result = settings(&cli.global).and_then(|(config, resolved)| match &cli.command {
         Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, &resolved, args)),
+        Some(Sub::Completions { .. } | Sub::Man) => Ok(ExitCode::SUCCESS),
         None => run_tui(&runtime, &cli.global, &config, &resolved),
     });
     runtime.shutdown_timeout(Duration::from_millis(200));
@@ -224,15 +323,13 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
         format: args.format,
     };
     let text = snapshot::run(backend.as_ref(), args.view, &request).await?;
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a message.
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
-    }
+    print(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The theme `--theme` names (else the default), as this terminal can show it.
+pub fn theme(name_or_path: Option<&str>) -> Result<Theme, crate::config::FileError> {
+    Ok(Theme::resolve(name_or_path.unwrap_or("default"))?.for_terminal(ColorSupport::from_env()))
 }
 
 fn run_tui(
@@ -241,6 +338,7 @@ fn run_tui(
     config: &Config,
     settings: &Resolved,
 ) -> Result<ExitCode> {
+    let theme = load_theme(global.theme.as_deref(), settings.theme.as_deref())?;
     let (backend, operator) = runtime.block_on(backend(global, settings))?;
     let intervals = settings.intervals;
     let mut context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
@@ -278,7 +376,7 @@ fn run_tui(
     let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));
     let app = App {
         store,
-        theme: load_theme(settings.theme.as_deref())?,
+        theme,
         keymap: config.keymap(),
         backend,
         intervals,
@@ -286,7 +384,19 @@ fn run_tui(
     };
     tracing::info!(demo = global.demo, regions = ?settings.regions, "starting");
     let mut terminal = ratatui::init();
+    let mouse = if global.no_mouse {
+        None
+    } else {
+        match MouseCapture::enable() {
+            Ok(capture) => Some(capture),
+            Err(error) => {
+                tracing::warn!(%error, "no mouse");
+                None
+            }
+        }
+    };
     let result = runtime.block_on(app.run(&mut terminal));
+    drop(mouse);
     ratatui::restore();
     let store = result?;
     // Credentials that did not work are worth repeating where the shell can see them.

@@ -237,6 +237,115 @@ fn a_tiny_terminal_gets_a_notice_not_a_panic() {
     }
 }
 
+fn click(store: &mut bosun::store::Store, column: u16, row: u16) -> Vec<Effect> {
+    update(store, Action::Mouse(bosun::app::Mouse::Click { column, row }))
+}
+
+#[test]
+fn a_click_selects_the_row_under_it_and_the_wheel_scrolls() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    // Before the first frame nobody knows where the rows are: a click does nothing.
+    click(&mut store, 10, 5);
+    assert_eq!(store.ui.page().table().cursor, 0);
+    let screen_before = screen(&store, 80, 24);
+    let body = store.ui.page().table().body_area.get().expect("drawn");
+    let row = body.y + 3;
+    let line = screen_before.lines().nth(row as usize).unwrap().to_string();
+    let effects = click(&mut store, body.x + 4, row);
+    assert!(effects.contains(&Effect::Render));
+    assert_eq!(store.ui.page().table().cursor, 3);
+    let name = selected_name(&store);
+    assert!(line.contains(&name), "clicked {line:?}, selected {name}");
+    // A click on the header or the border selects nothing new.
+    click(&mut store, body.x + 4, body.y - 1);
+    assert_eq!(store.ui.page().table().cursor, 3);
+    // The wheel moves three rows a notch, and stops at the ends.
+    update(
+        &mut store,
+        Action::Mouse(bosun::app::Mouse::Scroll {
+            column: body.x + 4,
+            row,
+            lines: 3,
+        }),
+    );
+    assert_eq!(store.ui.page().table().cursor, 6);
+    for _ in 0..5 {
+        update(
+            &mut store,
+            Action::Mouse(bosun::app::Mouse::Scroll {
+                column: body.x + 4,
+                row,
+                lines: -3,
+            }),
+        );
+    }
+    assert_eq!(store.ui.page().table().cursor, 0);
+    // Clicking the opened row, then enter, opens what was clicked.
+    click(&mut store, body.x + 4, row);
+    press(&mut store, Command::Open);
+    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with(&format!("/{name}"))));
+}
+
+#[test]
+fn a_click_in_another_pane_focuses_it() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc payments");
+    assert_eq!(store.ui.page().focus, 0);
+    screen(&store, 160, 48);
+    let tasks = store.ui.page().panes[1]
+        .body_area
+        .get()
+        .expect("the tasks pane is drawn");
+    click(&mut store, tasks.x + 2, tasks.y + 1);
+    assert_eq!(store.ui.page().focus, 1);
+    assert_eq!(store.ui.page().table().cursor, 1);
+    let effects = press(&mut store, Command::CopyArn);
+    let copied = effects.iter().find_map(|e| match e {
+        Effect::Copy(text) => Some(text.clone()),
+        _ => None,
+    });
+    let task = store.ui.page().table().selected.clone().unwrap();
+    assert!(task.contains(":task/prod-web/"), "{task}");
+    assert_eq!(copied.as_deref(), Some(task.as_str()));
+}
+
+#[test]
+fn copy_the_arn_and_the_console_url_of_the_selection() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::Filter, "checkout");
+    let copied = |effects: Vec<Effect>| {
+        effects.into_iter().find_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+    };
+    let arn = copied(press(&mut store, Command::CopyArn)).expect("y copies");
+    assert_eq!(arn, "arn:aws:ecs:us-east-1:123456789012:service/prod-web/checkout");
+    assert!(screen(&store, 120, 30).contains(&format!("copied {arn}")));
+    let url = copied(press(&mut store, Command::CopyUrl)).expect("u copies");
+    assert_eq!(
+        url,
+        "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-web/services/checkout?region=us-east-1"
+    );
+    assert!(screen(&store, 120, 30).contains(&url), "the status line shows the URL");
+    // The fleet: the cluster.
+    type_line(&mut store, Command::CommandLine, "fleet");
+    let url = copied(press(&mut store, Command::CopyUrl)).unwrap();
+    assert!(
+        url.ends_with("/ecs/v2/clusters/prod-web/services?region=us-east-1"),
+        "{url}"
+    );
+    // A task definition page: the task definition.
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    press(&mut store, Command::TaskDefinition);
+    let url = copied(press(&mut store, Command::CopyUrl)).unwrap();
+    assert!(url.contains("/ecs/v2/task-definitions/checkout/"), "{url}");
+}
+
 /// Kubernetes actions in the demo: the dialog shows the exact change, `y` sends it once,
 /// and the simulated cluster carries it out.
 #[test]

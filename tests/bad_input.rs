@@ -51,7 +51,7 @@ fn a_malformed_config_names_the_file_line_column_and_problem() {
         (
             "unknown_command.toml",
             "2:1",
-            "`fly` is not a command; commands are: help, command, refresh, quit,",
+            "`fly` is not a command; commands are: help, command, refresh,",
         ),
         ("key_conflict.toml", "2:8", "`j` is already `down`"),
         (

@@ -29,8 +29,10 @@ impl Tmux {
         let bin = env!("CARGO_BIN_EXE_bosun");
         let status = dir.path().join("status");
         let log = dir.path().join("bosun.log");
+        // Set in the pane too: tmux gives a pane its own TERM.
+        let exports: String = env.iter().map(|(k, v)| format!("export {k}='{v}'; ")).collect();
         let script = format!(
-            "'{bin}' {args} --log-file '{}'; echo \"exit=$?\" > '{}'; sleep 30",
+            "{exports}'{bin}' {args} --log-file '{}'; echo \"exit=$?\" > '{}'; sleep 30",
             log.display(),
             status.display()
         );
@@ -423,4 +425,126 @@ fn a_storm_of_resizes_and_a_tiny_terminal_do_not_break_it() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
     assert!(!t.log().contains("panicked"), "{}", t.log());
+}
+
+/// The SGR parameters of every `ESC [ ... m` in `text`.
+fn sgr_params(text: &str) -> Vec<u32> {
+    let mut params = Vec::new();
+    for chunk in text.split("\x1b[").skip(1) {
+        if let Some(end) = chunk.find('m')
+            && chunk[..end].chars().all(|c| c.is_ascii_digit() || c == ';')
+        {
+            params.extend(chunk[..end].split(';').filter_map(|p| p.parse::<u32>().ok()));
+        }
+    }
+    params
+}
+
+#[test]
+fn no_color_a_mouse_click_and_a_copy_in_a_real_terminal() {
+    let t = Tmux::start_with_env(120, 40, "--demo --seed 7", &[("NO_COLOR", "1".into())]);
+    let screen = t.wait_for(&["fleet [6]", "prod-workers", "● live"]);
+    let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    let params = sgr_params(&styled);
+    let colours: Vec<&u32> = params
+        .iter()
+        .filter(|p| matches!(p, 30..=38 | 40..=48 | 90..=97 | 100..=107))
+        .collect();
+    assert!(colours.is_empty(), "colours under NO_COLOR: {colours:?}\n{styled:?}");
+    assert!(params.contains(&7), "the selection is reversed:\n{styled:?}");
+
+    // A click on a row selects it (SGR mouse report: button 0 down and up, 1-based).
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("prod-workers"))
+        .unwrap();
+    let x = line.find("prod-workers").unwrap();
+    let (col, row) = (x + 3, y + 1);
+    t.send_text(&format!("\x1b[<0;{col};{row}M\x1b[<0;{col};{row}m"));
+    // y copies its ARN to the clipboard: tmux keeps it when set-clipboard is on.
+    t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&["y"]);
+    let screen = t.wait_for(&["copied arn:aws:ecs:"]);
+    assert!(screen.contains(":cluster/prod-workers"), "{screen}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !t.tmux(&["show-buffer"]).contains(":cluster/prod-workers") {
+        assert!(
+            Instant::now() < deadline,
+            "the clipboard: {:?}",
+            t.tmux(&["show-buffer"])
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send(&["u"]);
+    t.wait_for(&[
+        "(copied)",
+        "console.aws.amazon.com/ecs/v2/clusters/prod-workers/services?region=",
+    ]);
+
+    // The mouse goes back to the terminal when bosun exits.
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+    let flags = t.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        "e2e",
+        "#{mouse_any_flag}#{mouse_standard_flag}#{mouse_sgr_flag}",
+    ]);
+    assert_eq!(flags.trim(), "000", "mouse reporting left on");
+}
+
+#[test]
+fn a_theme_file_and_sixteen_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let theme = dir.path().join("ops.toml");
+    std::fs::write(
+        &theme,
+        "extends = \"light\"\n[roles]\nrow_selected = { fg = \"white\", bg = \"#d70087\" }\n",
+    )
+    .unwrap();
+    let args = format!("--demo --seed 7 --theme '{}'", theme.display());
+    let t = Tmux::start_with_env(
+        80,
+        24,
+        &args,
+        &[
+            ("NO_COLOR", String::new()),
+            ("TERM", "xterm".into()),
+            ("COLORTERM", String::new()),
+        ],
+    );
+    t.wait_for(&["fleet [6]", "prod-web"]);
+    let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
+    // tmux writes every colour as `38;5;N` / `48;5;N`: 16 colours only means N < 16, and
+    // no 24-bit `38;2;R;G;B`. The selection's #d70087 comes down to magenta (5).
+    let sequences: Vec<Vec<u32>> = styled
+        .split("\x1b[")
+        .skip(1)
+        .filter_map(|chunk| {
+            let end = chunk.find('m')?;
+            Some(chunk[..end].split(';').filter_map(|p| p.parse().ok()).collect())
+        })
+        .collect();
+    let mut backgrounds = Vec::new();
+    for params in &sequences {
+        for (i, p) in params.iter().enumerate() {
+            if *p == 38 || *p == 48 {
+                assert_eq!(params.get(i + 1), Some(&5), "a 24-bit colour: {params:?}");
+                let index = params[i + 2];
+                assert!(index < 16, "a 256-palette colour {index}: {params:?}");
+                if *p == 48 {
+                    backgrounds.push(index);
+                }
+            }
+        }
+    }
+    assert!(
+        backgrounds.contains(&5),
+        "a magenta selection: {backgrounds:?}\n{styled:?}"
+    );
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
 }

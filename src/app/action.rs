@@ -33,6 +33,16 @@ pub enum Action {
     Calls(u32),
     /// The executor's answer to an action.
     OpDone(crate::ops::OpOutcome),
+    Mouse(Mouse),
+}
+
+/// A mouse event bosun acts on, at a cell of the screen (0-based column and row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    /// The left button went down: select the row (and focus the pane) under it.
+    Click { column: u16, row: u16 },
+    /// The wheel turned: `lines` up (negative) or down, over this cell.
+    Scroll { column: u16, row: u16, lines: i64 },
 }
 
 /// What `update` asks the loop to do.
@@ -47,4 +57,6 @@ pub enum Effect {
     Refresh,
     /// Send an action to the executor.
     Exec(crate::ops::OpRequest),
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
 }

@@ -33,7 +33,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("eks [NAME]", "an EKS cluster: node groups, Fargate, add-ons"),
     ("nodes", "Kubernetes nodes of this EKS cluster"),
     ("pods", "pods (in the :ns namespace, or all)"),
-    ("workloads", "deployments, statefulsets, daemonsets (also :dp)"),
+    ("workloads", "deployments, statefulsets, daemonsets (also :wl)"),
     ("hpa", "horizontal pod autoscalers"),
     ("events", "Kubernetes events, newest first (also :ev)"),
     ("pvc", "persistent volume claims and storage classes"),
@@ -168,7 +168,7 @@ const NAMES: &[(&[&str], Build)] = &[
         none("nodes", a, Cmd::Kube(KubeKind::Nodes))
     }),
     (&["pods", "pod", "po"], |a| none("pods", a, Cmd::Kube(KubeKind::Pods))),
-    (&["workloads", "wl", "dp", "deployments", "sts", "ds"], |a| {
+    (&["workloads", "wl", "deployments", "sts", "ds"], |a| {
         none("workloads", a, Cmd::Kube(KubeKind::Workloads))
     }),
     (&["hpa", "hpas"], |a| none("hpa", a, Cmd::Kube(KubeKind::Hpas))),

@@ -5,8 +5,10 @@
 pub mod act;
 pub mod action;
 pub mod command;
+pub mod copy;
 pub mod headless;
 pub mod inspect;
+pub mod mouse;
 pub mod update;
 pub mod views;
 
@@ -15,10 +17,12 @@ use std::time::Duration;
 use anyhow::Result;
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use tokio::sync::{mpsc, watch};
 
-pub use action::{Action, Effect, Input};
+pub use action::{Action, Effect, Input, Mouse};
 pub use update::update;
 
 use crate::config::keymap::Keymap;
@@ -70,6 +74,61 @@ pub fn translate(mode: Mode, keymap: &Keymap, key: &KeyEvent) -> Option<Action> 
     }
 }
 
+/// The mouse events bosun acts on: left clicks and the wheel.
+pub fn translate_mouse(event: &MouseEvent) -> Option<Mouse> {
+    let (column, row) = (event.column, event.row);
+    match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Mouse::Click { column, row }),
+        MouseEventKind::ScrollUp => Some(Mouse::Scroll {
+            column,
+            row,
+            lines: -mouse::WHEEL_LINES,
+        }),
+        MouseEventKind::ScrollDown => Some(Mouse::Scroll {
+            column,
+            row,
+            lines: mouse::WHEEL_LINES,
+        }),
+        _ => None,
+    }
+}
+
+/// Mouse reporting on while alive: clicks and the wheel only (no motion events, which
+/// would flood a slow ssh link), in SGR encoding; off again when dropped, and before a
+/// panic message is printed.
+pub struct MouseCapture(());
+
+/// X10-compatible button reports (1000) in SGR encoding (1006).
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+
+impl MouseCapture {
+    pub fn enable() -> std::io::Result<MouseCapture> {
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        out.write_all(MOUSE_ON.as_bytes())?;
+        out.flush()?;
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            disable_mouse();
+            previous(info);
+        }));
+        Ok(MouseCapture(()))
+    }
+}
+
+fn disable_mouse() {
+    use std::io::Write as _;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(MOUSE_OFF.as_bytes()).and_then(|()| out.flush());
+}
+
+impl Drop for MouseCapture {
+    fn drop(&mut self) {
+        disable_mouse();
+    }
+}
+
 impl App {
     /// Run until the user quits. The terminal is set up and restored by the caller.
     pub async fn run(mut self, terminal: &mut DefaultTerminal) -> Result<Store> {
@@ -110,6 +169,14 @@ impl App {
                             tracing::error!("the executor is gone: action not sent");
                         }
                     }
+                    Effect::Copy(text) => {
+                        use std::io::Write as _;
+                        let backend = terminal.backend_mut();
+                        let sequence = crate::util::console::osc52(&text);
+                        if let Err(error) = backend.write_all(sequence.as_bytes()).and_then(|()| backend.flush()) {
+                            tracing::warn!(%error, "cannot write to the terminal's clipboard");
+                        }
+                    }
                 }
             }
             if render {
@@ -121,6 +188,7 @@ impl App {
                     Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                         translate(self.store.ui.mode, &self.keymap, &key)
                     }
+                    Some(Ok(Event::Mouse(mouse))) => translate_mouse(&mouse).map(Action::Mouse),
                     Some(Ok(Event::Resize(..))) => Some(Action::Resize),
                     Some(Ok(_)) => None,
                     Some(Err(error)) => return Err(error.into()),

@@ -42,6 +42,11 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             }
             effects.push(Effect::Render);
         }
+        Action::Mouse(mouse) => {
+            store.ui.message = None;
+            super::mouse::handle(store, mouse);
+            effects.push(Effect::Render);
+        }
         Action::Input(input) => {
             if store.ui.mode == Mode::Dialog {
                 act::input(store, input, &mut effects);
@@ -95,6 +100,8 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
             store.ui.info("refreshing…");
         }
         Command::Back => back(store),
+        Command::CopyArn => super::copy::copy_arn(store, effects),
+        Command::CopyUrl => super::copy::copy_url(store, effects),
         Command::Open => match views::open(store) {
             Ok(Some((route, filter))) => {
                 // Coming back, the cursor is on what was opened.

@@ -27,6 +27,10 @@ pub enum Command {
     PrevPane,
     ToggleStopped,
     Refresh,
+    /// Copy the selection's ARN to the clipboard (OSC 52).
+    CopyArn,
+    /// Show the selection's AWS console URL and copy it.
+    CopyUrl,
     // Actions: capitals, so a stray key never changes the fleet.
     Scale,
     Redeploy,
@@ -81,6 +85,8 @@ impl Command {
         Command::Help,
         Command::CommandLine,
         Command::Refresh,
+        Command::CopyArn,
+        Command::CopyUrl,
         Command::Quit,
         Command::Open,
         Command::Back,
@@ -142,6 +148,8 @@ impl Command {
             Command::PrevPane => "prev_pane",
             Command::ToggleStopped => "toggle_stopped",
             Command::Refresh => "refresh",
+            Command::CopyArn => "copy_arn",
+            Command::CopyUrl => "copy_url",
             Command::Scale => "scale",
             Command::Redeploy => "redeploy",
             Command::Rollback => "rollback",
@@ -197,6 +205,8 @@ impl Command {
             Command::PrevPane => "focus the previous pane",
             Command::ToggleStopped => "tasks: show stopped / running; pod logs: the previous run",
             Command::Refresh => "refresh what is on screen now",
+            Command::CopyArn => "copy the selection's ARN or ID to the clipboard",
+            Command::CopyUrl => "show and copy the selection's AWS console URL",
             Command::Scale => "service, deployment: set the count; node group: min / desired / max",
             Command::Redeploy => "service: force a new deployment; deployment: rollout restart",
             Command::Rollback => "service: roll back to the previous revision",
@@ -234,6 +244,8 @@ impl Command {
             Command::ToggleStopped => "stopped",
             Command::SortNext => "sort",
             Command::Refresh => "refresh",
+            Command::CopyArn => "copy",
+            Command::CopyUrl => "console",
             Command::TaskDefinition => "taskdef",
             Command::Window1h => "1h",
             Command::Window3h => "3h",
@@ -248,7 +260,12 @@ impl Command {
 
     pub fn section(self) -> Section {
         match self {
-            Command::Quit | Command::Help | Command::CommandLine | Command::Refresh => Section::General,
+            Command::Quit
+            | Command::Help
+            | Command::CommandLine
+            | Command::Refresh
+            | Command::CopyArn
+            | Command::CopyUrl => Section::General,
             Command::Open
             | Command::Back
             | Command::Up
@@ -432,6 +449,8 @@ impl Default for Keymap {
             ("?", Help),
             (":", CommandLine),
             ("ctrl-r", Refresh),
+            ("y", CopyArn),
+            ("u", CopyUrl),
             ("q", Quit),
             ("enter", Open),
             ("esc", Back),

@@ -18,6 +18,10 @@ pub struct FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            // The whole file (it cannot be read, say), not a place in it.
+            return write!(f, "{}: {}", self.path, self.message);
+        }
         write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
     }
 }

@@ -206,10 +206,30 @@ pub struct TableState {
     pub offset: Cell<usize>,
     /// Rows that fit on screen at the last draw, for page up / down.
     pub height: Cell<usize>,
+    /// Where the table (with its border) was last drawn, for the mouse.
+    pub frame_area: Cell<Option<Area>>,
+    /// Where its rows were last drawn: the first visible row is the top line.
+    pub body_area: Cell<Option<Area>>,
     /// The source version `rows` was computed from; `None` forces a recompute.
     pub synced: Option<u64>,
     /// Lower-cased cell text per source row, built while a filter is active.
     pub haystack: Option<Haystack>,
+}
+
+/// A rectangle of the screen, in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Area {
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub height: u16,
+}
+
+impl Area {
+    pub fn contains(&self, column: u16, row: u16) -> bool {
+        (self.x..self.x.saturating_add(self.width)).contains(&column)
+            && (self.y..self.y.saturating_add(self.height)).contains(&row)
+    }
 }
 
 /// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`.

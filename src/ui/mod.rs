@@ -1,6 +1,7 @@
 //! Drawing: `render(&Store, ..)` paints the screen from the store and nothing else. No
 //! I/O, no clock reads: the time is `store.now`.
 
+pub mod colors;
 pub mod dialog;
 pub mod help;
 pub mod table;

@@ -16,7 +16,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::store::Keyed;
-use crate::store::ui::{Haystack, TableState};
+use crate::store::ui::{Area, Haystack, TableState};
 use crate::util::ellipsize;
 
 /// The semantic colour of a cell.
@@ -427,6 +427,8 @@ pub fn render<T: Row>(
     }
     let inner = block.inner(area);
     block.render(area, buf);
+    state.frame_area.set(None);
+    state.body_area.set(None);
     if inner.height == 0 || inner.width < 2 {
         return;
     }
@@ -442,6 +444,18 @@ pub fn render<T: Row>(
     };
     let height = body.height as usize;
     state.height.set(height);
+    let area_of = |r: Rect| Area {
+        x: r.x,
+        y: r.y,
+        width: r.width,
+        height: r.height,
+    };
+    state.frame_area.set(Some(area_of(area)));
+    state.body_area.set(Some(area_of(Rect {
+        x: inner.x,
+        width: inner.width,
+        ..body
+    })));
     let mut offset = state.offset.get();
     if state.cursor < offset {
         offset = state.cursor;

@@ -1,5 +1,6 @@
 //! Small helpers shared by every layer: ARN parsing, age formatting, a seeded RNG.
 
+pub mod console;
 pub mod rng;
 
 use jiff::{SignedDuration, Timestamp};
