@@ -121,4 +121,12 @@ fn main() {
     press(&mut store, Command::Logs);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("logs", &mut store);
+    line(&mut store, Command::CommandLine, "eks platform-k8s");
+    shoot("eks", &mut store);
+    line(&mut store, Command::CommandLine, "pods");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("pods", &mut store);
+    line(&mut store, Command::CommandLine, "nodes");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("nodes", &mut store);
 }

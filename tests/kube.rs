@@ -489,3 +489,90 @@ fn pod_logs_follow_and_the_previous_run_reads_once() {
         assert!(lines.is_empty(), "the previous run is read once");
     });
 }
+
+#[test]
+fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
+    use bosun::ops::audit::Audit;
+    use bosun::ops::executor::Executor;
+    use bosun::ops::{Failure, Guard, OpRequest};
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let audit_path = dir.path().join("audit.log");
+    support::runtime().block_on(async {
+        let backend = std::sync::Arc::new(aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await);
+        let client = reader(&config).await;
+        let victim = pods(backend.as_ref()).await[0].clone();
+        let ops = vec![
+            Op::ScaleWorkload {
+                cluster: CLUSTER.into(),
+                kind: WorkloadKind::Deployment,
+                namespace: "shop".into(),
+                name: "checkout".into(),
+                from: 3,
+                to: 9,
+            },
+            Op::RolloutRestart {
+                cluster: CLUSTER.into(),
+                kind: WorkloadKind::Deployment,
+                namespace: "shop".into(),
+                name: "checkout".into(),
+            },
+            Op::DeletePod {
+                cluster: CLUSTER.into(),
+                namespace: victim.namespace.clone(),
+                name: victim.name.clone(),
+                owner: None,
+            },
+            Op::Cordon {
+                cluster: CLUSTER.into(),
+                node: "any".into(),
+                cordon: true,
+            },
+            Op::SetNodeGroupSize {
+                cluster: CLUSTER.into(),
+                nodegroup: "general".into(),
+                from: (1, 2, 4),
+                to: (0, 0, 1),
+            },
+        ];
+        let guard = Guard {
+            read_only: Some("read-only mode (--read-only)".into()),
+            ..Guard::default()
+        };
+        let executor = Executor::new(backend.clone(), guard, Some(Audit::open(&audit_path).unwrap()));
+        backend.calls().reset();
+        for (id, op) in ops.iter().enumerate() {
+            let outcome = executor
+                .execute(OpRequest {
+                    id: id as u64,
+                    op: op.clone(),
+                    profile: "test".into(),
+                    identity: None,
+                })
+                .await;
+            assert!(
+                matches!(outcome.result, Err(Failure::Refused(_))),
+                "{}: {:?}",
+                op.verb(),
+                outcome.result
+            );
+        }
+        assert!(
+            backend.calls().by_operation().is_empty(),
+            "{:?}",
+            backend.calls().by_operation()
+        );
+        let deployments: Api<Deployment> = Api::namespaced(client.clone(), "shop");
+        let d = deployments.get("checkout").await.unwrap();
+        assert_eq!(d.spec.as_ref().unwrap().replicas, Some(3));
+        let pod_api: Api<core::Pod> = Api::namespaced(client.clone(), &victim.namespace);
+        assert!(pod_api.get_opt(&victim.name).await.unwrap().is_some());
+    });
+    let log = std::fs::read_to_string(&audit_path).unwrap();
+    assert_eq!(log.lines().count(), 5);
+    assert!(log.lines().all(|l| l.contains("\"result\":\"refused\"")), "{log}");
+    assert!(!log.contains(TOKEN), "no credentials in the audit log");
+}

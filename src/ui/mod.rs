@@ -314,6 +314,21 @@ fn freshness(store: &Store) -> (String, bool) {
     }
 }
 
+/// A command's hint, named for what it does on this screen.
+fn hint_label(route: &Route, command: Command) -> &'static str {
+    let kube = matches!(
+        route,
+        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } | Route::PodLogs { .. }
+    );
+    match (kube, command) {
+        (true, Command::StopTask) => "delete",
+        (true, Command::Drain) => "cordon",
+        (true, Command::Redeploy) => "restart",
+        (true, Command::ToggleStopped) => "previous",
+        _ => command.hint(),
+    }
+}
+
 /// The commands worth a hint on this screen.
 fn hints(route: &Route) -> &'static [Command] {
     use Command::*;
@@ -401,7 +416,10 @@ fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap
                     continue;
                 };
                 spans.push(Span::styled(format!("<{key}>"), theme.key));
-                spans.push(Span::styled(format!(" {} ", command.hint()), theme.muted));
+                spans.push(Span::styled(
+                    format!(" {} ", hint_label(ui.route(), command)),
+                    theme.muted,
+                ));
             }
             // Drop hints from the end rather than cutting one in half.
             while !spans.is_empty() && spans.iter().map(|s| s.width()).sum::<usize>() > left.width as usize {
