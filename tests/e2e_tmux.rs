@@ -548,3 +548,67 @@ fn a_theme_file_and_sixteen_colours() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }
+
+#[test]
+fn delete_a_crash_looping_pod_and_cordon_a_node_in_the_demo_eks_cluster() {
+    let audit = tempfile::tempdir().unwrap();
+    let audit_log = audit.path().join("audit.log");
+    let t = Tmux::start(
+        120,
+        40,
+        &format!(
+            "--demo --seed 7 --cluster platform-k8s --audit-log '{}'",
+            audit_log.display()
+        ),
+    );
+    t.wait_for(&["eks(platform-k8s)", "node groups [2]", "general-a"]);
+    t.send(&[":"]);
+    t.send_text("pods");
+    t.send(&["Enter", "/"]);
+    t.send_text("crashloop");
+    t.send(&["Enter"]);
+    let screen = t.wait_for(&["pods(all) [2/24]", "CrashLoopBackOff"]);
+    let victim = screen
+        .lines()
+        .find(|l| l.contains("CrashLoopBackOff"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("payments-")))
+        .unwrap()
+        .to_string();
+
+    // X on a pod: delete, with its controller named; y sends it; the replacement appears.
+    t.send(&["X"]);
+    t.wait_for(&[
+        &format!("Delete pod {victim}"),
+        "ReplicaSet/payments-",
+        "starts a replacement",
+    ]);
+    t.send(&["y"]);
+    t.wait_for(&["✓ delete pod"]);
+    t.send(&["Escape"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let screen = t.screen();
+        if !screen.contains(&victim) && screen.contains("pods(all) [24]") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the pod was not replaced:\n{screen}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // D on a node: cordon.
+    t.send(&[":"]);
+    t.send_text("nodes");
+    t.send(&["Enter"]);
+    t.send(&["j", "D"]);
+    t.wait_for(&["Cordon ip-", "schedulable → cordoned"]);
+    t.send(&["y"]);
+    t.wait_for(&["SchedulingDisabled"]);
+
+    let log = std::fs::read_to_string(&audit_log).unwrap();
+    let actions: Vec<&str> = log.lines().collect();
+    assert_eq!(actions.len(), 2, "{log}");
+    assert!(actions[0].contains("\"action\":\"delete pod\"") && actions[0].contains("\"result\":\"ok\""));
+    assert!(actions[1].contains("\"action\":\"cordon\"") && actions[1].contains("\"result\":\"ok\""));
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}

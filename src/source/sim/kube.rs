@@ -638,7 +638,10 @@ impl SimKube {
         let index = old.name.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
         self.add_pod(&workload, &hash, index, now);
         let new = self.pods.last_mut()?;
-        new.containers[0].ready = false;
+        let c = &mut new.containers[0];
+        c.ready = false;
+        // A new pod starts its restarts over; one that crash-loops has crashed once so far.
+        c.restarts = u32::from(c.reason.is_some());
         Some(new.name.clone())
     }
 
@@ -810,7 +813,9 @@ impl SimKube {
             for i in existing.len() as u32..to {
                 self.add_pod(&key, &hash, i, now);
                 if let Some(p) = self.pods.last_mut() {
-                    p.containers[0].ready = false;
+                    let c = &mut p.containers[0];
+                    c.ready = false;
+                    c.restarts = u32::from(c.reason.is_some());
                 }
             }
         }
