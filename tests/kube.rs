@@ -505,7 +505,7 @@ fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
         let backend = std::sync::Arc::new(aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await);
         let client = reader(&config).await;
         let victim = pods(backend.as_ref()).await[0].clone();
-        let ops = vec![
+        let ops = [
             Op::ScaleWorkload {
                 cluster: CLUSTER.into(),
                 kind: WorkloadKind::Deployment,
