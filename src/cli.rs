@@ -179,6 +179,7 @@ async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend,
             kube: crate::source::aws::kube::KubeOptions {
                 kubeconfig: None,
                 context: global.context.clone(),
+                endpoint_url: std::env::var("BOSUN_KUBE_ENDPOINT_URL").ok().filter(|u| !u.is_empty()),
             },
             ..AwsOptions::default()
         })

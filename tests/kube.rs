@@ -13,7 +13,9 @@ use bosun::store::kube::{KubeKind, KubeList, Pod, WorkloadKind};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1 as core;
 use kube::Api;
-use support::servers::{KubeServer, Moto, aws_backend, aws_backend_with_kube, aws_json, kubeconfig};
+use support::servers::{
+    KubeServer, Moto, aws_backend, aws_backend_with_eks_token, aws_backend_with_kube, aws_json, kubeconfig,
+};
 
 const REGION: &str = "us-east-1";
 const CLUSTER: &str = "arn:aws:eks:us-east-1:123456789012:cluster/platform";
@@ -575,4 +577,34 @@ fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
     assert_eq!(log.lines().count(), 5);
     assert!(log.lines().all(|l| l.contains("\"result\":\"refused\"")), "{log}");
     assert!(!log.contains(TOKEN), "no credentials in the audit log");
+}
+
+#[test]
+fn without_a_kubeconfig_bosun_signs_in_with_an_eks_token_from_the_aws_credentials() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    // The emulator accepts only a well-formed EKS IAM token for us-east-1.
+    let kube = KubeServer::start(&["--eks-token", REGION]);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_eks_token(&moto.endpoint(), &[REGION], &kube.endpoint()).await;
+        let list = pods(&backend).await;
+        assert!(list.iter().any(|p| p.name == "postgres-1"), "{list:?}");
+        // DescribeCluster told bosun where the cluster is: one call, and no more per refresh.
+        let calls = backend.calls().by_operation();
+        assert_eq!(calls.get("EKS.DescribeCluster"), Some(&1), "{calls:?}");
+        pods(&backend).await;
+        assert_eq!(backend.calls().by_operation().get("EKS.DescribeCluster"), Some(&1));
+    });
+    // A token of the wrong region is refused by the same emulator: the check is real.
+    let other = KubeServer::start(&["--eks-token", "eu-west-1"]);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_eks_token(&moto.endpoint(), &[REGION], &other.endpoint()).await;
+        let err = backend.fetch(&kube_fetch(KubeKind::Pods)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Auth, "{err}");
+        assert!(
+            err.message.contains("arn:aws:sts::123456789012:user/moto"),
+            "the identity: {err}"
+        );
+        assert!(err.message.contains("access entry"), "{err}");
+    });
 }

@@ -14,6 +14,11 @@ usage: python kube_server.py [--scenario demo|empty] [--token TOKEN] [--forbid V
               get:pods/log, patch:deployments/scale, list:events (`*` matches any verb or resource);
               verbs: get list watch create update patch delete deletecollection
   --user      the identity named in 403 messages (default: moto's STS identity)
+  --eks-token REGION  accept only EKS IAM tokens (`aws eks get-token`'s shape): `k8s-aws-v1.` and the
+              unpadded base64url of a presigned https://sts.REGION.amazonaws.com GetCallerIdentity
+              URL, 60 s expiry, signed with the x-k8s-aws-id header, dated within 15 minutes;
+              anything else gets a 401 Status. The signature itself is not verified (that takes
+              the secret key); its shape is.
 
 What the subclass adds to kmock 0.8:
 - every write (seed, create, patch, replace, scale, delete) stamps a fresh, strictly increasing
@@ -213,6 +218,7 @@ class _EventSinks:
 @attrs.define(kw_only=True)
 class Emulator(kmock.KubernetesEmulator):
     token: str | None = None
+    eks_region: str | None = None
     forbidden: set = attrs.field(factory=set)
     user: str = "arn:aws:sts::123456789012:user/moto"
     logs: dict = attrs.field(factory=dict)
@@ -339,6 +345,8 @@ class Emulator(kmock.KubernetesEmulator):
         if path.startswith("/_control/"):
             return await self.control(request, path)
         if self.token is not None and request.headers.get("Authorization") != f"Bearer {self.token}":
+            return aiohttp.web.json_response(status_body(401, "Unauthorized", "Unauthorized"), status=401)
+        if self.eks_region is not None and not eks_token_ok(request.headers.get("Authorization", ""), self.eks_region):
             return aiohttp.web.json_response(status_body(401, "Unauthorized", "Unauthorized"), status=401)
         if path in ("/healthz", "/livez", "/readyz"):
             return aiohttp.web.Response(text="ok")
@@ -713,12 +721,43 @@ class Emulator(kmock.KubernetesEmulator):
         return aiohttp.web.json_response({"resourceVersion": str(self.rv)})
 
 
+def eks_token_ok(header, region):
+    """Whether `Authorization` carries an EKS IAM token for `region`, by its shape."""
+    import base64
+    import urllib.parse
+    prefix = "Bearer k8s-aws-v1."
+    if not header.startswith(prefix):
+        return False
+    payload = header[len(prefix):]
+    try:
+        url = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    except Exception:
+        return False
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    if parts.scheme != "https" or parts.netloc != f"sts.{region}.amazonaws.com":
+        return False
+    if query.get("Action") != "GetCallerIdentity" or query.get("X-Amz-Expires") != "60":
+        return False
+    if "x-k8s-aws-id" not in query.get("X-Amz-SignedHeaders", "").split(";"):
+        return False
+    if len(query.get("X-Amz-Signature", "")) != 64 or not query.get("X-Amz-Credential"):
+        return False
+    try:
+        signed = datetime.datetime.strptime(query.get("X-Amz-Date", ""), "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return False
+    signed = signed.replace(tzinfo=datetime.timezone.utc)
+    return abs((datetime.datetime.now(datetime.timezone.utc) - signed).total_seconds()) < 15 * 60
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", default="demo")
     parser.add_argument("--token")
     parser.add_argument("--forbid", action="append", default=[], metavar="VERB:RESOURCE")
     parser.add_argument("--user", default="arn:aws:sts::123456789012:user/moto")
+    parser.add_argument("--eks-token", metavar="REGION")
     args = parser.parse_args()
     scenarios = json.loads(SEED.read_text())
     if args.scenario not in scenarios or args.scenario.startswith("_"):
@@ -735,7 +774,7 @@ def main():
 
     async def serve():
         state["stop"] = asyncio.Event()
-        emulator = Emulator(token=args.token, forbidden=forbidden, user=args.user)
+        emulator = Emulator(token=args.token, eks_region=args.eks_token, forbidden=forbidden, user=args.user)
         emulator.seed(scenarios[args.scenario]["objects"], scenarios[args.scenario].get("logs", {}))
         async with emulator, kmock.Server(emulator, host="127.0.0.1", user_agent="") as server:
             state["port"] = server.port

@@ -196,6 +196,28 @@ pub async fn aws_backend_with_kube(endpoint: &str, regions: &[&str], kubeconfig:
         kube: bosun::source::aws::kube::KubeOptions {
             kubeconfig: Some(kubeconfig.to_path_buf()),
             context: None,
+            endpoint_url: None,
+        },
+    })
+    .await
+    .expect("an AWS backend")
+}
+
+/// [`aws_backend`] that signs in to Kubernetes with an EKS IAM token, at `server` instead of
+/// the cluster's endpoint (moto's is not a real server).
+pub async fn aws_backend_with_eks_token(endpoint: &str, regions: &[&str], server: &str) -> AwsBackend {
+    AwsBackend::new(AwsOptions {
+        profile: Some("test".into()),
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+        max_attempts: Some(1),
+        endpoint_url: Some(endpoint.to_string()),
+        static_keys: Some(("testing".into(), "testing".into())),
+        cloudwatch_endpoint: None,
+        kube: bosun::source::aws::kube::KubeOptions {
+            // A file that does not exist: no kubeconfig context, whatever this machine has.
+            kubeconfig: Some(PathBuf::from("/nonexistent/kubeconfig")),
+            context: None,
+            endpoint_url: Some(server.to_string()),
         },
     })
     .await
