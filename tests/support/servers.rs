@@ -34,12 +34,62 @@ pub fn aws_cli() -> PathBuf {
     python().with_file_name("aws")
 }
 
-/// A moto server on a free 127.0.0.1 port, stopped when dropped (or when the test process
-/// ends: it serves until its stdin closes).
-pub struct Moto {
+/// A test server started from `tests/servers/`: it prints `PORT <n>` once it listens on
+/// 127.0.0.1, and serves until its stdin closes. Stopped when dropped.
+pub struct Server {
     child: Child,
     pub port: u16,
 }
+
+impl Server {
+    pub fn spawn(script: &str, args: &[&str], what: &str) -> Server {
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/servers").join(script))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{what} did not say its port: {line:?}"));
+        Server { child, port }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The servers below are a [`Server`] each, with what their tests need of them.
+macro_rules! server {
+    ($name:ident) => {
+        impl std::ops::Deref for $name {
+            type Target = Server;
+            fn deref(&self) -> &Server {
+                &self.0
+            }
+        }
+    };
+}
+
+/// A moto server on a free 127.0.0.1 port, stopped when dropped (or when the test process
+/// ends: it serves until its stdin closes).
+pub struct Moto(Server);
+server!(Moto);
 
 impl Moto {
     pub fn start() -> Moto {
@@ -48,27 +98,7 @@ impl Moto {
 
     /// `--auth` makes moto refuse unknown keys, as AWS refuses bad credentials.
     pub fn start_with(args: &[&str]) -> Moto {
-        let mut child = Command::new(python())
-            .arg(repo().join("tests/servers/moto_server.py"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("moto did not say its port: {line:?}"));
-        Moto { child, port }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        Moto(Server::spawn("moto_server.py", args, "moto"))
     }
 
     /// Seed a scenario of `tests/servers/seed.py`; returns what it made.
@@ -91,50 +121,14 @@ pub fn seed(endpoint: &str, scenario: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("the seed script prints JSON")
 }
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The CloudWatch CBOR → JSON translator in front of a moto (test only: the SDK speaks
 /// RPCv2-CBOR to CloudWatch, moto does not).
-pub struct CborProxy {
-    child: Child,
-    pub port: u16,
-}
+pub struct CborProxy(Server);
+server!(CborProxy);
 
 impl CborProxy {
     pub fn start(upstream: &str) -> CborProxy {
-        let mut child = Command::new(python())
-            .arg(repo().join("tests/servers/cbor_proxy.py"))
-            .arg(upstream)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the CBOR proxy");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the CBOR proxy did not say its port: {line:?}"));
-        CborProxy { child, port }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for CborProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        CborProxy(Server::spawn("cbor_proxy.py", &[upstream], "the CBOR proxy"))
     }
 }
 
@@ -168,10 +162,10 @@ pub fn aws_json(endpoint: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// A backend on the real SDK clients, pointed at `endpoint`, one attempt per call (moto
-/// answers what it lacks with 500s that retries would only repeat).
-pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
-    AwsBackend::new(AwsOptions {
+/// What every test backend shares: fixed keys, one attempt per call (moto answers what it
+/// lacks with 500s that retries would only repeat), everything sent to `endpoint`.
+fn test_options(endpoint: &str, regions: &[&str]) -> AwsOptions {
+    AwsOptions {
         profile: Some("test".into()),
         regions: regions.iter().map(|r| r.to_string()).collect(),
         max_attempts: Some(1),
@@ -179,87 +173,49 @@ pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
         static_keys: Some(("testing".into(), "testing".into())),
         cloudwatch_endpoint: None,
         kube: Default::default(),
-    })
-    .await
-    .expect("an AWS backend")
+    }
+}
+
+async fn backend_of(options: AwsOptions) -> AwsBackend {
+    AwsBackend::new(options).await.expect("an AWS backend")
+}
+
+/// A backend on the real SDK clients, pointed at `endpoint`.
+pub async fn aws_backend(endpoint: &str, regions: &[&str]) -> AwsBackend {
+    backend_of(test_options(endpoint, regions)).await
 }
 
 /// [`aws_backend`] that reaches Kubernetes through `kubeconfig`.
 pub async fn aws_backend_with_kube(endpoint: &str, regions: &[&str], kubeconfig: &Path) -> AwsBackend {
-    AwsBackend::new(AwsOptions {
-        profile: Some("test".into()),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        max_attempts: Some(1),
-        endpoint_url: Some(endpoint.to_string()),
-        static_keys: Some(("testing".into(), "testing".into())),
-        cloudwatch_endpoint: None,
-        kube: bosun::source::aws::kube::KubeOptions {
-            kubeconfig: Some(kubeconfig.to_path_buf()),
-            context: None,
-            endpoint_url: None,
-        },
-    })
-    .await
-    .expect("an AWS backend")
+    let mut options = test_options(endpoint, regions);
+    options.kube.kubeconfig = Some(kubeconfig.to_path_buf());
+    backend_of(options).await
 }
 
 /// [`aws_backend`] that signs in to Kubernetes with an EKS IAM token, at `server` instead of
 /// the cluster's endpoint (moto's is not a real server).
 pub async fn aws_backend_with_eks_token(endpoint: &str, regions: &[&str], server: &str) -> AwsBackend {
-    AwsBackend::new(AwsOptions {
-        profile: Some("test".into()),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        max_attempts: Some(1),
-        endpoint_url: Some(endpoint.to_string()),
-        static_keys: Some(("testing".into(), "testing".into())),
-        cloudwatch_endpoint: None,
-        kube: bosun::source::aws::kube::KubeOptions {
-            // A file that does not exist: no kubeconfig context, whatever this machine has.
-            kubeconfig: Some(PathBuf::from("/nonexistent/kubeconfig")),
-            context: None,
-            endpoint_url: Some(server.to_string()),
-        },
-    })
-    .await
-    .expect("an AWS backend")
+    let mut options = test_options(endpoint, regions);
+    // A file that does not exist: no kubeconfig context, whatever this machine has.
+    options.kube.kubeconfig = Some(PathBuf::from("/nonexistent/kubeconfig"));
+    options.kube.endpoint_url = Some(server.to_string());
+    backend_of(options).await
+}
+
+/// [`aws_backend`] with CloudWatch through a [`CborProxy`].
+pub async fn aws_backend_with_cloudwatch(endpoint: &str, cloudwatch: &str, regions: &[&str]) -> AwsBackend {
+    let mut options = test_options(endpoint, regions);
+    options.cloudwatch_endpoint = Some(cloudwatch.to_string());
+    backend_of(options).await
 }
 
 /// The Kubernetes API emulator (`tests/servers/kube_server.py`, kmock) on a free port.
-pub struct KubeServer {
-    child: Child,
-    pub port: u16,
-}
+pub struct KubeServer(Server);
+server!(KubeServer);
 
 impl KubeServer {
     pub fn start(args: &[&str]) -> KubeServer {
-        let mut child = Command::new(python())
-            .arg(repo().join("tests/servers/kube_server.py"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the Kubernetes emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the Kubernetes emulator did not say its port: {line:?}"));
-        KubeServer { child, port }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for KubeServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        KubeServer(Server::spawn("kube_server.py", args, "the Kubernetes emulator"))
     }
 }
 
@@ -274,21 +230,6 @@ pub fn kubeconfig(dir: &Path, context: &str, server: &str, token: &str) -> PathB
     );
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// [`aws_backend`] with CloudWatch through a [`CborProxy`].
-pub async fn aws_backend_with_cloudwatch(endpoint: &str, cloudwatch: &str, regions: &[&str]) -> AwsBackend {
-    AwsBackend::new(AwsOptions {
-        profile: Some("test".into()),
-        regions: regions.iter().map(|r| r.to_string()).collect(),
-        max_attempts: Some(1),
-        endpoint_url: Some(endpoint.to_string()),
-        static_keys: Some(("testing".into(), "testing".into())),
-        cloudwatch_endpoint: Some(cloudwatch.to_string()),
-        kube: Default::default(),
-    })
-    .await
-    .expect("an AWS backend")
 }
 
 /// A TCP proxy in front of a server that can be switched off: while down, it refuses
@@ -365,34 +306,12 @@ impl Proxy {
 /// A proxy in front of moto that injects faults at rates set at run time: throttling
 /// (`ThrottlingException`, as AWS sends it), 500 and 503 answers, 2 s of latency, reset
 /// connections (`tests/servers/fault_proxy.py`).
-pub struct FaultProxy {
-    child: Child,
-    pub port: u16,
-}
+pub struct FaultProxy(Server);
+server!(FaultProxy);
 
 impl FaultProxy {
     pub fn start(upstream: &str) -> FaultProxy {
-        let mut child = Command::new(python())
-            .arg(repo().join("tests/servers/fault_proxy.py"))
-            .arg(upstream)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the fault proxy");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("PORT ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the fault proxy did not say its port: {line:?}"));
-        FaultProxy { child, port }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        FaultProxy(Server::spawn("fault_proxy.py", &[upstream], "the fault proxy"))
     }
 
     /// Change some settings (`{"throttle": 0.5}`); returns all of them.
@@ -436,12 +355,5 @@ impl FaultProxy {
         let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
         assert!(head.starts_with("HTTP/1.1 200"), "fault proxy control {name}: {answer}");
         serde_json::from_str(body).expect("the fault proxy answers JSON")
-    }
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

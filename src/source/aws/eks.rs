@@ -48,6 +48,16 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .await
 }
 
+/// Health issues as `Code: message` lines.
+fn issues<I>(list: &[I], parts: impl Fn(&I) -> (Option<&str>, Option<&str>)) -> Vec<String> {
+    list.iter()
+        .map(|i| {
+            let (code, message) = parts(i);
+            format!("{}: {}", code.unwrap_or("Issue"), message.unwrap_or_default())
+        })
+        .collect()
+}
+
 fn cluster_name(cluster: &str) -> &str {
     crate::util::arn_tail(cluster)
 }
@@ -97,18 +107,7 @@ pub async fn nodegroups(
                 max: count(scaling.and_then(|s| s.max_size())),
                 health_issues: g
                     .and_then(|g| g.health())
-                    .map(|h| {
-                        h.issues()
-                            .iter()
-                            .map(|i| {
-                                format!(
-                                    "{}: {}",
-                                    i.code().map_or("Issue", |c| c.as_str()),
-                                    i.message().unwrap_or_default()
-                                )
-                            })
-                            .collect()
-                    })
+                    .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
                     .unwrap_or_default(),
                 version: g.and_then(|g| g.version()).map(str::to_string),
             })
@@ -211,18 +210,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
                     .map_or_else(String::new, |s| s.as_str().to_string()),
                 health_issues: a
                     .and_then(|a| a.health())
-                    .map(|h| {
-                        h.issues()
-                            .iter()
-                            .map(|i| {
-                                format!(
-                                    "{}: {}",
-                                    i.code().map_or("Issue", |c| c.as_str()),
-                                    i.message().unwrap_or_default()
-                                )
-                            })
-                            .collect()
-                    })
+                    .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
                     .unwrap_or_default(),
             })
         })
