@@ -52,7 +52,7 @@ fn pod_logs(store: &Store) -> Result<Route, String> {
     let (pod, container) = match &page.route {
         Route::Pod { pod, .. } => {
             let p = data.and_then(|d| d.pods.get(pod)).ok_or("the pod is gone")?;
-            let c = table::selected(page.table(), &p.containers).or(p.containers.first());
+            let c = table::selected(&page.panes[0], &p.containers).or(p.containers.first());
             (p.key.clone(), c.map(|c| c.name.clone()))
         }
         _ => {

@@ -216,6 +216,9 @@ pub fn open(store: &Store) -> Result<Option<(Route, Option<String>)>, String> {
             let Some(p) = store.kube.get(cluster).and_then(|d| d.pods.get(pod)) else {
                 return Ok(None);
             };
+            if page.focus != 0 {
+                return Ok(None);
+            }
             Ok(table::selected(state, &p.containers).map(|c| {
                 (
                     Route::PodLogs {
@@ -246,7 +249,18 @@ pub fn scope(store: &Store) -> Scope {
             family: family.clone(),
         });
     }
-    if let Some(follow) = &store.ops.follow {
+    if let Some(crate::store::Follow {
+        what: crate::store::Watch::Workload { cluster, .. },
+        ..
+    }) = &store.ops.follow
+    {
+        for kind in [KubeKind::Workloads, KubeKind::Pods] {
+            fetches.push(Fetch::Kube {
+                cluster: cluster.clone(),
+                kind,
+            });
+        }
+    } else if let Some(follow) = &store.ops.follow {
         let cluster = follow.what.cluster().to_string();
         fetches.push(Fetch::Services {
             cluster: cluster.clone(),
@@ -476,7 +490,7 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
             KubeKind::Pvcs | KubeKind::StorageClasses => kube(cluster, &[KubeKind::Pvcs, KubeKind::StorageClasses]),
             kind => kube(cluster, &[*kind]),
         },
-        Route::Pod { cluster, .. } => kube(cluster, &[KubeKind::Pods]),
+        Route::Pod { cluster, .. } => kube(cluster, &[KubeKind::Pods, KubeKind::Events]),
         Route::PodLogs {
             cluster,
             pod,

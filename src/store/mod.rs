@@ -194,6 +194,8 @@ pub enum Watch {
         instance: String,
         status: String,
     },
+    /// A Kubernetes workload (`Kind/namespace/name`) reaching its replica count, all ready.
+    Workload { cluster: String, key: String, desired: u32 },
 }
 
 impl Watch {
@@ -203,7 +205,8 @@ impl Watch {
             | Watch::Count { cluster, .. }
             | Watch::Stopped { cluster, .. }
             | Watch::Started { cluster, .. }
-            | Watch::Instance { cluster, .. } => cluster,
+            | Watch::Instance { cluster, .. }
+            | Watch::Workload { cluster, .. } => cluster,
         }
     }
 }

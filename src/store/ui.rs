@@ -102,6 +102,8 @@ impl Route {
     pub fn pane_count(&self) -> usize {
         match self {
             Route::Service { .. } | Route::Eks { .. } => 3,
+            // Containers, and the pod's events.
+            Route::Pod { .. } => 2,
             Route::Kube {
                 kind: crate::store::kube::KubeKind::Pvcs | crate::store::kube::KubeKind::StorageClasses,
                 ..

@@ -40,6 +40,17 @@ pub fn outcome(store: &mut Store, outcome: OpOutcome, effects: &mut Vec<Effect>)
                     cluster,
                     tasks: applied.tasks.clone(),
                 }),
+                Op::ScaleWorkload {
+                    kind,
+                    namespace,
+                    name,
+                    to,
+                    ..
+                } => Some(Watch::Workload {
+                    cluster,
+                    key: format!("{}/{namespace}/{name}", kind.as_str()),
+                    desired: *to,
+                }),
                 Op::SetInstanceState { instance, draining, .. } => Some(Watch::Instance {
                     cluster,
                     instance: instance.clone(),
@@ -135,6 +146,14 @@ fn progress(store: &Store, follow: &Follow) -> Result<Option<String>, String> {
             ))),
             None => Ok(Some("waiting…".into())),
         },
+        Watch::Workload { cluster, key, desired } => {
+            let found = store.kube.get(cluster).and_then(|d| d.workloads.get(key));
+            match found {
+                Some(w) if w.desired == *desired && w.ready == *desired && w.updated == *desired => Ok(None),
+                Some(w) => Ok(Some(format!("{}: {}/{} ready", w.name, w.ready, desired))),
+                None => Ok(Some("waiting…".into())),
+            }
+        }
     }
 }
 

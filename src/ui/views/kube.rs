@@ -591,6 +591,18 @@ pub fn sync(store: &mut Store) {
                 ),
                 None => table::sync::<PodContainer>(&mut page.panes[0], &[], 0, |_| true, &cx),
             }
+            let (namespace, name) = pod.split_once('/').unwrap_or_default();
+            let object = format!("Pod/{name}");
+            match data {
+                Some(d) => table::sync(
+                    &mut page.panes[1],
+                    d.events.items(),
+                    d.events.version,
+                    |e| e.namespace == namespace && e.object == object,
+                    &cx,
+                ),
+                None => table::sync::<KubeEvent>(&mut page.panes[1], &[], 0, |_| true, &cx),
+            }
         }
         _ => {}
     }
@@ -613,6 +625,7 @@ pub fn columns(route: &Route, focus: usize) -> &'static [Column] {
             KubeKind::Pvcs | KubeKind::StorageClasses if focus == 1 => StorageClass::columns(),
             KubeKind::Pvcs | KubeKind::StorageClasses => Pvc::columns(),
         },
+        Route::Pod { .. } if focus == 1 => KubeEvent::columns(),
         Route::Pod { .. } => PodContainer::columns(),
         _ => &[],
     }
@@ -629,7 +642,11 @@ struct Pane<'a, T> {
     title: String,
     set: Option<&'a Collection<T>>,
     what: &'static str,
+    hidden: &'static [usize],
 }
+
+/// The events of one pod leave out what they all share: namespace and object.
+pub const POD_EVENTS_HIDDEN: &[usize] = &[2, 4];
 
 fn pane<T: Row>(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, index: usize, p: Pane<'_, T>, theme: &Theme) {
     let cx = RowCx::at(store.now);
@@ -650,7 +667,7 @@ fn pane<T: Row>(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, index:
             focused: page.focus == index,
             error: p.set.and_then(|s| error_line(s, store.now)),
             empty: &empty,
-            hidden: &[],
+            hidden: p.hidden,
         },
     );
 }
@@ -678,6 +695,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                         title: format!("nodes({})", arn_tail(cluster)),
                         set: data.map(|d| &d.nodes),
                         what: "nodes",
+                        hidden: &[],
                     },
                     theme,
                 ),
@@ -691,6 +709,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                         title: scoped("pods", store),
                         set: data.map(|d| &d.pods),
                         what: "pods",
+                        hidden: &[],
                     },
                     theme,
                 ),
@@ -704,6 +723,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                         title: scoped("workloads", store),
                         set: data.map(|d| &d.workloads),
                         what: "deployments, statefulsets or daemonsets",
+                        hidden: &[],
                     },
                     theme,
                 ),
@@ -717,6 +737,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                         title: scoped("hpa", store),
                         set: data.map(|d| &d.hpas),
                         what: "horizontal pod autoscalers",
+                        hidden: &[],
                     },
                     theme,
                 ),
@@ -730,6 +751,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                         title: scoped("events", store),
                         set: data.map(|d| &d.events),
                         what: "events",
+                        hidden: &[],
                     },
                     theme,
                 ),
@@ -748,6 +770,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                             title: scoped("pvc", store),
                             set: data.map(|d| &d.pvcs),
                             what: "persistent volume claims",
+                            hidden: &[],
                         },
                         theme,
                     );
@@ -761,6 +784,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
                             title: "storage classes".into(),
                             set: data.map(|d| &d.classes),
                             what: "storage classes",
+                            hidden: &[],
                         },
                         theme,
                     );
@@ -833,6 +857,7 @@ fn render_eks(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
             title: "node groups".into(),
             set: data.map(|d| &d.nodegroups),
             what: "managed node groups",
+            hidden: &[],
         },
         theme,
     );
@@ -846,6 +871,7 @@ fn render_eks(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
             title: "fargate profiles".into(),
             set: data.map(|d| &d.fargate),
             what: "Fargate profiles",
+            hidden: &[],
         },
         theme,
     );
@@ -859,6 +885,7 @@ fn render_eks(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
             title: "add-ons".into(),
             set: data.map(|d| &d.addons),
             what: "add-ons",
+            hidden: &[],
         },
         theme,
     );
@@ -902,19 +929,38 @@ fn render_pod(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
     ])
     .areas(area);
     details(buf, top, &format!("pod({})", p.key), &pairs, columns, theme);
+    let [containers, events] = Layout::vertical([
+        Constraint::Length((p.containers.len() as u16 + 3).clamp(4, 10)),
+        Constraint::Min(4),
+    ])
+    .areas(rest);
     table::render(
         buf,
-        rest,
+        containers,
         &page.panes[0],
         &p.containers,
         &cx,
         theme,
         table::Frame {
             title: "containers",
-            focused: true,
+            focused: page.focus == 0,
             error: data.and_then(|d| error_line(&d.pods, store.now)),
             empty: "no containers",
             hidden: &[],
         },
+    );
+    pane(
+        buf,
+        events,
+        store,
+        page,
+        1,
+        Pane {
+            title: "events".into(),
+            set: data.map(|d| &d.events),
+            what: "events for this pod",
+            hidden: POD_EVENTS_HIDDEN,
+        },
+        theme,
     );
 }
