@@ -835,7 +835,7 @@ fn render_eks(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
         }
     }
     pairs.push(("Views", Span::styled(":pods :nodes :wl :hpa :ev :pvc", theme.muted)));
-    let columns = if area.width >= 120 { 3 } else { 2 };
+    let columns = 2;
     let height = super::details_height(pairs.len(), columns);
     let groups = data.map_or(0, |d| d.nodegroups.items().len()) as u16;
     let fargate = data.map_or(0, |d| d.fargate.items().len()) as u16;

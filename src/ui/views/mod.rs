@@ -67,7 +67,8 @@ pub fn status_tone(status: &str) -> Tone {
         "RUNNING" | "ACTIVE" | "HEALTHY" | "COMPLETED" | "PRIMARY" => Tone::Ok,
         "STOPPED" | "UNHEALTHY" | "FAILED" | "INACTIVE" => Tone::Err,
         "PROVISIONING" | "PENDING" | "ACTIVATING" | "IN_PROGRESS" | "DRAINING" | "DEACTIVATING" | "STOPPING"
-        | "DEPROVISIONING" => Tone::Warn,
+        | "DEPROVISIONING" | "DEGRADED" | "UPDATING" | "CREATING" | "DELETING" => Tone::Warn,
+        "CREATE_FAILED" | "DELETE_FAILED" => Tone::Err,
         "UNKNOWN" | "-" | "" => Tone::Muted,
         _ => Tone::Normal,
     }
