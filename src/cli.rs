@@ -43,6 +43,11 @@ pub struct Global {
     #[arg(long, value_name = "N", global = true)]
     pub seed: Option<u64>,
 
+    /// Make the simulated fleet N running tasks over up to 200 clusters and 20,000
+    /// services: for measuring bosun at fleet size.
+    #[arg(long, value_name = "N", requires = "demo", value_parser = clap::value_parser!(u64).range(1..=2_000_000), global = true)]
+    pub demo_scale: Option<u64>,
+
     /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, then the default chain.
     #[arg(long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
@@ -137,7 +142,11 @@ fn init_logging(path: &PathBuf) -> Result<()> {
 /// The backend for reads and the operator for actions: the same fleet, two faces.
 async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> {
     if global.demo {
-        let sim = Arc::new(SimBackend::live(global.seed.unwrap_or(DEFAULT_SEED)));
+        let seed = global.seed.unwrap_or(DEFAULT_SEED);
+        let sim = Arc::new(match global.demo_scale {
+            Some(n) => SimBackend::scaled(seed, crate::source::sim::scale::Scale::of(n as usize)),
+            None => SimBackend::live(seed),
+        });
         return Ok((sim.clone(), sim));
     }
     anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
@@ -153,6 +162,7 @@ async fn backend(global: &Global) -> Result<(SharedBackend, Arc<dyn Operator>)> 
 }
 
 pub fn main() -> Result<ExitCode> {
+    crate::app::STARTED.get_or_init(std::time::Instant::now);
     let cli = parse();
     init_logging(&cli.global.log_file.clone().unwrap_or_else(default_log_file))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -176,16 +186,34 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
         stopped: args.stopped,
         format: args.format,
     };
-    let text = snapshot::run(backend.as_ref(), args.view, &request).await?;
     use std::io::Write;
     let mut out = std::io::stdout().lock();
+    let started = std::time::Instant::now();
+    let written = snapshot::write(backend.as_ref(), args.view, &request, &mut out).await;
+    if let Some(calls) = backend.calls_by_operation() {
+        let total: u64 = calls.values().sum();
+        tracing::info!(?calls, total, elapsed_ms = started.elapsed().as_millis() as u64, "snapshot: API calls");
+    }
+    let written = written.and_then(|()| Ok(out.flush()?));
     // A closed pipe (`| head`) is not an error worth a message.
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
+    if let Err(e) = written {
+        let broken_pipe = is_broken_pipe(&e);
+        if !broken_pipe {
+            return Err(e);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether an error is stdout's reader going away.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| cause.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()));
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCode> {
@@ -194,8 +222,9 @@ fn run_tui(runtime: &tokio::runtime::Runtime, global: &Global) -> Result<ExitCod
     let mut intervals = Intervals::default();
     if let Some(secs) = global.refresh {
         intervals.fast = Duration::from_secs(secs);
-    } else if global.demo {
-        // The demo fleet is local and cheap to ask: let it look alive.
+    } else if global.demo && global.demo_scale.is_none() {
+        // The demo fleet is local and cheap to ask: let it look alive. A fleet at scale is
+        // polled as AWS would be.
         intervals.fast = Duration::from_secs(2);
         intervals.slow = Duration::from_secs(10);
     }

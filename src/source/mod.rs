@@ -238,6 +238,11 @@ pub trait Backend: Send + Sync + 'static {
     fn calls_last_minute(&self) -> Option<u32> {
         None
     }
+
+    /// Every API request sent so far, by operation (`ECS.ListTasks`), where it makes any.
+    fn calls_by_operation(&self) -> Option<std::collections::BTreeMap<String, u64>> {
+        None
+    }
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

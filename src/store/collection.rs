@@ -47,11 +47,22 @@ impl<T: Keyed + PartialEq> Collection<T> {
         if !first && items == self.items {
             return was_error;
         }
-        self.index = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (item.key().to_string(), i))
-            .collect();
+        // Most keys survive a refresh: move them to their new places rather than build
+        // (and allocate) the whole index again.
+        self.index.reserve(items.len().saturating_sub(self.index.len()));
+        for (i, item) in items.iter().enumerate() {
+            match self.index.get_mut(item.key()) {
+                Some(at) => *at = i,
+                None => {
+                    self.index.insert(item.key().to_string(), i);
+                }
+            }
+        }
+        if self.index.len() != items.len() {
+            // The keys that went: each still points where its item used to be.
+            self.index
+                .retain(|key, &mut i| items.get(i).is_some_and(|item| item.key() == key));
+        }
         self.items = items;
         self.version += 1;
         true
@@ -130,6 +141,21 @@ mod tests {
         assert!(c.replace(vec![Item("a", 2), Item("b", 1)], at(10)));
         assert_eq!(c.version, 2);
         assert_eq!(c.get("b"), Some(&Item("b", 1)));
+    }
+
+    #[test]
+    fn the_index_follows_items_that_move_come_and_go() {
+        let mut c = Collection::default();
+        c.replace(vec![Item("a", 1), Item("b", 1), Item("c", 1)], at(0));
+        c.replace(vec![Item("d", 1), Item("c", 2), Item("a", 1)], at(5));
+        assert_eq!(c.get("a"), Some(&Item("a", 1)));
+        assert_eq!(c.get("c"), Some(&Item("c", 2)));
+        assert_eq!(c.get("d"), Some(&Item("d", 1)));
+        assert_eq!(c.get("b"), None);
+        assert_eq!(c.index.len(), 3);
+        c.replace(vec![Item("c", 3)], at(10));
+        assert_eq!(c.get("c"), Some(&Item("c", 3)));
+        assert_eq!((c.get("a"), c.get("d"), c.index.len()), (None, None, 1));
     }
 
     #[test]

@@ -425,7 +425,8 @@ fn sort_tasks(tasks: &mut [Task], stopped: bool) {
             t.created_at
         }
     };
-    tasks.sort_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.id.cmp(&b.id)));
+    // Ids are unique: an unstable sort gives the one order, faster.
+    tasks.sort_unstable_by(|a, b| when(b).cmp(&when(a)).then_with(|| a.id.cmp(&b.id)));
 }
 
 macro_rules! keyed_by {

@@ -181,6 +181,18 @@ pub struct TableState {
     pub synced: Option<u64>,
     /// Lower-cased cell text per source row, built while a filter is active.
     pub haystack: Option<Haystack>,
+    /// What `rows` were last computed from: a filter that only narrows this one (typing
+    /// on) filters `rows` again instead of every source row, and keeps their order.
+    pub basis: Option<Basis>,
+}
+
+/// The source, filter and sort a table's rows were computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    pub version: u64,
+    pub len: usize,
+    pub filter: String,
+    pub sort: Option<SortSpec>,
 }
 
 /// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`.

@@ -16,7 +16,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::store::Keyed;
-use crate::store::ui::{Haystack, TableState};
+use crate::store::ui::{Basis, Haystack, TableState};
 use crate::util::ellipsize;
 
 /// The semantic colour of a cell.
@@ -216,6 +216,33 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether every row this filter passes also passes `wider`: each of `wider`'s terms
+    /// follows from one of this filter's (`paym` from `pay`, `status:run` from `status:r`).
+    pub fn narrows(&self, wider: &Filter) -> bool {
+        wider.terms.iter().all(|(was_negated, was)| {
+            self.terms.iter().any(|(negated, term)| {
+                if negated != was_negated {
+                    return false;
+                }
+                let (column, needle) = match term {
+                    Term::Any(n) => (None, n),
+                    Term::Column(c, n) => (Some(*c), n),
+                };
+                let (was_column, was_needle) = match was {
+                    Term::Any(n) => (None, n),
+                    Term::Column(c, n) => (Some(*c), n),
+                };
+                if *negated {
+                    // Not containing a shorter text means not containing a longer one, in
+                    // the same place or a narrower one.
+                    (column.is_none() || column == was_column) && was_needle.contains(needle.as_str())
+                } else {
+                    (was_column.is_none() || column == was_column) && needle.contains(was_needle.as_str())
+                }
+            })
+        })
+    }
+
     /// Whether a row's haystack (its cells, lower-cased, joined by `\u{1f}`) passes.
     pub fn matches(&self, haystack: &str) -> bool {
         self.terms.iter().all(|(negated, term)| {
@@ -245,12 +272,19 @@ pub fn column_named(columns: &[Column], name: &str) -> Option<usize> {
 }
 
 fn haystack_of<T: Row>(row: &T, cx: &RowCx) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(160);
     for column in 0..T::columns().len() {
         if column > 0 {
             out.push('\u{1f}');
         }
-        out.push_str(&row.cell(column, cx).text.to_lowercase());
+        let text = row.cell(column, cx).text;
+        if text.is_ascii() {
+            let from = out.len();
+            out.push_str(&text);
+            out[from..].make_ascii_lowercase();
+        } else {
+            out.push_str(&text.to_lowercase());
+        }
     }
     out
 }
@@ -262,9 +296,21 @@ fn haystack_of<T: Row>(row: &T, cx: &RowCx) -> String {
 /// cursor is on, so a later refresh can find it again.
 pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl Fn(&T) -> bool, cx: &RowCx) {
     if state.synced != Some(version) {
-        let mut shown: Vec<u32> = (0..rows.len() as u32).filter(|&i| base(&rows[i as usize])).collect();
-        state.total = shown.len();
         let filter = Filter::parse(&state.filter, T::columns());
+        // Typing on narrows the filter: only the rows that passed can pass, in their order.
+        let narrowing = state.basis.as_ref().is_some_and(|b| {
+            b.version == version
+                && b.len == rows.len()
+                && b.sort == state.sort
+                && filter.narrows(&Filter::parse(&b.filter, T::columns()))
+        });
+        let mut shown: Vec<u32> = if narrowing {
+            std::mem::take(&mut state.rows)
+        } else {
+            let all: Vec<u32> = (0..rows.len() as u32).filter(|&i| base(&rows[i as usize])).collect();
+            state.total = all.len();
+            all
+        };
         if !filter.is_empty() {
             let fresh = state
                 .haystack
@@ -281,12 +327,13 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
         } else {
             state.haystack = None;
         }
-        if let Some(sort) = state.sort {
+        if let Some(sort) = state.sort.filter(|_| !narrowing) {
             let mut keyed: Vec<(SortKey<'_>, u32)> = shown
                 .iter()
                 .map(|&i| (rows[i as usize].sort_key(sort.column, cx), i))
                 .collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            // The row index breaks ties: as stable as a stable sort, and faster.
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
             if sort.descending {
                 keyed.reverse();
             }
@@ -294,6 +341,12 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
         }
         state.rows = shown;
         state.synced = Some(version);
+        state.basis = Some(Basis {
+            version,
+            len: rows.len(),
+            filter: state.filter.clone(),
+            sort: state.sort,
+        });
         let found = state
             .selected
             .as_deref()
@@ -304,10 +357,9 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
         }
     }
     state.cursor = state.cursor.min(state.rows.len().saturating_sub(1));
-    state.selected = state
-        .rows
-        .get(state.cursor)
-        .map(|&i| rows[i as usize].key().to_string());
+    if state.selected.as_deref() != state.rows.get(state.cursor).map(|&i| rows[i as usize].key()) {
+        state.selected = state.rows.get(state.cursor).map(|&i| rows[i as usize].key().to_string());
+    }
 }
 
 /// The selected row of a synced table.
@@ -686,6 +738,50 @@ mod tests {
             assert_eq!(names(&state, &rows), want, "filter {filter:?}");
             assert_eq!(state.total, 4);
         }
+    }
+
+    #[test]
+    fn typing_on_filters_the_rows_that_passed_with_the_same_result() {
+        let rows = data();
+        let sorted = Some(SortSpec {
+            column: 2,
+            descending: true,
+        });
+        for steps in [
+            &["c", "ca", "car", "cart"][..],
+            &["a", "ac", "act", "acti", "!ch", "stat:active !ch", "stat:active !c"],
+            &["s", "st", "status:", "status:a", "status:ac x", "status:ac"],
+            &["!c", "!ca", "!c", "c"],
+        ] {
+            let mut typed = TableState {
+                sort: sorted,
+                ..Default::default()
+            };
+            sync(&mut typed, &rows, 1, |_| true, &cx());
+            for filter in steps {
+                typed.filter = filter.to_string();
+                typed.invalidate();
+                sync(&mut typed, &rows, 1, |_| true, &cx());
+                let mut fresh = TableState {
+                    sort: sorted,
+                    filter: filter.to_string(),
+                    ..Default::default()
+                };
+                sync(&mut fresh, &rows, 1, |_| true, &cx());
+                assert_eq!(typed.rows, fresh.rows, "filter {filter:?} after {steps:?}");
+                assert_eq!(typed.total, 4);
+            }
+        }
+        let f = |text: &str| Filter::parse(text, COLUMNS);
+        assert!(f("paym").narrows(&f("pay")));
+        assert!(f("pay x").narrows(&f("pay")));
+        assert!(f("status:drain").narrows(&f("status:dr")));
+        assert!(f("status:drain").narrows(&f("dr")));
+        assert!(!f("dr").narrows(&f("status:dr")));
+        assert!(f("!pa").narrows(&f("!pay")));
+        assert!(!f("!pay").narrows(&f("!pa")));
+        assert!(!f("pa").narrows(&f("pay")));
+        assert!(f("anything").narrows(&f("")));
     }
 
     #[test]

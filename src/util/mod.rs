@@ -62,23 +62,18 @@ pub fn task_def_family(arn: &str) -> &str {
 /// Order names as people do: case-insensitive, numbers by value (`web-2` before `web-10`).
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    // No allocation: tables sort 100,000 rows with this, about 1.7 million calls.
+    let (bytes_a, bytes_b) = (a.as_bytes(), b.as_bytes());
+    let digits = |bytes: &[u8], from: usize| from + bytes[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let (mut i, mut j) = (0, 0);
     loop {
-        match (a.peek().copied(), b.peek().copied()) {
+        match (a[i..].chars().next(), b[j..].chars().next()) {
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let mut na = String::new();
-                while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
-                    na.push(c);
-                    a.next();
-                }
-                let mut nb = String::new();
-                while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
-                    nb.push(c);
-                    b.next();
-                }
+                let (end_a, end_b) = (digits(bytes_a, i), digits(bytes_b, j));
+                let (na, nb) = (&a[i..end_a], &b[j..end_b]);
                 let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
                 let order = ta
                     .len()
@@ -88,14 +83,20 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 if order != Ordering::Equal {
                     return order;
                 }
+                (i, j) = (end_a, end_b);
             }
             (Some(x), Some(y)) => {
-                let order = x.to_lowercase().cmp(y.to_lowercase()).then_with(|| x.cmp(&y));
+                let lower = if x.is_ascii() && y.is_ascii() {
+                    x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())
+                } else {
+                    x.to_lowercase().cmp(y.to_lowercase())
+                };
+                let order = lower.then_with(|| x.cmp(&y));
                 if order != Ordering::Equal {
                     return order;
                 }
-                a.next();
-                b.next();
+                i += x.len_utf8();
+                j += y.len_utf8();
             }
         }
     }
