@@ -192,7 +192,12 @@ async fn run_snapshot(global: &Global, args: &SnapshotArgs) -> Result<ExitCode> 
     let written = snapshot::write(backend.as_ref(), args.view, &request, &mut out).await;
     if let Some(calls) = backend.calls_by_operation() {
         let total: u64 = calls.values().sum();
-        tracing::info!(?calls, total, elapsed_ms = started.elapsed().as_millis() as u64, "snapshot: API calls");
+        tracing::info!(
+            ?calls,
+            total,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "snapshot: API calls"
+        );
     }
     let written = written.and_then(|()| Ok(out.flush()?));
     // A closed pipe (`| head`) is not an error worth a message.
@@ -211,7 +216,11 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         let kind = cause
             .downcast_ref::<std::io::Error>()
             .map(std::io::Error::kind)
-            .or_else(|| cause.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind()));
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(|e| e.io_error_kind())
+            });
         kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -37,7 +37,32 @@ impl<T> Default for Collection<T> {
     }
 }
 
-impl<T: Keyed + PartialEq> Collection<T> {
+/// Free a large set of items on a thread of its own: freeing 100,000 tasks' strings takes
+/// tens of milliseconds that the app loop has better uses for.
+fn drop_later<T: Send + 'static>(items: Vec<T>) {
+    use std::sync::mpsc::{Sender, channel};
+    use std::sync::{Mutex, OnceLock};
+    type Garbage = Box<dyn Send>;
+    static DROPPER: OnceLock<Mutex<Sender<Garbage>>> = OnceLock::new();
+    if items.len() < 10_000 {
+        return;
+    }
+    let sender = DROPPER.get_or_init(|| {
+        let (tx, rx) = channel::<Garbage>();
+        let spawned = std::thread::Builder::new()
+            .name("drop".into())
+            .spawn(move || rx.into_iter().for_each(drop));
+        if spawned.is_err() {
+            tracing::warn!("no thread to free memory on: freeing on the app loop");
+        }
+        Mutex::new(tx)
+    });
+    let garbage: Garbage = Box::new(items);
+    // Without the thread, the send fails and the items are freed here, as before.
+    let _ = sender.lock().map(|tx| tx.send(garbage));
+}
+
+impl<T: Keyed + PartialEq + Send + 'static> Collection<T> {
     /// Replace the items with a fresh fetch. Returns whether anything visible changed: the
     /// items, or an error that is now cleared.
     pub fn replace(&mut self, items: Vec<T>, at: Timestamp) -> bool {
@@ -45,6 +70,7 @@ impl<T: Keyed + PartialEq> Collection<T> {
         let first = self.fetched_at.is_none();
         self.fetched_at = Some(at);
         if !first && items == self.items {
+            drop_later(items);
             return was_error;
         }
         // Most keys survive a refresh: move them to their new places rather than build
@@ -63,7 +89,7 @@ impl<T: Keyed + PartialEq> Collection<T> {
             self.index
                 .retain(|key, &mut i| items.get(i).is_some_and(|item| item.key() == key));
         }
-        self.items = items;
+        drop_later(std::mem::replace(&mut self.items, items));
         self.version += 1;
         true
     }

@@ -328,16 +328,7 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
             state.haystack = None;
         }
         if let Some(sort) = state.sort.filter(|_| !narrowing) {
-            let mut keyed: Vec<(SortKey<'_>, u32)> = shown
-                .iter()
-                .map(|&i| (rows[i as usize].sort_key(sort.column, cx), i))
-                .collect();
-            // The row index breaks ties: as stable as a stable sort, and faster.
-            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-            if sort.descending {
-                keyed.reverse();
-            }
-            shown = keyed.into_iter().map(|(_, i)| i).collect();
+            shown = sorted(rows, shown, sort.column, sort.descending, cx);
         }
         state.rows = shown;
         state.synced = Some(version);
@@ -358,8 +349,90 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
     }
     state.cursor = state.cursor.min(state.rows.len().saturating_sub(1));
     if state.selected.as_deref() != state.rows.get(state.cursor).map(|&i| rows[i as usize].key()) {
-        state.selected = state.rows.get(state.cursor).map(|&i| rows[i as usize].key().to_string());
+        state.selected = state
+            .rows
+            .get(state.cursor)
+            .map(|&i| rows[i as usize].key().to_string());
     }
+}
+
+/// A sort key with its text copied next to the others': comparing keys then reads one
+/// small block of memory instead of chasing a pointer into every row (at 100,000 rows,
+/// most of the time of a sort).
+#[derive(Clone, Copy)]
+enum Flat {
+    Missing,
+    Num(i64),
+    Text(u32, u32),
+}
+
+/// `shown` ordered by a column; the row index breaks ties, so an unstable sort gives the
+/// order a stable one would.
+fn sorted<T: Row>(rows: &[T], shown: Vec<u32>, column: usize, descending: bool, cx: &RowCx) -> Vec<u32> {
+    let mut text = String::new();
+    let mut keyed: Vec<(Flat, u32)> = shown
+        .into_iter()
+        .map(|i| {
+            let key = match rows[i as usize].sort_key(column, cx) {
+                SortKey::Missing => Flat::Missing,
+                SortKey::Num(n) => Flat::Num(n),
+                SortKey::Text(t) => {
+                    let start = text.len() as u32;
+                    text.push_str(&t);
+                    Flat::Text(start, text.len() as u32)
+                }
+            };
+            (key, i)
+        })
+        .collect();
+    // ASCII texts sort by byte keys in natural order: a comparison is then a memcmp.
+    let mut bytes = Vec::new();
+    let encoded: Option<Vec<Flat>> = if text.is_ascii() {
+        keyed
+            .iter()
+            .map(|&(flat, _)| match flat {
+                Flat::Text(a, b) => {
+                    let start = bytes.len() as u32;
+                    crate::util::natural_key(&text[a as usize..b as usize], &mut bytes)
+                        .then(|| Flat::Text(start, bytes.len() as u32))
+                }
+                other => Some(other),
+            })
+            .collect()
+    } else {
+        None
+    };
+    if let Some(encoded) = encoded {
+        for ((flat, _), key) in keyed.iter_mut().zip(encoded) {
+            *flat = key;
+        }
+        let rank = |flat: &Flat| match flat {
+            Flat::Missing => 0,
+            Flat::Num(_) => 1,
+            Flat::Text(..) => 2,
+        };
+        keyed.sort_unstable_by(|(a, i), (b, j)| {
+            let order = match (a, b) {
+                (Flat::Num(x), Flat::Num(y)) => x.cmp(y),
+                (Flat::Text(a0, a1), Flat::Text(b0, b1)) => {
+                    bytes[*a0 as usize..*a1 as usize].cmp(&bytes[*b0 as usize..*b1 as usize])
+                }
+                _ => rank(a).cmp(&rank(b)),
+            };
+            order.then(i.cmp(j))
+        });
+    } else {
+        let key = |flat: Flat| match flat {
+            Flat::Missing => SortKey::Missing,
+            Flat::Num(n) => SortKey::Num(n),
+            Flat::Text(a, b) => SortKey::Text(Cow::Borrowed(&text[a as usize..b as usize])),
+        };
+        keyed.sort_unstable_by(|a, b| key(a.0).cmp(&key(b.0)).then(a.1.cmp(&b.1)));
+    }
+    if descending {
+        keyed.reverse();
+    }
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The selected row of a synced table.

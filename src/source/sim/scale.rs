@@ -323,7 +323,11 @@ impl World {
         let (ip, subnet, eni) = if fargate {
             let octet = 16 * (az_index as u64 + 1) + self.rng.range(0, 15);
             (
-                Some(format!("10.{}.{octet}.{}", self.rng.range(0, 255), self.rng.range(4, 250))),
+                Some(format!(
+                    "10.{}.{octet}.{}",
+                    self.rng.range(0, 255),
+                    self.rng.range(4, 250)
+                )),
                 Some(subnet_of(&az)),
                 Some(format!("eni-0{}", self.rng.hex(16))),
             )
