@@ -227,11 +227,7 @@ async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn st
     }))
     .map(|fetch| async move {
         let result = backend.fetch(&fetch).await;
-        DataEvent {
-            fetch,
-            at: backend.now(),
-            result,
-        }
+        DataEvent::new(fetch, backend.now(), result)
     })
     .buffered(8);
     let mut json = serde_json::Serializer::pretty(std::io::BufWriter::new(out));

@@ -23,6 +23,8 @@ pub struct Collection<T> {
     pub error: Option<FetchError>,
     /// Bumped whenever the items change, so views know when to recompute.
     pub version: u64,
+    /// The hash of the items, when the fetch came with one.
+    digest: Option<u64>,
 }
 
 impl<T> Default for Collection<T> {
@@ -33,6 +35,7 @@ impl<T> Default for Collection<T> {
             fetched_at: None,
             error: None,
             version: 0,
+            digest: None,
         }
     }
 }
@@ -66,12 +69,28 @@ impl<T: Keyed + PartialEq + Send + 'static> Collection<T> {
     /// Replace the items with a fresh fetch. Returns whether anything visible changed: the
     /// items, or an error that is now cleared.
     pub fn replace(&mut self, items: Vec<T>, at: Timestamp) -> bool {
+        self.replace_hashed(items, at, None)
+    }
+
+    /// [`Collection::replace`] with the hash of the items, made off the app loop: an
+    /// unchanged refresh is then found by comparing two numbers, not every item.
+    pub fn replace_hashed(&mut self, items: Vec<T>, at: Timestamp, digest: Option<u64>) -> bool {
         let was_error = self.error.take().is_some();
         let first = self.fetched_at.is_none();
         self.fetched_at = Some(at);
-        if !first && items == self.items {
+        let same = match (digest, self.digest) {
+            (Some(new), Some(old)) => new == old && items.len() == self.items.len(),
+            _ => items == self.items,
+        };
+        self.digest = digest;
+        if !first && same {
             drop_later(items);
             return was_error;
+        }
+        if self.reindex_in_place(&items) {
+            drop_later(std::mem::replace(&mut self.items, items));
+            self.version += 1;
+            return true;
         }
         // Most keys survive a refresh: move them to their new places rather than build
         // (and allocate) the whole index again.
@@ -91,6 +110,27 @@ impl<T: Keyed + PartialEq + Send + 'static> Collection<T> {
         }
         drop_later(std::mem::replace(&mut self.items, items));
         self.version += 1;
+        true
+    }
+
+    /// Where a refresh keeps (nearly) every item in its place, as refreshes mostly do:
+    /// change the index only where the keys differ. Returns whether it did.
+    fn reindex_in_place(&mut self, items: &[T]) -> bool {
+        if items.len() != self.items.len() || self.index.len() != self.items.len() {
+            return false;
+        }
+        let moved: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].key() != self.items[i].key())
+            .collect();
+        if moved.len() > items.len() / 8 {
+            return false;
+        }
+        for &i in &moved {
+            self.index.remove(self.items[i].key());
+        }
+        for &i in &moved {
+            self.index.insert(items[i].key().to_string(), i);
+        }
         true
     }
 
@@ -179,9 +219,42 @@ mod tests {
         assert_eq!(c.get("d"), Some(&Item("d", 1)));
         assert_eq!(c.get("b"), None);
         assert_eq!(c.index.len(), 3);
+        // In place: one key swapped for another, two swapped with each other.
+        c.replace(vec![Item("e", 1), Item("a", 2), Item("c", 2)], at(7));
+        assert_eq!(c.get("d"), None);
+        assert_eq!(
+            (c.get("e"), c.get("a"), c.get("c")),
+            (Some(&Item("e", 1)), Some(&Item("a", 2)), Some(&Item("c", 2)))
+        );
+        c.replace(vec![Item("e", 1), Item("c", 2), Item("a", 2)], at(8));
+        assert_eq!(
+            (c.get("c"), c.get("a"), c.index.len()),
+            (Some(&Item("c", 2)), Some(&Item("a", 2)), 3)
+        );
         c.replace(vec![Item("c", 3)], at(10));
         assert_eq!(c.get("c"), Some(&Item("c", 3)));
         assert_eq!((c.get("a"), c.get("d"), c.index.len()), (None, None, 1));
+    }
+
+    #[test]
+    fn a_refresh_that_keeps_most_places_fixes_the_index_where_keys_differ() {
+        let names: Vec<&'static str> = (0..40).map(|i| &*format!("k{i}").leak()).collect();
+        let mut c = Collection::default();
+        c.replace(names.iter().map(|n| Item(n, 1)).collect(), at(0));
+        let mut next: Vec<Item> = names.iter().map(|n| Item(n, 1)).collect();
+        next[0] = Item("new", 1);
+        next.swap(5, 6);
+        next[9].1 = 2;
+        assert!(c.replace(next, at(5)));
+        assert_eq!(c.index.len(), 40);
+        assert_eq!(c.get("k0"), None);
+        assert_eq!(c.get("new"), Some(&Item("new", 1)));
+        assert_eq!(c.get("k5"), Some(&c.items()[6]));
+        assert_eq!(c.get("k6"), Some(&c.items()[5]));
+        assert_eq!(c.get("k9"), Some(&Item("k9", 2)));
+        for (i, item) in c.items().iter().enumerate() {
+            assert_eq!(c.index[item.0], i);
+        }
     }
 
     #[test]

@@ -261,9 +261,14 @@ impl Store {
 
     /// Apply a fetch result. Returns whether anything visible changed.
     pub fn apply(&mut self, event: DataEvent) -> bool {
-        let DataEvent { fetch, at, result } = event;
+        let DataEvent {
+            fetch,
+            at,
+            result,
+            digest,
+        } = event;
         let changed = match result {
-            Ok(payload) => self.apply_ok(&fetch, payload, at),
+            Ok(payload) => self.apply_ok(&fetch, payload, at, digest),
             Err(error) => self.apply_err(&fetch, error),
         };
         if changed && fetch.feeds_fleet() {
@@ -272,7 +277,7 @@ impl Store {
         changed
     }
 
-    fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp) -> bool {
+    fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp, digest: Option<u64>) -> bool {
         if fetch.is_insight() {
             return self.insight.apply_ok(fetch, payload, at);
         }
@@ -297,13 +302,16 @@ impl Store {
                 data.services.replace(services, at)
             }
             (Fetch::Tasks { cluster, stopped }, Payload::Tasks(mut tasks)) => {
-                sort_tasks(&mut tasks, *stopped);
+                // An event made by `DataEvent::new` (it has a digest) is sorted already.
+                if digest.is_none() {
+                    sort_tasks(&mut tasks, *stopped);
+                }
                 let now = self.now;
                 let data = self.data_mut(cluster);
                 if !*stopped {
-                    return data.tasks.replace(tasks, at);
+                    return data.tasks.replace_hashed(tasks, at, digest);
                 }
-                let mut changed = data.stopped.replace(tasks, at);
+                let mut changed = data.stopped.replace_hashed(tasks, at, digest);
                 let failures = recent_failures(data.stopped.items(), now);
                 changed |= data.services.modify(|s| {
                     let n = failures.get(s.name.as_str()).copied().unwrap_or(0);
@@ -416,8 +424,9 @@ fn recent_failures(stopped: &[Task], now: Timestamp) -> HashMap<&str, u32> {
 }
 
 /// Tasks in the order a person scans them: the newest first (started, or stopped), ties
-/// by id for a stable order.
-fn sort_tasks(tasks: &mut Vec<Task>, stopped: bool) {
+/// by id for a stable order. Cheap on tasks already in order, as [`DataEvent::new`]
+/// leaves them.
+pub fn sort_tasks(tasks: &mut Vec<Task>, stopped: bool) {
     let when = |t: &Task| {
         if stopped {
             t.stopped_at.or(t.stopping_at)

@@ -169,6 +169,8 @@ pub struct TableState {
     pub total: usize,
     /// The key of the selected row: the selection follows the resource, not the position.
     pub selected: Option<String>,
+    /// Where the selected row was among the source rows: where a refresh looks for it first.
+    pub selected_source: Option<u32>,
     /// Whether the user has moved the cursor. Until then it stays on the first row while
     /// data loads and reorders, rather than following whichever row came first.
     pub touched: bool,

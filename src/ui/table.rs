@@ -338,21 +338,21 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
             filter: state.filter.clone(),
             sort: state.sort,
         });
-        let found = state
-            .selected
-            .as_deref()
-            .filter(|_| state.touched)
-            .and_then(|key| state.rows.iter().position(|&i| rows[i as usize].key() == key));
+        let found = state.selected.as_deref().filter(|_| state.touched).and_then(|key| {
+            // Where it was or near it, as a refresh mostly leaves rows; else anywhere.
+            let was = state.selected_source.map_or(0, |i| i as usize);
+            let near = (was.saturating_sub(8)..(was + 9).min(rows.len())).find(|&i| rows[i].key() == key);
+            let source = near.or_else(|| (0..rows.len()).find(|&i| rows[i].key() == key))? as u32;
+            state.rows.iter().position(|&i| i == source)
+        });
         if let Some(position) = found {
             state.cursor = position;
         }
     }
     state.cursor = state.cursor.min(state.rows.len().saturating_sub(1));
-    if state.selected.as_deref() != state.rows.get(state.cursor).map(|&i| rows[i as usize].key()) {
-        state.selected = state
-            .rows
-            .get(state.cursor)
-            .map(|&i| rows[i as usize].key().to_string());
+    state.selected_source = state.rows.get(state.cursor).copied();
+    if state.selected.as_deref() != state.selected_source.map(|i| rows[i as usize].key()) {
+        state.selected = state.selected_source.map(|i| rows[i as usize].key().to_string());
     }
 }
 
@@ -394,7 +394,7 @@ fn sorted<T: Row>(rows: &[T], shown: Vec<u32>, column: usize, descending: bool, 
                 Flat::Text(a, b) => {
                     let start = bytes.len() as u32;
                     crate::util::natural_key(&text[a as usize..b as usize], &mut bytes)
-                        .then(|| Flat::Text(start, bytes.len() as u32))
+                        .then_some(Flat::Text(start, bytes.len() as u32))
                 }
                 other => Some(other),
             })
