@@ -44,6 +44,11 @@ pub struct Global {
     #[arg(long, value_name = "N", global = true)]
     pub seed: Option<u64>,
 
+    /// Make the simulated fleet N running tasks over up to 200 clusters and 20,000
+    /// services: for measuring bosun at fleet size.
+    #[arg(long, value_name = "N", requires = "demo", value_parser = clap::value_parser!(u64).range(1..=2_000_000), global = true)]
+    pub demo_scale: Option<u64>,
+
     /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, the config's `profile`, then
     /// the default chain.
     #[arg(long, value_name = "NAME", global = true)]
@@ -168,7 +173,11 @@ fn init_logging(path: &PathBuf) -> Result<()> {
 /// The backend for reads and the operator for actions: the same fleet, two faces.
 async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend, Arc<dyn Operator>)> {
     if global.demo {
-        let sim = Arc::new(SimBackend::live(global.seed.unwrap_or(DEFAULT_SEED)));
+        let seed = global.seed.unwrap_or(DEFAULT_SEED);
+        let sim = Arc::new(match global.demo_scale {
+            Some(n) => SimBackend::scaled(seed, crate::source::sim::scale::Scale::of(n as usize)),
+            None => SimBackend::live(seed),
+        });
         return Ok((sim.clone(), sim));
     }
     anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
@@ -286,6 +295,7 @@ fn print(bytes: &[u8]) -> Result<()> {
 }
 
 pub fn main() -> Result<ExitCode> {
+    crate::app::STARTED.get_or_init(std::time::Instant::now);
     let cli = parse();
     // These print and exit: no log, no runtime.
     match &cli.command {
@@ -323,9 +333,43 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
         namespace: args.namespace.clone(),
         format: args.format,
     };
-    let text = snapshot::run(backend.as_ref(), args.view, &request).await?;
-    print(text.as_bytes())?;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let started = std::time::Instant::now();
+    let written = snapshot::write(backend.as_ref(), args.view, &request, &mut out).await;
+    if let Some(calls) = backend.calls_by_operation() {
+        let total: u64 = calls.values().sum();
+        tracing::info!(
+            ?calls,
+            total,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "snapshot: API calls"
+        );
+    }
+    let written = written.and_then(|()| Ok(out.flush()?));
+    // A closed pipe (`| head`) is not an error worth a message.
+    if let Err(e) = written {
+        let broken_pipe = is_broken_pipe(&e);
+        if !broken_pipe {
+            return Err(e);
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether an error is stdout's reader going away.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(|e| e.io_error_kind())
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The theme `--theme` names (else the default), as this terminal can show it.
@@ -341,7 +385,11 @@ fn run_tui(
 ) -> Result<ExitCode> {
     let theme = load_theme(global.theme.as_deref(), settings.theme.as_deref())?;
     let (backend, operator) = runtime.block_on(backend(global, settings))?;
-    let intervals = settings.intervals;
+    let mut intervals = settings.intervals;
+    if global.demo_scale.is_some() && global.refresh.is_none() {
+        // A fleet at scale is polled as AWS would be, not at the live demo's pace.
+        intervals = crate::source::scheduler::Intervals::default();
+    }
     let mut context = headless::context(backend.as_ref(), intervals.fast.as_secs(), global.demo);
     context.tz = jiff::tz::TimeZone::system();
     let mut store = Store::new(context, backend.now());

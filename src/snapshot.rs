@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use clap::ValueEnum;
 
-use crate::source::{Backend, Fetch, Payload, fetch_all, load_fleet};
+use crate::source::{Backend, DataEvent, Fetch, Payload, fetch_all, load_fleet};
 use crate::store::metrics::{SeriesKey, Window, service_series};
 use crate::store::{Cluster, FleetRow, Service, Store, Task};
 use crate::ui::table::{Row, RowCx, plain};
@@ -267,6 +267,62 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
             output(&rows, &[], &cx, request.format)
         }
     }
+}
+
+/// [`run`], written to `out` as it goes where a view can be: the tasks of a whole fleet as
+/// JSON are written a cluster at a time, so that only a few clusters' tasks are ever held
+/// at once, however large the fleet. A failure part way ends the output where it failed
+/// (and is returned, for the exit status).
+pub async fn write(backend: &dyn Backend, view: View, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
+    if view == View::Tasks && request.format == Format::Json {
+        return stream_tasks(backend, request, out).await;
+    }
+    let text = run(backend, view, request).await?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
+    use futures::stream::{self, StreamExt};
+    use serde::ser::{SerializeSeq, Serializer};
+    use std::io::Write as _;
+
+    let clusters = chosen(backend, request.cluster.as_deref()).await?;
+    let keep = tasks::of_service(request.service.as_deref());
+    let mut results = stream::iter(clusters.iter().map(|c| Fetch::Tasks {
+        cluster: c.arn.clone(),
+        stopped: request.stopped,
+    }))
+    .map(|fetch| async move {
+        let result = backend.fetch(&fetch).await;
+        DataEvent::new(fetch, backend.now(), result)
+    })
+    .buffered(8);
+    let mut json = serde_json::Serializer::pretty(std::io::BufWriter::new(out));
+    let mut seq = json.serialize_seq(None)?;
+    while let Some(event) = results.next().await {
+        if let Err(error) = &event.result {
+            bail!("{}", error.message);
+        }
+        // A store of its own per cluster: the same order and conversions as the TUI's.
+        let mut store = Store::new(Default::default(), event.at);
+        let cluster = match &event.fetch {
+            Fetch::Tasks { cluster, .. } => cluster.clone(),
+            _ => unreachable!("only task fetches are streamed"),
+        };
+        store.apply(event);
+        if let Some(data) = store.cluster_data(&cluster) {
+            let set = if request.stopped { &data.stopped } else { &data.tasks };
+            for task in set.items().iter().filter(|t| keep(t)) {
+                seq.serialize_element(task)?;
+            }
+        }
+    }
+    seq.end()?;
+    let mut out = json.into_inner();
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
 }
 
 fn names(clusters: &[Cluster]) -> String {

@@ -130,6 +130,7 @@ fn an_error_shows_in_its_pane_beside_the_last_good_data() {
                 ErrorKind::Throttled,
                 "ECS DescribeServices in us-east-1 failed: ThrottlingException: Rate exceeded",
             )),
+            digest: None,
         }),
     );
     assert!(effects.contains(&Effect::Render));

@@ -200,6 +200,7 @@ fn renamed_services(store: &mut Store) {
             fetch: Fetch::Services { cluster },
             at: store.now,
             result: Ok(Payload::Services(services)),
+            digest: None,
         }),
     );
 }

@@ -37,6 +37,10 @@ use crate::ui::theme::Theme;
 /// redrawing an idle screen every second.
 const CLOCK: Duration = Duration::from_secs(30);
 
+/// When the process started, set first thing by `main`: the log says how long the first
+/// frame took from there.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub struct App {
     pub store: Store,
     pub theme: Theme,
@@ -151,6 +155,8 @@ impl App {
         // The first frame, before any data: the layout and "loading…".
         self.store.now = self.backend.now();
         let mut effects = update(&mut self.store, Action::Resize);
+        let mut frames = 0u64;
+        let mut data_shown = false;
         'outer: loop {
             let mut render = false;
             for effect in effects.drain(..) {
@@ -182,6 +188,16 @@ impl App {
             if render {
                 self.store.now = self.backend.now();
                 terminal.draw(|frame| crate::ui::render(frame, &self.store, &self.theme, &self.keymap))?;
+                frames += 1;
+                let since_start = STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1000.0);
+                tracing::debug!(frames, "frame drawn");
+                if frames == 1 {
+                    tracing::info!(ms = since_start, "first frame");
+                }
+                if !data_shown && self.store.fleet.is_loaded() {
+                    data_shown = true;
+                    tracing::info!(ms = since_start, "first frame with data");
+                }
             }
             let action = tokio::select! {
                 event = events.next() => match event {

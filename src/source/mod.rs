@@ -295,6 +295,32 @@ pub struct DataEvent {
     pub fetch: Fetch,
     pub at: Timestamp,
     pub result: Result<Payload, FetchError>,
+    /// A hash of a large payload, made where the event is made (see [`DataEvent::new`]):
+    /// the store compares it with the last one's instead of comparing every item.
+    pub digest: Option<u64>,
+}
+
+impl DataEvent {
+    /// An event ready for the store. Tasks are put in the store's order and hashed here,
+    /// on the fetch's side, so that the app loop does not spend its time on them.
+    pub fn new(fetch: Fetch, at: Timestamp, mut result: Result<Payload, FetchError>) -> Self {
+        let digest = match (&fetch, &mut result) {
+            (Fetch::Tasks { stopped, .. }, Ok(Payload::Tasks(tasks))) => {
+                crate::store::sort_tasks(tasks, *stopped);
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                tasks.hash(&mut hasher);
+                Some(hasher.finish())
+            }
+            _ => None,
+        };
+        DataEvent {
+            fetch,
+            at,
+            result,
+            digest,
+        }
+    }
 }
 
 /// A place bosun reads fleets from: AWS, or the simulated fleet.
@@ -317,6 +343,11 @@ pub trait Backend: Send + Sync + 'static {
     fn calls_last_minute(&self) -> Option<u32> {
         None
     }
+
+    /// Every API request sent so far, by operation (`ECS.ListTasks`), where it makes any.
+    fn calls_by_operation(&self) -> Option<std::collections::BTreeMap<String, u64>> {
+        None
+    }
 }
 
 pub type SharedBackend = Arc<dyn Backend>;
@@ -328,11 +359,7 @@ pub async fn fetch_all(backend: &dyn Backend, fetches: Vec<Fetch>, limit: usize)
     stream::iter(fetches)
         .map(|fetch| async move {
             let result = backend.fetch(&fetch).await;
-            DataEvent {
-                fetch,
-                at: backend.now(),
-                result,
-            }
+            DataEvent::new(fetch, backend.now(), result)
         })
         .buffered(limit.max(1))
         .collect()

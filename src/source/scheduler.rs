@@ -261,7 +261,7 @@ impl Scheduler {
                         }
                     };
                     self.finish(&fetch, &result, Instant::now());
-                    if out.send(DataEvent { fetch, at, result }).await.is_err() {
+                    if out.send(DataEvent::new(fetch, at, result)).await.is_err() {
                         return;
                     }
                 }

@@ -242,7 +242,7 @@ impl Service {
 }
 
 /// A container of a task, as it runs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Container {
     pub name: String,
     pub image: String,
@@ -258,7 +258,7 @@ pub struct Container {
 }
 
 /// An ECS task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Task {
     pub arn: String,
     pub id: String,

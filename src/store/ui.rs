@@ -200,6 +200,8 @@ pub struct TableState {
     pub total: usize,
     /// The key of the selected row: the selection follows the resource, not the position.
     pub selected: Option<String>,
+    /// Where the selected row was among the source rows: where a refresh looks for it first.
+    pub selected_source: Option<u32>,
     /// Whether the user has moved the cursor. Until then it stays on the first row while
     /// data loads and reorders, rather than following whichever row came first.
     pub touched: bool,
@@ -216,6 +218,18 @@ pub struct TableState {
     pub synced: Option<u64>,
     /// Lower-cased cell text per source row, built while a filter is active.
     pub haystack: Option<Haystack>,
+    /// What `rows` were last computed from: a filter that only narrows this one (typing
+    /// on) filters `rows` again instead of every source row, and keeps their order.
+    pub basis: Option<Basis>,
+}
+
+/// The source, filter and sort a table's rows were computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    pub version: u64,
+    pub len: usize,
+    pub filter: String,
+    pub sort: Option<SortSpec>,
 }
 
 /// A rectangle of the screen, in cells.

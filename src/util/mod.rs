@@ -61,25 +61,63 @@ pub fn task_def_family(arn: &str) -> &str {
 }
 
 /// Order names as people do: case-insensitive, numbers by value (`web-2` before `web-10`).
+/// Bytes whose plain order is [`natural_cmp`]'s order of ASCII texts, appended to `out`:
+/// each character as its lower case then itself, each number as `0`, its length without
+/// leading zeros, those digits and its whole length. `false` (and nothing appended) for a
+/// text that is not ASCII or holds a number of over 255 digits.
+pub fn natural_key(text: &str, out: &mut Vec<u8>) -> bool {
+    let bytes = text.as_bytes();
+    if !text.is_ascii() {
+        return false;
+    }
+    let from = out.len();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let end = i + bytes[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            let run = &bytes[i..end];
+            let zeros = run.iter().take_while(|&&c| c == b'0').count();
+            if run.len() > 255 {
+                out.truncate(from);
+                return false;
+            }
+            out.push(b'0');
+            out.push((run.len() - zeros) as u8);
+            out.extend_from_slice(&run[zeros..]);
+            out.push(run.len() as u8);
+            i = end;
+        } else {
+            out.push(bytes[i].to_ascii_lowercase());
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    true
+}
+
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    // No allocation: tables sort 100,000 rows with this, about 1.7 million calls.
+    let (bytes_a, bytes_b) = (a.as_bytes(), b.as_bytes());
+    let digits = |bytes: &[u8], from: usize| from + bytes[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    // What the two share from the start compares equal: skip it, back to the start of a
+    // number it ends in (and of a character), and compare from there.
+    let mut same = bytes_a.iter().zip(bytes_b).take_while(|(x, y)| x == y).count();
+    if same == bytes_a.len() && same == bytes_b.len() {
+        return Ordering::Equal;
+    }
+    while same > 0 && (bytes_a[same - 1].is_ascii_digit() || !a.is_char_boundary(same)) {
+        same -= 1;
+    }
+    let (mut i, mut j) = (same, same);
     loop {
-        match (a.peek().copied(), b.peek().copied()) {
+        match (a[i..].chars().next(), b[j..].chars().next()) {
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let mut na = String::new();
-                while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
-                    na.push(c);
-                    a.next();
-                }
-                let mut nb = String::new();
-                while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
-                    nb.push(c);
-                    b.next();
-                }
+                let (end_a, end_b) = (digits(bytes_a, i), digits(bytes_b, j));
+                let (na, nb) = (&a[i..end_a], &b[j..end_b]);
                 let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
                 let order = ta
                     .len()
@@ -89,14 +127,20 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 if order != Ordering::Equal {
                     return order;
                 }
+                (i, j) = (end_a, end_b);
             }
             (Some(x), Some(y)) => {
-                let order = x.to_lowercase().cmp(y.to_lowercase()).then_with(|| x.cmp(&y));
+                let lower = if x.is_ascii() && y.is_ascii() {
+                    x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())
+                } else {
+                    x.to_lowercase().cmp(y.to_lowercase())
+                };
+                let order = lower.then_with(|| x.cmp(&y));
                 if order != Ordering::Equal {
                     return order;
                 }
-                a.next();
-                b.next();
+                i += x.len_utf8();
+                j += y.len_utf8();
             }
         }
     }
@@ -205,6 +249,62 @@ mod tests {
         let mut names = vec!["s10", "s2", "S1", "s1", "web-10", "web-9", "a", "s01"];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(names, ["a", "S1", "s1", "s01", "s2", "s10", "web-9", "web-10"]);
+        // A shared start that ends inside a number, or a character, changes nothing.
+        use std::cmp::Ordering::*;
+        for (a, b, want) in [
+            ("svc-19", "svc-100", Less),
+            ("svc-100", "svc-19", Greater),
+            ("x-007", "x-07", Greater),
+            ("x-7", "x-7", Equal),
+            ("x-7a", "x-7", Greater),
+            ("ab", "aB", Greater),
+            ("éa", "éb", Less),
+            ("é", "è", "é".cmp("è")),
+        ] {
+            assert_eq!(natural_cmp(a, b), want, "{a} vs {b}");
+        }
+        // The byte keys order ASCII texts as natural_cmp does.
+        let texts = [
+            "",
+            "a",
+            "A",
+            "a1",
+            "a01",
+            "a001",
+            "a10",
+            "a9",
+            "a-9",
+            "a 9",
+            "a9b",
+            "a9B",
+            "ab",
+            "aB",
+            "b",
+            "0",
+            "00",
+            "1",
+            "10",
+            "x-1.2.3",
+            "x-1.10.0",
+            "svc-00019",
+            "svc-100",
+            "Z",
+            "_",
+            "~",
+            "a0",
+            "a0b",
+        ];
+        let key = |t: &str| {
+            let mut k = Vec::new();
+            assert!(natural_key(t, &mut k));
+            k
+        };
+        for a in texts {
+            for b in texts {
+                assert_eq!(key(a).cmp(&key(b)), natural_cmp(a, b), "{a:?} vs {b:?}");
+            }
+        }
+        assert!(!natural_key("é", &mut Vec::new()));
     }
 
     #[test]

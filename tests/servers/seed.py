@@ -6,6 +6,8 @@ usage: python seed.py ENDPOINT SCENARIO
          and batching), `ec2` with a container instance, EC2 tasks and a stopped task
          with a reason, `eu` in eu-west-1, and an EKS cluster
   small  one cluster, two services, three tasks
+  thousand  one Fargate cluster `thousand`, ten services and 1,000 running tasks (for
+         bench/compare-aws-cli)
 """
 
 import json
@@ -144,6 +146,22 @@ def small(endpoint):
             "running": {"small": tasks}, "stopped": {"small": []}, "eks": []}
 
 
+def thousand(endpoint):
+    ecs = client(endpoint, "ecs")
+    net = network(endpoint, "us-east-1")
+    ecs.create_cluster(clusterName="thousand", capacityProviders=["FARGATE"])
+    td = task_definition(ecs, "api", "FARGATE")
+    services = [f"svc-{i:02d}" for i in range(10)]
+    running = []
+    for name in services:
+        ecs.create_service(cluster="thousand", serviceName=name, taskDefinition=td, desiredCount=100,
+                           launchType="FARGATE", networkConfiguration=net)
+        running += run_tasks(ecs, "thousand", td, f"service:{name}", 100,
+                             launchType="FARGATE", networkConfiguration=net)
+    return {"clusters": {"us-east-1": ["thousand"]}, "services": {"thousand": services},
+            "running": {"thousand": running}, "stopped": {"thousand": []}, "eks": []}
+
+
 def ops(endpoint):
     """What the action tests act on: `small` (Fargate, two revisions of `web`) and `ec2`
     (a container instance running a service's tasks)."""
@@ -254,7 +272,7 @@ def insight(endpoint):
 
 def main():
     endpoint, scenario = sys.argv[1], sys.argv[2]
-    made = {"fleet": fleet, "small": small, "ops": ops, "insight": insight}[scenario](endpoint)
+    made = {"fleet": fleet, "small": small, "thousand": thousand, "ops": ops, "insight": insight}[scenario](endpoint)
     json.dump(made, sys.stdout)
 
 

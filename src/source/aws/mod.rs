@@ -351,6 +351,10 @@ impl Backend for AwsBackend {
         Some(self.calls.last_minute())
     }
 
+    fn calls_by_operation(&self) -> Option<std::collections::BTreeMap<String, u64>> {
+        Some(self.calls.by_operation())
+    }
+
     async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
         match fetch {
             Fetch::Identity => self.identity().await.map(Payload::Identity),

@@ -5,6 +5,7 @@
 pub mod actions;
 mod insight;
 pub mod kube;
+pub mod scale;
 mod spec;
 mod step;
 mod taskdefs;
@@ -47,6 +48,19 @@ impl SimBackend {
         let start = Timestamp::now();
         SimBackend {
             world: Mutex::new(World::new(seed, start)),
+            clock: Clock::Live {
+                start,
+                since: Instant::now(),
+            },
+            log_cursors: Mutex::default(),
+        }
+    }
+
+    /// A live fleet at scale (`--demo-scale`): see [`scale`].
+    pub fn scaled(seed: u64, scale: scale::Scale) -> Self {
+        let start = Timestamp::now();
+        SimBackend {
+            world: Mutex::new(World::scaled(seed, start, scale)),
             clock: Clock::Live {
                 start,
                 since: Instant::now(),

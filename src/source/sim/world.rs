@@ -102,6 +102,8 @@ pub struct World {
     pub(super) task_defs: BTreeMap<String, TaskDefinition>,
     /// RunTask client tokens already answered, with the tasks they started.
     pub(super) run_tokens: std::collections::HashMap<String, Vec<String>>,
+    /// Time passes but nothing happens (the fleet at scale, see `scale`).
+    pub(super) still: bool,
 }
 
 impl World {
@@ -135,6 +137,7 @@ impl World {
             kube: Vec::new(),
             task_defs: BTreeMap::new(),
             run_tokens: Default::default(),
+            still: false,
         };
         world.kube = world
             .eks
@@ -158,6 +161,10 @@ impl World {
     pub fn advance_to(&mut self, t: Timestamp) {
         let behind = t.duration_since(self.now).as_secs();
         if behind <= 0 {
+            return;
+        }
+        if self.still {
+            self.now = t;
             return;
         }
         if behind > MAX_CATCH_UP_STEPS {

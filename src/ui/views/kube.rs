@@ -526,6 +526,14 @@ impl Row for StorageClass {
 
 // ---- sync -------------------------------------------------------------------------------------
 
+/// A tag of a namespace, mixed into a collection's version.
+fn namespace_tag(ns: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    ns.hash(&mut h);
+    h.finish() | (1 << 63)
+}
+
 /// Keep a pane's table in step with a collection, within the `:ns` namespace.
 fn sync_set<T: Row>(
     state: &mut crate::store::ui::TableState,
@@ -538,7 +546,8 @@ fn sync_set<T: Row>(
         Some(s) => table::sync(
             state,
             s.items(),
-            s.version,
+            // Another namespace is another set of rows: a version of its own.
+            s.version ^ namespace.map_or(0, namespace_tag),
             |row| namespace.is_none_or(|ns| namespace_of(row).is_none_or(|n| n == ns)),
             cx,
         ),

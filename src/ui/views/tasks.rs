@@ -102,7 +102,7 @@ impl Row for Task {
             8 => SortKey::time(self.created_at).negate(),
             STOPPED => SortKey::time(self.stopped_at).negate(),
             EXIT => self.exit_code().map_or(SortKey::Missing, SortKey::num),
-            _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
+            _ => SortKey::Text(self.cell(column, cx).text),
         }
     }
 }
