@@ -332,10 +332,10 @@ impl KubeData {
                 pods.sort_by(|a, b| crate::util::natural_cmp(&a.key, &b.key));
                 let changed = self.pods.replace(pods, at);
                 if changed {
-                    let pods = self.pods.items().to_vec();
+                    let pods = self.pods.items();
                     self.nodes.modify(|n| {
                         let before = (n.pods, n.req_cpu, n.req_mem);
-                        derive_node_load(std::slice::from_mut(n), &pods);
+                        derive_node_load(std::slice::from_mut(n), pods);
                         before != (n.pods, n.req_cpu, n.req_mem)
                     });
                 }

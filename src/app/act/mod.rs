@@ -92,6 +92,13 @@ fn selected_instance(store: &Store) -> Result<(String, ContainerInstance), Strin
 
 /// Where an action lands: account, region, cluster, and the resource.
 fn target(store: &Store, cluster: &str, what: &'static str, name: String) -> Vec<(&'static str, String)> {
+    let mut t = place(store, cluster);
+    t.push((what, name));
+    t
+}
+
+/// Account, region and cluster of an action.
+fn place(store: &Store, cluster: &str) -> Vec<(&'static str, String)> {
     let account = store
         .identity()
         .map_or_else(|| "unknown".to_string(), |i| i.account.clone());
@@ -99,7 +106,6 @@ fn target(store: &Store, cluster: &str, what: &'static str, name: String) -> Vec
         ("account", account),
         ("region", arn_region(cluster).unwrap_or("?").to_string()),
         ("cluster", arn_tail(cluster).to_string()),
-        (what, name),
     ]
 }
 
@@ -194,8 +200,7 @@ fn kube_target(
     what: &'static str,
     name: &str,
 ) -> Vec<(&'static str, String)> {
-    let mut t = target(store, cluster, "", String::new());
-    t.pop();
+    let mut t = place(store, cluster);
     if let Some(ns) = namespace {
         t.push(("namespace", ns.to_string()));
     }
