@@ -158,7 +158,10 @@ impl Config {
     }
 
     /// Whether actions are refused for `profile`, and why: the flag, then the environment
-    /// (`BOSUN_READ_ONLY`), then the profile's entry, then the file's top level.
+    /// (`BOSUN_READ_ONLY`), then the profile's entry, then the file's top level. A latch:
+    /// the flag and the environment can make a session read-only but never lift a
+    /// `read_only` the config sets, so a `BOSUN_READ_ONLY=0` left in a shell cannot
+    /// unlock a production profile. Lifting it is an edit of the config.
     pub fn read_only_reason(&self, profile: &str, flag: bool) -> Option<String> {
         self.read_only_layered(profile, flag, None)
     }
@@ -167,10 +170,8 @@ impl Config {
         if flag {
             return Some("read-only mode (--read-only)".into());
         }
-        match env {
-            Some(true) => return Some("read-only mode (BOSUN_READ_ONLY)".into()),
-            Some(false) => return None,
-            None => {}
+        if env == Some(true) {
+            return Some("read-only mode (BOSUN_READ_ONLY)".into());
         }
         match self.profiles.get(profile).and_then(|p| p.read_only) {
             Some(true) => return Some(format!("profile `{profile}` is read-only in the config")),
@@ -400,8 +401,9 @@ mod tests {
         let all = Config::parse("c.toml", "read_only = true\n[profiles.dev]\nread_only = false\n").unwrap();
         assert!(all.read_only_reason("prod", false).is_some());
         assert_eq!(all.read_only_reason("dev", false), None);
-        // The environment sits between the flag and the file.
-        assert_eq!(config.read_only_layered("prod", false, Some(false)), None);
+        // The environment cannot lift what the config sets.
+        assert!(config.read_only_layered("prod", false, Some(false)).is_some());
+        assert!(all.read_only_layered("eu", false, Some(false)).is_some());
         assert!(
             config
                 .read_only_layered("dev", false, Some(true))

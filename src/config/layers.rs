@@ -235,7 +235,8 @@ regions = ["us-east-1", "us-west-2"]
         assert_eq!(r.regions, ["us-east-1", "us-west-2"]);
         assert_eq!(r.intervals.fast, Duration::from_secs(3));
         assert_eq!(r.intervals.slow, Duration::from_secs(90));
-        assert_eq!(r.read_only, None);
+        // Read-only is a latch: BOSUN_READ_ONLY=0 does not lift the file's `read_only`.
+        assert!(r.read_only.unwrap().contains("read_only = true"));
         let e = env(&[("BOSUN_REGION", "ap-south-1, eu-north-1"), ("BOSUN_READ_ONLY", "yes")]);
         let r = resolve(&Config::default(), &e, &Flags::default());
         assert_eq!(r.regions, ["ap-south-1", "eu-north-1"]);

@@ -74,6 +74,18 @@ def make_ecs_strict():
 
     ECS.run_task = idempotent_run_task
 
+    # moto keeps which optional fields a response leaves out (the `include=TAGS` of a
+    # Describe call) in a dict shared by every request, and its serializer iterates that
+    # dict: the first Describe of a kind, racing another request, fails with HTTP 500
+    # ("dictionary changed size during iteration"). Each request gets its own copy.
+    from moto.core.responses import BaseResponse, never_return
+
+    def choose(self, path, transform):
+        self.RESPONSE_KEY_PATH_TO_TRANSFORMER = {**self.RESPONSE_KEY_PATH_TO_TRANSFORMER, path: transform}
+
+    BaseResponse._include_in_response = lambda self, path: choose(self, path, lambda x: x)
+    BaseResponse._exclude_from_response = lambda self, path: choose(self, path, never_return)
+
     for name, (key, size) in LIST_PAGES.items():
         setattr(ECS, name, paged(getattr(ECS, name), key, size))
     for name, (param, limit) in DESCRIBE_LIMITS.items():
