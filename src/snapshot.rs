@@ -241,12 +241,16 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .map(|c| Fetch::NodeGroups { cluster: c.arn.clone() })
                 .collect();
             load(backend, &mut store, fetches).await?;
-            let rows: Vec<&crate::store::kube::NodeGroup> = clusters
+            let groups: Vec<(&str, Vec<&crate::store::kube::NodeGroup>)> = clusters
                 .iter()
-                .filter_map(|c| store.kube.get(&c.arn))
-                .flat_map(|d| d.nodegroups.items())
+                .filter_map(|c| {
+                    Some((
+                        c.name.as_str(),
+                        store.kube.get(&c.arn)?.nodegroups.items().iter().collect(),
+                    ))
+                })
                 .collect();
-            output(&rows, &[], &cx, request.format)
+            output_in_clusters(&groups, &cx, request.format)
         }
         View::Pods => {
             let clusters = chosen_eks(backend, request.cluster.as_deref()).await?;
@@ -258,13 +262,15 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 })
                 .collect();
             load(backend, &mut store, fetches).await?;
-            let rows: Vec<&crate::store::kube::Pod> = clusters
+            let groups: Vec<(&str, Vec<&crate::store::kube::Pod>)> = clusters
                 .iter()
-                .filter_map(|c| store.kube.get(&c.arn))
-                .flat_map(|d| d.pods.items())
-                .filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns))
+                .filter_map(|c| {
+                    let pods = store.kube.get(&c.arn)?.pods.items().iter();
+                    let pods = pods.filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns));
+                    Some((c.name.as_str(), pods.collect()))
+                })
                 .collect();
-            output(&rows, &[], &cx, request.format)
+            output_in_clusters(&groups, &cx, request.format)
         }
     }
 }
@@ -327,6 +333,51 @@ async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn st
 
 fn names(clusters: &[Cluster]) -> String {
     clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Rows of one or more EKS clusters. Names repeat between clusters (node groups, pods),
+/// so with more than one cluster each row says which: a CLUSTER column first in a table,
+/// a `cluster` field in JSON.
+fn output_in_clusters<T: Row + serde::Serialize>(
+    groups: &[(&str, Vec<&T>)],
+    cx: &RowCx,
+    format: Format,
+) -> Result<String> {
+    let rows: Vec<&T> = groups.iter().flat_map(|(_, rows)| rows.iter().copied()).collect();
+    if groups.len() < 2 {
+        return output(&rows, &[], cx, format);
+    }
+    let names = groups
+        .iter()
+        .flat_map(|(name, rows)| std::iter::repeat_n(*name, rows.len()));
+    Ok(match format {
+        Format::Table => {
+            use unicode_width::UnicodeWidthStr;
+            let width = groups.iter().map(|(n, _)| n.width()).fold("CLUSTER".len(), usize::max);
+            let mut out = String::new();
+            for (name, line) in std::iter::once("CLUSTER")
+                .chain(names)
+                .zip(plain(&rows, &[], cx).lines())
+            {
+                let pad = " ".repeat(width - name.width());
+                out.push_str(&format!("{name}{pad}  {line}\n"));
+            }
+            out
+        }
+        Format::Json => {
+            let mut values = Vec::with_capacity(rows.len());
+            for (name, row) in names.zip(&rows) {
+                let mut value = serde_json::to_value(row)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("cluster".into(), name.into());
+                }
+                values.push(value);
+            }
+            let mut text = serde_json::to_string_pretty(&values)?;
+            text.push('\n');
+            text
+        }
+    })
 }
 
 fn output<T: Row + serde::Serialize>(rows: &[&T], hidden: &[usize], cx: &RowCx, format: Format) -> Result<String> {

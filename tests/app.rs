@@ -424,3 +424,48 @@ fn read_only_refuses_kubernetes_actions_before_any_dialog() {
     let screen = support::screen(&store, 100, 30);
     assert!(screen.contains("refused: read-only mode"), "{screen}");
 }
+
+#[test]
+fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
+    let mut store = demo_store();
+    let row =
+        |store: &bosun::store::Store, name: &str| store.fleet.items().iter().find(|r| r.name == name).cloned().unwrap();
+    // Node groups and add-ons come with the fleet: platform-k8s has a DEGRADED add-on.
+    let platform = row(&store, "platform-k8s");
+    assert_eq!(platform.degraded, Some(1), "{platform:?}");
+    assert_eq!(platform.health, bosun::store::Health::Degraded);
+    // Pods and workloads are not watched yet: no counts, rather than zeros.
+    assert_eq!((platform.desired, platform.services), (None, None));
+    assert_eq!(row(&store, "data-k8s").health, bosun::store::Health::Healthy);
+
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "workloads");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    let platform = row(&store, "platform-k8s");
+    let data = store.kube.values().find(|k| k.pods.is_loaded()).unwrap();
+    let pods = data.pods.items();
+    let pending = pods.iter().filter(|p| p.phase == "Pending").count() as u32;
+    assert!(pending > 0, "the demo has a pod that cannot be scheduled");
+    assert_eq!(platform.pending, pending);
+    assert_eq!(platform.desired, Some(pods.len() as u32));
+    assert!(
+        platform.running < pods.len() as u32 - pending,
+        "crash-looping pods are not running"
+    );
+    assert_eq!(platform.services, Some(data.workloads.items().len() as u32));
+    // The add-on, and the workloads short of ready replicas (crash-looping, OOMKilled once,
+    // unschedulable).
+    assert!(platform.degraded.unwrap() > 1, "{platform:?}");
+    // A pod in CrashLoopBackOff makes the cluster failing, as failing tasks do a service.
+    assert_eq!(platform.health, bosun::store::Health::Failing);
+    type_line(&mut store, Command::CommandLine, "fleet");
+    let screen = support::screen(&store, 120, 30);
+    let line = screen.lines().find(|l| l.contains("platform-k8s")).unwrap();
+    assert!(line.contains("failing"), "{screen}");
+    assert!(
+        line.contains(&format!("{}/{}", platform.running, platform.desired.unwrap())),
+        "{screen}"
+    );
+}

@@ -104,3 +104,27 @@ fn the_manual_page_is_roff() {
     assert!(text.contains(".SH KEYS"));
     assert!(text.contains(".TP\n\\fBy\\fR\ncopy the selection"), "{text}");
 }
+
+#[test]
+fn snapshots_of_several_eks_clusters_say_which_cluster_each_row_is_in() {
+    let out = bosun(&["--demo", "--seed", "7", "snapshot", "nodegroups"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("CLUSTER "), "{text}");
+    let clusters: std::collections::BTreeSet<&str> = lines.map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(clusters, ["data-k8s", "platform-k8s"].into(), "{text}");
+
+    let out = bosun(&["--demo", "--seed", "7", "snapshot", "pods", "--format", "json"], &[]);
+    let pods: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pods = pods.as_array().unwrap();
+    assert!(pods.iter().all(|p| p["cluster"].is_string() && p["key"].is_string()));
+    assert!(pods.iter().any(|p| p["cluster"] == "data-k8s") && pods.iter().any(|p| p["cluster"] == "platform-k8s"));
+
+    // One cluster: the table as the pods view shows it, no CLUSTER column.
+    let out = bosun(
+        &["--demo", "--seed", "7", "snapshot", "pods", "--cluster", "data-k8s"],
+        &[],
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("NAMESPACE "));
+}

@@ -126,6 +126,12 @@ impl Fetch {
                 | Fetch::Services { .. }
                 | Fetch::Tasks { stopped: true, .. }
                 | Fetch::Alarms { .. }
+                | Fetch::NodeGroups { .. }
+                | Fetch::Addons { .. }
+                | Fetch::Kube {
+                    kind: KubeKind::Pods | KubeKind::Workloads,
+                    ..
+                }
         )
     }
 
@@ -384,6 +390,15 @@ pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
         .flatten()
         .collect();
     let mut second = Vec::new();
+    // An EKS cluster's row rolls up its node groups and add-ons.
+    for e in &events {
+        if let Ok(Payload::EksClusters(list)) = &e.result {
+            for c in list {
+                second.push(Fetch::NodeGroups { cluster: c.arn.clone() });
+                second.push(Fetch::Addons { cluster: c.arn.clone() });
+            }
+        }
+    }
     for cluster in clusters {
         second.push(Fetch::Services {
             cluster: cluster.clone(),

@@ -10,6 +10,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::{DataEvent, Fetch, Payload, SharedBackend};
 use crate::store::FetchError;
+use crate::store::kube::KubeKind;
 
 /// How often to refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +87,11 @@ pub struct Scheduler {
     jobs: HashMap<Fetch, Job>,
     /// ECS clusters per region, from the last good cluster list.
     clusters: BTreeMap<String, BTreeSet<String>>,
+    /// EKS clusters per region, from the last good cluster list.
+    eks: BTreeMap<String, BTreeSet<String>>,
+    /// EKS clusters whose pods have been read: their watches run, so reading them again
+    /// for the fleet's roll-up costs no API call, and is kept up off screen too.
+    watched: BTreeSet<String>,
     scope: Scope,
     max_in_flight: usize,
 }
@@ -101,6 +107,8 @@ impl Scheduler {
             regions,
             jobs: HashMap::new(),
             clusters: BTreeMap::new(),
+            eks: BTreeMap::new(),
+            watched: BTreeSet::new(),
             scope: Scope::default(),
             max_in_flight: 8,
         }
@@ -123,6 +131,24 @@ impl Scheduler {
                 cluster: cluster.clone(),
                 stopped: true,
             });
+        }
+        // Node groups and add-ons roll up into the fleet view's EKS rows; so do pods and
+        // workloads, once a view has started their watches.
+        for cluster in self.eks.values().flatten() {
+            wanted.insert(Fetch::NodeGroups {
+                cluster: cluster.clone(),
+            });
+            wanted.insert(Fetch::Addons {
+                cluster: cluster.clone(),
+            });
+        }
+        for cluster in &self.watched {
+            for kind in [KubeKind::Pods, KubeKind::Workloads] {
+                wanted.insert(Fetch::Kube {
+                    cluster: cluster.clone(),
+                    kind,
+                });
+            }
         }
         wanted.extend(self.scope.0.iter().cloned());
         wanted
@@ -173,9 +199,25 @@ impl Scheduler {
     /// Book-keeping when a fetch returns: the next due time, backoff, and what the
     /// result tells about the fleet (new clusters to watch).
     fn finish(&mut self, fetch: &Fetch, result: &Result<Payload, FetchError>, now: Instant) {
-        if let (Fetch::EcsClusters { region }, Ok(Payload::EcsClusters(list))) = (fetch, result) {
-            self.clusters
-                .insert(region.clone(), list.iter().map(|c| c.arn.clone()).collect());
+        match (fetch, result) {
+            (Fetch::EcsClusters { region }, Ok(Payload::EcsClusters(list))) => {
+                self.clusters
+                    .insert(region.clone(), list.iter().map(|c| c.arn.clone()).collect());
+            }
+            (Fetch::EksClusters { region }, Ok(Payload::EksClusters(list))) => {
+                self.eks
+                    .insert(region.clone(), list.iter().map(|c| c.arn.clone()).collect());
+            }
+            (
+                Fetch::Kube {
+                    cluster,
+                    kind: KubeKind::Pods,
+                },
+                Ok(_),
+            ) => {
+                self.watched.insert(cluster.clone());
+            }
+            _ => {}
         }
         let interval = self.interval(fetch);
         let max_backoff = self.intervals.max_backoff.max(interval);
@@ -313,7 +355,18 @@ mod tests {
                     container_instances: 0,
                     capacity_providers: vec![],
                 }]),
-                Fetch::EksClusters { .. } => Payload::EksClusters(vec![]),
+                Fetch::EksClusters { region } => Payload::EksClusters(vec![crate::store::EksCluster {
+                    arn: EKS.into(),
+                    name: "k8s".into(),
+                    region: region.clone(),
+                    status: "ACTIVE".into(),
+                    version: "1.31".into(),
+                    platform_version: None,
+                    endpoint: None,
+                    public_access: true,
+                    private_access: false,
+                    created_at: None,
+                }]),
                 Fetch::Identity => Payload::Identity(crate::store::Identity {
                     account: "1".into(),
                     arn: "arn".into(),
@@ -351,6 +404,7 @@ mod tests {
     }
 
     const CLUSTER: &str = "arn:aws:ecs:us-east-1:1:cluster/web";
+    const EKS: &str = "arn:aws:eks:us-east-1:1:cluster/k8s";
 
     fn tasks() -> Fetch {
         Fetch::Tasks {
@@ -423,5 +477,31 @@ mod tests {
         h.scope.send(Scope::of([td.clone()])).unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert_eq!(count(&h, &td), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn eks_node_groups_always_and_pods_once_watched_roll_up_slowly() {
+        let mut h = start(Intervals::default());
+        let kube = |kind| Fetch::Kube {
+            cluster: EKS.into(),
+            kind,
+        };
+        let groups = Fetch::NodeGroups { cluster: EKS.into() };
+        let addons = Fetch::Addons { cluster: EKS.into() };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!((count(&h, &groups), count(&h, &addons)), (1, 1));
+        assert_eq!(count(&h, &kube(KubeKind::Pods)), 0, "no watch is started for the fleet");
+        // A view reads the pods: from then on they and the workloads stay wanted, slowly.
+        h.scope.send(Scope::of([kube(KubeKind::Pods)])).unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        h.scope.send(Scope::default()).unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let (pods, workloads) = (count(&h, &kube(KubeKind::Pods)), count(&h, &kube(KubeKind::Workloads)));
+        assert!(pods >= 1 && workloads >= 1);
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        while h.events.try_recv().is_ok() {}
+        assert_eq!(count(&h, &kube(KubeKind::Pods)), pods + 2, "off screen: every 60 s");
+        assert_eq!(count(&h, &kube(KubeKind::Workloads)), workloads + 2);
+        assert_eq!(count(&h, &groups), 3, "at 0, 60 and 120 s");
     }
 }

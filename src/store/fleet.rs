@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::kube::KubeData;
 use super::{Cluster, ClusterData, EksCluster, Health};
 use crate::util;
 
@@ -22,6 +23,8 @@ impl ClusterKind {
 }
 
 /// One line of the fleet view. Counts are `None` until the data behind them has been fetched.
+/// For an EKS cluster, services are its workloads, tasks its pods (running and ready of
+/// those not finished), degraded its node groups, add-ons and workloads in trouble.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FleetRow {
     pub arn: String,
@@ -90,11 +93,69 @@ impl FleetRow {
         }
     }
 
-    pub fn eks(cluster: &EksCluster) -> Self {
+    /// An EKS cluster's row: node groups and add-ons from the EKS API; pods and workloads
+    /// once a view has started their watches (until then their columns read `-`).
+    pub fn eks(cluster: &EksCluster, kube: Option<&KubeData>) -> Self {
+        fn loaded<T: super::Keyed>(c: &super::Collection<T>) -> Option<&[T]> {
+            c.is_loaded().then(|| c.items())
+        }
+        let groups = kube.and_then(|k| loaded(&k.nodegroups));
+        let addons = kube.and_then(|k| loaded(&k.addons));
+        let pods = kube.and_then(|k| loaded(&k.pods));
+        let workloads = kube.and_then(|k| loaded(&k.workloads));
+        let sum = |a: Option<u32>, b: Option<u32>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        let count = |n: usize| n as u32;
+        let groups_degraded = groups.map(|g| {
+            count(
+                g.iter()
+                    .filter(|g| !g.health_issues.is_empty() || !matches!(g.status.as_str(), "ACTIVE" | "UPDATING"))
+                    .count(),
+            )
+        });
+        let addons_degraded = addons.map(|a| {
+            count(
+                a.iter()
+                    .filter(|a| !a.health_issues.is_empty() || !matches!(a.status.as_str(), "ACTIVE" | "UPDATING"))
+                    .count(),
+            )
+        });
+        let short = workloads.map(|w| count(w.iter().filter(|w| w.ready < w.desired).count()));
+        let degraded = sum(sum(groups_degraded, addons_degraded), short);
+        let rolling = workloads.map(|w| count(w.iter().filter(|w| w.updated < w.desired).count()));
+        let groups_updating = groups.map(|g| count(g.iter().filter(|g| g.status == "UPDATING").count()));
+        let deploying = sum(rolling, groups_updating);
+        let (mut running, mut pending, mut crashing) = (0, 0, 0);
+        for pod in pods.unwrap_or_default() {
+            let (ready, total) = pod.ready_count();
+            match pod.phase.as_str() {
+                "Running" if ready == total => running += 1,
+                "Pending" => pending += 1,
+                _ => {}
+            }
+            let backing_off = pod.containers.iter().any(|c| {
+                c.reason
+                    .as_deref()
+                    .is_some_and(|r| r.ends_with("BackOff") || r == "Error")
+            });
+            crashing += u32::from(backing_off);
+        }
+        let desired = pods.map(|p| {
+            count(
+                p.iter()
+                    .filter(|p| !matches!(p.phase.as_str(), "Succeeded" | "Failed"))
+                    .count(),
+            )
+        });
         let health = match cluster.status.as_str() {
-            "ACTIVE" => Health::Healthy,
             "FAILED" => Health::Failing,
             "CREATING" | "UPDATING" => Health::Progressing,
+            "ACTIVE" if crashing > 0 => Health::Failing,
+            "ACTIVE" if degraded.unwrap_or(0) > 0 || pending > 0 => Health::Degraded,
+            "ACTIVE" if deploying.unwrap_or(0) > 0 => Health::Progressing,
+            "ACTIVE" => Health::Healthy,
             _ => Health::Degraded,
         };
         FleetRow {
@@ -103,12 +164,12 @@ impl FleetRow {
             kind: ClusterKind::Eks,
             region: cluster.region.clone(),
             status: cluster.status.clone(),
-            services: None,
-            running: 0,
-            pending: 0,
-            desired: None,
-            degraded: None,
-            deploying: None,
+            services: workloads.map(|w| count(w.len())),
+            running,
+            pending,
+            desired,
+            degraded,
+            deploying,
             stopped_last_hour: None,
             alarms: None,
             version: Some(cluster.version.clone()),

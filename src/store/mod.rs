@@ -451,7 +451,7 @@ impl Store {
             ));
         }
         for cluster in self.eks.values().flat_map(|c| c.items()) {
-            rows.push(FleetRow::eks(cluster));
+            rows.push(FleetRow::eks(cluster, self.kube.get(&cluster.arn)));
         }
         rows.sort_by(|a, b| (a.health, &a.region, &a.name).cmp(&(b.health, &b.region, &b.name)));
         let at = self.fleet.fetched_at.unwrap_or(self.now).max(self.now);

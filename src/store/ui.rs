@@ -248,11 +248,29 @@ impl Area {
     }
 }
 
-/// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`.
+/// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`,
+/// all rows in one buffer (one allocation, read in order) with where each row ends.
 #[derive(Debug, Default)]
 pub struct Haystack {
     pub version: u64,
-    pub rows: Vec<String>,
+    pub text: String,
+    pub ends: Vec<u32>,
+}
+
+impl Haystack {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`'s cells.
+    pub fn row(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
 }
 
 impl TableState {

@@ -271,22 +271,28 @@ pub fn column_named(columns: &[Column], name: &str) -> Option<usize> {
         .or_else(|| columns.iter().position(|c| norm(c.name).starts_with(&name)))
 }
 
-fn haystack_of<T: Row>(row: &T, cx: &RowCx) -> String {
-    let mut out = String::with_capacity(160);
-    for column in 0..T::columns().len() {
-        if column > 0 {
-            out.push('\u{1f}');
+/// Every row's cells, lower-cased, into one buffer.
+fn haystack_of<T: Row>(rows: &[T], version: u64, cx: &RowCx) -> Haystack {
+    let columns = T::columns().len();
+    let mut text = String::with_capacity(rows.len() * 96);
+    let mut ends = Vec::with_capacity(rows.len());
+    for row in rows {
+        for column in 0..columns {
+            if column > 0 {
+                text.push('\u{1f}');
+            }
+            let cell = row.cell(column, cx).text;
+            if cell.is_ascii() {
+                let from = text.len();
+                text.push_str(&cell);
+                text[from..].make_ascii_lowercase();
+            } else {
+                text.push_str(&cell.to_lowercase());
+            }
         }
-        let text = row.cell(column, cx).text;
-        if text.is_ascii() {
-            let from = out.len();
-            out.push_str(&text);
-            out[from..].make_ascii_lowercase();
-        } else {
-            out.push_str(&text.to_lowercase());
-        }
+        ends.push(text.len() as u32);
     }
-    out
+    Haystack { version, text, ends }
 }
 
 // ---- sync: the rows a table shows --------------------------------------------------------
@@ -315,15 +321,12 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
             let fresh = state
                 .haystack
                 .as_ref()
-                .is_some_and(|h| h.version == version && h.rows.len() == rows.len());
+                .is_some_and(|h| h.version == version && h.len() == rows.len());
             if !fresh {
-                state.haystack = Some(Haystack {
-                    version,
-                    rows: rows.iter().map(|r| haystack_of(r, cx)).collect(),
-                });
+                state.haystack = Some(haystack_of(rows, version, cx));
             }
-            let hay = &state.haystack.as_ref().expect("built above").rows;
-            shown.retain(|&i| filter.matches(&hay[i as usize]));
+            let hay = state.haystack.as_ref().expect("built above");
+            shown.retain(|&i| filter.matches(hay.row(i as usize)));
         } else {
             state.haystack = None;
         }

@@ -185,8 +185,11 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
     {
         Ok(names) => names,
         Err(e) => {
+            // No such route: a 404 that is not an AWS error (no error code in the body).
+            let unrouted = e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
+                && aws_sdk_eks::error::ProvideErrorMetadata::code(&e).is_none();
             let e = Failure::new("EKS ListAddons", region, profile).of(e);
-            if e.message.contains("not yet implemented") || e.message.contains("NotImplemented") {
+            if unrouted || e.message.contains("not yet implemented") || e.message.contains("NotImplemented") {
                 return Ok(Vec::new());
             }
             return Err(e);

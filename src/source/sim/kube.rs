@@ -156,7 +156,27 @@ pub struct SimKube {
     classes: Vec<StorageClass>,
     /// When each crash-looping container last restarted, by pod key.
     last_crash: Vec<(String, Timestamp)>,
+    /// A fleet at scale's pods not made yet: they are made the first time the cluster's
+    /// API is read ([`SimKube::make_pending`]), so a run that never looks at pods does
+    /// not hold them.
+    pending: Option<PendingPods>,
 }
+
+/// What a fleet at scale still has to make in a cluster.
+struct PendingPods {
+    pods: usize,
+    apps: Vec<&'static str>,
+    at: Timestamp,
+}
+
+/// Pods to a node in a fleet at scale (an m6i.2xlarge with prefix delegation holds 58).
+const PODS_PER_NODE: usize = 50;
+/// Pods to a workload in a fleet at scale.
+const PODS_PER_WORKLOAD: usize = 5;
+/// The namespaces a fleet at scale's workloads are spread over.
+const SCALED_NAMESPACES: &[&str] = &[
+    "checkout", "payments", "catalog", "search", "identity", "growth", "ml", "data", "edge", "platform",
+];
 
 impl SimKube {
     pub fn new(arn: &str, name: &str, region: &str, seed: u64, t0: Timestamp) -> Self {
@@ -191,6 +211,7 @@ impl SimKube {
                 },
             ],
             last_crash: Vec::new(),
+            pending: None,
         };
         let platform = name.starts_with("platform");
         let groups: &[GroupSpec] = if platform {
@@ -315,6 +336,117 @@ impl SimKube {
             "Scaled up replica set to 3",
         );
         k
+    }
+
+    /// Grow the cluster to hold `pods` more pods, for a fleet at scale: a managed node
+    /// group `fleet` with a node for every 50 pods and a Deployment for every 5, named
+    /// after `apps`. The node group is made now; its nodes, the workloads and the pods
+    /// when the cluster's API is first read.
+    pub(super) fn add_scaled(&mut self, pods: usize, apps: Vec<&'static str>, at: Timestamp) {
+        if pods == 0 || apps.is_empty() {
+            return;
+        }
+        let nodes = pods.div_ceil(PODS_PER_NODE) as u32;
+        self.nodegroups.push(NodeGroup {
+            name: "fleet".into(),
+            status: "ACTIVE".into(),
+            capacity_type: "ON_DEMAND".into(),
+            instance_types: vec!["m6i.2xlarge".into()],
+            ami_type: "AL2023_x86_64_STANDARD".into(),
+            min: nodes,
+            desired: nodes,
+            max: nodes * 2,
+            health_issues: Vec::new(),
+            version: Some("1.31".into()),
+        });
+        self.pending = Some(PendingPods { pods, apps, at });
+    }
+
+    /// Make the nodes, workloads and pods [`SimKube::add_scaled`] left for later. About
+    /// three pods in a thousand crash-loop and four in a thousand were OOMKilled once, so
+    /// a filter for trouble finds some.
+    pub(super) fn make_pending(&mut self) {
+        let Some(PendingPods { pods, apps, at }) = self.pending.take() else {
+            return;
+        };
+        let first_node = self.nodes.len();
+        let nodes = pods.div_ceil(PODS_PER_NODE);
+        let zones = ["a", "b", "c"];
+        for n in 0..nodes {
+            let ip = scaled_ip(20, n);
+            self.nodes.push(Node {
+                name: format!("ip-{}.{}.compute.internal", ip.replace('.', "-"), self.region),
+                ready: true,
+                unschedulable: false,
+                roles: vec![],
+                instance_type: Some("m6i.2xlarge".into()),
+                zone: Some(format!("{}{}", self.region, zones[n % 3])),
+                capacity_type: Some("ON_DEMAND".into()),
+                source: NodeSource::Managed("fleet".into()),
+                kubelet: Some("v1.31.2-eks-1a2b3c4".into()),
+                alloc_cpu: 7910,
+                alloc_mem: 29_000,
+                created_at: Some(at - SignedDuration::from_hours(24 * 9)),
+                pods: 0,
+                req_cpu: 0,
+                req_mem: 0,
+            });
+        }
+        let workloads = pods.div_ceil(PODS_PER_WORKLOAD);
+        let mut p = 0usize;
+        for w in 0..workloads {
+            let app = apps[w % apps.len()];
+            let namespace = SCALED_NAMESPACES[w % SCALED_NAMESPACES.len()];
+            let name = format!("{app}-{w:05}");
+            let replicas = (pods / workloads + usize::from(w < pods % workloads)) as u32;
+            let image = format!("123456789012.dkr.ecr.{}.amazonaws.com/{app}:1.{}.0", self.region, w % 7);
+            let hash = self.rng.hex(10);
+            for _ in 0..replicas {
+                let pod = format!("{name}-{hash}-{}", self.rng.hex(5));
+                let mut c = container(app, &image, true, 0);
+                let roll = self.rng.range(0, 999);
+                if roll < 3 {
+                    c.ready = false;
+                    c.state = "waiting".into();
+                    c.reason = Some("CrashLoopBackOff".into());
+                    c.restarts = self.rng.range(8, 40) as u32;
+                    c.last_reason = Some("Error".into());
+                    c.last_exit_code = Some(1);
+                } else if roll < 7 {
+                    c.restarts = 1;
+                    c.last_reason = Some("OOMKilled".into());
+                    c.last_exit_code = Some(137);
+                }
+                self.pods.push(Pod {
+                    key: format!("{namespace}/{pod}"),
+                    namespace: namespace.into(),
+                    name: pod,
+                    phase: "Running".into(),
+                    node: Some(self.nodes[first_node + p % nodes].name.clone()),
+                    ip: Some(scaled_ip(64, p)),
+                    created_at: Some(at - SignedDuration::from_mins(30 + (p % 5000) as i64)),
+                    containers: vec![c],
+                    owner: Some(format!("ReplicaSet/{name}-{hash}")),
+                    req_cpu: 250,
+                    req_mem: 512,
+                    unschedulable: None,
+                });
+                p += 1;
+            }
+            self.workloads.push(Workload {
+                key: format!("Deployment/{namespace}/{name}"),
+                kind: Deployment,
+                namespace: namespace.into(),
+                name,
+                desired: replicas,
+                ready: replicas,
+                updated: replicas,
+                available: replicas,
+                images: vec![image],
+                created_at: Some(at - SignedDuration::from_hours(24 * 20)),
+                restarted_at: None,
+            });
+        }
     }
 
     fn add_node(&mut self, group: &str, at: Timestamp) -> String {
@@ -889,6 +1021,11 @@ impl SimKube {
         }
         Ok(format!("node group {group}: min {min} · desired {desired} · max {max}"))
     }
+}
+
+/// The `n`th address of a /10 starting at `10.{first}.0.0`: unique for a fleet at scale.
+fn scaled_ip(first: usize, n: usize) -> String {
+    format!("10.{}.{}.{}", first + n / 65_536, n / 256 % 256, n % 256)
 }
 
 fn container(name: &str, image: &str, ready: bool, restarts: u32) -> PodContainer {

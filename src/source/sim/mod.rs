@@ -120,7 +120,7 @@ impl Backend for SimBackend {
     }
 
     async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
-        let world = self.world();
+        let mut world = self.world();
         match fetch {
             Fetch::Identity => Ok(Payload::Identity(Identity {
                 account: ACCOUNT.to_string(),
@@ -171,7 +171,10 @@ impl Backend for SimBackend {
             Fetch::NodeGroups { cluster } => Ok(Payload::NodeGroups(world.kube(cluster)?.nodegroups.clone())),
             Fetch::FargateProfiles { cluster } => Ok(Payload::FargateProfiles(world.kube(cluster)?.fargate())),
             Fetch::Addons { cluster } => Ok(Payload::Addons(world.kube(cluster)?.addons())),
-            Fetch::Kube { cluster, kind } => Ok(Payload::Kube(world.kube(cluster)?.list(*kind))),
+            Fetch::Kube { cluster, kind } => {
+                world.make_pods(cluster);
+                Ok(Payload::Kube(world.kube(cluster)?.list(*kind)))
+            }
             Fetch::PodLogs {
                 cluster,
                 namespace,

@@ -1,6 +1,6 @@
 //! The simulated fleet at scale (`--demo-scale N`): N running tasks spread over up to
-//! 200 ECS clusters and 20,000 services, for measuring bosun at fleet size rather than for
-//! looking at. The demo's EKS clusters stay as they are (pods come with the EKS work).
+//! 200 ECS clusters and 20,000 services, and as many pods over the demo's EKS clusters, for
+//! measuring bosun at fleet size rather than for looking at.
 //!
 //! A fleet at scale holds still: time passes (ages grow) but nothing happens, so what a
 //! measurement sees is bosun's own cost, not the simulation's.
@@ -94,6 +94,10 @@ impl World {
             let tasks = share(scale.tasks, scale.clusters, c);
             let cluster = world.scaled_cluster(c, services, tasks);
             world.clusters.push(cluster);
+        }
+        let eks = world.kube.len();
+        for (i, kube) in world.kube.iter_mut().enumerate() {
+            kube.add_scaled(share(scale.tasks, eks, i), APPS.iter().map(|a| a.0).collect(), start);
         }
         world
     }
@@ -436,5 +440,48 @@ mod tests {
         assert!(ec2.tasks.iter().all(|t| t.task.container_instance_arn.is_some()));
         let placed: u32 = ec2.instances.iter().map(|i| i.running_tasks).sum();
         assert_eq!(placed as usize, ec2.tasks.len());
+    }
+
+    #[test]
+    fn as_many_pods_as_tasks_made_on_the_first_read_each_on_a_node_of_the_cluster() {
+        use crate::store::kube::{KubeKind, KubeList};
+        let mut w = World::scaled(5, start(), Scale::of(1_234));
+        let arns: Vec<String> = w.kube.iter().map(|k| k.arn().to_string()).collect();
+        let demo = World::new(5, start());
+        let mut pods = 0;
+        let mut keys = std::collections::HashSet::new();
+        for arn in &arns {
+            let demo_pods = match demo.kube(arn).unwrap().list(KubeKind::Pods) {
+                KubeList::Pods(p) => p.len(),
+                _ => unreachable!(),
+            };
+            // Not made until the cluster's API is read.
+            let KubeList::Pods(before) = w.kube(arn).unwrap().list(KubeKind::Pods) else {
+                unreachable!()
+            };
+            assert_eq!(before.len(), demo_pods);
+            w.make_pods(arn);
+            let kube = w.kube(arn).unwrap();
+            let (KubeList::Pods(after), KubeList::Nodes(nodes)) =
+                (kube.list(KubeKind::Pods), kube.list(KubeKind::Nodes))
+            else {
+                unreachable!()
+            };
+            pods += after.len() - demo_pods;
+            for pod in &after {
+                assert!(keys.insert(pod.key.clone()), "pod {} twice", pod.key);
+                if pod.phase == "Running" {
+                    let node = pod.node.as_deref().unwrap();
+                    assert!(
+                        nodes.iter().any(|n| n.name == node),
+                        "{node} of {} is not a node",
+                        pod.key
+                    );
+                }
+            }
+            let names: std::collections::HashSet<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+            assert_eq!(names.len(), nodes.len(), "node names are unique");
+        }
+        assert_eq!(pods, 1_234);
     }
 }

@@ -545,8 +545,15 @@ impl World {
             })
     }
 
+    /// Make the pods a fleet at scale left for the first read of `cluster`'s API.
+    pub fn make_pods(&mut self, cluster: &str) {
+        let _ = self.kube_mut(cluster);
+    }
+
+    /// The inside of an EKS cluster to change, its pods all made.
     pub fn kube_mut(&mut self, cluster: &str) -> Result<&mut super::kube::SimKube, String> {
-        self.kube
+        let kube = self
+            .kube
             .iter_mut()
             .find(|k| k.arn() == cluster || crate::util::arn_tail(k.arn()) == cluster)
             .ok_or_else(|| {
@@ -554,7 +561,9 @@ impl World {
                     "ResourceNotFoundException: No cluster found for name: {}.",
                     crate::util::arn_tail(cluster)
                 )
-            })
+            })?;
+        kube.make_pending();
+        Ok(kube)
     }
 
     pub fn eks_clusters(&self, region: &str) -> Vec<EksCluster> {

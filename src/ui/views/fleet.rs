@@ -54,11 +54,12 @@ impl Row for FleetRow {
             2 => Cell::new(self.region.as_str()),
             3 => Cell::tone(self.health.as_str(), health_tone(self.health)),
             4 => count(self.services),
-            5 if ecs => match self.desired {
+            5 => match self.desired {
                 Some(desired) => super::services::tasks_cell(self.running, desired),
-                None => Cell::new(self.running.to_string()),
+                None if ecs => Cell::new(self.running.to_string()),
+                None => Cell::muted("-"),
             },
-            6 if ecs => alarm(Some(self.pending), Tone::Warn),
+            6 if ecs || self.desired.is_some() => alarm(Some(self.pending), Tone::Warn),
             7 => alarm(self.degraded, Tone::Warn),
             8 => alarm(self.deploying, Tone::Info),
             9 => alarm(self.stopped_last_hour, Tone::Warn),
