@@ -21,6 +21,10 @@ use ratatui::backend::TestBackend;
 
 const SIZES: &[usize] = &[1_000, 100_000];
 
+/// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn start() -> Timestamp {
     "2026-11-02T09:30:00Z".parse().unwrap()
 }

@@ -365,15 +365,17 @@ fn output_in_clusters<T: Row + serde::Serialize>(
             out
         }
         Format::Json => {
-            let mut values = Vec::with_capacity(rows.len());
-            for (name, row) in names.zip(&rows) {
-                let mut value = serde_json::to_value(row)?;
-                if let Some(object) = value.as_object_mut() {
-                    object.insert("cluster".into(), name.into());
-                }
-                values.push(value);
+            #[derive(serde::Serialize)]
+            struct InCluster<'a, T> {
+                cluster: &'a str,
+                #[serde(flatten)]
+                row: &'a T,
             }
-            let mut text = serde_json::to_string_pretty(&values)?;
+            let rows: Vec<InCluster<T>> = names
+                .zip(rows)
+                .map(|(cluster, row)| InCluster { cluster, row })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&rows)?;
             text.push('\n');
             text
         }

@@ -313,10 +313,8 @@ impl DataEvent {
         let digest = match (&fetch, &mut result) {
             (Fetch::Tasks { stopped, .. }, Ok(Payload::Tasks(tasks))) => {
                 crate::store::sort_tasks(tasks, *stopped);
-                use std::hash::{Hash, Hasher};
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                tasks.hash(&mut hasher);
-                Some(hasher.finish())
+                use std::hash::BuildHasher;
+                Some(foldhash::quality::FixedState::with_seed(0x0062_6f73_756e).hash_one(&*tasks))
             }
             _ => None,
         };
