@@ -229,10 +229,13 @@ fn under_throttling_the_dashboard_keeps_its_data_backs_off_and_recovers() {
             )
             .await;
         assert!(recovered, "not current {:?} after the faults stopped", since.elapsed());
+        // A request in flight when the faults stopped may still bring back its throttle;
+        // every one after it works.
+        let after = &app.services_fetches[first_after..];
+        let failed = after.iter().take_while(|(_, r)| r.is_err()).count();
         assert!(
-            app.services_fetches[first_after..].iter().all(|(_, r)| r.is_ok()),
-            "a fetch failed after the faults stopped: {:?}",
-            &app.services_fetches[first_after..]
+            failed <= 1 && after[failed..].iter().all(|(_, r)| r.is_ok()),
+            "a fetch failed after the faults stopped: {after:?}"
         );
         let screen = support::screen(&app.store, 100, 20);
         assert!(screen.contains("● live"), "{screen}");
