@@ -108,20 +108,10 @@ impl FleetRow {
             (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
         };
         let count = |n: usize| n as u32;
-        let groups_degraded = groups.map(|g| {
-            count(
-                g.iter()
-                    .filter(|g| !g.health_issues.is_empty() || !matches!(g.status.as_str(), "ACTIVE" | "UPDATING"))
-                    .count(),
-            )
-        });
-        let addons_degraded = addons.map(|a| {
-            count(
-                a.iter()
-                    .filter(|a| !a.health_issues.is_empty() || !matches!(a.status.as_str(), "ACTIVE" | "UPDATING"))
-                    .count(),
-            )
-        });
+        // A node group or add-on with health issues, or in a state other than working.
+        let troubled = |status: &str, issues: &[String]| !issues.is_empty() || !matches!(status, "ACTIVE" | "UPDATING");
+        let groups_degraded = groups.map(|g| count(g.iter().filter(|g| troubled(&g.status, &g.health_issues)).count()));
+        let addons_degraded = addons.map(|a| count(a.iter().filter(|a| troubled(&a.status, &a.health_issues)).count()));
         let short = workloads.map(|w| count(w.iter().filter(|w| w.ready < w.desired).count()));
         let degraded = sum(sum(groups_degraded, addons_degraded), short);
         let rolling = workloads.map(|w| count(w.iter().filter(|w| w.updated < w.desired).count()));
