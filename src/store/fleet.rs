@@ -125,12 +125,7 @@ impl FleetRow {
                 "Pending" => pending += 1,
                 _ => {}
             }
-            let backing_off = pod.containers.iter().any(|c| {
-                c.reason
-                    .as_deref()
-                    .is_some_and(|r| r.ends_with("BackOff") || r == "Error")
-            });
-            crashing += u32::from(backing_off);
+            crashing += u32::from(pod.backing_off());
         }
         let desired = pods.map(|p| {
             count(

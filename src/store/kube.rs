@@ -152,6 +152,16 @@ impl Pod {
         self.phase.clone()
     }
 
+    /// Whether a container is backing off after crashing or failing to pull its image
+    /// (CrashLoopBackOff, ImagePullBackOff, Error): what makes a cluster `failing`.
+    pub fn backing_off(&self) -> bool {
+        self.containers.iter().any(|c| {
+            c.reason
+                .as_deref()
+                .is_some_and(|r| r.ends_with("BackOff") || r == "Error")
+        })
+    }
+
     /// Whether the pod is in trouble: not running and ready, or restarting.
     pub fn failing(&self) -> bool {
         let (ready, total) = self.ready_count();
