@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use bosun::app::{Action, Input, update};
 use bosun::config::keymap::Keymap;
+use bosun::domain::Task;
+use bosun::domain::fetch::{DataEvent, Fetch, Payload};
 use bosun::source::sim::World;
 use bosun::source::sim::scale::Scale;
-use bosun::source::{DataEvent, Fetch, Payload};
 use bosun::store::ui::{Mode, Page, Route, SortSpec};
-use bosun::store::{Context, Store, Task};
+use bosun::store::{Context, Store};
 use bosun::ui::theme::Theme;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;

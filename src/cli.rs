@@ -12,14 +12,16 @@ use crate::app::{App, MouseCapture, headless};
 use crate::config::file::{Config, Confirm};
 use crate::config::keymap::Keymap;
 use crate::config::layers::{Env, Flags, Resolved, resolve};
+use crate::domain::ErrorKind;
+use crate::domain::op::{Guard, Limits};
+use crate::ops::Operator;
 use crate::ops::audit::Audit;
 use crate::ops::executor::Executor;
-use crate::ops::{Guard, Limits, Operator};
 use crate::snapshot;
 use crate::source::SharedBackend;
 use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
-use crate::store::{ErrorKind, Settings, Store};
+use crate::store::{Settings, Store};
 use crate::ui::colors::ColorSupport;
 use crate::ui::theme::Theme;
 
@@ -132,6 +134,11 @@ pub struct SnapshotArgs {
     pub format: snapshot::Format,
 }
 
+/// Where actions are recorded unless `--audit-log` says otherwise.
+fn default_audit_log() -> PathBuf {
+    crate::config::state_dir().join("audit.log")
+}
+
 fn default_log_file() -> PathBuf {
     crate::config::state_dir().join("bosun.log")
 }
@@ -145,7 +152,7 @@ pub fn parse() -> Cli {
          AWS: the standard credential chain and AWS_ENDPOINT_URL[_<SERVICE>] are honoured.",
         crate::config::file::path().display(),
         default_log_file().display(),
-        crate::ops::audit::default_path().display()
+        default_audit_log().display()
     );
     let matches = Cli::command().after_help(after).get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
@@ -419,7 +426,7 @@ fn run_tui(
         };
         store.ui.info(format!("config: {first}{more}"));
     }
-    let audit_path = global.audit_log.clone().unwrap_or_else(crate::ops::audit::default_path);
+    let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_log);
     let audit =
         Audit::open(&audit_path).with_context(|| format!("cannot open the audit log {}", audit_path.display()))?;
     let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));

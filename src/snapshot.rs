@@ -4,9 +4,12 @@
 use anyhow::{Result, bail};
 use clap::ValueEnum;
 
-use crate::source::{Backend, DataEvent, Fetch, Payload, fetch_all, load_fleet};
-use crate::store::metrics::{SeriesKey, Window, service_series};
-use crate::store::{Cluster, FleetRow, Service, Store, Task};
+use crate::domain::Task;
+use crate::domain::fetch::{DataEvent, Fetch, Payload};
+use crate::domain::metrics::{SeriesKey, Window, service_series};
+use crate::domain::{Cluster, FleetRow, Service};
+use crate::source::{Backend, fetch_all, load_fleet};
+use crate::store::Store;
 use crate::ui::table::{Row, RowCx, plain};
 use crate::ui::views::tasks;
 
@@ -41,7 +44,7 @@ pub struct Request {
 }
 
 /// The EKS clusters a request is about: the one named, or all.
-async fn chosen_eks(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<crate::store::EksCluster>> {
+async fn chosen_eks(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<crate::domain::EksCluster>> {
     let fetches = backend
         .regions()
         .into_iter()
@@ -241,7 +244,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .map(|c| Fetch::NodeGroups { cluster: c.arn.clone() })
                 .collect();
             load(backend, &mut store, fetches).await?;
-            let groups: Vec<(&str, Vec<&crate::store::kube::NodeGroup>)> = clusters
+            let groups: Vec<(&str, Vec<&crate::domain::kube::NodeGroup>)> = clusters
                 .iter()
                 .filter_map(|c| {
                     Some((
@@ -258,11 +261,11 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .iter()
                 .map(|c| Fetch::Kube {
                     cluster: c.arn.clone(),
-                    kind: crate::store::kube::KubeKind::Pods,
+                    kind: crate::domain::kube::KubeKind::Pods,
                 })
                 .collect();
             load(backend, &mut store, fetches).await?;
-            let groups: Vec<(&str, Vec<&crate::store::kube::Pod>)> = clusters
+            let groups: Vec<(&str, Vec<&crate::domain::kube::Pod>)> = clusters
                 .iter()
                 .filter_map(|c| {
                     let pods = store.kube.get(&c.arn)?.pods.items().iter();

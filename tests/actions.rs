@@ -5,8 +5,8 @@ mod support;
 
 use bosun::app::{Action, Effect, Input, update};
 use bosun::config::keymap::Command;
+use bosun::domain::op::{Guard, Op, OpRequest};
 use bosun::ops::executor::Executor;
-use bosun::ops::{Guard, Op, OpRequest};
 use bosun::source::sim::SimBackend;
 use bosun::store::Store;
 use bosun::store::ui::{Mode, Step};
@@ -207,7 +207,7 @@ fn a_revision_is_picked_from_the_family_list() {
             .unwrap()
             .0
             .iter()
-            .any(|f| matches!(f, bosun::source::Fetch::Revisions { family, .. } if family == "cart"))
+            .any(|f| matches!(f, bosun::domain::fetch::Fetch::Revisions { family, .. } if family == "cart"))
     );
     assert!(dialog_text(&store).contains("loading the revisions of cart"));
     follow_scope(&mut store);
@@ -330,7 +330,7 @@ fn an_applied_action_is_followed_until_it_settles() {
     let backend = Arc::new(SimBackend::fixed(7, at()));
     let executor = Executor::new(backend.clone(), Guard::default(), None);
     let outcome = runtime().block_on(executor.execute(request));
-    assert!(outcome.result.is_ok());
+    assert!(outcome.outcome.applied().is_some(), "{:?}", outcome.outcome);
     let effects = update(&mut store, Action::OpDone(outcome));
     assert!(effects.contains(&Effect::Refresh));
     assert!(store.ops.follow.is_some());

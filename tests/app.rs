@@ -4,10 +4,11 @@ mod support;
 
 use bosun::app::{Action, Effect, Input, update};
 use bosun::config::keymap::Command;
+use bosun::domain::fetch::{DataEvent, Fetch};
+use bosun::domain::{ErrorKind, FetchError};
+use bosun::source::fetch_all;
 use bosun::source::sim::SimBackend;
-use bosun::source::{DataEvent, Fetch, fetch_all};
 use bosun::store::ui::{Mode, Route};
-use bosun::store::{ErrorKind, FetchError};
 use jiff::SignedDuration;
 use support::*;
 
@@ -351,7 +352,7 @@ fn copy_the_arn_and_the_console_url_of_the_selection() {
 /// and the simulated cluster carries it out.
 #[test]
 fn kubernetes_actions_from_keys() {
-    use bosun::ops::Op;
+    use bosun::domain::op::Op;
     let mut store = demo_store();
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     type_line(&mut store, Command::CommandLine, "workloads");
@@ -433,10 +434,10 @@ fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
     // Node groups and add-ons come with the fleet: platform-k8s has a DEGRADED add-on.
     let platform = row(&store, "platform-k8s");
     assert_eq!(platform.degraded, Some(1), "{platform:?}");
-    assert_eq!(platform.health, bosun::store::Health::Degraded);
+    assert_eq!(platform.health, bosun::domain::Health::Degraded);
     // Pods and workloads are not watched yet: no counts, rather than zeros.
     assert_eq!((platform.desired, platform.services), (None, None));
-    assert_eq!(row(&store, "data-k8s").health, bosun::store::Health::Healthy);
+    assert_eq!(row(&store, "data-k8s").health, bosun::domain::Health::Healthy);
 
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     type_line(&mut store, Command::CommandLine, "workloads");
@@ -459,7 +460,7 @@ fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
     // unschedulable).
     assert!(platform.degraded.unwrap() > 1, "{platform:?}");
     // A pod in CrashLoopBackOff makes the cluster failing, as failing tasks do a service.
-    assert_eq!(platform.health, bosun::store::Health::Failing);
+    assert_eq!(platform.health, bosun::domain::Health::Failing);
     type_line(&mut store, Command::CommandLine, "fleet");
     let screen = support::screen(&store, 120, 30);
     let line = screen.lines().find(|l| l.contains("platform-k8s")).unwrap();

@@ -11,9 +11,11 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bosun::app::{Action, update};
-use bosun::source::scheduler::{Control, Intervals, Scheduler, Scope};
-use bosun::source::{Backend, DataEvent, Fetch, load_fleet};
-use bosun::store::{ErrorKind, Store};
+use bosun::domain::ErrorKind;
+use bosun::domain::fetch::{DataEvent, Fetch, Scope};
+use bosun::source::scheduler::{Control, Intervals, Scheduler};
+use bosun::source::{Backend, load_fleet};
+use bosun::store::Store;
 use serde_json::Value;
 use support::runtime;
 use support::servers::{Moto, Proxy, aws_backend, aws_cli, aws_env};
@@ -95,7 +97,7 @@ fn every_seeded_service_and_task_is_in_the_store() {
     assert_eq!(big.tasks.len(), 250);
     // EC2 and Fargate tasks, converted at the edge.
     let fargate = &big.tasks.items()[0];
-    assert_eq!(fargate.launch_type, bosun::store::LaunchType::Fargate);
+    assert_eq!(fargate.launch_type, bosun::domain::LaunchType::Fargate);
     assert!(fargate.private_ip.is_some(), "awsvpc tasks have an IP: {fargate:?}");
     let ec2 = store.cluster_data(&cluster_arn("us-east-1", "ec2")).unwrap();
     assert!(ec2.tasks.items().iter().all(|t| t.container_instance_arn.is_some()));

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use bosun::app::{Action, update};
 use bosun::config::keymap::{Command as Key, Keymap};
-use bosun::source::{DataEvent, Fetch, Payload};
+use bosun::domain::fetch::{DataEvent, Fetch, Payload};
 use bosun::store::Store;
 use bosun::ui::theme::Theme;
 use ratatui::Terminal;

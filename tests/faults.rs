@@ -13,10 +13,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bosun::app::{Action, Effect, update};
+use bosun::domain::fetch::{DataEvent, Fetch, Payload, Scope};
+use bosun::domain::op::{Guard, Limits, Op, OpRequest, Outcome};
 use bosun::ops::executor::Executor;
-use bosun::ops::{Guard, Limits, Op, OpRequest};
-use bosun::source::scheduler::{Control, Intervals, Scheduler, Scope};
-use bosun::source::{Backend, DataEvent, Fetch, Payload, SharedBackend};
+use bosun::source::scheduler::{Control, Intervals, Scheduler};
+use bosun::source::{Backend, SharedBackend};
 use bosun::store::Store;
 use bosun::store::ui::Level;
 use serde_json::json;
@@ -289,17 +290,17 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
         // Each kind of fault on every UpdateService: sent once, and the outcome says what
         // happened to the fleet.
         let cases = [
-            ("throttle", "ThrottlingException: Rate exceeded", Some(false)),
-            ("error500", "InternalFailure", Some(false)),
-            ("error503", "ServiceUnavailableException", Some(false)),
+            ("throttle", "rejected", "ThrottlingException", Some(false)),
+            ("error500", "rejected", "InternalFailure", Some(false)),
+            ("error503", "rejected", "ServiceUnavailable", Some(false)),
             // The connection dies after the request is read: unknown to bosun, and in fact
             // not applied (the proxy never passed it on) ...
-            ("reset", "it may have been applied", None),
+            ("reset", "unknown", "it may have been applied", None),
             // ... or applied, its answer lost.
-            ("reset_after", "it may have been applied", None),
-            ("latency", "", Some(true)),
+            ("reset_after", "unknown", "it may have been applied", None),
+            ("latency", "ok", "", Some(true)),
         ];
-        for (i, (fault, says, applied)) in cases.into_iter().enumerate() {
+        for (i, (fault, word, says, applied)) in cases.into_iter().enumerate() {
             faults.calm();
             faults.set(json!({fault: 1.0, "operations": ["ECS.UpdateService"]}));
             let (arn, before) = desired().await;
@@ -309,8 +310,9 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
             let outcome = executor.execute(scale(i as u64, &arn, before, to)).await;
             assert_eq!(sent(), count + 1, "{fault}: UpdateService sent once");
             let (_, after) = desired().await;
-            match (&outcome.result, applied) {
-                (Ok(applied), Some(true)) => {
+            assert_eq!(outcome.outcome.word(), word, "{fault}: {:?}", outcome.outcome);
+            match (&outcome.outcome, applied) {
+                (Outcome::Done(applied), Some(true)) => {
                     assert_eq!(after, to, "{fault}: reported done, so done");
                     assert!(
                         applied.summary.contains(&format!("desired {to}")),
@@ -322,17 +324,17 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
                         "{fault}: the latency was there"
                     );
                 }
-                (Err(failure), Some(false)) => {
+                (Outcome::Rejected { code, message }, Some(false)) => {
                     assert_eq!(after, before, "{fault}: reported failed, so not done");
-                    assert!(failure.message().contains(says), "{fault}: {}", failure.message());
-                    assert!(!failure.maybe_applied(), "{fault}: {}", failure.message());
+                    assert!(code.contains(says), "{fault}: code {code}");
+                    assert!(message.contains(says), "{fault}: {message}");
                 }
-                (Err(failure), None) => {
-                    assert!(failure.maybe_applied(), "{fault}: {}", failure.message());
+                (Outcome::Unanswered { message }, None) => {
+                    assert!(message.contains(says), "{fault}: {message}");
                     let proxy_passed_it_on = faults.requests("ECS.UpdateService").last().unwrap()["forwarded"] == true;
                     assert_eq!(after == to, proxy_passed_it_on, "{fault}");
                 }
-                (result, _) => panic!("{fault}: unexpected {result:?}"),
+                (outcome, _) => panic!("{fault}: unexpected {outcome:?}"),
             }
             // What the person at the keyboard reads: the error, or the change being followed
             // on screen until it settles.
@@ -345,6 +347,7 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
                     assert!(message.is_none(), "{fault}: {message:?}");
                     let follow = store.ops.follow.as_ref().expect("a done action is followed");
                     assert!(follow.label.starts_with("scale"), "{}", follow.label);
+                    assert!(!follow.unknown);
                 }
                 Some(false) => {
                     let message = message.expect("a failure is reported");
@@ -357,6 +360,9 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
                     assert_eq!(message.level, Level::Error);
                     assert!(message.text.contains("outcome unknown"), "{}", message.text);
                     assert!(!message.text.contains("failed:"), "{}", message.text);
+                    // ... and the screen watches whether the change shows up.
+                    let follow = store.ops.follow.as_ref().expect("an unknown outcome is watched");
+                    assert!(follow.unknown, "{follow:?}");
                 }
             }
         }
@@ -372,12 +378,12 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
             let outcome = executor.execute(scale(100 + i, &arn, before, to)).await;
             assert_eq!(sent(), count + 1, "sent once");
             let (_, after) = desired().await;
-            match &outcome.result {
-                Ok(_) => assert_eq!(after, to, "reported done, so done"),
-                Err(failure) if failure.maybe_applied() => {}
-                Err(failure) => assert_eq!(after, before, "reported failed, so not done: {}", failure.message()),
+            match &outcome.outcome {
+                Outcome::Done(_) => assert_eq!(after, to, "reported done, so done"),
+                Outcome::Unanswered { .. } => {}
+                other => assert_eq!(after, before, "reported failed, so not done: {other:?}"),
             }
-            outcomes.push(outcome.result.is_ok());
+            outcomes.push(outcome.outcome.word());
         }
         eprintln!("scales under mixed faults, done or not: {outcomes:?}");
     });

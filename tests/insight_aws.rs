@@ -11,9 +11,10 @@ mod support;
 
 use std::process::Command;
 
-use bosun::source::{Backend, Fetch, Payload};
-use bosun::store::insight::PolicyKind;
-use bosun::store::metrics::{Window, service_series};
+use bosun::domain::fetch::{Fetch, Payload};
+use bosun::domain::insight::PolicyKind;
+use bosun::domain::metrics::{Window, service_series};
+use bosun::source::Backend;
 use support::runtime;
 use support::servers::{CborProxy, Moto, aws_backend_with_cloudwatch, aws_env, python};
 

@@ -6,10 +6,12 @@ mod support;
 
 use std::time::Duration;
 
-use bosun::ops::{Op, Operator};
-use bosun::source::{Backend, Fetch, Payload};
-use bosun::store::ErrorKind;
-use bosun::store::kube::{KubeKind, KubeList, Pod, WorkloadKind};
+use bosun::domain::ErrorKind;
+use bosun::domain::fetch::{Fetch, Payload};
+use bosun::domain::kube::{KubeKind, KubeList, Pod, WorkloadKind};
+use bosun::domain::op::{Op, WriteError};
+use bosun::ops::Operator;
+use bosun::source::Backend;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1 as core;
 use kube::Api;
@@ -378,8 +380,13 @@ fn every_kubernetes_action_reads_back() {
             from: 1,
             to: 2,
         };
-        let err = backend.apply(&missing, "t").await.unwrap_err();
-        assert!(err.contains("404") || err.contains("not found"), "{err}");
+        match backend.apply(&missing, "t").await.unwrap_err() {
+            WriteError::Rejected { code, message } => {
+                assert_eq!(code, "NotFound", "{message}");
+                assert!(message.contains("404"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     });
 }
 
@@ -494,9 +501,9 @@ fn pod_logs_follow_and_the_previous_run_reads_once() {
 
 #[test]
 fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
+    use bosun::domain::op::{Guard, OpRequest, Outcome};
     use bosun::ops::audit::Audit;
     use bosun::ops::executor::Executor;
-    use bosun::ops::{Failure, Guard, OpRequest};
     let moto = Moto::start();
     seed_eks(&moto);
     let kube = KubeServer::start(&["--token", TOKEN]);
@@ -556,10 +563,10 @@ fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
                 })
                 .await;
             assert!(
-                matches!(outcome.result, Err(Failure::Refused(_))),
+                matches!(outcome.outcome, Outcome::Refused { .. }),
                 "{}: {:?}",
                 op.verb(),
-                outcome.result
+                outcome.outcome
             );
         }
         assert!(

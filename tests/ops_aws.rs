@@ -6,12 +6,14 @@ mod support;
 
 use std::sync::Arc;
 
+use bosun::domain::fetch::{Fetch, Payload};
+use bosun::domain::op::{Guard, Op, OpRequest, Outcome};
+use bosun::domain::{LaunchType, Service, Task};
+use bosun::ops::Operator;
 use bosun::ops::audit::Audit;
 use bosun::ops::executor::Executor;
-use bosun::ops::{Failure, Guard, Op, OpRequest, Operator};
+use bosun::source::Backend;
 use bosun::source::aws::AwsBackend;
-use bosun::source::{Backend, Fetch, Payload};
-use bosun::store::{LaunchType, Service, Task};
 use serde_json::Value;
 use support::runtime;
 use support::servers::{Moto, aws_backend};
@@ -139,7 +141,12 @@ fn every_action_is_applied_and_reads_back() {
     let ops = every_kind_of_action(&w);
     for (n, op) in ops.iter().enumerate() {
         let outcome = w.rt.block_on(executor.execute(request(n as u64 + 1, op.clone())));
-        assert!(outcome.result.is_ok(), "{}: {:?}", op.verb(), outcome.result);
+        assert!(
+            outcome.outcome.applied().is_some(),
+            "{}: {:?}",
+            op.verb(),
+            outcome.outcome
+        );
     }
 
     let web = w.service(SMALL, "web");
@@ -207,8 +214,11 @@ fn every_action_is_applied_and_reads_back() {
         to: 2,
     };
     let outcome = w.rt.block_on(executor.execute(request(99, missing)));
-    match outcome.result {
-        Err(Failure::Failed(message)) => assert!(message.contains("ServiceNotFoundException"), "{message}"),
+    match outcome.outcome {
+        Outcome::Rejected { code, message } => {
+            assert_eq!(code, "ServiceNotFoundException");
+            assert!(message.contains("ServiceNotFoundException"), "{message}");
+        }
         other => panic!("{other:?}"),
     }
 
@@ -223,7 +233,8 @@ fn every_action_is_applied_and_reads_back() {
         assert_eq!(line["region"], "us-east-1");
     }
     assert_eq!(lines[0]["parameters"]["to"], 3);
-    assert_eq!(lines.last().unwrap()["result"], "error");
+    assert_eq!(lines.last().unwrap()["result"], "rejected");
+    assert_eq!(lines.last().unwrap()["code"], "ServiceNotFoundException");
     assert!(!log.contains("testing"), "no credentials in the audit log");
     #[cfg(unix)]
     {
@@ -247,8 +258,10 @@ fn read_only_refuses_every_kind_of_action_with_no_call_sent() {
     w.backend.calls().reset();
     for (n, op) in ops.iter().enumerate() {
         let outcome = w.rt.block_on(executor.execute(request(n as u64, op.clone())));
-        match outcome.result {
-            Err(Failure::Refused(why)) => assert!(why.ends_with("refused: read-only mode (--read-only)"), "{why}"),
+        match outcome.outcome {
+            Outcome::Refused { reason } => {
+                assert!(reason.ends_with("refused: read-only mode (--read-only)"), "{reason}")
+            }
             other => panic!("{}: {other:?}", op.verb()),
         }
     }
@@ -272,8 +285,8 @@ fn read_only_refuses_every_kind_of_action_with_no_call_sent() {
         to: 100_000,
     };
     assert!(matches!(
-        w.rt.block_on(executor.execute(request(1, too_many))).result,
-        Err(Failure::Refused(_))
+        w.rt.block_on(executor.execute(request(1, too_many))).outcome,
+        Outcome::Refused { .. }
     ));
     assert!(w.backend.calls().by_operation().is_empty());
 }

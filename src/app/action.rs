@@ -3,8 +3,7 @@
 use jiff::Timestamp;
 
 use crate::config::keymap::Command;
-use crate::source::DataEvent;
-use crate::source::scheduler::Scope;
+use crate::domain::fetch::{DataEvent, Scope};
 
 /// Editing keys while typing a filter or a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +31,7 @@ pub enum Action {
     /// API calls the backend made in the last minute.
     Calls(u32),
     /// The executor's answer to an action.
-    OpDone(crate::ops::OpOutcome),
+    OpDone(crate::domain::op::OpOutcome),
     Mouse(Mouse),
 }
 
@@ -56,7 +55,7 @@ pub enum Effect {
     /// Refresh what is on screen now.
     Refresh,
     /// Send an action to the executor.
-    Exec(crate::ops::OpRequest),
+    Exec(crate::domain::op::OpRequest),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
 }

@@ -1,8 +1,8 @@
 //! The `:` command line: parsing, and completion from the names in the store.
 
 use crate::config::keymap::Command;
+use crate::domain::kube::KubeKind;
 use crate::store::Store;
-use crate::store::kube::KubeKind;
 use crate::store::ui::Route;
 
 /// Every command, for help: usage and what it does.
@@ -57,7 +57,7 @@ pub enum Cmd {
     Schedules,
     Act(super::act::ActCmd),
     Eks(Option<String>),
-    Kube(crate::store::kube::KubeKind),
+    Kube(crate::domain::kube::KubeKind),
     Namespace(Option<String>),
     Help,
     Quit,
@@ -304,7 +304,7 @@ pub fn current_cluster(store: &Store) -> Option<String> {
     match &page.route {
         Route::Fleet => {
             let row = crate::ui::table::selected(page.table(), store.fleet.items())?;
-            (row.kind == crate::store::ClusterKind::Ecs).then(|| row.arn.clone())
+            (row.kind == crate::domain::ClusterKind::Ecs).then(|| row.arn.clone())
         }
         route => route.cluster().filter(|c| !is_eks(c)).map(str::to_string),
     }
@@ -322,7 +322,7 @@ pub fn current_eks(store: &Store) -> Option<String> {
     }
     if let Route::Fleet = &page.route
         && let Some(row) = crate::ui::table::selected(page.table(), store.fleet.items())
-        && row.kind == crate::store::ClusterKind::Eks
+        && row.kind == crate::domain::ClusterKind::Eks
     {
         return Some(row.arn.clone());
     }

@@ -2,8 +2,8 @@
 //! definition, logs, images; and the keys of those views.
 
 use crate::config::keymap::Command;
+use crate::domain::metrics::Window;
 use crate::store::Store;
-use crate::store::metrics::Window;
 use crate::store::ui::{Page, Route, service_panes};
 use crate::ui::table;
 

@@ -26,9 +26,10 @@ pub use action::{Action, Effect, Input, Mouse};
 pub use update::update;
 
 use crate::config::keymap::Keymap;
+use crate::domain::fetch::Scope;
 use crate::ops::executor::Executor;
 use crate::source::SharedBackend;
-use crate::source::scheduler::{Control, Intervals, Scheduler, Scope};
+use crate::source::scheduler::{Control, Intervals, Scheduler};
 use crate::store::Store;
 use crate::store::ui::Mode;
 use crate::ui::theme::Theme;

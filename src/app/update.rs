@@ -3,8 +3,7 @@
 
 use super::action::{Action, Effect, Input};
 use super::command::{self, Cmd};
-use super::views;
-use super::{act, inspect};
+use super::{act, inspect, views};
 use crate::config::keymap::Command;
 use crate::store::Store;
 use crate::store::ui::{Mode, Page, Route, SortSpec};

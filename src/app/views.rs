@@ -1,11 +1,11 @@
 //! What each screen needs from the app: its tables kept in sync, what `enter` opens, and
 //! which fetches it puts on screen.
 
-use crate::source::Fetch;
-use crate::source::scheduler::Scope;
-use crate::store::kube::KubeKind;
+use crate::domain::ClusterKind;
+use crate::domain::fetch::{Fetch, Scope};
+use crate::domain::kube::KubeKind;
+use crate::store::Store;
 use crate::store::ui::{Route, service_panes};
-use crate::store::{ClusterKind, Store};
 use crate::ui::table::{self, Column, Row};
 use crate::ui::views;
 
@@ -36,23 +36,23 @@ pub fn sync(store: &mut Store) {
 pub fn columns(store: &Store) -> (&'static [Column], &'static [usize]) {
     let page = store.ui.page();
     match &page.route {
-        Route::Fleet => (crate::store::FleetRow::columns(), &[]),
-        Route::Services { .. } => (crate::store::Service::columns(), &[]),
+        Route::Fleet => (crate::domain::FleetRow::columns(), &[]),
+        Route::Services { .. } => (crate::domain::Service::columns(), &[]),
         Route::Service { .. } => match page.focus {
-            service_panes::DEPLOYMENTS => (crate::store::Deployment::columns(), &[]),
-            service_panes::TASKS => (crate::store::Task::columns(), views::tasks::HIDDEN_IN_SERVICE),
-            _ => (crate::store::ServiceEvent::columns(), &[]),
+            service_panes::DEPLOYMENTS => (crate::domain::Deployment::columns(), &[]),
+            service_panes::TASKS => (crate::domain::Task::columns(), views::tasks::HIDDEN_IN_SERVICE),
+            _ => (crate::domain::ServiceEvent::columns(), &[]),
         },
         Route::Tasks { service, .. } => (
-            crate::store::Task::columns(),
+            crate::domain::Task::columns(),
             views::tasks::hidden(page.show_stopped, service.is_some()),
         ),
-        Route::Task { .. } => (crate::store::Container::columns(), &[]),
-        Route::Instances { .. } => (crate::store::ContainerInstance::columns(), &[]),
+        Route::Task { .. } => (crate::domain::Container::columns(), &[]),
+        Route::Instances { .. } => (crate::domain::ContainerInstance::columns(), &[]),
         Route::Targets { .. } => (views::targets::TargetRow::columns(), &[]),
-        Route::Images { .. } => (crate::store::insight::Image::columns(), &[]),
-        Route::Repositories { .. } => (crate::store::insight::Repository::columns(), &[]),
-        Route::Schedules { .. } => (crate::store::insight::ScheduledTask::columns(), &[]),
+        Route::Images { .. } => (crate::domain::insight::Image::columns(), &[]),
+        Route::Repositories { .. } => (crate::domain::insight::Repository::columns(), &[]),
+        Route::Schedules { .. } => (crate::domain::insight::ScheduledTask::columns(), &[]),
         Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } => {
             (views::kube::columns(&page.route, page.focus), &[])
         }
@@ -291,10 +291,10 @@ fn sparkline_metrics(store: &Store, cluster: &str) -> Option<Fetch> {
     }
     let series = services
         .iter()
-        .flat_map(|s| crate::store::metrics::service_series(&region, cluster_name, &s.name))
+        .flat_map(|s| crate::domain::metrics::service_series(&region, cluster_name, &s.name))
         .collect();
     Some(Fetch::Metrics {
-        window: crate::store::metrics::Window::Hour,
+        window: crate::domain::metrics::Window::Hour,
         series,
     })
 }
@@ -362,7 +362,7 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
         }
         Route::Service { cluster, service } => {
             let region = region_of(cluster);
-            let series = crate::store::metrics::service_series(
+            let series = crate::domain::metrics::service_series(
                 &region,
                 crate::util::arn_tail(cluster),
                 crate::util::arn_tail(service),
@@ -372,7 +372,7 @@ fn screen_fetches(store: &Store) -> Vec<Fetch> {
                 running(cluster),
                 Fetch::Alarms { region },
                 Fetch::Metrics {
-                    window: crate::store::metrics::Window::Hour,
+                    window: crate::domain::metrics::Window::Hour,
                     series: series.to_vec(),
                 },
             ]

@@ -1,5 +1,6 @@
-//! The audit log: one JSON line per action, refused or sent, in the XDG state directory,
-//! readable by its owner only. Never credentials: an action carries none.
+//! The audit log: one JSON line per action, refused or sent, readable by its owner only.
+//! Never credentials: an action carries none. Where it is written is the caller's choice
+//! (the command line puts it in the XDG state directory).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -8,11 +9,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::{Applied, Failure, OpRequest};
-
-pub fn default_path() -> PathBuf {
-    crate::config::state_dir().join("audit.log")
-}
+use crate::domain::op::{OpRequest, Outcome};
 
 #[derive(Debug)]
 pub struct Audit {
@@ -29,7 +26,11 @@ struct Entry<'a> {
     action: &'static str,
     target: String,
     parameters: &'a super::Op,
+    /// How it ended: done, refused, not_sent, rejected, or unknown (sent, never answered).
     result: &'static str,
+    /// The service's error code, for a rejected action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
     message: &'a str,
 }
 
@@ -64,12 +65,10 @@ impl Audit {
         &self.path
     }
 
-    pub fn record(&self, request: &OpRequest, result: &Result<Applied, Failure>) -> std::io::Result<()> {
-        let (outcome, message) = match result {
-            Ok(applied) => ("ok", applied.summary.as_str()),
-            Err(Failure::Refused(m)) => ("refused", m.as_str()),
-            Err(f @ Failure::Failed(m)) if f.maybe_applied() => ("unknown", m.as_str()),
-            Err(Failure::Failed(m)) => ("error", m.as_str()),
+    pub fn record(&self, request: &OpRequest, outcome: &Outcome) -> std::io::Result<()> {
+        let code = match outcome {
+            Outcome::Rejected { code, .. } => Some(code.as_str()),
+            _ => None,
         };
         let entry = Entry {
             time: jiff::Timestamp::now().to_string(),
@@ -79,8 +78,9 @@ impl Audit {
             action: request.op.verb(),
             target: request.op.target(),
             parameters: &request.op,
-            result: outcome,
-            message,
+            result: outcome.word(),
+            code,
+            message: outcome.message(),
         };
         let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         line.push('\n');

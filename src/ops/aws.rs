@@ -6,10 +6,11 @@ use aws_config::retry::RetryConfig;
 use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
 use aws_sdk_ecs::types as ecs;
 
-use super::{Applied, Op, Operator};
+use super::Operator;
+use crate::domain::LaunchType;
+use crate::domain::op::{Applied, Op, WriteError};
 use crate::source::aws::AwsBackend;
-use crate::source::aws::error::Failure;
-use crate::store::LaunchType;
+use crate::source::aws::error::Call;
 use crate::util::{arn_tail, task_def_short};
 
 fn once_ecs() -> aws_sdk_ecs::config::Builder {
@@ -32,10 +33,12 @@ fn primary(service: Option<&ecs::Service>) -> Option<String> {
 
 #[async_trait]
 impl Operator for AwsBackend {
-    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, String> {
-        let (region, clients) = self.clients_for(op.cluster()).map_err(|e| e.message)?;
+    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, WriteError> {
+        let (region, clients) = self
+            .clients_for(op.cluster())
+            .map_err(|e| WriteError::NotSent(e.message))?;
         let profile = self.profile_name();
-        let fail = |what: &'static str| Failure::new(what, region, profile).write();
+        let fail = |what: &'static str| Call::new(what, region, profile).write();
         let client = &clients.ecs;
         match op {
             Op::Redeploy { cluster, service, .. } => {
@@ -48,7 +51,7 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
                 Ok(Applied {
                     summary: format!("new deployment of {}", arn_tail(service)),
                     deployment: primary(out.service()),
@@ -67,7 +70,7 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
                 Ok(Applied {
                     summary: format!("{} now runs {}", arn_tail(service), task_def_short(to)),
                     deployment: primary(out.service()),
@@ -86,7 +89,7 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS UpdateService").of(e).message)?;
+                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
                 Ok(Applied {
                     summary: format!("{} desired {to}", arn_tail(service)),
                     ..Applied::default()
@@ -102,7 +105,7 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS StopTask").of(e).message)?;
+                    .map_err(|e| fail("ECS StopTask").write_error(e))?;
                 Ok(Applied {
                     summary: format!("task {} stopping", arn_tail(task)),
                     ..Applied::default()
@@ -140,7 +143,7 @@ impl Operator for AwsBackend {
                             ecs::AssignPublicIp::Disabled
                         })
                         .build()
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| WriteError::NotSent(e.to_string()))?;
                     request = request
                         .network_configuration(ecs::NetworkConfiguration::builder().awsvpc_configuration(vpc).build());
                 }
@@ -149,13 +152,17 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS RunTask").of(e).message)?;
+                    .map_err(|e| fail("ECS RunTask").write_error(e))?;
+                // ECS answered, and started nothing: refused, with its reason as the code.
                 if let Some(failure) = out.failures().first() {
-                    return Err(format!(
-                        "ECS RunTask in {region}: {}: {}",
-                        failure.reason().unwrap_or("failed"),
-                        failure.detail().or(failure.arn()).unwrap_or_default()
-                    ));
+                    let reason = failure.reason().unwrap_or("failed");
+                    return Err(WriteError::Rejected {
+                        code: reason.to_string(),
+                        message: format!(
+                            "ECS RunTask in {region}: {reason}: {}",
+                            failure.detail().or(failure.arn()).unwrap_or_default()
+                        ),
+                    });
                 }
                 let tasks: Vec<String> = out
                     .tasks()
@@ -193,12 +200,13 @@ impl Operator for AwsBackend {
                     .config_override(once_ecs())
                     .send()
                     .await
-                    .map_err(|e| fail("ECS UpdateContainerInstancesState").of(e).message)?;
+                    .map_err(|e| fail("ECS UpdateContainerInstancesState").write_error(e))?;
                 if let Some(failure) = out.failures().first() {
-                    return Err(format!(
-                        "ECS UpdateContainerInstancesState in {region}: {}",
-                        failure.reason().unwrap_or("failed")
-                    ));
+                    let reason = failure.reason().unwrap_or("failed");
+                    return Err(WriteError::Rejected {
+                        code: reason.to_string(),
+                        message: format!("ECS UpdateContainerInstancesState in {region}: {reason}"),
+                    });
                 }
                 Ok(Applied {
                     summary: format!(
@@ -228,7 +236,7 @@ impl Operator for AwsBackend {
                     .config_override(once_autoscaling())
                     .send()
                     .await
-                    .map_err(|e| fail("Application Auto Scaling RegisterScalableTarget").of(e).message)?;
+                    .map_err(|e| fail("Application Auto Scaling RegisterScalableTarget").write_error(e))?;
                 Ok(Applied {
                     summary: format!("{} scales between {min} and {max}", arn_tail(service)),
                     ..Applied::default()
@@ -254,7 +262,7 @@ impl Operator for AwsBackend {
                     .config_override(aws_sdk_eks::config::Builder::default().retry_config(RetryConfig::disabled()))
                     .send()
                     .await
-                    .map_err(|e| fail("EKS UpdateNodegroupConfig").of(e).message)?;
+                    .map_err(|e| fail("EKS UpdateNodegroupConfig").write_error(e))?;
                 Ok(Applied {
                     summary: format!("node group {nodegroup}: min {min} · desired {desired} · max {max}"),
                     ..Applied::default()
@@ -269,8 +277,11 @@ impl Operator for AwsBackend {
 
 impl AwsBackend {
     /// Kubernetes actions, through the cluster's API server. kube sends each request once.
-    async fn apply_kube(&self, op: &Op) -> Result<Applied, String> {
-        let conn = self.kube(op.cluster()).await.map_err(|e| e.message)?;
+    async fn apply_kube(&self, op: &Op) -> Result<Applied, WriteError> {
+        let conn = self
+            .kube(op.cluster())
+            .await
+            .map_err(|e| WriteError::NotSent(e.message))?;
         let summary = match op {
             Op::RolloutRestart {
                 kind, namespace, name, ..
@@ -297,7 +308,7 @@ impl AwsBackend {
                 conn.cordon(node, *cordon).await?;
                 format!("node {node} {}", if *cordon { "cordoned" } else { "uncordoned" })
             }
-            _ => return Err(format!("{} is not a Kubernetes action", op.verb())),
+            _ => return Err(WriteError::NotSent(format!("{} is not a Kubernetes action", op.verb()))),
         };
         Ok(Applied {
             summary,

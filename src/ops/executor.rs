@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
+use super::Operator;
 use super::audit::Audit;
-use super::{Failure, Guard, OpOutcome, OpRequest, Operator};
+use crate::domain::op::{Guard, OpOutcome, OpRequest, Outcome};
 
 pub struct Executor {
     operator: Arc<dyn Operator>,
@@ -29,30 +30,27 @@ impl Executor {
 
     /// Carry out one request: refused, or sent once.
     pub async fn execute(&self, request: OpRequest) -> OpOutcome {
-        let result = match self.guard.check(&request.op) {
-            Err(why) => Err(Failure::Refused(why)),
+        let outcome = match self.guard.check(&request.op) {
+            Err(reason) => Outcome::Refused { reason },
             Ok(()) => {
                 let token = format!("bosun-{}-{}", self.session, request.id);
-                self.operator.apply(&request.op, &token).await.map_err(Failure::Failed)
+                Outcome::of(self.operator.apply(&request.op, &token).await)
             }
         };
         if let Some(audit) = &self.audit
-            && let Err(error) = audit.record(&request, &result)
+            && let Err(error) = audit.record(&request, &outcome)
         {
             tracing::error!(%error, path = %audit.path().display(), "cannot write the audit log");
         }
-        match &result {
-            Ok(applied) => {
-                tracing::info!(action = request.op.verb(), target = %request.op.target(), summary = %applied.summary, "action applied")
-            }
-            Err(failure) => {
-                tracing::warn!(action = request.op.verb(), target = %request.op.target(), why = failure.message(), "action not applied")
-            }
+        let (action, target) = (request.op.verb(), request.op.target());
+        match &outcome {
+            Outcome::Done(applied) => tracing::info!(action, %target, summary = %applied.summary, "action applied"),
+            other => tracing::warn!(action, %target, outcome = other.word(), why = other.message(), "action not done"),
         }
         OpOutcome {
             id: request.id,
             op: request.op,
-            result,
+            outcome,
         }
     }
 

@@ -2,95 +2,102 @@
 
 use async_trait::async_trait;
 
-use super::{Applied, Op, Operator};
+use super::Operator;
+use crate::domain::op::{Applied, Op, WriteError};
 use crate::source::sim::SimBackend;
 use crate::source::sim::actions::{Done, RunSpec};
 
 #[async_trait]
 impl Operator for SimBackend {
-    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, String> {
-        let done: Done = self.with_world(|w| match op {
-            Op::Redeploy { cluster, service, .. } => w.redeploy(cluster, service),
-            Op::SetTaskDefinition {
-                cluster, service, to, ..
-            } => w.set_task_definition(cluster, service, to),
-            Op::Scale {
-                cluster, service, to, ..
-            } => w.scale(cluster, service, *to),
-            Op::StopTask { cluster, task, reason } => w.stop_task(cluster, task, reason),
-            Op::RunTask {
-                cluster,
-                task_definition,
-                count,
-                launch_type,
-                network,
-                group,
-            } => w.run_task(
-                cluster,
-                RunSpec {
+    async fn apply(&self, op: &Op, token: &str) -> Result<Applied, WriteError> {
+        let done: Done = self
+            .with_world(|w| match op {
+                Op::Redeploy { cluster, service, .. } => w.redeploy(cluster, service),
+                Op::SetTaskDefinition {
+                    cluster, service, to, ..
+                } => w.set_task_definition(cluster, service, to),
+                Op::Scale {
+                    cluster, service, to, ..
+                } => w.scale(cluster, service, *to),
+                Op::StopTask { cluster, task, reason } => w.stop_task(cluster, task, reason),
+                Op::RunTask {
+                    cluster,
                     task_definition,
-                    count: *count,
-                    launch: *launch_type,
-                    network: network.as_ref(),
-                    group: group.as_deref(),
-                },
-                token,
-            ),
-            Op::SetInstanceState {
-                cluster,
-                instance,
-                draining,
-            } => w.set_instance_state(cluster, instance, *draining),
-            Op::SetScalingLimits {
-                cluster,
-                service,
-                min,
-                max,
-                ..
-            } => w.set_scaling_limits(cluster, service, *min, *max),
-            Op::RolloutRestart {
-                cluster,
-                kind,
-                namespace,
-                name,
-            } => {
-                let now = w.now();
-                w.kube_mut(cluster)?
-                    .rollout_restart(*kind, namespace, name, now)
-                    .map(Done::said)
-            }
-            Op::ScaleWorkload {
-                cluster,
-                kind,
-                namespace,
-                name,
-                to,
-                ..
-            } => {
-                let now = w.now();
-                w.kube_mut(cluster)?
-                    .scale(*kind, namespace, name, *to, now)
-                    .map(Done::said)
-            }
-            Op::DeletePod {
-                cluster,
-                namespace,
-                name,
-                ..
-            } => {
-                let now = w.now();
-                w.kube_mut(cluster)?.delete_pod(namespace, name, now).map(Done::said)
-            }
-            Op::Cordon { cluster, node, cordon } => w.kube_mut(cluster)?.cordon(node, *cordon).map(Done::said),
-            Op::SetNodeGroupSize {
-                cluster, nodegroup, to, ..
-            } => {
-                let now = w.now();
-                w.kube_mut(cluster)?
-                    .resize_nodegroup(nodegroup, *to, now)
-                    .map(Done::said)
-            }
-        })?;
+                    count,
+                    launch_type,
+                    network,
+                    group,
+                } => w.run_task(
+                    cluster,
+                    RunSpec {
+                        task_definition,
+                        count: *count,
+                        launch: *launch_type,
+                        network: network.as_ref(),
+                        group: group.as_deref(),
+                    },
+                    token,
+                ),
+                Op::SetInstanceState {
+                    cluster,
+                    instance,
+                    draining,
+                } => w.set_instance_state(cluster, instance, *draining),
+                Op::SetScalingLimits {
+                    cluster,
+                    service,
+                    min,
+                    max,
+                    ..
+                } => w.set_scaling_limits(cluster, service, *min, *max),
+                Op::RolloutRestart {
+                    cluster,
+                    kind,
+                    namespace,
+                    name,
+                } => {
+                    let now = w.now();
+                    w.kube_mut(cluster)?
+                        .rollout_restart(*kind, namespace, name, now)
+                        .map(Done::said)
+                }
+                Op::ScaleWorkload {
+                    cluster,
+                    kind,
+                    namespace,
+                    name,
+                    to,
+                    ..
+                } => {
+                    let now = w.now();
+                    w.kube_mut(cluster)?
+                        .scale(*kind, namespace, name, *to, now)
+                        .map(Done::said)
+                }
+                Op::DeletePod {
+                    cluster,
+                    namespace,
+                    name,
+                    ..
+                } => {
+                    let now = w.now();
+                    w.kube_mut(cluster)?.delete_pod(namespace, name, now).map(Done::said)
+                }
+                Op::Cordon { cluster, node, cordon } => w.kube_mut(cluster)?.cordon(node, *cordon).map(Done::said),
+                Op::SetNodeGroupSize {
+                    cluster, nodegroup, to, ..
+                } => {
+                    let now = w.now();
+                    w.kube_mut(cluster)?
+                        .resize_nodegroup(nodegroup, *to, now)
+                        .map(Done::said)
+                }
+            })
+            // The simulated fleet answers every request; a refusal is its own, like a service's.
+            .map_err(|message| WriteError::Rejected {
+                code: "SimulatedFleet".into(),
+                message,
+            })?;
         Ok(Applied {
             summary: done.summary,
             deployment: done.deployment,

@@ -8,9 +8,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
-use super::{DataEvent, Fetch, Payload, SharedBackend};
-use crate::store::FetchError;
-use crate::store::kube::KubeKind;
+use super::SharedBackend;
+use crate::domain::FetchError;
+use crate::domain::fetch::{DataEvent, Fetch, Payload, Scope};
+use crate::domain::kube::KubeKind;
 
 /// How often to refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,20 +31,6 @@ impl Default for Intervals {
             slow: Duration::from_secs(60),
             max_backoff: Duration::from_secs(30),
         }
-    }
-}
-
-/// What is on screen: these fetches run at the fast rate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope(pub BTreeSet<Fetch>);
-
-impl Scope {
-    pub fn of(fetches: impl IntoIterator<Item = Fetch>) -> Self {
-        Scope(fetches.into_iter().collect())
-    }
-
-    pub fn contains(&self, fetch: &Fetch) -> bool {
-        self.0.contains(fetch)
     }
 }
 
@@ -319,8 +306,9 @@ mod tests {
     use async_trait::async_trait;
 
     use super::*;
+    use crate::domain::Cluster;
+    use crate::domain::ErrorKind;
     use crate::source::Backend;
-    use crate::store::{Cluster, ErrorKind};
 
     /// A backend that counts fetches and fails the ones it is told to.
     #[derive(Default)]
@@ -355,7 +343,7 @@ mod tests {
                     container_instances: 0,
                     capacity_providers: vec![],
                 }]),
-                Fetch::EksClusters { region } => Payload::EksClusters(vec![crate::store::EksCluster {
+                Fetch::EksClusters { region } => Payload::EksClusters(vec![crate::domain::EksCluster {
                     arn: EKS.into(),
                     name: "k8s".into(),
                     region: region.clone(),
@@ -367,7 +355,7 @@ mod tests {
                     private_access: false,
                     created_at: None,
                 }]),
-                Fetch::Identity => Payload::Identity(crate::store::Identity {
+                Fetch::Identity => Payload::Identity(crate::domain::Identity {
                     account: "1".into(),
                     arn: "arn".into(),
                 }),

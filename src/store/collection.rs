@@ -5,12 +5,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use super::FetchError;
-
-/// Anything stored in a [`Collection`]: it has a stable key (an ARN or an id).
-pub trait Keyed {
-    fn key(&self) -> &str;
-}
+use crate::domain::{FetchError, Keyed};
 
 /// The last good data of one resource set, plus how fresh it is and what went wrong since.
 #[derive(Debug, Clone)]
@@ -182,7 +177,7 @@ impl<T> Collection<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ErrorKind;
+    use crate::domain::ErrorKind;
 
     #[derive(Debug, Clone, PartialEq)]
     struct Item(&'static str, u32);

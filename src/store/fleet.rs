@@ -1,50 +1,11 @@
-//! Fleet roll-ups: one row per cluster, ECS or EKS, with the health of what runs in it.
+//! Fleet roll-ups: one row per cluster, from what the store holds of it.
 
 use jiff::Timestamp;
-use serde::Serialize;
 
+use super::ClusterData;
 use super::kube::KubeData;
-use super::{Cluster, ClusterData, EksCluster, Health};
+use crate::domain::{Cluster, ClusterKind, EksCluster, FleetRow, Health};
 use crate::util;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ClusterKind {
-    Ecs,
-    Eks,
-}
-
-impl ClusterKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClusterKind::Ecs => "ECS",
-            ClusterKind::Eks => "EKS",
-        }
-    }
-}
-
-/// One line of the fleet view. Counts are `None` until the data behind them has been fetched.
-/// For an EKS cluster, services are its workloads, tasks its pods (running and ready of
-/// those not finished), degraded its node groups, add-ons and workloads in trouble.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FleetRow {
-    pub arn: String,
-    pub name: String,
-    pub kind: ClusterKind,
-    pub region: String,
-    pub status: String,
-    pub services: Option<u32>,
-    pub running: u32,
-    pub pending: u32,
-    pub desired: Option<u32>,
-    pub degraded: Option<u32>,
-    pub deploying: Option<u32>,
-    pub stopped_last_hour: Option<u32>,
-    /// Firing CloudWatch alarms about the cluster.
-    pub alarms: Option<u32>,
-    /// The Kubernetes version of an EKS cluster.
-    pub version: Option<String>,
-    pub health: Health,
-}
 
 impl FleetRow {
     pub fn ecs(cluster: &Cluster, data: Option<&ClusterData>, alarms: Option<u32>, now: Timestamp) -> Self {
@@ -56,7 +17,7 @@ impl FleetRow {
                 .filter(|t| t.stopped_at.is_some_and(|at| util::secs_between(at, now) <= 3600))
                 .count() as u32
         });
-        let count = |f: fn(&super::Service) -> bool| services.map(|s| s.iter().filter(|s| f(s)).count() as u32);
+        let count = |f: fn(&crate::domain::Service) -> bool| services.map(|s| s.iter().filter(|s| f(s)).count() as u32);
         let degraded = count(|s| matches!(s.health(), Health::Failing | Health::Degraded));
         let failing = count(|s| s.health() == Health::Failing);
         let deploying = count(|s| s.is_deploying());
@@ -96,7 +57,7 @@ impl FleetRow {
     /// An EKS cluster's row: node groups and add-ons from the EKS API; pods and workloads
     /// once a view has started their watches (until then their columns read `-`).
     pub fn eks(cluster: &EksCluster, kube: Option<&KubeData>) -> Self {
-        fn loaded<T: super::Keyed>(c: &super::Collection<T>) -> Option<&[T]> {
+        fn loaded<T: crate::domain::Keyed>(c: &super::Collection<T>) -> Option<&[T]> {
             c.is_loaded().then(|| c.items())
         }
         let groups = kube.and_then(|k| loaded(&k.nodegroups));

@@ -1,14 +1,15 @@
-//! What an on-call engineer checks before acting: autoscaling, load balancer targets, logs,
-//! container images, scheduled tasks.
+//! What bosun keeps of the insight views: metrics, alarms, autoscaling, targets, logs,
+//! images, scheduled tasks, each with its freshness and last error.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use jiff::Timestamp;
-use serde::Serialize;
 
-use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
-use super::{Collection, FetchError, Keyed};
-use crate::source::{Fetch, Payload};
+use super::Collection;
+use crate::domain::FetchError;
+use crate::domain::fetch::{Fetch, Payload};
+use crate::domain::insight::*;
+use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 
 /// One fetched value with when it was fetched and its last error, like a [`super::Collection`]
 /// for things that are not lists.
@@ -42,142 +43,6 @@ impl<T: PartialEq> Slot<T> {
         self.error = Some(error);
         changed
     }
-}
-
-/// An Application Auto Scaling target: a service's desired count range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScalableTarget {
-    /// `service/CLUSTER/SERVICE`.
-    pub resource_id: String,
-    pub min: u32,
-    pub max: u32,
-    pub suspended: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StepAdjustment {
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-    pub adjustment: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum PolicyKind {
-    TargetTracking {
-        /// `ECSServiceAverageCPUUtilization`, or the custom metric's name.
-        metric: String,
-        target: f64,
-        /// The SQS queue of a custom metric on a queue, if it is one.
-        queue: Option<String>,
-    },
-    Step {
-        adjustment_type: String,
-        steps: Vec<StepAdjustment>,
-        alarms: Vec<String>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScalingPolicy {
-    pub name: String,
-    pub resource_id: String,
-    pub kind: PolicyKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScheduledAction {
-    pub name: String,
-    pub resource_id: String,
-    /// `cron(...)`, `rate(...)` or `at(...)`.
-    pub schedule: String,
-    pub min: Option<u32>,
-    pub max: Option<u32>,
-    pub next_run: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScalingActivity {
-    pub resource_id: String,
-    pub status: String,
-    pub cause: String,
-    pub description: String,
-    pub start: Option<Timestamp>,
-}
-
-/// Autoscaling of the ECS services of a region.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Scaling {
-    pub targets: Vec<ScalableTarget>,
-    pub policies: Vec<ScalingPolicy>,
-    pub scheduled: Vec<ScheduledAction>,
-    /// Newest first.
-    pub activities: Vec<ScalingActivity>,
-}
-
-impl Scaling {
-    pub fn target(&self, resource_id: &str) -> Option<&ScalableTarget> {
-        self.targets.iter().find(|t| t.resource_id == resource_id)
-    }
-
-    /// The queue a service scales on, from its policies.
-    pub fn queue_of(&self, resource_id: &str) -> Option<&str> {
-        self.policies
-            .iter()
-            .filter(|p| p.resource_id == resource_id)
-            .find_map(|p| match &p.kind {
-                PolicyKind::TargetTracking { queue, .. } => queue.as_deref(),
-                PolicyKind::Step { .. } => None,
-            })
-    }
-}
-
-/// `service/CLUSTER/SERVICE`: how Application Auto Scaling names a service.
-pub fn resource_id(cluster: &str, service: &str) -> String {
-    format!(
-        "service/{}/{}",
-        crate::util::arn_tail(cluster),
-        crate::util::arn_tail(service)
-    )
-}
-
-/// A cluster capacity provider and, for EC2, its Auto Scaling group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CapacityProvider {
-    pub name: String,
-    pub status: String,
-    pub asg_arn: Option<String>,
-    /// Managed scaling status and target capacity percent.
-    pub managed_scaling: Option<(String, u32)>,
-    /// The group's min / desired / max.
-    pub asg: Option<(u32, u32, u32)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Target {
-    /// An IP (awsvpc) or an instance id (bridge, host).
-    pub id: String,
-    pub port: u16,
-    pub state: String,
-    pub reason: Option<String>,
-    pub description: Option<String>,
-}
-
-/// A target group of a service and the health of each of its targets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TargetGroupHealth {
-    pub arn: String,
-    pub name: String,
-    pub protocol: String,
-    pub port: u16,
-    pub load_balancers: Vec<String>,
-    pub health_check: String,
-    pub targets: Vec<Target>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LogLine {
-    pub at: Timestamp,
-    pub message: String,
 }
 
 /// The lines of one log stream, oldest first, bounded: the oldest go when it is full.
@@ -224,111 +89,6 @@ impl LogBuffer {
             self.version += 1;
         }
         changed
-    }
-}
-
-/// An image in ECR, with what its scan found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Image {
-    pub repository: String,
-    pub digest: String,
-    pub tags: Vec<String>,
-    pub pushed_at: Option<Timestamp>,
-    pub size_bytes: Option<i64>,
-    pub scan_status: Option<String>,
-    /// Findings by severity: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED.
-    pub findings: BTreeMap<String, u32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Repository {
-    pub name: String,
-    pub uri: String,
-    pub created_at: Option<Timestamp>,
-    pub scan_on_push: bool,
-    pub tag_mutability: String,
-}
-
-/// An EventBridge rule that starts ECS tasks: a scheduled task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ScheduledTask {
-    pub rule: String,
-    pub schedule: Option<String>,
-    pub state: String,
-    pub cluster_arn: String,
-    pub task_definition: String,
-    pub count: u32,
-    pub launch_type: Option<String>,
-}
-
-/// The ECR repository and tag of an image URI, if it lives in ECR.
-pub fn ecr_image(uri: &str) -> Option<(String, String, String)> {
-    let (host, rest) = uri.split_once('/')?;
-    let region = host
-        .strip_suffix(".amazonaws.com")?
-        .split(".dkr.ecr.")
-        .nth(1)?
-        .to_string();
-    let (repo, tag) = match rest.split_once('@') {
-        Some((repo, digest)) => (repo, digest),
-        None => rest.rsplit_once(':').unwrap_or((rest, "latest")),
-    };
-    Some((region, repo.to_string(), tag.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ecr_uris_are_recognised() {
-        assert_eq!(
-            ecr_image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:v1.2.3"),
-            Some(("eu-west-1".into(), "team/web".into(), "v1.2.3".into()))
-        );
-        assert_eq!(ecr_image("public.ecr.aws/datadog/agent:7"), None);
-        assert_eq!(ecr_image("nginx:latest"), None);
-    }
-
-    #[test]
-    fn log_buffers_are_bounded() {
-        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        let mut buf = LogBuffer::new(3);
-        let line = |m: &str| LogLine { at, message: m.into() };
-        buf.push(vec![line("a"), line("b")], false, at);
-        buf.push(vec![line("c"), line("d")], false, at);
-        assert_eq!(
-            buf.lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(),
-            ["b", "c", "d"]
-        );
-        assert_eq!(buf.dropped, 1);
-        assert!(!buf.push(vec![], false, at), "nothing new is no change");
-        buf.push(vec![line("x")], true, at);
-        assert_eq!(buf.lines.len(), 1);
-    }
-}
-
-impl Keyed for Alarm {
-    fn key(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Keyed for CapacityProvider {
-    fn key(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Keyed for Repository {
-    fn key(&self) -> &str {
-        &self.name
-    }
-}
-
-impl Keyed for ScheduledTask {
-    fn key(&self) -> &str {
-        &self.rule
     }
 }
 
@@ -471,5 +231,27 @@ impl Insight {
             Fetch::Schedules { region } => self.schedules.entry(region.clone()).or_default().fail(error),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_buffers_are_bounded() {
+        let at: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut buf = LogBuffer::new(3);
+        let line = |m: &str| LogLine { at, message: m.into() };
+        buf.push(vec![line("a"), line("b")], false, at);
+        buf.push(vec![line("c"), line("d")], false, at);
+        assert_eq!(
+            buf.lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(),
+            ["b", "c", "d"]
+        );
+        assert_eq!(buf.dropped, 1);
+        assert!(!buf.push(vec![], false, at), "nothing new is no change");
+        buf.push(vec![line("x")], true, at);
+        assert_eq!(buf.lines.len(), 1);
     }
 }

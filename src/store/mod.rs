@@ -2,12 +2,9 @@
 //! plus the UI state. Only the app loop mutates it (see `app::update`).
 
 mod collection;
-pub mod ecs;
-pub mod eks;
 pub mod fleet;
 pub mod insight;
 pub mod kube;
-pub mod metrics;
 pub mod ui;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,52 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use collection::{Collection, Keyed};
-pub use ecs::*;
-pub use eks::EksCluster;
-pub use fleet::{ClusterKind, FleetRow};
+pub use collection::Collection;
 
-use crate::source::{DataEvent, Fetch, Payload};
+use crate::domain::fetch::{DataEvent, Fetch, Payload};
+use crate::domain::*;
 use crate::util::natural_cmp;
-
-/// Why a fetch failed, for the places that branch on it (backoff, messages).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ErrorKind {
-    /// Missing, expired or rejected credentials.
-    Auth,
-    /// Authenticated, but not allowed.
-    Forbidden,
-    Throttled,
-    /// The endpoint could not be reached or the connection broke.
-    Network,
-    NotFound,
-    /// The service answered with an error of its own.
-    Service,
-}
-
-/// A failed fetch, as the user reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{message}")]
-pub struct FetchError {
-    pub kind: ErrorKind,
-    pub message: String,
-}
-
-impl FetchError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        FetchError {
-            kind,
-            message: message.into(),
-        }
-    }
-}
-
-/// Who bosun is talking to AWS as.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Identity {
-    pub account: String,
-    pub arn: String,
-}
 
 /// Everything known about one ECS cluster beyond its description.
 #[derive(Debug, Default)]
@@ -146,7 +102,7 @@ pub struct Store {
 pub struct Settings {
     /// Confirm an action by typing the resource's name instead of `y`.
     pub confirm_by_name: bool,
-    pub limits: crate::ops::Limits,
+    pub limits: crate::domain::op::Limits,
     /// Why actions are refused, in read-only mode.
     pub read_only: Option<String>,
     /// `:` command aliases from the config.
@@ -158,7 +114,7 @@ pub struct Settings {
 pub struct OpsState {
     pub next_id: u64,
     /// Sent and not yet answered, by request id.
-    pub in_flight: Vec<(u64, crate::ops::Op)>,
+    pub in_flight: Vec<(u64, crate::domain::op::Op)>,
     pub follow: Option<Follow>,
 }
 
@@ -168,6 +124,8 @@ pub struct Follow {
     pub label: String,
     pub since: Timestamp,
     pub what: Watch,
+    /// Sent but never answered: watched first for whether the change shows at all.
+    pub unknown: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -487,56 +445,4 @@ fn recent_failures(stopped: &[Task], now: Timestamp) -> HashMap<&str, u32> {
         }
     }
     counts
-}
-
-/// Tasks in the order a person scans them: the newest first (started, or stopped), ties
-/// by id for a stable order. Cheap on tasks already in order, as [`DataEvent::new`]
-/// leaves them.
-pub fn sort_tasks(tasks: &mut Vec<Task>, stopped: bool) {
-    let when = |t: &Task| {
-        if stopped {
-            t.stopped_at.or(t.stopping_at)
-        } else {
-            t.created_at
-        }
-    };
-    // Sort small keys and move each task once: a task is half a kilobyte, and swapping
-    // 100,000 of them about in a sort costs more than the sort.
-    let mut order: Vec<(Option<jiff::Timestamp>, u32)> =
-        tasks.iter().enumerate().map(|(i, t)| (when(t), i as u32)).collect();
-    // Ids are unique: an unstable sort gives the one order.
-    order.sort_unstable_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| tasks[a.1 as usize].id.cmp(&tasks[b.1 as usize].id))
-    });
-    if order.iter().enumerate().all(|(k, &(_, i))| k == i as usize) {
-        return;
-    }
-    let mut slots: Vec<Option<Task>> = std::mem::take(tasks).into_iter().map(Some).collect();
-    *tasks = order
-        .iter()
-        .map(|&(_, i)| slots[i as usize].take().expect("each task once"))
-        .collect();
-}
-
-macro_rules! keyed_by {
-    ($($ty:ty => $field:ident),* $(,)?) => {
-        $(impl Keyed for $ty {
-            fn key(&self) -> &str {
-                &self.$field
-            }
-        })*
-    };
-}
-
-keyed_by! {
-    Cluster => arn,
-    EksCluster => arn,
-    Service => arn,
-    Task => arn,
-    ContainerInstance => arn,
-    Deployment => id,
-    ServiceEvent => id,
-    Container => name,
-    FleetRow => arn,
 }

@@ -74,7 +74,7 @@ pub enum Route {
     /// Kubernetes resources of an EKS cluster.
     Kube {
         cluster: String,
-        kind: crate::store::kube::KubeKind,
+        kind: crate::domain::kube::KubeKind,
     },
     /// One pod (`namespace/name`) and its containers.
     Pod {
@@ -105,7 +105,7 @@ impl Route {
             // Containers, and the pod's events.
             Route::Pod { .. } => 2,
             Route::Kube {
-                kind: crate::store::kube::KubeKind::Pvcs | crate::store::kube::KubeKind::StorageClasses,
+                kind: crate::domain::kube::KubeKind::Pvcs | crate::domain::kube::KubeKind::StorageClasses,
                 ..
             } => 2,
             _ => 1,
@@ -144,7 +144,7 @@ pub struct Page {
     /// Tasks view: show stopped tasks instead of running ones.
     pub show_stopped: bool,
     /// Metrics view: how far back the charts look.
-    pub window: crate::store::metrics::Window,
+    pub window: crate::domain::metrics::Window,
     /// Text views (logs, task definition, autoscaling): the first line shown.
     pub scroll: usize,
     /// Logs view: keep the newest line on screen.
@@ -376,7 +376,7 @@ pub struct Ui {
     pub message: Option<Message>,
     pub help_offset: usize,
     /// What the scheduler was last told is on screen.
-    pub scope: crate::source::scheduler::Scope,
+    pub scope: crate::domain::fetch::Scope,
     /// `--cluster NAME`, until the cluster lists arrive.
     pub pending_cluster: Option<String>,
     /// The open action dialog (in [`Mode::Dialog`]).
@@ -415,7 +415,7 @@ pub enum Step {
     },
     /// The exact change: `y` sends it; or, where the config asks, typing the resource's name.
     Confirm {
-        op: crate::ops::Op,
+        op: crate::domain::op::Op,
         name: Option<String>,
         typed: LineInput,
     },
@@ -436,8 +436,8 @@ pub enum Pending {
     RunTask {
         cluster: String,
         task_definition: String,
-        launch: crate::store::LaunchType,
-        network: Option<crate::store::NetworkConfig>,
+        launch: crate::domain::LaunchType,
+        network: Option<crate::domain::NetworkConfig>,
         group: Option<String>,
     },
     ScalingLimits {
@@ -453,7 +453,7 @@ pub enum Pending {
     },
     ScaleWorkload {
         cluster: String,
-        kind: crate::store::kube::WorkloadKind,
+        kind: crate::domain::kube::WorkloadKind,
         namespace: String,
         name: String,
         from: u32,

@@ -136,12 +136,12 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
             }
             crumbs.push(
                 match kind {
-                    crate::store::kube::KubeKind::Nodes => "nodes",
-                    crate::store::kube::KubeKind::Pods => "pods",
-                    crate::store::kube::KubeKind::Workloads => "workloads",
-                    crate::store::kube::KubeKind::Hpas => "hpa",
-                    crate::store::kube::KubeKind::Events => "events",
-                    crate::store::kube::KubeKind::Pvcs | crate::store::kube::KubeKind::StorageClasses => "storage",
+                    crate::domain::kube::KubeKind::Nodes => "nodes",
+                    crate::domain::kube::KubeKind::Pods => "pods",
+                    crate::domain::kube::KubeKind::Workloads => "workloads",
+                    crate::domain::kube::KubeKind::Hpas => "hpa",
+                    crate::domain::kube::KubeKind::Events => "events",
+                    crate::domain::kube::KubeKind::Pvcs | crate::domain::kube::KubeKind::StorageClasses => "storage",
                 }
                 .into(),
             );
@@ -261,7 +261,7 @@ fn freshness(store: &Store) -> (String, bool) {
         },
         Route::Kube { cluster, kind } => match store.kube.get(cluster) {
             Some(d) => {
-                use crate::store::kube::KubeKind;
+                use crate::domain::kube::KubeKind;
                 let (at, err) = match kind {
                     KubeKind::Nodes => (d.nodes.fetched_at, d.nodes.error.is_some()),
                     KubeKind::Pods => (d.pods.fetched_at, d.pods.error.is_some()),
@@ -348,9 +348,9 @@ fn hints(route: &Route) -> &'static [Command] {
         }
         Route::Eks { .. } => &[Open, NextPane, Scale, CommandLine, Help, Back],
         Route::Kube { kind, .. } => match kind {
-            crate::store::kube::KubeKind::Pods => &[Open, Logs, StopTask, Filter, CommandLine, Back],
-            crate::store::kube::KubeKind::Nodes => &[Open, Drain, Filter, CommandLine, Back],
-            crate::store::kube::KubeKind::Workloads => &[Open, Scale, Redeploy, Filter, CommandLine, Back],
+            crate::domain::kube::KubeKind::Pods => &[Open, Logs, StopTask, Filter, CommandLine, Back],
+            crate::domain::kube::KubeKind::Nodes => &[Open, Drain, Filter, CommandLine, Back],
+            crate::domain::kube::KubeKind::Workloads => &[Open, Scale, Redeploy, Filter, CommandLine, Back],
             _ => &[Filter, CommandLine, Help, Back],
         },
         Route::Pod { .. } => &[Open, Logs, StopTask, Back, Help],

@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::store::Keyed;
+use crate::domain::Keyed;
 use crate::store::ui::{Area, Basis, Haystack, TableState};
 use crate::util::ellipsize;
 

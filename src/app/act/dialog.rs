@@ -3,7 +3,7 @@
 
 use super::confirm;
 use crate::app::action::{Effect, Input};
-use crate::ops::{self, Op, OpRequest};
+use crate::domain::op::{Op, OpRequest, parse_count, validate};
 use crate::store::Store;
 use crate::store::ui::{Dialog, LineInput, Mode, Pending, Step};
 use crate::util::{arn_tail, task_def_family};
@@ -15,7 +15,7 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
     let limits = &store.settings.limits;
     let (op, name) = match then {
         Pending::Scale { cluster, service, from } => {
-            let to = ops::parse_count(answer, "desired count")?;
+            let to = parse_count(answer, "desired count")?;
             if to == *from {
                 return Err(format!("the desired count is already {to}"));
             }
@@ -42,7 +42,7 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             network,
             group,
         } => {
-            let count = ops::parse_count(answer, "task count")?;
+            let count = parse_count(answer, "task count")?;
             let op = Op::RunTask {
                 cluster: cluster.clone(),
                 task_definition: task_definition.clone(),
@@ -58,8 +58,8 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             let (Some(min), Some(max), None) = (words.next(), words.next(), words.next()) else {
                 return Err("type the minimum and the maximum, e.g. `2 10`".into());
             };
-            let min = ops::parse_count(min, "minimum")?;
-            let max = ops::parse_count(max, "maximum")?;
+            let min = parse_count(min, "minimum")?;
+            let max = parse_count(max, "maximum")?;
             let op = Op::SetScalingLimits {
                 cluster: cluster.clone(),
                 service: service.clone(),
@@ -76,7 +76,7 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             name,
             from,
         } => {
-            let to = ops::parse_count(answer, "replica count")?;
+            let to = parse_count(answer, "replica count")?;
             if to == *from {
                 return Err(format!("it already has {to} replicas"));
             }
@@ -101,9 +101,9 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
                 return Err("type min, desired and max, e.g. `2 3 6`".into());
             };
             let to = (
-                ops::parse_count(min, "minimum")?,
-                ops::parse_count(desired, "desired size")?,
-                ops::parse_count(max, "maximum")?,
+                parse_count(min, "minimum")?,
+                parse_count(desired, "desired size")?,
+                parse_count(max, "maximum")?,
             );
             let op = Op::SetNodeGroupSize {
                 cluster: cluster.clone(),
@@ -115,7 +115,7 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
         }
         Pending::Revision { .. } => return Err("pick a revision".into()),
     };
-    ops::validate(&op, limits)?;
+    validate(&op, limits)?;
     Ok((op, name))
 }
 
@@ -183,7 +183,7 @@ fn submit_pick(store: &mut Store) {
         to: to.clone(),
         rollback: *rollback,
     };
-    match ops::validate(&op, &store.settings.limits) {
+    match validate(&op, &store.settings.limits) {
         Ok(()) => {
             let step = confirm(store, op, arn_tail(service).to_string());
             if let Some(dialog) = &mut store.ui.dialog {

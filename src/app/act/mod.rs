@@ -10,9 +10,11 @@ use dialog::submit_ask;
 pub use follow::{check_follow, follow_line, outcome};
 
 use crate::config::keymap::Command;
-use crate::ops::Op;
+use crate::domain::Task;
+use crate::domain::op::Op;
+use crate::domain::{ContainerInstance, LaunchType, Service};
+use crate::store::Store;
 use crate::store::ui::{Dialog, LineInput, Mode, Pending, Route, Step, service_panes};
-use crate::store::{ContainerInstance, LaunchType, Service, Store, Task};
 use crate::ui::table;
 use crate::util::{arn_region, arn_tail, task_def_family, task_def_revision, task_def_short};
 
@@ -210,7 +212,8 @@ fn kube_target(
 
 /// Kubernetes actions, from their keys: the same keys as their ECS kin.
 fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
-    use crate::store::kube::{KubeKind, WorkloadKind};
+    use crate::domain::kube::KubeKind;
+    use crate::domain::kube::WorkloadKind;
     let page = store.ui.page();
     let route = page.route.clone();
     let cluster = route.cluster().unwrap_or_default().to_string();

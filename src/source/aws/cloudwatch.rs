@@ -6,10 +6,10 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, 
 use aws_smithy_types::DateTime;
 use jiff::Timestamp;
 
-use super::error::Failure;
+use super::error::Call;
 use super::timestamp;
-use crate::store::FetchError;
-use crate::store::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use crate::domain::FetchError;
+use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 
 /// The most queries one GetMetricData call takes.
 pub const QUERIES_PER_CALL: usize = 500;
@@ -64,7 +64,7 @@ pub async fn metrics(
             .send()
             .try_collect()
             .await
-            .map_err(|e| Failure::new("CloudWatch GetMetricData", region, profile).of(e))?;
+            .map_err(|e| Call::new("CloudWatch GetMetricData", region, profile).of(e))?;
         for page in pages {
             for result in page.metric_data_results() {
                 let Some(i) = result.id().and_then(|id| id.strip_prefix('m')?.parse::<usize>().ok()) else {
@@ -105,7 +105,7 @@ pub async fn alarms(client: &Client, region: &str, profile: &str) -> Result<Vec<
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("CloudWatch DescribeAlarms", region, profile).of(e))?;
+        .map_err(|e| Call::new("CloudWatch DescribeAlarms", region, profile).of(e))?;
     Ok(pages
         .iter()
         .flat_map(|p| p.metric_alarms())

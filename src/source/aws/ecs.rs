@@ -6,9 +6,9 @@ use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types as sdk;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::error::Failure;
+use super::error::Call;
 use super::timestamp;
-use crate::store::{
+use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
     LoadBalancerRef, NetworkConfig, PortMapping, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume,
 };
@@ -26,7 +26,7 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECS ListClusters", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListClusters", region, profile).of(e))?;
     let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
     let described: Vec<Vec<Cluster>> = stream::iter(batches)
         .map(|batch| async move {
@@ -35,7 +35,7 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
                 .set_clusters(Some(batch))
                 .send()
                 .await
-                .map_err(|e| Failure::new("ECS DescribeClusters", region, profile).of(e))?;
+                .map_err(|e| Call::new("ECS DescribeClusters", region, profile).of(e))?;
             Ok::<_, FetchError>(out.clusters().iter().map(|c| cluster(c, region)).collect())
         })
         .buffered(PARALLEL)
@@ -54,7 +54,7 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECS ListServices", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListServices", region, profile).of(e))?;
     let batches = arns.chunks(10).map(<[String]>::to_vec).collect::<Vec<_>>();
     let described: Vec<Vec<Service>> = stream::iter(batches)
         .map(|batch| async move {
@@ -64,7 +64,7 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
                 .set_services(Some(batch))
                 .send()
                 .await
-                .map_err(|e| Failure::new("ECS DescribeServices", region, profile).of(e))?;
+                .map_err(|e| Call::new("ECS DescribeServices", region, profile).of(e))?;
             Ok::<_, FetchError>(out.services().iter().map(|s| service(s, cluster)).collect())
         })
         .buffered(PARALLEL)
@@ -95,7 +95,7 @@ pub async fn tasks(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECS ListTasks", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListTasks", region, profile).of(e))?;
     let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
     let described: Vec<Vec<Task>> = stream::iter(batches)
         .map(|batch| async move {
@@ -105,7 +105,7 @@ pub async fn tasks(
                 .set_tasks(Some(batch))
                 .send()
                 .await
-                .map_err(|e| Failure::new("ECS DescribeTasks", region, profile).of(e))?;
+                .map_err(|e| Call::new("ECS DescribeTasks", region, profile).of(e))?;
             Ok::<_, FetchError>(out.tasks().iter().map(|t| task(t, cluster)).collect())
         })
         .buffered(PARALLEL)
@@ -129,7 +129,7 @@ pub async fn container_instances(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECS ListContainerInstances", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListContainerInstances", region, profile).of(e))?;
     let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
     let described: Vec<Vec<ContainerInstance>> = stream::iter(batches)
         .map(|batch| async move {
@@ -139,7 +139,7 @@ pub async fn container_instances(
                 .set_container_instances(Some(batch))
                 .send()
                 .await
-                .map_err(|e| Failure::new("ECS DescribeContainerInstances", region, profile).of(e))?;
+                .map_err(|e| Call::new("ECS DescribeContainerInstances", region, profile).of(e))?;
             Ok::<_, FetchError>(out.container_instances().iter().map(container_instance).collect())
         })
         .buffered(PARALLEL)
@@ -162,7 +162,7 @@ pub async fn revisions(client: &Client, region: &str, profile: &str, family: &st
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECS ListTaskDefinitions", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListTaskDefinitions", region, profile).of(e))?;
     let mut exact: Vec<String> = arns
         .into_iter()
         .filter(|a| crate::util::task_def_family(a) == family)
@@ -183,10 +183,10 @@ pub async fn task_definition(
         .task_definition(arn)
         .send()
         .await
-        .map_err(|e| Failure::new("ECS DescribeTaskDefinition", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS DescribeTaskDefinition", region, profile).of(e))?;
     out.task_definition().map(task_def).ok_or_else(|| {
         FetchError::new(
-            crate::store::ErrorKind::NotFound,
+            crate::domain::ErrorKind::NotFound,
             format!("ECS DescribeTaskDefinition in {region} returned no task definition for {arn}"),
         )
     })

@@ -4,10 +4,10 @@
 use aws_sdk_eks::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::error::Failure;
+use super::error::Call;
 use super::timestamp;
-use crate::store::kube::{Addon, FargateProfile, NodeGroup};
-use crate::store::{EksCluster, FetchError};
+use crate::domain::kube::{Addon, FargateProfile, NodeGroup};
+use crate::domain::{EksCluster, FetchError};
 
 pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<EksCluster>, FetchError> {
     let names: Vec<String> = client
@@ -17,7 +17,7 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("EKS ListClusters", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListClusters", region, profile).of(e))?;
     stream::iter(names)
         .map(|name| async move {
             let out = client
@@ -25,7 +25,7 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
                 .name(&name)
                 .send()
                 .await
-                .map_err(|e| Failure::new("EKS DescribeCluster", region, profile).of(e))?;
+                .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
             let c = out.cluster();
             let vpc = c.and_then(|c| c.resources_vpc_config());
             Ok::<_, FetchError>(EksCluster {
@@ -77,7 +77,7 @@ pub async fn nodegroups(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("EKS ListNodegroups", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListNodegroups", region, profile).of(e))?;
     stream::iter(names)
         .map(|group| async move {
             let out = client
@@ -86,7 +86,7 @@ pub async fn nodegroups(
                 .nodegroup_name(&group)
                 .send()
                 .await
-                .map_err(|e| Failure::new("EKS DescribeNodegroup", region, profile).of(e))?;
+                .map_err(|e| Call::new("EKS DescribeNodegroup", region, profile).of(e))?;
             let g = out.nodegroup();
             let scaling = g.and_then(|g| g.scaling_config());
             let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
@@ -132,7 +132,7 @@ pub async fn fargate_profiles(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("EKS ListFargateProfiles", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListFargateProfiles", region, profile).of(e))?;
     stream::iter(names)
         .map(|fp| async move {
             let out = client
@@ -141,7 +141,7 @@ pub async fn fargate_profiles(
                 .fargate_profile_name(&fp)
                 .send()
                 .await
-                .map_err(|e| Failure::new("EKS DescribeFargateProfile", region, profile).of(e))?;
+                .map_err(|e| Call::new("EKS DescribeFargateProfile", region, profile).of(e))?;
             let p = out.fargate_profile();
             Ok::<_, FetchError>(FargateProfile {
                 name: p.and_then(|p| p.fargate_profile_name()).unwrap_or(&fp).to_string(),
@@ -188,7 +188,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
             // No such route: a 404 that is not an AWS error (no error code in the body).
             let unrouted = e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
                 && aws_sdk_eks::error::ProvideErrorMetadata::code(&e).is_none();
-            let e = Failure::new("EKS ListAddons", region, profile).of(e);
+            let e = Call::new("EKS ListAddons", region, profile).of(e);
             if unrouted || e.message.contains("not yet implemented") || e.message.contains("NotImplemented") {
                 return Ok(Vec::new());
             }
@@ -203,7 +203,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
                 .addon_name(&addon)
                 .send()
                 .await
-                .map_err(|e| Failure::new("EKS DescribeAddon", region, profile).of(e))?;
+                .map_err(|e| Call::new("EKS DescribeAddon", region, profile).of(e))?;
             let a = out.addon();
             Ok::<_, FetchError>(Addon {
                 name: a.and_then(|a| a.addon_name()).unwrap_or(&addon).to_string(),
@@ -235,7 +235,7 @@ pub async fn endpoint(
         .name(name)
         .send()
         .await
-        .map_err(|e| Failure::new("EKS DescribeCluster", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
     let c = out.cluster();
     Ok(super::kube::Endpoint {
         arn: c.and_then(|c| c.arn()).unwrap_or(cluster).to_string(),

@@ -1,8 +1,8 @@
 //! Elastic Load Balancing v2: a service's target group and each target's health.
 
-use super::error::Failure;
-use crate::store::insight::{Target, TargetGroupHealth};
-use crate::store::{ErrorKind, FetchError};
+use super::error::Call;
+use crate::domain::insight::{Target, TargetGroupHealth};
+use crate::domain::{ErrorKind, FetchError};
 
 fn port(p: Option<i32>) -> u16 {
     p.unwrap_or(0).clamp(0, u16::MAX as i32) as u16
@@ -19,7 +19,7 @@ pub async fn targets(
         .target_group_arns(arn)
         .send()
         .await
-        .map_err(|e| Failure::new("ELB DescribeTargetGroups", region, profile).of(e))?;
+        .map_err(|e| Call::new("ELB DescribeTargetGroups", region, profile).of(e))?;
     let Some(group) = groups.target_groups().first() else {
         return Err(FetchError::new(
             ErrorKind::NotFound,
@@ -31,7 +31,7 @@ pub async fn targets(
         .target_group_arn(arn)
         .send()
         .await
-        .map_err(|e| Failure::new("ELB DescribeTargetHealth", region, profile).of(e))?;
+        .map_err(|e| Call::new("ELB DescribeTargetHealth", region, profile).of(e))?;
     Ok(TargetGroupHealth {
         arn: arn.to_string(),
         name: group.target_group_name().unwrap_or_default().to_string(),

@@ -4,10 +4,11 @@ use std::error::Error as StdError;
 
 use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 
-use crate::store::{ErrorKind, FetchError};
+use crate::domain::op::WriteError;
+use crate::domain::{ErrorKind, FetchError};
 
-/// The call that failed, for the message.
-pub struct Failure<'a> {
+/// The call that failed, for the message: what, where, and as which profile.
+pub struct Call<'a> {
     what: &'a str,
     region: &'a str,
     profile: &'a str,
@@ -15,9 +16,9 @@ pub struct Failure<'a> {
     write: bool,
 }
 
-impl<'a> Failure<'a> {
+impl<'a> Call<'a> {
     pub fn new(what: &'a str, region: &'a str, profile: &'a str) -> Self {
-        Failure {
+        Call {
             what,
             region,
             profile,
@@ -120,6 +121,51 @@ impl<'a> Failure<'a> {
         }
     }
 
+    /// How a write that did not succeed ended: never sent, refused by the service (with its
+    /// error code), or sent and not answered. The message is as [`Call::of`] words it.
+    pub fn write_error<E, R>(&self, error: SdkError<E, R>) -> WriteError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let status = error.raw_response().and_then(|r| http_status(r));
+        let chain_text = chain(&error);
+        enum Ended {
+            NotSent,
+            Rejected(String),
+            Unanswered,
+        }
+        let ended = match &error {
+            SdkError::ServiceError(_) => {
+                let body = error.raw_response().and_then(body_text).unwrap_or_default();
+                let code = error
+                    .code()
+                    .or_else(|| xml_code(&body))
+                    .map(str::to_string)
+                    .unwrap_or_else(|| status.map_or_else(|| "UnknownError".into(), |s| format!("HTTP {s}")));
+                Ended::Rejected(code)
+            }
+            // An answer the SDK could not read, but an error status all the same.
+            SdkError::ResponseError(_) if status.is_some_and(|s| s >= 400) => {
+                let body = error.raw_response().and_then(body_text).unwrap_or_default();
+                let code =
+                    xml_code(&body).map_or_else(|| format!("HTTP {}", status.unwrap_or_default()), str::to_string);
+                Ended::Rejected(code)
+            }
+            SdkError::ConstructionFailure(_) => Ended::NotSent,
+            SdkError::DispatchFailure(_) if is_credentials_problem(&chain_text) || never_sent(&chain_text) => {
+                Ended::NotSent
+            }
+            _ => Ended::Unanswered,
+        };
+        let message = self.of(error).message;
+        match ended {
+            Ended::NotSent => WriteError::NotSent(message),
+            Ended::Rejected(code) => WriteError::Rejected { code, message },
+            Ended::Unanswered => WriteError::Unanswered(message),
+        }
+    }
+
     fn unanswered_prefix(&self) -> String {
         format!("{} in {} sent, but not answered", self.what, self.region)
     }
@@ -200,11 +246,8 @@ pub fn kind_of(code: &str) -> ErrorKind {
     }
 }
 
-/// What a write that got no answer may have done; [`MAYBE_APPLIED`] marks the message.
+/// What a write that got no answer may have done, for the person reading the message.
 const UNANSWERED: &str = " — it may have been applied: check the resource before sending it again";
-
-/// The words that mark an action whose outcome is unknown: sent, never answered.
-pub const MAYBE_APPLIED: &str = "it may have been applied";
 
 /// Whether a dispatch failure happened before the request left: no connection was made.
 fn never_sent(chain: &str) -> bool {

@@ -26,12 +26,13 @@ use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::AbortHandle;
 
-use crate::store::insight::LogLine;
-use crate::store::kube::{
+use crate::domain::insight::LogLine;
+use crate::domain::kube::{
     Hpa, KubeEvent, KubeKind, KubeList, Node, NodeSource, Pod, PodContainer, Pvc, StorageClass, Workload, WorkloadKind,
     mebibytes, millicores,
 };
-use crate::store::{ErrorKind, FetchError};
+use crate::domain::op::WriteError;
+use crate::domain::{ErrorKind, FetchError};
 
 /// Where to look for a kubeconfig, and which context to prefer.
 #[derive(Debug, Clone, Default)]
@@ -405,6 +406,29 @@ impl Conn {
         self.place.error(what, e)
     }
 
+    /// How a write that did not succeed ended. The API server's own refusal is a
+    /// rejection with its reason; a connection that never opened sent nothing; anything
+    /// else broke after the request went out, so the change may have been made.
+    fn write_error(&self, what: &str, e: kube::Error) -> WriteError {
+        let message = self.error(what, &e).message;
+        match &e {
+            kube::Error::Api(status) => WriteError::Rejected {
+                code: if status.reason.is_empty() {
+                    status.code.to_string()
+                } else {
+                    status.reason.clone()
+                },
+                message,
+            },
+            other if never_connected(other) => WriteError::NotSent(message),
+            _ => WriteError::Unanswered(format!(
+                "{what} in {} sent, but not answered ({}) — it may have been applied: check before sending it again",
+                self.place.cluster,
+                root_cause(&e)
+            )),
+        }
+    }
+
     fn watch_error(&self, what: &str, e: &watcher::Error) -> Option<FetchError> {
         self.place.watch_error(what, e)
     }
@@ -614,7 +638,7 @@ impl Conn {
         namespace: &str,
         name: &str,
         at: Timestamp,
-    ) -> Result<(), String> {
+    ) -> Result<(), WriteError> {
         let patch = serde_json::json!({
             "spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": at.to_string()}}}}
         });
@@ -634,10 +658,10 @@ impl Conn {
                 .await
                 .map(drop),
         };
-        result.map_err(|e| self.error(&what, &e).message)
+        result.map_err(|e| self.write_error(&what, e))
     }
 
-    pub async fn scale(&self, kind: WorkloadKind, namespace: &str, name: &str, to: u32) -> Result<(), String> {
+    pub async fn scale(&self, kind: WorkloadKind, namespace: &str, name: &str, to: u32) -> Result<(), WriteError> {
         let patch = serde_json::json!({"spec": {"replicas": to}});
         let what = format!("scale {} {namespace}/{name}", kind.as_str().to_lowercase());
         let pp = PatchParams::default();
@@ -650,27 +674,50 @@ impl Conn {
                 .patch_scale(name, &pp, &Patch::Merge(&patch))
                 .await
                 .map(drop),
-            WorkloadKind::DaemonSet => return Err("a daemonset has no replica count".into()),
+            WorkloadKind::DaemonSet => {
+                return Err(WriteError::NotSent("a daemonset has no replica count".into()));
+            }
         };
-        result.map_err(|e| self.error(&what, &e).message)
+        result.map_err(|e| self.write_error(&what, e))
     }
 
-    pub async fn delete_pod(&self, namespace: &str, name: &str) -> Result<(), String> {
+    pub async fn delete_pod(&self, namespace: &str, name: &str) -> Result<(), WriteError> {
         Api::<core::Pod>::namespaced(self.client.clone(), namespace)
             .delete(name, &DeleteParams::default())
             .await
             .map(drop)
-            .map_err(|e| self.error(&format!("delete pod {namespace}/{name}"), &e).message)
+            .map_err(|e| self.write_error(&format!("delete pod {namespace}/{name}"), e))
     }
 
-    pub async fn cordon(&self, node: &str, cordon: bool) -> Result<(), String> {
+    pub async fn cordon(&self, node: &str, cordon: bool) -> Result<(), WriteError> {
         let patch = serde_json::json!({"spec": {"unschedulable": cordon}});
         Api::<core::Node>::all(self.client.clone())
             .patch(node, &PatchParams::default(), &Patch::Merge(&patch))
             .await
             .map(drop)
-            .map_err(|e| self.error(&format!("patch node {node}"), &e).message)
+            .map_err(|e| self.write_error(&format!("patch node {node}"), e))
     }
+}
+
+/// Whether a request failed before a connection to the API server was made: nothing was sent.
+fn never_connected(e: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        // hyper's client names a failed connection so: `client error (Connect)`.
+        if c.to_string().contains("(Connect)") {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::AddrNotAvailable
+            )
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The innermost cause of an error, which says what actually went wrong.

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::error::Failure;
-use crate::store::FetchError;
-use crate::store::insight::LogLine;
+use super::error::Call;
+use crate::domain::FetchError;
+use crate::domain::insight::LogLine;
 
 /// How many lines a stream starts with.
 const FIRST_LINES: i32 = 1000;
@@ -37,7 +37,7 @@ pub async fn follow(
         let out = request
             .send()
             .await
-            .map_err(|e| Failure::new("CloudWatch Logs GetLogEvents", region, profile).of(e))?;
+            .map_err(|e| Call::new("CloudWatch Logs GetLogEvents", region, profile).of(e))?;
         let events = out.events();
         lines.extend(events.iter().map(|e| {
             LogLine {

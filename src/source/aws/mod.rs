@@ -29,9 +29,10 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-use super::{Backend, Fetch, Payload};
-use crate::store::{ErrorKind, FetchError, Identity};
-use error::Failure;
+use super::Backend;
+use crate::domain::fetch::{Fetch, Payload};
+use crate::domain::{ErrorKind, FetchError, Identity};
+use error::Call;
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
@@ -294,7 +295,7 @@ impl AwsBackend {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| Failure::new("STS GetCallerIdentity", region, &self.profile).of(e))?;
+            .map_err(|e| Call::new("STS GetCallerIdentity", region, &self.profile).of(e))?;
         Ok(Identity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ecr::types::ImageIdentifier;
 
-use super::error::Failure;
+use super::error::Call;
 use super::timestamp;
-use crate::store::FetchError;
-use crate::store::insight::{Image, Repository, ScheduledTask};
+use crate::domain::FetchError;
+use crate::domain::insight::{Image, Repository, ScheduledTask};
 
 pub async fn images(
     client: &aws_sdk_ecr::Client,
@@ -39,7 +39,7 @@ pub async fn images(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECR DescribeImages", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECR DescribeImages", region, profile).of(e))?;
     let mut images = Vec::new();
     for d in details {
         let digest = d.image_digest().unwrap_or_default().to_string();
@@ -66,7 +66,7 @@ pub async fn images(
                         scan_status = Some(s.as_str().to_string());
                     }
                 }
-                Err(e) => return Err(Failure::new("ECR DescribeImageScanFindings", region, profile).of(e)),
+                Err(e) => return Err(Call::new("ECR DescribeImageScanFindings", region, profile).of(e)),
             }
         }
         images.push(Image {
@@ -95,7 +95,7 @@ pub async fn repositories(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Failure::new("ECR DescribeRepositories", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECR DescribeRepositories", region, profile).of(e))?;
     let mut out: Vec<Repository> = repos
         .iter()
         .map(|r| Repository {
@@ -126,7 +126,7 @@ pub async fn schedules(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| Failure::new("EventBridge ListRules", region, profile).of(e))?;
+            .map_err(|e| Call::new("EventBridge ListRules", region, profile).of(e))?;
         rules.extend(out.rules().iter().cloned());
         token = out.next_token().map(str::to_string);
         if token.is_none() {
@@ -145,7 +145,7 @@ pub async fn schedules(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| Failure::new("EventBridge ListTargetsByRule", region, profile).of(e))?;
+                .map_err(|e| Call::new("EventBridge ListTargetsByRule", region, profile).of(e))?;
             for target in out.targets() {
                 if let Some(ecs) = target.ecs_parameters() {
                     tasks.push(ScheduledTask {

@@ -3,10 +3,10 @@
 
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 
-use super::error::Failure;
+use super::error::Call;
 use super::timestamp;
-use crate::store::FetchError;
-use crate::store::insight::{
+use crate::domain::FetchError;
+use crate::domain::insight::{
     CapacityProvider, PolicyKind, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy, ScheduledAction,
     StepAdjustment,
 };
@@ -20,7 +20,7 @@ pub async fn scaling(
     region: &str,
     profile: &str,
 ) -> Result<Scaling, FetchError> {
-    let fail = |what| Failure::new(what, region, profile);
+    let fail = |what| Call::new(what, region, profile);
     let targets: Vec<_> = client
         .describe_scalable_targets()
         .service_namespace(ServiceNamespace::Ecs)
@@ -174,7 +174,7 @@ pub async fn capacity_providers(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| Failure::new("ECS DescribeCapacityProviders", region, profile).of(e))?;
+            .map_err(|e| Call::new("ECS DescribeCapacityProviders", region, profile).of(e))?;
         providers.extend(out.capacity_providers().iter().cloned());
         token = out.next_token().map(str::to_string);
         if token.is_none() {
@@ -197,7 +197,7 @@ pub async fn capacity_providers(
             .send()
             .try_collect()
             .await
-            .map_err(|e| Failure::new("Auto Scaling DescribeAutoScalingGroups", region, profile).of(e))?
+            .map_err(|e| Call::new("Auto Scaling DescribeAutoScalingGroups", region, profile).of(e))?
     };
     Ok(providers
         .iter()

@@ -6,7 +6,7 @@ use jiff::SignedDuration;
 
 use super::step::StopCause;
 use super::world::{SimCluster, SimService, World};
-use crate::store::{LaunchType, NetworkConfig};
+use crate::domain::{LaunchType, NetworkConfig};
 use crate::util::arn_tail;
 
 /// An action's result in the world: a summary and, where it started one, the deployment.
@@ -250,7 +250,7 @@ mod tests {
         "2026-11-02T09:30:00Z".parse().unwrap()
     }
 
-    fn service(w: &World, name: &str) -> crate::store::Service {
+    fn service(w: &World, name: &str) -> crate::domain::Service {
         w.services(PROD_WEB)
             .unwrap()
             .into_iter()

@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::{SignedDuration, Timestamp};
 
 use super::world::{ACCOUNT, World, image_digest};
-use crate::store::insight::{
+use crate::domain::insight::{
     CapacityProvider, Image, LogLine, PolicyKind, Repository, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy,
     ScheduledAction, ScheduledTask, StepAdjustment, Target, TargetGroupHealth,
 };
-use crate::store::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 
 /// A stable pseudo-random number in 0..1 for a string and a step.
 fn noise(seed: &str, step: i64) -> f64 {
@@ -148,7 +148,7 @@ impl World {
                 });
                 if let Some(lb) = s.svc.load_balancers.first() {
                     let tg =
-                        crate::store::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/").unwrap_or_default();
+                        crate::domain::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/").unwrap_or_default();
                     alarms.push(Alarm {
                         name: format!("{name}-5xx"),
                         state: if failing { "ALARM" } else { "OK" }.into(),
@@ -175,7 +175,7 @@ impl World {
         let now = self.now();
         for c in self.clusters.iter().filter(|c| c.info.region == region) {
             for s in &c.services {
-                let rid = crate::store::insight::resource_id(&c.info.name, &s.svc.name);
+                let rid = crate::domain::insight::resource_id(&c.info.name, &s.svc.name);
                 let (min, max) = match s.limits {
                     Some(limits) => limits,
                     None => match s.svc.name.as_str() {
@@ -412,7 +412,7 @@ impl World {
         let mut by_tag: BTreeMap<String, (String, Timestamp)> = BTreeMap::new();
         for td in self.task_defs.values() {
             for c in &td.containers {
-                if let Some((r, repo, tag)) = crate::store::insight::ecr_image(&c.image)
+                if let Some((r, repo, tag)) = crate::domain::insight::ecr_image(&c.image)
                     && r == region
                     && repo == repository
                 {
@@ -453,7 +453,7 @@ impl World {
         let mut seen: HashMap<String, Timestamp> = HashMap::new();
         for td in self.task_defs.values() {
             for c in &td.containers {
-                if let Some((r, repo, _)) = crate::store::insight::ecr_image(&c.image)
+                if let Some((r, repo, _)) = crate::domain::insight::ecr_image(&c.image)
                     && r == region
                 {
                     let at = td.registered_at.unwrap_or(self.now());

@@ -5,7 +5,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::store::kube::{
+use crate::domain::kube::{
     Addon, FargateProfile, Hpa, KubeEvent, KubeKind, KubeList, Node, NodeGroup, NodeSource, Pod, PodContainer, Pvc,
     StorageClass, Workload, WorkloadKind,
 };

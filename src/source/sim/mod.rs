@@ -20,8 +20,9 @@ use jiff::{SignedDuration, Timestamp};
 
 pub use world::{ACCOUNT, World};
 
-use super::{Backend, Fetch, Payload};
-use crate::store::{ErrorKind, FetchError, Identity};
+use super::Backend;
+use crate::domain::fetch::{Fetch, Payload};
+use crate::domain::{ErrorKind, FetchError, Identity};
 
 /// The seed of the demo fleet when `--seed` is not given.
 pub const DEFAULT_SEED: u64 = 7;
@@ -192,7 +193,7 @@ impl Backend for SimBackend {
                 let lines = all
                     .into_iter()
                     .filter(|(at, _)| after.is_none_or(|a| *at > a))
-                    .map(|(at, message)| crate::store::insight::LogLine { at, message })
+                    .map(|(at, message)| crate::domain::insight::LogLine { at, message })
                     .collect::<Vec<_>>();
                 if let Some(last) = lines.last() {
                     cursors.insert(key, last.at);

@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::spec::{self, Behavior, ServiceSpec};
 use super::world::{ACCOUNT, SimCluster, SimService, SimTask, World, image_digest};
-use crate::store::{
+use crate::domain::{
     Cluster, Container, ContainerInstance, Deployment, LaunchType, LoadBalancerRef, NetworkConfig, RolloutState,
     Service, ServiceEvent, Task, TaskDefinition,
 };
@@ -444,7 +444,8 @@ mod tests {
 
     #[test]
     fn as_many_pods_as_tasks_made_on_the_first_read_each_on_a_node_of_the_cluster() {
-        use crate::store::kube::{KubeKind, KubeList};
+        use crate::domain::kube::KubeKind;
+        use crate::domain::kube::KubeList;
         let mut w = World::scaled(5, start(), Scale::of(1_234));
         let arns: Vec<String> = w.kube.iter().map(|k| k.arn().to_string()).collect();
         let demo = World::new(5, start());

@@ -1,6 +1,6 @@
 //! The shape of the demo fleet: which clusters, services and task definitions exist.
 
-use crate::store::LaunchType;
+use crate::domain::LaunchType;
 
 /// What a simulated service does over time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::world::{
     ACCOUNT, Crash, STOPPED_RETENTION_SECS, SimCluster, SimService, SimTask, World, instance_of, mark_healthy,
     mark_running,
 };
-use crate::store::{Deployment, LaunchType, RolloutState, ServiceEvent};
+use crate::domain::{Deployment, LaunchType, RolloutState, ServiceEvent};
 
 const MAX_EVENTS: usize = 100;
 

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::spec::ServiceSpec;
 use super::world::ACCOUNT;
-use crate::store::{ContainerDefinition, EfsVolume, LaunchType, PortMapping, TaskDefinition, Volume};
+use crate::domain::{ContainerDefinition, EfsVolume, LaunchType, PortMapping, TaskDefinition, Volume};
 
 fn awslogs(region: &str, group: &str) -> (Option<String>, BTreeMap<String, String>) {
     let options = BTreeMap::from([

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 
 use super::spec::{self, Behavior, ClusterSpec, ServiceSpec};
-use crate::store::{
+use crate::domain::{
     Cluster, Container, ContainerInstance, Deployment, EksCluster, LaunchType, LoadBalancerRef, NetworkConfig,
     RolloutState, Service, ServiceEvent, Task, TaskDefinition,
 };
@@ -530,13 +530,13 @@ impl World {
     }
 
     /// The inside of an EKS cluster, by ARN or name.
-    pub fn kube(&self, cluster: &str) -> Result<&super::kube::SimKube, crate::store::FetchError> {
+    pub fn kube(&self, cluster: &str) -> Result<&super::kube::SimKube, crate::domain::FetchError> {
         self.kube
             .iter()
             .find(|k| k.arn() == cluster || crate::util::arn_tail(k.arn()) == cluster)
             .ok_or_else(|| {
-                crate::store::FetchError::new(
-                    crate::store::ErrorKind::NotFound,
+                crate::domain::FetchError::new(
+                    crate::domain::ErrorKind::NotFound,
                     format!(
                         "ResourceNotFoundException: No cluster found for name: {}.",
                         crate::util::arn_tail(cluster)

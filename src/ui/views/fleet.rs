@@ -6,8 +6,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::health_tone;
+use crate::domain::{ClusterKind, FleetRow};
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{ClusterKind, FleetRow, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 

@@ -7,9 +7,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{empty_text, error_line, status_tone};
-use crate::store::insight::{Image, Repository, ScheduledTask, ecr_image};
+use crate::domain::Keyed;
+use crate::domain::insight::{Image, Repository, ScheduledTask, ecr_image};
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{Keyed, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 use crate::util::{arn_region, arn_tail, fmt_age, task_def_short};

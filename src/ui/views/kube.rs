@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
 use super::{details, empty_text, error_line, status_tone, toned};
-use crate::store::kube::{
-    Addon, FargateProfile, Hpa, KubeData, KubeEvent, KubeKind, Node, NodeGroup, Pod, PodContainer, Pvc, StorageClass,
-    Workload,
+use crate::domain::kube::{
+    Addon, FargateProfile, Hpa, KubeEvent, KubeKind, Node, NodeGroup, Pod, PodContainer, Pvc, StorageClass, Workload,
 };
+use crate::store::kube::KubeData;
 use crate::store::ui::{Page, Route};
 use crate::store::{Collection, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
@@ -641,7 +641,7 @@ pub fn columns(route: &Route, focus: usize) -> &'static [Column] {
 }
 
 /// The selected row of the focused table, by type.
-pub fn selected<'a, T: crate::store::Keyed>(page: &Page, set: Option<&'a Collection<T>>) -> Option<&'a T> {
+pub fn selected<'a, T: crate::domain::Keyed>(page: &Page, set: Option<&'a Collection<T>>) -> Option<&'a T> {
     table::selected(page.table(), set?.items())
 }
 

@@ -54,7 +54,7 @@ pub fn stream_of(
 }
 
 /// The lines the view shows: all, or those matching the filter.
-pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a crate::store::insight::LogLine> {
+pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a crate::domain::insight::LogLine> {
     let needle = filter.to_lowercase();
     buffer
         .lines
@@ -94,7 +94,7 @@ pub fn located(store: &Store, route: &Route) -> Option<(String, Located)> {
             );
             Some((
                 title,
-                Ok(crate::source::pod_log_key(
+                Ok(crate::domain::fetch::pod_log_key(
                     cluster, namespace, name, container, *previous,
                 )),
             ))

@@ -11,8 +11,8 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
 
+use crate::domain::metrics::{self, MetricSeries, SeriesKey, Unit, Window};
 use crate::store::Store;
-use crate::store::metrics::{self, MetricSeries, SeriesKey, Unit, Window};
 use crate::store::ui::Page;
 use crate::ui::theme::Theme;
 use crate::util::{arn_region, arn_tail};
@@ -57,7 +57,7 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
             }
         }
     }
-    let resource = crate::store::insight::resource_id(cluster, service);
+    let resource = crate::domain::insight::resource_id(cluster, service);
     let queue = store
         .insight
         .scaling

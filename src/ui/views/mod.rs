@@ -22,7 +22,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
-use crate::store::{Collection, FetchError, Health};
+use crate::domain::{FetchError, Health};
+use crate::store::Collection;
 use crate::ui::table::Tone;
 use crate::util::fmt_age;
 

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use crate::domain::insight::{PolicyKind, resource_id};
 use crate::store::Store;
-use crate::store::insight::{PolicyKind, resource_id};
 use crate::store::ui::Page;
 use crate::ui::theme::Theme;
 use crate::util::{arn_region, arn_tail, fmt_age};

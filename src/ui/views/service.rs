@@ -7,8 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
 use super::{details, empty_text, error_line, status_tone, toned};
+use crate::domain::{Deployment, RolloutState, Service, ServiceEvent};
+use crate::store::Store;
 use crate::store::ui::{Page, service_panes};
-use crate::store::{Deployment, RolloutState, Service, ServiceEvent, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 use crate::ui::views::tasks;
@@ -142,7 +143,7 @@ pub fn sync(store: &mut Store, cluster: &str, service: &str) {
                 &cx,
             );
         }
-        _ => table::sync::<crate::store::Task>(&mut page.panes[service_panes::TASKS], &[], 0, |_| true, &cx),
+        _ => table::sync::<crate::domain::Task>(&mut page.panes[service_panes::TASKS], &[], 0, |_| true, &cx),
     }
 }
 
@@ -216,7 +217,7 @@ pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
     let groups: Vec<String> = s
         .load_balancers
         .iter()
-        .filter_map(|lb| crate::store::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/"))
+        .filter_map(|lb| crate::domain::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/"))
         .collect();
     let mine: Vec<_> = alarms
         .items()

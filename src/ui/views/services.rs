@@ -6,8 +6,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{empty_text, error_line, health_tone};
+use crate::domain::{RolloutState, Service};
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{RolloutState, Service, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 use crate::util::fmt_age;
@@ -30,20 +31,20 @@ const CPU: usize = 9;
 const MEM: usize = 10;
 
 /// The last hour of a service's CPU or memory, from the store's metrics.
-fn usage<'a>(service: &Service, which: usize, cx: &RowCx<'a>) -> Option<&'a crate::store::metrics::MetricSeries> {
+fn usage<'a>(service: &Service, which: usize, cx: &RowCx<'a>) -> Option<&'a crate::domain::metrics::MetricSeries> {
     let region = crate::util::arn_region(&service.cluster_arn)?;
     let keys =
-        crate::store::metrics::service_series(region, crate::util::arn_tail(&service.cluster_arn), &service.name);
-    cx.insight?.series(&keys[which], crate::store::metrics::Window::Hour)
+        crate::domain::metrics::service_series(region, crate::util::arn_tail(&service.cluster_arn), &service.name);
+    cx.insight?.series(&keys[which], crate::domain::metrics::Window::Hour)
 }
 
 /// `▂▃▅▇▆▃▂▁ 42%`: eight buckets of the hour, and the latest value.
-fn sparkline_cell(series: Option<&crate::store::metrics::MetricSeries>) -> Cell<'static> {
+fn sparkline_cell(series: Option<&crate::domain::metrics::MetricSeries>) -> Cell<'static> {
     let Some(series) = series else { return Cell::muted("-") };
     let Some(latest) = series.latest() else {
         return Cell::muted("no data");
     };
-    let bars = crate::store::metrics::sparkline(&series.buckets(8), 100.0);
+    let bars = crate::domain::metrics::sparkline(&series.buckets(8), 100.0);
     let tone = if latest >= 90.0 {
         Tone::Err
     } else if latest >= 75.0 {

@@ -9,9 +9,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
 use super::{details, toned};
-use crate::store::insight::Target;
+use crate::domain::insight::Target;
+use crate::domain::{Keyed, Task};
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{Keyed, Store, Task};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, Tone};
 use crate::ui::theme::Theme;
 use crate::util::arn_tail;

@@ -7,8 +7,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
 use super::{details, role_name, status_tone, toned};
+use crate::domain::{Container, Task, TaskDefinition};
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{Container, Store, Task, TaskDefinition};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 use crate::ui::views::tasks::exit_tone;

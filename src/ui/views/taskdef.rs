@@ -7,8 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use crate::domain::TaskDefinition;
+use crate::store::Store;
 use crate::store::ui::Page;
-use crate::store::{Store, TaskDefinition};
 use crate::ui::table::Tone;
 use crate::ui::theme::Theme;
 use crate::util::task_def_short;

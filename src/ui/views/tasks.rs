@@ -7,8 +7,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::{empty_text, error_line, status_tone};
+use crate::domain::Task;
 use crate::store::ui::Page;
-use crate::store::{Collection, Store, Task};
+use crate::store::{Collection, Store};
 use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::ui::theme::Theme;
 use crate::util::fmt_age;

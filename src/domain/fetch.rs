@@ -1,0 +1,335 @@
+//! Reads: a [`Fetch`] names one read of one resource set, a [`Payload`] is what it returns,
+//! and a [`DataEvent`] carries the result, owned, from a source to the app loop.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use super::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
+use super::kube::{Addon, FargateProfile, KubeKind, KubeList, NodeGroup};
+use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use super::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
+
+/// One read of one resource set. Also the key the scheduler dedupes and schedules by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fetch {
+    Identity,
+    EcsClusters {
+        region: String,
+    },
+    EksClusters {
+        region: String,
+    },
+    Services {
+        cluster: String,
+    },
+    /// Tasks whose desired status is RUNNING, or STOPPED.
+    Tasks {
+        cluster: String,
+        stopped: bool,
+    },
+    ContainerInstances {
+        cluster: String,
+    },
+    TaskDefinition {
+        arn: String,
+    },
+    /// The ACTIVE revisions of a task definition family, newest first.
+    Revisions {
+        region: String,
+        family: String,
+    },
+    /// CloudWatch series over a window: what is on screen, batched into as few
+    /// GetMetricData calls as the API allows (500 queries each).
+    Metrics {
+        window: Window,
+        series: Vec<SeriesKey>,
+    },
+    /// CloudWatch alarms of a region.
+    Alarms {
+        region: String,
+    },
+    /// Application Auto Scaling of the ECS services of a region: targets, policies,
+    /// scheduled actions, recent activities.
+    Scaling {
+        region: String,
+    },
+    /// ECS capacity providers (by name) of a region, with their Auto Scaling groups.
+    CapacityProviders {
+        region: String,
+        names: Vec<String>,
+    },
+    /// A target group and the health of its targets.
+    Targets {
+        target_group: String,
+    },
+    /// New lines of a CloudWatch Logs stream since the last fetch.
+    Logs {
+        region: String,
+        group: String,
+        stream: String,
+    },
+    /// ECR images of a repository, by tag, with their scan findings.
+    Images {
+        region: String,
+        repository: String,
+        tags: Vec<String>,
+    },
+    /// ECR repositories of a region.
+    Repositories {
+        region: String,
+    },
+    /// EventBridge rules that start ECS tasks, in a region.
+    Schedules {
+        region: String,
+    },
+    /// Managed node groups of an EKS cluster (by ARN).
+    NodeGroups {
+        cluster: String,
+    },
+    FargateProfiles {
+        cluster: String,
+    },
+    Addons {
+        cluster: String,
+    },
+    /// Kubernetes resources of an EKS cluster, as its watch keeps them: reading this costs
+    /// no API call once the watch runs.
+    Kube {
+        cluster: String,
+        kind: KubeKind,
+    },
+    /// New lines of one container's log (or all of its previous run's), since the last fetch.
+    PodLogs {
+        cluster: String,
+        namespace: String,
+        pod: String,
+        container: String,
+        previous: bool,
+    },
+}
+
+impl Fetch {
+    /// Whether the fleet roll-ups read this fetch's data.
+    pub fn feeds_fleet(&self) -> bool {
+        matches!(
+            self,
+            Fetch::EcsClusters { .. }
+                | Fetch::EksClusters { .. }
+                | Fetch::Services { .. }
+                | Fetch::Tasks { stopped: true, .. }
+                | Fetch::Alarms { .. }
+                | Fetch::NodeGroups { .. }
+                | Fetch::Addons { .. }
+                | Fetch::Kube {
+                    kind: KubeKind::Pods | KubeKind::Workloads,
+                    ..
+                }
+        )
+    }
+
+    /// Whether this fetch feeds the insight views (metrics, autoscaling, targets, logs, images).
+    pub fn is_insight(&self) -> bool {
+        matches!(
+            self,
+            Fetch::Metrics { .. }
+                | Fetch::Alarms { .. }
+                | Fetch::Scaling { .. }
+                | Fetch::CapacityProviders { .. }
+                | Fetch::Targets { .. }
+                | Fetch::Logs { .. }
+                | Fetch::Images { .. }
+                | Fetch::Repositories { .. }
+                | Fetch::Schedules { .. }
+                | Fetch::PodLogs { .. }
+        )
+    }
+
+    /// Whether this fetch reads an EKS cluster's node groups, add-ons or Kubernetes resources.
+    pub fn is_kube(&self) -> bool {
+        matches!(
+            self,
+            Fetch::NodeGroups { .. } | Fetch::FargateProfiles { .. } | Fetch::Addons { .. } | Fetch::Kube { .. }
+        )
+    }
+
+    /// The log buffer a log fetch fills: (group, stream) for CloudWatch Logs, and a
+    /// `k8s:` key for a pod's container.
+    pub fn log_key(&self) -> Option<(String, String)> {
+        match self {
+            Fetch::Logs { group, stream, .. } => Some((group.clone(), stream.clone())),
+            Fetch::PodLogs {
+                cluster,
+                namespace,
+                pod,
+                container,
+                previous,
+            } => Some(pod_log_key(cluster, namespace, pod, container, *previous)),
+            _ => None,
+        }
+    }
+
+    /// Whether the data behind this fetch can change; a task definition revision cannot.
+    pub fn is_immutable(&self) -> bool {
+        matches!(self, Fetch::TaskDefinition { .. })
+    }
+
+    /// A short human name, for logs and error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Fetch::Identity => "caller identity".into(),
+            Fetch::EcsClusters { region } => format!("ECS clusters in {region}"),
+            Fetch::EksClusters { region } => format!("EKS clusters in {region}"),
+            Fetch::Services { cluster } => {
+                format!("services of {}", crate::util::arn_tail(cluster))
+            }
+            Fetch::Tasks { cluster, stopped } => format!(
+                "{} tasks of {}",
+                if *stopped { "stopped" } else { "running" },
+                crate::util::arn_tail(cluster)
+            ),
+            Fetch::ContainerInstances { cluster } => {
+                format!("container instances of {}", crate::util::arn_tail(cluster))
+            }
+            Fetch::TaskDefinition { arn } => {
+                format!("task definition {}", crate::util::task_def_short(arn))
+            }
+            Fetch::Revisions { family, .. } => format!("revisions of {family}"),
+            Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
+            Fetch::Alarms { region } => format!("alarms in {region}"),
+            Fetch::Scaling { region } => format!("autoscaling in {region}"),
+            Fetch::CapacityProviders { region, .. } => format!("capacity providers in {region}"),
+            Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
+            Fetch::Logs { stream, .. } => format!("logs of {stream}"),
+            Fetch::Images { repository, .. } => format!("images of {repository}"),
+            Fetch::Repositories { region } => format!("ECR repositories in {region}"),
+            Fetch::Schedules { region } => format!("scheduled tasks in {region}"),
+            Fetch::NodeGroups { cluster } => format!("node groups of {}", crate::util::arn_tail(cluster)),
+            Fetch::FargateProfiles { cluster } => format!("Fargate profiles of {}", crate::util::arn_tail(cluster)),
+            Fetch::Addons { cluster } => format!("add-ons of {}", crate::util::arn_tail(cluster)),
+            Fetch::Kube { cluster, kind } => format!("{} of {}", kind.as_str(), crate::util::arn_tail(cluster)),
+            Fetch::PodLogs {
+                pod,
+                container,
+                previous,
+                ..
+            } => format!("{}logs of {pod}/{container}", if *previous { "previous " } else { "" }),
+        }
+    }
+}
+
+/// What a fetch returns.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Identity(Identity),
+    EcsClusters(Vec<Cluster>),
+    EksClusters(Vec<EksCluster>),
+    Services(Vec<Service>),
+    Tasks(Vec<Task>),
+    ContainerInstances(Vec<ContainerInstance>),
+    TaskDefinition(Box<TaskDefinition>),
+    /// Task definition ARNs, newest first.
+    Revisions(Vec<String>),
+    Metrics(Vec<MetricSeries>),
+    Alarms(Vec<Alarm>),
+    Scaling(Box<Scaling>),
+    CapacityProviders(Vec<CapacityProvider>),
+    Targets(Box<TargetGroupHealth>),
+    /// Log lines; `reset` when they start the stream over rather than follow on.
+    Logs {
+        lines: Vec<LogLine>,
+        reset: bool,
+    },
+    Images(Vec<Image>),
+    Repositories(Vec<Repository>),
+    Schedules(Vec<ScheduledTask>),
+    NodeGroups(Vec<NodeGroup>),
+    FargateProfiles(Vec<FargateProfile>),
+    Addons(Vec<Addon>),
+    Kube(KubeList),
+}
+
+impl Payload {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Identity(_) => "identity",
+            Payload::EcsClusters(_) => "ecs clusters",
+            Payload::EksClusters(_) => "eks clusters",
+            Payload::Services(_) => "services",
+            Payload::Tasks(_) => "tasks",
+            Payload::ContainerInstances(_) => "container instances",
+            Payload::TaskDefinition(_) => "task definition",
+            Payload::Revisions(_) => "revisions",
+            Payload::Metrics(_) => "metrics",
+            Payload::Alarms(_) => "alarms",
+            Payload::Scaling(_) => "scaling",
+            Payload::CapacityProviders(_) => "capacity providers",
+            Payload::Targets(_) => "targets",
+            Payload::Logs { .. } => "logs",
+            Payload::Images(_) => "images",
+            Payload::Repositories(_) => "repositories",
+            Payload::Schedules(_) => "schedules",
+            Payload::NodeGroups(_) => "node groups",
+            Payload::FargateProfiles(_) => "fargate profiles",
+            Payload::Addons(_) => "add-ons",
+            Payload::Kube(_) => "kubernetes resources",
+        }
+    }
+}
+
+/// The log buffer key of a pod container's log.
+pub fn pod_log_key(cluster: &str, namespace: &str, pod: &str, container: &str, previous: bool) -> (String, String) {
+    (
+        format!("k8s:{cluster}"),
+        format!(
+            "{namespace}/{pod}/{container}{}",
+            if previous { " (previous)" } else { "" }
+        ),
+    )
+}
+
+/// A fetch's result, owned, on its way to the app loop.
+#[derive(Debug, Clone)]
+pub struct DataEvent {
+    pub fetch: Fetch,
+    pub at: Timestamp,
+    pub result: Result<Payload, FetchError>,
+    /// A hash of a large payload, made where the event is made (see [`DataEvent::new`]):
+    /// the store compares it with the last one's instead of comparing every item.
+    pub digest: Option<u64>,
+}
+
+impl DataEvent {
+    /// An event ready for the store. Tasks are put in the store's order and hashed here,
+    /// on the fetch's side, so that the app loop does not spend its time on them.
+    pub fn new(fetch: Fetch, at: Timestamp, mut result: Result<Payload, FetchError>) -> Self {
+        let digest = match (&fetch, &mut result) {
+            (Fetch::Tasks { stopped, .. }, Ok(Payload::Tasks(tasks))) => {
+                super::sort_tasks(tasks, *stopped);
+                use std::hash::BuildHasher;
+                Some(foldhash::quality::FixedState::with_seed(0x0062_6f73_756e).hash_one(&*tasks))
+            }
+            _ => None,
+        };
+        DataEvent {
+            fetch,
+            at,
+            result,
+            digest,
+        }
+    }
+}
+
+/// What is on screen: these fetches run at the fast rate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope(pub BTreeSet<Fetch>);
+
+impl Scope {
+    pub fn of(fetches: impl IntoIterator<Item = Fetch>) -> Self {
+        Scope(fetches.into_iter().collect())
+    }
+
+    pub fn contains(&self, fetch: &Fetch) -> bool {
+        self.0.contains(fetch)
+    }
+}

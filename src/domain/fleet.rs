@@ -1,0 +1,44 @@
+//! Fleet roll-ups: one row per cluster, ECS or EKS, with the health of what runs in it.
+
+use serde::Serialize;
+
+use super::Health;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ClusterKind {
+    Ecs,
+    Eks,
+}
+
+impl ClusterKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterKind::Ecs => "ECS",
+            ClusterKind::Eks => "EKS",
+        }
+    }
+}
+
+/// One line of the fleet view. Counts are `None` until the data behind them has been fetched.
+/// For an EKS cluster, services are its workloads, tasks its pods (running and ready of
+/// those not finished), degraded its node groups, add-ons and workloads in trouble.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FleetRow {
+    pub arn: String,
+    pub name: String,
+    pub kind: ClusterKind,
+    pub region: String,
+    pub status: String,
+    pub services: Option<u32>,
+    pub running: u32,
+    pub pending: u32,
+    pub desired: Option<u32>,
+    pub degraded: Option<u32>,
+    pub deploying: Option<u32>,
+    pub stopped_last_hour: Option<u32>,
+    /// Firing CloudWatch alarms about the cluster.
+    pub alarms: Option<u32>,
+    /// The Kubernetes version of an EKS cluster.
+    pub version: Option<String>,
+    pub health: Health,
+}

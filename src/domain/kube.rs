@@ -1,0 +1,364 @@
+//! EKS and Kubernetes domain types: node groups, Fargate profiles, add-ons (from the EKS
+//! API), and nodes, pods, workloads, HPAs, events and storage (from the cluster's own API).
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::Keyed;
+
+/// A managed node group of an EKS cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeGroup {
+    pub name: String,
+    pub status: String,
+    /// ON_DEMAND or SPOT.
+    pub capacity_type: String,
+    pub instance_types: Vec<String>,
+    pub ami_type: String,
+    pub min: u32,
+    pub desired: u32,
+    pub max: u32,
+    pub health_issues: Vec<String>,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FargateProfile {
+    pub name: String,
+    pub status: String,
+    /// `namespace` and `key=value` labels, one selector each.
+    pub selectors: Vec<String>,
+    pub subnets: Vec<String>,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Addon {
+    pub name: String,
+    pub version: String,
+    pub status: String,
+    pub health_issues: Vec<String>,
+}
+
+/// Where a node comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum NodeSource {
+    Managed(String),
+    SelfManaged,
+    Fargate,
+}
+
+impl NodeSource {
+    pub fn label(&self) -> String {
+        match self {
+            NodeSource::Managed(group) => group.clone(),
+            NodeSource::SelfManaged => "self-managed".into(),
+            NodeSource::Fargate => "fargate".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub name: String,
+    pub ready: bool,
+    /// Cordoned: no new pods.
+    pub unschedulable: bool,
+    pub roles: Vec<String>,
+    pub instance_type: Option<String>,
+    pub zone: Option<String>,
+    /// ON_DEMAND, SPOT or FARGATE.
+    pub capacity_type: Option<String>,
+    pub source: NodeSource,
+    pub kubelet: Option<String>,
+    /// Allocatable CPU in millicores and memory in MiB.
+    pub alloc_cpu: i64,
+    pub alloc_mem: i64,
+    pub created_at: Option<Timestamp>,
+    /// Derived by the store from the pods on the node.
+    pub pods: u32,
+    pub req_cpu: i64,
+    pub req_mem: i64,
+}
+
+/// A container of a pod, as it runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PodContainer {
+    pub name: String,
+    pub image: String,
+    pub ready: bool,
+    /// running, waiting or terminated.
+    pub state: String,
+    /// CrashLoopBackOff, ImagePullBackOff, OOMKilled, Completed, ...
+    pub reason: Option<String>,
+    pub exit_code: Option<i32>,
+    pub restarts: u32,
+    /// Why the previous run ended, with its exit code.
+    pub last_reason: Option<String>,
+    pub last_exit_code: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pod {
+    /// `namespace/name`.
+    pub key: String,
+    pub namespace: String,
+    pub name: String,
+    pub phase: String,
+    pub node: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: Option<Timestamp>,
+    pub containers: Vec<PodContainer>,
+    /// `Kind/name` of what owns it.
+    pub owner: Option<String>,
+    /// Requests in millicores and MiB.
+    pub req_cpu: i64,
+    pub req_mem: i64,
+    /// Why it cannot be scheduled, for a pending pod.
+    pub unschedulable: Option<String>,
+}
+
+impl Pod {
+    pub fn ready_count(&self) -> (usize, usize) {
+        (
+            self.containers.iter().filter(|c| c.ready).count(),
+            self.containers.len(),
+        )
+    }
+
+    pub fn restarts(&self) -> u32 {
+        self.containers.iter().map(|c| c.restarts).sum()
+    }
+
+    /// What `kubectl get pods` says in its STATUS column: the most telling container
+    /// reason (CrashLoopBackOff, OOMKilled, ...), else the phase.
+    pub fn status(&self) -> String {
+        if let Some(reason) = self
+            .containers
+            .iter()
+            .filter(|c| c.state != "running")
+            .find_map(|c| c.reason.clone())
+        {
+            return reason;
+        }
+        if self.phase == "Running"
+            && self
+                .containers
+                .iter()
+                .any(|c| c.last_reason.as_deref() == Some("OOMKilled"))
+        {
+            return "OOMKilled".into();
+        }
+        self.phase.clone()
+    }
+
+    /// Whether a container is backing off after crashing or failing to pull its image
+    /// (CrashLoopBackOff, ImagePullBackOff, Error): what makes a cluster `failing`.
+    pub fn backing_off(&self) -> bool {
+        self.containers.iter().any(|c| {
+            c.reason
+                .as_deref()
+                .is_some_and(|r| r.ends_with("BackOff") || r == "Error")
+        })
+    }
+
+    /// Whether the pod is in trouble: not running and ready, or restarting.
+    pub fn failing(&self) -> bool {
+        let (ready, total) = self.ready_count();
+        (self.phase != "Succeeded" && ready < total) || self.phase == "Pending" || self.phase == "Failed"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    /// `Kind/namespace/name`.
+    pub key: String,
+    pub kind: WorkloadKind,
+    pub namespace: String,
+    pub name: String,
+    pub desired: u32,
+    pub ready: u32,
+    pub updated: u32,
+    pub available: u32,
+    pub images: Vec<String>,
+    pub created_at: Option<Timestamp>,
+    /// When a rollout restart was last asked for.
+    pub restarted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hpa {
+    pub key: String,
+    pub namespace: String,
+    pub name: String,
+    /// `Deployment/checkout`.
+    pub target: String,
+    pub min: u32,
+    pub max: u32,
+    pub current: u32,
+    pub desired: u32,
+    /// `cpu 82%/70%`, one per metric.
+    pub metrics: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KubeEvent {
+    pub key: String,
+    pub namespace: String,
+    /// Normal or Warning.
+    pub kind: String,
+    pub reason: String,
+    /// `Pod/payments-7f9d6c5b4-zl5qd`.
+    pub object: String,
+    pub message: String,
+    pub count: u32,
+    pub last_seen: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pvc {
+    pub key: String,
+    pub namespace: String,
+    pub name: String,
+    pub status: String,
+    pub volume: Option<String>,
+    pub capacity: Option<String>,
+    pub storage_class: Option<String>,
+    pub created_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StorageClass {
+    pub name: String,
+    pub provisioner: String,
+    pub default: bool,
+    pub reclaim: String,
+    pub binding: String,
+}
+
+macro_rules! keyed {
+    ($($ty:ty => $field:ident),* $(,)?) => {
+        $(impl Keyed for $ty {
+            fn key(&self) -> &str {
+                &self.$field
+            }
+        })*
+    };
+}
+
+keyed! {
+    NodeGroup => name,
+    FargateProfile => name,
+    Addon => name,
+    Node => name,
+    Pod => key,
+    Workload => key,
+    Hpa => key,
+    KubeEvent => key,
+    Pvc => key,
+    StorageClass => name,
+    PodContainer => name,
+}
+
+/// Which Kubernetes resources a fetch lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum KubeKind {
+    Nodes,
+    Pods,
+    Workloads,
+    Hpas,
+    Events,
+    Pvcs,
+    StorageClasses,
+}
+
+impl KubeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KubeKind::Nodes => "nodes",
+            KubeKind::Pods => "pods",
+            KubeKind::Workloads => "workloads",
+            KubeKind::Hpas => "horizontal pod autoscalers",
+            KubeKind::Events => "events",
+            KubeKind::Pvcs => "persistent volume claims",
+            KubeKind::StorageClasses => "storage classes",
+        }
+    }
+}
+
+/// Kubernetes resources of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KubeList {
+    Nodes(Vec<Node>),
+    Pods(Vec<Pod>),
+    Workloads(Vec<Workload>),
+    Hpas(Vec<Hpa>),
+    Events(Vec<KubeEvent>),
+    Pvcs(Vec<Pvc>),
+    StorageClasses(Vec<StorageClass>),
+}
+
+/// A CPU quantity (`250m`, `1`, `0.5`) in millicores.
+pub fn millicores(q: &str) -> i64 {
+    match q.strip_suffix('m') {
+        Some(m) => m.parse().unwrap_or(0),
+        None => q.parse::<f64>().map_or(0, |c| (c * 1000.0).round() as i64),
+    }
+}
+
+/// A memory quantity (`512Mi`, `2Gi`, `1000000`, `7290868Ki`) in MiB.
+pub fn mebibytes(q: &str) -> i64 {
+    let units: [(&str, f64); 8] = [
+        ("Ki", 1.0 / 1024.0),
+        ("Mi", 1.0),
+        ("Gi", 1024.0),
+        ("Ti", 1024.0 * 1024.0),
+        ("k", 1000.0 / 1_048_576.0),
+        ("M", 1_000_000.0 / 1_048_576.0),
+        ("G", 1_000_000_000.0 / 1_048_576.0),
+        ("", 1.0 / 1_048_576.0),
+    ];
+    for (suffix, factor) in units {
+        if let Some(n) = q
+            .strip_suffix(suffix)
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        {
+            return n.parse::<f64>().map_or(0, |v| (v * factor).round() as i64);
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_parse() {
+        assert_eq!(millicores("250m"), 250);
+        assert_eq!(millicores("2"), 2000);
+        assert_eq!(millicores("0.5"), 500);
+        assert_eq!(mebibytes("512Mi"), 512);
+        assert_eq!(mebibytes("2Gi"), 2048);
+        assert_eq!(mebibytes("7290868Ki"), 7120);
+        assert_eq!(mebibytes("1048576"), 1);
+        assert_eq!(mebibytes("nonsense"), 0);
+    }
+}
