@@ -7,13 +7,15 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use bosun::app::{Action, Input, update};
-use bosun::config::keymap::Keymap;
 use bosun::domain::Task;
 use bosun::domain::fetch::{DataEvent, Fetch, Payload};
 use bosun::source::sim::World;
 use bosun::source::sim::scale::Scale;
-use bosun::store::ui::{Mode, Page, Route, SortSpec};
+use bosun::store::table::SortSpec;
+use bosun::store::ui::{Mode, Page, Route};
 use bosun::store::{Context, Store};
+use bosun::ui::keymap::Keymap;
+use bosun::ui::screen::Screen;
 use bosun::ui::theme::Theme;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
@@ -57,10 +59,10 @@ fn tasks_view(tasks: usize) -> (Store, String, Vec<Task>) {
         },
         Payload::Tasks(running.clone()),
     ));
-    store.ui.stack.push(Page::new(Route::Tasks {
-        cluster: cluster.clone(),
-        service: None,
-    }));
+    store.ui.stack.push(Page::new(
+        Route::new(bosun::ui::screens::tasks::ID).cluster(&cluster),
+        1,
+    ));
     update(&mut store, Action::Resize);
     (store, cluster, running)
 }
@@ -91,7 +93,7 @@ fn filter(c: &mut Criterion) {
     let mut group = c.benchmark_group("filter_keystroke");
     for &n in SIZES {
         let (mut store, _, _) = tasks_view(n);
-        update(&mut store, Action::Command(bosun::config::keymap::Command::Filter));
+        update(&mut store, Action::Command(bosun::ui::keymap::Command::Filter));
         assert_eq!(store.ui.mode, Mode::Filter);
         for ch in "paym".chars() {
             update(&mut store, Action::Input(Input::Char(ch)));
@@ -112,7 +114,7 @@ fn filter(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     update(&mut store, Action::Input(Input::Cancel));
-                    update(&mut store, Action::Command(bosun::config::keymap::Command::Filter));
+                    update(&mut store, Action::Command(bosun::ui::keymap::Command::Filter));
                     let state = &mut store.ui.page_mut().panes[0];
                     state.haystack = None;
                     state.basis = None;
@@ -139,7 +141,7 @@ fn sort(c: &mut Criterion) {
                     let descending = state.sort.is_some_and(|s| !s.descending);
                     state.sort = Some(SortSpec { column, descending });
                     state.invalidate();
-                    bosun::app::views::sync(black_box(&mut store));
+                    bosun::ui::screens::tasks::Tasks.sync(black_box(&mut store));
                 })
             });
         }
@@ -158,7 +160,7 @@ fn refresh(c: &mut Criterion) {
             let state = &mut store.ui.page_mut().panes[0];
             state.cursor = n / 3;
             state.touched = true;
-            bosun::app::views::sync(&mut store);
+            bosun::ui::screens::tasks::Tasks.sync(&mut store);
             store.ui.page().panes[0].selected.clone().unwrap()
         };
         let mut changed = running.clone();

@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use bosun::app::{Action, Input, headless, update};
-use bosun::config::keymap::{Command, Keymap};
 use bosun::source::sim::SimBackend;
 use bosun::store::Store;
 use bosun::ui::colors::ColorSupport;
+use bosun::ui::keymap::{Command, Keymap};
 use bosun::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -10,7 +10,6 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::{App, MouseCapture, headless};
 use crate::config::file::{Config, Confirm};
-use crate::config::keymap::Keymap;
 use crate::config::layers::{Env, Flags, Resolved, resolve};
 use crate::domain::ErrorKind;
 use crate::domain::op::{Guard, Limits};
@@ -23,6 +22,7 @@ use crate::source::aws::{AwsBackend, AwsOptions};
 use crate::source::sim::{DEFAULT_SEED, SimBackend};
 use crate::store::{Settings, Store};
 use crate::ui::colors::ColorSupport;
+use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
 
 /// A terminal dashboard for operating AWS container fleets: ECS and EKS in one program.
@@ -263,7 +263,7 @@ pub fn man_page() -> Result<Vec<u8>> {
 
 /// The KEYS section of the manual, from the keymap as `?` shows it.
 fn man_keys(keymap: &Keymap) -> String {
-    use crate::config::keymap::Command;
+    use crate::ui::keymap::Command;
     let escape = |text: &str| {
         let text = text.replace('\\', "\\e").replace('-', "\\-");
         if text.starts_with(['.', '\'']) {
@@ -274,7 +274,7 @@ fn man_keys(keymap: &Keymap) -> String {
     };
     let mut out = String::from(".SH KEYS\n");
     let mut section = None;
-    for &command in Command::ALL {
+    for command in Command::all() {
         if section != Some(command.section()) {
             section = Some(command.section());
             out.push_str(&format!(".SS {}\n", escape(command.section().title())));

@@ -10,8 +10,9 @@ use crate::domain::metrics::{SeriesKey, Window, service_series};
 use crate::domain::{Cluster, FleetRow, Service};
 use crate::source::{Backend, fetch_all, load_fleet};
 use crate::store::Store;
-use crate::ui::table::{Row, RowCx, plain};
-use crate::ui::views::tasks;
+use crate::store::table::{Row, RowCx};
+use crate::ui::screens::tasks;
+use crate::ui::widgets::table::plain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum View {

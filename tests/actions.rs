@@ -4,12 +4,12 @@
 mod support;
 
 use bosun::app::{Action, Effect, Input, update};
-use bosun::config::keymap::Command;
 use bosun::domain::op::{Guard, Op, OpRequest};
 use bosun::ops::executor::Executor;
 use bosun::source::sim::SimBackend;
 use bosun::store::Store;
 use bosun::store::ui::{Mode, Step};
+use bosun::ui::keymap::Command;
 use jiff::SignedDuration;
 use std::sync::Arc;
 use support::*;

@@ -3,12 +3,14 @@
 mod support;
 
 use bosun::app::{Action, Effect, Input, update};
-use bosun::config::keymap::Command;
 use bosun::domain::fetch::{DataEvent, Fetch};
 use bosun::domain::{ErrorKind, FetchError};
 use bosun::source::fetch_all;
 use bosun::source::sim::SimBackend;
-use bosun::store::ui::{Mode, Route};
+use bosun::store::Store;
+use bosun::store::ui::{Mode, Route, ScreenId};
+use bosun::ui::keymap::Command;
+use bosun::ui::screens;
 use jiff::SignedDuration;
 use support::*;
 
@@ -20,18 +22,18 @@ fn selected_name(store: &bosun::store::Store) -> String {
     bosun::util::arn_tail(&key).to_string()
 }
 
+/// Whether the page on top is `screen`'s, and its route passes `check`.
+fn on(store: &Store, screen: ScreenId, check: impl Fn(&Route) -> bool) -> bool {
+    store.ui.route().is(screen) && check(store.ui.route())
+}
+
 #[test]
 fn drill_down_from_fleet_to_task_and_back() {
     let mut store = demo_store();
     // The failing cluster sorts first.
     assert_eq!(selected_name(&store), "prod-web");
     let effects = press(&mut store, Command::Open);
-    assert_eq!(
-        store.ui.route(),
-        &Route::Services {
-            cluster: PROD_WEB.into()
-        }
-    );
+    assert_eq!(store.ui.route(), &Route::new(screens::services::ID).cluster(PROD_WEB));
     let scope = effects.iter().find_map(|e| match e {
         Effect::SetScope(scope) => Some(scope.clone()),
         _ => None,
@@ -45,12 +47,18 @@ fn drill_down_from_fleet_to_task_and_back() {
     press(&mut store, Command::Down);
     assert_eq!(selected_name(&store), "cart");
     press(&mut store, Command::Open);
-    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/cart")));
+    assert!(on(&store, screens::service::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/cart"))));
     press(&mut store, Command::NextPane);
     press(&mut store, Command::Open);
-    let Route::Task { task, .. } = store.ui.route().clone() else {
-        panic!("expected a task, got {:?}", store.ui.route());
-    };
+    assert!(
+        store.ui.route().is(screens::task::ID),
+        "expected a task, got {:?}",
+        store.ui.route()
+    );
+    let task = store.ui.route().task.clone().unwrap();
     // The task page polls its task definition, for the roles.
     let td = store
         .cluster_data(PROD_WEB)
@@ -63,16 +71,15 @@ fn drill_down_from_fleet_to_task_and_back() {
 
     press(&mut store, Command::Back);
     press(&mut store, Command::Back);
-    assert_eq!(
-        store.ui.route(),
-        &Route::Services {
-            cluster: PROD_WEB.into()
-        }
-    );
+    assert_eq!(store.ui.route(), &Route::new(screens::services::ID).cluster(PROD_WEB));
     assert_eq!(selected_name(&store), "cart", "coming back, the cursor is where it was");
     press(&mut store, Command::Back);
     press(&mut store, Command::Back);
-    assert_eq!(store.ui.route(), &Route::Fleet, "back stops at the fleet");
+    assert_eq!(
+        store.ui.route(),
+        &Route::new(ScreenId::FLEET),
+        "back stops at the fleet"
+    );
 }
 
 #[test]
@@ -87,9 +94,9 @@ fn filter_narrows_and_escape_clears_it_before_going_back() {
     assert!(screen(&store, 80, 24).contains("services(prod-web) [1/9] </check>"));
     press(&mut store, Command::Back);
     assert_eq!(store.ui.page().table().rows.len(), 9);
-    assert!(matches!(store.ui.route(), Route::Services { .. }));
+    assert!(store.ui.route().is(screens::services::ID));
     press(&mut store, Command::Back);
-    assert_eq!(store.ui.route(), &Route::Fleet);
+    assert_eq!(store.ui.route(), &Route::new(ScreenId::FLEET));
 }
 
 #[test]
@@ -172,10 +179,13 @@ fn quitting_and_the_command_line() {
     type_line(&mut store, Command::CommandLine, "frobnicate");
     let message = store.ui.message.clone().unwrap();
     assert!(message.text.contains("unknown command `frobnicate`"));
-    assert_eq!(store.ui.route(), &Route::Fleet);
+    assert_eq!(store.ui.route(), &Route::new(ScreenId::FLEET));
 
     type_line(&mut store, Command::CommandLine, "svc checkout");
-    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with("/checkout")));
+    assert!(on(&store, screens::service::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/checkout"))));
     assert_eq!(store.ui.stack.len(), 3, "fleet › services › checkout, so esc goes up");
 
     type_line(&mut store, Command::CommandLine, "svc nope");
@@ -190,13 +200,18 @@ fn quitting_and_the_command_line() {
     );
 
     type_line(&mut store, Command::CommandLine, "stopped");
-    assert!(matches!(store.ui.route(), Route::Tasks { service: Some(s), .. } if s == "checkout"));
-    assert!(store.ui.page().show_stopped);
+    assert!(on(&store, screens::tasks::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/checkout"))));
+    assert!(store.ui.page().alternate);
 
     type_line(&mut store, Command::CommandLine, "fleet");
-    assert_eq!(store.ui.route(), &Route::Fleet);
+    assert_eq!(store.ui.route(), &Route::new(ScreenId::FLEET));
     type_line(&mut store, Command::CommandLine, "cluster prod-wor");
-    assert!(matches!(store.ui.route(), Route::Services { cluster } if cluster.ends_with("/prod-workers")));
+    assert!(on(&store, screens::services::ID, |r| r
+        .cluster_arn()
+        .ends_with("/prod-workers")));
 }
 
 #[test]
@@ -207,7 +222,7 @@ fn stopped_tasks_are_one_key_away() {
     let running = store.ui.page().table().rows.len();
     press(&mut store, Command::ToggleStopped);
     let page = store.ui.page();
-    assert!(page.show_stopped);
+    assert!(page.alternate);
     assert_ne!(page.table().rows.len(), running);
     let text = screen(&store, 120, 30);
     assert!(text.contains("stopped tasks(prod-web)"));
@@ -286,7 +301,10 @@ fn a_click_selects_the_row_under_it_and_the_wheel_scrolls() {
     // Clicking the opened row, then enter, opens what was clicked.
     click(&mut store, body.x + 4, row);
     press(&mut store, Command::Open);
-    assert!(matches!(store.ui.route(), Route::Service { service, .. } if service.ends_with(&format!("/{name}"))));
+    assert!(on(&store, screens::service::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with(&format!("/{name}")))));
 }
 
 #[test]

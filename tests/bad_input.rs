@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use bosun::app::{Action, update};
-use bosun::config::keymap::{Command as Key, Keymap};
 use bosun::domain::fetch::{DataEvent, Fetch, Payload};
 use bosun::store::Store;
+use bosun::ui::keymap::{Command as Key, Keymap};
 use bosun::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

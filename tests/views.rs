@@ -3,8 +3,8 @@
 
 mod support;
 
-use bosun::config::keymap::Command;
 use bosun::store::Store;
+use bosun::ui::keymap::Command;
 use support::*;
 
 fn snap(name: &str, store: &Store) {

@@ -2,8 +2,8 @@
 
 use jiff::Timestamp;
 
-use crate::config::keymap::Command;
 use crate::domain::fetch::{DataEvent, Scope};
+use crate::ui::keymap::Command;
 
 /// Editing keys while typing a filter or a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

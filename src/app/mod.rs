@@ -4,13 +4,9 @@
 
 pub mod act;
 pub mod action;
-pub mod command;
-pub mod copy;
 pub mod headless;
-pub mod inspect;
 pub mod mouse;
 pub mod update;
-pub mod views;
 
 use std::time::Duration;
 
@@ -25,13 +21,13 @@ use tokio::sync::{mpsc, watch};
 pub use action::{Action, Effect, Input, Mouse};
 pub use update::update;
 
-use crate::config::keymap::Keymap;
 use crate::domain::fetch::Scope;
 use crate::ops::executor::Executor;
 use crate::source::SharedBackend;
 use crate::source::scheduler::{Control, Intervals, Scheduler};
 use crate::store::Store;
 use crate::store::ui::Mode;
+use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
 
 /// Ages are shown to the minute: a clock tick this often keeps them honest without

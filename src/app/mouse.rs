@@ -2,9 +2,9 @@
 //! the table or text under it. Where the tables are comes from the last frame drawn.
 
 use super::action::Mouse;
-use super::{inspect, views};
 use crate::store::Store;
 use crate::store::ui::Mode;
+use crate::ui::screens;
 
 /// Rows the wheel moves per notch.
 pub const WHEEL_LINES: i64 = 3;
@@ -51,8 +51,8 @@ fn click(store: &mut Store, column: u16, row: u16) {
 }
 
 fn scroll(store: &mut Store, column: u16, row: u16, lines: i64) {
-    if views::is_text(store.ui.route()) {
-        inspect::scroll(store, lines);
+    if screens::current(store).scrolls() {
+        super::update::scroll(store, lines);
         return;
     }
     focus_at(store, column, row);

@@ -1,12 +1,20 @@
 //! `update`: the one place the store changes. It decides; the loop carries out the
-//! [`Effect`]s it returns.
+//! [`Effect`]s it returns. What a key means on one screen is that screen's business
+//! (`ui::screens`); what is the same everywhere (moving, filtering, sorting, the page
+//! stack, the command line) is here.
 
+use super::act;
 use super::action::{Action, Effect, Input};
-use super::command::{self, Cmd};
-use super::{act, inspect, views};
-use crate::config::keymap::Command;
+use crate::domain::fetch::{Fetch, Scope};
+use crate::domain::kube::KubeKind;
 use crate::store::Store;
-use crate::store::ui::{Mode, Page, Route, SortSpec};
+use crate::store::table::SortSpec;
+use crate::store::ui::{Dialog, Mode, Page, Route, Step};
+use crate::store::{Follow, Watch};
+use crate::ui::commands::{self, Cmd};
+use crate::ui::keymap::Command;
+use crate::ui::screen::{From, Go, Screen};
+use crate::ui::screens;
 
 pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -56,13 +64,52 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
         }
     }
     open_pending_cluster(store);
-    views::sync(store);
-    let scope = views::scope(store);
+    screens::current(store).sync(store);
+    let scope = scope(store);
     if scope != store.ui.scope {
         store.ui.scope = scope.clone();
         effects.push(Effect::SetScope(scope));
     }
     effects
+}
+
+/// The fetches the current screen shows, and what an open dialog or a followed action
+/// needs: these refresh at the fast rate.
+pub fn scope(store: &Store) -> Scope {
+    let page = store.ui.page();
+    let mut fetches = screens::get(page.route.screen).scope(store, page);
+    if let Some(Dialog {
+        step: Step::Pick { family, region, .. },
+        ..
+    }) = &store.ui.dialog
+    {
+        fetches.push(Fetch::Revisions {
+            region: region.clone(),
+            family: family.clone(),
+        });
+    }
+    match &store.ops.follow {
+        Some(Follow {
+            what: Watch::Workload { cluster, .. },
+            ..
+        }) => {
+            fetches.push(Fetch::kube(cluster, KubeKind::Workloads));
+            fetches.push(Fetch::kube(cluster, KubeKind::Pods));
+        }
+        Some(follow) => {
+            let cluster = follow.what.cluster();
+            fetches.extend([
+                Fetch::services(cluster),
+                Fetch::running(cluster),
+                Fetch::stopped(cluster),
+            ]);
+            if matches!(follow.what, Watch::Instance { .. }) {
+                fetches.push(Fetch::instances(cluster));
+            }
+        }
+        None => {}
+    }
+    Scope::of(fetches)
 }
 
 fn help_command(store: &mut Store, command: Command) {
@@ -79,6 +126,7 @@ fn help_command(store: &mut Store, command: Command) {
 }
 
 fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
+    let screen = screens::current(store);
     match command {
         Command::Quit => effects.push(Effect::Quit),
         Command::Help => {
@@ -99,22 +147,15 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
             store.ui.info("refreshing…");
         }
         Command::Back => back(store),
-        Command::CopyArn => super::copy::copy_arn(store, effects),
-        Command::CopyUrl => super::copy::copy_url(store, effects),
-        Command::Open => match views::open(store) {
-            Ok(Some((route, filter))) => {
-                // Coming back, the cursor is on what was opened.
-                store.ui.page_mut().table_mut().touched = true;
-                push(store, route);
-                if let Some(filter) = filter {
-                    set_filter(store, &filter);
-                }
-            }
+        Command::CopyArn => copy_arn(store, effects),
+        Command::CopyUrl => copy_url(store, effects),
+        Command::Open => match screen.open(store) {
+            Ok(Some(to)) => go(store, to),
             Ok(None) => {}
             Err(message) => store.ui.info(message),
         },
         Command::Up | Command::Down | Command::PageUp | Command::PageDown | Command::Top | Command::Bottom
-            if views::is_text(store.ui.route()) =>
+            if screen.scrolls() =>
         {
             let delta = match command {
                 Command::Up => -1,
@@ -124,10 +165,8 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
                 Command::Top => -(i64::MAX / 4),
                 _ => i64::MAX / 4,
             };
-            inspect::scroll(store, delta);
-            if command == Command::Bottom
-                && let Route::Logs { .. } = store.ui.route()
-            {
+            scroll(store, delta);
+            if command == Command::Bottom && screen.follows() {
                 store.ui.page_mut().following = true;
             }
         }
@@ -175,60 +214,51 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
                 (page.focus + n - 1) % n
             };
         }
-        Command::Metrics
-        | Command::Autoscaling
-        | Command::Targets
-        | Command::TaskDefinition
-        | Command::Logs
-        | Command::Images => inspect::open(store, command),
-        Command::Window1h
-        | Command::Window3h
-        | Command::Window24h
-        | Command::Window7d
-        | Command::Pause
-        | Command::Reveal
-        | Command::Compare => inspect::view_key(store, command),
-        // Actions go through `act::begin` before this match.
-        Command::Scale
-        | Command::Redeploy
-        | Command::Rollback
-        | Command::Revision
-        | Command::StopTask
-        | Command::RunTask
-        | Command::Drain
-        | Command::ScalingLimits => act::begin(store, command),
-        Command::ToggleStopped => {
-            let page = store.ui.page_mut();
-            if let Route::PodLogs { previous, .. } = &mut page.route {
-                *previous = !*previous;
-                page.following = true;
-                page.scroll = 0;
-            } else if let Route::Tasks { .. } = page.route {
-                page.show_stopped = !page.show_stopped;
-                let table = page.table_mut();
-                table.cursor = 0;
-                table.selected = None;
-                table.invalidate();
-            } else if let Some(cluster) = command::current_cluster(store) {
-                let service = service_name(store);
-                push(store, Route::Tasks { cluster, service });
-                store.ui.page_mut().show_stopped = true;
+        // Keys that open a screen from what the user is on: `m` metrics, `l` logs, ...
+        _ if screens::ALL.iter().any(|s| s.opened_by() == Some(command)) => {
+            let target = screens::ALL
+                .iter()
+                .find(|s| s.opened_by() == Some(command))
+                .expect("checked");
+            match target.command(store, command.name(), &[]) {
+                Ok(to) => go(store, to),
+                Err(message) => store.ui.error(message),
             }
         }
+        // Keys only some screens answer.
+        _ if screen.key(store, command) => {}
+        // `t` where there is no other list to switch to: the stopped tasks of where the user is.
+        Command::ToggleStopped => {
+            if let Ok(to) = screens::tasks::Tasks.command(store, "stopped", &[]) {
+                go(store, to);
+            }
+        }
+        _ => store.ui.info(format!("`{}` does nothing here", command.name())),
     }
 }
 
-/// The name of the service the current page is about, if any.
-fn service_name(store: &Store) -> Option<String> {
-    match store.ui.route() {
-        Route::Service { cluster, service } => store.service(cluster, service).map(|s| s.name.clone()),
-        Route::Tasks { service, .. } => service.clone(),
-        _ => None,
+/// Open pages as `to` says. Coming back, the cursor is on what was opened.
+pub fn go(store: &mut Store, to: Go) {
+    match to.from {
+        From::Here => store.ui.page_mut().table_mut().touched = true,
+        From::Replace => {
+            store.ui.stack.pop();
+        }
+        From::Root => store.ui.stack.to_root(),
+    }
+    for route in to.routes {
+        push(store, route);
+    }
+    let page = store.ui.page_mut();
+    page.alternate = to.alternate;
+    if let Some(filter) = to.filter {
+        set_filter(store, &filter);
     }
 }
 
 fn push(store: &mut Store, route: Route) {
-    store.ui.stack.push(Page::new(route));
+    let panes = screens::get(route.screen).panes();
+    store.ui.stack.push(Page::new(route, panes));
 }
 
 fn back(store: &mut Store) {
@@ -237,7 +267,7 @@ fn back(store: &mut Store) {
         let table = ui.page_mut().table_mut();
         table.filter.clear();
         table.invalidate();
-    } else if ui.stack.len() > 1 {
+    } else {
         ui.stack.pop();
     }
 }
@@ -249,10 +279,25 @@ fn move_cursor(store: &mut Store, delta: i64) {
     table.cursor = (table.cursor as i64 + delta).clamp(0, last.max(0)) as usize;
 }
 
+/// Move through a text screen; in a log, moving up pauses following.
+pub fn scroll(store: &mut Store, delta: i64) {
+    let follows = screens::current(store).follows();
+    let page = store.ui.page_mut();
+    if follows && page.following {
+        if delta >= 0 {
+            return;
+        }
+        page.following = false;
+        // Start from the bottom: the screen clamps a large offset to the last page.
+        page.scroll = usize::MAX / 2;
+    }
+    page.scroll = (page.scroll as i64 + delta).clamp(0, i64::MAX / 4) as usize;
+}
+
 /// Move the sort to the next (or previous) shown column; past the last, back to the
 /// data's natural order.
 fn cycle_sort(store: &mut Store, step: i64) {
-    let (columns, hidden) = views::columns(store);
+    let (columns, hidden) = screens::current(store).columns(store.ui.page());
     let shown: Vec<usize> = (0..columns.len()).filter(|c| !hidden.contains(c)).collect();
     let table = store.ui.page_mut().table_mut();
     let position = table.sort.and_then(|s| shown.iter().position(|&c| c == s.column));
@@ -275,6 +320,36 @@ fn set_filter(store: &mut Store, text: &str) {
     }
 }
 
+/// `y`: copy the selection's ARN or ID.
+fn copy_arn(store: &mut Store, effects: &mut Vec<Effect>) {
+    match screens::selection(store).copy {
+        Some(text) => {
+            store.ui.info(format!("copied {text}"));
+            effects.push(Effect::Copy(text));
+        }
+        None => store.ui.info("nothing selected to copy"),
+    }
+}
+
+/// `u`: show the console URL of the selection (else of what the page is about) in the
+/// status line, and copy it.
+fn copy_url(store: &mut Store, effects: &mut Vec<Effect>) {
+    let selection = screens::selection(store);
+    let cluster = selection.cluster.as_deref();
+    let url = selection
+        .console
+        .iter()
+        .find_map(|arn| crate::util::console::url(arn, cluster));
+    match url {
+        Some(url) => {
+            // The URL first: on a narrow terminal what is cut is the note, not the path.
+            store.ui.info(format!("{url} (copied)"));
+            effects.push(Effect::Copy(url));
+        }
+        None => store.ui.info("no AWS console page for this"),
+    }
+}
+
 fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
     let mode = store.ui.mode;
     let ui = &mut store.ui;
@@ -291,7 +366,7 @@ fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
         Input::Up | Input::Down => {}
         Input::Complete => {
             if mode == Mode::Command
-                && let Some(done) = command::complete(&store.ui.input.text.clone(), store)
+                && let Some(done) = commands::complete(&store.ui.input.text.clone(), store)
             {
                 store.ui.input.set(&done);
             }
@@ -306,8 +381,8 @@ fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
         Input::Submit => {
             ui.mode = Mode::Normal;
             if mode == Mode::Command {
-                let text = command::expand(&ui.input.text, &store.settings.aliases);
-                match command::parse(&text) {
+                let text = commands::expand(&ui.input.text, &store.settings.aliases);
+                match commands::parse(&text) {
                     Ok(cmd) => execute(store, cmd, effects),
                     Err(message) => store.ui.error(message),
                 }
@@ -329,132 +404,30 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             store.ui.mode = Mode::Help;
             store.ui.help_offset = 0;
         }
-        Cmd::Fleet => store.ui.stack.truncate(1),
-        Cmd::Cluster(name) => match find_cluster(store, &name) {
-            Ok(arn) => {
-                store.ui.stack.truncate(1);
-                push(store, Route::Services { cluster: arn });
-            }
-            Err(message) => store.ui.error(message),
-        },
-        Cmd::Services(name) => {
-            let Some(cluster) = command::current_cluster(store) else {
-                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
-                return;
-            };
-            let service = match name {
-                None => None,
-                Some(name) => match find_service(store, &cluster, &name) {
-                    Ok(arn) => Some(arn),
-                    Err(message) => {
-                        store.ui.error(message);
-                        return;
-                    }
-                },
-            };
-            store.ui.stack.truncate(1);
-            push(
-                store,
-                Route::Services {
-                    cluster: cluster.clone(),
-                },
-            );
-            if let Some(service) = service {
-                push(store, Route::Service { cluster, service });
-            }
-        }
-        Cmd::Act(action) => act::command(store, action),
-        Cmd::Eks(name) => {
-            let cluster = match name {
-                Some(name) => store.find_eks(&name).map(|c| c.arn.clone()).ok_or_else(|| {
-                    let known: Vec<String> = store.all_eks().map(|c| c.name.clone()).collect();
-                    format!("no EKS cluster {name} (known: {})", known.join(", "))
-                }),
-                None => command::current_eks(store)
-                    .ok_or_else(|| "which EKS cluster? :eks NAME, or select one in :fleet".to_string()),
-            };
-            match cluster {
-                Ok(cluster) => {
-                    store.ui.stack.truncate(1);
-                    push(store, Route::Eks { cluster });
-                }
+        Cmd::Screen { screen, name, args } => {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            match screens::get(screen).command(store, name, &args) {
+                Ok(to) => go(store, to),
                 Err(message) => store.ui.error(message),
             }
         }
-        Cmd::Kube(kind) => {
-            let Some(cluster) = command::current_eks(store) else {
-                store
-                    .ui
-                    .error("which EKS cluster? open one first (:eks NAME, or enter on it in :fleet)");
-                return;
-            };
-            if !matches!(store.ui.route(), Route::Eks { .. }) {
-                store.ui.stack.truncate(1);
-                push(
-                    store,
-                    Route::Eks {
-                        cluster: cluster.clone(),
-                    },
-                );
-            }
-            push(store, Route::Kube { cluster, kind });
-        }
+        Cmd::Act(action) => act::command(store, action),
         Cmd::Namespace(ns) => {
             store.ui.info(match &ns {
                 Some(ns) => format!("namespace {ns} only (:ns for all)"),
                 None => "all namespaces".to_string(),
             });
             store.namespace = ns;
-            for page in &mut store.ui.stack {
+            for page in store.ui.stack.iter_mut() {
                 for pane in &mut page.panes {
                     pane.invalidate();
                 }
             }
         }
-        Cmd::Inspect(command) => inspect::open(store, command),
-        Cmd::Repositories => {
-            let region = command::current_cluster(store)
-                .and_then(|c| crate::util::arn_region(&c).map(str::to_string))
-                .or_else(|| store.context.regions.first().cloned());
-            match region {
-                Some(region) => push(store, Route::Repositories { region }),
-                None => store.ui.error("no region to list repositories in"),
-            }
-        }
-        Cmd::Schedules => match command::current_cluster(store) {
-            Some(cluster) => push(store, Route::Schedules { cluster }),
-            None => store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME"),
-        },
-        Cmd::Instances => {
-            let Some(cluster) = command::current_cluster(store) else {
-                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
-                return;
-            };
-            store.ui.stack.truncate(1);
-            push(
-                store,
-                Route::Services {
-                    cluster: cluster.clone(),
-                },
-            );
-            push(store, Route::Instances { cluster });
-        }
-        Cmd::Tasks { stopped } => {
-            let Some(cluster) = command::current_cluster(store) else {
-                store.ui.error("no cluster here: pick one in :fleet, or :cluster NAME");
-                return;
-            };
-            let service = service_name(store);
-            if let Route::Tasks { .. } = store.ui.route() {
-                store.ui.stack.pop();
-            }
-            push(store, Route::Tasks { cluster, service });
-            store.ui.page_mut().show_stopped = stopped;
-        }
     }
 }
 
-/// `--cluster NAME`: open the cluster's services as soon as the cluster lists say which
+/// `--cluster NAME`: open the cluster's screen as soon as the cluster lists say which
 /// cluster that is, or say it is not there once every region has answered.
 fn open_pending_cluster(store: &mut Store) {
     let Some(name) = store.ui.pending_cluster.clone() else {
@@ -463,18 +436,16 @@ fn open_pending_cluster(store: &mut Store) {
     let found = store
         .all_clusters()
         .find(|c| c.name == name || c.arn == name)
-        .map(|c| c.arn.clone());
-    if let Some(arn) = found {
+        .map(|c| Route::new(screens::services::ID).cluster(&c.arn))
+        .or_else(|| {
+            store
+                .find_eks(&name)
+                .map(|c| Route::new(screens::eks::ID).cluster(&c.arn))
+        });
+    if let Some(route) = found {
         store.ui.pending_cluster = None;
         if store.ui.stack.len() == 1 {
-            push(store, Route::Services { cluster: arn });
-        }
-        return;
-    }
-    if let Some(eks) = store.find_eks(&name).map(|c| c.arn.clone()) {
-        store.ui.pending_cluster = None;
-        if store.ui.stack.len() == 1 {
-            push(store, Route::Eks { cluster: eks });
+            push(store, route);
         }
         return;
     }
@@ -489,41 +460,5 @@ fn open_pending_cluster(store: &mut Store) {
             "no ECS or EKS cluster named `{name}` in {}",
             store.context.regions.join(", ")
         ));
-    }
-}
-
-/// A cluster by exact name, or by a prefix only one cluster has.
-fn find_cluster(store: &Store, name: &str) -> Result<String, String> {
-    let clusters: Vec<_> = store.all_clusters().collect();
-    if let Some(c) = clusters.iter().find(|c| c.name == name || c.arn == name) {
-        return Ok(c.arn.clone());
-    }
-    let prefixed: Vec<_> = clusters.iter().filter(|c| c.name.starts_with(name)).collect();
-    match prefixed.as_slice() {
-        [one] => Ok(one.arn.clone()),
-        [] => Err(format!("no ECS cluster named `{name}`")),
-        many => Err(format!(
-            "`{name}` could be {}",
-            many.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
-fn find_service(store: &Store, cluster: &str, name: &str) -> Result<String, String> {
-    let services = store
-        .cluster_data(cluster)
-        .map(|d| d.services.items())
-        .unwrap_or_default();
-    if let Some(s) = services.iter().find(|s| s.name == name || s.arn == name) {
-        return Ok(s.arn.clone());
-    }
-    let prefixed: Vec<_> = services.iter().filter(|s| s.name.starts_with(name)).collect();
-    match prefixed.as_slice() {
-        [one] => Ok(one.arn.clone()),
-        [] => Err(format!("no service `{name}` in {}", crate::util::arn_tail(cluster))),
-        many => Err(format!(
-            "`{name}` could be {}",
-            many.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::FileError;
-use super::keymap::{Command, Key, Keymap};
+use crate::ui::keymap::{Command, Key, Keymap};
 
 /// How an action is confirmed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -258,7 +258,7 @@ fn bindings(table: &DeTable<'_>) -> Located<Vec<Binding>> {
                 format!(
                     "`{}` is not a command; commands are: {}",
                     name.get_ref(),
-                    Command::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                    Command::all().map(|c| c.name()).collect::<Vec<_>>().join(", ")
                 ),
             )
         })?;
@@ -330,7 +330,7 @@ fn aliases_of(table: &DeTable<'_>) -> Located<BTreeMap<String, String>> {
         if alias.is_empty() || alias.contains(char::is_whitespace) {
             return Err((name.span(), format!("alias `{alias}` must be one word")));
         }
-        if crate::app::command::is_builtin(&alias) {
+        if crate::ui::commands::is_builtin(&alias) {
             return Err((
                 name.span(),
                 format!("alias `{alias}` would hide the built-in command :{alias}"),
@@ -343,7 +343,7 @@ fn aliases_of(table: &DeTable<'_>) -> Located<BTreeMap<String, String>> {
             ));
         };
         let first = text.split_whitespace().next().unwrap_or_default();
-        if !crate::app::command::is_builtin(first) {
+        if !crate::ui::commands::is_builtin(first) {
             return Err((
                 value.span(),
                 format!("alias `{alias}`: `{first}` is not a command (aliases expand to built-in commands)"),

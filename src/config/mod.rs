@@ -1,7 +1,6 @@
 //! Configuration files: where they are, and errors that name the file, line and column.
 
 pub mod file;
-pub mod keymap;
 pub mod layers;
 
 use std::fmt;

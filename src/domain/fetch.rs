@@ -110,6 +110,42 @@ pub enum Fetch {
 }
 
 impl Fetch {
+    pub fn services(cluster: &str) -> Self {
+        Fetch::Services {
+            cluster: cluster.to_string(),
+        }
+    }
+
+    /// The running tasks of a cluster (desired status RUNNING).
+    pub fn running(cluster: &str) -> Self {
+        Fetch::Tasks {
+            cluster: cluster.to_string(),
+            stopped: false,
+        }
+    }
+
+    /// The stopped tasks of a cluster, as ECS keeps them for about an hour.
+    pub fn stopped(cluster: &str) -> Self {
+        Fetch::Tasks {
+            cluster: cluster.to_string(),
+            stopped: true,
+        }
+    }
+
+    pub fn instances(cluster: &str) -> Self {
+        Fetch::ContainerInstances {
+            cluster: cluster.to_string(),
+        }
+    }
+
+    /// Kubernetes resources of an EKS cluster, as its watch keeps them.
+    pub fn kube(cluster: &str, kind: KubeKind) -> Self {
+        Fetch::Kube {
+            cluster: cluster.to_string(),
+            kind,
+        }
+    }
+
     /// Whether the fleet roll-ups read this fetch's data.
     pub fn feeds_fleet(&self) -> bool {
         matches!(

@@ -194,21 +194,6 @@ pub fn ecr_image(uri: &str) -> Option<(String, String, String)> {
     Some((region, repo.to_string(), tag.to_string()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ecr_uris_are_recognised() {
-        assert_eq!(
-            ecr_image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:v1.2.3"),
-            Some(("eu-west-1".into(), "team/web".into(), "v1.2.3".into()))
-        );
-        assert_eq!(ecr_image("public.ecr.aws/datadog/agent:7"), None);
-        assert_eq!(ecr_image("nginx:latest"), None);
-    }
-}
-
 impl Keyed for Alarm {
     fn key(&self) -> &str {
         &self.name
@@ -230,5 +215,20 @@ impl Keyed for Repository {
 impl Keyed for ScheduledTask {
     fn key(&self) -> &str {
         &self.rule
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_uris_are_recognised() {
+        assert_eq!(
+            ecr_image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/web:v1.2.3"),
+            Some(("eu-west-1".into(), "team/web".into(), "v1.2.3".into()))
+        );
+        assert_eq!(ecr_image("public.ecr.aws/datadog/agent:7"), None);
+        assert_eq!(ecr_image("nginx:latest"), None);
     }
 }

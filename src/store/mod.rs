@@ -3,8 +3,10 @@
 
 mod collection;
 pub mod fleet;
+pub mod follow;
 pub mod insight;
 pub mod kube;
+pub mod table;
 pub mod ui;
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,6 +15,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use collection::Collection;
+pub use follow::{Follow, Watch};
 
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 use crate::domain::*;
@@ -116,57 +119,6 @@ pub struct OpsState {
     /// Sent and not yet answered, by request id.
     pub in_flight: Vec<(u64, crate::domain::op::Op)>,
     pub follow: Option<Follow>,
-}
-
-/// An applied action, watched on screen until its effect shows (or fails).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Follow {
-    pub label: String,
-    pub since: Timestamp,
-    pub what: Watch,
-    /// Sent but never answered: watched first for whether the change shows at all.
-    pub unknown: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Watch {
-    /// A deployment's rollout, to COMPLETED or FAILED.
-    Rollout {
-        cluster: String,
-        service: String,
-        deployment: Option<String>,
-    },
-    /// A service reaching its desired count.
-    Count {
-        cluster: String,
-        service: String,
-        desired: u32,
-    },
-    /// A task reaching STOPPED.
-    Stopped { cluster: String, task: String },
-    /// Tasks started by RunTask reaching RUNNING (or stopping).
-    Started { cluster: String, tasks: Vec<String> },
-    /// An instance's status.
-    Instance {
-        cluster: String,
-        instance: String,
-        status: String,
-    },
-    /// A Kubernetes workload (`Kind/namespace/name`) reaching its replica count, all ready.
-    Workload { cluster: String, key: String, desired: u32 },
-}
-
-impl Watch {
-    pub fn cluster(&self) -> &str {
-        match self {
-            Watch::Rollout { cluster, .. }
-            | Watch::Count { cluster, .. }
-            | Watch::Stopped { cluster, .. }
-            | Watch::Started { cluster, .. }
-            | Watch::Instance { cluster, .. }
-            | Watch::Workload { cluster, .. } => cluster,
-        }
-    }
 }
 
 /// The identity as a one-element collection, so it carries fetched_at and error like the rest.

@@ -1,169 +1,136 @@
-//! UI state: the navigation stack, input modes and the state of each table.
+//! UI state: the page stack, input modes, dialogs. Pure data: no terminal types.
+//! `app::update` changes it; `ui::render` reads it (the table's scroll offset is the one
+//! thing drawing writes back, through a `Cell`).
 //!
-//! Pure data: no terminal types. `app::update` changes it; `ui::render` reads it (the
-//! table's scroll offset is the one thing drawing writes back, through a `Cell`).
+//! A page names its screen by id and says what it is about in a [`Route`]; what a screen
+//! does with it lives in the screen's own module (`ui::screens`).
 
-use std::cell::Cell;
+use super::table::TableState;
+use crate::domain::metrics::Window;
 
-/// A screen, and what it is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Route {
-    Fleet,
-    Services {
-        cluster: String,
-    },
-    Service {
-        cluster: String,
-        service: String,
-    },
-    Tasks {
-        cluster: String,
-        /// The service name, when the tasks are one service's.
-        service: Option<String>,
-    },
-    Task {
-        cluster: String,
-        task: String,
-    },
-    /// The container instances of an EC2 cluster.
-    Instances {
-        cluster: String,
-    },
-    /// Charts of a service's metrics.
-    Metrics {
-        cluster: String,
-        service: String,
-    },
-    /// A service's autoscaling, and its cluster's capacity providers.
-    Scaling {
-        cluster: String,
-        service: String,
-    },
-    /// The load balancer targets of a service.
-    Targets {
-        cluster: String,
-        service: String,
-    },
-    /// The log of one container of a task.
-    Logs {
-        cluster: String,
-        task: String,
-        container: String,
-    },
-    /// A task definition revision.
-    TaskDefinition {
-        arn: String,
-    },
-    /// The ECR images behind a service.
-    Images {
-        cluster: String,
-        service: String,
-    },
-    /// The ECR repositories of a region.
-    Repositories {
-        region: String,
-    },
-    /// EventBridge rules that start tasks in a cluster.
-    Schedules {
-        cluster: String,
-    },
-    /// An EKS cluster (by ARN): managed node groups, Fargate profiles, add-ons.
-    Eks {
-        cluster: String,
-    },
-    /// Kubernetes resources of an EKS cluster.
-    Kube {
-        cluster: String,
-        kind: crate::domain::kube::KubeKind,
-    },
-    /// One pod (`namespace/name`) and its containers.
-    Pod {
-        cluster: String,
-        pod: String,
-    },
-    /// The log of one container of a pod; `previous` is its last run's.
-    PodLogs {
-        cluster: String,
-        pod: String,
-        container: String,
-        previous: bool,
-    },
+/// A screen, by the id its module registers under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScreenId(pub &'static str);
+
+impl ScreenId {
+    /// The screen at the bottom of the stack: every cluster of the fleet.
+    pub const FLEET: ScreenId = ScreenId("fleet");
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
 }
 
-/// The panes of the service detail, in focus order.
-pub mod service_panes {
-    pub const DEPLOYMENTS: usize = 0;
-    pub const TASKS: usize = 1;
-    pub const EVENTS: usize = 2;
+/// Where a page is: its screen, and the resource it is about, outermost first. A screen
+/// reads the fields it needs; the others stay `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Route {
+    pub screen: ScreenId,
+    /// A region, for screens of a whole region.
+    pub region: Option<String>,
+    /// The ECS or EKS cluster, by ARN.
+    pub cluster: Option<String>,
+    /// The ECS service, by ARN.
+    pub service: Option<String>,
+    /// The ECS task, by ARN.
+    pub task: Option<String>,
+    /// A Kubernetes object of the cluster, `namespace/name`.
+    pub object: Option<String>,
+    /// A container of the task or pod.
+    pub container: Option<String>,
+    /// Another resource, by ARN (a task definition).
+    pub arn: Option<String>,
 }
 
 impl Route {
-    /// How many tables the screen has.
-    pub fn pane_count(&self) -> usize {
-        match self {
-            Route::Service { .. } | Route::Eks { .. } => 3,
-            // Containers, and the pod's events.
-            Route::Pod { .. } => 2,
-            Route::Kube {
-                kind: crate::domain::kube::KubeKind::Pvcs | crate::domain::kube::KubeKind::StorageClasses,
-                ..
-            } => 2,
-            _ => 1,
+    pub fn new(screen: ScreenId) -> Self {
+        Route {
+            screen,
+            region: None,
+            cluster: None,
+            service: None,
+            task: None,
+            object: None,
+            container: None,
+            arn: None,
         }
     }
 
-    pub fn cluster(&self) -> Option<&str> {
-        match self {
-            Route::Fleet => None,
-            Route::Services { cluster }
-            | Route::Service { cluster, .. }
-            | Route::Tasks { cluster, .. }
-            | Route::Task { cluster, .. }
-            | Route::Instances { cluster }
-            | Route::Metrics { cluster, .. }
-            | Route::Scaling { cluster, .. }
-            | Route::Targets { cluster, .. }
-            | Route::Logs { cluster, .. }
-            | Route::Images { cluster, .. }
-            | Route::Schedules { cluster }
-            | Route::Eks { cluster }
-            | Route::Kube { cluster, .. }
-            | Route::Pod { cluster, .. }
-            | Route::PodLogs { cluster, .. } => Some(cluster),
-            Route::TaskDefinition { .. } | Route::Repositories { .. } => None,
-        }
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    pub fn cluster(mut self, arn: impl Into<String>) -> Self {
+        self.cluster = Some(arn.into());
+        self
+    }
+
+    pub fn service(mut self, arn: impl Into<String>) -> Self {
+        self.service = Some(arn.into());
+        self
+    }
+
+    pub fn task(mut self, arn: impl Into<String>) -> Self {
+        self.task = Some(arn.into());
+        self
+    }
+
+    pub fn object(mut self, key: impl Into<String>) -> Self {
+        self.object = Some(key.into());
+        self
+    }
+
+    pub fn container(mut self, name: impl Into<String>) -> Self {
+        self.container = Some(name.into());
+        self
+    }
+
+    pub fn arn(mut self, arn: impl Into<String>) -> Self {
+        self.arn = Some(arn.into());
+        self
+    }
+
+    pub fn is(&self, screen: ScreenId) -> bool {
+        self.screen == screen
+    }
+
+    /// The cluster, or `""` where the screen has none.
+    pub fn cluster_arn(&self) -> &str {
+        self.cluster.as_deref().unwrap_or_default()
     }
 }
 
-/// One screen on the navigation stack, with the state of its tables.
+/// One screen on the page stack, with the state of its tables.
 #[derive(Debug)]
 pub struct Page {
     pub route: Route,
+    /// One table state per pane; a text screen keeps one it does not use.
     pub panes: Vec<TableState>,
     pub focus: usize,
-    /// Tasks view: show stopped tasks instead of running ones.
-    pub show_stopped: bool,
-    /// Metrics view: how far back the charts look.
-    pub window: crate::domain::metrics::Window,
-    /// Text views (logs, task definition, autoscaling): the first line shown.
+    /// The screen's other list: stopped tasks instead of running ones, a container's
+    /// previous run instead of the current one.
+    pub alternate: bool,
+    /// Charts: how far back they look.
+    pub window: Window,
+    /// Text screens: the first line shown.
     pub scroll: usize,
-    /// Logs view: keep the newest line on screen.
+    /// Logs: keep the newest line on screen.
     pub following: bool,
-    /// Task definition view: show environment values.
+    /// Values masked until asked for (environment values of a task definition).
     pub reveal: bool,
-    /// Task definition view: the revision compared against.
+    /// What the page is compared against (a task definition revision).
     pub compare: Option<String>,
 }
 
 impl Page {
-    pub fn new(route: Route) -> Self {
-        let panes = (0..route.pane_count()).map(|_| TableState::default()).collect();
+    pub fn new(route: Route, panes: usize) -> Self {
         Page {
             route,
-            panes,
+            panes: (0..panes.max(1)).map(|_| TableState::default()).collect(),
             focus: 0,
-            show_stopped: false,
-            window: Default::default(),
+            alternate: false,
+            window: Window::default(),
             scroll: 0,
             following: true,
             reveal: false,
@@ -180,107 +147,59 @@ impl Page {
     }
 }
 
-/// Sort by a column, ascending or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortSpec {
-    pub column: usize,
-    pub descending: bool,
+/// The pages, the fleet at the bottom: never empty, by construction.
+#[derive(Debug)]
+pub struct Stack {
+    root: Page,
+    above: Vec<Page>,
 }
 
-/// The state of one table: filter, sort, the rows that pass, and the selection.
-#[derive(Debug, Default)]
-pub struct TableState {
-    /// The filter as typed (`/` text): substrings and `column:value` terms.
-    pub filter: String,
-    /// `None` keeps the natural order of the data.
-    pub sort: Option<SortSpec>,
-    /// Indices into the source rows, filtered and sorted.
-    pub rows: Vec<u32>,
-    /// Rows before the `/` filter.
-    pub total: usize,
-    /// The key of the selected row: the selection follows the resource, not the position.
-    pub selected: Option<String>,
-    /// Where the selected row was among the source rows: where a refresh looks for it first.
-    pub selected_source: Option<u32>,
-    /// Whether the user has moved the cursor. Until then it stays on the first row while
-    /// data loads and reorders, rather than following whichever row came first.
-    pub touched: bool,
-    pub cursor: usize,
-    /// The first visible row, kept by drawing so the cursor stays on screen.
-    pub offset: Cell<usize>,
-    /// Rows that fit on screen at the last draw, for page up / down.
-    pub height: Cell<usize>,
-    /// Where the table (with its border) was last drawn, for the mouse.
-    pub frame_area: Cell<Option<Area>>,
-    /// Where its rows were last drawn: the first visible row is the top line.
-    pub body_area: Cell<Option<Area>>,
-    /// The source version `rows` was computed from; `None` forces a recompute.
-    pub synced: Option<u64>,
-    /// Lower-cased cell text per source row, built while a filter is active.
-    pub haystack: Option<Haystack>,
-    /// What `rows` were last computed from: a filter that only narrows this one (typing
-    /// on) filters `rows` again instead of every source row, and keeps their order.
-    pub basis: Option<Basis>,
-}
-
-/// The source, filter and sort a table's rows were computed from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Basis {
-    pub version: u64,
-    pub len: usize,
-    pub filter: String,
-    pub sort: Option<SortSpec>,
-}
-
-/// A rectangle of the screen, in cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Area {
-    pub x: u16,
-    pub y: u16,
-    pub width: u16,
-    pub height: u16,
-}
-
-impl Area {
-    pub fn contains(&self, column: u16, row: u16) -> bool {
-        (self.x..self.x.saturating_add(self.width)).contains(&column)
-            && (self.y..self.y.saturating_add(self.height)).contains(&row)
+impl Stack {
+    pub fn new(root: Page) -> Self {
+        Stack {
+            root,
+            above: Vec::new(),
+        }
     }
-}
 
-/// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`,
-/// all rows in one buffer (one allocation, read in order) with where each row ends.
-#[derive(Debug, Default)]
-pub struct Haystack {
-    pub version: u64,
-    pub text: String,
-    pub ends: Vec<u32>,
-}
+    pub fn top(&self) -> &Page {
+        self.above.last().unwrap_or(&self.root)
+    }
 
-impl Haystack {
+    pub fn top_mut(&mut self) -> &mut Page {
+        self.above.last_mut().unwrap_or(&mut self.root)
+    }
+
+    pub fn push(&mut self, page: Page) {
+        self.above.push(page);
+    }
+
+    /// Drop the top page, unless it is the root; whether one was dropped.
+    pub fn pop(&mut self) -> bool {
+        self.above.pop().is_some()
+    }
+
+    /// Back to the root page.
+    pub fn to_root(&mut self) {
+        self.above.clear();
+    }
+
+    /// How many pages, the root included.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        1 + self.above.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        false
     }
 
-    /// Row `i`'s cells.
-    pub fn row(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-}
-
-impl TableState {
-    /// Forget the computed rows so the next sync recomputes them.
-    pub fn invalidate(&mut self) {
-        self.synced = None;
+    /// Every page, bottom first.
+    pub fn iter(&self) -> impl Iterator<Item = &Page> {
+        std::iter::once(&self.root).chain(&self.above)
     }
 
-    pub fn selected_index(&self) -> Option<u32> {
-        self.rows.get(self.cursor).copied()
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Page> {
+        std::iter::once(&mut self.root).chain(&mut self.above)
     }
 }
 
@@ -370,7 +289,7 @@ pub struct Message {
 
 #[derive(Debug)]
 pub struct Ui {
-    pub stack: Vec<Page>,
+    pub stack: Stack,
     pub mode: Mode,
     pub input: LineInput,
     pub message: Option<Message>,
@@ -468,7 +387,7 @@ pub enum Pending {
 impl Default for Ui {
     fn default() -> Self {
         Ui {
-            stack: vec![Page::new(Route::Fleet)],
+            stack: Stack::new(Page::new(Route::new(ScreenId::FLEET), 1)),
             mode: Mode::Normal,
             input: LineInput::default(),
             message: None,
@@ -482,11 +401,11 @@ impl Default for Ui {
 
 impl Ui {
     pub fn page(&self) -> &Page {
-        self.stack.last().expect("the stack always holds the fleet page")
+        self.stack.top()
     }
 
     pub fn page_mut(&mut self) -> &mut Page {
-        self.stack.last_mut().expect("the stack always holds the fleet page")
+        self.stack.top_mut()
     }
 
     pub fn route(&self) -> &Route {

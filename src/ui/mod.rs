@@ -1,12 +1,14 @@
 //! Drawing: `render(&Store, ..)` paints the screen from the store and nothing else. No
-//! I/O, no clock reads: the time is `store.now`.
+//! I/O, no clock reads: the time is `store.now`. The header and the status bar are the
+//! same on every screen; the body is the screen's own (`screens`, one module each).
 
 pub mod colors;
-pub mod dialog;
-pub mod help;
-pub mod table;
+pub mod commands;
+pub mod keymap;
+pub mod screen;
+pub mod screens;
 pub mod theme;
-pub mod views;
+pub mod widgets;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -15,10 +17,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use crate::config::keymap::{Command, Keymap};
 use crate::store::Store;
-use crate::store::ui::{Level, Mode, Route};
-use crate::util::{arn_tail, fmt_age};
+use crate::store::ui::{Level, Mode};
+use crate::ui::keymap::{Command, Keymap};
+use crate::ui::screen::Freshness;
+use crate::util::fmt_age;
 use theme::Theme;
 
 /// The smallest terminal bosun draws in.
@@ -37,33 +40,13 @@ pub fn render(frame: &mut Frame<'_>, store: &Store, theme: &Theme, keymap: &Keym
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
     header(buf, header_area, store, theme);
     let page = store.ui.page();
-    match &page.route {
-        Route::Fleet => views::fleet::render(buf, body, store, page, theme),
-        Route::Services { cluster } => views::services::render(buf, body, store, page, cluster, theme),
-        Route::Service { cluster, service } => views::service::render(buf, body, store, page, cluster, service, theme),
-        Route::Tasks { cluster, service } => {
-            views::tasks::render(buf, body, store, page, cluster, service.as_deref(), theme)
-        }
-        Route::Task { cluster, task } => views::task::render(buf, body, store, page, cluster, task, theme),
-        Route::Instances { cluster } => views::instances::render(buf, body, store, page, cluster, theme),
-        Route::Metrics { cluster, service } => views::metrics::render(buf, body, store, page, cluster, service, theme),
-        Route::Scaling { cluster, service } => views::scaling::render(buf, body, store, page, cluster, service, theme),
-        Route::Targets { cluster, service } => views::targets::render(buf, body, store, page, cluster, service, theme),
-        Route::Logs { .. } | Route::PodLogs { .. } => views::logs::render(buf, body, store, page, theme),
-        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } => {
-            views::kube::render(buf, body, store, page, theme)
-        }
-        Route::TaskDefinition { arn } => views::taskdef::render(buf, body, store, page, arn, theme),
-        Route::Images { cluster, service } => views::images::render(buf, body, store, page, cluster, service, theme),
-        Route::Repositories { region } => views::images::render_repositories(buf, body, store, page, region, theme),
-        Route::Schedules { cluster } => views::images::render_schedules(buf, body, store, page, cluster, theme),
-    }
+    screens::get(page.route.screen).render(buf, body, store, page, theme);
     if store.ui.mode == Mode::Help {
-        help::render(buf, body, store.ui.help_offset, keymap, theme);
+        widgets::help::render(buf, body, store.ui.help_offset, keymap, theme);
     }
     let mut cursor = status_bar(buf, status_area, store, theme, keymap);
     if let (Mode::Dialog, Some(d)) = (store.ui.mode, &store.ui.dialog) {
-        cursor = dialog::render(buf, body, store, d, theme).map(|(x, y)| Position::new(x, y));
+        cursor = widgets::dialog::render(buf, body, store, d, theme).map(|(x, y)| Position::new(x, y));
     }
     if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
@@ -81,75 +64,10 @@ fn too_small(buf: &mut Buffer, area: Rect, theme: &Theme) {
         .render(area, buf);
 }
 
-/// Where the header says we are: profile / region / cluster / service / task.
+/// Where the header says we are: region / cluster / service / task, as the screen says.
 pub fn breadcrumb(store: &Store) -> Vec<String> {
     let route = store.ui.route();
-    let mut crumbs = Vec::new();
-    match route.cluster() {
-        None if matches!(route, Route::TaskDefinition { .. } | Route::Repositories { .. }) => {}
-        None => crumbs.push(store.context.regions.join(",")),
-        Some(cluster) => {
-            crumbs.push(crate::util::arn_region(cluster).unwrap_or("?").to_string());
-            crumbs.push(arn_tail(cluster).to_string());
-        }
-    }
-    match route {
-        Route::Fleet => crumbs.push("fleet".into()),
-        Route::Services { .. } => crumbs.push("services".into()),
-        Route::Service { service, .. } => crumbs.push(arn_tail(service).to_string()),
-        Route::Tasks { service, .. } => {
-            if let Some(s) = service {
-                crumbs.push(s.clone());
-            }
-            crumbs.push("tasks".into());
-        }
-        Route::Task { cluster, task } => {
-            let service = store
-                .cluster_data(cluster)
-                .and_then(|d| d.find_task(task))
-                .and_then(|t| t.service_name().map(str::to_string));
-            if let Some(s) = service {
-                crumbs.push(s);
-            }
-            let id = arn_tail(task);
-            crumbs.push(id.get(..8).unwrap_or(id).to_string());
-        }
-        Route::Instances { .. } => crumbs.push("instances".into()),
-        Route::Metrics { service, .. } => crumbs.extend([arn_tail(service).to_string(), "metrics".into()]),
-        Route::Scaling { service, .. } => crumbs.extend([arn_tail(service).to_string(), "autoscaling".into()]),
-        Route::Targets { service, .. } => crumbs.extend([arn_tail(service).to_string(), "targets".into()]),
-        Route::Images { service, .. } => crumbs.extend([arn_tail(service).to_string(), "images".into()]),
-        Route::Logs { task, container, .. } => {
-            let id = arn_tail(task);
-            crumbs.extend([id.get(..8).unwrap_or(id).to_string(), format!("{container} logs")]);
-        }
-        Route::TaskDefinition { arn } => {
-            crumbs.push(crate::util::arn_region(arn).unwrap_or("?").to_string());
-            crumbs.push(crate::util::task_def_short(arn).to_string());
-        }
-        Route::Repositories { region } => crumbs.extend([region.clone(), "repositories".into()]),
-        Route::Schedules { .. } => crumbs.push("schedules".into()),
-        Route::Eks { .. } => crumbs.push("eks".into()),
-        Route::Kube { kind, .. } => {
-            if let Some(ns) = &store.namespace {
-                crumbs.push(format!("ns:{ns}"));
-            }
-            crumbs.push(
-                match kind {
-                    crate::domain::kube::KubeKind::Nodes => "nodes",
-                    crate::domain::kube::KubeKind::Pods => "pods",
-                    crate::domain::kube::KubeKind::Workloads => "workloads",
-                    crate::domain::kube::KubeKind::Hpas => "hpa",
-                    crate::domain::kube::KubeKind::Events => "events",
-                    crate::domain::kube::KubeKind::Pvcs | crate::domain::kube::KubeKind::StorageClasses => "storage",
-                }
-                .into(),
-            );
-        }
-        Route::Pod { pod, .. } => crumbs.push(pod.clone()),
-        Route::PodLogs { pod, container, .. } => crumbs.extend([pod.clone(), format!("{container} logs")]),
-    }
-    crumbs
+    screens::get(route.screen).crumbs(store, route)
 }
 
 fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
@@ -215,88 +133,11 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
 
 /// How fresh the data on screen is.
 fn freshness(store: &Store) -> (String, bool) {
-    let route = store.ui.route();
-    let (fetched, error) = match route {
-        Route::Fleet => {
-            let oldest = store.ecs.values().filter_map(|c| c.fetched_at).min();
-            let error = store.ecs.values().any(|c| c.error.is_some()) || store.eks.values().any(|c| c.error.is_some());
-            (oldest, error)
-        }
-        Route::Services { cluster } | Route::Service { cluster, .. } => match store.cluster_data(cluster) {
-            Some(d) => (d.services.fetched_at, d.services.error.is_some()),
-            None => (None, false),
-        },
-        Route::Instances { cluster } => match store.cluster_data(cluster) {
-            Some(d) => (d.instances.fetched_at, d.instances.error.is_some()),
-            None => (None, false),
-        },
-        Route::Metrics { .. } => (
-            store.insight.metrics_status.fetched_at,
-            store.insight.metrics_status.error.is_some(),
-        ),
-        Route::Scaling { cluster, .. } | Route::Schedules { cluster } => {
-            let region = crate::util::arn_region(cluster).unwrap_or_default();
-            match store.insight.scaling.get(region) {
-                Some(s) => (s.fetched_at, s.error.is_some()),
-                None => (None, false),
-            }
-        }
-        Route::Logs {
-            cluster,
-            task,
-            container,
-        } => match views::logs::stream_of(store, cluster, task, container) {
-            Ok((_, group, stream)) => match store.insight.log(&group, &stream) {
-                Some(b) => (b.fetched_at, b.error.is_some()),
-                None => (None, false),
-            },
-            Err(_) => (Some(store.now), false),
-        },
-        Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::TaskDefinition { .. } => {
-            (Some(store.now), false)
-        }
-        Route::Eks { cluster } => match store.kube.get(cluster) {
-            Some(d) => (d.nodegroups.fetched_at, d.nodegroups.error.is_some()),
-            None => (None, false),
-        },
-        Route::Kube { cluster, kind } => match store.kube.get(cluster) {
-            Some(d) => {
-                use crate::domain::kube::KubeKind;
-                let (at, err) = match kind {
-                    KubeKind::Nodes => (d.nodes.fetched_at, d.nodes.error.is_some()),
-                    KubeKind::Pods => (d.pods.fetched_at, d.pods.error.is_some()),
-                    KubeKind::Workloads => (d.workloads.fetched_at, d.workloads.error.is_some()),
-                    KubeKind::Hpas => (d.hpas.fetched_at, d.hpas.error.is_some()),
-                    KubeKind::Events => (d.events.fetched_at, d.events.error.is_some()),
-                    KubeKind::Pvcs | KubeKind::StorageClasses => (d.pvcs.fetched_at, d.pvcs.error.is_some()),
-                };
-                (at, err)
-            }
-            None => (None, false),
-        },
-        Route::Pod { cluster, .. } => match store.kube.get(cluster) {
-            Some(d) => (d.pods.fetched_at, d.pods.error.is_some()),
-            None => (None, false),
-        },
-        Route::PodLogs { .. } => match views::logs::located(store, route) {
-            Some((_, Ok((group, stream)))) => match store.insight.log(&group, &stream) {
-                Some(b) => (b.fetched_at, b.error.is_some()),
-                None => (None, false),
-            },
-            _ => (Some(store.now), false),
-        },
-        Route::Tasks { cluster, .. } | Route::Task { cluster, .. } => match store.cluster_data(cluster) {
-            Some(d) => {
-                let set = if store.ui.page().show_stopped {
-                    &d.stopped
-                } else {
-                    &d.tasks
-                };
-                (set.fetched_at, set.error.is_some())
-            }
-            None => (None, false),
-        },
-    };
+    let page = store.ui.page();
+    let Freshness {
+        at: fetched,
+        failing: error,
+    } = screens::get(page.route.screen).freshness(store, page);
     let refresh = store.context.refresh_secs.max(1) as i64;
     match fetched {
         None if error => ("✗ no data".into(), true),
@@ -314,50 +155,6 @@ fn freshness(store: &Store) -> (String, bool) {
     }
 }
 
-/// A command's hint, named for what it does on this screen.
-fn hint_label(route: &Route, command: Command) -> &'static str {
-    let kube = matches!(
-        route,
-        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. } | Route::PodLogs { .. }
-    );
-    match (kube, command) {
-        (true, Command::StopTask) => "delete",
-        (true, Command::Drain) => "cordon",
-        (true, Command::Redeploy) => "restart",
-        (true, Command::ToggleStopped) => "previous",
-        _ => command.hint(),
-    }
-}
-
-/// The commands worth a hint on this screen.
-fn hints(route: &Route) -> &'static [Command] {
-    use Command::*;
-    match route {
-        Route::Fleet => &[Open, Filter, CommandLine, Help, Quit],
-        Route::Services { .. } => &[Open, Filter, Scale, Redeploy, Help, Back],
-        Route::Service { .. } => &[Open, NextPane, Metrics, Logs, Scale, Redeploy, Help],
-        Route::Tasks { .. } => &[Open, ToggleStopped, StopTask, Filter, Help, Back],
-        Route::Task { .. } => &[StopTask, Back, CommandLine, Help],
-        Route::Instances { .. } => &[Drain, Filter, Back, Help],
-        Route::Metrics { .. } => &[Window1h, Window24h, Window7d, Back, Help],
-        Route::Logs { .. } => &[Pause, Filter, Bottom, Back, Help],
-        Route::TaskDefinition { .. } => &[Reveal, Compare, Back, Help],
-        Route::Scaling { .. } => &[ScalingLimits, Back, Help],
-        Route::Targets { .. } | Route::Images { .. } | Route::Repositories { .. } | Route::Schedules { .. } => {
-            &[Filter, Back, Help]
-        }
-        Route::Eks { .. } => &[Open, NextPane, Scale, CommandLine, Help, Back],
-        Route::Kube { kind, .. } => match kind {
-            crate::domain::kube::KubeKind::Pods => &[Open, Logs, StopTask, Filter, CommandLine, Back],
-            crate::domain::kube::KubeKind::Nodes => &[Open, Drain, Filter, CommandLine, Back],
-            crate::domain::kube::KubeKind::Workloads => &[Open, Scale, Redeploy, Filter, CommandLine, Back],
-            _ => &[Filter, CommandLine, Help, Back],
-        },
-        Route::Pod { .. } => &[Open, Logs, StopTask, Back, Help],
-        Route::PodLogs { .. } => &[Pause, ToggleStopped, Filter, Bottom, Back],
-    }
-}
-
 /// The bottom line: input while typing, else a message or key hints, and freshness.
 /// Returns where the terminal cursor goes, if it shows.
 fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap: &Keymap) -> Option<Position> {
@@ -370,7 +167,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap
                 Span::styled(ui.input.text.clone(), theme.input),
             ];
             if ui.mode == Mode::Command
-                && let Some(hint) = crate::app::command::completion_hint(&ui.input.text, store)
+                && let Some(hint) = commands::completion_hint(&ui.input.text, store)
             {
                 spans.push(Span::styled(hint, theme.muted));
             }
@@ -391,7 +188,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap
         width: area.width.saturating_sub(fresh_width + 1),
         ..area
     };
-    let following = crate::app::act::follow_line(store);
+    let following = store.follow_line();
     match &ui.message {
         None if following.is_some() => {
             let text = crate::util::ellipsize(following.as_deref().unwrap_or_default(), left.width as usize);
@@ -407,9 +204,10 @@ fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap
         }
         None => {
             let mut spans = Vec::new();
+            let screen = screens::get(ui.route().screen);
             let commands = match ui.mode {
                 Mode::Help | Mode::Dialog => &[Command::Back][..],
-                _ => hints(ui.route()),
+                _ => screen.hints(),
             };
             for &command in commands {
                 let Some(key) = keymap.key_label(command) else {
@@ -417,7 +215,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme, keymap
                 };
                 spans.push(Span::styled(format!("<{key}>"), theme.key));
                 spans.push(Span::styled(
-                    format!(" {} ", hint_label(ui.route(), command)),
+                    format!(" {} ", screen.hint_label(command).unwrap_or(command.hint())),
                     theme.muted,
                 ));
             }

@@ -261,8 +261,8 @@ impl Theme {
     }
 
     /// The style for a tone of a table cell.
-    pub fn tone(&self, tone: crate::ui::table::Tone) -> Style {
-        use crate::ui::table::Tone;
+    pub fn tone(&self, tone: crate::store::table::Tone) -> Style {
+        use crate::store::table::Tone;
         match tone {
             Tone::Normal => self.text,
             Tone::Muted => self.muted,

@@ -215,6 +215,22 @@ pub fn ellipsize(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A six-cell bar and the count: `███░░░ 3/6`.
+pub fn progress(done: u32, of: u32) -> String {
+    const CELLS: u32 = 6;
+    let filled = if of == 0 {
+        CELLS
+    } else {
+        (done.min(of) * CELLS).div_ceil(of).min(CELLS)
+    };
+    let filled = if done < of { filled.min(CELLS - 1) } else { filled };
+    format!(
+        "{}{} {done}/{of}",
+        "█".repeat(filled as usize),
+        "░".repeat((CELLS - filled) as usize)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,10 @@
 pub mod servers;
 
 use bosun::app::{Action, Effect, Input, update};
-use bosun::config::keymap::{Command, Keymap};
 use bosun::source::Backend;
 use bosun::source::sim::SimBackend;
 use bosun::store::{Context, Store};
+use bosun::ui::keymap::{Command, Keymap};
 use bosun::ui::theme::Theme;
 use jiff::Timestamp;
 use ratatui::Terminal;

@@ -7,89 +7,45 @@ mod follow;
 
 pub use dialog::input;
 use dialog::submit_ask;
-pub use follow::{check_follow, follow_line, outcome};
+pub use follow::{check_follow, outcome};
 
-use crate::config::keymap::Command;
-use crate::domain::Task;
+use crate::domain::kube::WorkloadKind;
 use crate::domain::op::Op;
-use crate::domain::{ContainerInstance, LaunchType, Service};
+use crate::domain::{ContainerInstance, LaunchType, Service, Task};
 use crate::store::Store;
-use crate::store::ui::{Dialog, LineInput, Mode, Pending, Route, Step, service_panes};
-use crate::ui::table;
+use crate::store::ui::{Dialog, LineInput, Mode, Pending, Step};
+use crate::ui::commands::ActCmd;
+use crate::ui::keymap::Command;
+use crate::ui::screen::Selection;
+use crate::ui::screens;
 use crate::util::{arn_region, arn_tail, task_def_family, task_def_revision, task_def_short};
-
-/// An action asked for on the `:` command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActCmd {
-    Scale(String),
-    Stop {
-        task: String,
-        reason: Option<String>,
-    },
-    Redeploy,
-    Rollback,
-    Revision(String),
-    Run {
-        task_definition: String,
-        count: Option<String>,
-    },
-    Drain(Option<String>),
-    Activate(Option<String>),
-    Limits(String, String),
-}
 
 // ---- targets -----------------------------------------------------------------------------
 
 /// The service the user is on: the selected row, or the page's own service.
-pub(crate) fn selected_service(store: &Store) -> Result<(String, Service), String> {
-    let page = store.ui.page();
-    let found = match &page.route {
-        Route::Services { cluster } => store
-            .cluster_data(cluster)
-            .and_then(|d| table::selected(page.table(), d.services.items()))
-            .map(|s| (cluster.clone(), s.clone())),
-        Route::Service { cluster, service } => store.service(cluster, service).map(|s| (cluster.clone(), s.clone())),
-        Route::Tasks {
-            cluster,
-            service: Some(name),
-        } => store
-            .cluster_data(cluster)
-            .and_then(|d| d.services.items().iter().find(|s| &s.name == name))
-            .map(|s| (cluster.clone(), s.clone())),
-        _ => None,
-    };
-    found.ok_or_else(|| "select a service first (this acts on a service)".to_string())
+fn selected_service(selection: &Selection) -> Result<(String, Service), String> {
+    let service = selection
+        .service
+        .clone()
+        .ok_or("select a service first (this acts on a service)")?;
+    Ok((service.cluster_arn.clone(), service))
 }
 
-pub(crate) fn selected_task(store: &Store) -> Result<(String, Task), String> {
-    let page = store.ui.page();
-    let found = match &page.route {
-        Route::Tasks { cluster, .. } => crate::ui::views::tasks::source(store, cluster, page.show_stopped)
-            .and_then(|set| table::selected(page.table(), set.items()))
-            .map(|t| (cluster.clone(), t.clone())),
-        Route::Service { cluster, .. } if page.focus == service_panes::TASKS => store
-            .cluster_data(cluster)
-            .and_then(|d| table::selected(page.table(), d.tasks.items()))
-            .map(|t| (cluster.clone(), t.clone())),
-        Route::Task { cluster, task } => store
-            .cluster_data(cluster)
-            .and_then(|d| d.find_task(task))
-            .map(|t| (cluster.clone(), t.clone())),
-        _ => None,
-    };
-    found.ok_or_else(|| "select a task first (tab to the tasks pane, or open :tasks)".to_string())
+fn selected_task(selection: &Selection) -> Result<(String, Task), String> {
+    let task = selection
+        .task
+        .clone()
+        .ok_or("select a task first (tab to the tasks pane, or open :tasks)")?;
+    let cluster = selection.ecs_cluster().unwrap_or(&task.cluster_arn).to_string();
+    Ok((cluster, task))
 }
 
-fn selected_instance(store: &Store) -> Result<(String, ContainerInstance), String> {
-    let page = store.ui.page();
-    match &page.route {
-        Route::Instances { cluster } => store
-            .cluster_data(cluster)
-            .and_then(|d| table::selected(page.table(), d.instances.items()))
-            .map(|i| (cluster.clone(), i.clone()))
-            .ok_or_else(|| "no container instance selected".to_string()),
-        _ => Err("select a container instance first (:instances)".to_string()),
-    }
+fn selected_instance(selection: &Selection) -> Result<(String, ContainerInstance), String> {
+    let instance = selection
+        .instance
+        .clone()
+        .ok_or("select a container instance first (:instances)")?;
+    Ok((selection.ecs_cluster().unwrap_or_default().to_string(), instance))
 }
 
 /// Where an action lands: account, region, cluster, and the resource.
@@ -154,18 +110,16 @@ pub fn begin(store: &mut Store, command: Command) {
         ));
         return;
     }
-    if matches!(
-        store.ui.route(),
-        Route::Eks { .. } | Route::Kube { .. } | Route::Pod { .. }
-    ) {
-        if let Err(message) = begin_kube(store, command) {
+    let selection = screens::selection(store);
+    if selection.eks_cluster().is_some() {
+        if let Err(message) = begin_kube(store, command, &selection) {
             store.ui.error(message);
         }
         return;
     }
     let result = match command {
-        Command::Scale => selected_service(store).map(|(c, s)| scale_dialog(store, c, s, None)),
-        Command::Redeploy => selected_service(store).map(|(c, s)| {
+        Command::Scale => selected_service(&selection).map(|(c, s)| scale_dialog(store, c, s, None)),
+        Command::Redeploy => selected_service(&selection).map(|(c, s)| {
             let op = Op::Redeploy {
                 cluster: c.clone(),
                 service: s.arn.clone(),
@@ -179,14 +133,14 @@ pub fn begin(store: &mut Store, command: Command) {
                 step,
             );
         }),
-        Command::Rollback => selected_service(store).map(|(c, s)| rollback_dialog(store, c, s)),
-        Command::Revision => selected_service(store).map(|(c, s)| revision_dialog(store, c, s, None, false)),
-        Command::StopTask => selected_task(store).map(|(c, t)| stop_dialog(store, c, t, None)),
+        Command::Rollback => selected_service(&selection).map(|(c, s)| rollback_dialog(store, c, s)),
+        Command::Revision => selected_service(&selection).map(|(c, s)| revision_dialog(store, c, s, None, false)),
+        Command::StopTask => selected_task(&selection).map(|(c, t)| stop_dialog(store, c, t, None)),
         Command::RunTask => {
-            selected_service(store).map(|(c, s)| run_dialog(store, c, &s.task_definition, Some(&s), None))
+            selected_service(&selection).map(|(c, s)| run_dialog(store, c, &s.task_definition, Some(&s), None))
         }
-        Command::Drain => selected_instance(store).map(|(c, i)| drain_dialog(store, c, i, None)),
-        Command::ScalingLimits => selected_service(store).map(|(c, s)| limits_dialog(store, c, s, None)),
+        Command::Drain => selected_instance(&selection).map(|(c, i)| drain_dialog(store, c, i, None)),
+        Command::ScalingLimits => selected_service(&selection).map(|(c, s)| limits_dialog(store, c, s, None)),
         _ => Ok(()),
     };
     if let Err(message) = result {
@@ -211,24 +165,11 @@ fn kube_target(
 }
 
 /// Kubernetes actions, from their keys: the same keys as their ECS kin.
-fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
-    use crate::domain::kube::KubeKind;
-    use crate::domain::kube::WorkloadKind;
-    let page = store.ui.page();
-    let route = page.route.clone();
-    let cluster = route.cluster().unwrap_or_default().to_string();
-    let data = store.kube.get(&cluster);
-    match (&route, command) {
-        (
-            Route::Kube {
-                kind: KubeKind::Workloads,
-                ..
-            },
-            Command::Scale | Command::Redeploy,
-        ) => {
-            let w = crate::ui::views::kube::selected(page, data.map(|d| &d.workloads))
-                .ok_or("select a deployment or statefulset first")?
-                .clone();
+fn begin_kube(store: &mut Store, command: Command, selection: &Selection) -> Result<(), String> {
+    let cluster = selection.eks_cluster().unwrap_or_default().to_string();
+    match command {
+        Command::Scale | Command::Redeploy if selection.workload.is_some() => {
+            let w = selection.workload.clone().expect("checked");
             let target = kube_target(store, &cluster, Some(&w.namespace), w.kind.as_str(), &w.name);
             if command == Command::Redeploy {
                 let op = Op::RolloutRestart {
@@ -260,19 +201,8 @@ fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        (
-            Route::Kube {
-                kind: KubeKind::Pods, ..
-            }
-            | Route::Pod { .. },
-            Command::StopTask,
-        ) => {
-            let pod = match &route {
-                Route::Pod { pod, .. } => data.and_then(|d| d.pods.get(pod)),
-                _ => crate::ui::views::kube::selected(page, data.map(|d| &d.pods)),
-            }
-            .ok_or("select a pod first")?
-            .clone();
+        Command::StopTask if selection.pod.is_some() => {
+            let pod = selection.pod.clone().expect("checked");
             let owner = pod.owner.clone().filter(|o| !o.starts_with("Node/"));
             let op = Op::DeletePod {
                 cluster: cluster.clone(),
@@ -285,15 +215,8 @@ fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
             open(store, format!("Delete pod {}", pod.name), target, step);
             Ok(())
         }
-        (
-            Route::Kube {
-                kind: KubeKind::Nodes, ..
-            },
-            Command::Drain,
-        ) => {
-            let node = crate::ui::views::kube::selected(page, data.map(|d| &d.nodes))
-                .ok_or("select a node first")?
-                .clone();
+        Command::Drain if selection.node.is_some() => {
+            let node = selection.node.clone().expect("checked");
             let cordon = !node.unschedulable;
             let op = Op::Cordon {
                 cluster: cluster.clone(),
@@ -306,10 +229,8 @@ fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
             open(store, format!("{verb} {}", node.name), target, step);
             Ok(())
         }
-        (Route::Eks { .. }, Command::Scale) => {
-            let g = crate::ui::views::kube::selected(page, data.map(|d| &d.nodegroups))
-                .ok_or("select a node group first (the node groups pane)")?
-                .clone();
+        Command::Scale if selection.nodegroup.is_some() => {
+            let g = selection.nodegroup.clone().expect("checked");
             let then = Pending::NodeGroupSize {
                 cluster: cluster.clone(),
                 nodegroup: g.name.clone(),
@@ -326,10 +247,13 @@ fn begin_kube(store: &mut Store, command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        (_, Command::Scale) => Err("select a deployment (:deploy) or a node group (:eks) to scale".into()),
-        (_, Command::Redeploy) => Err("select a deployment (:deploy) to restart".into()),
-        (_, Command::StopTask) => Err("select a pod (:pods) to delete".into()),
-        (_, Command::Drain) => Err("select a node (:nodes) to cordon or uncordon".into()),
+        Command::Scale if store.ui.route().is(screens::eks::ID) => {
+            Err("select a node group first (the node groups pane)".into())
+        }
+        Command::Scale => Err("select a deployment (:deploy) or a node group (:eks) to scale".into()),
+        Command::Redeploy => Err("select a deployment (:deploy) to restart".into()),
+        Command::StopTask => Err("select a pod (:pods) to delete".into()),
+        Command::Drain => Err("select a node (:nodes) to cordon or uncordon".into()),
         _ => Err(format!("{} acts on ECS services and tasks", command.name())),
     }
 }
@@ -521,12 +445,13 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
         store.ui.error(format!("refused: {why}"));
         return;
     }
+    let selection = screens::selection(store);
     let result = match cmd {
-        ActCmd::Scale(n) => selected_service(store).map(|(c, s)| {
+        ActCmd::Scale(n) => selected_service(&selection).map(|(c, s)| {
             scale_dialog(store, c, s, Some(&n));
             submit_ask(store);
         }),
-        ActCmd::Stop { task, reason } => find_task(store, &task).map(|(c, t)| {
+        ActCmd::Stop { task, reason } => find_task(store, &selection, &task).map(|(c, t)| {
             stop_dialog(store, c, t, reason);
             submit_ask(store);
         }),
@@ -539,16 +464,16 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
             Ok(())
         }
         ActCmd::Revision(n) => match n.trim_start_matches('#').parse::<u32>() {
-            Ok(n) => selected_service(store).map(|(c, s)| revision_dialog(store, c, s, Some(n), false)),
+            Ok(n) => selected_service(&selection).map(|(c, s)| revision_dialog(store, c, s, Some(n), false)),
             Err(_) => Err(format!("`{n}` is not a revision number")),
         },
-        ActCmd::Run { task_definition, count } => current_cluster(store).map(|cluster| {
+        ActCmd::Run { task_definition, count } => current_cluster(&selection).map(|cluster| {
             let services = store
                 .cluster_data(&cluster)
                 .map(|d| d.services.items().to_vec())
                 .unwrap_or_default();
             let family = task_def_family(&task_definition).to_string();
-            let like = selected_service(store)
+            let like = selected_service(&selection)
                 .ok()
                 .map(|(_, s)| s)
                 .filter(|s| task_def_family(&s.task_definition) == family)
@@ -565,9 +490,13 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
             run_dialog(store, cluster, &td, like.as_ref(), count.as_deref());
             submit_ask(store);
         }),
-        ActCmd::Drain(id) => instance_for(store, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(true))),
-        ActCmd::Activate(id) => instance_for(store, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(false))),
-        ActCmd::Limits(min, max) => selected_service(store).map(|(c, s)| {
+        ActCmd::Drain(id) => {
+            instance_for(store, &selection, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(true)))
+        }
+        ActCmd::Activate(id) => {
+            instance_for(store, &selection, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(false)))
+        }
+        ActCmd::Limits(min, max) => selected_service(&selection).map(|(c, s)| {
             limits_dialog(store, c, s, Some(format!("{min} {max}")));
             submit_ask(store);
         }),
@@ -578,20 +507,23 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
 }
 
 /// The named instance, or the selected one.
-fn instance_for(store: &Store, id: Option<&str>) -> Result<(String, ContainerInstance), String> {
+fn instance_for(store: &Store, selection: &Selection, id: Option<&str>) -> Result<(String, ContainerInstance), String> {
     match id {
-        Some(id) => find_instance(store, id),
-        None => selected_instance(store),
+        Some(id) => find_instance(store, selection, id),
+        None => selected_instance(selection),
     }
 }
 
-fn current_cluster(store: &Store) -> Result<String, String> {
-    super::command::current_cluster(store).ok_or_else(|| "no cluster here: open one first (:cluster NAME)".to_string())
+fn current_cluster(selection: &Selection) -> Result<String, String> {
+    selection
+        .ecs_cluster()
+        .map(str::to_string)
+        .ok_or_else(|| "no cluster here: open one first (:cluster NAME)".to_string())
 }
 
 /// A task of the current cluster by id, or by a prefix only it has.
-fn find_task(store: &Store, id: &str) -> Result<(String, Task), String> {
-    let cluster = current_cluster(store)?;
+fn find_task(store: &Store, selection: &Selection, id: &str) -> Result<(String, Task), String> {
+    let cluster = current_cluster(selection)?;
     let data = store
         .cluster_data(&cluster)
         .ok_or("the cluster's tasks are not loaded yet")?;
@@ -609,8 +541,8 @@ fn find_task(store: &Store, id: &str) -> Result<(String, Task), String> {
     }
 }
 
-fn find_instance(store: &Store, id: &str) -> Result<(String, ContainerInstance), String> {
-    let cluster = current_cluster(store)?;
+fn find_instance(store: &Store, selection: &Selection, id: &str) -> Result<(String, ContainerInstance), String> {
+    let cluster = current_cluster(selection)?;
     let data = store.cluster_data(&cluster).ok_or("the cluster is not loaded yet")?;
     let matches: Vec<&ContainerInstance> = data
         .instances

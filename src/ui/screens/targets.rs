@@ -8,14 +8,97 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
-use super::{details, toned};
+use crate::domain::fetch::Fetch;
 use crate::domain::insight::Target;
 use crate::domain::{Keyed, Task};
 use crate::store::Store;
-use crate::store::ui::Page;
-use crate::ui::table::{self, Cell, Column, Row, RowCx, Tone};
+use crate::store::table::{self, Cell, Column, Row, RowCx, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{details, toned};
 use crate::util::arn_tail;
+
+pub const ID: ScreenId = ScreenId("targets");
+
+pub struct Targets;
+
+impl Screen for Targets {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        super::service_crumbs(route, "targets")
+    }
+
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        let service = page.route.service.as_deref().unwrap_or_default();
+        let mut fetches = vec![Fetch::services(cluster), Fetch::running(cluster)];
+        fetches.extend(super::target_groups(store, cluster, service));
+        if store.cluster(cluster).is_some_and(|c| c.container_instances > 0) {
+            fetches.push(Fetch::instances(cluster));
+        }
+        fetches
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let route = store.ui.route().clone();
+        sync_table(store, route.cluster_arn(), route.service.as_deref().unwrap_or_default());
+    }
+
+    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+        (COLUMNS, &[])
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        // Targets are parts of the service's load balancing: `y` copies the service.
+        super::service_page_selection(store)
+    }
+
+    fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        Freshness::current(store)
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Filter, Back, Help]
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["targets", "tg", "lb"],
+            "targets",
+            "the service's load balancer targets",
+        )];
+        C
+    }
+
+    fn opened_by(&self) -> Option<Command> {
+        Some(Command::Targets)
+    }
+
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        super::open_for_service(ID, store, name, args)
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            route.cluster_arn(),
+            route.service.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
 
 /// A target with the task it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +216,7 @@ pub fn rows(store: &Store, cluster: &str, service: &str) -> Vec<TargetRow> {
     out
 }
 
-pub fn sync(store: &mut Store, cluster: &str, service: &str) {
+fn sync_table(store: &mut Store, cluster: &str, service: &str) {
     let rows = rows(store, cluster, service);
     let version = store
         .insight
@@ -147,13 +230,13 @@ pub fn sync(store: &mut Store, cluster: &str, service: &str) {
     table::sync(&mut store.ui.page_mut().panes[0], &rows, version, |_| true, &cx);
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let Some(svc) = store.service(cluster, service) else {
-        super::text_box(buf, area, "targets", vec!["loading…".into()], theme);
+        crate::ui::widgets::text_box(buf, area, "targets", vec!["loading…".into()], theme);
         return;
     };
     if svc.load_balancers.is_empty() {
-        super::text_box(
+        crate::ui::widgets::text_box(
             buf,
             area,
             "targets",
@@ -210,7 +293,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
     ];
     let columns = if area.width >= 120 { 3 } else { 2 };
     let [top, rest] = Layout::vertical([
-        Constraint::Length(super::details_height(pairs.len(), columns)),
+        Constraint::Length(crate::ui::widgets::details_height(pairs.len(), columns)),
         Constraint::Min(3),
     ])
     .areas(area);
@@ -223,19 +306,19 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
         _ => "no targets registered",
     };
     let hidden: &[usize] = if svc.load_balancers.len() > 1 { &[] } else { &[5] };
-    table::render(
+    grid::render(
         buf,
         rest,
         &page.panes[0],
         &rows,
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "targets",
             focused: true,
             error: slot
                 .and_then(|s| s.error.as_ref())
-                .map(|e| super::describe_error(e, slot.and_then(|s| s.fetched_at), store.now)),
+                .map(|e| crate::ui::widgets::describe_error(e, slot.and_then(|s| s.fetched_at), store.now)),
             empty,
             hidden,
         },

@@ -1,16 +1,113 @@
-//! The fleet: every cluster, ECS and EKS, in every region, worst first.
+//! The fleet: every cluster, ECS and EKS, in every region, worst first. The root of the
+//! page stack.
 
 use std::borrow::Cow;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::health_tone;
+use crate::domain::fetch::Fetch;
 use crate::domain::{ClusterKind, FleetRow};
 use crate::store::Store;
-use crate::store::ui::Page;
-use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{health_tone, status_tone};
+
+pub const ID: ScreenId = ScreenId::FLEET;
+
+pub struct Fleet;
+
+impl Screen for Fleet {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, store: &Store, _route: &Route) -> Vec<String> {
+        vec![store.context.regions.join(","), "fleet".into()]
+    }
+
+    fn scope(&self, store: &Store, _page: &Page) -> Vec<Fetch> {
+        store
+            .context
+            .regions
+            .iter()
+            .flat_map(|r| {
+                [
+                    Fetch::EcsClusters { region: r.clone() },
+                    Fetch::EksClusters { region: r.clone() },
+                ]
+            })
+            .collect()
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let Store { fleet, ui, now, .. } = store;
+        let cx = RowCx::at(*now);
+        table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, |_| true, &cx);
+    }
+
+    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+        (COLUMNS, &[])
+    }
+
+    fn open(&self, store: &Store) -> Result<Option<Go>, String> {
+        let Some(row) = table::selected(store.ui.page().table(), store.fleet.items()) else {
+            return Ok(None);
+        };
+        let screen = match row.kind {
+            ClusterKind::Ecs => super::services::ID,
+            ClusterKind::Eks => super::eks::ID,
+        };
+        Ok(Some(Go::here(Route::new(screen).cluster(&row.arn))))
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let row = table::selected(store.ui.page().table(), store.fleet.items());
+        Selection {
+            cluster: row.map(|r| r.arn.clone()),
+            copy: row.map(|r| r.arn.clone()),
+            console: row.map(|r| r.arn.clone()).into_iter().collect(),
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        Freshness {
+            at: store.ecs.values().filter_map(|c| c.fetched_at).min(),
+            failing: store.ecs.values().any(|c| c.error.is_some()) || store.eks.values().any(|c| c.error.is_some()),
+        }
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Open, Filter, CommandLine, Help, Quit]
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["fleet", "clusters", "fl"],
+            "fleet",
+            "every cluster in every region",
+        )];
+        C
+    }
+
+    fn command(&self, _store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        match args {
+            [] => Ok(Go::root(Vec::new())),
+            _ => Err(format!(":{name} takes no argument")),
+        }
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        draw(buf, area, store, page, theme);
+    }
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("NAME", 12, 0, 0),
@@ -56,7 +153,7 @@ impl Row for FleetRow {
             3 => Cell::tone(self.health.as_str(), health_tone(self.health)),
             4 => count(self.services),
             5 => match self.desired {
-                Some(desired) => super::services::tasks_cell(self.running, desired),
+                Some(desired) => crate::ui::widgets::tasks_cell(self.running, desired),
                 None if ecs => Cell::new(self.running.to_string()),
                 None => Cell::muted("-"),
             },
@@ -64,7 +161,7 @@ impl Row for FleetRow {
             7 => alarm(self.degraded, Tone::Warn),
             8 => alarm(self.deploying, Tone::Info),
             9 => alarm(self.stopped_last_hour, Tone::Warn),
-            10 => Cell::tone(self.status.as_str(), super::status_tone(&self.status)),
+            10 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
             11 => alarm(self.alarms, Tone::Err),
             _ => Cell::muted("-"),
         }
@@ -86,13 +183,7 @@ impl Row for FleetRow {
     }
 }
 
-pub fn sync(store: &mut Store) {
-    let Store { fleet, ui, now, .. } = store;
-    let cx = RowCx::at(*now);
-    table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, |_| true, &cx);
-}
-
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     // One failing region must not hide the others: name each failure on the border.
@@ -126,14 +217,14 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &
             store.context.profile
         )
     };
-    table::render(
+    grid::render(
         buf,
         area,
         state,
         store.fleet.items(),
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "fleet",
             focused: true,
             error,

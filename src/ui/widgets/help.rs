@@ -5,18 +5,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 
-use super::theme::Theme;
-use crate::app::command::COMMANDS;
-use crate::config::keymap::{Command, Keymap, Section};
+use crate::ui::keymap::{Command, Keymap, Section};
+use crate::ui::theme::Theme;
 
 /// Every line of help: key bindings by section, then the `:` commands.
 pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    let mut sections: Vec<Section> = Command::ALL.iter().map(|c| c.section()).collect();
+    let mut sections: Vec<Section> = Command::all().map(|c| c.section()).collect();
     sections.dedup();
     for section in sections {
         out.push(Line::from(Span::styled(section.title(), theme.title)));
-        for &command in Command::ALL.iter().filter(|c| c.section() == section) {
+        for command in Command::all().filter(|c| c.section() == section) {
             let keys = keymap
                 .keys_for(command)
                 .iter()
@@ -31,10 +30,10 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::default());
     }
     out.push(Line::from(Span::styled("Commands (after :)", theme.title)));
-    for (usage, what) in COMMANDS {
+    for spec in crate::ui::commands::all() {
         out.push(Line::from(vec![
-            Span::styled(format!("  {usage:<16}"), theme.key),
-            Span::styled(*what, theme.text),
+            Span::styled(format!("  {:<16}", spec.usage), theme.key),
+            Span::styled(spec.help, theme.text),
         ]));
     }
     out

@@ -8,11 +8,124 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use crate::domain::TaskDefinition;
+use crate::domain::fetch::Fetch;
 use crate::store::Store;
-use crate::store::ui::Page;
-use crate::ui::table::Tone;
+use crate::store::table::Tone;
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::util::task_def_short;
+use crate::util::{arn_region, task_def_short};
+
+pub const ID: ScreenId = ScreenId("taskdef");
+
+pub struct TaskDef;
+
+impl Screen for TaskDef {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        let arn = route.arn.as_deref().unwrap_or_default();
+        vec![
+            arn_region(arn).unwrap_or("?").to_string(),
+            task_def_short(arn).to_string(),
+        ]
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let mut fetches = vec![Fetch::TaskDefinition {
+            arn: page.route.arn.clone().unwrap_or_default(),
+        }];
+        if let Some(other) = &page.compare {
+            fetches.push(Fetch::TaskDefinition { arn: other.clone() });
+        }
+        fetches
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let arn = store.ui.route().arn.clone();
+        Selection {
+            task_definition: arn.clone(),
+            console: arn.clone().into_iter().collect(),
+            copy: arn,
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        Freshness::current(store)
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Reveal, Compare, Back, Help]
+    }
+
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        let page = store.ui.page_mut();
+        match command {
+            Command::Reveal => page.reveal = !page.reveal,
+            Command::Compare => {
+                let arn = page.route.arn.clone().unwrap_or_default();
+                page.compare = match page.compare {
+                    Some(_) => None,
+                    None => previous(&arn),
+                };
+                page.scroll = 0;
+                if page.compare.is_none() && crate::util::task_def_revision(&arn) == Some(1) {
+                    store.ui.info("revision 1 has no previous revision to compare with");
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["taskdef", "td"],
+            "taskdef",
+            "the task definition (of a service or task)",
+        )];
+        C
+    }
+
+    fn opened_by(&self) -> Option<Command> {
+        Some(Command::TaskDefinition)
+    }
+
+    /// The task definition of what is selected: a deployment, a task, or a service.
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        if !args.is_empty() {
+            return Err(format!(":{name} takes no argument"));
+        }
+        let selection = super::selection(store);
+        let arn = selection
+            .task_definition
+            .or_else(|| selection.task.map(|t| t.task_definition))
+            .or_else(|| selection.service.map(|s| s.task_definition))
+            .ok_or("select a service, a deployment or a task first")?;
+        Ok(Go::here(Route::new(ID).arn(arn)))
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            page.route.arn.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
 
 /// The definition as lines of text with a tone each. Values of environment variables are
 /// masked unless `reveal`; secrets are only ever references.
@@ -182,7 +295,7 @@ fn loaded<'a>(store: &'a Store, arn: &str) -> Result<&'a TaskDefinition, String>
     }
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, arn: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, arn: &str, theme: &Theme) {
     let mut title = vec![Span::styled(format!(" taskdef({}) ", task_def_short(arn)), theme.title)];
     let lines: Vec<Line<'_>> = match (loaded(store, arn), &page.compare) {
         (Err(why), _) => vec![Line::from(Span::styled(why, theme.muted))],

@@ -1,5 +1,7 @@
-//! The keymap: which key runs which command. Help and the status bar hints are generated
-//! from it, so they always tell the truth.
+//! The keymap: which key runs which command. Each command is one row of [`SPECS`]: its
+//! name in the config file, its section and text in `?` help, its hint in the status bar,
+//! and its default keys. Help, hints and the manual are generated from it, so they always
+//! tell the truth.
 
 use std::fmt;
 
@@ -40,7 +42,7 @@ pub enum Command {
     RunTask,
     Drain,
     ScalingLimits,
-    // Views one key away from a service or task.
+    // Screens one key away from a service or task.
     Metrics,
     Autoscaling,
     Targets,
@@ -80,98 +82,109 @@ impl Section {
     }
 }
 
+/// One command: everything about it, in one row.
+pub struct Spec {
+    pub command: Command,
+    /// Its name in the config file's `[keys]` table.
+    pub name: &'static str,
+    pub section: Section,
+    /// A short label for the status bar hints.
+    pub hint: &'static str,
+    /// Its default keys, the first one shown in hints.
+    pub keys: &'static [&'static str],
+    /// What it does, for `?` help and the manual.
+    pub help: &'static str,
+}
+
+macro_rules! specs {
+    ($($command:ident, $name:literal, $section:ident, $hint:literal, [$($key:literal),*], $help:literal;)*) => {
+        /// Every command, in the order `?` help lists them.
+        pub const SPECS: &[Spec] = &[$(Spec {
+            command: Command::$command,
+            name: $name,
+            section: Section::$section,
+            hint: $hint,
+            keys: &[$($key),*],
+            help: $help,
+        }),*];
+    };
+}
+
+specs! {
+    Help, "help", General, "help", ["?"], "this help";
+    CommandLine, "command", General, "cmd", [":"], "command line (:fleet, :svc NAME, :tasks, :q)";
+    Refresh, "refresh", General, "refresh", ["ctrl-r"], "refresh what is on screen now";
+    CopyArn, "copy_arn", General, "copy", ["y"], "copy the selection's ARN or ID to the clipboard";
+    CopyUrl, "copy_url", General, "console", ["u"], "show and copy the selection's AWS console URL";
+    Quit, "quit", General, "quit", ["q"], "quit bosun";
+    Open, "open", Navigation, "open", ["enter"], "open the selection";
+    Back, "back", Navigation, "back", ["esc"], "back; clear the filter first";
+    Up, "up", Navigation, "up", ["k", "up"], "move up";
+    Down, "down", Navigation, "down", ["j", "down"], "move down";
+    PageUp, "page_up", Navigation, "page_up", ["ctrl-b", "pgup"], "page up";
+    PageDown, "page_down", Navigation, "page_down", ["ctrl-f", "pgdn"], "page down";
+    Top, "top", Navigation, "top", ["g", "home"], "go to the first row";
+    Bottom, "bottom", Navigation, "bottom", ["G", "end"], "go to the last row";
+    Filter, "filter", Tables, "filter", ["/"], "filter: words, column:value, !not";
+    SortNext, "sort_next", Tables, "sort", [">"], "sort by the next column";
+    SortPrev, "sort_prev", Tables, "sort_prev", ["<"], "sort by the previous column";
+    SortInvert, "sort_invert", Tables, "sort_invert", ["i"], "invert the sort order";
+    NextPane, "next_pane", Views, "pane", ["tab"], "focus the next pane";
+    PrevPane, "prev_pane", Views, "prev_pane", ["shift-tab"], "focus the previous pane";
+    ToggleStopped, "toggle_stopped", Views, "stopped", ["t"], "tasks: show stopped / running; pod logs: the previous run";
+    Metrics, "metrics", Inspect, "metrics", ["m"], "charts: CPU, memory, requests, 5xx, latency, queue";
+    Autoscaling, "autoscaling", Inspect, "autoscaling", ["a"], "autoscaling: range, policies, schedule, activity";
+    Targets, "targets", Inspect, "targets", ["b"], "load balancer targets and their health";
+    TaskDefinition, "task_definition", Inspect, "taskdef", ["d"], "the task definition (c: diff with the previous)";
+    Logs, "logs", Inspect, "logs", ["l"], "a container's log (awslogs, or a pod's)";
+    Images, "images", Inspect, "images", ["r"], "ECR images: tags, push time, scan findings";
+    Window1h, "window_1h", Inspect, "1h", ["1"], "charts: the last hour";
+    Window3h, "window_3h", Inspect, "3h", ["2"], "charts: the last 3 hours";
+    Window24h, "window_24h", Inspect, "24h", ["3"], "charts: the last day";
+    Window7d, "window_7d", Inspect, "7d", ["4"], "charts: the last week";
+    Pause, "pause", Inspect, "pause", ["p"], "logs: pause / follow";
+    Reveal, "reveal", Inspect, "reveal", ["v"], "task definition: show / mask environment values";
+    Compare, "compare", Inspect, "diff", ["c"], "task definition: diff with the previous revision";
+    Scale, "scale", Actions, "scale", ["S"], "service, deployment: set the count; node group: min / desired / max";
+    Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";
+    Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous revision";
+    Revision, "revision", Actions, "revision", ["V"], "service: deploy another task definition revision";
+    StopTask, "stop_task", Actions, "stop_task", ["X"], "task: stop it; pod: delete it (its controller replaces it)";
+    RunTask, "run_task", Actions, "run_task", ["N"], "service: run a one-off task like it";
+    Drain, "drain", Actions, "drain", ["D"], "instance: drain / activate; node: cordon / uncordon";
+    ScalingLimits, "scaling_limits", Actions, "scaling_limits", ["M"], "service: autoscaling min / max";
+}
+
 impl Command {
-    pub const ALL: &'static [Command] = &[
-        Command::Help,
-        Command::CommandLine,
-        Command::Refresh,
-        Command::CopyArn,
-        Command::CopyUrl,
-        Command::Quit,
-        Command::Open,
-        Command::Back,
-        Command::Up,
-        Command::Down,
-        Command::PageUp,
-        Command::PageDown,
-        Command::Top,
-        Command::Bottom,
-        Command::Filter,
-        Command::SortNext,
-        Command::SortPrev,
-        Command::SortInvert,
-        Command::NextPane,
-        Command::PrevPane,
-        Command::ToggleStopped,
-        Command::Metrics,
-        Command::Autoscaling,
-        Command::Targets,
-        Command::TaskDefinition,
-        Command::Logs,
-        Command::Images,
-        Command::Window1h,
-        Command::Window3h,
-        Command::Window24h,
-        Command::Window7d,
-        Command::Pause,
-        Command::Reveal,
-        Command::Compare,
-        Command::Scale,
-        Command::Redeploy,
-        Command::Rollback,
-        Command::Revision,
-        Command::StopTask,
-        Command::RunTask,
-        Command::Drain,
-        Command::ScalingLimits,
-    ];
+    /// Every command, in the order `?` help lists them.
+    pub fn all() -> impl Iterator<Item = Command> {
+        SPECS.iter().map(|s| s.command)
+    }
+
+    fn spec(self) -> &'static Spec {
+        SPECS
+            .iter()
+            .find(|s| s.command == self)
+            .expect("every command has a row in SPECS (tested)")
+    }
 
     /// The name used in the config file's `[keys]` table.
     pub fn name(self) -> &'static str {
-        match self {
-            Command::Quit => "quit",
-            Command::Back => "back",
-            Command::Open => "open",
-            Command::Up => "up",
-            Command::Down => "down",
-            Command::PageUp => "page_up",
-            Command::PageDown => "page_down",
-            Command::Top => "top",
-            Command::Bottom => "bottom",
-            Command::Filter => "filter",
-            Command::CommandLine => "command",
-            Command::Help => "help",
-            Command::SortNext => "sort_next",
-            Command::SortPrev => "sort_prev",
-            Command::SortInvert => "sort_invert",
-            Command::NextPane => "next_pane",
-            Command::PrevPane => "prev_pane",
-            Command::ToggleStopped => "toggle_stopped",
-            Command::Refresh => "refresh",
-            Command::CopyArn => "copy_arn",
-            Command::CopyUrl => "copy_url",
-            Command::Scale => "scale",
-            Command::Redeploy => "redeploy",
-            Command::Rollback => "rollback",
-            Command::Revision => "revision",
-            Command::StopTask => "stop_task",
-            Command::RunTask => "run_task",
-            Command::Drain => "drain",
-            Command::ScalingLimits => "scaling_limits",
-            Command::Metrics => "metrics",
-            Command::Autoscaling => "autoscaling",
-            Command::Targets => "targets",
-            Command::TaskDefinition => "task_definition",
-            Command::Logs => "logs",
-            Command::Images => "images",
-            Command::Window1h => "window_1h",
-            Command::Window3h => "window_3h",
-            Command::Window24h => "window_24h",
-            Command::Window7d => "window_7d",
-            Command::Pause => "pause",
-            Command::Reveal => "reveal",
-            Command::Compare => "compare",
-        }
+        self.spec().name
+    }
+
+    /// What it does, for help.
+    pub fn help(self) -> &'static str {
+        self.spec().help
+    }
+
+    /// A short label for the status bar hints.
+    pub fn hint(self) -> &'static str {
+        self.spec().hint
+    }
+
+    pub fn section(self) -> Section {
+        self.spec().section
     }
 
     /// Whether the command changes the fleet (refused in read-only mode).
@@ -180,124 +193,7 @@ impl Command {
     }
 
     pub fn from_name(name: &str) -> Option<Command> {
-        Command::ALL.iter().copied().find(|c| c.name() == name)
-    }
-
-    /// What it does, for help.
-    pub fn help(self) -> &'static str {
-        match self {
-            Command::Quit => "quit bosun",
-            Command::Back => "back; clear the filter first",
-            Command::Open => "open the selection",
-            Command::Up => "move up",
-            Command::Down => "move down",
-            Command::PageUp => "page up",
-            Command::PageDown => "page down",
-            Command::Top => "go to the first row",
-            Command::Bottom => "go to the last row",
-            Command::Filter => "filter: words, column:value, !not",
-            Command::CommandLine => "command line (:fleet, :svc NAME, :tasks, :q)",
-            Command::Help => "this help",
-            Command::SortNext => "sort by the next column",
-            Command::SortPrev => "sort by the previous column",
-            Command::SortInvert => "invert the sort order",
-            Command::NextPane => "focus the next pane",
-            Command::PrevPane => "focus the previous pane",
-            Command::ToggleStopped => "tasks: show stopped / running; pod logs: the previous run",
-            Command::Refresh => "refresh what is on screen now",
-            Command::CopyArn => "copy the selection's ARN or ID to the clipboard",
-            Command::CopyUrl => "show and copy the selection's AWS console URL",
-            Command::Scale => "service, deployment: set the count; node group: min / desired / max",
-            Command::Redeploy => "service: force a new deployment; deployment: rollout restart",
-            Command::Rollback => "service: roll back to the previous revision",
-            Command::Revision => "service: deploy another task definition revision",
-            Command::StopTask => "task: stop it; pod: delete it (its controller replaces it)",
-            Command::RunTask => "service: run a one-off task like it",
-            Command::Drain => "instance: drain / activate; node: cordon / uncordon",
-            Command::ScalingLimits => "service: autoscaling min / max",
-            Command::Metrics => "charts: CPU, memory, requests, 5xx, latency, queue",
-            Command::Autoscaling => "autoscaling: range, policies, schedule, activity",
-            Command::Targets => "load balancer targets and their health",
-            Command::TaskDefinition => "the task definition (c: diff with the previous)",
-            Command::Logs => "a container's log (awslogs, or a pod's)",
-            Command::Images => "ECR images: tags, push time, scan findings",
-            Command::Window1h => "charts: the last hour",
-            Command::Window3h => "charts: the last 3 hours",
-            Command::Window24h => "charts: the last day",
-            Command::Window7d => "charts: the last week",
-            Command::Pause => "logs: pause / follow",
-            Command::Reveal => "task definition: show / mask environment values",
-            Command::Compare => "task definition: diff with the previous revision",
-        }
-    }
-
-    /// A short label for the status bar hints.
-    pub fn hint(self) -> &'static str {
-        match self {
-            Command::Quit => "quit",
-            Command::Back => "back",
-            Command::Open => "open",
-            Command::Filter => "filter",
-            Command::CommandLine => "cmd",
-            Command::Help => "help",
-            Command::NextPane => "pane",
-            Command::ToggleStopped => "stopped",
-            Command::SortNext => "sort",
-            Command::Refresh => "refresh",
-            Command::CopyArn => "copy",
-            Command::CopyUrl => "console",
-            Command::TaskDefinition => "taskdef",
-            Command::Window1h => "1h",
-            Command::Window3h => "3h",
-            Command::Window24h => "24h",
-            Command::Window7d => "7d",
-            Command::Pause => "pause",
-            Command::Reveal => "reveal",
-            Command::Compare => "diff",
-            _ => self.name(),
-        }
-    }
-
-    pub fn section(self) -> Section {
-        match self {
-            Command::Quit
-            | Command::Help
-            | Command::CommandLine
-            | Command::Refresh
-            | Command::CopyArn
-            | Command::CopyUrl => Section::General,
-            Command::Open
-            | Command::Back
-            | Command::Up
-            | Command::Down
-            | Command::PageUp
-            | Command::PageDown
-            | Command::Top
-            | Command::Bottom => Section::Navigation,
-            Command::Filter | Command::SortNext | Command::SortPrev | Command::SortInvert => Section::Tables,
-            Command::NextPane | Command::PrevPane | Command::ToggleStopped => Section::Views,
-            Command::Scale
-            | Command::Redeploy
-            | Command::Rollback
-            | Command::Revision
-            | Command::StopTask
-            | Command::RunTask
-            | Command::Drain
-            | Command::ScalingLimits => Section::Actions,
-            Command::Metrics
-            | Command::Autoscaling
-            | Command::Targets
-            | Command::TaskDefinition
-            | Command::Logs
-            | Command::Images
-            | Command::Window1h
-            | Command::Window3h
-            | Command::Window24h
-            | Command::Window7d
-            | Command::Pause
-            | Command::Reveal
-            | Command::Compare => Section::Inspect,
-        }
+        SPECS.iter().find(|s| s.name == name).map(|s| s.command)
     }
 }
 
@@ -444,66 +340,17 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        use Command::*;
-        let table: &[(&str, Command)] = &[
-            ("?", Help),
-            (":", CommandLine),
-            ("ctrl-r", Refresh),
-            ("y", CopyArn),
-            ("u", CopyUrl),
-            ("q", Quit),
-            ("enter", Open),
-            ("esc", Back),
-            ("k", Up),
-            ("up", Up),
-            ("j", Down),
-            ("down", Down),
-            ("ctrl-b", PageUp),
-            ("pgup", PageUp),
-            ("ctrl-f", PageDown),
-            ("pgdn", PageDown),
-            ("g", Top),
-            ("home", Top),
-            ("G", Bottom),
-            ("end", Bottom),
-            ("/", Filter),
-            (">", SortNext),
-            ("<", SortPrev),
-            ("i", SortInvert),
-            ("tab", NextPane),
-            ("shift-tab", PrevPane),
-            ("t", ToggleStopped),
-            ("S", Scale),
-            ("R", Redeploy),
-            ("B", Rollback),
-            ("V", Revision),
-            ("X", StopTask),
-            ("N", RunTask),
-            ("D", Drain),
-            ("M", ScalingLimits),
-            ("m", Metrics),
-            ("a", Autoscaling),
-            ("b", Targets),
-            ("d", TaskDefinition),
-            ("l", Logs),
-            ("r", Images),
-            ("1", Window1h),
-            ("2", Window3h),
-            ("3", Window24h),
-            ("4", Window7d),
-            ("p", Pause),
-            ("v", Reveal),
-            ("c", Compare),
-        ];
-        Keymap {
-            bindings: table
-                .iter()
-                .map(|(k, c)| (Key::parse(k).expect("default keys parse"), *c))
-                .collect(),
-        }
+        let bindings = SPECS
+            .iter()
+            .flat_map(|s| {
+                s.keys
+                    .iter()
+                    .map(move |k| (Key::parse(k).expect("default keys parse"), s.command))
+            })
+            .collect();
+        Keymap { bindings }
     }
 }
-
 impl Keymap {
     pub fn lookup(&self, event: &KeyEvent) -> Option<Command> {
         let key = Key::from_event(event);
@@ -595,9 +442,26 @@ mod tests {
     }
 
     #[test]
+    fn every_command_has_one_row() {
+        use std::collections::HashSet;
+        let names: HashSet<&str> = SPECS.iter().map(|s| s.name).collect();
+        assert_eq!(names.len(), SPECS.len(), "names are unique");
+        let commands: HashSet<Command> = Command::all().collect();
+        assert_eq!(commands.len(), SPECS.len(), "one row per command");
+        // Every variant of the enum: a new one without a row fails here.
+        let last = Command::Compare;
+        assert!(commands.contains(&last));
+        assert_eq!(
+            commands.len(),
+            42,
+            "a new command needs its row in SPECS, and this count"
+        );
+    }
+
+    #[test]
     fn every_command_has_a_default_key() {
         let map = Keymap::default();
-        for &command in Command::ALL {
+        for command in Command::all() {
             assert!(!map.keys_for(command).is_empty(), "{command:?} has no key");
             assert_eq!(Command::from_name(command.name()), Some(command));
         }

@@ -1,23 +1,16 @@
-//! The one generic table every list view uses: columns that drop by priority when the
-//! terminal is narrow, sort by any column, `/` filter (substrings, `column:value`, `!`
-//! negation), a selection that follows the resource across refreshes, and drawing that
-//! touches only the visible rows.
+//! The model of the one generic table every list screen uses: its columns and cells, the `/`
+//! filter (substrings, `column:value`, `!` negation), sort by any column, and a selection
+//! that follows the resource across refreshes. No drawing here: `ui::widgets::table` draws
+//! it, touching only the visible rows.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use jiff::Timestamp;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Widget};
-use unicode_width::UnicodeWidthStr;
+use std::cell::Cell as Shared;
 
-use super::theme::Theme;
+use jiff::Timestamp;
+
 use crate::domain::Keyed;
-use crate::store::ui::{Area, Basis, Haystack, TableState};
-use crate::util::ellipsize;
 
 /// The semantic colour of a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -443,308 +436,113 @@ pub fn selected<'a, T>(state: &TableState, rows: &'a [T]) -> Option<&'a T> {
     state.rows.get(state.cursor).and_then(|&i| rows.get(i as usize))
 }
 
-// ---- layout and drawing ------------------------------------------------------------------
-
-/// Column widths for `width` cells. Most important first, each column takes what its
-/// content needs (`wanted`, within its minimum and maximum) if that fits, else its
-/// minimum, else it is left out; what is left goes to the flexible columns.
-pub fn layout(columns: &[Column], hidden: &[usize], wanted: &[u16], width: u16) -> Vec<(usize, u16)> {
-    let mut by_priority: Vec<usize> = (0..columns.len()).filter(|i| !hidden.contains(i)).collect();
-    by_priority.sort_by_key(|&i| (columns[i].priority, i));
-    let mut widths: Vec<(usize, u16)> = Vec::new();
-    let mut used = 0u16;
-    let mut cut_at: Option<u8> = None;
-    for i in by_priority {
-        let column = &columns[i];
-        if cut_at.is_some_and(|p| column.priority > p) {
-            break;
-        }
-        let gap = u16::from(!widths.is_empty());
-        let want = if column.late {
-            column.min
-        } else {
-            want_of(column, wanted.get(i))
-        };
-        let take = if used + gap + want <= width {
-            want
-        } else if used + gap + column.min <= width {
-            cut_at = Some(column.priority);
-            column.min
-        } else if widths.is_empty() {
-            // The first column shows however narrow the table.
-            width
-        } else {
-            continue;
-        };
-        used += gap + take;
-        widths.push((i, take));
-    }
-    // What is left goes to columns cut short of their content, most important first and
-    // late ones last; past that, blank space stays on the right rather than pushing
-    // columns apart.
-    let mut spare = width.saturating_sub(used);
-    let mut order: Vec<usize> = (0..widths.len()).collect();
-    order.sort_by_key(|&k| (columns[widths[k].0].late, columns[widths[k].0].priority, widths[k].0));
-    for k in order {
-        let (i, w) = &mut widths[k];
-        let grow = want_of(&columns[*i], wanted.get(*i)).saturating_sub(*w).min(spare);
-        *w += grow;
-        spare -= grow;
-    }
-    widths.sort_unstable();
-    widths
+/// Sort by a column, ascending or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortSpec {
+    pub column: usize,
+    pub descending: bool,
 }
 
-/// What a column's content needs, within its minimum and maximum.
-fn want_of(column: &Column, wanted: Option<&u16>) -> u16 {
-    let want = wanted.copied().unwrap_or(column.min).max(column.min);
-    if column.max == 0 { want } else { want.min(column.max) }
+/// The state of one table: filter, sort, the rows that pass, and the selection.
+#[derive(Debug, Default)]
+pub struct TableState {
+    /// The filter as typed (`/` text): substrings and `column:value` terms.
+    pub filter: String,
+    /// `None` keeps the natural order of the data.
+    pub sort: Option<SortSpec>,
+    /// Indices into the source rows, filtered and sorted.
+    pub rows: Vec<u32>,
+    /// Rows before the `/` filter.
+    pub total: usize,
+    /// The key of the selected row: the selection follows the resource, not the position.
+    pub selected: Option<String>,
+    /// Where the selected row was among the source rows: where a refresh looks for it first.
+    pub selected_source: Option<u32>,
+    /// Whether the user has moved the cursor. Until then it stays on the first row while
+    /// data loads and reorders, rather than following whichever row came first.
+    pub touched: bool,
+    pub cursor: usize,
+    /// The first visible row, kept by drawing so the cursor stays on screen.
+    pub offset: Shared<usize>,
+    /// Rows that fit on screen at the last draw, for page up / down.
+    pub height: Shared<usize>,
+    /// Where the table (with its border) was last drawn, for the mouse.
+    pub frame_area: Shared<Option<Area>>,
+    /// Where its rows were last drawn: the first visible row is the top line.
+    pub body_area: Shared<Option<Area>>,
+    /// The source version `rows` was computed from; `None` forces a recompute.
+    pub synced: Option<u64>,
+    /// Lower-cased cell text per source row, built while a filter is active.
+    pub haystack: Option<Haystack>,
+    /// What `rows` were last computed from: a filter that only narrows this one (typing
+    /// on) filters `rows` again instead of every source row, and keeps their order.
+    pub basis: Option<Basis>,
 }
 
-/// How a table is framed: its title, whether it has focus, its error, its empty text.
-pub struct Frame<'a> {
-    pub title: &'a str,
-    pub focused: bool,
-    /// The error of the last fetch, with the age of the data shown: drawn on the border.
-    pub error: Option<String>,
-    /// What to say when there are no rows.
-    pub empty: &'a str,
-    /// Columns this view leaves out.
-    pub hidden: &'a [usize],
+/// The source, filter and sort a table's rows were computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    pub version: u64,
+    pub len: usize,
+    pub filter: String,
+    pub sort: Option<SortSpec>,
 }
 
-/// Draw a table of `rows` as `state` says: only the visible rows are touched.
-pub fn render<T: Row>(
-    buf: &mut Buffer,
-    area: Rect,
-    state: &TableState,
-    rows: &[T],
-    cx: &RowCx,
-    theme: &Theme,
-    frame: Frame<'_>,
-) {
-    let columns = T::columns();
-    let count = if state.filter.is_empty() {
-        format!("[{}]", state.rows.len())
-    } else {
-        format!("[{}/{}]", state.rows.len(), state.total)
-    };
-    let mut title = vec![
-        Span::styled(format!(" {} ", frame.title), theme.title),
-        Span::styled(format!("{count} "), theme.text),
-    ];
-    if !state.filter.is_empty() {
-        title.push(Span::styled(format!("</{}> ", state.filter), theme.status_info));
-    }
-    let border = if frame.focused {
-        theme.border_focused
-    } else {
-        theme.border
-    };
-    let mut block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(border)
-        .title(Line::from(title));
-    if let Some(error) = &frame.error {
-        let width = area.width.saturating_sub(4) as usize;
-        block = block.title_bottom(Line::from(Span::styled(
-            format!(" {} ", ellipsize(&format!("✗ {error}"), width.saturating_sub(2))),
-            theme.status_err,
-        )));
-    }
-    let inner = block.inner(area);
-    block.render(area, buf);
-    state.frame_area.set(None);
-    state.body_area.set(None);
-    if inner.height == 0 || inner.width < 2 {
-        return;
-    }
-    let content = Rect {
-        x: inner.x + 1,
-        width: inner.width - 1,
-        ..inner
-    };
-    let body = Rect {
-        y: content.y + 1,
-        height: content.height.saturating_sub(1),
-        ..content
-    };
-    let height = body.height as usize;
-    state.height.set(height);
-    let area_of = |r: Rect| Area {
-        x: r.x,
-        y: r.y,
-        width: r.width,
-        height: r.height,
-    };
-    state.frame_area.set(Some(area_of(area)));
-    state.body_area.set(Some(area_of(Rect {
-        x: inner.x,
-        width: inner.width,
-        ..body
-    })));
-    let mut offset = state.offset.get();
-    if state.cursor < offset {
-        offset = state.cursor;
-    } else if height > 0 && state.cursor >= offset + height {
-        offset = state.cursor + 1 - height;
-    }
-    offset = offset.min(state.rows.len().saturating_sub(height));
-    state.offset.set(offset);
+/// A rectangle of the screen, in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Area {
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub height: u16,
+}
 
-    // The cells of the visible rows, once: to size the columns and to draw them.
-    let visible: Vec<(usize, Vec<Cell<'_>>)> = state
-        .rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(position, &index)| {
-            let row = &rows[index as usize];
-            let cells = (0..columns.len())
-                .map(|c| {
-                    if frame.hidden.contains(&c) {
-                        Cell::new("")
-                    } else {
-                        row.cell(c, cx)
-                    }
-                })
-                .collect();
-            (position, cells)
-        })
-        .collect();
-    let wanted: Vec<u16> = columns
-        .iter()
-        .enumerate()
-        .map(|(c, column)| {
-            let header = column.name.width() as u16 + 1;
-            visible
-                .iter()
-                .map(|(_, cells)| crate::util::printable(&cells[c].text).width() as u16)
-                .fold(header, u16::max)
-        })
-        .collect();
-    let widths = layout(columns, frame.hidden, &wanted, content.width);
-
-    // Header.
-    let mut x = content.x;
-    for &(column, width) in &widths {
-        let mut name = columns[column].name.to_string();
-        if let Some(sort) = state.sort.filter(|s| s.column == column) {
-            name.push(if sort.descending { '↓' } else { '↑' });
-        }
-        let style = if state.sort.is_some_and(|s| s.column == column) {
-            theme.sort_indicator.add_modifier(Modifier::BOLD)
-        } else {
-            theme.table_header
-        };
-        put(buf, x, content.y, width, &name, columns[column].align, style);
-        x += width + 1;
-    }
-
-    if state.rows.is_empty() {
-        if body.height > 0 {
-            let text = ellipsize(frame.empty, body.width as usize);
-            buf.set_string(body.x, body.y, text.as_ref(), theme.muted);
-        }
-        return;
-    }
-    for (line, (position, cells)) in visible.iter().enumerate() {
-        let y = body.y + line as u16;
-        // Only the focused table shows its cursor: one highlight on screen, where keys go.
-        let selected = *position == state.cursor && frame.focused;
-        if selected {
-            buf.set_style(
-                Rect {
-                    x: inner.x,
-                    y,
-                    width: inner.width,
-                    height: 1,
-                },
-                theme.row_selected,
-            );
-        }
-        let mut x = content.x;
-        for &(column, width) in &widths {
-            let cell = &cells[column];
-            let style = if selected {
-                theme.row_selected
-            } else {
-                theme.tone(cell.tone)
-            };
-            put(buf, x, y, width, &cell.text, columns[column].align, style);
-            x += width + 1;
-        }
+impl Area {
+    pub fn contains(&self, column: u16, row: u16) -> bool {
+        (self.x..self.x.saturating_add(self.width)).contains(&column)
+            && (self.y..self.y.saturating_add(self.height)).contains(&row)
     }
 }
 
-/// Rows as plain text, every cell whole, columns two spaces apart: for `bosun snapshot`.
-pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
-    let columns: Vec<(usize, &Column)> = T::columns()
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !hidden.contains(i))
-        .collect();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|(i, _)| row.cell(*i, cx).text.into_owned())
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(k, (_, c))| cells.iter().map(|r| r[k].width()).fold(c.name.width(), usize::max))
-        .collect();
-    let mut out = String::new();
-    let mut line = |texts: &mut dyn Iterator<Item = &str>| {
-        let mut text = String::new();
-        for (k, cell) in texts.enumerate() {
-            if k > 0 {
-                text.push_str("  ");
-            }
-            let pad = widths[k].saturating_sub(cell.width());
-            match columns[k].1.align {
-                Align::Right => {
-                    text.push_str(&" ".repeat(pad));
-                    text.push_str(cell);
-                }
-                Align::Left => {
-                    text.push_str(cell);
-                    text.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(&mut columns.iter().map(|(_, c)| c.name));
-    for row in &cells {
-        line(&mut row.iter().map(String::as_str));
-    }
-    out
+/// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`,
+/// all rows in one buffer (one allocation, read in order) with where each row ends.
+#[derive(Debug, Default)]
+pub struct Haystack {
+    pub version: u64,
+    pub text: String,
+    pub ends: Vec<u32>,
 }
 
-/// Write `text` into `width` cells at (x, y), cut with `…` if it does not fit.
-fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, align: Align, style: Style) {
-    let text = crate::util::printable(text);
-    let text = ellipsize(&text, width as usize);
-    let w = text.width() as u16;
-    let x = match align {
-        Align::Left => x,
-        Align::Right => x + width.saturating_sub(w),
-    };
-    buf.set_stringn(x, y, text.as_ref(), width as usize, style);
+impl Haystack {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`'s cells.
+    pub fn row(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
+
+impl TableState {
+    /// Forget the computed rows so the next sync recomputes them.
+    pub fn invalidate(&mut self) {
+        self.synced = None;
+    }
+
+    pub fn selected_index(&self) -> Option<u32> {
+        self.rows.get(self.cursor).copied()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ui::SortSpec;
 
     #[derive(Debug, Clone, PartialEq)]
     struct Svc {
@@ -924,94 +722,5 @@ mod tests {
         // Everything goes: no selection, no panic.
         sync::<Svc>(&mut state, &[], 4, |_| true, &cx());
         assert_eq!(state.selected, None);
-    }
-
-    #[test]
-    fn narrow_tables_drop_the_least_important_columns() {
-        let all = layout(COLUMNS, &[], &[], 40);
-        assert_eq!(all.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1, 2]);
-        assert_eq!(
-            all.iter().map(|c| c.1).sum::<u16>() + 2,
-            8 + 8 + 7 + 2,
-            "no content: minimums"
-        );
-        let narrow = layout(COLUMNS, &[], &[], 18);
-        assert_eq!(narrow.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 1]);
-        let tiny = layout(COLUMNS, &[], &[], 3);
-        assert_eq!(tiny.iter().map(|c| c.0).collect::<Vec<_>>(), [0]);
-        let hidden = layout(COLUMNS, &[1], &[], 40);
-        assert_eq!(hidden.iter().map(|c| c.0).collect::<Vec<_>>(), [0, 2]);
-    }
-
-    #[test]
-    fn columns_grow_to_their_content_before_the_flexible_one_takes_the_rest() {
-        const COLS: &[Column] = &[
-            Column::new("NAME", 4, 0, 0),
-            Column::new("TASKDEF", 8, 30, 1),
-            Column::new("REASON", 6, 0, 2),
-        ];
-        // Everyone gets what they need, and no more.
-        let widths = layout(COLS, &[], &[10, 20, 6], 60);
-        assert_eq!(widths, vec![(0, 10), (1, 20), (2, 6)]);
-        // A long flexible column cut to its minimum gets back what is left.
-        let widths = layout(COLS, &[], &[10, 20, 90], 60);
-        assert_eq!(widths, vec![(0, 10), (1, 20), (2, 28)]);
-        // Narrower: the important columns keep their content, the last one its minimum.
-        let widths = layout(COLS, &[], &[10, 20, 9], 38);
-        assert_eq!(widths, vec![(0, 10), (1, 20), (2, 6)]);
-        // A column cut short keeps anything less important off the screen.
-        let widths = layout(COLS, &[], &[10, 40, 6], 40);
-        assert_eq!(widths, vec![(0, 10), (1, 29)]);
-        // Narrower still: the least important goes before the others are cut.
-        let widths = layout(COLS, &[], &[10, 20, 6], 25);
-        assert_eq!(widths, vec![(0, 10), (1, 14)]);
-    }
-
-    #[test]
-    fn late_columns_grow_only_with_what_is_left() {
-        const COLS: &[Column] = &[
-            Column::new("ID", 12, 32, 0).late(),
-            Column::new("STATUS", 8, 8, 1),
-            Column::new("REVISION", 8, 20, 2),
-        ];
-        assert_eq!(layout(COLS, &[], &[32, 8, 14], 40), vec![(0, 16), (1, 8), (2, 14)]);
-        assert_eq!(layout(COLS, &[], &[32, 8, 14], 80), vec![(0, 32), (1, 8), (2, 14)]);
-    }
-
-    #[test]
-    fn drawing_touches_only_the_visible_rows() {
-        struct Counted(String, std::cell::Cell<u32>);
-        impl Keyed for Counted {
-            fn key(&self) -> &str {
-                &self.0
-            }
-        }
-        impl Row for Counted {
-            fn columns() -> &'static [Column] {
-                const ID: &[Column] = &[Column::new("ID", 4, 0, 0)];
-                ID
-            }
-            fn cell(&self, _: usize, _: &RowCx) -> Cell<'_> {
-                self.1.set(self.1.get() + 1);
-                Cell::new(self.0.as_str())
-            }
-        }
-        let rows: Vec<Counted> = (0..100_000).map(|i| Counted(i.to_string(), 0.into())).collect();
-        let mut state = TableState::default();
-        sync(&mut state, &rows, 1, |_| true, &cx());
-        state.cursor = 50_000;
-        let area = Rect::new(0, 0, 40, 12);
-        let mut buf = Buffer::empty(area);
-        let frame = Frame {
-            title: "tasks",
-            focused: true,
-            error: None,
-            empty: "",
-            hidden: &[],
-        };
-        render(&mut buf, area, &state, &rows, &cx(), &Theme::default(), frame);
-        let drawn: u32 = rows.iter().map(|r| r.1.get()).sum();
-        assert_eq!(drawn, 9, "10 inner rows less the header, each cell made once");
-        assert_eq!(state.offset.get(), 50_000 - 8);
     }
 }

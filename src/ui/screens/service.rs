@@ -6,14 +6,155 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
-use super::{details, empty_text, error_line, status_tone, toned};
-use crate::domain::{Deployment, RolloutState, Service, ServiceEvent};
+use crate::domain::fetch::Fetch;
+use crate::domain::metrics::{Window, service_series};
+use crate::domain::{Deployment, RolloutState, Service, ServiceEvent, Task};
 use crate::store::Store;
-use crate::store::ui::{Page, service_panes};
-use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::ui::views::tasks;
-use crate::util::{fmt_age, task_def_short};
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{details, details_height, empty_text, error_line, health_tone, status_tone, text_box, toned};
+use crate::util::{arn_region, arn_tail, fmt_age, task_def_short};
+
+pub const ID: ScreenId = ScreenId("service");
+
+/// The panes, in focus order.
+pub const DEPLOYMENTS: usize = 0;
+pub const TASKS: usize = 1;
+pub const EVENTS: usize = 2;
+
+pub struct ServiceScreen;
+
+impl Screen for ServiceScreen {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn panes(&self) -> usize {
+        3
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        let cluster = route.cluster_arn();
+        vec![
+            arn_region(cluster).unwrap_or("?").to_string(),
+            arn_tail(cluster).to_string(),
+            arn_tail(route.service.as_deref().unwrap_or_default()).to_string(),
+        ]
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        let region = arn_region(cluster).unwrap_or_default().to_string();
+        let series = service_series(
+            &region,
+            arn_tail(cluster),
+            arn_tail(page.route.service.as_deref().unwrap_or_default()),
+        );
+        vec![
+            Fetch::services(cluster),
+            Fetch::running(cluster),
+            Fetch::Alarms { region },
+            Fetch::Metrics {
+                window: Window::Hour,
+                series: series.to_vec(),
+            },
+        ]
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let route = store.ui.route().clone();
+        sync_tables(store, route.cluster_arn(), route.service.as_deref().unwrap_or_default());
+    }
+
+    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+        match page.focus {
+            DEPLOYMENTS => (DEPLOYMENT_COLUMNS, &[]),
+            TASKS => (Task::columns(), super::tasks::HIDDEN_IN_SERVICE),
+            _ => (EVENT_COLUMNS, &[]),
+        }
+    }
+
+    fn open(&self, store: &Store) -> Result<Option<Go>, String> {
+        let page = store.ui.page();
+        let cluster = page.route.cluster_arn();
+        let Some(service) = this(store) else { return Ok(None) };
+        match page.focus {
+            TASKS => {
+                Ok(selected_task(store).map(|t| Go::here(Route::new(super::task::ID).cluster(cluster).task(&t.arn))))
+            }
+            // A deployment opens the service's tasks of that revision.
+            DEPLOYMENTS => Ok(table::selected(page.table(), &service.deployments).map(|d| {
+                Go::here(Route::new(super::tasks::ID).cluster(cluster).service(&service.arn))
+                    .filter(format!("revision:{}", task_def_short(&d.task_definition)))
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let page = store.ui.page();
+        let cluster = page.route.cluster_arn().to_string();
+        let service = this(store);
+        let arn = page.route.service.clone().unwrap_or_default();
+        let deployment = service
+            .filter(|_| page.focus == DEPLOYMENTS)
+            .and_then(|s| table::selected(page.table(), &s.deployments));
+        // Events are part of the service; a deployment or a task is a resource of its own.
+        let row = (page.focus != EVENTS).then(|| page.table().selected.clone()).flatten();
+        let copy = row.unwrap_or_else(|| arn.clone());
+        Selection {
+            console: vec![copy.clone(), arn, cluster.clone()],
+            copy: Some(copy),
+            cluster: Some(cluster),
+            task: selected_task(store).cloned(),
+            task_definition: deployment.map(|d| d.task_definition.clone()),
+            service: service.cloned(),
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        Freshness::of(store.cluster_data(page.route.cluster_arn()).map(|d| &d.services))
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Open, NextPane, Metrics, Logs, Scale, Redeploy, Help]
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            route.cluster_arn(),
+            route.service.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
+
+/// The page's service.
+fn this(store: &Store) -> Option<&Service> {
+    let route = store.ui.route();
+    store.service(route.cluster_arn(), route.service.as_deref()?)
+}
+
+/// The selected task, when the tasks pane has focus.
+fn selected_task(store: &Store) -> Option<&Task> {
+    let page = store.ui.page();
+    if page.focus != TASKS {
+        return None;
+    }
+    let tasks = store.cluster_data(page.route.cluster_arn())?.tasks.items();
+    table::selected(page.table(), tasks)
+}
 
 pub const DEPLOYMENT_COLUMNS: &[Column] = &[
     Column::new("STATUS", 8, 8, 0),
@@ -116,7 +257,7 @@ impl Row for ServiceEvent {
     }
 }
 
-pub fn sync(store: &mut Store, cluster: &str, service: &str) {
+fn sync_tables(store: &mut Store, cluster: &str, service: &str) {
     let Store { clusters, ui, now, .. } = store;
     let cx = RowCx::at(*now);
     let page = ui.page_mut();
@@ -124,26 +265,20 @@ pub fn sync(store: &mut Store, cluster: &str, service: &str) {
     let svc = data.and_then(|d| d.services.get(service));
     let version = data.map_or(0, |d| d.services.version);
     let (deployments, events) = svc.map_or((&[][..], &[][..]), |s| (&s.deployments[..], &s.events[..]));
-    table::sync(
-        &mut page.panes[service_panes::DEPLOYMENTS],
-        deployments,
-        version,
-        |_| true,
-        &cx,
-    );
-    table::sync(&mut page.panes[service_panes::EVENTS], events, version, |_| true, &cx);
+    table::sync(&mut page.panes[DEPLOYMENTS], deployments, version, |_| true, &cx);
+    table::sync(&mut page.panes[EVENTS], events, version, |_| true, &cx);
     let name = svc.map(|s| s.name.as_str());
     match data {
         Some(d) if name.is_some() => {
             table::sync(
-                &mut page.panes[service_panes::TASKS],
+                &mut page.panes[TASKS],
                 d.tasks.items(),
                 d.tasks.version,
-                tasks::of_service(name),
+                super::tasks::of_service(name),
                 &cx,
             );
         }
-        _ => table::sync::<crate::domain::Task>(&mut page.panes[service_panes::TASKS], &[], 0, |_| true, &cx),
+        _ => table::sync::<crate::domain::Task>(&mut page.panes[TASKS], &[], 0, |_| true, &cx),
     }
 }
 
@@ -177,7 +312,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
         .map_or_else(|| "-".to_string(), |td| task_def_short(td).to_string());
     let (alarm_text, alarm_tone) = alarms_of(store, s);
     vec![
-        ("Health", toned(health.as_str(), super::health_tone(health), theme)),
+        ("Health", toned(health.as_str(), health_tone(health), theme)),
         ("Tasks", toned(counts, counts_tone, theme)),
         ("Alarms", toned(alarm_text, alarm_tone, theme)),
         ("Task def", Span::styled(s.revision(), theme.text)),
@@ -235,7 +370,7 @@ pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
     }
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let data = store.cluster_data(cluster);
     let Some(svc) = data.and_then(|d| d.services.get(service)) else {
@@ -249,7 +384,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
                 crate::util::arn_tail(cluster)
             )
         };
-        super::text_box(buf, area, "service", vec![text.into()], theme);
+        text_box(buf, area, "service", vec![text.into()], theme);
         return;
     };
     let mut pairs = summary(svc, store, theme);
@@ -258,7 +393,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
         // Small terminals get the six that matter most in an incident.
         pairs.truncate(6);
     }
-    let summary_height = super::details_height(pairs.len(), columns);
+    let summary_height = details_height(pairs.len(), columns);
     let deployment_rows = svc.deployments.len().clamp(1, 4) as u16;
     let [top, deps, rest] = Layout::vertical([
         Constraint::Length(summary_height),
@@ -270,16 +405,16 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
 
     let error = data.and_then(|d| error_line(&d.services, store.now));
     let pane = |n: usize| &page.panes[n];
-    table::render(
+    grid::render(
         buf,
         deps,
-        pane(service_panes::DEPLOYMENTS),
+        pane(DEPLOYMENTS),
         &svc.deployments,
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "deployments",
-            focused: page.focus == service_panes::DEPLOYMENTS,
+            focused: page.focus == DEPLOYMENTS,
             error: error.clone(),
             empty: "no deployments",
             hidden: &[],
@@ -291,36 +426,36 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest)
     };
     let running = data.map(|d| &d.tasks);
-    let state = pane(service_panes::TASKS);
+    let state = pane(TASKS);
     let empty = running.map_or_else(
         || "loading…".to_string(),
         |t| empty_text(t, !state.filter.is_empty(), "running tasks"),
     );
-    table::render(
+    grid::render(
         buf,
         tasks_area,
         state,
         running.map_or(&[][..], |t| t.items()),
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "tasks",
-            focused: page.focus == service_panes::TASKS,
+            focused: page.focus == TASKS,
             error: running.and_then(|t| error_line(t, store.now)),
             empty: &empty,
-            hidden: tasks::HIDDEN_IN_SERVICE,
+            hidden: super::tasks::HIDDEN_IN_SERVICE,
         },
     );
-    table::render(
+    grid::render(
         buf,
         events_area,
-        pane(service_panes::EVENTS),
+        pane(EVENTS),
         &svc.events,
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "events",
-            focused: page.focus == service_panes::EVENTS,
+            focused: page.focus == EVENTS,
             error: None,
             empty: "no events",
             hidden: &[],

@@ -6,13 +6,160 @@ use std::borrow::Cow;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::{empty_text, error_line, status_tone};
 use crate::domain::Task;
-use crate::store::ui::Page;
+use crate::domain::fetch::Fetch;
+use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
 use crate::store::{Collection, Store};
-use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::util::fmt_age;
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{empty_text, error_line, status_tone, text_box};
+use crate::util::{arn_region, arn_tail, fmt_age};
+
+pub const ID: ScreenId = ScreenId("tasks");
+
+pub struct Tasks;
+
+impl Screen for Tasks {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        let cluster = route.cluster_arn();
+        let mut crumbs = vec![
+            arn_region(cluster).unwrap_or("?").to_string(),
+            arn_tail(cluster).to_string(),
+        ];
+        if let Some(service) = &route.service {
+            crumbs.push(arn_tail(service).to_string());
+        }
+        crumbs.push("tasks".into());
+        crumbs
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        vec![Fetch::running(cluster), Fetch::stopped(cluster)]
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let route = store.ui.route().clone();
+        sync_table(store, route.cluster_arn(), service_name(&route));
+    }
+
+    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+        (COLUMNS, hidden(page.alternate, page.route.service.is_some()))
+    }
+
+    fn open(&self, store: &Store) -> Result<Option<Go>, String> {
+        let cluster = store.ui.route().cluster_arn();
+        Ok(selected(store).map(|t| Go::here(Route::new(super::task::ID).cluster(cluster).task(&t.arn))))
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let route = store.ui.route();
+        let cluster = route.cluster_arn().to_string();
+        let task = selected(store).cloned();
+        let copy = task.as_ref().map_or_else(|| cluster.clone(), |t| t.arn.clone());
+        let service = route.service.as_deref().and_then(|s| {
+            let name = arn_tail(s);
+            store
+                .cluster_data(&cluster)?
+                .services
+                .items()
+                .iter()
+                .find(|x| x.name == name)
+                .cloned()
+        });
+        Selection {
+            console: vec![copy.clone(), cluster.clone()],
+            copy: Some(copy),
+            cluster: Some(cluster),
+            service,
+            task,
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        Freshness::of(source(store, page.route.cluster_arn(), page.alternate))
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Open, ToggleStopped, StopTask, Filter, Help, Back]
+    }
+
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        if command != Command::ToggleStopped {
+            return false;
+        }
+        let page = store.ui.page_mut();
+        page.alternate = !page.alternate;
+        let table = page.table_mut();
+        table.cursor = 0;
+        table.selected = None;
+        table.invalidate();
+        true
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[
+            CommandSpec::new(
+                &["tasks", "task", "t"],
+                "tasks",
+                "running tasks of this service or cluster",
+            ),
+            CommandSpec::new(
+                &["stopped", "st"],
+                "stopped",
+                "stopped tasks of this service or cluster",
+            ),
+        ];
+        C
+    }
+
+    /// The tasks of the cluster the user is in, or of the page's service; stopped ones
+    /// for `:stopped` (and `t` on a screen without a list of its own to switch).
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        if !args.is_empty() {
+            return Err(format!(":{name} takes no argument"));
+        }
+        let selection = super::selection(store);
+        let cluster = selection
+            .ecs_cluster()
+            .ok_or("no cluster here: pick one in :fleet, or :cluster NAME")?;
+        let mut route = Route::new(ID).cluster(cluster);
+        route.service = store.ui.route().service.clone();
+        let go = if store.ui.route().is(ID) {
+            Go::replace(route)
+        } else {
+            Go::here(route)
+        };
+        Ok(go.alternate(name == "stopped"))
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(buf, area, store, page, route.cluster_arn(), service_name(route), theme);
+    }
+}
+
+/// The name of the service whose tasks the page shows, if it is one service's.
+fn service_name(route: &Route) -> Option<&str> {
+    route.service.as_deref().map(arn_tail)
+}
+
+/// The selected task.
+fn selected(store: &Store) -> Option<&Task> {
+    let page = store.ui.page();
+    let set = source(store, page.route.cluster_arn(), page.alternate)?;
+    table::selected(page.table(), set.items())
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("ID", 12, 32, 0).late(),
@@ -145,11 +292,11 @@ pub fn of_service(service: Option<&str>) -> impl Fn(&Task) -> bool + '_ {
     move |t| service.is_none_or(|s| t.service_name() == Some(s))
 }
 
-pub fn sync(store: &mut Store, cluster: &str, service: Option<&str>) {
+fn sync_table(store: &mut Store, cluster: &str, service: Option<&str>) {
     let Store { clusters, ui, now, .. } = store;
     let cx = RowCx::at(*now);
     let page = ui.page_mut();
-    let stopped = page.show_stopped;
+    let stopped = page.alternate;
     let state = &mut page.panes[0];
     match clusters.get(cluster) {
         Some(data) => {
@@ -162,15 +309,7 @@ pub fn sync(store: &mut Store, cluster: &str, service: Option<&str>) {
     }
 }
 
-pub fn render(
-    buf: &mut Buffer,
-    area: Rect,
-    store: &Store,
-    page: &Page,
-    cluster: &str,
-    service: Option<&str>,
-    theme: &Theme,
-) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: Option<&str>, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
@@ -178,13 +317,13 @@ pub fn render(
         Some(s) => format!("{name}/{s}"),
         None => name.to_string(),
     };
-    let title = if page.show_stopped {
+    let title = if page.alternate {
         format!("stopped tasks({scope})")
     } else {
         format!("tasks({scope})")
     };
-    let set = source(store, cluster, page.show_stopped);
-    let what = if page.show_stopped {
+    let set = source(store, cluster, page.alternate);
+    let what = if page.alternate {
         "stopped tasks in the last hour"
     } else {
         "running tasks"
@@ -194,7 +333,7 @@ pub fn render(
         |s| empty_text(s, !state.filter.is_empty(), what),
     );
     let mut area = area;
-    if page.show_stopped
+    if page.alternate
         && let Some(set) = set
     {
         // Why tasks stopped, most common first: the pattern before the rows.
@@ -217,7 +356,7 @@ pub fn render(
                     ])
                 })
                 .collect();
-            super::text_box(
+            text_box(
                 buf,
                 top,
                 &format!("why they stopped ({} reasons)", groups.len()),
@@ -227,19 +366,19 @@ pub fn render(
             area = rest;
         }
     }
-    table::render(
+    grid::render(
         buf,
         area,
         state,
         set.map_or(&[][..], |s| s.items()),
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: &title,
             focused: true,
             error: set.and_then(|s| error_line(s, store.now)),
             empty: &empty,
-            hidden: hidden(page.show_stopped, service.is_some()),
+            hidden: hidden(page.alternate, service.is_some()),
         },
     );
 }

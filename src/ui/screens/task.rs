@@ -6,14 +6,112 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
-use super::{details, role_name, status_tone, toned};
+use crate::domain::fetch::Fetch;
 use crate::domain::{Container, Task, TaskDefinition};
 use crate::store::Store;
-use crate::store::ui::Page;
-use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::ui::views::tasks::exit_tone;
-use crate::util::{arn_tail, fmt_age};
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{details, role_name, status_tone, toned};
+use crate::util::{arn_region, arn_tail, fmt_age};
+
+pub const ID: ScreenId = ScreenId("task");
+
+pub struct TaskScreen;
+
+impl Screen for TaskScreen {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, store: &Store, route: &Route) -> Vec<String> {
+        let cluster = route.cluster_arn();
+        let task = route.task.as_deref().unwrap_or_default();
+        let mut crumbs = vec![
+            arn_region(cluster).unwrap_or("?").to_string(),
+            arn_tail(cluster).to_string(),
+        ];
+        if let Some(service) = this(store, route).and_then(|t| t.service_name()) {
+            crumbs.push(service.to_string());
+        }
+        let id = arn_tail(task);
+        crumbs.push(id.get(..8).unwrap_or(id).to_string());
+        crumbs
+    }
+
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        let mut fetches = vec![Fetch::running(cluster), Fetch::stopped(cluster)];
+        if let Some(t) = this(store, &page.route) {
+            fetches.push(Fetch::TaskDefinition {
+                arn: t.task_definition.clone(),
+            });
+            if t.container_instance_arn.is_some() {
+                fetches.push(Fetch::instances(cluster));
+            }
+        }
+        fetches
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let route = store.ui.route().clone();
+        sync_table(store, route.cluster_arn(), route.task.as_deref().unwrap_or_default());
+    }
+
+    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+        (CONTAINER_COLUMNS, &[])
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let page = store.ui.page();
+        let cluster = page.route.cluster_arn().to_string();
+        let task = this(store, &page.route);
+        let container = task.and_then(|t| table::selected(page.table(), &t.containers));
+        // Containers are parts of the task: `y` copies the task's ARN.
+        let arn = page.route.task.clone().unwrap_or_default();
+        Selection {
+            console: vec![arn.clone(), cluster.clone()],
+            copy: Some(arn),
+            cluster: Some(cluster),
+            container: container.map(|c| c.name.clone()),
+            task_definition: task.map(|t| t.task_definition.clone()),
+            task: task.cloned(),
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        Freshness::of(store.cluster_data(page.route.cluster_arn()).map(|d| &d.tasks))
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[StopTask, Back, CommandLine, Help]
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            route.cluster_arn(),
+            route.task.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
+
+/// The page's task, running or stopped.
+fn this<'a>(store: &'a Store, route: &Route) -> Option<&'a Task> {
+    store
+        .cluster_data(route.cluster_arn())?
+        .find_task(route.task.as_deref()?)
+}
 
 pub const CONTAINER_COLUMNS: &[Column] = &[
     Column::new("NAME", 10, 24, 0),
@@ -35,9 +133,10 @@ impl Row for Container {
         match column {
             0 => Cell::new(self.name.as_str()),
             1 => Cell::tone(self.last_status.as_str(), status_tone(&self.last_status)),
-            2 => self
-                .exit_code
-                .map_or_else(|| Cell::muted("-"), |c| Cell::tone(c.to_string(), exit_tone(c))),
+            2 => self.exit_code.map_or_else(
+                || Cell::muted("-"),
+                |c| Cell::tone(c.to_string(), super::tasks::exit_tone(c)),
+            ),
             3 => Cell::tone(self.health.as_str(), status_tone(&self.health)),
             // The registry host says little: show repository and tag.
             4 => Cell::new(self.image.split_once('/').map_or(self.image.as_str(), |(_, r)| r)),
@@ -59,7 +158,7 @@ impl Row for Container {
     }
 }
 
-pub fn sync(store: &mut Store, cluster: &str, task: &str) {
+fn sync_table(store: &mut Store, cluster: &str, task: &str) {
     let Store { clusters, ui, now, .. } = store;
     let cx = RowCx::at(*now);
     let state = &mut ui.page_mut().panes[0];
@@ -135,7 +234,7 @@ fn summary<'a>(
     pairs
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, task: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, task: &str, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let data = store.cluster_data(cluster);
     let Some(t) = data.and_then(|d| d.find_task(task)) else {
@@ -148,7 +247,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
                 arn_tail(task)
             )
         };
-        super::text_box(buf, area, "task", vec![text.into()], theme);
+        crate::ui::widgets::text_box(buf, area, "task", vec![text.into()], theme);
         return;
     };
     let td = match store.task_definitions.get(&t.task_definition) {
@@ -158,7 +257,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
     let pairs = summary(t, td, store, theme);
     let reason_height = if t.stopped_reason.is_some() { 3 } else { 0 };
     let columns = if area.width >= 150 { 3 } else { 2 };
-    let summary_height = super::details_height(pairs.len(), columns);
+    let summary_height = crate::ui::widgets::details_height(pairs.len(), columns);
     let [top, reason_area, rest] = Layout::vertical([
         Constraint::Length(summary_height.min(area.height.saturating_sub(6))),
         Constraint::Length(reason_height),
@@ -167,7 +266,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
     .areas(area);
     details(buf, top, &format!("task({})", t.id), &pairs, columns, theme);
     if let Some(reason) = &t.stopped_reason {
-        super::text_box(
+        crate::ui::widgets::text_box(
             buf,
             reason_area,
             "stopped reason",
@@ -179,14 +278,14 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
         Some(Err(e)) => Some(format!("task definition: {e}")),
         _ => None,
     };
-    table::render(
+    grid::render(
         buf,
         rest,
         &page.panes[0],
         &t.containers,
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: "containers",
             focused: true,
             error,

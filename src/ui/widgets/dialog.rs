@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::theme::Theme;
 use crate::store::Store;
 use crate::store::ui::{Dialog, Step};
+use crate::ui::theme::Theme;
 use crate::util::task_def_short;
 
 /// Draw the dialog over `area`. Returns where the terminal cursor goes while typing.

@@ -1,19 +1,10 @@
-//! One file per screen. Each defines its table columns (`Row` impls for the domain types
-//! it lists) and draws itself from `&Store`.
+//! The drawing every screen shares: the table, detail boxes, text boxes, tones for
+//! statuses, what an empty or failing pane says; dialogs and help.
 
-pub mod fleet;
-pub mod images;
-pub mod instances;
-pub mod kube;
-pub mod logs;
-pub mod metrics;
-pub mod scaling;
-pub mod service;
-pub mod services;
-pub mod targets;
-pub mod task;
-pub mod taskdef;
-pub mod tasks;
+pub mod dialog;
+pub mod help;
+pub mod log;
+pub mod table;
 
 use jiff::Timestamp;
 use ratatui::buffer::Buffer;
@@ -21,10 +12,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
-use super::theme::Theme;
 use crate::domain::{FetchError, Health};
 use crate::store::Collection;
-use crate::ui::table::Tone;
+use crate::store::table::{Cell, Tone};
+use crate::ui::theme::Theme;
 use crate::util::fmt_age;
 
 /// The error line for a pane: what failed and how old the data shown is.
@@ -135,4 +126,12 @@ pub fn toned<'a>(text: impl Into<std::borrow::Cow<'a, str>>, tone: Tone, theme: 
 /// The name of an IAM role from its ARN.
 pub fn role_name(arn: Option<&str>) -> String {
     arn.map_or_else(|| "-".to_string(), |a| a.rsplit('/').next().unwrap_or(a).to_string())
+}
+
+pub use crate::util::progress;
+
+/// `running/desired`, warning when short.
+pub fn tasks_cell(running: u32, desired: u32) -> Cell<'static> {
+    let tone = if running < desired { Tone::Warn } else { Tone::Normal };
+    Cell::tone(format!("{running}/{desired}"), tone)
 }

@@ -11,11 +11,108 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
 
+use crate::domain::fetch::Fetch;
 use crate::domain::metrics::{self, MetricSeries, SeriesKey, Unit, Window};
 use crate::store::Store;
-use crate::store::ui::Page;
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
 use crate::util::{arn_region, arn_tail};
+
+pub const ID: ScreenId = ScreenId("metrics");
+
+pub struct Metrics;
+
+impl Screen for Metrics {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        super::service_crumbs(route, "metrics")
+    }
+
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        let service = page.route.service.as_deref().unwrap_or_default();
+        let mut fetches = vec![
+            Fetch::services(cluster),
+            Fetch::Metrics {
+                window: page.window,
+                series: plots(store, cluster, service).into_iter().map(|p| p.key).collect(),
+            },
+            Fetch::Scaling {
+                region: arn_region(cluster).unwrap_or_default().to_string(),
+            },
+        ];
+        fetches.extend(super::target_groups(store, cluster, service));
+        fetches
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        super::service_page_selection(store)
+    }
+
+    fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        Freshness {
+            at: store.insight.metrics_status.fetched_at,
+            failing: store.insight.metrics_status.error.is_some(),
+        }
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Window1h, Window24h, Window7d, Back, Help]
+    }
+
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        let window = match command {
+            Command::Window1h => Window::Hour,
+            Command::Window3h => Window::ThreeHours,
+            Command::Window24h => Window::Day,
+            Command::Window7d => Window::Week,
+            _ => return false,
+        };
+        store.ui.page_mut().window = window;
+        true
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["metrics", "charts"],
+            "metrics",
+            "charts of the service",
+        )];
+        C
+    }
+
+    fn opened_by(&self) -> Option<Command> {
+        Some(Command::Metrics)
+    }
+
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        super::open_for_service(ID, store, name, args)
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            route.cluster_arn(),
+            route.service.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
 
 /// A chart: its title and the series it draws.
 pub struct Plot {
@@ -194,7 +291,7 @@ pub fn chart(
     chart.render(area, buf);
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let plots = plots(store, cluster, service);
     let window = page.window;
     let keys: String = Window::ALL
@@ -216,7 +313,7 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     header.render(top, buf);
     if let Some(error) = &store.insight.metrics_status.error {
-        let text = crate::ui::views::describe_error(error, store.insight.metrics_status.fetched_at, store.now);
+        let text = crate::ui::widgets::describe_error(error, store.insight.metrics_status.fetched_at, store.now);
         buf.set_stringn(
             top.x + 1,
             top.y,

@@ -1,60 +1,25 @@
-//! The log of one container: the awslogs stream its task definition names, followed as it
-//! grows, searchable with `/`, paused with `p`, bounded in memory.
+//! A log, drawn: the newest lines followed as they come, or where the user scrolled to;
+//! the `/` filter; what was dropped to stay within bounds; the error beside the last lines.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
+use crate::domain::insight::LogLine;
 use crate::store::Store;
 use crate::store::insight::LogBuffer;
-use crate::store::ui::{Page, Route};
+use crate::store::ui::Page;
+use crate::ui::keymap::Command;
+use crate::ui::screen::Freshness;
 use crate::ui::theme::Theme;
-use crate::util::{arn_region, arn_tail, ellipsize};
+use crate::util::ellipsize;
 
-/// Where a container's log is: the awslogs group and stream, or why it cannot be read.
-pub fn stream_of(
-    store: &Store,
-    cluster: &str,
-    task: &str,
-    container: &str,
-) -> Result<(String, String, String), String> {
-    let t = store
-        .cluster_data(cluster)
-        .and_then(|d| d.find_task(task))
-        .ok_or_else(|| "loading the task…".to_string())?;
-    let td = match store.task_definitions.get(&t.task_definition) {
-        Some(Ok(td)) => td,
-        Some(Err(e)) => return Err(format!("cannot read the task definition: {e}")),
-        None => return Err("loading the task definition…".to_string()),
-    };
-    let def = td.containers.iter().find(|c| c.name == container).ok_or_else(|| {
-        format!(
-            "container {container} is not in {}",
-            crate::util::task_def_short(&td.arn)
-        )
-    })?;
-    match def.awslogs_stream(&t.id) {
-        Some((group, stream)) => {
-            let region = def
-                .log_options
-                .get("awslogs-region")
-                .cloned()
-                .unwrap_or_else(|| arn_region(cluster).unwrap_or_default().to_string());
-            Ok((region, group, stream))
-        }
-        None => Err(match def.log_driver.as_deref() {
-            Some(driver) => format!(
-                "container {container} logs with the `{driver}` driver: bosun reads the awslogs driver (CloudWatch Logs) only; \
-                 look where {driver} sends them"
-            ),
-            None => format!("container {container} has no log configuration: its output goes nowhere bosun can read"),
-        }),
-    }
-}
+/// A log buffer's key, (group, stream), or why there is none.
+pub type Located = Result<(String, String), String>;
 
 /// The lines the view shows: all, or those matching the filter.
-pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a crate::domain::insight::LogLine> {
+pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a LogLine> {
     let needle = filter.to_lowercase();
     buffer
         .lines
@@ -63,50 +28,44 @@ pub fn visible<'a>(buffer: &'a LogBuffer, filter: &str) -> Vec<&'a crate::domain
         .collect()
 }
 
-/// A log buffer's key, (group, stream), or why there is none.
-pub type Located = Result<(String, String), String>;
+/// `p` pauses and resumes following the newest lines.
+pub fn key(store: &mut Store, command: Command) -> bool {
+    if command != Command::Pause {
+        return false;
+    }
+    let page = store.ui.page_mut();
+    page.following = !page.following;
+    true
+}
 
-/// The buffer a log screen reads: its title, and its key or why there is none.
-pub fn located(store: &Store, route: &Route) -> Option<(String, Located)> {
-    match route {
-        Route::Logs {
-            cluster,
-            task,
-            container,
-        } => Some((
-            format!(
-                " logs({}/{}) ",
-                &arn_tail(task)[..8.min(arn_tail(task).len())],
-                container
-            ),
-            stream_of(store, cluster, task, container).map(|(_, g, s)| (g, s)),
-        )),
-        Route::PodLogs {
-            cluster,
-            pod,
-            container,
-            previous,
-        } => {
-            let (namespace, name) = pod.split_once('/').unwrap_or(("default", pod));
-            let title = format!(
-                " logs({name}/{container}){} ",
-                if *previous { " previous run" } else { "" }
-            );
-            Some((
-                title,
-                Ok(crate::domain::fetch::pod_log_key(
-                    cluster, namespace, name, container, *previous,
-                )),
-            ))
-        }
-        _ => None,
+/// How fresh a log is.
+pub fn freshness(store: &Store, located: &Located) -> Freshness {
+    match located {
+        Ok((group, stream)) => match store.insight.log(group, stream) {
+            Some(b) => Freshness {
+                at: b.fetched_at,
+                failing: b.error.is_some(),
+            },
+            None => Freshness {
+                at: None,
+                failing: false,
+            },
+        },
+        Err(_) => Freshness::current(store),
     }
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
-    let Some((heading, located)) = located(store, &page.route) else {
-        return;
-    };
+/// A log screen's body: `heading` on the border, the lines of the buffer `located` names
+/// (or why there is none), filtered by the page's `/` filter, followed or paused.
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    store: &Store,
+    page: &Page,
+    heading: String,
+    located: Located,
+    theme: &Theme,
+) {
     let filter = &page.table().filter;
     let mut title = vec![Span::styled(heading, theme.title)];
     let buffer = located.as_ref().ok().and_then(|(g, s)| store.insight.log(g, s));

@@ -6,11 +6,102 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
+use crate::domain::fetch::Fetch;
 use crate::domain::insight::{PolicyKind, resource_id};
 use crate::store::Store;
-use crate::store::ui::Page;
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
 use crate::util::{arn_region, arn_tail, fmt_age};
+
+pub const ID: ScreenId = ScreenId("autoscaling");
+
+pub struct Autoscaling;
+
+impl Screen for Autoscaling {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        super::service_crumbs(route, "autoscaling")
+    }
+
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        let region = arn_region(cluster).unwrap_or_default().to_string();
+        vec![
+            Fetch::services(cluster),
+            Fetch::Scaling { region: region.clone() },
+            Fetch::CapacityProviders {
+                region,
+                names: store
+                    .cluster(cluster)
+                    .map(|c| c.capacity_providers.clone())
+                    .unwrap_or_default(),
+            },
+        ]
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        super::service_page_selection(store)
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        let region = arn_region(page.route.cluster_arn()).unwrap_or_default();
+        match store.insight.scaling.get(region) {
+            Some(s) => Freshness {
+                at: s.fetched_at,
+                failing: s.error.is_some(),
+            },
+            None => Freshness {
+                at: None,
+                failing: false,
+            },
+        }
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[ScalingLimits, Back, Help]
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["autoscaling", "scaling", "as"],
+            "autoscaling",
+            "the service's autoscaling",
+        )];
+        C
+    }
+
+    fn opened_by(&self) -> Option<Command> {
+        Some(Command::Autoscaling)
+    }
+
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        super::open_for_service(ID, store, name, args)
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let route = &page.route;
+        draw(
+            buf,
+            area,
+            store,
+            page,
+            route.cluster_arn(),
+            route.service.as_deref().unwrap_or_default(),
+            theme,
+        );
+    }
+}
 
 fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(text, theme.title))
@@ -163,7 +254,7 @@ pub fn lines(store: &Store, cluster: &str, service: &str, theme: &Theme) -> Vec<
     out
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let lines = lines(store, cluster, service, theme);
     let height = area.height.saturating_sub(2) as usize;
     let first = page.scroll.min(lines.len().saturating_sub(height));

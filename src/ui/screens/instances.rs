@@ -5,13 +5,104 @@ use std::borrow::Cow;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::{empty_text, error_line, status_tone};
 use crate::domain::ContainerInstance;
+use crate::domain::fetch::Fetch;
 use crate::store::Store;
-use crate::store::ui::Page;
-use crate::ui::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::commands::CommandSpec;
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::util::fmt_age;
+use crate::ui::widgets::table as grid;
+use crate::ui::widgets::{empty_text, error_line, status_tone};
+use crate::util::{arn_region, arn_tail, fmt_age};
+
+pub const ID: ScreenId = ScreenId("instances");
+
+pub struct Instances;
+
+impl Screen for Instances {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        let cluster = route.cluster_arn();
+        vec![
+            arn_region(cluster).unwrap_or("?").to_string(),
+            arn_tail(cluster).to_string(),
+            "instances".into(),
+        ]
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let cluster = page.route.cluster_arn();
+        vec![Fetch::instances(cluster), Fetch::running(cluster)]
+    }
+
+    fn sync(&self, store: &mut Store) {
+        let cluster = store.ui.route().cluster_arn().to_string();
+        sync_table(store, &cluster);
+    }
+
+    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+        (COLUMNS, &[])
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let page = store.ui.page();
+        let cluster = page.route.cluster_arn().to_string();
+        let instance = store
+            .cluster_data(&cluster)
+            .and_then(|d| table::selected(page.table(), d.instances.items()))
+            .cloned();
+        let copy = instance.as_ref().map_or_else(|| cluster.clone(), |i| i.arn.clone());
+        Selection {
+            console: vec![copy.clone(), cluster.clone()],
+            copy: Some(copy),
+            cluster: Some(cluster),
+            instance,
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        Freshness::of(store.cluster_data(page.route.cluster_arn()).map(|d| &d.instances))
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Drain, Filter, Back, Help]
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        const C: &[CommandSpec] = &[CommandSpec::new(
+            &["instances", "ci", "ec2"],
+            "instances",
+            "container instances of this cluster",
+        )];
+        C
+    }
+
+    fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        if !args.is_empty() {
+            return Err(format!(":{name} takes no argument"));
+        }
+        let selection = super::selection(store);
+        let cluster = selection
+            .ecs_cluster()
+            .ok_or("no cluster here: pick one in :fleet, or :cluster NAME")?;
+        Ok(Go::root(vec![
+            Route::new(super::services::ID).cluster(cluster),
+            Route::new(ID).cluster(cluster),
+        ]))
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        draw(buf, area, store, page, page.route.cluster_arn(), theme);
+    }
+}
 
 pub const COLUMNS: &[Column] = &[
     Column::new("ID", 12, 32, 0).late(),
@@ -78,7 +169,7 @@ impl Row for ContainerInstance {
     }
 }
 
-pub fn sync(store: &mut Store, cluster: &str) {
+fn sync_table(store: &mut Store, cluster: &str) {
     let Store { clusters, ui, now, .. } = store;
     let cx = RowCx::at(*now);
     let state = &mut ui.page_mut().panes[0];
@@ -88,7 +179,7 @@ pub fn sync(store: &mut Store, cluster: &str) {
     }
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let state = &page.panes[0];
     let title = format!("instances({})", crate::util::arn_tail(cluster));
@@ -103,14 +194,14 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster:
             )
         },
     );
-    table::render(
+    grid::render(
         buf,
         area,
         state,
         set.map_or(&[][..], |s| s.items()),
         &cx,
         theme,
-        table::Frame {
+        grid::Frame {
             title: &title,
             focused: true,
             error: set.and_then(|s| error_line(s, store.now)),
