@@ -9,6 +9,9 @@ use serde::Serialize;
 use super::Keyed;
 use super::metrics::Alarm;
 
+/// The default bound of a log buffer, in lines.
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+
 /// An Application Auto Scaling target: a service's desired count range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScalableTarget {

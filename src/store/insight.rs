@@ -92,9 +92,6 @@ impl LogBuffer {
     }
 }
 
-/// The default bound of a log buffer, in lines.
-pub const DEFAULT_LOG_LINES: usize = 10_000;
-
 /// Everything issue-by-issue views check before acting, each with its freshness and error.
 #[derive(Debug)]
 pub struct Insight {

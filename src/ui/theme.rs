@@ -7,7 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 use super::colors::ColorSupport;
-use crate::config::FileError;
+use crate::util::file_error::FileError;
 
 /// The built-in default theme (for dark terminals), embedded at build time.
 pub const DEFAULT_THEME: &str = include_str!("../../themes/default.toml");

@@ -1,6 +1,7 @@
 //! Small helpers shared by every layer: ARN parsing, age formatting, a seeded RNG.
 
 pub mod console;
+pub mod file_error;
 pub mod rng;
 
 use jiff::{SignedDuration, Timestamp};

@@ -10,12 +10,14 @@ itself instead of passing it on:
   error500     HTTP 500 InternalFailure
   error503     HTTP 503 ServiceUnavailable
   reset        the connection is reset (TCP RST) once the request is read; moto never sees it
-  reset_after  the request goes to moto, then the connection is reset: done, but unanswered
+  reset_after  the request goes upstream, then the connection is reset: done, but unanswered
   latency      the request waits `latency_seconds` (2 by default) first; then as above
 
 Rates are probabilities from 0 to 1. One draw decides among throttle, error500, error503,
 reset and reset_after (their sum is at most 1); latency is drawn on its own. `operations`,
-when not empty, limits faults to those operations (e.g. ["ECS.UpdateService"]).
+when not empty, limits faults to those operations (e.g. ["ECS.UpdateService"]; a plain HTTP
+request, such as one to the Kubernetes API emulator, is named by its method and path:
+"HTTP.PATCH /api/v1/nodes/n1").
 
 Control (not forwarded):
   GET  /__faults__/config      the current settings, as JSON
@@ -96,8 +98,9 @@ class State:
             return entry
 
 
-def operation(headers, path, body):
-    """`ECS.ListServices`, `STS.GetCallerIdentity`, `CloudWatch.GetMetricData`, or the path."""
+def operation(method, headers, path, body):
+    """`ECS.ListServices`, `STS.GetCallerIdentity`, `CloudWatch.GetMetricData`, or the method
+    and path of a plain HTTP request (the Kubernetes API): `HTTP.PATCH /api/v1/nodes/n1`."""
     target = headers.get("X-Amz-Target")
     if target and "." in target:
         prefix, name = target.rsplit(".", 1)
@@ -109,7 +112,7 @@ def operation(headers, path, body):
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         if "Action" in form:
             return "Query", form["Action"][0], "query"
-    return "HTTP", path.split("?")[0], "rest"
+    return "HTTP", f'{method} {path.split("?")[0]}', "rest"
 
 
 def cluster_of(body):
@@ -217,7 +220,7 @@ def make_handler(state):
             body = self.rfile.read(length) if length else b""
             if self.path.startswith(CONTROL):
                 return self.control(body)
-            service, name, protocol = operation(self.headers, self.path, body)
+            service, name, protocol = operation(self.command, self.headers, self.path, body)
             op = f"{service}.{name}"
             if self.path.startswith("/moto-api/"):
                 fault, delay = None, 0.0

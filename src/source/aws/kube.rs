@@ -580,7 +580,7 @@ impl Conn {
                 container: Some(container.to_string()),
                 follow: true,
                 timestamps: true,
-                tail_lines: Some(crate::store::insight::DEFAULT_LOG_LINES as i64),
+                tail_lines: Some(crate::domain::insight::DEFAULT_LOG_LINES as i64),
                 ..Default::default()
             };
             let (sink, end, pod, api) = (lines.clone(), ended.clone(), pod.to_string(), api.clone());
