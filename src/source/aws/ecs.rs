@@ -4,18 +4,14 @@
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types as sdk;
-use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::error::Call;
-use super::timestamp;
+use super::{describe_all, timestamp};
 use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
     LoadBalancerRef, NetworkConfig, PortMapping, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume,
 };
 use crate::util::{arn_region, arn_tail};
-
-/// Describe calls in flight at once for one fetch.
-const PARALLEL: usize = 8;
 
 pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<Cluster>, FetchError> {
     let arns: Vec<String> = client
@@ -27,21 +23,16 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .try_collect()
         .await
         .map_err(|e| Call::new("ECS ListClusters", region, profile).of(e))?;
-    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
-    let described: Vec<Vec<Cluster>> = stream::iter(batches)
-        .map(|batch| async move {
-            let out = client
-                .describe_clusters()
-                .set_clusters(Some(batch))
-                .send()
-                .await
-                .map_err(|e| Call::new("ECS DescribeClusters", region, profile).of(e))?;
-            Ok::<_, FetchError>(out.clusters().iter().map(|c| cluster(c, region)).collect())
-        })
-        .buffered(PARALLEL)
-        .try_collect()
-        .await?;
-    Ok(described.into_iter().flatten().collect())
+    describe_all(arns, 100, |batch| async move {
+        let out = client
+            .describe_clusters()
+            .set_clusters(Some(batch))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS DescribeClusters", region, profile).of(e))?;
+        Ok(out.clusters().iter().map(|c| cluster(c, region)).collect())
+    })
+    .await
 }
 
 pub async fn services(client: &Client, region: &str, profile: &str, cluster: &str) -> Result<Vec<Service>, FetchError> {
@@ -55,22 +46,17 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
         .try_collect()
         .await
         .map_err(|e| Call::new("ECS ListServices", region, profile).of(e))?;
-    let batches = arns.chunks(10).map(<[String]>::to_vec).collect::<Vec<_>>();
-    let described: Vec<Vec<Service>> = stream::iter(batches)
-        .map(|batch| async move {
-            let out = client
-                .describe_services()
-                .cluster(cluster)
-                .set_services(Some(batch))
-                .send()
-                .await
-                .map_err(|e| Call::new("ECS DescribeServices", region, profile).of(e))?;
-            Ok::<_, FetchError>(out.services().iter().map(|s| service(s, cluster)).collect())
-        })
-        .buffered(PARALLEL)
-        .try_collect()
-        .await?;
-    Ok(described.into_iter().flatten().collect())
+    describe_all(arns, 10, |batch| async move {
+        let out = client
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(batch))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS DescribeServices", region, profile).of(e))?;
+        Ok(out.services().iter().map(|s| service(s, cluster)).collect())
+    })
+    .await
 }
 
 pub async fn tasks(
@@ -96,22 +82,17 @@ pub async fn tasks(
         .try_collect()
         .await
         .map_err(|e| Call::new("ECS ListTasks", region, profile).of(e))?;
-    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
-    let described: Vec<Vec<Task>> = stream::iter(batches)
-        .map(|batch| async move {
-            let out = client
-                .describe_tasks()
-                .cluster(cluster)
-                .set_tasks(Some(batch))
-                .send()
-                .await
-                .map_err(|e| Call::new("ECS DescribeTasks", region, profile).of(e))?;
-            Ok::<_, FetchError>(out.tasks().iter().map(|t| task(t, cluster)).collect())
-        })
-        .buffered(PARALLEL)
-        .try_collect()
-        .await?;
-    Ok(described.into_iter().flatten().collect())
+    describe_all(arns, 100, |batch| async move {
+        let out = client
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(batch))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS DescribeTasks", region, profile).of(e))?;
+        Ok(out.tasks().iter().map(|t| task(t, cluster)).collect())
+    })
+    .await
 }
 
 pub async fn container_instances(
@@ -130,22 +111,17 @@ pub async fn container_instances(
         .try_collect()
         .await
         .map_err(|e| Call::new("ECS ListContainerInstances", region, profile).of(e))?;
-    let batches = arns.chunks(100).map(<[String]>::to_vec).collect::<Vec<_>>();
-    let described: Vec<Vec<ContainerInstance>> = stream::iter(batches)
-        .map(|batch| async move {
-            let out = client
-                .describe_container_instances()
-                .cluster(cluster)
-                .set_container_instances(Some(batch))
-                .send()
-                .await
-                .map_err(|e| Call::new("ECS DescribeContainerInstances", region, profile).of(e))?;
-            Ok::<_, FetchError>(out.container_instances().iter().map(container_instance).collect())
-        })
-        .buffered(PARALLEL)
-        .try_collect()
-        .await?;
-    Ok(described.into_iter().flatten().collect())
+    describe_all(arns, 100, |batch| async move {
+        let out = client
+            .describe_container_instances()
+            .cluster(cluster)
+            .set_container_instances(Some(batch))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS DescribeContainerInstances", region, profile).of(e))?;
+        Ok(out.container_instances().iter().map(container_instance).collect())
+    })
+    .await
 }
 
 /// ACTIVE revisions of one family, newest first (ListTaskDefinitions matches a prefix:

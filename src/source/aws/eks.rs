@@ -1,13 +1,11 @@
 //! EKS reads: the clusters of a region, their managed node groups, Fargate profiles and
 //! add-ons, and what it takes to reach a cluster's Kubernetes API.
 
-use aws_sdk_eks::Client;
-use futures::stream::{self, StreamExt, TryStreamExt};
-
 use super::error::Call;
-use super::timestamp;
+use super::{describe_all, timestamp};
 use crate::domain::kube::{Addon, FargateProfile, NodeGroup};
 use crate::domain::{EksCluster, FetchError};
+use aws_sdk_eks::Client;
 
 pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<EksCluster>, FetchError> {
     let names: Vec<String> = client
@@ -18,34 +16,33 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .try_collect()
         .await
         .map_err(|e| Call::new("EKS ListClusters", region, profile).of(e))?;
-    stream::iter(names)
-        .map(|name| async move {
-            let out = client
-                .describe_cluster()
-                .name(&name)
-                .send()
-                .await
-                .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
-            let c = out.cluster();
-            let vpc = c.and_then(|c| c.resources_vpc_config());
-            Ok::<_, FetchError>(EksCluster {
-                arn: c.and_then(|c| c.arn()).unwrap_or_default().to_string(),
-                name: c.and_then(|c| c.name()).unwrap_or(&name).to_string(),
-                region: region.to_string(),
-                status: c
-                    .and_then(|c| c.status())
-                    .map_or_else(String::new, |s| s.as_str().to_string()),
-                version: c.and_then(|c| c.version()).unwrap_or_default().to_string(),
-                platform_version: c.and_then(|c| c.platform_version()).map(str::to_string),
-                endpoint: c.and_then(|c| c.endpoint()).map(str::to_string),
-                public_access: vpc.is_some_and(|v| v.endpoint_public_access()),
-                private_access: vpc.is_some_and(|v| v.endpoint_private_access()),
-                created_at: timestamp(c.and_then(|c| c.created_at())),
-            })
-        })
-        .buffered(8)
-        .try_collect()
-        .await
+    // One name a call: the describe calls take one.
+    describe_all(names, 1, |batch| async move {
+        let name = batch.into_iter().next().unwrap_or_default();
+        let out = client
+            .describe_cluster()
+            .name(&name)
+            .send()
+            .await
+            .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
+        let c = out.cluster();
+        let vpc = c.and_then(|c| c.resources_vpc_config());
+        Ok(vec![EksCluster {
+            arn: c.and_then(|c| c.arn()).unwrap_or_default().to_string(),
+            name: c.and_then(|c| c.name()).unwrap_or(&name).to_string(),
+            region: region.to_string(),
+            status: c
+                .and_then(|c| c.status())
+                .map_or_else(String::new, |s| s.as_str().to_string()),
+            version: c.and_then(|c| c.version()).unwrap_or_default().to_string(),
+            platform_version: c.and_then(|c| c.platform_version()).map(str::to_string),
+            endpoint: c.and_then(|c| c.endpoint()).map(str::to_string),
+            public_access: vpc.is_some_and(|v| v.endpoint_public_access()),
+            private_access: vpc.is_some_and(|v| v.endpoint_private_access()),
+            created_at: timestamp(c.and_then(|c| c.created_at())),
+        }])
+    })
+    .await
 }
 
 /// Health issues as `Code: message` lines.
@@ -78,43 +75,42 @@ pub async fn nodegroups(
         .try_collect()
         .await
         .map_err(|e| Call::new("EKS ListNodegroups", region, profile).of(e))?;
-    stream::iter(names)
-        .map(|group| async move {
-            let out = client
-                .describe_nodegroup()
-                .cluster_name(name)
-                .nodegroup_name(&group)
-                .send()
-                .await
-                .map_err(|e| Call::new("EKS DescribeNodegroup", region, profile).of(e))?;
-            let g = out.nodegroup();
-            let scaling = g.and_then(|g| g.scaling_config());
-            let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
-            Ok::<_, FetchError>(NodeGroup {
-                name: g.and_then(|g| g.nodegroup_name()).unwrap_or(&group).to_string(),
-                status: g
-                    .and_then(|g| g.status())
-                    .map_or_else(String::new, |s| s.as_str().to_string()),
-                capacity_type: g
-                    .and_then(|g| g.capacity_type())
-                    .map_or_else(|| "ON_DEMAND".to_string(), |c| c.as_str().to_string()),
-                instance_types: g.map(|g| g.instance_types().to_vec()).unwrap_or_default(),
-                ami_type: g
-                    .and_then(|g| g.ami_type())
-                    .map_or_else(String::new, |a| a.as_str().to_string()),
-                min: count(scaling.and_then(|s| s.min_size())),
-                desired: count(scaling.and_then(|s| s.desired_size())),
-                max: count(scaling.and_then(|s| s.max_size())),
-                health_issues: g
-                    .and_then(|g| g.health())
-                    .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
-                    .unwrap_or_default(),
-                version: g.and_then(|g| g.version()).map(str::to_string),
-            })
-        })
-        .buffered(8)
-        .try_collect()
-        .await
+    // One name a call: the describe calls take one.
+    describe_all(names, 1, |batch| async move {
+        let group = batch.into_iter().next().unwrap_or_default();
+        let out = client
+            .describe_nodegroup()
+            .cluster_name(name)
+            .nodegroup_name(&group)
+            .send()
+            .await
+            .map_err(|e| Call::new("EKS DescribeNodegroup", region, profile).of(e))?;
+        let g = out.nodegroup();
+        let scaling = g.and_then(|g| g.scaling_config());
+        let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
+        Ok(vec![NodeGroup {
+            name: g.and_then(|g| g.nodegroup_name()).unwrap_or(&group).to_string(),
+            status: g
+                .and_then(|g| g.status())
+                .map_or_else(String::new, |s| s.as_str().to_string()),
+            capacity_type: g
+                .and_then(|g| g.capacity_type())
+                .map_or_else(|| "ON_DEMAND".to_string(), |c| c.as_str().to_string()),
+            instance_types: g.map(|g| g.instance_types().to_vec()).unwrap_or_default(),
+            ami_type: g
+                .and_then(|g| g.ami_type())
+                .map_or_else(String::new, |a| a.as_str().to_string()),
+            min: count(scaling.and_then(|s| s.min_size())),
+            desired: count(scaling.and_then(|s| s.desired_size())),
+            max: count(scaling.and_then(|s| s.max_size())),
+            health_issues: g
+                .and_then(|g| g.health())
+                .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
+                .unwrap_or_default(),
+            version: g.and_then(|g| g.version()).map(str::to_string),
+        }])
+    })
+    .await
 }
 
 pub async fn fargate_profiles(
@@ -133,42 +129,41 @@ pub async fn fargate_profiles(
         .try_collect()
         .await
         .map_err(|e| Call::new("EKS ListFargateProfiles", region, profile).of(e))?;
-    stream::iter(names)
-        .map(|fp| async move {
-            let out = client
-                .describe_fargate_profile()
-                .cluster_name(name)
-                .fargate_profile_name(&fp)
-                .send()
-                .await
-                .map_err(|e| Call::new("EKS DescribeFargateProfile", region, profile).of(e))?;
-            let p = out.fargate_profile();
-            Ok::<_, FetchError>(FargateProfile {
-                name: p.and_then(|p| p.fargate_profile_name()).unwrap_or(&fp).to_string(),
-                status: p
-                    .and_then(|p| p.status())
-                    .map_or_else(String::new, |s| s.as_str().to_string()),
-                selectors: p
-                    .map(|p| {
-                        p.selectors()
-                            .iter()
-                            .map(|s| {
-                                let mut parts = vec![format!("namespace={}", s.namespace().unwrap_or("*"))];
-                                let mut labels: Vec<_> = s.labels().into_iter().flatten().collect();
-                                labels.sort();
-                                parts.extend(labels.into_iter().map(|(k, v)| format!("{k}={v}")));
-                                parts.join(",")
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                subnets: p.map(|p| p.subnets().to_vec()).unwrap_or_default(),
-                role: p.and_then(|p| p.pod_execution_role_arn()).map(str::to_string),
-            })
-        })
-        .buffered(8)
-        .try_collect()
-        .await
+    // One name a call: the describe calls take one.
+    describe_all(names, 1, |batch| async move {
+        let fp = batch.into_iter().next().unwrap_or_default();
+        let out = client
+            .describe_fargate_profile()
+            .cluster_name(name)
+            .fargate_profile_name(&fp)
+            .send()
+            .await
+            .map_err(|e| Call::new("EKS DescribeFargateProfile", region, profile).of(e))?;
+        let p = out.fargate_profile();
+        Ok(vec![FargateProfile {
+            name: p.and_then(|p| p.fargate_profile_name()).unwrap_or(&fp).to_string(),
+            status: p
+                .and_then(|p| p.status())
+                .map_or_else(String::new, |s| s.as_str().to_string()),
+            selectors: p
+                .map(|p| {
+                    p.selectors()
+                        .iter()
+                        .map(|s| {
+                            let mut parts = vec![format!("namespace={}", s.namespace().unwrap_or("*"))];
+                            let mut labels: Vec<_> = s.labels().into_iter().flatten().collect();
+                            labels.sort();
+                            parts.extend(labels.into_iter().map(|(k, v)| format!("{k}={v}")));
+                            parts.join(",")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            subnets: p.map(|p| p.subnets().to_vec()).unwrap_or_default(),
+            role: p.and_then(|p| p.pod_execution_role_arn()).map(str::to_string),
+        }])
+    })
+    .await
 }
 
 /// Add-ons; an endpoint that does not implement them (some emulators) reads as none.
@@ -195,31 +190,30 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
             return Err(e);
         }
     };
-    stream::iter(names)
-        .map(|addon| async move {
-            let out = client
-                .describe_addon()
-                .cluster_name(name)
-                .addon_name(&addon)
-                .send()
-                .await
-                .map_err(|e| Call::new("EKS DescribeAddon", region, profile).of(e))?;
-            let a = out.addon();
-            Ok::<_, FetchError>(Addon {
-                name: a.and_then(|a| a.addon_name()).unwrap_or(&addon).to_string(),
-                version: a.and_then(|a| a.addon_version()).unwrap_or_default().to_string(),
-                status: a
-                    .and_then(|a| a.status())
-                    .map_or_else(String::new, |s| s.as_str().to_string()),
-                health_issues: a
-                    .and_then(|a| a.health())
-                    .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
-                    .unwrap_or_default(),
-            })
-        })
-        .buffered(8)
-        .try_collect()
-        .await
+    // One name a call: the describe calls take one.
+    describe_all(names, 1, |batch| async move {
+        let addon = batch.into_iter().next().unwrap_or_default();
+        let out = client
+            .describe_addon()
+            .cluster_name(name)
+            .addon_name(&addon)
+            .send()
+            .await
+            .map_err(|e| Call::new("EKS DescribeAddon", region, profile).of(e))?;
+        let a = out.addon();
+        Ok(vec![Addon {
+            name: a.and_then(|a| a.addon_name()).unwrap_or(&addon).to_string(),
+            version: a.and_then(|a| a.addon_version()).unwrap_or_default().to_string(),
+            status: a
+                .and_then(|a| a.status())
+                .map_or_else(String::new, |s| s.as_str().to_string()),
+            health_issues: a
+                .and_then(|a| a.health())
+                .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
+                .unwrap_or_default(),
+        }])
+    })
+    .await
 }
 
 /// The API endpoint and CA of a cluster, to connect to its Kubernetes API.

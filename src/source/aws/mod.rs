@@ -497,6 +497,26 @@ impl Backend for AwsBackend {
     }
 }
 
+/// Describe calls in flight at once for one fetch.
+const PARALLEL: usize = 8;
+
+/// Describe what a list call named: `names` in batches of `limit` (the describe call's
+/// most, 1 where it takes one name), [`PARALLEL`] calls at once, the results in order.
+pub(crate) async fn describe_all<T, F, Fut>(names: Vec<String>, limit: usize, describe: F) -> Result<Vec<T>, FetchError>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, FetchError>>,
+{
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let batches: Vec<Vec<String>> = names.chunks(limit.max(1)).map(<[String]>::to_vec).collect();
+    let described: Vec<Vec<T>> = stream::iter(batches)
+        .map(describe)
+        .buffered(PARALLEL)
+        .try_collect()
+        .await?;
+    Ok(described.into_iter().flatten().collect())
+}
+
 /// An SDK timestamp as a domain timestamp.
 pub(crate) fn timestamp(t: Option<&aws_smithy_types::DateTime>) -> Option<jiff::Timestamp> {
     let t = t?;

@@ -3,6 +3,7 @@
 //! as AWS does, so everything above the [`Backend`] trait runs unchanged on it.
 
 pub mod actions;
+mod build;
 mod insight;
 pub mod kube;
 pub mod scale;

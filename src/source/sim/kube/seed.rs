@@ -1,19 +1,19 @@
-//! The Kubernetes side of the simulated EKS clusters: managed node groups, a Fargate profile,
-//! add-ons, nodes, pods, workloads, HPAs, events and storage, with the failures an on-call
-//! engineer meets (a pod in CrashLoopBackOff, one OOMKilled, one Pending for lack of memory),
-//! and a small controller so actions have the consequences Kubernetes gives them.
+//! The simulated clusters as they start: node groups, nodes, workloads and their pods,
+//! with the failures on call meets; and a fleet at scale's pods, made when first read.
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::kube::{
-    Addon, FargateProfile, Hpa, KubeEvent, KubeKind, KubeList, Node, NodeGroup, NodeSource, Pod, PodContainer, Pvc,
-    StorageClass, Workload, WorkloadKind,
+    Addon, FargateProfile, Hpa, Node, NodeGroup, NodeSource, Pod, PodContainer, Pvc, StorageClass, Workload,
+    WorkloadKind,
 };
 use crate::util::rng::Rng;
 
+use super::SimKube;
+
 /// How a workload's pods behave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Health {
+pub(super) enum Health {
     Good,
     /// Every pod crashes on start and is restarted with back-off.
     CrashLoop,
@@ -137,33 +137,8 @@ const DATA: &[WorkloadSpec] = &[
 /// A managed node group: name, capacity type, instance types, min, desired, max.
 type GroupSpec = (&'static str, &'static str, &'static [&'static str], u32, u32, u32);
 
-/// One simulated EKS cluster's inside.
-pub struct SimKube {
-    arn: String,
-    region: String,
-    rng: Rng,
-    pub(super) nodegroups: Vec<NodeGroup>,
-    fargate: Vec<FargateProfile>,
-    addons: Vec<Addon>,
-    nodes: Vec<Node>,
-    pods: Vec<Pod>,
-    workloads: Vec<Workload>,
-    /// Health and requests per workload key.
-    health: Vec<(String, Health, i64, i64)>,
-    hpas: Vec<Hpa>,
-    events: Vec<KubeEvent>,
-    pvcs: Vec<Pvc>,
-    classes: Vec<StorageClass>,
-    /// When each crash-looping container last restarted, by pod key.
-    last_crash: Vec<(String, Timestamp)>,
-    /// A fleet at scale's pods not made yet: they are made the first time the cluster's
-    /// API is read ([`SimKube::make_pending`]), so a run that never looks at pods does
-    /// not hold them.
-    pending: Option<PendingPods>,
-}
-
 /// What a fleet at scale still has to make in a cluster.
-struct PendingPods {
+pub(super) struct PendingPods {
     pods: usize,
     apps: Vec<&'static str>,
     at: Timestamp,
@@ -342,7 +317,7 @@ impl SimKube {
     /// group `fleet` with a node for every 50 pods and a Deployment for every 5, named
     /// after `apps`. The node group is made now; its nodes, the workloads and the pods
     /// when the cluster's API is first read.
-    pub(super) fn add_scaled(&mut self, pods: usize, apps: Vec<&'static str>, at: Timestamp) {
+    pub(in crate::source::sim) fn add_scaled(&mut self, pods: usize, apps: Vec<&'static str>, at: Timestamp) {
         if pods == 0 || apps.is_empty() {
             return;
         }
@@ -365,7 +340,7 @@ impl SimKube {
     /// Make the nodes, workloads and pods [`SimKube::add_scaled`] left for later. About
     /// three pods in a thousand crash-loop and four in a thousand were OOMKilled once, so
     /// a filter for trouble finds some.
-    pub(super) fn make_pending(&mut self) {
+    pub(in crate::source::sim) fn make_pending(&mut self) {
         let Some(PendingPods { pods, apps, at }) = self.pending.take() else {
             return;
         };
@@ -449,7 +424,7 @@ impl SimKube {
         }
     }
 
-    fn add_node(&mut self, group: &str, at: Timestamp) -> String {
+    pub(super) fn add_node(&mut self, group: &str, at: Timestamp) -> String {
         let n = self.nodes.len() as u64 + 1;
         let ip = format!("10.0.{}.{}", n % 3 + 1, self.rng.range(10, 250));
         let name = format!("ip-{}.{}.compute.internal", ip.replace('.', "-"), self.region);
@@ -521,7 +496,7 @@ impl SimKube {
     }
 
     /// Start pod number `i` of a workload.
-    fn add_pod(&mut self, workload: &str, hash: &str, i: u32, at: Timestamp) {
+    pub(super) fn add_pod(&mut self, workload: &str, hash: &str, i: u32, at: Timestamp) {
         let Some(w) = self.workloads.iter().find(|w| w.key == workload) else {
             return;
         };
@@ -626,401 +601,6 @@ impl SimKube {
             );
         }
     }
-
-    fn event(&mut self, at: Timestamp, kind: &str, reason: &str, object: &str, namespace: &str, message: &str) {
-        if let Some(e) = self
-            .events
-            .iter_mut()
-            .find(|e| e.object == object && e.reason == reason && e.message == message)
-        {
-            e.count += 1;
-            e.last_seen = Some(at);
-            return;
-        }
-        let key = format!(
-            "{namespace}/{}.{}",
-            object.rsplit('/').next().unwrap_or(object),
-            self.rng.hex(8)
-        );
-        self.events.push(KubeEvent {
-            key,
-            namespace: namespace.into(),
-            kind: kind.into(),
-            reason: reason.into(),
-            object: object.into(),
-            message: message.into(),
-            count: 1,
-            last_seen: Some(at),
-        });
-        if self.events.len() > 300 {
-            self.events.remove(0);
-        }
-    }
-
-    /// One second of the cluster's life: crash loops restart with back-off, workloads' ready
-    /// counts follow their pods, the HPA's CPU wanders.
-    pub fn step(&mut self, now: Timestamp) {
-        let mut crashed = Vec::new();
-        for (key, last) in &mut self.last_crash {
-            if now.duration_since(*last).as_secs() >= 300 {
-                *last = now;
-                crashed.push(key.clone());
-            }
-        }
-        for key in crashed {
-            if let Some(p) = self.pods.iter_mut().find(|p| p.key == key) {
-                p.containers[0].restarts += 1;
-                let (name, ns) = (p.name.clone(), p.namespace.clone());
-                self.event(
-                    now,
-                    "Warning",
-                    "BackOff",
-                    &format!("Pod/{name}"),
-                    &ns,
-                    "Back-off restarting failed container",
-                );
-            }
-        }
-        // Pods started by actions become ready after a few seconds.
-        for p in &mut self.pods {
-            if p.phase == "Running"
-                && p.containers[0].reason.is_none()
-                && !p.containers[0].ready
-                && p.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 8)
-            {
-                p.containers[0].ready = true;
-            }
-        }
-        // Pods of a rollout restart replace the old ones one at a time.
-        let restarting: Vec<(String, Timestamp)> = self
-            .workloads
-            .iter()
-            .filter_map(|w| Some((w.key.clone(), w.restarted_at.as_deref()?.parse().ok()?)))
-            .collect();
-        for (key, at) in restarting {
-            let old: Vec<String> = self
-                .pods_of(&key)
-                .filter(|p| p.created_at.is_some_and(|t| t < at))
-                .map(|p| p.key.clone())
-                .collect();
-            let fresh_unready = self.pods_of(&key).any(|p| {
-                p.created_at.is_some_and(|t| t >= at) && !p.containers[0].ready && p.containers[0].reason.is_none()
-            });
-            if let (Some(first), false) = (old.first(), fresh_unready) {
-                let first = first.clone();
-                self.replace_pod(&first, now);
-            }
-        }
-        if let Some(h) = self.hpas.first_mut() {
-            let secs = now.as_second();
-            let cpu = 60 + (secs / 20 % 25) as i32;
-            h.metrics = vec![format!("cpu {cpu}%/70%")];
-            h.desired = if cpu > 70 { h.current + 1 } else { h.current }.min(h.max);
-        }
-        for i in 0..self.workloads.len() {
-            let key = self.workloads[i].key.clone();
-            let (ready, total) = self.pods_of(&key).fold((0, 0), |(r, t), p| {
-                (r + u32::from(p.containers.iter().all(|c| c.ready)), t + 1)
-            });
-            let w = &mut self.workloads[i];
-            w.ready = ready;
-            w.available = ready;
-            w.updated = total.min(w.desired);
-        }
-    }
-
-    fn pods_of<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-        let (kind, rest) = workload.split_once('/').unwrap_or_default();
-        let (namespace, name) = rest.split_once('/').unwrap_or_default();
-        self.pods.iter().filter(move |p| {
-            p.namespace == namespace
-                && match p.owner.as_deref() {
-                    Some(o) if kind == "Deployment" => o
-                        .strip_prefix("ReplicaSet/")
-                        .and_then(|rs| rs.rsplit_once('-'))
-                        .is_some_and(|(n, _)| n == name),
-                    Some(o) => o == format!("{kind}/{name}"),
-                    None => false,
-                }
-        })
-    }
-
-    /// Replace a pod as its controller would: a new one starts, the old one goes.
-    fn replace_pod(&mut self, key: &str, now: Timestamp) -> Option<String> {
-        let i = self.pods.iter().position(|p| p.key == key)?;
-        let old = self.pods.remove(i);
-        self.last_crash.retain(|(k, _)| k != key);
-        let owner = old.owner.clone()?;
-        let workload = self
-            .workloads
-            .iter()
-            .find(|w| {
-                w.namespace == old.namespace
-                    && match w.kind {
-                        Deployment => owner
-                            .strip_prefix("ReplicaSet/")
-                            .and_then(|rs| rs.rsplit_once('-'))
-                            .is_some_and(|(n, _)| n == w.name),
-                        kind => owner == format!("{}/{}", kind.as_str(), w.name),
-                    }
-            })?
-            .key
-            .clone();
-        let hash = owner.rsplit('-').next().unwrap_or("0000000000").to_string();
-        let index = old.name.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-        self.add_pod(&workload, &hash, index, now);
-        let new = self.pods.last_mut()?;
-        let c = &mut new.containers[0];
-        c.ready = false;
-        // A new pod starts its restarts over; one that crash-loops has crashed once so far.
-        c.restarts = u32::from(c.reason.is_some());
-        Some(new.name.clone())
-    }
-
-    pub fn list(&self, kind: KubeKind) -> KubeList {
-        match kind {
-            KubeKind::Nodes => KubeList::Nodes(self.nodes.clone()),
-            KubeKind::Pods => KubeList::Pods(self.pods.clone()),
-            KubeKind::Workloads => KubeList::Workloads(self.workloads.clone()),
-            KubeKind::Hpas => KubeList::Hpas(self.hpas.clone()),
-            KubeKind::Events => KubeList::Events(self.events.clone()),
-            KubeKind::Pvcs => KubeList::Pvcs(self.pvcs.clone()),
-            KubeKind::StorageClasses => KubeList::StorageClasses(self.classes.clone()),
-        }
-    }
-
-    pub fn arn(&self) -> &str {
-        &self.arn
-    }
-
-    pub fn fargate(&self) -> Vec<FargateProfile> {
-        self.fargate.clone()
-    }
-
-    pub fn addons(&self) -> Vec<Addon> {
-        self.addons.clone()
-    }
-
-    /// The log of a pod's container: what it printed since it started, or its previous run.
-    pub fn log(
-        &self,
-        namespace: &str,
-        pod: &str,
-        container: &str,
-        previous: bool,
-        now: Timestamp,
-    ) -> Result<Vec<(Timestamp, String)>, String> {
-        let p = self
-            .pods
-            .iter()
-            .find(|p| p.namespace == namespace && p.name == pod)
-            .ok_or_else(|| format!("pods \"{pod}\" not found"))?;
-        let c = p
-            .containers
-            .iter()
-            .find(|c| c.name == container)
-            .ok_or_else(|| format!("container {container} is not valid for pod {pod}"))?;
-        if p.phase == "Pending" {
-            return Err(format!(
-                "container \"{container}\" in pod \"{pod}\" is waiting to start: ContainerCreating"
-            ));
-        }
-        let start = p.created_at.unwrap_or(now);
-        if previous {
-            let Some(reason) = &c.last_reason else {
-                return Err(format!(
-                    "previous terminated container \"{container}\" in pod \"{pod}\" not found"
-                ));
-            };
-            let mut lines = vec![
-                (start, format!("INFO {container} starting")),
-                (
-                    start + SignedDuration::from_secs(1),
-                    format!("INFO {container} listening on :8080"),
-                ),
-            ];
-            if reason == "OOMKilled" {
-                lines.push((
-                    start + SignedDuration::from_secs(40),
-                    "WARN heap at 96% of limit".into(),
-                ));
-            } else {
-                lines.push((
-                    start + SignedDuration::from_secs(2),
-                    "ERROR cannot connect to database: dial tcp 10.0.9.14:5432: connect: connection refused".into(),
-                ));
-            }
-            lines.push((
-                start + SignedDuration::from_secs(41),
-                format!(
-                    "ERROR {container} terminated: {reason} (exit code {})",
-                    c.last_exit_code.unwrap_or(1)
-                ),
-            ));
-            return Ok(lines);
-        }
-        let mut lines = vec![
-            (start, format!("INFO {container} starting")),
-            (
-                start + SignedDuration::from_secs(1),
-                format!("INFO {container} listening on :8080"),
-            ),
-        ];
-        if c.reason.as_deref() == Some("CrashLoopBackOff") {
-            lines.push((
-                start + SignedDuration::from_secs(2),
-                "ERROR cannot connect to database: dial tcp 10.0.9.14:5432: connect: connection refused".into(),
-            ));
-            return Ok(lines);
-        }
-        let mut t = start + SignedDuration::from_secs(30);
-        let first = (now - SignedDuration::from_mins(30)).max(t);
-        let skip = first.duration_since(t).as_secs() / 30;
-        t += SignedDuration::from_secs(skip * 30);
-        let mut n = skip;
-        while t <= now {
-            n += 1;
-            let ms = 2 + n % 17;
-            lines.push((t, format!("INFO GET /healthz 200 {ms}ms seq={n}")));
-            t += SignedDuration::from_secs(30);
-        }
-        Ok(lines)
-    }
-
-    // ---- actions --------------------------------------------------------------------------
-
-    fn workload_mut(&mut self, kind: WorkloadKind, namespace: &str, name: &str) -> Result<&mut Workload, String> {
-        self.workloads
-            .iter_mut()
-            .find(|w| w.kind == kind && w.namespace == namespace && w.name == name)
-            .ok_or_else(|| format!("{}s.apps \"{name}\" not found", kind.as_str().to_lowercase()))
-    }
-
-    pub fn rollout_restart(
-        &mut self,
-        kind: WorkloadKind,
-        namespace: &str,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<String, String> {
-        let w = self.workload_mut(kind, namespace, name)?;
-        w.restarted_at = Some(now.to_string());
-        let key = w.key.clone();
-        self.event(
-            now,
-            "Normal",
-            "ScalingReplicaSet",
-            &format!("{}/{name}", kind.as_str()),
-            namespace,
-            "Rollout restart: replacing every pod",
-        );
-        Ok(format!("{} restarting", key.to_lowercase()))
-    }
-
-    pub fn scale(
-        &mut self,
-        kind: WorkloadKind,
-        namespace: &str,
-        name: &str,
-        to: u32,
-        now: Timestamp,
-    ) -> Result<String, String> {
-        let w = self.workload_mut(kind, namespace, name)?;
-        let from = w.desired;
-        w.desired = to;
-        let key = w.key.clone();
-        let existing: Vec<String> = self.pods_of(&key).map(|p| p.key.clone()).collect();
-        if to < existing.len() as u32 {
-            for k in existing.iter().skip(to as usize) {
-                self.pods.retain(|p| &p.key != k);
-                self.last_crash.retain(|(c, _)| c != k);
-            }
-        } else {
-            let known = self
-                .pods_of(&key)
-                .next()
-                .and_then(|p| p.owner.clone())
-                .and_then(|o| o.rsplit('-').next().map(str::to_string));
-            let hash = known.unwrap_or_else(|| self.rng.hex(10));
-            for i in existing.len() as u32..to {
-                self.add_pod(&key, &hash, i, now);
-                if let Some(p) = self.pods.last_mut() {
-                    let c = &mut p.containers[0];
-                    c.ready = false;
-                    c.restarts = u32::from(c.reason.is_some());
-                }
-            }
-        }
-        self.event(
-            now,
-            "Normal",
-            "ScalingReplicaSet",
-            &format!("{}/{name}", kind.as_str()),
-            namespace,
-            &format!("Scaled from {from} to {to}"),
-        );
-        Ok(format!("{namespace}/{name} scaled {from} → {to}"))
-    }
-
-    pub fn delete_pod(&mut self, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
-        let key = format!("{namespace}/{name}");
-        if !self.pods.iter().any(|p| p.key == key) {
-            return Err(format!("pods \"{name}\" not found"));
-        }
-        Ok(match self.replace_pod(&key, now) {
-            Some(new) => format!("pod {name} deleted; {new} replaces it"),
-            None => format!("pod {name} deleted"),
-        })
-    }
-
-    pub fn cordon(&mut self, node: &str, cordon: bool) -> Result<String, String> {
-        let n = self
-            .nodes
-            .iter_mut()
-            .find(|n| n.name == node)
-            .ok_or_else(|| format!("nodes \"{node}\" not found"))?;
-        n.unschedulable = cordon;
-        Ok(format!(
-            "node {node} {}",
-            if cordon { "cordoned" } else { "uncordoned" }
-        ))
-    }
-
-    pub fn resize_nodegroup(
-        &mut self,
-        group: &str,
-        (min, desired, max): (u32, u32, u32),
-        now: Timestamp,
-    ) -> Result<String, String> {
-        let g = self
-            .nodegroups
-            .iter_mut()
-            .find(|g| g.name == group)
-            .ok_or_else(|| format!("ResourceNotFoundException: No node group found for name: {group}."))?;
-        g.min = min;
-        g.desired = desired;
-        g.max = max;
-        let have = self
-            .nodes
-            .iter()
-            .filter(|n| n.source == NodeSource::Managed(group.to_string()))
-            .count() as u32;
-        for _ in have..desired {
-            self.add_node(group, now);
-        }
-        if desired < have {
-            let mut extra = have - desired;
-            self.nodes.retain(|n| {
-                if extra > 0 && n.source == NodeSource::Managed(group.to_string()) {
-                    extra -= 1;
-                    false
-                } else {
-                    true
-                }
-            });
-        }
-        Ok(format!("node group {group}: min {min} · desired {desired} · max {max}"))
-    }
 }
 
 /// The `n`th address of a /10 starting at `10.{first}.0.0`: unique for a fleet at scale.
@@ -1039,52 +619,5 @@ fn container(name: &str, image: &str, ready: bool, restarts: u32) -> PodContaine
         restarts,
         last_reason: None,
         last_exit_code: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cluster() -> SimKube {
-        let t0: Timestamp = "2026-01-02T03:04:05Z".parse().unwrap();
-        SimKube::new(
-            "arn:aws:eks:us-east-1:1:cluster/platform-k8s",
-            "platform-k8s",
-            "us-east-1",
-            7,
-            t0,
-        )
-    }
-
-    #[test]
-    fn the_demo_cluster_has_the_failures_on_call_meets() {
-        let k = cluster();
-        let KubeList::Pods(pods) = k.list(KubeKind::Pods) else {
-            panic!()
-        };
-        assert!(pods.iter().any(|p| p.status() == "CrashLoopBackOff"));
-        assert!(pods.iter().any(|p| p.status() == "OOMKilled"));
-        assert!(pods.iter().any(|p| p.phase == "Pending" && p.unschedulable.is_some()));
-        assert!(
-            pods.iter()
-                .any(|p| p.node.as_deref().is_some_and(|n| n.starts_with("fargate-")))
-        );
-    }
-
-    #[test]
-    fn scaling_and_deleting_act_like_a_controller() {
-        let mut k = cluster();
-        let now: Timestamp = "2026-01-02T03:10:00Z".parse().unwrap();
-        k.scale(Deployment, "shop", "checkout", 5, now).unwrap();
-        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 5);
-        k.scale(Deployment, "shop", "checkout", 1, now).unwrap();
-        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 1);
-        let pod = k.pods_of("Deployment/shop/checkout").next().unwrap().name.clone();
-        let said = k.delete_pod("shop", &pod, now).unwrap();
-        assert!(said.contains("replaces it"), "{said}");
-        assert_eq!(k.pods_of("Deployment/shop/checkout").count(), 1);
-        assert!(k.pods_of("Deployment/shop/checkout").all(|p| p.name != pod));
-        assert!(k.delete_pod("shop", "nope", now).is_err());
     }
 }
