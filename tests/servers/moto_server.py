@@ -14,6 +14,9 @@ import os
 import sys
 import threading
 
+import moto_deploy
+import moto_exec
+
 
 # AWS's page sizes when maxResults is not given, and the most a Describe call takes.
 LIST_PAGES = {
@@ -107,6 +110,9 @@ def main():
         model_name="ecs::task", transition={"progression": "manual", "times": 1_000_000}
     )
     make_ecs_strict()
+    # What moto lacks, shaped as the AWS API reference documents it (see each file).
+    moto_exec.install()  # ECS Exec, SSM sessions
+    moto_deploy.install()  # deployment history, task protection, alarm history, scaling activity
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
