@@ -39,3 +39,8 @@ fn moto_with_deployment_history_protection_and_alarm_history() {
 fn the_app_runner_emulator() {
     selftest("selftest_apprunner.py");
 }
+
+#[test]
+fn the_kubernetes_emulator() {
+    selftest("selftest_kube.py");
+}
