@@ -39,10 +39,14 @@ fn tasks_view(tasks: usize) -> (Store, String, Vec<Task>) {
     let now = world.now();
     let mut store = Store::new(Context::default(), now);
     let region = "us-east-1".to_string();
-    let clusters = world.ecs_clusters(&region);
+    let account = "shop-prod".to_string();
+    let clusters = world.ecs_clusters(&account, &region);
     let cluster = clusters[0].arn.clone();
     let event = |fetch: Fetch, payload: Payload| DataEvent::new(fetch, now, Ok(payload));
-    store.apply(event(Fetch::EcsClusters { region }, Payload::EcsClusters(clusters)));
+    store.apply(event(
+        Fetch::EcsClusters { account, region },
+        Payload::EcsClusters(clusters),
+    ));
     let services = world.services(&cluster).unwrap();
     store.apply(event(
         Fetch::Services {

@@ -129,4 +129,15 @@ fn main() {
     line(&mut store, Command::CommandLine, "nodes");
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("nodes", &mut store);
+
+    // Eight accounts, one whose sign-in expired.
+    let many = SimBackend::fixed_with_accounts(7, at, 8);
+    let store = runtime.block_on(headless::load(&many, headless::context(&many, 5, true)));
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    terminal
+        .draw(|f| bosun::ui::render(f, &store, &theme, &keymap))
+        .unwrap();
+    let path = out.join("accounts.json");
+    std::fs::write(&path, frame_json(terminal.backend().buffer(), "dark").to_string()).unwrap();
+    println!("{}", path.display());
 }

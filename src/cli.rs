@@ -12,7 +12,6 @@ use crate::app::{App, MouseCapture, headless};
 use crate::config::file::{Config, Confirm};
 use crate::config::layers::{Env, Flags, Resolved, resolve};
 use crate::domain::ErrorKind;
-use crate::domain::op::{Guard, Limits};
 use crate::ops::Operator;
 use crate::ops::audit::Audit;
 use crate::ops::executor::Executor;
@@ -51,10 +50,16 @@ pub struct Global {
     #[arg(long, value_name = "N", requires = "demo", value_parser = clap::value_parser!(u64).range(1..=2_000_000), global = true)]
     pub demo_scale: Option<u64>,
 
-    /// AWS profile (from ~/.aws/config); default: AWS_PROFILE, the config's `profile`, then
-    /// the default chain.
-    #[arg(long, value_name = "NAME", global = true)]
-    pub profile: Option<String>,
+    /// Simulated accounts in the demo fleet (default 3).
+    #[arg(long, value_name = "N", requires = "demo", value_parser = clap::value_parser!(u64).range(1..=500), global = true)]
+    pub demo_accounts: Option<u64>,
+
+    /// AWS profile(s) from ~/.aws/config, each an account of the fleet read with its own
+    /// credentials only; repeat, separate with commas, or glob (`'prod-*'`). Default: the
+    /// config's `profiles`/`profile`, else the default chain (AWS_PROFILE, keys in the
+    /// environment, ...).
+    #[arg(long, value_name = "NAME", value_delimiter = ',', global = true)]
+    pub profile: Vec<String>,
 
     /// Region(s) to show; repeat or separate with commas. Default: BOSUN_REGION, the
     /// config's `regions`, then the profile's region.
@@ -181,17 +186,32 @@ fn init_logging(path: &PathBuf) -> Result<()> {
 async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend, Arc<dyn Operator>)> {
     if global.demo {
         let seed = global.seed.unwrap_or(DEFAULT_SEED);
+        let accounts = global
+            .demo_accounts
+            .map_or(crate::source::sim::DEMO_ACCOUNTS, |n| n as usize);
         let sim = Arc::new(match global.demo_scale {
             Some(n) => SimBackend::scaled(seed, crate::source::sim::scale::Scale::of(n as usize)),
-            None => SimBackend::live(seed),
+            None => SimBackend::live_with_accounts(seed, accounts),
         });
         return Ok((sim.clone(), sim));
     }
     anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
     let aws = Arc::new(
         AwsBackend::new(AwsOptions {
-            profile: settings.profile.clone(),
+            profiles: settings.profiles.clone(),
             regions: settings.regions.clone(),
+            profile_regions: settings.account_regions.clone(),
+            default_regions: settings.default_regions.clone(),
+            organization: settings
+                .organization
+                .as_ref()
+                .map(|o| crate::source::aws::Organization {
+                    profile: o.profile.clone(),
+                    role_name: o.role_name.clone(),
+                    include: o.include.clone(),
+                    exclude: o.exclude.clone(),
+                    regions: o.regions.clone().unwrap_or_default(),
+                }),
             kube: crate::source::aws::kube::KubeOptions {
                 kubeconfig: None,
                 context: global.context.clone(),
@@ -214,7 +234,7 @@ fn settings(global: &Global) -> Result<(Config, Resolved)> {
     let env = Env::current().map_err(anyhow::Error::msg)?;
     let flags = Flags {
         demo: global.demo,
-        profile: global.profile.clone(),
+        profiles: global.profile.clone(),
         regions: global.region.clone(),
         refresh: global.refresh,
         read_only: global.read_only,
@@ -339,6 +359,7 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
         stopped: args.stopped,
         namespace: args.namespace.clone(),
         format: args.format,
+        in_flight: settings.intervals.max_in_flight,
     };
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -401,22 +422,21 @@ fn run_tui(
     context.tz = jiff::tz::TimeZone::system();
     let mut store = Store::new(context, backend.now());
     store.ui.pending_cluster = settings.cluster.clone();
-    // The backend knows the profile it really uses (the SDK's default chain included).
-    let read_only = if settings.profile.is_some() {
-        settings.read_only.clone()
-    } else {
-        let env = Env::current().map_err(anyhow::Error::msg)?;
-        config.read_only_layered(&store.context.profile, global.read_only, env.read_only)
-    };
-    let mut limits = Limits::default();
-    if let Some(max) = config.actions.max_desired {
-        limits.max_desired = max;
-    }
-    store.context.read_only = read_only.is_some();
+    // Read-only per account, now that the backend has named them.
+    let env = Env::current().map_err(anyhow::Error::msg)?;
+    let guard = config.guard(&store.context.accounts, global.read_only, env.read_only);
+    store.context.read_only = guard.read_only.is_some()
+        || (!store.context.accounts.is_empty()
+            && store
+                .context
+                .accounts
+                .iter()
+                .all(|a| guard.accounts.contains_key(&a.name)));
     store.settings = Settings {
         confirm_by_name: config.actions.confirm == Confirm::Name,
-        limits: limits.clone(),
-        read_only: read_only.clone(),
+        limits: guard.limits.clone(),
+        read_only: guard.read_only.clone(),
+        read_only_accounts: guard.accounts.clone(),
         aliases: config.aliases.clone(),
     };
     if let Some(first) = config.warnings.first() {
@@ -429,7 +449,7 @@ fn run_tui(
     let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_log);
     let audit =
         Audit::open(&audit_path).with_context(|| format!("cannot open the audit log {}", audit_path.display()))?;
-    let executor = Executor::new(operator, Guard { read_only, limits }, Some(audit));
+    let executor = Executor::new(operator, guard, Some(audit));
     let app = App {
         store,
         theme,
@@ -456,9 +476,18 @@ fn run_tui(
     ratatui::restore();
     let store = result?;
     // Credentials that did not work are worth repeating where the shell can see them.
-    if let Some(error) = store.identity.error.as_ref().filter(|e| e.kind == ErrorKind::Auth) {
-        eprintln!("bosun: {}", error.message);
-        return Ok(ExitCode::FAILURE);
+    let failed: Vec<&str> = store
+        .identities
+        .values()
+        .filter_map(|c| c.error.as_ref().filter(|e| e.kind == ErrorKind::Auth))
+        .map(|e| e.message.as_str())
+        .collect();
+    for message in &failed {
+        eprintln!("bosun: {message}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

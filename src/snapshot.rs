@@ -1,17 +1,19 @@
 //! `bosun snapshot`: print what a view shows, as a table or JSON, and exit. The same
 //! fetches, conversions and columns as the TUI; errors are an exit status, not a pane.
 
+use std::collections::{BTreeMap, HashMap};
+
 use anyhow::{Result, bail};
 use clap::ValueEnum;
 
 use crate::domain::Task;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
-use crate::domain::metrics::{SeriesKey, Window, service_series};
-use crate::domain::{Cluster, FleetRow, Service};
+use crate::domain::metrics::{SeriesKey, Window, place_of, service_series};
+use crate::domain::{Cluster, ClusterKind, FleetRow, Service};
 use crate::source::{Backend, fetch_all, load_fleet};
 use crate::store::Store;
 use crate::store::table::{Row, RowCx};
-use crate::ui::screens::tasks;
+use crate::ui::screens::{fleet, tasks};
 use crate::ui::widgets::table::plain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,24 +44,84 @@ pub struct Request {
     pub stopped: bool,
     pub namespace: Option<String>,
     pub format: Format,
+    /// Fetches in flight at once.
+    pub in_flight: usize,
+}
+
+/// The accounts that did not answer, each with its first error: a snapshot prints what
+/// answered and names these on stderr, exiting non-zero.
+#[derive(Debug, Default)]
+pub struct Missing(BTreeMap<String, String>);
+
+impl Missing {
+    fn has(&self, account: &str) -> bool {
+        self.0.contains_key(account)
+    }
+
+    fn add(&mut self, account: &str, message: &str) {
+        self.0.entry(account.to_string()).or_insert_with(|| message.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// One line per account that did not answer.
+    pub fn report(&self) -> String {
+        let lines: Vec<String> = self
+            .0
+            .iter()
+            .map(|(account, message)| format!("account {account} did not answer: {message}"))
+            .collect();
+        lines.join("\n")
+    }
+}
+
+/// The cluster lists of every account and region (ECS or EKS), and which accounts failed.
+async fn lists(backend: &dyn Backend, eks: bool, limit: usize, missing: &mut Missing) -> Result<Vec<Payload>> {
+    let accounts = backend.accounts();
+    let mut fetches = Vec::new();
+    for account in &accounts {
+        for region in &account.regions {
+            let (account, region) = (account.name.clone(), region.clone());
+            fetches.push(if eks {
+                Fetch::EksClusters { account, region }
+            } else {
+                Fetch::EcsClusters { account, region }
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for event in fetch_all(backend, fetches, limit).await {
+        match (event.result, &event.fetch) {
+            (Ok(payload), _) => out.push(payload),
+            (Err(error), Fetch::EcsClusters { account, .. } | Fetch::EksClusters { account, .. }) => {
+                missing.add(account, &error.message)
+            }
+            (Err(error), _) => bail!("{}", error.message),
+        }
+    }
+    // Nothing answered: an error, not an empty table.
+    if out.is_empty() && !missing.is_empty() {
+        bail!("{}", missing.report());
+    }
+    Ok(out)
 }
 
 /// The EKS clusters a request is about: the one named, or all.
-async fn chosen_eks(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<crate::domain::EksCluster>> {
-    let fetches = backend
-        .regions()
-        .into_iter()
-        .map(|region| Fetch::EksClusters { region })
-        .collect();
+async fn chosen_eks(
+    backend: &dyn Backend,
+    name: Option<&str>,
+    limit: usize,
+    missing: &mut Missing,
+) -> Result<Vec<crate::domain::EksCluster>> {
     let mut all = Vec::new();
-    for event in fetch_all(backend, fetches, 8).await {
-        match event.result {
-            Ok(Payload::EksClusters(list)) => all.extend(list),
-            Ok(_) => {}
-            Err(error) => bail!("{}", error.message),
+    for payload in lists(backend, true, limit, missing).await? {
+        if let Payload::EksClusters(list) = payload {
+            all.extend(list);
         }
     }
-    all.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    all.sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
     let Some(name) = name else {
         return Ok(all);
     };
@@ -75,27 +137,25 @@ async fn chosen_eks(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<cra
     Ok(all)
 }
 
-async fn clusters(backend: &dyn Backend) -> Result<Vec<Cluster>> {
-    let fetches = backend
-        .regions()
-        .into_iter()
-        .map(|region| Fetch::EcsClusters { region })
-        .collect();
+async fn clusters(backend: &dyn Backend, limit: usize, missing: &mut Missing) -> Result<Vec<Cluster>> {
     let mut out = Vec::new();
-    for event in fetch_all(backend, fetches, 8).await {
-        match event.result {
-            Ok(Payload::EcsClusters(list)) => out.extend(list),
-            Ok(_) => {}
-            Err(error) => bail!("{}", error.message),
+    for payload in lists(backend, false, limit, missing).await? {
+        if let Payload::EcsClusters(list) = payload {
+            out.extend(list);
         }
     }
-    out.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+    out.sort_by(|a, b| (&a.account, &a.region, &a.name).cmp(&(&b.account, &b.region, &b.name)));
     Ok(out)
 }
 
 /// The clusters a request is about: the one named, or all.
-async fn chosen(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<Cluster>> {
-    let all = clusters(backend).await?;
+async fn chosen(
+    backend: &dyn Backend,
+    name: Option<&str>,
+    limit: usize,
+    missing: &mut Missing,
+) -> Result<Vec<Cluster>> {
+    let all = clusters(backend, limit, missing).await?;
     let Some(name) = name else {
         return Ok(all);
     };
@@ -115,43 +175,90 @@ async fn chosen(backend: &dyn Backend, name: Option<&str>) -> Result<Vec<Cluster
     Ok(found)
 }
 
-/// Fetch into a store as the TUI would, failing on the first error: a snapshot with holes
-/// would look complete and be wrong.
-async fn load(backend: &dyn Backend, store: &mut Store, fetches: Vec<Fetch>) -> Result<()> {
-    for event in fetch_all(backend, fetches, 8).await {
+/// Fetch into a store as the TUI would. A failure in a cluster is its account's: the
+/// account is named, its rows left out, the rest kept. `owner` gives a fetch's account.
+async fn load(
+    backend: &dyn Backend,
+    store: &mut Store,
+    fetches: Vec<(String, Fetch)>,
+    limit: usize,
+    missing: &mut Missing,
+) -> Result<()> {
+    let (owners, fetches): (Vec<String>, Vec<Fetch>) = fetches.into_iter().unzip();
+    for (owner, event) in owners.iter().zip(fetch_all(backend, fetches, limit).await) {
         if let Err(error) = &event.result {
-            bail!("{}", error.message);
+            missing.add(owner, &error.message);
+            continue;
         }
         store.apply(event);
     }
     Ok(())
 }
 
-pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<String> {
+/// The output and the accounts that did not answer.
+pub struct Report {
+    pub text: String,
+    pub missing: Missing,
+}
+
+pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<Report> {
     let now = backend.now();
     let cx = RowCx::at(now);
-    let mut store = Store::new(Default::default(), now);
-    match view {
+    let context = crate::store::Context {
+        accounts: backend.accounts(),
+        regions: backend.regions(),
+        ..Default::default()
+    };
+    let mut store = Store::new(context, now);
+    let mut missing = Missing::default();
+    let text = match view {
         View::Fleet => {
-            for event in load_fleet(backend, 8).await {
+            let events = load_fleet(backend, request.in_flight).await;
+            // Whose cluster each later fetch is about, from the lists that answered.
+            let mut owner: HashMap<String, String> = HashMap::new();
+            for event in &events {
+                match &event.result {
+                    Ok(Payload::EcsClusters(list)) => {
+                        owner.extend(list.iter().map(|c| (c.arn.clone(), c.account.clone())))
+                    }
+                    Ok(Payload::EksClusters(list)) => {
+                        owner.extend(list.iter().map(|c| (c.arn.clone(), c.account.clone())))
+                    }
+                    _ => {}
+                }
+            }
+            for event in events {
                 if let Err(error) = &event.result {
-                    bail!("{}", error.message);
+                    let account = match &event.fetch {
+                        Fetch::Identity { account }
+                        | Fetch::EcsClusters { account, .. }
+                        | Fetch::EksClusters { account, .. } => account.clone(),
+                        other => other.cluster().and_then(|c| owner.get(c)).cloned().unwrap_or_default(),
+                    };
+                    missing.add(&account, &error.message);
                 }
                 store.apply(event);
             }
-            let rows: Vec<&FleetRow> = store.fleet.items().iter().collect();
-            output(&rows, &[], &cx, request.format)
+            if store.context.accounts.iter().all(|a| missing.has(&a.name)) && !missing.is_empty() {
+                bail!("{}", missing.report());
+            }
+            let rows: Vec<&FleetRow> = store
+                .fleet
+                .items()
+                .iter()
+                .filter(|r| r.kind != ClusterKind::Account && !missing.has(&r.account))
+                .collect();
+            // The ACCOUNT column as the fleet screen has it: with more than one account.
+            output(&rows, fleet::hidden(&store), &cx, request.format)?
         }
         View::Services => {
-            let clusters = chosen(backend, request.cluster.as_deref()).await?;
+            let clusters = chosen(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
             // Stopped tasks first: a service's health counts its recent failures.
-            let stopped = clusters.iter().map(|c| Fetch::Tasks {
-                cluster: c.arn.clone(),
-                stopped: true,
-            });
-            load(backend, &mut store, stopped.collect()).await?;
-            let services = clusters.iter().map(|c| Fetch::Services { cluster: c.arn.clone() });
-            load(backend, &mut store, services.collect()).await?;
+            let stopped = clusters.iter().map(|c| (c.account.clone(), Fetch::stopped(&c.arn)));
+            load(backend, &mut store, stopped.collect(), request.in_flight, &mut missing).await?;
+            let services = clusters.iter().map(|c| (c.account.clone(), Fetch::services(&c.arn)));
+            load(backend, &mut store, services.collect(), request.in_flight, &mut missing).await?;
+            let clusters: Vec<Cluster> = clusters.into_iter().filter(|c| !missing.has(&c.account)).collect();
             // The last hour of CPU and memory, as the table's sparklines show.
             let mut metrics: Vec<SeriesKey> = Vec::new();
             for cluster in &clusters {
@@ -160,21 +267,26 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                     .map(|d| d.services.items())
                     .unwrap_or_default()
                 {
-                    metrics.extend(service_series(&cluster.region, &cluster.name, &s.name));
+                    metrics.extend(service_series(place_of(&cluster.arn), &cluster.name, &s.name));
                 }
             }
             // Metrics are extra: a snapshot without them is still right about the services.
-            for chunk in metrics.chunks(crate::source::aws::QUERIES_PER_CALL) {
-                let fetch = Fetch::Metrics {
-                    window: Window::Hour,
-                    series: chunk.to_vec(),
-                };
-                for event in fetch_all(backend, vec![fetch], 1).await {
-                    if let Err(e) = &event.result {
-                        tracing::warn!(error = %e, "snapshot: no metrics");
-                    }
-                    store.apply(event);
+            // One GetMetricData call holds series of one account and region.
+            metrics.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+            let mut fetches = Vec::new();
+            for place in metrics.chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region)) {
+                for chunk in place.chunks(crate::source::aws::QUERIES_PER_CALL) {
+                    fetches.push(Fetch::Metrics {
+                        window: Window::Hour,
+                        series: chunk.to_vec(),
+                    });
                 }
+            }
+            for event in fetch_all(backend, fetches, 4).await {
+                if let Err(e) = &event.result {
+                    tracing::warn!(error = %e, "snapshot: no metrics");
+                }
+                store.apply(event);
             }
             let cx = RowCx {
                 now,
@@ -187,15 +299,15 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .collect();
             if let Some(name) = &request.service {
                 rows.retain(|s| &s.name == name);
-                if rows.is_empty() {
+                if rows.is_empty() && missing.is_empty() {
                     bail!("no service named `{name}` in {}", names(&clusters));
                 }
             }
             if request.format == Format::Json {
                 // The latest CPU and memory beside each service.
                 let latest = |s: &Service, which: usize| {
-                    let region = crate::util::arn_region(&s.cluster_arn).unwrap_or_default();
-                    let key = &service_series(region, crate::util::arn_tail(&s.cluster_arn), &s.name)[which];
+                    let key = &service_series(place_of(&s.cluster_arn), crate::util::arn_tail(&s.cluster_arn), &s.name)
+                        [which];
                     store.insight.series(key, Window::Hour).and_then(|m| m.latest())
                 };
                 let rows: Vec<serde_json::Value> = rows
@@ -207,24 +319,31 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                         v
                     })
                     .collect();
-                return Ok(serde_json::to_string_pretty(&rows)? + "\n");
+                serde_json::to_string_pretty(&rows)? + "\n"
+            } else {
+                output(&rows, &[], &cx, request.format)?
             }
-            output(&rows, &[], &cx, request.format)
         }
         View::Tasks => {
-            let clusters = chosen(backend, request.cluster.as_deref()).await?;
+            let clusters = chosen(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
             let fetches = clusters
                 .iter()
-                .map(|c| Fetch::Tasks {
-                    cluster: c.arn.clone(),
-                    stopped: request.stopped,
+                .map(|c| {
+                    (
+                        c.account.clone(),
+                        Fetch::Tasks {
+                            cluster: c.arn.clone(),
+                            stopped: request.stopped,
+                        },
+                    )
                 })
                 .collect();
-            load(backend, &mut store, fetches).await?;
+            load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;
             let service = request.service.as_deref();
             let keep = tasks::of_service(service);
             let rows: Vec<&Task> = clusters
                 .iter()
+                .filter(|c| !missing.has(&c.account))
                 .filter_map(|c| store.cluster_data(&c.arn))
                 .flat_map(|d| {
                     if request.stopped {
@@ -236,17 +355,18 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .filter(|t| keep(t))
                 .collect();
             let hidden = tasks::hidden(request.stopped, service.is_some());
-            output(&rows, hidden, &cx, request.format)
+            output(&rows, hidden, &cx, request.format)?
         }
         View::Nodegroups => {
-            let clusters = chosen_eks(backend, request.cluster.as_deref()).await?;
+            let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
             let fetches = clusters
                 .iter()
-                .map(|c| Fetch::NodeGroups { cluster: c.arn.clone() })
+                .map(|c| (c.account.clone(), Fetch::NodeGroups { cluster: c.arn.clone() }))
                 .collect();
-            load(backend, &mut store, fetches).await?;
+            load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;
             let groups: Vec<(&str, Vec<&crate::domain::kube::NodeGroup>)> = clusters
                 .iter()
+                .filter(|c| !missing.has(&c.account))
                 .filter_map(|c| {
                     Some((
                         c.name.as_str(),
@@ -254,29 +374,33 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                     ))
                 })
                 .collect();
-            output_in_clusters(&groups, &cx, request.format)
+            output_in_clusters(&groups, &cx, request.format)?
         }
         View::Pods => {
-            let clusters = chosen_eks(backend, request.cluster.as_deref()).await?;
+            let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
             let fetches = clusters
                 .iter()
-                .map(|c| Fetch::Kube {
-                    cluster: c.arn.clone(),
-                    kind: crate::domain::kube::KubeKind::Pods,
+                .map(|c| {
+                    (
+                        c.account.clone(),
+                        Fetch::kube(&c.arn, crate::domain::kube::KubeKind::Pods),
+                    )
                 })
                 .collect();
-            load(backend, &mut store, fetches).await?;
+            load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;
             let groups: Vec<(&str, Vec<&crate::domain::kube::Pod>)> = clusters
                 .iter()
+                .filter(|c| !missing.has(&c.account))
                 .filter_map(|c| {
                     let pods = store.kube.get(&c.arn)?.pods.items().iter();
                     let pods = pods.filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns));
                     Some((c.name.as_str(), pods.collect()))
                 })
                 .collect();
-            output_in_clusters(&groups, &cx, request.format)
+            output_in_clusters(&groups, &cx, request.format)?
         }
-    }
+    };
+    Ok(Report { text, missing })
 }
 
 /// [`run`], written to `out` as it goes where a view can be: the tasks of a whole fleet as
@@ -284,35 +408,46 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
 /// at once, however large the fleet. A failure part way ends the output where it failed
 /// (and is returned, for the exit status).
 pub async fn write(backend: &dyn Backend, view: View, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
-    if view == View::Tasks && request.format == Format::Json {
-        return stream_tasks(backend, request, out).await;
+    let missing = if view == View::Tasks && request.format == Format::Json {
+        stream_tasks(backend, request, out).await?
+    } else {
+        let report = run(backend, view, request).await?;
+        out.write_all(report.text.as_bytes())?;
+        report.missing
+    };
+    if !missing.is_empty() {
+        out.flush()?;
+        bail!("{}", missing.report());
     }
-    let text = run(backend, view, request).await?;
-    out.write_all(text.as_bytes())?;
     Ok(())
 }
 
-async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
+async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn std::io::Write) -> Result<Missing> {
     use futures::stream::{self, StreamExt};
     use serde::ser::{SerializeSeq, Serializer};
     use std::io::Write as _;
 
-    let clusters = chosen(backend, request.cluster.as_deref()).await?;
+    let mut missing = Missing::default();
+    let clusters = chosen(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
     let keep = tasks::of_service(request.service.as_deref());
-    let mut results = stream::iter(clusters.iter().map(|c| Fetch::Tasks {
-        cluster: c.arn.clone(),
-        stopped: request.stopped,
+    let mut results = stream::iter(clusters.iter().map(|c| {
+        let fetch = Fetch::Tasks {
+            cluster: c.arn.clone(),
+            stopped: request.stopped,
+        };
+        (c.account.as_str(), fetch)
     }))
-    .map(|fetch| async move {
+    .map(|(account, fetch)| async move {
         let result = backend.fetch(&fetch).await;
-        DataEvent::new(fetch, backend.now(), result)
+        (account, DataEvent::new(fetch, backend.now(), result))
     })
-    .buffered(8);
+    .buffered(request.in_flight.max(1));
     let mut json = serde_json::Serializer::pretty(std::io::BufWriter::new(out));
     let mut seq = json.serialize_seq(None)?;
-    while let Some(event) = results.next().await {
+    while let Some((account, event)) = results.next().await {
         if let Err(error) = &event.result {
-            bail!("{}", error.message);
+            missing.add(account, &error.message);
+            continue;
         }
         // A store of its own per cluster: the same order and conversions as the TUI's.
         let mut store = Store::new(Default::default(), event.at);
@@ -332,7 +467,7 @@ async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn st
     let mut out = json.into_inner();
     out.write_all(b"\n")?;
     out.flush()?;
-    Ok(())
+    Ok(missing)
 }
 
 fn names(clusters: &[Cluster]) -> String {

@@ -36,7 +36,7 @@ fn sent(effects: &[Effect]) -> Vec<OpRequest> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Exec(request) => Some(request.clone()),
+            Effect::Exec(request) => Some((**request).clone()),
             _ => None,
         })
         .collect()
@@ -61,7 +61,7 @@ fn scale_shows_the_exact_change_and_sends_once() {
     let text = dialog_text(&store);
     for line in [
         "Scale cart",
-        "account  123456789012",
+        "account  shop-prod (123456789012)",
         "region   us-east-1",
         "cluster  prod-web",
         "service  cart",

@@ -33,7 +33,10 @@ fn drill_down_from_fleet_to_task_and_back() {
     // The failing cluster sorts first.
     assert_eq!(selected_name(&store), "prod-web");
     let effects = press(&mut store, Command::Open);
-    assert_eq!(store.ui.route(), &Route::new(screens::services::ID).cluster(PROD_WEB));
+    assert_eq!(
+        store.ui.route(),
+        &Route::new(screens::services::ID).account("shop-prod").cluster(PROD_WEB)
+    );
     let scope = effects.iter().find_map(|e| match e {
         Effect::SetScope(scope) => Some(scope.clone()),
         _ => None,
@@ -71,7 +74,10 @@ fn drill_down_from_fleet_to_task_and_back() {
 
     press(&mut store, Command::Back);
     press(&mut store, Command::Back);
-    assert_eq!(store.ui.route(), &Route::new(screens::services::ID).cluster(PROD_WEB));
+    assert_eq!(
+        store.ui.route(),
+        &Route::new(screens::services::ID).account("shop-prod").cluster(PROD_WEB)
+    );
     assert_eq!(selected_name(&store), "cart", "coming back, the cursor is where it was");
     press(&mut store, Command::Back);
     press(&mut store, Command::Back);
@@ -487,4 +493,32 @@ fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
         line.contains(&format!("{}/{}", platform.running, platform.desired.unwrap())),
         "{screen}"
     );
+}
+
+#[test]
+fn account_narrows_the_fleet_and_opens_in_its_account() {
+    let mut store = demo_store();
+    assert_eq!(store.ui.page().table().total, 6);
+    type_line(&mut store, Command::CommandLine, "account nosuch");
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(
+        message.contains("no account `nosuch` in this fleet: shop-prod, shop-staging, data-platform"),
+        "{message}"
+    );
+    // By id as well as by name.
+    type_line(&mut store, Command::CommandLine, "account 210987654321");
+    assert_eq!(store.account_scope.as_deref(), Some("shop-staging"));
+    let text = screen(&store, 100, 12);
+    assert!(text.contains("shop-staging · 210987654321"), "{text}");
+    assert!(text.contains("fleet [1]") && text.contains("staging"), "{text}");
+    assert!(!text.contains("prod-web"), "{text}");
+    press(&mut store, Command::Open);
+    assert_eq!(store.ui.route().account.as_deref(), Some("shop-staging"));
+    let text = screen(&store, 100, 12);
+    assert!(text.contains("shop-staging · 210987654321"), "{text}");
+    // `:account` alone: every account again.
+    type_line(&mut store, Command::CommandLine, "account");
+    assert_eq!(store.account_scope, None);
+    assert_eq!(store.ui.page().table().rows.len(), 6);
+    assert!(screen(&store, 100, 12).contains("accounts 3/3"));
 }

@@ -77,7 +77,7 @@ fn every_seeded_service_and_task_is_in_the_store() {
         assert!(event.result.is_ok(), "{:?}: {:?}", event.fetch, event.result.err());
         update(&mut store, Action::Data(event));
     }
-    assert_eq!(store.identity().unwrap().account, "123456789012");
+    assert_eq!(store.identity("test").unwrap().account, "123456789012");
     for (region, clusters) in seeded["clusters"].as_object().unwrap() {
         for name in names(clusters) {
             let arn = cluster_arn(region, &name);
@@ -223,6 +223,7 @@ fn calls_per_refresh_are_the_batching_minimum() {
     assert_eq!(calls.get("ECS.DescribeTasks"), Some(&3), "{calls:?}");
 
     let calls = count(Fetch::EcsClusters {
+        account: "test".into(),
         region: "us-east-1".into(),
     });
     assert_eq!(calls.get("ECS.ListClusters"), Some(&1), "{calls:?}");
@@ -246,6 +247,7 @@ fn a_dead_endpoint_is_a_clear_error_in_the_pane_and_on_the_command_line() {
     let backend = rt.block_on(aws_backend(&dead, &["us-east-1"]));
     let error = rt
         .block_on(backend.fetch(&Fetch::EcsClusters {
+            account: "test".into(),
             region: "us-east-1".into(),
         }))
         .unwrap_err();
@@ -272,6 +274,7 @@ fn bad_credentials_name_the_profile_and_the_fix() {
     let backend = rt.block_on(aws_backend(&moto.endpoint(), &["us-east-1"]));
     let error = rt
         .block_on(backend.fetch(&Fetch::EcsClusters {
+            account: "test".into(),
             region: "us-east-1".into(),
         }))
         .unwrap_err();
@@ -369,6 +372,7 @@ fn the_endpoint_going_away_shows_an_error_beside_the_data_then_recovers() {
             fast: Duration::from_millis(300),
             slow: Duration::from_secs(60),
             max_backoff: Duration::from_secs(1),
+            ..Intervals::default()
         };
         tokio::spawn(Scheduler::new(backend.clone(), intervals).run(scope_rx, control_rx, tx));
         let services = |s: &Store| {

@@ -130,6 +130,29 @@ fn the_readme_config_example_is_valid() {
 }
 
 #[test]
+fn the_readme_accounts_example_is_valid() {
+    let readme = std::fs::read_to_string(support::servers::repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Accounts").expect("an Accounts section")..];
+    let start = section.find("```toml\n").expect("an example file") + "```toml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let config = bosun::config::file::Config::parse("README.md", example).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    assert_eq!(config.profiles, ["prod-*", "staging"]);
+    let org = config.organization.as_ref().expect("[organization]");
+    assert_eq!(org.role_name, "OrganizationAccountAccessRole");
+    assert_eq!(org.exclude.len(), 2);
+    assert_eq!(config.accounts["prod-payments"].read_only, Some(true));
+    assert_eq!(config.fleet.max_in_flight, Some(16));
+    let payments = bosun::domain::account::Account::named("prod-payments", vec![]);
+    assert!(
+        config
+            .guard(&[payments], false, None)
+            .accounts
+            .contains_key("prod-payments")
+    );
+}
+
+#[test]
 fn a_bad_environment_variable_is_named() {
     let none = PathBuf::from("/nonexistent/bosun/config.toml");
     let out = bosun(&none, &[("BOSUN_REFRESH", "soon")], &["--demo", "snapshot", "fleet"]);

@@ -128,6 +128,7 @@ fn under_throttling_the_dashboard_keeps_its_data_backs_off_and_recovers() {
         fast: Duration::from_secs(1),
         slow: Duration::from_secs(30),
         max_backoff: Duration::from_secs(4),
+        ..Intervals::default()
     };
     let rt = runtime();
     rt.block_on(async {
@@ -253,6 +254,8 @@ fn scale(id: u64, service: &str, from: u32, to: u32) -> OpRequest {
             from,
             to,
         },
+        account: "test".into(),
+        account_id: None,
         profile: "test".into(),
         identity: None,
     }
@@ -280,8 +283,8 @@ fn an_action_under_faults_is_sent_once_and_reported_as_it_went() {
         let executor = Executor::new(
             via_faults,
             Guard {
-                read_only: None,
                 limits: Limits::default(),
+                ..Guard::default()
             },
             None,
         );

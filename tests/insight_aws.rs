@@ -13,7 +13,7 @@ use std::process::Command;
 
 use bosun::domain::fetch::{Fetch, Payload};
 use bosun::domain::insight::PolicyKind;
-use bosun::domain::metrics::{Window, service_series};
+use bosun::domain::metrics::{Place, Window, service_series};
 use bosun::source::Backend;
 use support::runtime;
 use support::servers::{CborProxy, Moto, aws_backend_with_cloudwatch, aws_env, python};
@@ -55,7 +55,15 @@ fn fetch(w: &World, fetch: Fetch) -> Payload {
 #[test]
 fn metrics_and_alarms_come_back_from_cloudwatch() {
     let w = world();
-    let keys = service_series("us-east-1", "small", "web").to_vec();
+    let keys = service_series(
+        Place {
+            account: "123456789012",
+            region: "us-east-1",
+        },
+        "small",
+        "web",
+    )
+    .to_vec();
     w.backend.calls().reset();
     let Payload::Metrics(series) = fetch(
         &w,
@@ -84,6 +92,7 @@ fn metrics_and_alarms_come_back_from_cloudwatch() {
     let Payload::Alarms(alarms) = fetch(
         &w,
         Fetch::Alarms {
+            account: "test".into(),
             region: "us-east-1".into(),
         },
     ) else {
@@ -103,6 +112,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     let Payload::Scaling(scaling) = fetch(
         &w,
         Fetch::Scaling {
+            account: "test".into(),
             region: "us-east-1".into(),
         },
     ) else {
@@ -136,6 +146,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     let Payload::CapacityProviders(providers) = fetch(
         &w,
         Fetch::CapacityProviders {
+            account: "test".into(),
             region: "us-east-1".into(),
             names: vec!["small-asg-cp".into()],
         },
@@ -162,6 +173,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
 
     // A log stream: its lines, then only what is new.
     let logs = Fetch::Logs {
+        account: "test".into(),
         region: "us-east-1".into(),
         group: "/ecs/web".into(),
         stream: "ecs/web/abc123".into(),
@@ -196,6 +208,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     assert_eq!(lines.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(), ["line 5"]);
 
     let images = Fetch::Images {
+        account: "test".into(),
         region: "us-east-1".into(),
         repository: "web".into(),
         tags: vec!["v1.0.0".into()],
@@ -210,6 +223,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     let Payload::Repositories(repos) = fetch(
         &w,
         Fetch::Repositories {
+            account: "test".into(),
             region: "us-east-1".into(),
         },
     ) else {
@@ -220,6 +234,7 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     let Payload::Schedules(schedules) = fetch(
         &w,
         Fetch::Schedules {
+            account: "test".into(),
             region: "us-east-1".into(),
         },
     ) else {

@@ -142,7 +142,12 @@ fn node_groups_and_fargate_profiles_match_the_aws_cli() {
     );
     support::runtime().block_on(async {
         let backend = aws_backend(&moto.endpoint(), &[REGION]).await;
-        let Ok(Payload::EksClusters(clusters)) = backend.fetch(&Fetch::EksClusters { region: REGION.into() }).await
+        let Ok(Payload::EksClusters(clusters)) = backend
+            .fetch(&Fetch::EksClusters {
+                account: "test".into(),
+                region: REGION.into(),
+            })
+            .await
         else {
             panic!("eks clusters")
         };
@@ -558,6 +563,8 @@ fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
                 .execute(OpRequest {
                     id: id as u64,
                     op: op.clone(),
+                    account: "test".into(),
+                    account_id: None,
                     profile: "test".into(),
                     identity: None,
                 })

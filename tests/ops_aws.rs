@@ -25,6 +25,8 @@ fn request(id: u64, op: Op) -> OpRequest {
     OpRequest {
         id,
         op,
+        account: "test".into(),
+        account_id: None,
         profile: "test".into(),
         identity: Some("arn:aws:iam::123456789012:user/oncall".into()),
     }

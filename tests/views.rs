@@ -25,6 +25,15 @@ fn fleet_filtered() {
     snap("fleet_filtered", &store);
 }
 
+/// Eight accounts, one whose sign-in expired: its own row, the fix on the border, the
+/// header counting the accounts that answered.
+#[test]
+fn fleet_of_many_accounts() {
+    let backend = bosun::source::sim::SimBackend::fixed_with_accounts(7, at(), 8);
+    let store = runtime().block_on(bosun::app::headless::load(&backend, context(&backend)));
+    snap("fleet_accounts", &store);
+}
+
 #[test]
 fn services() {
     let mut store = demo_store();

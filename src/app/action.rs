@@ -55,7 +55,7 @@ pub enum Effect {
     /// Refresh what is on screen now.
     Refresh,
     /// Send an action to the executor.
-    Exec(crate::domain::op::OpRequest),
+    Exec(Box<crate::domain::op::OpRequest>),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
 }

@@ -9,7 +9,7 @@ use super::{Action, update};
 /// The context a backend implies, before any config.
 pub fn context(backend: &dyn Backend, refresh_secs: u64, demo: bool) -> Context {
     Context {
-        profile: backend.profile(),
+        accounts: backend.accounts(),
         regions: backend.regions(),
         demo,
         read_only: false,

@@ -168,7 +168,7 @@ impl App {
                         let _ = control_tx.try_send(Control::RefreshNow);
                     }
                     Effect::Exec(request) => {
-                        if op_tx.send(request).is_err() {
+                        if op_tx.send(*request).is_err() {
                             tracing::error!("the executor is gone: action not sent");
                         }
                     }

@@ -79,11 +79,17 @@ pub fn scope(store: &Store) -> Scope {
     let page = store.ui.page();
     let mut fetches = screens::get(page.route.screen).scope(store, page);
     if let Some(Dialog {
-        step: Step::Pick { family, region, .. },
+        step: Step::Pick {
+            family,
+            account,
+            region,
+            ..
+        },
         ..
     }) = &store.ui.dialog
     {
         fetches.push(Fetch::Revisions {
+            account: account.clone(),
             region: region.clone(),
             family: family.clone(),
         });
@@ -297,7 +303,7 @@ pub fn scroll(store: &mut Store, delta: i64) {
 /// Move the sort to the next (or previous) shown column; past the last, back to the
 /// data's natural order.
 fn cycle_sort(store: &mut Store, step: i64) {
-    let (columns, hidden) = screens::current(store).columns(store.ui.page());
+    let (columns, hidden) = screens::current(store).columns(store, store.ui.page());
     let shown: Vec<usize> = (0..columns.len()).filter(|c| !hidden.contains(c)).collect();
     let table = store.ui.page_mut().table_mut();
     let position = table.sort.and_then(|s| shown.iter().position(|&c| c == s.column));
@@ -396,6 +402,36 @@ fn edit(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
     }
 }
 
+/// `:account NAME`: the fleet of one account (by name or id), back at the fleet's root;
+/// `:account`: all of them.
+fn narrow_to_account(store: &mut Store, name: Option<String>) {
+    let name = match name {
+        None => None,
+        Some(name) => match store
+            .context
+            .accounts
+            .iter()
+            .find(|a| a.name == name || a.id.as_deref() == Some(&name))
+        {
+            Some(account) => Some(account.name.clone()),
+            None => {
+                let known: Vec<&str> = store.context.accounts.iter().map(|a| a.name.as_str()).collect();
+                store
+                    .ui
+                    .error(format!("no account `{name}` in this fleet: {}", known.join(", ")));
+                return;
+            }
+        },
+    };
+    store.ui.info(match &name {
+        Some(account) => format!("account {account} only (:account for all)"),
+        None => "all accounts".to_string(),
+    });
+    store.account_scope = name;
+    go(store, Go::root(Vec::new()));
+    store.ui.page_mut().table_mut().rebase();
+}
+
 /// Carry out a `:` command.
 fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
     match cmd {
@@ -412,6 +448,7 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             }
         }
         Cmd::Act(action) => act::command(store, action),
+        Cmd::Account(name) => narrow_to_account(store, name),
         Cmd::Namespace(ns) => {
             store.ui.info(match &ns {
                 Some(ns) => format!("namespace {ns} only (:ns for all)"),
@@ -420,7 +457,7 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             store.namespace = ns;
             for page in store.ui.stack.iter_mut() {
                 for pane in &mut page.panes {
-                    pane.invalidate();
+                    pane.rebase();
                 }
             }
         }
@@ -450,9 +487,9 @@ fn open_pending_cluster(store: &mut Store) {
         return;
     }
     let loaded = |c: Option<bool>| c.unwrap_or(false);
-    let answered = store.context.regions.iter().all(|r| {
-        loaded(store.ecs.get(r).map(|c| c.is_loaded() || c.error.is_some()))
-            && loaded(store.eks.get(r).map(|c| c.is_loaded() || c.error.is_some()))
+    let answered = store.places().all(|p| {
+        loaded(store.ecs.get(&p).map(|c| c.is_loaded() || c.error.is_some()))
+            && loaded(store.eks.get(&p).map(|c| c.is_loaded() || c.error.is_some()))
     });
     if answered {
         store.ui.pending_cluster = None;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::FileError;
+use crate::domain::op::{Guard, Limits};
 use crate::ui::keymap::{Command, Key, Keymap};
 
 /// How an action is confirmed.
@@ -31,12 +32,52 @@ pub struct Actions {
     pub max_desired: Option<u32>,
 }
 
+/// `[accounts.NAME]` (or `[profiles.NAME]`): settings of one account of the fleet, by its
+/// name (a profile's, or an organization account's name or id).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Profile {
     pub read_only: Option<bool>,
-    /// The regions to show with this profile, in place of the top-level `regions`.
+    /// The regions to show in this account, in place of the top-level `regions`.
     pub regions: Option<Vec<String>>,
+}
+
+/// `profiles`: a list of profiles (and globs) to read, or, as before lists, a table of
+/// settings per profile (`[profiles.prod] read_only = true`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Profiles {
+    List(Vec<String>),
+    Table(BTreeMap<String, Profile>),
+}
+
+impl Default for Profiles {
+    fn default() -> Self {
+        Profiles::Table(BTreeMap::new())
+    }
+}
+
+/// `[organization]`: the active accounts of an AWS Organization, listed with `profile`'s
+/// credentials, each reached by assuming `role_name` in it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Organization {
+    pub profile: String,
+    pub role_name: String,
+    /// Only these accounts, by id or name (globs); empty: all.
+    pub include: Vec<String>,
+    /// Not these.
+    pub exclude: Vec<String>,
+    /// Regions of its accounts; default: the fleet's `regions`.
+    pub regions: Option<Vec<String>>,
+}
+
+/// `[fleet]`: how the fleet is read.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Fleet {
+    /// Fetches in flight at once over every account and region.
+    pub max_in_flight: Option<usize>,
 }
 
 /// How often to refresh, in seconds.
@@ -73,6 +114,10 @@ pub struct Config {
     pub read_only: bool,
     /// The AWS profile to use when neither `--profile` nor `AWS_PROFILE` says.
     pub profile: Option<String>,
+    /// `profiles = ["prod-*", "staging"]`: the profiles (or globs) to read when neither
+    /// `--profile` nor `AWS_PROFILE` says, each an account of the fleet.
+    #[serde(rename = "profiles")]
+    profiles_key: Profiles,
     /// The regions to show when neither `--region` nor `BOSUN_REGION` says.
     pub regions: Option<Vec<String>>,
     pub refresh: Refresh,
@@ -83,8 +128,13 @@ pub struct Config {
     /// A built-in theme's name or a theme file's path.
     pub theme: Option<String>,
     pub actions: Actions,
-    /// Per AWS profile: `[profiles.prod] read_only = true`.
-    pub profiles: BTreeMap<String, Profile>,
+    /// Per account: `[accounts.prod] read_only = true` (and `[profiles.prod]`, as before).
+    pub accounts: BTreeMap<String, Profile>,
+    pub organization: Option<Organization>,
+    pub fleet: Fleet,
+    /// The list `profiles = [...]` gives.
+    #[serde(skip)]
+    pub profiles: Vec<String>,
     /// Key remapping, checked against the default keymap (`[keys]`).
     #[serde(skip)]
     pub keys: Vec<Binding>,
@@ -110,6 +160,9 @@ const KNOWN: &[(&str, &[&str])] = &[
             "theme",
             "actions",
             "profiles",
+            "accounts",
+            "organization",
+            "fleet",
             "keys",
             "aliases",
         ],
@@ -117,6 +170,12 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("refresh", &["fast", "slow"]),
     ("actions", &["confirm", "max_desired"]),
     ("profiles.*", &["read_only", "regions"]),
+    ("accounts.*", &["read_only", "regions"]),
+    (
+        "organization",
+        &["profile", "role_name", "include", "exclude", "regions"],
+    ),
+    ("fleet", &["max_in_flight"]),
 ];
 
 impl Config {
@@ -148,6 +207,49 @@ impl Config {
                 "default_view = \"services\" needs a cluster: add cluster = \"NAME\"".into(),
             ));
         }
+        match std::mem::take(&mut config.profiles_key) {
+            Profiles::List(list) => config.profiles = list,
+            Profiles::Table(table) => {
+                for (name, entry) in table {
+                    if config.accounts.contains_key(&name) {
+                        let span = root.get("profiles").map_or(0..0, |v| v.span());
+                        return Err(at(
+                            span,
+                            format!("[profiles.{name}] and [accounts.{name}] both set `{name}`: keep one"),
+                        ));
+                    }
+                    config.accounts.insert(name, entry);
+                }
+            }
+        }
+        if let Some(org) = &config.organization {
+            let span = |key: &str| {
+                table_of(root, "organization")
+                    .and_then(|t| t.get(key).map(|v| v.span()))
+                    .or_else(|| root.get("organization").map(|v| v.span()))
+                    .unwrap_or(0..0)
+            };
+            if org.profile.trim().is_empty() {
+                return Err(at(
+                    span("profile"),
+                    "[organization] needs profile = \"NAME\": the AWS profile that lists the organization's accounts"
+                        .into(),
+                ));
+            }
+            if org.role_name.trim().is_empty() {
+                return Err(at(
+                    span("role_name"),
+                    "[organization] needs role_name = \"NAME\": the role to assume in each account, like \"OrganizationAccountAccessRole\""
+                        .into(),
+                ));
+            }
+        }
+        if config.fleet.max_in_flight == Some(0) {
+            let span = table_of(root, "fleet")
+                .and_then(|t| t.get("max_in_flight").map(|v| v.span()))
+                .unwrap_or(0..0);
+            return Err(at(span, "fleet.max_in_flight must be at least 1".into()));
+        }
         if let Some(keys) = table_of(root, "keys") {
             config.keys = bindings(keys).map_err(|(span, message)| at(span, message))?;
         }
@@ -157,8 +259,9 @@ impl Config {
         Ok(config)
     }
 
-    /// Whether actions are refused for `profile`, and why: the flag, then the environment
-    /// (`BOSUN_READ_ONLY`), then the profile's entry, then the file's top level. A latch:
+    /// Whether actions are refused in an account (by its name: a profile's, or an
+    /// organization account's), and why: the flag, then the environment
+    /// (`BOSUN_READ_ONLY`), then the account's entry, then the file's top level. A latch:
     /// the flag and the environment can make a session read-only but never lift a
     /// `read_only` the config sets, so a `BOSUN_READ_ONLY=0` left in a shell cannot
     /// unlock a production profile. Lifting it is an edit of the config.
@@ -173,13 +276,53 @@ impl Config {
         if env == Some(true) {
             return Some("read-only mode (BOSUN_READ_ONLY)".into());
         }
-        match self.profiles.get(profile).and_then(|p| p.read_only) {
-            Some(true) => return Some(format!("profile `{profile}` is read-only in the config")),
+        match self.accounts.get(profile).and_then(|p| p.read_only) {
+            Some(true) => return Some(format!("account `{profile}` is read-only in the config")),
             Some(false) => return None,
             None => {}
         }
         self.read_only
             .then(|| "read-only mode (read_only = true in the config)".into())
+    }
+
+    /// [`Config::read_only_layered`] for an account of the fleet: its entry by name, else
+    /// by id (`[accounts."111111111111"]`).
+    pub fn read_only_for(
+        &self,
+        account: &crate::domain::account::Account,
+        flag: bool,
+        env: Option<bool>,
+    ) -> Option<String> {
+        let key = match &account.id {
+            Some(id) if !self.accounts.contains_key(&account.name) && self.accounts.contains_key(id) => id.as_str(),
+            _ => account.name.as_str(),
+        };
+        self.read_only_layered(key, flag, env)
+    }
+
+    /// What actions may be sent into the fleet's accounts: refused everywhere by the flag
+    /// or the environment (`BOSUN_READ_ONLY`), else per account as its entry (or the top
+    /// level) says; within the file's limits.
+    pub fn guard(&self, accounts: &[crate::domain::account::Account], flag: bool, env: Option<bool>) -> Guard {
+        let mut limits = Limits::default();
+        if let Some(max) = self.actions.max_desired {
+            limits.max_desired = max;
+        }
+        let read_only = if flag {
+            Some("read-only mode (--read-only)".to_string())
+        } else if env == Some(true) {
+            Some("read-only mode (BOSUN_READ_ONLY)".to_string())
+        } else {
+            None
+        };
+        Guard {
+            read_only,
+            accounts: accounts
+                .iter()
+                .filter_map(|a| Some((a.name.clone(), self.read_only_for(a, flag, env)?)))
+                .collect(),
+            limits,
+        }
     }
 
     /// The default keymap with the file's `[keys]` applied.
@@ -229,10 +372,10 @@ fn unknown_keys(table: &DeTable<'_>, prefix: &str) -> Vec<(Range<usize>, String)
             continue;
         }
         if let DeValue::Table(inner) = value.get_ref() {
-            if full == "profiles" {
+            if full == "profiles" || full == "accounts" {
                 for (profile, entry) in inner.iter() {
                     if let DeValue::Table(entry) = entry.get_ref() {
-                        found.extend(unknown_keys(entry, &format!("profiles.{}", profile.get_ref())));
+                        found.extend(unknown_keys(entry, &format!("{full}.{}", profile.get_ref())));
                     }
                 }
             } else {
@@ -394,7 +537,7 @@ mod tests {
             config
                 .read_only_reason("prod", false)
                 .unwrap()
-                .contains("profile `prod`")
+                .contains("account `prod`")
         );
         assert_eq!(config.read_only_reason("dev", false), None);
         assert!(config.read_only_reason("dev", true).unwrap().contains("--read-only"));
@@ -411,6 +554,65 @@ mod tests {
                 .contains("BOSUN_READ_ONLY")
         );
         assert!(config.read_only_layered("dev", true, Some(false)).is_some());
+    }
+
+    #[test]
+    fn read_only_per_account_by_name_or_id() {
+        use crate::domain::account::Account;
+        let config = Config::parse(
+            "c.toml",
+            "profiles = [\"prod-*\", \"dev\"]\n[accounts.prod-a]\nread_only = true\n[accounts.\"222222222222\"]\nread_only = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.profiles, ["prod-*", "dev"]);
+        let mut by_id = Account::named("team-b", vec![]);
+        by_id.id = Some("222222222222".into());
+        let accounts = [Account::named("prod-a", vec![]), Account::named("dev", vec![]), by_id];
+        let guard = config.guard(&accounts, false, None);
+        assert_eq!(guard.read_only, None);
+        assert!(guard.accounts["prod-a"].contains("account `prod-a` is read-only"));
+        assert!(guard.accounts["team-b"].contains("222222222222"));
+        assert!(!guard.accounts.contains_key("dev"));
+        // The environment cannot lift an account's read-only, and can set every account's.
+        assert!(
+            config
+                .guard(&accounts, false, Some(false))
+                .accounts
+                .contains_key("prod-a")
+        );
+        assert!(config.guard(&accounts, false, Some(true)).read_only.is_some());
+        // [profiles.NAME], as before, is an account's entry too; not both for one name.
+        let old = Config::parse("c.toml", "[profiles.prod]\nread_only = true\n").unwrap();
+        assert!(
+            old.guard(&[Account::named("prod", vec![])], false, None)
+                .accounts
+                .contains_key("prod")
+        );
+        let both = Config::parse(
+            "c.toml",
+            "[profiles.prod]\nread_only = true\n[accounts.prod]\nread_only = false\n",
+        );
+        assert!(both.unwrap_err().message.contains("keep one"));
+    }
+
+    #[test]
+    fn organization_and_fleet_settings_are_checked() {
+        let config = Config::parse(
+            "c.toml",
+            "[organization]\nprofile = \"mgmt\"\nrole_name = \"OrganizationAccountAccessRole\"\nexclude = [\"111111111111\", \"sandbox-*\"]\n[fleet]\nmax_in_flight = 32\n",
+        )
+        .unwrap();
+        let org = config.organization.unwrap();
+        assert_eq!((org.profile.as_str(), org.exclude.len()), ("mgmt", 2));
+        assert_eq!(config.fleet.max_in_flight, Some(32));
+        let err = Config::parse("c.toml", "[organization]\nprofile = \"mgmt\"\n").unwrap_err();
+        assert!(err.message.contains("needs role_name"), "{err}");
+        assert_eq!(err.line, 1);
+        let err = Config::parse("c.toml", "\n[fleet]\nmax_in_flight = 0\n").unwrap_err();
+        assert!(err.message.contains("at least 1"), "{err}");
+        assert_eq!(err.line, 3);
+        let err = Config::parse("c.toml", "profiles = [1]\n").unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
     }
 
     #[test]
@@ -455,7 +657,7 @@ dp = "svc payments"
         );
         assert_eq!(config.default_view, Some(View::Services));
         assert_eq!(config.theme.as_deref(), Some("light"));
-        assert_eq!(config.profiles["dev"].regions, Some(vec!["eu-central-1".into()]));
+        assert_eq!(config.accounts["dev"].regions, Some(vec!["eu-central-1".into()]));
         assert_eq!(config.aliases["dp"], "svc payments");
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
         let keymap = config.keymap();

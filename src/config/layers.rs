@@ -11,7 +11,8 @@ use crate::source::scheduler::Intervals;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flags {
     pub demo: bool,
-    pub profile: Option<String>,
+    /// `--profile`, repeated or separated with commas; names or globs.
+    pub profiles: Vec<String>,
     pub regions: Vec<String>,
     pub refresh: Option<u64>,
     pub read_only: bool,
@@ -80,13 +81,18 @@ impl Env {
 /// Every setting, with its layers applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
-    /// The AWS profile to ask for; `None`: the SDK's default chain.
-    pub profile: Option<String>,
-    /// Regions to show; empty: the profile's or the environment's region (`AWS_REGION`).
+    /// The AWS profiles to read (names or globs), each an account; empty: the SDK's
+    /// default chain (or the organization's accounts).
+    pub profiles: Vec<String>,
+    /// Regions for every account, from the flag or the environment; empty: each
+    /// account's own.
     pub regions: Vec<String>,
+    /// An account's regions by its name, from its entry in the config.
+    pub account_regions: std::collections::BTreeMap<String, Vec<String>>,
+    /// The config's top-level `regions`: for an account with none of its own.
+    pub default_regions: Vec<String>,
+    pub organization: Option<super::file::Organization>,
     pub intervals: Intervals,
-    /// Why actions are refused, if they are.
-    pub read_only: Option<String>,
     /// The ECS cluster whose services bosun opens on; `None`: the fleet.
     pub cluster: Option<String>,
     /// The theme to load: a built-in name or a file; `None`: the default.
@@ -94,23 +100,27 @@ pub struct Resolved {
 }
 
 pub fn resolve(file: &Config, env: &Env, flags: &Flags) -> Resolved {
-    let profile = flags
-        .profile
-        .clone()
-        .or_else(|| env.profile.clone())
-        .or_else(|| file.profile.clone());
-    let profile_name = profile.clone().unwrap_or_else(|| "default".to_string());
-    let entry = file.profiles.get(&profile_name);
-
-    let regions = [
-        flags.regions.clone(),
-        env.regions.clone(),
-        entry.and_then(|p| p.regions.clone()).unwrap_or_default(),
-        file.regions.clone().unwrap_or_default(),
-    ]
-    .into_iter()
-    .find(|r| !r.is_empty())
-    .unwrap_or_default();
+    // `AWS_PROFILE` is the SDK's default chain's to read, as the AWS CLI does: keys in
+    // the environment win over it. A profile named on the command line or in the config
+    // is read with its own credentials only.
+    let profiles = if !flags.profiles.is_empty() {
+        flags.profiles.clone()
+    } else if env.profile.is_some() {
+        Vec::new()
+    } else if !file.profiles.is_empty() {
+        file.profiles.clone()
+    } else {
+        file.profile.iter().cloned().collect()
+    };
+    let regions = [flags.regions.clone(), env.regions.clone()]
+        .into_iter()
+        .find(|r| !r.is_empty())
+        .unwrap_or_default();
+    let account_regions = file
+        .accounts
+        .iter()
+        .filter_map(|(name, entry)| Some((name.clone(), entry.regions.clone()?)))
+        .collect();
 
     let mut intervals = Intervals::default();
     if flags.demo {
@@ -127,6 +137,9 @@ pub fn resolve(file: &Config, env: &Env, flags: &Flags) -> Resolved {
     if let Some(secs) = flags.refresh.or(env.refresh) {
         intervals.fast = Duration::from_secs(secs);
     }
+    if let Some(n) = file.fleet.max_in_flight {
+        intervals.max_in_flight = n;
+    }
     // The rest of the fleet is never refreshed more often than what is on screen.
     intervals.slow = intervals.slow.max(intervals.fast);
 
@@ -136,9 +149,11 @@ pub fn resolve(file: &Config, env: &Env, flags: &Flags) -> Resolved {
     });
 
     Resolved {
-        read_only: file.read_only_layered(&profile_name, flags.read_only, env.read_only),
-        profile,
+        profiles,
         regions,
+        account_regions,
+        default_regions: file.regions.clone().unwrap_or_default(),
+        organization: file.organization.clone(),
         intervals,
         cluster,
         theme: file.theme.clone(),
@@ -176,10 +191,10 @@ regions = ["us-east-1", "us-west-2"]
     #[test]
     fn defaults_when_nothing_is_said() {
         let r = resolve(&Config::default(), &Env::default(), &Flags::default());
-        assert_eq!(r.profile, None);
+        assert!(r.profiles.is_empty());
         assert!(r.regions.is_empty());
+        assert_eq!(r.intervals.max_in_flight, crate::source::scheduler::MAX_IN_FLIGHT);
         assert_eq!(r.intervals, Intervals::default());
-        assert_eq!(r.read_only, None);
         assert_eq!(r.cluster, None);
         assert_eq!(r.theme, None);
         let demo = resolve(
@@ -196,11 +211,27 @@ regions = ["us-east-1", "us-west-2"]
     #[test]
     fn the_file_over_the_defaults() {
         let r = resolve(&file(FILE), &Env::default(), &Flags::default());
-        assert_eq!(r.profile.as_deref(), Some("stage"));
-        assert_eq!(r.regions, ["eu-west-1"]);
+        assert_eq!(r.profiles, ["stage"]);
+        // The file's regions are each account's unless its entry has its own.
+        assert!(r.regions.is_empty());
+        assert_eq!(r.default_regions, ["eu-west-1"]);
+        assert_eq!(r.account_regions["prod"], ["us-east-1", "us-west-2"]);
         assert_eq!(r.intervals.fast, Duration::from_secs(7));
         assert_eq!(r.intervals.slow, Duration::from_secs(90));
-        assert!(r.read_only.unwrap().contains("read_only = true"));
+        // The file's read-only is per account, once accounts are known.
+        assert!(
+            file(FILE)
+                .read_only_layered("stage", false, None)
+                .unwrap()
+                .contains("read_only = true")
+        );
+        // A list of profiles, over the single one.
+        let list = resolve(
+            &file("profile = \"a\"\nprofiles = [\"prod-*\", \"stage\"]\n"),
+            &Env::default(),
+            &Flags::default(),
+        );
+        assert_eq!(list.profiles, ["prod-*", "stage"]);
         assert_eq!(r.cluster.as_deref(), Some("checkout"));
         assert_eq!(r.theme.as_deref(), Some("light"));
         // The demo's quick refresh is a default too: the file wins over it.
@@ -230,17 +261,18 @@ regions = ["us-east-1", "us-west-2"]
             ("BOSUN_READ_ONLY", "0"),
         ]);
         let r = resolve(&file(FILE), &e, &Flags::default());
-        assert_eq!(r.profile.as_deref(), Some("prod"));
-        // The profile's own regions, over the file's top level.
-        assert_eq!(r.regions, ["us-east-1", "us-west-2"]);
+        // AWS_PROFILE is the default chain's to read (keys in the environment win over
+        // it, as with the AWS CLI), not a profile named to bosun.
+        assert!(r.profiles.is_empty());
         assert_eq!(r.intervals.fast, Duration::from_secs(3));
         assert_eq!(r.intervals.slow, Duration::from_secs(90));
         // Read-only is a latch: BOSUN_READ_ONLY=0 does not lift the file's `read_only`.
-        assert!(r.read_only.unwrap().contains("read_only = true"));
+        assert!(file(FILE).read_only_layered("prod", false, e.read_only).is_some());
         let e = env(&[("BOSUN_REGION", "ap-south-1, eu-north-1"), ("BOSUN_READ_ONLY", "yes")]);
         let r = resolve(&Config::default(), &e, &Flags::default());
         assert_eq!(r.regions, ["ap-south-1", "eu-north-1"]);
-        assert!(r.read_only.unwrap().contains("BOSUN_READ_ONLY"));
+        let guard = Config::default().guard(&[], false, e.read_only);
+        assert!(guard.read_only.unwrap().contains("BOSUN_READ_ONLY"));
     }
 
     #[test]
@@ -253,17 +285,18 @@ regions = ["us-east-1", "us-west-2"]
         ]);
         let flags = Flags {
             demo: false,
-            profile: Some("dev".into()),
+            profiles: vec!["dev".into(), "ops-*".into()],
             regions: vec!["sa-east-1".into()],
             refresh: Some(11),
             read_only: true,
             cluster: Some("billing".into()),
         };
         let r = resolve(&file(FILE), &e, &flags);
-        assert_eq!(r.profile.as_deref(), Some("dev"));
+        assert_eq!(r.profiles, ["dev", "ops-*"]);
         assert_eq!(r.regions, ["sa-east-1"]);
         assert_eq!(r.intervals.fast, Duration::from_secs(11));
-        assert!(r.read_only.unwrap().contains("--read-only"));
+        let guard = file(FILE).guard(&[], flags.read_only, e.read_only);
+        assert!(guard.read_only.unwrap().contains("--read-only"));
         assert_eq!(r.cluster.as_deref(), Some("billing"));
     }
 

@@ -44,6 +44,8 @@ impl LaunchType {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cluster {
     pub arn: String,
+    /// The account it is in, by its name in the fleet.
+    pub account: String,
     pub name: String,
     pub region: String,
     pub status: String,

@@ -7,6 +7,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EksCluster {
     pub arn: String,
+    /// The account it is in, by its name in the fleet.
+    pub account: String,
     pub name: String,
     pub region: String,
     pub status: String,

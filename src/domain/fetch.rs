@@ -13,11 +13,16 @@ use super::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Servic
 /// One read of one resource set. Also the key the scheduler dedupes and schedules by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fetch {
-    Identity,
+    /// Who bosun talks to an account as (STS GetCallerIdentity).
+    Identity {
+        account: String,
+    },
     EcsClusters {
+        account: String,
         region: String,
     },
     EksClusters {
+        account: String,
         region: String,
     },
     Services {
@@ -36,6 +41,7 @@ pub enum Fetch {
     },
     /// The ACTIVE revisions of a task definition family, newest first.
     Revisions {
+        account: String,
         region: String,
         family: String,
     },
@@ -47,15 +53,18 @@ pub enum Fetch {
     },
     /// CloudWatch alarms of a region.
     Alarms {
+        account: String,
         region: String,
     },
     /// Application Auto Scaling of the ECS services of a region: targets, policies,
     /// scheduled actions, recent activities.
     Scaling {
+        account: String,
         region: String,
     },
     /// ECS capacity providers (by name) of a region, with their Auto Scaling groups.
     CapacityProviders {
+        account: String,
         region: String,
         names: Vec<String>,
     },
@@ -65,22 +74,26 @@ pub enum Fetch {
     },
     /// New lines of a CloudWatch Logs stream since the last fetch.
     Logs {
+        account: String,
         region: String,
         group: String,
         stream: String,
     },
     /// ECR images of a repository, by tag, with their scan findings.
     Images {
+        account: String,
         region: String,
         repository: String,
         tags: Vec<String>,
     },
     /// ECR repositories of a region.
     Repositories {
+        account: String,
         region: String,
     },
     /// EventBridge rules that start ECS tasks, in a region.
     Schedules {
+        account: String,
         region: String,
     },
     /// Managed node groups of an EKS cluster (by ARN).
@@ -146,6 +159,21 @@ impl Fetch {
         }
     }
 
+    /// The cluster (by ARN) a fetch is about, where it is about one.
+    pub fn cluster(&self) -> Option<&str> {
+        match self {
+            Fetch::Services { cluster }
+            | Fetch::Tasks { cluster, .. }
+            | Fetch::ContainerInstances { cluster }
+            | Fetch::NodeGroups { cluster }
+            | Fetch::FargateProfiles { cluster }
+            | Fetch::Addons { cluster }
+            | Fetch::Kube { cluster, .. }
+            | Fetch::PodLogs { cluster, .. } => Some(cluster),
+            _ => None,
+        }
+    }
+
     /// Whether the fleet roll-ups read this fetch's data.
     pub fn feeds_fleet(&self) -> bool {
         matches!(
@@ -193,7 +221,9 @@ impl Fetch {
     /// `k8s:` key for a pod's container.
     pub fn log_key(&self) -> Option<(String, String)> {
         match self {
-            Fetch::Logs { group, stream, .. } => Some((group.clone(), stream.clone())),
+            Fetch::Logs {
+                account, group, stream, ..
+            } => Some(log_key(account, group, stream)),
             Fetch::PodLogs {
                 cluster,
                 namespace,
@@ -213,9 +243,9 @@ impl Fetch {
     /// A short human name, for logs and error messages.
     pub fn describe(&self) -> String {
         match self {
-            Fetch::Identity => "caller identity".into(),
-            Fetch::EcsClusters { region } => format!("ECS clusters in {region}"),
-            Fetch::EksClusters { region } => format!("EKS clusters in {region}"),
+            Fetch::Identity { account } => format!("the caller identity of {account}"),
+            Fetch::EcsClusters { account, region } => format!("ECS clusters of {account} in {region}"),
+            Fetch::EksClusters { account, region } => format!("EKS clusters of {account} in {region}"),
             Fetch::Services { cluster } => {
                 format!("services of {}", crate::util::arn_tail(cluster))
             }
@@ -232,14 +262,14 @@ impl Fetch {
             }
             Fetch::Revisions { family, .. } => format!("revisions of {family}"),
             Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
-            Fetch::Alarms { region } => format!("alarms in {region}"),
-            Fetch::Scaling { region } => format!("autoscaling in {region}"),
-            Fetch::CapacityProviders { region, .. } => format!("capacity providers in {region}"),
+            Fetch::Alarms { account, region } => format!("alarms of {account} in {region}"),
+            Fetch::Scaling { account, region } => format!("autoscaling of {account} in {region}"),
+            Fetch::CapacityProviders { account, region, .. } => format!("capacity providers of {account} in {region}"),
             Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
             Fetch::Logs { stream, .. } => format!("logs of {stream}"),
             Fetch::Images { repository, .. } => format!("images of {repository}"),
-            Fetch::Repositories { region } => format!("ECR repositories in {region}"),
-            Fetch::Schedules { region } => format!("scheduled tasks in {region}"),
+            Fetch::Repositories { account, region } => format!("ECR repositories of {account} in {region}"),
+            Fetch::Schedules { account, region } => format!("scheduled tasks of {account} in {region}"),
             Fetch::NodeGroups { cluster } => format!("node groups of {}", crate::util::arn_tail(cluster)),
             Fetch::FargateProfiles { cluster } => format!("Fargate profiles of {}", crate::util::arn_tail(cluster)),
             Fetch::Addons { cluster } => format!("add-ons of {}", crate::util::arn_tail(cluster)),
@@ -311,6 +341,11 @@ impl Payload {
             Payload::Kube(_) => "kubernetes resources",
         }
     }
+}
+
+/// The log buffer key of a CloudWatch Logs stream of an account.
+pub fn log_key(account: &str, group: &str, stream: &str) -> (String, String) {
+    (format!("{account}:{group}"), stream.to_string())
 }
 
 /// The log buffer key of a pod container's log.

@@ -8,6 +8,9 @@ use super::Health;
 pub enum ClusterKind {
     Ecs,
     Eks,
+    /// Not a cluster: an account that cannot be read at all (its credentials failed), one
+    /// row in place of its clusters, with what failed and the fix.
+    Account,
 }
 
 impl ClusterKind {
@@ -15,6 +18,7 @@ impl ClusterKind {
         match self {
             ClusterKind::Ecs => "ECS",
             ClusterKind::Eks => "EKS",
+            ClusterKind::Account => "ACCOUNT",
         }
     }
 }
@@ -25,6 +29,9 @@ impl ClusterKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FleetRow {
     pub arn: String,
+    /// The account's name in the fleet, and its id.
+    pub account: String,
+    pub account_id: String,
     pub name: String,
     pub kind: ClusterKind,
     pub region: String,
@@ -41,4 +48,7 @@ pub struct FleetRow {
     /// The Kubernetes version of an EKS cluster.
     pub version: Option<String>,
     pub health: Health,
+    /// What failed, for an account's row: the error and its fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }

@@ -3,9 +3,26 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-/// One CloudWatch metric and statistic: namespace, name, dimensions, stat, in a region.
+/// Where a series is: an account (by its id, as the ARNs it comes from say) and a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+/// The account and region of a resource, from its ARN.
+pub fn place_of(arn: &str) -> Place<'_> {
+    Place {
+        account: super::account::arn_account(arn).unwrap_or_default(),
+        region: crate::util::arn_region(arn).unwrap_or_default(),
+    }
+}
+
+/// One CloudWatch metric and statistic: namespace, name, dimensions, stat, in an account's
+/// region.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct SeriesKey {
+    pub account: String,
     pub region: String,
     pub namespace: String,
     pub metric: String,
@@ -14,9 +31,10 @@ pub struct SeriesKey {
 }
 
 impl SeriesKey {
-    pub fn new(region: &str, namespace: &str, metric: &str, dims: &[(&str, &str)], stat: &str) -> Self {
+    pub fn new(place: Place<'_>, namespace: &str, metric: &str, dims: &[(&str, &str)], stat: &str) -> Self {
         SeriesKey {
-            region: region.to_string(),
+            account: place.account.to_string(),
+            region: place.region.to_string(),
             namespace: namespace.to_string(),
             metric: metric.to_string(),
             dims: dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -177,19 +195,19 @@ impl Alarm {
 }
 
 /// The series a service's views show.
-pub fn service_series(region: &str, cluster: &str, service: &str) -> [SeriesKey; 2] {
+pub fn service_series(place: Place<'_>, cluster: &str, service: &str) -> [SeriesKey; 2] {
     let dims = [("ClusterName", cluster), ("ServiceName", service)];
     [
-        SeriesKey::new(region, "AWS/ECS", "CPUUtilization", &dims, "Average"),
-        SeriesKey::new(region, "AWS/ECS", "MemoryUtilization", &dims, "Average"),
+        SeriesKey::new(place, "AWS/ECS", "CPUUtilization", &dims, "Average"),
+        SeriesKey::new(place, "AWS/ECS", "MemoryUtilization", &dims, "Average"),
     ]
 }
 
 /// The load balancer series of a target group (`targetgroup/NAME/ID`) behind a load
 /// balancer (`app/NAME/ID`).
-pub fn target_group_series(region: &str, target_group: &str, load_balancer: Option<&str>) -> Vec<SeriesKey> {
+pub fn target_group_series(place: Place<'_>, target_group: &str, load_balancer: Option<&str>) -> Vec<SeriesKey> {
     let mut keys = vec![SeriesKey::new(
-        region,
+        place,
         "AWS/ApplicationELB",
         "RequestCountPerTarget",
         &[("TargetGroup", target_group)],
@@ -198,14 +216,14 @@ pub fn target_group_series(region: &str, target_group: &str, load_balancer: Opti
     if let Some(lb) = load_balancer {
         let dims = [("TargetGroup", target_group), ("LoadBalancer", lb)];
         keys.push(SeriesKey::new(
-            region,
+            place,
             "AWS/ApplicationELB",
             "HTTPCode_Target_5XX_Count",
             &dims,
             "Sum",
         ));
         keys.push(SeriesKey::new(
-            region,
+            place,
             "AWS/ApplicationELB",
             "TargetResponseTime",
             &dims,
@@ -216,9 +234,9 @@ pub fn target_group_series(region: &str, target_group: &str, load_balancer: Opti
 }
 
 /// The queue depth series of an SQS queue a service scales on.
-pub fn queue_series(region: &str, queue: &str) -> SeriesKey {
+pub fn queue_series(place: Place<'_>, queue: &str) -> SeriesKey {
     SeriesKey::new(
-        region,
+        place,
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
         &[("QueueName", queue)],
@@ -242,7 +260,7 @@ mod tests {
         let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let at = |m: i64| start + SignedDuration::from_mins(m);
         let series = MetricSeries {
-            key: service_series("us-east-1", "c", "s")[0].clone(),
+            key: service_series(place_of("arn:aws:ecs:us-east-1:1:cluster/c"), "c", "s")[0].clone(),
             window: Window::Hour,
             start,
             end: at(60),

@@ -3,6 +3,7 @@
 //! the reads ([`fetch::Fetch`] and what it returns), the writes ([`op::Op`] and how each one
 //! ends) and the errors a person reads. Every other layer names this one.
 
+pub mod account;
 pub mod ecs;
 pub mod eks;
 pub mod fetch;

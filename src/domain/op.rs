@@ -374,7 +374,12 @@ impl Outcome {
 pub struct OpRequest {
     pub id: u64,
     pub op: Op,
+    /// The account it lands in, by its name in the fleet, and its id when known.
+    pub account: String,
+    pub account_id: Option<String>,
+    /// The profile that signs in to the account.
     pub profile: String,
+    /// Who sends it: the account's caller identity, when known.
     pub identity: Option<String>,
 }
 
@@ -408,15 +413,28 @@ impl Default for Limits {
 pub struct Guard {
     /// Why every action is refused, in read-only mode.
     pub read_only: Option<String>,
+    /// Why actions in an account are refused, by its name: accounts read-only in the
+    /// config.
+    pub accounts: std::collections::BTreeMap<String, String>,
     pub limits: Limits,
 }
 
 impl Guard {
-    pub fn check(&self, op: &Op) -> Result<(), String> {
-        if let Some(why) = &self.read_only {
+    /// Whether a request may be sent: not in read-only mode, not into a read-only
+    /// account, and its values within bounds.
+    pub fn check(&self, request: &OpRequest) -> Result<(), String> {
+        let op = &request.op;
+        if let Some(why) = self.refusal(&request.account) {
             return Err(format!("{} refused: {why}", op.verb()));
         }
         validate(op, &self.limits)
+    }
+
+    /// Why actions into `account` are refused, if they are.
+    pub fn refusal(&self, account: &str) -> Option<&str> {
+        self.read_only
+            .as_deref()
+            .or_else(|| self.accounts.get(account).map(String::as_str))
     }
 }
 
@@ -507,19 +525,52 @@ mod tests {
         assert_eq!(op.change(), vec!["web:41 → web:42"]);
     }
 
+    fn request(op: Op, account: &str) -> OpRequest {
+        OpRequest {
+            id: 1,
+            op,
+            account: account.into(),
+            account_id: None,
+            profile: account.into(),
+            identity: None,
+        }
+    }
+
     #[test]
     fn the_guard_refuses_read_only_and_bad_values() {
         let guard = Guard::default();
-        assert!(guard.check(&scale(7)).is_ok());
-        assert!(guard.check(&scale(201)).unwrap_err().contains("above the cap of 200"));
+        assert!(guard.check(&request(scale(7), "prod")).is_ok());
+        assert!(
+            guard
+                .check(&request(scale(201), "prod"))
+                .unwrap_err()
+                .contains("above the cap of 200")
+        );
         let read_only = Guard {
             read_only: Some("read-only mode (--read-only)".into()),
             ..Guard::default()
         };
         assert_eq!(
-            read_only.check(&scale(7)).unwrap_err(),
+            read_only.check(&request(scale(7), "prod")).unwrap_err(),
             "scale refused: read-only mode (--read-only)"
         );
+    }
+
+    #[test]
+    fn a_read_only_account_refuses_and_the_others_do_not() {
+        let guard = Guard {
+            accounts: [(
+                "prod".to_string(),
+                "account `prod` is read-only in the config".to_string(),
+            )]
+            .into(),
+            ..Guard::default()
+        };
+        assert_eq!(
+            guard.check(&request(scale(7), "prod")).unwrap_err(),
+            "scale refused: account `prod` is read-only in the config"
+        );
+        assert!(guard.check(&request(scale(7), "staging")).is_ok());
     }
 
     #[test]

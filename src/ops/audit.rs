@@ -21,11 +21,14 @@ pub struct Audit {
 struct Entry<'a> {
     time: String,
     identity: Option<&'a str>,
+    /// The account it landed in: its name in the fleet, and its id.
+    account: &'a str,
+    account_id: Option<&'a str>,
     profile: &'a str,
     region: &'a str,
     action: &'static str,
     target: String,
-    parameters: &'a super::Op,
+    parameters: &'a crate::domain::op::Op,
     /// How it ended: done, refused, not_sent, rejected, or unknown (sent, never answered).
     result: &'static str,
     /// The service's error code, for a rejected action.
@@ -73,6 +76,8 @@ impl Audit {
         let entry = Entry {
             time: jiff::Timestamp::now().to_string(),
             identity: request.identity.as_deref(),
+            account: &request.account,
+            account_id: request.account_id.as_deref(),
             profile: &request.profile,
             region: request.op.region(),
             action: request.op.verb(),

@@ -36,9 +36,9 @@ impl Operator for AwsBackend {
     async fn apply(&self, op: &Op, token: &str) -> Result<Applied, WriteError> {
         let (region, clients) = self
             .clients_for(op.cluster())
+            .await
             .map_err(|e| WriteError::NotSent(e.message))?;
-        let profile = self.profile_name();
-        let fail = |what: &'static str| Call::new(what, region, profile).write();
+        let fail = |what: &'static str| Call::new(what, region, &clients.who).write();
         let client = &clients.ecs;
         match op {
             Op::Redeploy { cluster, service, .. } => {

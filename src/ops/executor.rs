@@ -30,7 +30,7 @@ impl Executor {
 
     /// Carry out one request: refused, or sent once.
     pub async fn execute(&self, request: OpRequest) -> OpOutcome {
-        let outcome = match self.guard.check(&request.op) {
+        let outcome = match self.guard.check(&request) {
             Err(reason) => Outcome::Refused { reason },
             Ok(()) => {
                 let token = format!("bosun-{}-{}", self.session, request.id);

@@ -13,16 +13,25 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 use crate::domain::FetchError;
+use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 
 /// A place bosun reads fleets from: AWS, or the simulated fleet.
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// The regions this backend covers.
-    fn regions(&self) -> Vec<String>;
+    /// The accounts this backend covers, each with its regions.
+    fn accounts(&self) -> Vec<Account>;
 
-    /// The profile name shown in the header.
-    fn profile(&self) -> String;
+    /// Every region of every account, once each, in the order first named.
+    fn regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = Vec::new();
+        for region in self.accounts().into_iter().flat_map(|a| a.regions) {
+            if !regions.contains(&region) {
+                regions.push(region);
+            }
+        }
+        regions
+    }
 
     async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError>;
 
@@ -61,10 +70,21 @@ pub async fn fetch_all(backend: &dyn Backend, fetches: Vec<Fetch>, limit: usize)
 /// Everything the fleet, services and tasks views of every cluster show: cluster lists,
 /// then per cluster its services, running and stopped tasks and container instances.
 pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
-    let mut first = vec![Fetch::Identity];
-    for region in backend.regions() {
-        first.push(Fetch::EcsClusters { region: region.clone() });
-        first.push(Fetch::EksClusters { region });
+    let mut first = Vec::new();
+    for account in backend.accounts() {
+        first.push(Fetch::Identity {
+            account: account.name.clone(),
+        });
+        for region in account.regions {
+            first.push(Fetch::EcsClusters {
+                account: account.name.clone(),
+                region: region.clone(),
+            });
+            first.push(Fetch::EksClusters {
+                account: account.name.clone(),
+                region,
+            });
+        }
     }
     let mut events = fetch_all(backend, first, limit).await;
     let clusters: Vec<String> = events

@@ -9,11 +9,12 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 use super::SharedBackend;
-use crate::domain::FetchError;
+use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload, Scope};
 use crate::domain::kube::KubeKind;
+use crate::domain::{ErrorKind, FetchError};
 
-/// How often to refresh.
+/// How often to refresh, and how much at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intervals {
     /// What is on screen.
@@ -22,7 +23,13 @@ pub struct Intervals {
     pub slow: Duration,
     /// The longest a failing fetch waits before its next try.
     pub max_backoff: Duration,
+    /// Fetches in flight at once over every account and region (`[fleet] max_in_flight`).
+    pub max_in_flight: usize,
 }
+
+/// Fetches in flight at once unless the config says otherwise: 50 accounts of 4 regions
+/// list their clusters in about a dozen round trips, without a burst that throttles.
+pub const MAX_IN_FLIGHT: usize = 16;
 
 impl Default for Intervals {
     fn default() -> Self {
@@ -30,6 +37,7 @@ impl Default for Intervals {
             fast: Duration::from_secs(5),
             slow: Duration::from_secs(60),
             max_backoff: Duration::from_secs(30),
+            max_in_flight: MAX_IN_FLIGHT,
         }
     }
 }
@@ -49,6 +57,8 @@ struct Job {
     failures: u32,
     /// An immutable resource fetched successfully: never again.
     done: bool,
+    /// Whether it has been fetched successfully once: its later refreshes keep their phase.
+    refreshed: bool,
 }
 
 impl Job {
@@ -59,6 +69,7 @@ impl Job {
             in_flight: false,
             failures: 0,
             done: false,
+            refreshed: false,
         }
     }
 
@@ -70,12 +81,18 @@ impl Job {
 pub struct Scheduler {
     backend: SharedBackend,
     intervals: Intervals,
-    regions: Vec<String>,
+    accounts: Vec<Account>,
     jobs: HashMap<Fetch, Job>,
-    /// ECS clusters per region, from the last good cluster list.
-    clusters: BTreeMap<String, BTreeSet<String>>,
-    /// EKS clusters per region, from the last good cluster list.
-    eks: BTreeMap<String, BTreeSet<String>>,
+    /// ECS clusters per account and region, from the last good cluster list.
+    clusters: BTreeMap<(String, String), BTreeSet<String>>,
+    /// EKS clusters per account and region, from the last good cluster list.
+    eks: BTreeMap<(String, String), BTreeSet<String>>,
+    /// The account of each cluster listed, by ARN.
+    account_of_cluster: HashMap<String, String>,
+    /// Accounts whose credentials failed: only their identity is asked again (at its
+    /// backoff) until it answers, so an expired sign-in costs one call an interval, not
+    /// one for every region and cluster.
+    locked: BTreeSet<String>,
     /// EKS clusters whose pods have been read: their watches run, so reading them again
     /// for the fleet's roll-up costs no API call, and is kept up off screen too.
     watched: BTreeSet<String>,
@@ -87,28 +104,43 @@ type Finished = (Fetch, jiff::Timestamp, Result<Payload, FetchError>);
 
 impl Scheduler {
     pub fn new(backend: SharedBackend, intervals: Intervals) -> Self {
-        let regions = backend.regions();
+        let accounts = backend.accounts();
         Scheduler {
             backend,
             intervals,
-            regions,
+            accounts,
             jobs: HashMap::new(),
             clusters: BTreeMap::new(),
             eks: BTreeMap::new(),
+            account_of_cluster: HashMap::new(),
+            locked: BTreeSet::new(),
             watched: BTreeSet::new(),
             scope: Scope::default(),
-            max_in_flight: 8,
+            max_in_flight: intervals.max_in_flight.max(1),
         }
     }
 
     /// Every fetch that should be kept fresh, on screen or not.
     fn wanted(&self) -> BTreeSet<Fetch> {
-        let mut wanted = BTreeSet::from([Fetch::Identity]);
-        for region in &self.regions {
-            wanted.insert(Fetch::EcsClusters { region: region.clone() });
-            wanted.insert(Fetch::EksClusters { region: region.clone() });
-            // Firing alarms roll up into the fleet view.
-            wanted.insert(Fetch::Alarms { region: region.clone() });
+        let mut wanted = BTreeSet::new();
+        for account in &self.accounts {
+            let name = &account.name;
+            wanted.insert(Fetch::Identity { account: name.clone() });
+            for region in &account.regions {
+                wanted.insert(Fetch::EcsClusters {
+                    account: name.clone(),
+                    region: region.clone(),
+                });
+                wanted.insert(Fetch::EksClusters {
+                    account: name.clone(),
+                    region: region.clone(),
+                });
+                // Firing alarms roll up into the fleet view.
+                wanted.insert(Fetch::Alarms {
+                    account: name.clone(),
+                    region: region.clone(),
+                });
+            }
         }
         for cluster in self.clusters.values().flatten() {
             wanted.insert(Fetch::Services {
@@ -141,6 +173,44 @@ impl Scheduler {
         wanted
     }
 
+    /// The account a fetch reads: named in it, or its cluster's.
+    fn account_of(&self, fetch: &Fetch) -> Option<String> {
+        match fetch {
+            Fetch::Identity { account }
+            | Fetch::EcsClusters { account, .. }
+            | Fetch::EksClusters { account, .. }
+            | Fetch::Revisions { account, .. }
+            | Fetch::Alarms { account, .. }
+            | Fetch::Scaling { account, .. }
+            | Fetch::CapacityProviders { account, .. }
+            | Fetch::Logs { account, .. }
+            | Fetch::Images { account, .. }
+            | Fetch::Repositories { account, .. }
+            | Fetch::Schedules { account, .. } => Some(account.clone()),
+            Fetch::Metrics { series, .. } => series.first().map(|k| k.account.clone()),
+            Fetch::Services { cluster }
+            | Fetch::Tasks { cluster, .. }
+            | Fetch::ContainerInstances { cluster }
+            | Fetch::NodeGroups { cluster }
+            | Fetch::FargateProfiles { cluster }
+            | Fetch::Addons { cluster }
+            | Fetch::Kube { cluster, .. }
+            | Fetch::PodLogs { cluster, .. } => self.account_of_cluster.get(cluster).cloned(),
+            Fetch::TaskDefinition { .. } | Fetch::Targets { .. } => None,
+        }
+    }
+
+    /// Where in the slow interval a fetch's refreshes fall: the same place each time, and
+    /// spread evenly over the fleet's fetches. What is on screen is never delayed.
+    fn spread(&self, fetch: &Fetch, interval: Duration) -> Duration {
+        if self.scope.contains(fetch) || interval.is_zero() {
+            return Duration::ZERO;
+        }
+        use std::hash::BuildHasher;
+        let hash = foldhash::quality::FixedState::with_seed(7).hash_one(fetch);
+        interval.mul_f64((hash % 1000) as f64 / 1000.0)
+    }
+
     fn interval(&self, fetch: &Fetch) -> Duration {
         if self.scope.contains(fetch) {
             self.intervals.fast
@@ -155,9 +225,13 @@ impl Scheduler {
         let wanted = self.wanted();
         self.jobs.retain(|fetch, job| job.in_flight || wanted.contains(fetch));
         for fetch in wanted {
-            let fast = self.interval(&fetch);
+            let on_screen = self.scope.contains(&fetch);
+            let fast = self.intervals.fast;
             let job = self.jobs.entry(fetch).or_insert_with(|| Job::due_now(now));
-            if job.failures == 0
+            // Just came on screen: due a fast interval after it last ran. The rest keep
+            // their place in the slow interval.
+            if on_screen
+                && job.failures == 0
                 && let Some(started) = job.last_started
             {
                 job.next_due = job.next_due.min(started + fast);
@@ -172,8 +246,16 @@ impl Scheduler {
 
     fn refresh_now(&mut self, now: Instant) {
         let mut urgent: BTreeSet<Fetch> = self.scope.0.clone();
-        for region in &self.regions {
-            urgent.insert(Fetch::EcsClusters { region: region.clone() });
+        for account in &self.accounts {
+            urgent.insert(Fetch::Identity {
+                account: account.name.clone(),
+            });
+            for region in &account.regions {
+                urgent.insert(Fetch::EcsClusters {
+                    account: account.name.clone(),
+                    region: region.clone(),
+                });
+            }
         }
         for fetch in urgent {
             if let Some(job) = self.jobs.get_mut(&fetch) {
@@ -187,13 +269,26 @@ impl Scheduler {
     /// result tells about the fleet (new clusters to watch).
     fn finish(&mut self, fetch: &Fetch, result: &Result<Payload, FetchError>, now: Instant) {
         match (fetch, result) {
-            (Fetch::EcsClusters { region }, Ok(Payload::EcsClusters(list))) => {
-                self.clusters
-                    .insert(region.clone(), list.iter().map(|c| c.arn.clone()).collect());
+            (Fetch::EcsClusters { account, region }, Ok(Payload::EcsClusters(list))) => {
+                for c in list {
+                    self.account_of_cluster.insert(c.arn.clone(), account.clone());
+                }
+                self.clusters.insert(
+                    (account.clone(), region.clone()),
+                    list.iter().map(|c| c.arn.clone()).collect(),
+                );
             }
-            (Fetch::EksClusters { region }, Ok(Payload::EksClusters(list))) => {
-                self.eks
-                    .insert(region.clone(), list.iter().map(|c| c.arn.clone()).collect());
+            (Fetch::EksClusters { account, region }, Ok(Payload::EksClusters(list))) => {
+                for c in list {
+                    self.account_of_cluster.insert(c.arn.clone(), account.clone());
+                }
+                self.eks.insert(
+                    (account.clone(), region.clone()),
+                    list.iter().map(|c| c.arn.clone()).collect(),
+                );
+            }
+            (Fetch::Identity { account }, Ok(_)) => {
+                self.locked.remove(account);
             }
             (
                 Fetch::Kube {
@@ -208,6 +303,13 @@ impl Scheduler {
         }
         let interval = self.interval(fetch);
         let max_backoff = self.intervals.max_backoff.max(interval);
+        let spread = self.spread(fetch, interval);
+        if let Err(error) = result
+            && error.kind == ErrorKind::Auth
+            && let Some(account) = self.account_of(fetch)
+        {
+            self.locked.insert(account);
+        }
         let Some(job) = self.jobs.get_mut(fetch) else {
             return;
         };
@@ -216,7 +318,11 @@ impl Scheduler {
             Ok(_) => {
                 job.failures = 0;
                 job.done = fetch.is_immutable();
-                job.next_due = job.last_started.unwrap_or(now) + interval;
+                // The first slow refresh of a fetch lands somewhere in the interval, not
+                // with all the others: a fleet of many accounts does not burst.
+                let phase = if job.refreshed { Duration::ZERO } else { spread };
+                job.refreshed = true;
+                job.next_due = job.last_started.unwrap_or(now) + interval + phase;
             }
             Err(error) => {
                 job.failures += 1;
@@ -234,6 +340,10 @@ impl Scheduler {
             .iter()
             .filter(|(_, job)| job.idle() && job.next_due <= now)
             .map(|(fetch, _)| fetch.clone())
+            .filter(|fetch| {
+                matches!(fetch, Fetch::Identity { .. })
+                    || self.account_of(fetch).is_none_or(|a| !self.locked.contains(&a))
+            })
             .collect();
         due.sort_by_key(|f| (!self.scope.contains(f), f.clone()));
         for fetch in due {
@@ -314,25 +424,31 @@ mod tests {
     #[derive(Default)]
     struct Counting {
         calls: Mutex<Vec<Fetch>>,
+        /// When each call started.
+        started: Mutex<Vec<Instant>>,
         failing: Mutex<BTreeSet<Fetch>>,
+        /// Accounts past the first (`test`): `acct-1`, ...
+        more_accounts: usize,
     }
 
     #[async_trait]
     impl Backend for Counting {
-        fn regions(&self) -> Vec<String> {
-            vec!["us-east-1".into()]
-        }
-        fn profile(&self) -> String {
-            "test".into()
+        fn accounts(&self) -> Vec<Account> {
+            let regions = || vec!["us-east-1".to_string()];
+            std::iter::once(Account::named("test", regions()))
+                .chain((1..=self.more_accounts).map(|i| Account::named(&format!("acct-{i}"), regions())))
+                .collect()
         }
         async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
             self.calls.lock().unwrap().push(fetch.clone());
+            self.started.lock().unwrap().push(Instant::now());
             tokio::time::sleep(Duration::from_millis(100)).await;
             if self.failing.lock().unwrap().contains(fetch) {
                 return Err(FetchError::new(ErrorKind::Network, "down"));
             }
             Ok(match fetch {
-                Fetch::EcsClusters { region } => Payload::EcsClusters(vec![Cluster {
+                Fetch::EcsClusters { region, account } => Payload::EcsClusters(vec![Cluster {
+                    account: account.clone(),
                     arn: format!("arn:aws:ecs:{region}:1:cluster/web"),
                     name: "web".into(),
                     region: region.clone(),
@@ -343,7 +459,8 @@ mod tests {
                     container_instances: 0,
                     capacity_providers: vec![],
                 }]),
-                Fetch::EksClusters { region } => Payload::EksClusters(vec![crate::domain::EksCluster {
+                Fetch::EksClusters { region, account } => Payload::EksClusters(vec![crate::domain::EksCluster {
+                    account: account.clone(),
                     arn: EKS.into(),
                     name: "k8s".into(),
                     region: region.clone(),
@@ -355,7 +472,7 @@ mod tests {
                     private_access: false,
                     created_at: None,
                 }]),
-                Fetch::Identity => Payload::Identity(crate::domain::Identity {
+                Fetch::Identity { .. } => Payload::Identity(crate::domain::Identity {
                     account: "1".into(),
                     arn: "arn".into(),
                 }),
@@ -410,11 +527,55 @@ mod tests {
         let services = Fetch::Services {
             cluster: CLUSTER.into(),
         };
-        // Discovered from the cluster list, then refreshed every 60 s.
-        assert_eq!(count(&h, &services), 2);
         // On screen: every 5 s.
         let fast = count(&h, &tasks());
         assert!((12..=13).contains(&fast), "fast fetches: {fast}");
+        // Discovered from the cluster list, then refreshed every 60 s (its second time
+        // somewhere in the minute after the first).
+        let slow = count(&h, &services);
+        assert!((1..=2).contains(&slow), "slow fetches in a minute: {slow}");
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        while h.events.try_recv().is_ok() {}
+        assert_eq!(count(&h, &services), slow + 2, "then once a minute");
+    }
+
+    /// Many accounts: the first load goes as fast as the in-flight limit allows, then each
+    /// fetch keeps its own place in the slow interval, so the refreshes do not come in one
+    /// burst a minute.
+    #[tokio::test(start_paused = true)]
+    async fn the_slow_refresh_spreads_over_its_interval() {
+        let backend = Arc::new(Counting {
+            more_accounts: 49,
+            ..Counting::default()
+        });
+        let (_scope, scope_rx) = watch::channel(Scope::default());
+        let (_control, control_rx) = mpsc::channel(4);
+        let (tx, mut events) = mpsc::channel(1024);
+        let t0 = Instant::now();
+        tokio::spawn(Scheduler::new(backend.clone(), Intervals::default()).run(scope_rx, control_rx, tx));
+        tokio::spawn(async move { while events.recv().await.is_some() {} });
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        let started = backend.started.lock().unwrap().clone();
+        // The steady state: minutes two to five, in 5 s buckets.
+        let mut buckets = [0usize; 36];
+        for at in &started {
+            let secs = at.duration_since(t0).as_secs();
+            if (120..300).contains(&secs) {
+                buckets[((secs - 120) / 5) as usize] += 1;
+            }
+        }
+        let total: usize = buckets.iter().sum();
+        // 50 accounts: identity, ECS and EKS cluster lists, alarms; services and stopped
+        // tasks of the ECS cluster, node groups and add-ons of the EKS cluster, that every
+        // account lists. Three minutes of each, once a minute.
+        assert_eq!(total, 3 * (50 * 4 + 4), "{buckets:?}");
+        let mean = total as f64 / buckets.len() as f64;
+        let busiest = *buckets.iter().max().unwrap();
+        assert!(
+            busiest as f64 <= 3.0 * mean,
+            "a burst: {busiest} in 5 s against {mean:.1} on average: {buckets:?}"
+        );
+        assert!(buckets.iter().filter(|&&n| n > 0).count() >= 30, "{buckets:?}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -489,7 +650,11 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(120)).await;
         while h.events.try_recv().is_ok() {}
         assert_eq!(count(&h, &kube(KubeKind::Pods)), pods + 2, "off screen: every 60 s");
-        assert_eq!(count(&h, &kube(KubeKind::Workloads)), workloads + 2);
-        assert_eq!(count(&h, &groups), 3, "at 0, 60 and 120 s");
+        // The workloads' first slow refresh falls at their own place in the minute.
+        let more = count(&h, &kube(KubeKind::Workloads)) - workloads;
+        assert!((1..=2).contains(&more), "workload refreshes in 120 s: {more}");
+        // At 0 s, then once a minute at its own place in the minute.
+        let groups = count(&h, &groups);
+        assert!((2..=3).contains(&groups), "node group refreshes in 131 s: {groups}");
     }
 }

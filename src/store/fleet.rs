@@ -4,10 +4,40 @@ use jiff::Timestamp;
 
 use super::ClusterData;
 use super::kube::KubeData;
-use crate::domain::{Cluster, ClusterKind, EksCluster, FleetRow, Health};
+use crate::domain::account::{Account, arn_account};
+use crate::domain::{Cluster, ClusterKind, EksCluster, ErrorKind, FleetRow, Health};
 use crate::util;
 
 impl FleetRow {
+    /// An account's own row, when its credentials failed: one row with the error and its
+    /// fix, in place of clusters bosun cannot see (its last good ones stay too).
+    pub fn account(account: &Account, identity: Option<&super::Collection<super::IdentityItem>>) -> Option<Self> {
+        let error = identity?.error.as_ref().filter(|e| e.kind == ErrorKind::Auth)?;
+        Some(FleetRow {
+            arn: format!("account/{}", account.name),
+            account: account.name.clone(),
+            account_id: account.id.clone().unwrap_or_default(),
+            name: "(no access)".into(),
+            kind: ClusterKind::Account,
+            region: match account.regions.as_slice() {
+                [one] => one.clone(),
+                many => format!("{} regions", many.len()),
+            },
+            status: "NO ACCESS".into(),
+            services: None,
+            running: 0,
+            pending: 0,
+            desired: None,
+            degraded: None,
+            deploying: None,
+            stopped_last_hour: None,
+            alarms: None,
+            version: None,
+            health: Health::Failing,
+            error: Some(error.message.clone()),
+        })
+    }
+
     pub fn ecs(cluster: &Cluster, data: Option<&ClusterData>, alarms: Option<u32>, now: Timestamp) -> Self {
         let services = data.filter(|d| d.services.is_loaded()).map(|d| d.services.items());
         let stopped = data.filter(|d| d.stopped.is_loaded()).map(|d| {
@@ -36,6 +66,8 @@ impl FleetRow {
         };
         FleetRow {
             arn: cluster.arn.clone(),
+            account: cluster.account.clone(),
+            account_id: arn_account(&cluster.arn).unwrap_or_default().to_string(),
             name: cluster.name.clone(),
             kind: ClusterKind::Ecs,
             region: cluster.region.clone(),
@@ -51,6 +83,7 @@ impl FleetRow {
             alarms,
             version: None,
             health,
+            error: None,
         }
     }
 
@@ -106,6 +139,8 @@ impl FleetRow {
         };
         FleetRow {
             arn: cluster.arn.clone(),
+            account: cluster.account.clone(),
+            account_id: arn_account(&cluster.arn).unwrap_or_default().to_string(),
             name: cluster.name.clone(),
             kind: ClusterKind::Eks,
             region: cluster.region.clone(),
@@ -120,6 +155,7 @@ impl FleetRow {
             alarms: None,
             version: Some(cluster.version.clone()),
             health,
+            error: None,
         }
     }
 }

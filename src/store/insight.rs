@@ -92,23 +92,36 @@ impl LogBuffer {
     }
 }
 
+/// An account (by name) and a region: where per-region data is kept.
+pub type Place = (String, String);
+
+pub fn place(account: &str, region: &str) -> Place {
+    (account.to_string(), region.to_string())
+}
+
+/// Where the images of a repository are kept.
+pub fn images_key(account: &str, region: &str, repository: &str) -> String {
+    format!("{account}/{region}/{repository}")
+}
+
 /// Everything issue-by-issue views check before acting, each with its freshness and error.
 #[derive(Debug)]
 pub struct Insight {
     pub metrics: HashMap<(SeriesKey, Window), MetricSeries>,
     /// When metrics last arrived, and the last metrics error.
     pub metrics_status: Slot<()>,
-    pub alarms: BTreeMap<String, Collection<Alarm>>,
-    pub scaling: BTreeMap<String, Slot<Scaling>>,
-    pub capacity: BTreeMap<String, Collection<CapacityProvider>>,
+    /// By account and region, as the rest of the per-region data.
+    pub alarms: BTreeMap<Place, Collection<Alarm>>,
+    pub scaling: BTreeMap<Place, Slot<Scaling>>,
+    pub capacity: BTreeMap<Place, Collection<CapacityProvider>>,
     pub targets: HashMap<String, Slot<TargetGroupHealth>>,
     /// By (group, stream).
     pub logs: HashMap<(String, String), LogBuffer>,
     pub log_lines: usize,
-    /// By `region/repository`.
+    /// By `account/region/repository`.
     pub images: HashMap<String, Slot<Vec<Image>>>,
-    pub repositories: BTreeMap<String, Collection<Repository>>,
-    pub schedules: BTreeMap<String, Collection<ScheduledTask>>,
+    pub repositories: BTreeMap<Place, Collection<Repository>>,
+    pub schedules: BTreeMap<Place, Collection<ScheduledTask>>,
 }
 
 impl Default for Insight {
@@ -138,9 +151,9 @@ impl Insight {
         self.logs.get(&(group.to_string(), stream.to_string()))
     }
 
-    /// Firing alarms about a cluster (its ClusterName dimension), in its region.
-    pub fn firing_in_cluster(&self, region: &str, cluster: &str) -> Option<u32> {
-        let alarms = self.alarms.get(region).filter(|a| a.is_loaded())?;
+    /// Firing alarms about a cluster (its ClusterName dimension), in its account's region.
+    pub fn firing_in_cluster(&self, account: &str, region: &str, cluster: &str) -> Option<u32> {
+        let alarms = self.alarms.get(&place(account, region)).filter(|a| a.is_loaded())?;
         Some(
             alarms
                 .items()
@@ -164,16 +177,20 @@ impl Insight {
                 }
                 changed
             }
-            (Fetch::Alarms { region }, Payload::Alarms(mut list)) => {
+            (Fetch::Alarms { account, region }, Payload::Alarms(mut list)) => {
                 list.sort_by(|a, b| (!a.firing(), &a.name).cmp(&(!b.firing(), &b.name)));
-                self.alarms.entry(region.clone()).or_default().replace(list, at)
+                self.alarms.entry(place(account, region)).or_default().replace(list, at)
             }
-            (Fetch::Scaling { region }, Payload::Scaling(scaling)) => {
-                self.scaling.entry(region.clone()).or_default().set(*scaling, at)
-            }
-            (Fetch::CapacityProviders { region, .. }, Payload::CapacityProviders(list)) => {
-                self.capacity.entry(region.clone()).or_default().replace(list, at)
-            }
+            (Fetch::Scaling { account, region }, Payload::Scaling(scaling)) => self
+                .scaling
+                .entry(place(account, region))
+                .or_default()
+                .set(*scaling, at),
+            (Fetch::CapacityProviders { account, region, .. }, Payload::CapacityProviders(list)) => self
+                .capacity
+                .entry(place(account, region))
+                .or_default()
+                .replace(list, at),
             (Fetch::Targets { target_group }, Payload::Targets(health)) => {
                 self.targets.entry(target_group.clone()).or_default().set(*health, at)
             }
@@ -184,17 +201,29 @@ impl Insight {
                     .or_insert_with(|| LogBuffer::new(cap))
                     .push(lines, reset, at)
             }
-            (Fetch::Images { region, repository, .. }, Payload::Images(list)) => self
+            (
+                Fetch::Images {
+                    account,
+                    region,
+                    repository,
+                    ..
+                },
+                Payload::Images(list),
+            ) => self
                 .images
-                .entry(format!("{region}/{repository}"))
+                .entry(images_key(account, region, repository))
                 .or_default()
                 .set(list, at),
-            (Fetch::Repositories { region }, Payload::Repositories(list)) => {
-                self.repositories.entry(region.clone()).or_default().replace(list, at)
-            }
-            (Fetch::Schedules { region }, Payload::Schedules(list)) => {
-                self.schedules.entry(region.clone()).or_default().replace(list, at)
-            }
+            (Fetch::Repositories { account, region }, Payload::Repositories(list)) => self
+                .repositories
+                .entry(place(account, region))
+                .or_default()
+                .replace(list, at),
+            (Fetch::Schedules { account, region }, Payload::Schedules(list)) => self
+                .schedules
+                .entry(place(account, region))
+                .or_default()
+                .replace(list, at),
             (fetch, payload) => {
                 tracing::error!(?fetch, payload = payload.kind(), "payload does not match fetch");
                 false
@@ -205,9 +234,11 @@ impl Insight {
     pub fn apply_err(&mut self, fetch: &Fetch, error: FetchError) -> bool {
         match fetch {
             Fetch::Metrics { .. } => self.metrics_status.fail(error),
-            Fetch::Alarms { region } => self.alarms.entry(region.clone()).or_default().fail(error),
-            Fetch::Scaling { region } => self.scaling.entry(region.clone()).or_default().fail(error),
-            Fetch::CapacityProviders { region, .. } => self.capacity.entry(region.clone()).or_default().fail(error),
+            Fetch::Alarms { account, region } => self.alarms.entry(place(account, region)).or_default().fail(error),
+            Fetch::Scaling { account, region } => self.scaling.entry(place(account, region)).or_default().fail(error),
+            Fetch::CapacityProviders { account, region, .. } => {
+                self.capacity.entry(place(account, region)).or_default().fail(error)
+            }
             Fetch::Targets { target_group } => self.targets.entry(target_group.clone()).or_default().fail(error),
             Fetch::Logs { .. } | Fetch::PodLogs { .. } => {
                 let cap = self.log_lines;
@@ -219,13 +250,22 @@ impl Insight {
                 buffer.error = Some(error);
                 changed
             }
-            Fetch::Images { region, repository, .. } => self
+            Fetch::Images {
+                account,
+                region,
+                repository,
+                ..
+            } => self
                 .images
-                .entry(format!("{region}/{repository}"))
+                .entry(images_key(account, region, repository))
                 .or_default()
                 .fail(error),
-            Fetch::Repositories { region } => self.repositories.entry(region.clone()).or_default().fail(error),
-            Fetch::Schedules { region } => self.schedules.entry(region.clone()).or_default().fail(error),
+            Fetch::Repositories { account, region } => {
+                self.repositories.entry(place(account, region)).or_default().fail(error)
+            }
+            Fetch::Schedules { account, region } => {
+                self.schedules.entry(place(account, region)).or_default().fail(error)
+            }
             _ => false,
         }
     }

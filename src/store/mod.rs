@@ -17,6 +17,7 @@ use serde::Serialize;
 pub use collection::Collection;
 pub use follow::{Follow, Watch};
 
+use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 use crate::domain::*;
 use crate::util::natural_cmp;
@@ -46,7 +47,9 @@ impl ClusterData {
 /// Where bosun is pointed: shown in the header.
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
-    pub profile: String,
+    /// The accounts of the fleet, their ids filled in as their identities arrive.
+    pub accounts: Vec<Account>,
+    /// Every region of every account, once each.
     pub regions: Vec<String>,
     pub demo: bool,
     pub read_only: bool,
@@ -60,7 +63,7 @@ pub struct Context {
 impl Default for Context {
     fn default() -> Self {
         Context {
-            profile: String::new(),
+            accounts: Vec::new(),
             regions: Vec::new(),
             demo: false,
             read_only: false,
@@ -73,10 +76,12 @@ impl Default for Context {
 #[derive(Debug)]
 pub struct Store {
     pub context: Context,
-    pub identity: Collection<IdentityItem>,
-    /// ECS clusters, one collection per region so one region's error blanks nothing else.
-    pub ecs: BTreeMap<String, Collection<Cluster>>,
-    pub eks: BTreeMap<String, Collection<EksCluster>>,
+    /// Who bosun is, per account (by name).
+    pub identities: BTreeMap<String, Collection<IdentityItem>>,
+    /// ECS clusters, one collection per account and region, so one region's error (or
+    /// one account's) blanks nothing else.
+    pub ecs: BTreeMap<(String, String), Collection<Cluster>>,
+    pub eks: BTreeMap<(String, String), Collection<EksCluster>>,
     /// Services, tasks and instances, by cluster ARN.
     pub clusters: HashMap<String, ClusterData>,
     pub task_definitions: HashMap<String, Result<TaskDefinition, FetchError>>,
@@ -86,7 +91,7 @@ pub struct Store {
     pub now: Timestamp,
     /// API calls in the last minute, where the backend makes any.
     pub calls_per_minute: Option<u32>,
-    /// Revisions of task definition families, newest first, by `region/family`.
+    /// Revisions of task definition families, newest first, by `account/region/family`.
     pub revisions: HashMap<String, Result<Vec<String>, FetchError>>,
     /// Metrics, alarms, autoscaling, targets, logs, images, scheduled tasks.
     pub insight: insight::Insight,
@@ -94,6 +99,8 @@ pub struct Store {
     pub kube: HashMap<String, kube::KubeData>,
     /// Kubernetes views: only this namespace (`:ns`); all when `None`.
     pub namespace: Option<String>,
+    /// The fleet: only this account (`:account`); all when `None`.
+    pub account_scope: Option<String>,
     /// Actions sent and being followed.
     pub ops: OpsState,
     pub settings: Settings,
@@ -108,6 +115,8 @@ pub struct Settings {
     pub limits: crate::domain::op::Limits,
     /// Why actions are refused, in read-only mode.
     pub read_only: Option<String>,
+    /// Why actions into an account (by name) are refused: accounts read-only in the config.
+    pub read_only_accounts: std::collections::BTreeMap<String, String>,
     /// `:` command aliases from the config.
     pub aliases: std::collections::BTreeMap<String, String>,
 }
@@ -135,7 +144,7 @@ impl Store {
     pub fn new(context: Context, now: Timestamp) -> Self {
         Store {
             context,
-            identity: Collection::default(),
+            identities: BTreeMap::new(),
             ecs: BTreeMap::new(),
             eks: BTreeMap::new(),
             clusters: HashMap::new(),
@@ -147,25 +156,77 @@ impl Store {
             insight: insight::Insight::default(),
             kube: HashMap::new(),
             namespace: None,
+            account_scope: None,
             ops: OpsState::default(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
         }
     }
 
-    pub fn identity(&self) -> Option<&Identity> {
-        self.identity.items().first().map(|i| &i.0)
+    /// Who bosun talks to an account as.
+    pub fn identity(&self, account: &str) -> Option<&Identity> {
+        self.identities.get(account)?.items().first().map(|i| &i.0)
     }
 
-    /// An ECS cluster by ARN, from whichever region holds it.
+    /// Every (account, region) the fleet is read in, as per-region data is keyed.
+    pub fn places(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.context
+            .accounts
+            .iter()
+            .flat_map(|a| a.regions.iter().map(move |r| (a.name.clone(), r.clone())))
+    }
+
+    /// An account of the fleet by name.
+    pub fn account(&self, name: &str) -> Option<&Account> {
+        self.context.accounts.iter().find(|a| a.name == name)
+    }
+
+    /// The account a resource (by ARN) is in: its cluster's, or the one with its id.
+    pub fn account_of(&self, arn: &str) -> Option<&Account> {
+        if let [only] = self.context.accounts.as_slice() {
+            return Some(only);
+        }
+        let name = self
+            .cluster(arn)
+            .map(|c| c.account.as_str())
+            .or_else(|| self.eks_cluster(arn).map(|c| c.account.as_str()));
+        match name {
+            Some(name) => self.account(name),
+            None => {
+                let id = crate::domain::account::arn_account(arn)?;
+                self.context.accounts.iter().find(|a| a.id.as_deref() == Some(id))
+            }
+        }
+    }
+
+    /// The account (by name) and region of a resource, as per-region data is kept.
+    pub fn place(&self, arn: &str) -> insight::Place {
+        insight::place(
+            self.account_name_of(arn),
+            crate::util::arn_region(arn).unwrap_or_default(),
+        )
+    }
+
+    /// The name of the account a resource is in, or `""` when none is known.
+    pub fn account_name_of(&self, arn: &str) -> &str {
+        self.account_of(arn).map_or("", |a| a.name.as_str())
+    }
+
+    /// An ECS cluster by ARN, from whichever account and region holds it.
     pub fn cluster(&self, arn: &str) -> Option<&Cluster> {
         let region = crate::util::arn_region(arn)?;
-        self.ecs.get(region)?.get(arn)
+        self.ecs
+            .iter()
+            .filter(|((_, r), _)| r == region)
+            .find_map(|(_, c)| c.get(arn))
     }
 
     pub fn eks_cluster(&self, arn: &str) -> Option<&EksCluster> {
         let region = crate::util::arn_region(arn)?;
-        self.eks.get(region)?.get(arn)
+        self.eks
+            .iter()
+            .filter(|((_, r), _)| r == region)
+            .find_map(|(_, c)| c.get(arn))
     }
 
     pub fn cluster_data(&self, arn: &str) -> Option<&ClusterData> {
@@ -226,14 +287,30 @@ impl Store {
             };
         }
         match (fetch, payload) {
-            (Fetch::Identity, Payload::Identity(identity)) => self.identity.replace(vec![IdentityItem(identity)], at),
-            (Fetch::EcsClusters { region }, Payload::EcsClusters(mut clusters)) => {
-                clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-                self.ecs.entry(region.clone()).or_default().replace(clusters, at)
+            (Fetch::Identity { account }, Payload::Identity(identity)) => {
+                if let Some(a) = self.context.accounts.iter_mut().find(|a| &a.name == account)
+                    && !identity.account.is_empty()
+                {
+                    a.id = Some(identity.account.clone());
+                }
+                self.identities
+                    .entry(account.clone())
+                    .or_default()
+                    .replace(vec![IdentityItem(identity)], at)
             }
-            (Fetch::EksClusters { region }, Payload::EksClusters(mut clusters)) => {
+            (Fetch::EcsClusters { account, region }, Payload::EcsClusters(mut clusters)) => {
                 clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-                self.eks.entry(region.clone()).or_default().replace(clusters, at)
+                self.ecs
+                    .entry((account.clone(), region.clone()))
+                    .or_default()
+                    .replace(clusters, at)
+            }
+            (Fetch::EksClusters { account, region }, Payload::EksClusters(mut clusters)) => {
+                clusters.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+                self.eks
+                    .entry((account.clone(), region.clone()))
+                    .or_default()
+                    .replace(clusters, at)
             }
             (Fetch::Services { cluster }, Payload::Services(mut services)) => {
                 services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
@@ -271,8 +348,15 @@ impl Store {
                 self.task_definitions.insert(arn.clone(), Ok(*td));
                 true
             }
-            (Fetch::Revisions { region, family }, Payload::Revisions(list)) => {
-                let key = format!("{region}/{family}");
+            (
+                Fetch::Revisions {
+                    account,
+                    region,
+                    family,
+                },
+                Payload::Revisions(list),
+            ) => {
+                let key = revisions_key(account, region, family);
                 let new = Ok(list);
                 let changed = self.revisions.get(&key) != Some(&new);
                 self.revisions.insert(key, new);
@@ -300,9 +384,17 @@ impl Store {
             };
         }
         match fetch {
-            Fetch::Identity => self.identity.fail(error),
-            Fetch::EcsClusters { region } => self.ecs.entry(region.clone()).or_default().fail(error),
-            Fetch::EksClusters { region } => self.eks.entry(region.clone()).or_default().fail(error),
+            Fetch::Identity { account } => self.identities.entry(account.clone()).or_default().fail(error),
+            Fetch::EcsClusters { account, region } => self
+                .ecs
+                .entry((account.clone(), region.clone()))
+                .or_default()
+                .fail(error),
+            Fetch::EksClusters { account, region } => self
+                .eks
+                .entry((account.clone(), region.clone()))
+                .or_default()
+                .fail(error),
             Fetch::Services { cluster } => self.data_mut(cluster).services.fail(error),
             Fetch::Tasks { cluster, stopped } => {
                 let data = self.data_mut(cluster);
@@ -313,8 +405,12 @@ impl Store {
                 }
             }
             Fetch::ContainerInstances { cluster } => self.data_mut(cluster).instances.fail(error),
-            Fetch::Revisions { region, family } => {
-                let key = format!("{region}/{family}");
+            Fetch::Revisions {
+                account,
+                region,
+                family,
+            } => {
+                let key = revisions_key(account, region, family);
                 if matches!(self.revisions.get(&key), Some(Ok(_))) {
                     return false;
                 }
@@ -351,8 +447,15 @@ impl Store {
     /// Recompute the fleet rows from the clusters and what is known of their services and tasks.
     pub fn rebuild_fleet(&mut self) {
         let mut rows = Vec::new();
+        for account in &self.context.accounts {
+            if let Some(row) = FleetRow::account(account, self.identities.get(&account.name)) {
+                rows.push(row);
+            }
+        }
         for cluster in self.all_clusters() {
-            let alarms = self.insight.firing_in_cluster(&cluster.region, &cluster.name);
+            let alarms = self
+                .insight
+                .firing_in_cluster(&cluster.account, &cluster.region, &cluster.name);
             rows.push(FleetRow::ecs(
                 cluster,
                 self.clusters.get(&cluster.arn),
@@ -363,13 +466,19 @@ impl Store {
         for cluster in self.eks.values().flat_map(|c| c.items()) {
             rows.push(FleetRow::eks(cluster, self.kube.get(&cluster.arn)));
         }
-        rows.sort_by(|a, b| (a.health, &a.region, &a.name).cmp(&(b.health, &b.region, &b.name)));
+        rows.sort_by(|a, b| {
+            (a.health, &a.region, &a.name, &a.account).cmp(&(b.health, &b.region, &b.name, &b.account))
+        });
         let at = self.fleet.fetched_at.unwrap_or(self.now).max(self.now);
         self.fleet.replace(rows, at);
     }
 }
 
-/// Failed tasks per service name, among tasks stopped in the last few minutes.
+/// Where the revisions of a task definition family are kept.
+pub fn revisions_key(account: &str, region: &str, family: &str) -> String {
+    format!("{account}/{region}/{family}")
+}
+
 /// The EKS cluster a Kubernetes fetch is about.
 fn fetch_cluster(fetch: &Fetch) -> String {
     match fetch {
@@ -382,6 +491,7 @@ fn fetch_cluster(fetch: &Fetch) -> String {
     }
 }
 
+/// Failed tasks per service name, among tasks stopped in the last few minutes.
 fn recent_failures(stopped: &[Task], now: Timestamp) -> HashMap<&str, u32> {
     let mut counts = HashMap::new();
     for task in stopped {

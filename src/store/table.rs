@@ -535,6 +535,13 @@ impl TableState {
         self.synced = None;
     }
 
+    /// Which rows may show at all changed (`:ns`, `:account`): start from every row again,
+    /// not from the rows the last filter left.
+    pub fn rebase(&mut self) {
+        self.synced = None;
+        self.basis = None;
+    }
+
     pub fn selected_index(&self) -> Option<u32> {
         self.rows.get(self.cursor).copied()
     }

@@ -26,6 +26,8 @@ impl ScreenId {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Route {
     pub screen: ScreenId,
+    /// An account (by name), for screens of a whole account's region.
+    pub account: Option<String>,
     /// A region, for screens of a whole region.
     pub region: Option<String>,
     /// The ECS or EKS cluster, by ARN.
@@ -46,6 +48,7 @@ impl Route {
     pub fn new(screen: ScreenId) -> Self {
         Route {
             screen,
+            account: None,
             region: None,
             cluster: None,
             service: None,
@@ -54,6 +57,11 @@ impl Route {
             container: None,
             arn: None,
         }
+    }
+
+    pub fn account(mut self, name: impl Into<String>) -> Self {
+        self.account = Some(name.into());
+        self
     }
 
     pub fn region(mut self, region: impl Into<String>) -> Self {
@@ -325,6 +333,7 @@ pub enum Step {
     /// A task definition revision to pick from the family's list (loaded by the scheduler).
     Pick {
         family: String,
+        account: String,
         region: String,
         current: String,
         cursor: usize,

@@ -50,6 +50,8 @@ pub enum Arg {
     Services,
     /// The namespaces of the EKS cluster the user is in.
     Namespaces,
+    /// The accounts of the fleet.
+    Accounts,
 }
 
 /// An action asked for on the command line.
@@ -83,6 +85,8 @@ pub enum Cmd {
     },
     Act(ActCmd),
     Namespace(Option<String>),
+    /// Narrow the fleet to one account; `None`: all.
+    Account(Option<String>),
     Help,
     Quit,
 }
@@ -190,6 +194,15 @@ const GENERAL: &[(CommandSpec, Build)] = &[
         .completes(Arg::Namespaces),
         |a| optional(a, "ns [NAME]").map(|n| Cmd::Namespace(n.filter(|n| n != "all" && n != "-A"))),
     ),
+    (
+        CommandSpec::new(
+            &["account", "acct"],
+            "account [NAME]",
+            "only account NAME in the fleet; :account alone: all",
+        )
+        .completes(Arg::Accounts),
+        |a| optional(a, "account [NAME]").map(|n| Cmd::Account(n.filter(|n| n != "all"))),
+    ),
     (CommandSpec::new(&["help", "h", "?"], "help", "this help"), |a| {
         none("help", a, Cmd::Help)
     }),
@@ -267,6 +280,7 @@ fn candidates(command: &str, store: &Store) -> Vec<String> {
                 names
             })
             .unwrap_or_default(),
+        Arg::Accounts => store.context.accounts.iter().map(|a| a.name.clone()).collect(),
         Arg::Services => selection
             .ecs_cluster()
             .and_then(|c| store.cluster_data(c))

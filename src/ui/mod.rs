@@ -73,16 +73,15 @@ pub fn breadcrumb(store: &Store) -> Vec<String> {
 fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     buf.set_style(area, theme.header);
     let sep = Span::styled(" │ ", theme.header);
-    let account = store.identity().map(|i| i.account.clone());
-    let identity_failed = store.identity.error.is_some();
-    let who = match &account {
-        Some(a) => format!("{} · {a}", store.context.profile),
-        None if identity_failed => format!("{} · credentials failed", store.context.profile),
-        None => store.context.profile.clone(),
-    };
+    let (who, identity_failed, principal) = who(store);
     let crumbs = breadcrumb(store).join(" › ");
     let mut badges = Vec::new();
     if store.context.read_only {
+        badges.push(Span::styled(" READ-ONLY ", theme.badge));
+    } else if let Some(account) = viewed_account(store)
+        && store.settings.read_only_accounts.contains_key(&account.name)
+    {
+        // Inside a read-only account of a fleet that is not all read-only.
         badges.push(Span::styled(" READ-ONLY ", theme.badge));
     }
     if store.context.demo {
@@ -90,7 +89,7 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
     }
     let badge_width: usize = badges.iter().map(|b| b.width()).sum::<usize>() + badges.len().saturating_sub(1);
     // Whole segments, most important kept: never a word cut in half.
-    let principal = store.identity().map(|i| crate::util::principal(&i.arn).to_string());
+    let short_who = who.split(" · ").next().unwrap_or_default().to_string();
     let candidates = [
         vec![
             " bosun".to_string(),
@@ -98,14 +97,14 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
             crumbs.clone(),
         ],
         vec![" bosun".to_string(), who.clone(), crumbs.clone()],
-        vec![" bosun".to_string(), store.context.profile.clone(), crumbs.clone()],
+        vec![" bosun".to_string(), short_who, crumbs.clone()],
         vec![" bosun".to_string(), crumbs.clone()],
         vec![crumbs.clone()],
     ];
     let width = (area.width as usize).saturating_sub(badge_width + 2);
     let chosen = candidates
         .iter()
-        .filter(|parts| principal.is_some() || !parts[1].ends_with(" · "))
+        .filter(|parts| principal.is_some() || parts.get(1).is_none_or(|p| !p.ends_with(" · ")))
         .find(|parts| parts.iter().map(|p| p.width()).sum::<usize>() + 3 * (parts.len() - 1) <= width)
         .cloned()
         .unwrap_or_else(|| vec![crate::util::ellipsize(&crumbs, width).into_owned()]);
@@ -129,6 +128,54 @@ fn header(buf: &mut Buffer, area: Rect, store: &Store, theme: &Theme) {
         buf.set_span(x, area.y, &badge, badge.width() as u16);
         x += badge.width() as u16 + 1;
     }
+}
+
+/// The account the screen is in: the one its route names (inside a cluster), else the
+/// one the fleet is narrowed to, else the only one.
+fn viewed_account(store: &Store) -> Option<&crate::domain::account::Account> {
+    let route = store.ui.route();
+    let by_route = route
+        .account
+        .as_deref()
+        .or_else(|| route.cluster.as_deref().map(|c| store.account_name_of(c)))
+        .filter(|a| !a.is_empty());
+    match by_route.or(store.account_scope.as_deref()) {
+        Some(name) => store.account(name),
+        None => match store.context.accounts.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        },
+    }
+}
+
+/// Who bosun is talking to, for the header: an account's name, id and principal when the
+/// screen is in one; else how many accounts answered (`accounts 7/8`). With whether its
+/// credentials failed, and the principal alone.
+fn who(store: &Store) -> (String, bool, Option<String>) {
+    if let Some(account) = viewed_account(store) {
+        let identity = store.identity(&account.name);
+        let failed = store.identities.get(&account.name).is_some_and(|c| c.error.is_some());
+        let who = match identity {
+            Some(i) => format!("{} · {}", account.name, i.account),
+            None if failed => format!("{} · credentials failed", account.name),
+            None => account.name.clone(),
+        };
+        let principal = identity.map(|i| crate::util::principal(&i.arn).to_string());
+        return (who, failed, principal);
+    }
+    let total = store.context.accounts.len();
+    let answered = store
+        .context
+        .accounts
+        .iter()
+        .filter(|a| store.identity(&a.name).is_some())
+        .count();
+    let failed = store
+        .context
+        .accounts
+        .iter()
+        .any(|a| store.identities.get(&a.name).is_some_and(|c| c.error.is_some()));
+    (format!("accounts {answered}/{total}"), failed, None)
 }
 
 /// How fresh the data on screen is.

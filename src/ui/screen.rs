@@ -39,7 +39,7 @@ pub trait Screen: Sync {
     fn sync(&self, _store: &mut Store) {}
 
     /// The columns of the focused table, and the ones it hides: for sorting.
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (&[], &[])
     }
 

@@ -16,6 +16,7 @@ import threading
 
 import moto_deploy
 import moto_exec
+import moto_sts
 
 
 # AWS's page sizes when maxResults is not given, and the most a Describe call takes.
@@ -98,6 +99,8 @@ def make_ecs_strict():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--auth", action="store_true")
+    parser.add_argument("--deny-role", action="append", default=[], metavar="PATTERN",
+                        help="refuse sts:AssumeRole into role ARNs matching this glob (see moto_sts.py)")
     args = parser.parse_args()
     if args.auth:
         os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
@@ -113,6 +116,7 @@ def main():
     # What moto lacks, shaped as the AWS API reference documents it (see each file).
     moto_exec.install()  # ECS Exec, SSM sessions
     moto_deploy.install()  # deployment history, task protection, alarm history, scaling activity
+    moto_sts.install(args.deny_role)  # roles that refuse AssumeRole
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

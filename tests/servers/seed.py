@@ -8,6 +8,14 @@ usage: python seed.py ENDPOINT SCENARIO
   small  one cluster, two services, three tasks
   thousand  one Fargate cluster `thousand`, ten services and 1,000 running tasks (for
          bench/compare-aws-cli)
+  accounts  clusters in several accounts, each made with credentials from sts:AssumeRole
+         into that account (as moto keys accounts): `home` in 123456789012 (the
+         environment's keys), `alpha` in 111111111111 and `beta` in 222222222222 through
+         role `ops`; an organization of 123456789012 with members `team-a` and `team-b`,
+         each with a cluster `<name>-apps` through OrganizationAccountAccessRole
+  many-accounts N REGIONS  N accounts (100000000001, ...) with one cluster of one
+         service in each of the comma-separated REGIONS, through role `ops` (for
+         bench/accounts)
 """
 
 import json
@@ -270,9 +278,60 @@ def insight(endpoint):
     return made
 
 
+def assumed(endpoint, service, role_arn, region="us-east-1"):
+    """A client acting in the role's account: moto keys resources by the account of the
+    credentials, and assumed-role credentials are of the role's account."""
+    creds = client(endpoint, "sts", region).assume_role(RoleArn=role_arn, RoleSessionName="seed")["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def one_service(ecs, cluster, service):
+    ecs.create_cluster(clusterName=cluster)
+    td = ecs.register_task_definition(
+        family=service,
+        containerDefinitions=[{"name": service, "image": "nginx", "cpu": 256, "memory": 512, "essential": True}],
+        requiresCompatibilities=["EC2"],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster=cluster, serviceName=service, taskDefinition=td, desiredCount=1, launchType="EC2")
+
+
+def accounts(endpoint):
+    one_service(client(endpoint, "ecs"), "home", "site")
+    made = {"home": ACCOUNT}
+    for cluster, account in [("alpha", "111111111111"), ("beta", "222222222222")]:
+        one_service(assumed(endpoint, "ecs", f"arn:aws:iam::{account}:role/ops"), cluster, "web")
+        made[cluster] = account
+    org = client(endpoint, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    for name in ["team-a", "team-b"]:
+        account = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+        role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        one_service(assumed(endpoint, "ecs", role), f"{name}-apps", "web")
+        made[f"{name}-apps"] = account
+    return made
+
+
+def many_accounts(endpoint, count, regions):
+    made = {}
+    for i in range(int(count)):
+        account = f"{100000000001 + i:012d}"
+        for region in regions.split(","):
+            one_service(assumed(endpoint, "ecs", f"arn:aws:iam::{account}:role/ops", region), f"c{i:03d}", "web")
+        made[account] = regions.split(",")
+    return made
+
+
 def main():
-    endpoint, scenario = sys.argv[1], sys.argv[2]
-    made = {"fleet": fleet, "small": small, "thousand": thousand, "ops": ops, "insight": insight}[scenario](endpoint)
+    endpoint, scenario, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    made = {"fleet": fleet, "small": small, "thousand": thousand, "ops": ops, "insight": insight,
+            "accounts": accounts, "many-accounts": many_accounts}[scenario](endpoint, *args)
     json.dump(made, sys.stdout)
 
 

@@ -166,13 +166,13 @@ pub fn aws_json(endpoint: &str, args: &[&str]) -> serde_json::Value {
 /// lacks with 500s that retries would only repeat), everything sent to `endpoint`.
 fn test_options(endpoint: &str, regions: &[&str]) -> AwsOptions {
     AwsOptions {
-        profile: Some("test".into()),
+        profiles: vec!["test".into()],
         regions: regions.iter().map(|r| r.to_string()).collect(),
         max_attempts: Some(1),
         endpoint_url: Some(endpoint.to_string()),
         static_keys: Some(("testing".into(), "testing".into())),
-        cloudwatch_endpoint: None,
         kube: Default::default(),
+        ..AwsOptions::default()
     }
 }
 

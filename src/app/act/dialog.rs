@@ -4,8 +4,8 @@
 use super::confirm;
 use crate::app::action::{Effect, Input};
 use crate::domain::op::{Op, OpRequest, parse_count, validate};
-use crate::store::Store;
 use crate::store::ui::{Dialog, LineInput, Mode, Pending, Step};
+use crate::store::{Store, revisions_key};
 use crate::util::{arn_tail, task_def_family};
 
 // ---- the dialog ---------------------------------------------------------------------------
@@ -145,6 +145,7 @@ fn submit_pick(store: &mut Store) {
         step:
             Step::Pick {
                 family,
+                account,
                 region,
                 cursor,
                 then,
@@ -164,7 +165,7 @@ fn submit_pick(store: &mut Store) {
     else {
         return;
     };
-    let list = match store.revisions.get(&format!("{region}/{family}")) {
+    let list = match store.revisions.get(&revisions_key(account, region, family)) {
         Some(Ok(list)) => list,
         Some(Err(e)) => {
             let message = format!("cannot list revisions: {e}");
@@ -221,11 +222,15 @@ pub fn input(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
             other => edit_line(line, other),
         },
         Step::Pick {
-            cursor, family, region, ..
+            cursor,
+            family,
+            account,
+            region,
+            ..
         } => {
             let len = store
                 .revisions
-                .get(&format!("{region}/{family}"))
+                .get(&revisions_key(account, region, family))
                 .and_then(|r| r.as_ref().ok())
                 .map_or(0, Vec::len);
             match input {
@@ -291,10 +296,20 @@ fn send(store: &mut Store, op: Op, effects: &mut Vec<Effect>) {
     let id = store.ops.next_id;
     store.ops.in_flight.push((id, op.clone()));
     store.ui.info(format!("{} {}: sent…", op.verb(), op.target()));
-    effects.push(Effect::Exec(OpRequest {
+    let account = store.account_of(op.cluster()).cloned();
+    let name = account.as_ref().map_or_else(String::new, |a| a.name.clone());
+    effects.push(Effect::Exec(Box::new(OpRequest {
         id,
+        account_id: account
+            .as_ref()
+            .and_then(|a| a.id.clone())
+            .or_else(|| crate::domain::account::arn_account(op.cluster()).map(str::to_string)),
+        profile: account
+            .as_ref()
+            .and_then(|a| a.profile.clone())
+            .unwrap_or_else(|| name.clone()),
+        identity: store.identity(&name).map(|i| i.arn.clone()),
+        account: name,
         op,
-        profile: store.context.profile.clone(),
-        identity: store.identity().map(|i| i.arn.clone()),
-    }));
+    })));
 }

@@ -12,8 +12,8 @@ pub use follow::{check_follow, outcome};
 use crate::domain::kube::WorkloadKind;
 use crate::domain::op::Op;
 use crate::domain::{ContainerInstance, LaunchType, Service, Task};
-use crate::store::Store;
 use crate::store::ui::{Dialog, LineInput, Mode, Pending, Step};
+use crate::store::{Store, revisions_key};
 use crate::ui::commands::ActCmd;
 use crate::ui::keymap::Command;
 use crate::ui::screen::Selection;
@@ -55,16 +55,39 @@ fn target(store: &Store, cluster: &str, what: &'static str, name: String) -> Vec
     t
 }
 
-/// Account, region and cluster of an action.
+/// Account (name and id), who sends it, region and cluster of an action.
 fn place(store: &Store, cluster: &str) -> Vec<(&'static str, String)> {
-    let account = store
-        .identity()
-        .map_or_else(|| "unknown".to_string(), |i| i.account.clone());
+    let account = store.account_of(cluster);
+    let name = account.map_or("", |a| a.name.as_str());
+    let id = account
+        .and_then(|a| a.id.as_deref())
+        .or_else(|| crate::domain::account::arn_account(cluster))
+        .unwrap_or("unknown");
+    let label = if name.is_empty() || name == id {
+        id.to_string()
+    } else {
+        format!("{name} ({id})")
+    };
+    let sender = store
+        .identity(name)
+        .map_or_else(|| "unknown (identity not loaded)".to_string(), |i| i.arn.clone());
     vec![
-        ("account", account),
+        ("account", label),
+        ("as", sender),
         ("region", arn_region(cluster).unwrap_or("?").to_string()),
         ("cluster", arn_tail(cluster).to_string()),
     ]
+}
+
+/// Why actions are refused where the user is, if they are: read-only mode, or the
+/// selection's account read-only in the config.
+fn refusal(store: &Store, selection: &Selection) -> Option<String> {
+    if let Some(why) = &store.settings.read_only {
+        return Some(why.clone());
+    }
+    let cluster = selection.cluster.as_deref()?;
+    let account = store.account_of(cluster)?;
+    store.settings.read_only_accounts.get(&account.name).cloned()
 }
 
 fn open(store: &mut Store, title: String, target: Vec<(&'static str, String)>, step: Step) {
@@ -92,8 +115,8 @@ pub(super) fn confirm(store: &Store, op: Op, name: String) -> Step {
     }
 }
 
-fn default_reason(store: &Store) -> String {
-    match store.identity() {
+fn default_reason(store: &Store, cluster: &str) -> String {
+    match store.identity(store.account_name_of(cluster)) {
         Some(identity) => format!("Stopped by {} with bosun", crate::util::principal(&identity.arn)),
         None => "Stopped by an operator with bosun".to_string(),
     }
@@ -103,14 +126,14 @@ fn default_reason(store: &Store) -> String {
 
 /// Start an action from its key, on the selection.
 pub fn begin(store: &mut Store, command: Command) {
-    if let Some(why) = store.settings.read_only.clone() {
+    let selection = screens::selection(store);
+    if let Some(why) = refusal(store, &selection) {
         store.ui.error(format!(
             "{} refused: {why}",
             command.help().split(':').next().unwrap_or("action")
         ));
         return;
     }
-    let selection = screens::selection(store);
     if selection.eks_cluster().is_some() {
         if let Err(message) = begin_kube(store, command, &selection) {
             store.ui.error(message);
@@ -283,7 +306,7 @@ fn stop_dialog(store: &mut Store, cluster: String, t: Task, reason: Option<Strin
         Some(service) => format!("{} ({service}, {})", t.id, t.last_status),
         None => format!("{} ({})", t.id, t.last_status),
     };
-    let reason = reason.unwrap_or_else(|| default_reason(store));
+    let reason = reason.unwrap_or_else(|| default_reason(store, &cluster));
     open(
         store,
         "Stop task".into(),
@@ -368,6 +391,7 @@ fn revision_dialog(store: &mut Store, cluster: String, s: Service, want: Option<
     };
     let step = Step::Pick {
         family,
+        account: store.account_name_of(&cluster).to_string(),
         region,
         current: s.task_definition.clone(),
         cursor: 0,
@@ -409,6 +433,7 @@ pub fn settle_pick(store: &mut Store) {
         step:
             Step::Pick {
                 family,
+                account,
                 region,
                 cursor,
                 want,
@@ -421,7 +446,7 @@ pub fn settle_pick(store: &mut Store) {
         return;
     };
     let Some(wanted) = *want else { return };
-    let Some(Ok(list)) = store.revisions.get(&format!("{region}/{family}")) else {
+    let Some(Ok(list)) = store.revisions.get(&revisions_key(account, region, family)) else {
         return;
     };
     *want = None;
@@ -441,11 +466,11 @@ pub fn settle_pick(store: &mut Store) {
 // ---- the `:` forms -------------------------------------------------------------------------
 
 pub fn command(store: &mut Store, cmd: ActCmd) {
-    if let Some(why) = store.settings.read_only.clone() {
+    let selection = screens::selection(store);
+    if let Some(why) = refusal(store, &selection) {
         store.ui.error(format!("refused: {why}"));
         return;
     }
-    let selection = screens::selection(store);
     let result = match cmd {
         ActCmd::Scale(n) => selected_service(&selection).map(|(c, s)| {
             scale_dialog(store, c, s, Some(&n));

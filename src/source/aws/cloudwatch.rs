@@ -6,7 +6,7 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, 
 use aws_smithy_types::DateTime;
 use jiff::Timestamp;
 
-use super::error::Call;
+use super::error::{Call, Who};
 use super::timestamp;
 use crate::domain::FetchError;
 use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
@@ -42,7 +42,7 @@ fn query(n: usize, key: &SeriesKey, window: Window) -> MetricDataQuery {
 pub async fn metrics(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     window: Window,
     keys: &[SeriesKey],
     now: Timestamp,
@@ -64,7 +64,7 @@ pub async fn metrics(
             .send()
             .try_collect()
             .await
-            .map_err(|e| Call::new("CloudWatch GetMetricData", region, profile).of(e))?;
+            .map_err(|e| Call::new("CloudWatch GetMetricData", region, who).of(e))?;
         for page in pages {
             for result in page.metric_data_results() {
                 let Some(i) = result.id().and_then(|id| id.strip_prefix('m')?.parse::<usize>().ok()) else {
@@ -98,14 +98,14 @@ pub async fn metrics(
         .collect())
 }
 
-pub async fn alarms(client: &Client, region: &str, profile: &str) -> Result<Vec<Alarm>, FetchError> {
+pub async fn alarms(client: &Client, region: &str, who: &Who) -> Result<Vec<Alarm>, FetchError> {
     let pages: Vec<_> = client
         .describe_alarms()
         .into_paginator()
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("CloudWatch DescribeAlarms", region, profile).of(e))?;
+        .map_err(|e| Call::new("CloudWatch DescribeAlarms", region, who).of(e))?;
     Ok(pages
         .iter()
         .flat_map(|p| p.metric_alarms())

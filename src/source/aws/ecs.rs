@@ -5,7 +5,7 @@
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types as sdk;
 
-use super::error::Call;
+use super::error::{Call, Who};
 use super::{describe_all, timestamp};
 use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::util::{arn_region, arn_tail};
 
-pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<Cluster>, FetchError> {
+pub async fn clusters(client: &Client, region: &str, who: &Who) -> Result<Vec<Cluster>, FetchError> {
     let arns: Vec<String> = client
         .list_clusters()
         .max_results(100)
@@ -22,20 +22,24 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECS ListClusters", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListClusters", region, who).of(e))?;
     describe_all(arns, 100, |batch| async move {
         let out = client
             .describe_clusters()
             .set_clusters(Some(batch))
             .send()
             .await
-            .map_err(|e| Call::new("ECS DescribeClusters", region, profile).of(e))?;
-        Ok(out.clusters().iter().map(|c| cluster(c, region)).collect())
+            .map_err(|e| Call::new("ECS DescribeClusters", region, who).of(e))?;
+        Ok(out
+            .clusters()
+            .iter()
+            .map(|c| cluster(c, region, &who.account))
+            .collect())
     })
     .await
 }
 
-pub async fn services(client: &Client, region: &str, profile: &str, cluster: &str) -> Result<Vec<Service>, FetchError> {
+pub async fn services(client: &Client, region: &str, who: &Who, cluster: &str) -> Result<Vec<Service>, FetchError> {
     let arns: Vec<String> = client
         .list_services()
         .cluster(cluster)
@@ -45,7 +49,7 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECS ListServices", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListServices", region, who).of(e))?;
     describe_all(arns, 10, |batch| async move {
         let out = client
             .describe_services()
@@ -53,7 +57,7 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
             .set_services(Some(batch))
             .send()
             .await
-            .map_err(|e| Call::new("ECS DescribeServices", region, profile).of(e))?;
+            .map_err(|e| Call::new("ECS DescribeServices", region, who).of(e))?;
         Ok(out.services().iter().map(|s| service(s, cluster)).collect())
     })
     .await
@@ -62,7 +66,7 @@ pub async fn services(client: &Client, region: &str, profile: &str, cluster: &st
 pub async fn tasks(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     cluster: &str,
     stopped: bool,
 ) -> Result<Vec<Task>, FetchError> {
@@ -81,7 +85,7 @@ pub async fn tasks(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECS ListTasks", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListTasks", region, who).of(e))?;
     describe_all(arns, 100, |batch| async move {
         let out = client
             .describe_tasks()
@@ -89,7 +93,7 @@ pub async fn tasks(
             .set_tasks(Some(batch))
             .send()
             .await
-            .map_err(|e| Call::new("ECS DescribeTasks", region, profile).of(e))?;
+            .map_err(|e| Call::new("ECS DescribeTasks", region, who).of(e))?;
         Ok(out.tasks().iter().map(|t| task(t, cluster)).collect())
     })
     .await
@@ -98,7 +102,7 @@ pub async fn tasks(
 pub async fn container_instances(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     cluster: &str,
 ) -> Result<Vec<ContainerInstance>, FetchError> {
     let arns: Vec<String> = client
@@ -110,7 +114,7 @@ pub async fn container_instances(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECS ListContainerInstances", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListContainerInstances", region, who).of(e))?;
     describe_all(arns, 100, |batch| async move {
         let out = client
             .describe_container_instances()
@@ -118,7 +122,7 @@ pub async fn container_instances(
             .set_container_instances(Some(batch))
             .send()
             .await
-            .map_err(|e| Call::new("ECS DescribeContainerInstances", region, profile).of(e))?;
+            .map_err(|e| Call::new("ECS DescribeContainerInstances", region, who).of(e))?;
         Ok(out.container_instances().iter().map(container_instance).collect())
     })
     .await
@@ -126,7 +130,7 @@ pub async fn container_instances(
 
 /// ACTIVE revisions of one family, newest first (ListTaskDefinitions matches a prefix:
 /// `web` would also list `web-api`, so the family is checked exactly).
-pub async fn revisions(client: &Client, region: &str, profile: &str, family: &str) -> Result<Vec<String>, FetchError> {
+pub async fn revisions(client: &Client, region: &str, who: &Who, family: &str) -> Result<Vec<String>, FetchError> {
     let arns: Vec<String> = client
         .list_task_definitions()
         .family_prefix(family)
@@ -138,7 +142,7 @@ pub async fn revisions(client: &Client, region: &str, profile: &str, family: &st
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECS ListTaskDefinitions", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS ListTaskDefinitions", region, who).of(e))?;
     let mut exact: Vec<String> = arns
         .into_iter()
         .filter(|a| crate::util::task_def_family(a) == family)
@@ -151,7 +155,7 @@ pub async fn revisions(client: &Client, region: &str, profile: &str, family: &st
 pub async fn task_definition(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     arn: &str,
 ) -> Result<TaskDefinition, FetchError> {
     let out = client
@@ -159,7 +163,7 @@ pub async fn task_definition(
         .task_definition(arn)
         .send()
         .await
-        .map_err(|e| Call::new("ECS DescribeTaskDefinition", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECS DescribeTaskDefinition", region, who).of(e))?;
     out.task_definition().map(task_def).ok_or_else(|| {
         FetchError::new(
             crate::domain::ErrorKind::NotFound,
@@ -187,9 +191,10 @@ fn count(n: i32) -> u32 {
     n.max(0) as u32
 }
 
-pub(crate) fn cluster(c: &sdk::Cluster, region: &str) -> Cluster {
+pub(crate) fn cluster(c: &sdk::Cluster, region: &str, account: &str) -> Cluster {
     let arn = text(c.cluster_arn());
     Cluster {
+        account: account.to_string(),
         name: c
             .cluster_name()
             .map_or_else(|| arn_tail(&arn).to_string(), str::to_string),

@@ -1,13 +1,13 @@
 //! EKS reads: the clusters of a region, their managed node groups, Fargate profiles and
 //! add-ons, and what it takes to reach a cluster's Kubernetes API.
 
-use super::error::Call;
+use super::error::{Call, Who};
 use super::{describe_all, timestamp};
 use crate::domain::kube::{Addon, FargateProfile, NodeGroup};
 use crate::domain::{EksCluster, FetchError};
 use aws_sdk_eks::Client;
 
-pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Vec<EksCluster>, FetchError> {
+pub async fn clusters(client: &Client, region: &str, who: &Who) -> Result<Vec<EksCluster>, FetchError> {
     let names: Vec<String> = client
         .list_clusters()
         .into_paginator()
@@ -15,7 +15,7 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("EKS ListClusters", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListClusters", region, who).of(e))?;
     // One name a call: the describe calls take one.
     describe_all(names, 1, |batch| async move {
         let name = batch.into_iter().next().unwrap_or_default();
@@ -24,10 +24,11 @@ pub async fn clusters(client: &Client, region: &str, profile: &str) -> Result<Ve
             .name(&name)
             .send()
             .await
-            .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
+            .map_err(|e| Call::new("EKS DescribeCluster", region, who).of(e))?;
         let c = out.cluster();
         let vpc = c.and_then(|c| c.resources_vpc_config());
         Ok(vec![EksCluster {
+            account: who.account.clone(),
             arn: c.and_then(|c| c.arn()).unwrap_or_default().to_string(),
             name: c.and_then(|c| c.name()).unwrap_or(&name).to_string(),
             region: region.to_string(),
@@ -59,12 +60,7 @@ fn cluster_name(cluster: &str) -> &str {
     crate::util::arn_tail(cluster)
 }
 
-pub async fn nodegroups(
-    client: &Client,
-    region: &str,
-    profile: &str,
-    cluster: &str,
-) -> Result<Vec<NodeGroup>, FetchError> {
+pub async fn nodegroups(client: &Client, region: &str, who: &Who, cluster: &str) -> Result<Vec<NodeGroup>, FetchError> {
     let name = cluster_name(cluster);
     let names: Vec<String> = client
         .list_nodegroups()
@@ -74,7 +70,7 @@ pub async fn nodegroups(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("EKS ListNodegroups", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListNodegroups", region, who).of(e))?;
     // One name a call: the describe calls take one.
     describe_all(names, 1, |batch| async move {
         let group = batch.into_iter().next().unwrap_or_default();
@@ -84,7 +80,7 @@ pub async fn nodegroups(
             .nodegroup_name(&group)
             .send()
             .await
-            .map_err(|e| Call::new("EKS DescribeNodegroup", region, profile).of(e))?;
+            .map_err(|e| Call::new("EKS DescribeNodegroup", region, who).of(e))?;
         let g = out.nodegroup();
         let scaling = g.and_then(|g| g.scaling_config());
         let count = |n: Option<i32>| n.unwrap_or(0).max(0) as u32;
@@ -116,7 +112,7 @@ pub async fn nodegroups(
 pub async fn fargate_profiles(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     cluster: &str,
 ) -> Result<Vec<FargateProfile>, FetchError> {
     let name = cluster_name(cluster);
@@ -128,7 +124,7 @@ pub async fn fargate_profiles(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("EKS ListFargateProfiles", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS ListFargateProfiles", region, who).of(e))?;
     // One name a call: the describe calls take one.
     describe_all(names, 1, |batch| async move {
         let fp = batch.into_iter().next().unwrap_or_default();
@@ -138,7 +134,7 @@ pub async fn fargate_profiles(
             .fargate_profile_name(&fp)
             .send()
             .await
-            .map_err(|e| Call::new("EKS DescribeFargateProfile", region, profile).of(e))?;
+            .map_err(|e| Call::new("EKS DescribeFargateProfile", region, who).of(e))?;
         let p = out.fargate_profile();
         Ok(vec![FargateProfile {
             name: p.and_then(|p| p.fargate_profile_name()).unwrap_or(&fp).to_string(),
@@ -167,7 +163,7 @@ pub async fn fargate_profiles(
 }
 
 /// Add-ons; an endpoint that does not implement them (some emulators) reads as none.
-pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str) -> Result<Vec<Addon>, FetchError> {
+pub async fn addons(client: &Client, region: &str, who: &Who, cluster: &str) -> Result<Vec<Addon>, FetchError> {
     let name = cluster_name(cluster);
     let names: Vec<String> = match client
         .list_addons()
@@ -183,7 +179,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
             // No such route: a 404 that is not an AWS error (no error code in the body).
             let unrouted = e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
                 && aws_sdk_eks::error::ProvideErrorMetadata::code(&e).is_none();
-            let e = Call::new("EKS ListAddons", region, profile).of(e);
+            let e = Call::new("EKS ListAddons", region, who).of(e);
             if unrouted || e.message.contains("not yet implemented") || e.message.contains("NotImplemented") {
                 return Ok(Vec::new());
             }
@@ -199,7 +195,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
             .addon_name(&addon)
             .send()
             .await
-            .map_err(|e| Call::new("EKS DescribeAddon", region, profile).of(e))?;
+            .map_err(|e| Call::new("EKS DescribeAddon", region, who).of(e))?;
         let a = out.addon();
         Ok(vec![Addon {
             name: a.and_then(|a| a.addon_name()).unwrap_or(&addon).to_string(),
@@ -220,7 +216,7 @@ pub async fn addons(client: &Client, region: &str, profile: &str, cluster: &str)
 pub async fn endpoint(
     client: &Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     cluster: &str,
 ) -> Result<super::kube::Endpoint, FetchError> {
     let name = cluster_name(cluster);
@@ -229,7 +225,7 @@ pub async fn endpoint(
         .name(name)
         .send()
         .await
-        .map_err(|e| Call::new("EKS DescribeCluster", region, profile).of(e))?;
+        .map_err(|e| Call::new("EKS DescribeCluster", region, who).of(e))?;
     let c = out.cluster();
     Ok(super::kube::Endpoint {
         arn: c.and_then(|c| c.arn()).unwrap_or(cluster).to_string(),

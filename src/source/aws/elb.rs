@@ -1,6 +1,6 @@
 //! Elastic Load Balancing v2: a service's target group and each target's health.
 
-use super::error::Call;
+use super::error::{Call, Who};
 use crate::domain::insight::{Target, TargetGroupHealth};
 use crate::domain::{ErrorKind, FetchError};
 
@@ -11,7 +11,7 @@ fn port(p: Option<i32>) -> u16 {
 pub async fn targets(
     client: &aws_sdk_elasticloadbalancingv2::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     arn: &str,
 ) -> Result<TargetGroupHealth, FetchError> {
     let groups = client
@@ -19,7 +19,7 @@ pub async fn targets(
         .target_group_arns(arn)
         .send()
         .await
-        .map_err(|e| Call::new("ELB DescribeTargetGroups", region, profile).of(e))?;
+        .map_err(|e| Call::new("ELB DescribeTargetGroups", region, who).of(e))?;
     let Some(group) = groups.target_groups().first() else {
         return Err(FetchError::new(
             ErrorKind::NotFound,
@@ -31,7 +31,7 @@ pub async fn targets(
         .target_group_arn(arn)
         .send()
         .await
-        .map_err(|e| Call::new("ELB DescribeTargetHealth", region, profile).of(e))?;
+        .map_err(|e| Call::new("ELB DescribeTargetHealth", region, who).of(e))?;
     Ok(TargetGroupHealth {
         arn: arn.to_string(),
         name: group.target_group_name().unwrap_or_default().to_string(),

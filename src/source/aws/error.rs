@@ -7,21 +7,46 @@ use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use crate::domain::op::WriteError;
 use crate::domain::{ErrorKind, FetchError};
 
-/// The call that failed, for the message: what, where, and as which profile.
+/// Whose calls they are, for messages: the account's name in the fleet, and the profile
+/// whose sign-in reaches it (`aws sso login --profile X` fixes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub account: String,
+    pub profile: String,
+    /// The role assumed from `profile` into the account, for an organization's account.
+    pub role: Option<String>,
+}
+
+impl Who {
+    pub fn new(account: impl Into<String>, profile: impl Into<String>) -> Self {
+        Who {
+            account: account.into(),
+            profile: profile.into(),
+            role: None,
+        }
+    }
+
+    pub fn through_role(mut self, role: Option<String>) -> Self {
+        self.role = role;
+        self
+    }
+}
+
+/// The call that failed, for the message: what, where, and as whom.
 pub struct Call<'a> {
     what: &'a str,
     region: &'a str,
-    profile: &'a str,
+    who: &'a Who,
     /// A change sent once (no retries): say whether it can have been applied.
     write: bool,
 }
 
 impl<'a> Call<'a> {
-    pub fn new(what: &'a str, region: &'a str, profile: &'a str) -> Self {
+    pub fn new(what: &'a str, region: &'a str, who: &'a Who) -> Self {
         Call {
             what,
             region,
-            profile,
+            who,
             write: false,
         }
     }
@@ -39,7 +64,7 @@ impl<'a> Call<'a> {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        let prefix = format!("{} in {} failed", self.what, self.region);
+        let prefix = format!("{} in {} failed", self.what, self.place());
         let status = error.raw_response().and_then(|r| http_status(r));
         match &error {
             SdkError::ServiceError(_) => {
@@ -167,18 +192,41 @@ impl<'a> Call<'a> {
     }
 
     fn unanswered_prefix(&self) -> String {
-        format!("{} in {} sent, but not answered", self.what, self.region)
+        format!("{} in {} sent, but not answered", self.what, self.place())
+    }
+
+    /// `us-east-1`, or `us-east-1 (payments-prod)` where the account is not the profile's
+    /// own name (an account reached through AWS Organizations).
+    fn place(&self) -> String {
+        if self.who.account == self.who.profile {
+            self.region.to_string()
+        } else {
+            format!("{} ({})", self.region, self.who.account)
+        }
     }
 
     /// The credential chain found nothing usable: say so first, the SDK's detail last.
     fn no_credentials(&self, prefix: &str, detail: &str) -> FetchError {
+        if let Some(role) = &self.who.role {
+            // An organization's account: its role, not the sign-in, is the likely fault.
+            return FetchError::new(
+                ErrorKind::Auth,
+                format!(
+                    "{prefix}: cannot assume role {role} in account {a} — check that the role exists there and \
+                     trusts profile `{p}`, or leave the account out with [organization] exclude (the SDK said: {})",
+                    short(detail),
+                    a = self.who.account,
+                    p = self.who.profile
+                ),
+            );
+        }
         FetchError::new(
             ErrorKind::Auth,
             format!(
                 "{prefix}: no usable AWS credentials for profile `{p}` — run `aws sso login --profile {p}`, \
                  or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the SDK said: {})",
                 short(detail),
-                p = self.profile
+                p = self.who.profile
             ),
         )
     }
@@ -187,7 +235,7 @@ impl<'a> Call<'a> {
         match kind {
             ErrorKind::Auth => format!(
                 " — run `aws sso login --profile {p}`, or check the credentials of profile `{p}`",
-                p = self.profile
+                p = self.who.profile
             ),
             ErrorKind::Forbidden => " — the identity in the header lacks this permission".to_string(),
             ErrorKind::Throttled if self.write => " — not applied: send it again in a moment".to_string(),
@@ -263,6 +311,11 @@ fn chain(error: &(dyn StdError + 'static)) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
     while let Some(e) = source {
+        if let Some(refusal) = sts_refusal(e) {
+            // What STS said ends the story: the SDK's detail under it repeats it.
+            parts.push(refusal);
+            break;
+        }
         let text = e.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
@@ -272,18 +325,32 @@ fn chain(error: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// What STS said when a role could not be assumed (the SDK shows it as "unhandled error"
+/// inside a credentials error): `AccessDenied: User: ... is not authorized ...`.
+fn sts_refusal(error: &(dyn StdError + 'static)) -> Option<String> {
+    let refused = error.downcast_ref::<aws_sdk_sts::operation::assume_role::AssumeRoleError>()?;
+    let code = refused.code()?;
+    Some(match refused.message() {
+        Some(message) => format!("{code}: {message}"),
+        None => code.to_string(),
+    })
+}
+
 /// Drop the SDK's generic outer wording ("dispatch failure: ...") when a cause says more.
 fn short(chain: &str) -> String {
-    let mut parts: Vec<&str> = chain.split(": ").collect();
-    while parts.len() > 1
-        && matches!(
-            parts[0],
+    let generic = |p: &str| {
+        matches!(
+            p,
             "dispatch failure" | "io error" | "other" | "service error" | "failed to construct request"
         )
-    {
-        parts.remove(0);
+    };
+    let parts: Vec<&str> = chain.split(": ").collect();
+    let kept: Vec<&str> = parts.iter().copied().filter(|p| !generic(p)).collect();
+    if kept.is_empty() {
+        parts.join(": ")
+    } else {
+        kept.join(": ")
     }
-    parts.join(": ")
 }
 
 fn is_credentials_problem(text: &str) -> bool {

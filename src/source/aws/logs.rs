@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::error::Call;
+use super::error::{Call, Who};
 use crate::domain::FetchError;
 use crate::domain::insight::LogLine;
 
@@ -18,7 +18,7 @@ pub async fn follow(
     client: &aws_sdk_cloudwatchlogs::Client,
     cursors: &Cursors,
     region: &str,
-    profile: &str,
+    who: &Who,
     group: &str,
     stream: &str,
 ) -> Result<(Vec<LogLine>, bool), FetchError> {
@@ -37,7 +37,7 @@ pub async fn follow(
         let out = request
             .send()
             .await
-            .map_err(|e| Call::new("CloudWatch Logs GetLogEvents", region, profile).of(e))?;
+            .map_err(|e| Call::new("CloudWatch Logs GetLogEvents", region, who).of(e))?;
         let events = out.events();
         lines.extend(events.iter().map(|e| {
             LogLine {

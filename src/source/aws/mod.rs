@@ -2,6 +2,7 @@
 //! profiles including SSO, the instance role of a bastion host) and `AWS_ENDPOINT_URL`
 //! honoured as the SDK does. SDK types become domain types at this edge and go no further.
 
+pub mod accounts;
 mod cloudwatch;
 pub use cloudwatch::QUERIES_PER_CALL;
 pub(crate) mod ecs;
@@ -15,13 +16,11 @@ mod scaling;
 pub mod token;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -30,17 +29,31 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::Backend;
+use crate::domain::account::{Account, arn_account};
 use crate::domain::fetch::{Fetch, Payload};
 use crate::domain::{ErrorKind, FetchError, Identity};
-use error::Call;
+use error::{Call, Who};
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
 pub struct AwsOptions {
-    /// A named profile from `~/.aws/config`; else `AWS_PROFILE`, else the default chain.
-    pub profile: Option<String>,
-    /// Regions to cover; empty means the profile's or the environment's region.
+    /// Profiles (names, or globs over the AWS config's profiles: `prod-*`), each an
+    /// account of the fleet read with that profile's credentials only. Empty, with no
+    /// organization: the SDK's default chain, as one account.
+    pub profiles: Vec<String>,
+    /// Regions for every account; empty: each account's own (the profile's, or
+    /// `AWS_REGION`).
     pub regions: Vec<String>,
+    /// Regions per account by name, from bosun's config (`[accounts.NAME] regions`).
+    pub profile_regions: BTreeMap<String, Vec<String>>,
+    /// Regions for an account with none of its own in bosun's config (its top-level
+    /// `regions`), before the profile's own.
+    pub default_regions: Vec<String>,
+    /// The accounts of an AWS Organization, through a role in each.
+    pub organization: Option<Organization>,
+    /// The AWS config and credentials files to read instead of the standard ones (which
+    /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` name).
+    pub profile_files: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// Attempts per call, retries included (`BOSUN_AWS_MAX_ATTEMPTS`; 3 by default).
     pub max_attempts: Option<u32>,
     /// Send every call here instead of AWS (as `AWS_ENDPOINT_URL` does).
@@ -51,6 +64,20 @@ pub struct AwsOptions {
     pub cloudwatch_endpoint: Option<String>,
     /// How to reach the Kubernetes API of EKS clusters.
     pub kube: kube::KubeOptions,
+}
+
+/// `[organization]`: the active accounts of an AWS Organization, listed from `profile`,
+/// each reached by assuming `role_name` in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Organization {
+    pub profile: String,
+    pub role_name: String,
+    /// Only these accounts (ids or names, globs); empty: all.
+    pub include: Vec<String>,
+    /// Not these.
+    pub exclude: Vec<String>,
+    /// The regions of its accounts; empty: the fleet's.
+    pub regions: Vec<String>,
 }
 
 /// API calls made, for the status bar (calls per minute) and for tests (calls per operation).
@@ -133,8 +160,9 @@ impl Intercept for CountCalls {
     }
 }
 
-/// The clients for one region.
+/// The clients for one region of one account.
 pub(crate) struct Clients {
+    pub(crate) who: Who,
     pub(crate) ecs: aws_sdk_ecs::Client,
     pub(crate) eks: aws_sdk_eks::Client,
     pub(crate) sts: aws_sdk_sts::Client,
@@ -147,13 +175,49 @@ pub(crate) struct Clients {
     pub(crate) events: aws_sdk_eventbridge::Client,
 }
 
-pub struct AwsBackend {
-    profile: String,
-    regions: Vec<String>,
+/// One account of the fleet: how it signs in, its clients per region, its id once known.
+pub(crate) struct AccountClients {
+    account: Account,
+    id: OnceLock<String>,
+    sdk: SdkConfig,
     clients: HashMap<String, Clients>,
-    calls: Arc<CallCounter>,
     log_cursors: logs::Cursors,
-    base: SdkConfig,
+}
+
+impl AccountClients {
+    fn clients(&self, region: &str) -> Result<&Clients, FetchError> {
+        self.clients.get(region).ok_or_else(|| {
+            FetchError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "region {region} is not one of account {}'s ({})",
+                    self.account.name,
+                    self.account.regions.join(", ")
+                ),
+            )
+        })
+    }
+
+    fn first(&self) -> &Clients {
+        let region = self.account.regions.first().map(String::as_str).unwrap_or_default();
+        self.clients
+            .get(region)
+            .expect("an account has clients for its regions")
+    }
+
+    /// Learn the account's id from an ARN it listed, if not known yet.
+    fn learn(&self, arn: &str) {
+        if self.id.get().is_none()
+            && let Some(id) = arn_account(arn)
+        {
+            let _ = self.id.set(id.to_string());
+        }
+    }
+}
+
+pub struct AwsBackend {
+    accounts: Vec<AccountClients>,
+    calls: Arc<CallCounter>,
     kube_options: kube::KubeOptions,
     /// Connections to the Kubernetes API of EKS clusters, by cluster ARN.
     kube: tokio::sync::Mutex<HashMap<String, Arc<kube::Conn>>>,
@@ -164,109 +228,119 @@ pub const NO_REGION: &str =
     "no AWS region: pass --region (e.g. --region us-east-1,eu-west-1), set AWS_REGION, or set a region in the profile";
 
 impl AwsBackend {
-    /// Load the AWS configuration the way the AWS CLI does and make clients per region.
+    /// Load the AWS configuration of every account the way the AWS CLI does, and make
+    /// clients per account and region, all on one HTTP client.
     pub async fn new(options: AwsOptions) -> anyhow::Result<AwsBackend> {
-        let profile = options
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".to_string());
-        let attempts = options
-            .max_attempts
-            .or_else(|| std::env::var("BOSUN_AWS_MAX_ATTEMPTS").ok()?.parse().ok())
-            .unwrap_or(3)
-            .max(1);
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(attempts))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .build(),
-            );
-        if let Some(p) = &options.profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(url) = &options.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some((id, secret)) = &options.static_keys {
-            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
-                id,
-                secret,
-                None,
-                None,
-                "bosun-static",
-            ));
-        }
-        if let Some(region) = options.regions.first() {
-            // The first region is where STS and the credential chain's own calls go.
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let base = loader.load().await;
-        let regions = if options.regions.is_empty() {
-            vec![base.region().ok_or_else(|| anyhow::anyhow!(NO_REGION))?.to_string()]
-        } else {
-            options.regions.clone()
-        };
+        let http = accounts::http_client();
         let calls = Arc::new(CallCounter::default());
-        let clients = regions
-            .iter()
-            .map(|region| {
-                (
-                    region.clone(),
-                    Clients::new(&base, region, &calls, options.cloudwatch_endpoint.as_deref()),
+        let resolved = accounts::resolve(&options, &http).await?;
+        let accounts = resolved
+            .into_iter()
+            .map(|r| {
+                let who = Who::new(
+                    r.account.name.clone(),
+                    r.account.profile.clone().unwrap_or_else(|| r.account.name.clone()),
                 )
+                .through_role(r.account.role.clone());
+                let clients = r
+                    .account
+                    .regions
+                    .iter()
+                    .map(|region| {
+                        (
+                            region.clone(),
+                            Clients::new(&r.sdk, region, &calls, options.cloudwatch_endpoint.as_deref(), &who),
+                        )
+                    })
+                    .collect();
+                let id = OnceLock::new();
+                if let Some(known) = &r.account.id {
+                    let _ = id.set(known.clone());
+                }
+                AccountClients {
+                    account: r.account,
+                    id,
+                    sdk: r.sdk,
+                    clients,
+                    log_cursors: logs::Cursors::default(),
+                }
             })
             .collect();
         Ok(AwsBackend {
-            profile,
-            regions,
-            clients,
+            accounts,
             calls,
-            log_cursors: logs::Cursors::default(),
-            base,
             kube_options: options.kube.clone(),
             kube: tokio::sync::Mutex::default(),
         })
-    }
-
-    pub(crate) fn profile_name(&self) -> &str {
-        &self.profile
     }
 
     pub fn calls(&self) -> &Arc<CallCounter> {
         &self.calls
     }
 
-    fn clients(&self, region: &str) -> Result<&Clients, FetchError> {
-        self.clients.get(region).ok_or_else(|| {
+    /// An account by its name in the fleet.
+    fn account(&self, name: &str) -> Result<&AccountClients, FetchError> {
+        self.accounts
+            .iter()
+            .find(|a| a.account.name == name)
+            .ok_or_else(|| FetchError::new(ErrorKind::NotFound, format!("no account named {name} in this fleet")))
+    }
+
+    /// The account an ARN is in: by its id, learning the ids not known yet from STS.
+    pub(crate) async fn account_of(&self, arn: &str) -> Result<&AccountClients, FetchError> {
+        self.account_with_id(arn_account(arn), arn).await
+    }
+
+    /// The account with an id (`what` has it, for the message), learning the ids not known
+    /// yet from STS; the first account for no id.
+    async fn account_with_id(&self, id: Option<&str>, what: &str) -> Result<&AccountClients, FetchError> {
+        if let [only] = self.accounts.as_slice() {
+            return Ok(only);
+        }
+        let Some(id) = id.filter(|id| !id.is_empty()) else {
+            return Ok(&self.accounts[0]);
+        };
+        let find = || {
+            self.accounts
+                .iter()
+                .find(|a| a.id.get().map(String::as_str) == Some(id))
+        };
+        if let Some(found) = find() {
+            return Ok(found);
+        }
+        let unknown = self.accounts.iter().filter(|a| a.id.get().is_none());
+        futures::future::join_all(unknown.map(|a| self.identity(a))).await;
+        find().ok_or_else(|| {
             FetchError::new(
                 ErrorKind::NotFound,
-                format!(
-                    "region {region} is not one bosun was started with ({})",
-                    self.regions.join(", ")
-                ),
+                format!("no account of this fleet has the id {id} (of {what})"),
             )
         })
     }
 
-    /// The clients of the region a resource ARN lives in.
-    pub(crate) fn clients_for<'a>(&'a self, arn: &'a str) -> Result<(&'a str, &'a Clients), FetchError> {
-        let region = crate::util::arn_region(arn).unwrap_or(self.regions[0].as_str());
-        let clients = self.clients(region)?;
-        Ok((region, clients))
+    /// The clients of the account and region a resource ARN lives in.
+    pub(crate) async fn clients_for<'a>(&'a self, arn: &'a str) -> Result<(&'a str, &'a Clients), FetchError> {
+        let account = self.account_of(arn).await?;
+        let region = crate::util::arn_region(arn).unwrap_or(account.account.regions[0].as_str());
+        Ok((region, account.clients(region)?))
     }
 
-    /// The connection to an EKS cluster's Kubernetes API, made the first time it is needed.
+    /// The clients of a named account's region.
+    fn clients(&self, account: &str, region: &str) -> Result<&Clients, FetchError> {
+        self.account(account)?.clients(region)
+    }
+
+    /// The connection to an EKS cluster's Kubernetes API, made the first time it is
+    /// needed, signed in as the cluster's account.
     pub(crate) async fn kube(&self, cluster: &str) -> Result<Arc<kube::Conn>, FetchError> {
         let mut conns = self.kube.lock().await;
         if let Some(conn) = conns.get(cluster) {
             return Ok(conn.clone());
         }
-        let (region, c) = self.clients_for(cluster)?;
-        let endpoint = eks::endpoint(&c.eks, region, &self.profile, cluster).await?;
-        let provider = self.base.credentials_provider();
+        let account = self.account_of(cluster).await?;
+        let (region, c) = self.clients_for(cluster).await?;
+        let endpoint = eks::endpoint(&c.eks, region, &c.who, cluster).await?;
+        let provider = account.sdk.credentials_provider();
         let (name, signing_region) = (endpoint.name.clone(), region.to_string());
         let signer: kube::Signer = Arc::new(move || {
             let (provider, name, region) = (provider.clone(), name.clone(), signing_region.clone());
@@ -278,33 +352,44 @@ impl AwsBackend {
             })
         });
         // Named in 401 / 403 messages; the token path signs in as the caller identity.
-        let identity = match self.identity().await {
+        let identity = match self.identity(account).await {
             Ok(i) => i.arn,
-            Err(_) => format!("the identity of profile {}", self.profile),
+            Err(_) => format!("the identity of {}", account.account.via),
         };
         let conn = Arc::new(kube::connect(&self.kube_options, &endpoint, signer, identity).await?);
         conns.insert(cluster.to_string(), conn.clone());
         Ok(conn)
     }
 
-    async fn identity(&self) -> Result<Identity, FetchError> {
-        let region = &self.regions[0];
-        let out = self
-            .clients(region)?
+    /// Who an account's calls are made as; learns its id.
+    async fn identity(&self, account: &AccountClients) -> Result<Identity, FetchError> {
+        let c = account.first();
+        let region = account.account.regions.first().map(String::as_str).unwrap_or_default();
+        let out = c
             .sts
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| Call::new("STS GetCallerIdentity", region, &self.profile).of(e))?;
+            .map_err(|e| Call::new("STS GetCallerIdentity", region, &c.who).of(e))?;
+        let id = out.account().unwrap_or_default().to_string();
+        if !id.is_empty() {
+            let _ = account.id.set(id.clone());
+        }
         Ok(Identity {
-            account: out.account().unwrap_or_default().to_string(),
+            account: id,
             arn: out.arn().unwrap_or_default().to_string(),
         })
     }
 }
 
 impl Clients {
-    fn new(base: &SdkConfig, region: &str, calls: &Arc<CallCounter>, cloudwatch_endpoint: Option<&str>) -> Self {
+    fn new(
+        base: &SdkConfig,
+        region: &str,
+        calls: &Arc<CallCounter>,
+        cloudwatch_endpoint: Option<&str>,
+        who: &Who,
+    ) -> Self {
         let region = Region::new(region.to_string());
         let counter = CountCalls(calls.clone());
         macro_rules! client {
@@ -324,6 +409,7 @@ impl Clients {
             cloudwatch = cloudwatch.endpoint_url(url);
         }
         Clients {
+            who: who.clone(),
             ecs: client!(aws_sdk_ecs),
             eks: client!(aws_sdk_eks),
             sts: client!(aws_sdk_sts),
@@ -340,12 +426,14 @@ impl Clients {
 
 #[async_trait]
 impl Backend for AwsBackend {
-    fn regions(&self) -> Vec<String> {
-        self.regions.clone()
-    }
-
-    fn profile(&self) -> String {
-        self.profile.clone()
+    fn accounts(&self) -> Vec<Account> {
+        self.accounts
+            .iter()
+            .map(|a| Account {
+                id: a.id.get().cloned(),
+                ..a.account.clone()
+            })
+            .collect()
     }
 
     fn calls_last_minute(&self) -> Option<u32> {
@@ -358,119 +446,139 @@ impl Backend for AwsBackend {
 
     async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
         match fetch {
-            Fetch::Identity => self.identity().await.map(Payload::Identity),
-            Fetch::EcsClusters { region } => {
-                let c = self.clients(region)?;
-                ecs::clusters(&c.ecs, region, &self.profile)
-                    .await
-                    .map(Payload::EcsClusters)
+            Fetch::Identity { account } => self.identity(self.account(account)?).await.map(Payload::Identity),
+            Fetch::EcsClusters { account, region } => {
+                let a = self.account(account)?;
+                let c = a.clients(region)?;
+                let list = ecs::clusters(&c.ecs, region, &c.who).await?;
+                if let Some(first) = list.first() {
+                    a.learn(&first.arn);
+                }
+                Ok(Payload::EcsClusters(list))
             }
-            Fetch::EksClusters { region } => {
-                let c = self.clients(region)?;
-                eks::clusters(&c.eks, region, &self.profile)
-                    .await
-                    .map(Payload::EksClusters)
+            Fetch::EksClusters { account, region } => {
+                let a = self.account(account)?;
+                let c = a.clients(region)?;
+                let list = eks::clusters(&c.eks, region, &c.who).await?;
+                if let Some(first) = list.first() {
+                    a.learn(&first.arn);
+                }
+                Ok(Payload::EksClusters(list))
             }
             Fetch::Services { cluster } => {
-                let (region, c) = self.clients_for(cluster)?;
-                ecs::services(&c.ecs, region, &self.profile, cluster)
+                let (region, c) = self.clients_for(cluster).await?;
+                ecs::services(&c.ecs, region, &c.who, cluster)
                     .await
                     .map(Payload::Services)
             }
             Fetch::Tasks { cluster, stopped } => {
-                let (region, c) = self.clients_for(cluster)?;
-                ecs::tasks(&c.ecs, region, &self.profile, cluster, *stopped)
+                let (region, c) = self.clients_for(cluster).await?;
+                ecs::tasks(&c.ecs, region, &c.who, cluster, *stopped)
                     .await
                     .map(Payload::Tasks)
             }
             Fetch::ContainerInstances { cluster } => {
-                let (region, c) = self.clients_for(cluster)?;
-                ecs::container_instances(&c.ecs, region, &self.profile, cluster)
+                let (region, c) = self.clients_for(cluster).await?;
+                ecs::container_instances(&c.ecs, region, &c.who, cluster)
                     .await
                     .map(Payload::ContainerInstances)
             }
             Fetch::Metrics { window, series } => {
-                let region = series.first().map_or(self.regions[0].as_str(), |k| k.region.as_str());
-                let c = self.clients(region)?;
-                cloudwatch::metrics(&c.cloudwatch, region, &self.profile, *window, series, self.now())
+                let Some(first) = series.first() else {
+                    return Ok(Payload::Metrics(Vec::new()));
+                };
+                let c = self
+                    .account_with_id(Some(&first.account), &first.metric)
+                    .await?
+                    .clients(&first.region)?;
+                cloudwatch::metrics(&c.cloudwatch, &first.region, &c.who, *window, series, self.now())
                     .await
                     .map(Payload::Metrics)
             }
-            Fetch::Alarms { region } => {
-                let c = self.clients(region)?;
-                cloudwatch::alarms(&c.cloudwatch, region, &self.profile)
+            Fetch::Alarms { account, region } => {
+                let c = self.clients(account, region)?;
+                cloudwatch::alarms(&c.cloudwatch, region, &c.who)
                     .await
                     .map(Payload::Alarms)
             }
-            Fetch::Scaling { region } => {
-                let c = self.clients(region)?;
-                scaling::scaling(&c.autoscaling, region, &self.profile)
+            Fetch::Scaling { account, region } => {
+                let c = self.clients(account, region)?;
+                scaling::scaling(&c.autoscaling, region, &c.who)
                     .await
                     .map(|s| Payload::Scaling(Box::new(s)))
             }
-            Fetch::CapacityProviders { region, names } => {
-                let c = self.clients(region)?;
-                scaling::capacity_providers(&c.ecs, &c.asg, region, &self.profile, names)
+            Fetch::CapacityProviders { account, region, names } => {
+                let c = self.clients(account, region)?;
+                scaling::capacity_providers(&c.ecs, &c.asg, region, &c.who, names)
                     .await
                     .map(Payload::CapacityProviders)
             }
             Fetch::Targets { target_group } => {
-                let (region, c) = self.clients_for(target_group)?;
-                elb::targets(&c.elb, region, &self.profile, target_group)
+                let (region, c) = self.clients_for(target_group).await?;
+                elb::targets(&c.elb, region, &c.who, target_group)
                     .await
                     .map(|t| Payload::Targets(Box::new(t)))
             }
-            Fetch::Logs { region, group, stream } => {
-                let c = self.clients(region)?;
-                logs::follow(&c.logs, &self.log_cursors, region, &self.profile, group, stream)
+            Fetch::Logs {
+                account,
+                region,
+                group,
+                stream,
+            } => {
+                let a = self.account(account)?;
+                let c = a.clients(region)?;
+                logs::follow(&c.logs, &a.log_cursors, region, &c.who, group, stream)
                     .await
                     .map(|(lines, reset)| Payload::Logs { lines, reset })
             }
             Fetch::Images {
+                account,
                 region,
                 repository,
                 tags,
             } => {
-                let c = self.clients(region)?;
-                registry::images(&c.ecr, region, &self.profile, repository, tags)
+                let c = self.clients(account, region)?;
+                registry::images(&c.ecr, region, &c.who, repository, tags)
                     .await
                     .map(Payload::Images)
             }
-            Fetch::Repositories { region } => {
-                let c = self.clients(region)?;
-                registry::repositories(&c.ecr, region, &self.profile)
+            Fetch::Repositories { account, region } => {
+                let c = self.clients(account, region)?;
+                registry::repositories(&c.ecr, region, &c.who)
                     .await
                     .map(Payload::Repositories)
             }
-            Fetch::Schedules { region } => {
-                let c = self.clients(region)?;
-                registry::schedules(&c.events, region, &self.profile)
+            Fetch::Schedules { account, region } => {
+                let c = self.clients(account, region)?;
+                registry::schedules(&c.events, region, &c.who)
                     .await
                     .map(Payload::Schedules)
             }
-            Fetch::Revisions { region, family } => {
-                let c = self.clients(region)?;
-                ecs::revisions(&c.ecs, region, &self.profile, family)
+            Fetch::Revisions {
+                account,
+                region,
+                family,
+            } => {
+                let c = self.clients(account, region)?;
+                ecs::revisions(&c.ecs, region, &c.who, family)
                     .await
                     .map(Payload::Revisions)
             }
             Fetch::NodeGroups { cluster } => {
-                let (region, c) = self.clients_for(cluster)?;
-                eks::nodegroups(&c.eks, region, &self.profile, cluster)
+                let (region, c) = self.clients_for(cluster).await?;
+                eks::nodegroups(&c.eks, region, &c.who, cluster)
                     .await
                     .map(Payload::NodeGroups)
             }
             Fetch::FargateProfiles { cluster } => {
-                let (region, c) = self.clients_for(cluster)?;
-                eks::fargate_profiles(&c.eks, region, &self.profile, cluster)
+                let (region, c) = self.clients_for(cluster).await?;
+                eks::fargate_profiles(&c.eks, region, &c.who, cluster)
                     .await
                     .map(Payload::FargateProfiles)
             }
             Fetch::Addons { cluster } => {
-                let (region, c) = self.clients_for(cluster)?;
-                eks::addons(&c.eks, region, &self.profile, cluster)
-                    .await
-                    .map(Payload::Addons)
+                let (region, c) = self.clients_for(cluster).await?;
+                eks::addons(&c.eks, region, &c.who, cluster).await.map(Payload::Addons)
             }
             Fetch::Kube { cluster, kind } => self.kube(cluster).await?.list(*kind).await.map(Payload::Kube),
             Fetch::PodLogs {
@@ -488,8 +596,8 @@ impl Backend for AwsBackend {
                     .map(|(lines, reset)| Payload::Logs { lines, reset })
             }
             Fetch::TaskDefinition { arn } => {
-                let (region, c) = self.clients_for(arn)?;
-                ecs::task_definition(&c.ecs, region, &self.profile, arn)
+                let (region, c) = self.clients_for(arn).await?;
+                ecs::task_definition(&c.ecs, region, &c.who, arn)
                     .await
                     .map(|td| Payload::TaskDefinition(Box::new(td)))
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ecr::types::ImageIdentifier;
 
-use super::error::Call;
+use super::error::{Call, Who};
 use super::timestamp;
 use crate::domain::FetchError;
 use crate::domain::insight::{Image, Repository, ScheduledTask};
@@ -13,7 +13,7 @@ use crate::domain::insight::{Image, Repository, ScheduledTask};
 pub async fn images(
     client: &aws_sdk_ecr::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     repository: &str,
     tags: &[String],
 ) -> Result<Vec<Image>, FetchError> {
@@ -39,7 +39,7 @@ pub async fn images(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECR DescribeImages", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECR DescribeImages", region, who).of(e))?;
     let mut images = Vec::new();
     for d in details {
         let digest = d.image_digest().unwrap_or_default().to_string();
@@ -66,7 +66,7 @@ pub async fn images(
                         scan_status = Some(s.as_str().to_string());
                     }
                 }
-                Err(e) => return Err(Call::new("ECR DescribeImageScanFindings", region, profile).of(e)),
+                Err(e) => return Err(Call::new("ECR DescribeImageScanFindings", region, who).of(e)),
             }
         }
         images.push(Image {
@@ -86,7 +86,7 @@ pub async fn images(
 pub async fn repositories(
     client: &aws_sdk_ecr::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
 ) -> Result<Vec<Repository>, FetchError> {
     let repos: Vec<_> = client
         .describe_repositories()
@@ -95,7 +95,7 @@ pub async fn repositories(
         .send()
         .try_collect()
         .await
-        .map_err(|e| Call::new("ECR DescribeRepositories", region, profile).of(e))?;
+        .map_err(|e| Call::new("ECR DescribeRepositories", region, who).of(e))?;
     let mut out: Vec<Repository> = repos
         .iter()
         .map(|r| Repository {
@@ -116,7 +116,7 @@ pub async fn repositories(
 pub async fn schedules(
     client: &aws_sdk_eventbridge::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
 ) -> Result<Vec<ScheduledTask>, FetchError> {
     let mut rules = Vec::new();
     let mut token = None;
@@ -126,7 +126,7 @@ pub async fn schedules(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| Call::new("EventBridge ListRules", region, profile).of(e))?;
+            .map_err(|e| Call::new("EventBridge ListRules", region, who).of(e))?;
         rules.extend(out.rules().iter().cloned());
         token = out.next_token().map(str::to_string);
         if token.is_none() {
@@ -145,7 +145,7 @@ pub async fn schedules(
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|e| Call::new("EventBridge ListTargetsByRule", region, profile).of(e))?;
+                .map_err(|e| Call::new("EventBridge ListTargetsByRule", region, who).of(e))?;
             for target in out.targets() {
                 if let Some(ecs) = target.ecs_parameters() {
                     tasks.push(ScheduledTask {

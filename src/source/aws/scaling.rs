@@ -3,7 +3,7 @@
 
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 
-use super::error::Call;
+use super::error::{Call, Who};
 use super::timestamp;
 use crate::domain::FetchError;
 use crate::domain::insight::{
@@ -18,9 +18,9 @@ fn count(n: i32) -> u32 {
 pub async fn scaling(
     client: &aws_sdk_applicationautoscaling::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
 ) -> Result<Scaling, FetchError> {
-    let fail = |what| Call::new(what, region, profile);
+    let fail = |what| Call::new(what, region, who);
     let targets: Vec<_> = client
         .describe_scalable_targets()
         .service_namespace(ServiceNamespace::Ecs)
@@ -162,7 +162,7 @@ pub async fn capacity_providers(
     ecs: &aws_sdk_ecs::Client,
     asg: &aws_sdk_autoscaling::Client,
     region: &str,
-    profile: &str,
+    who: &Who,
     names: &[String],
 ) -> Result<Vec<CapacityProvider>, FetchError> {
     let mut providers = Vec::new();
@@ -174,7 +174,7 @@ pub async fn capacity_providers(
             .set_next_token(token)
             .send()
             .await
-            .map_err(|e| Call::new("ECS DescribeCapacityProviders", region, profile).of(e))?;
+            .map_err(|e| Call::new("ECS DescribeCapacityProviders", region, who).of(e))?;
         providers.extend(out.capacity_providers().iter().cloned());
         token = out.next_token().map(str::to_string);
         if token.is_none() {
@@ -197,7 +197,7 @@ pub async fn capacity_providers(
             .send()
             .try_collect()
             .await
-            .map_err(|e| Call::new("Auto Scaling DescribeAutoScalingGroups", region, profile).of(e))?
+            .map_err(|e| Call::new("Auto Scaling DescribeAutoScalingGroups", region, who).of(e))?
     };
     Ok(providers
         .iter()

@@ -13,7 +13,8 @@ use super::world::*;
 
 impl World {
     pub(super) fn build_cluster(&mut self, spec: &ClusterSpec, start: Timestamp) -> SimCluster {
-        let arn = format!("arn:aws:ecs:{}:{ACCOUNT}:cluster/{}", spec.region, spec.name);
+        let account = self.accounts[spec.account].clone();
+        let arn = format!("arn:aws:ecs:{}:{}:cluster/{}", spec.region, account.id, spec.name);
         let azs: Vec<String> = ["a", "b", "c"].iter().map(|z| format!("{}{z}", spec.region)).collect();
         let capacity_providers = match spec.launch {
             LaunchType::Ec2 => vec![format!("{}-asg", spec.name)],
@@ -22,6 +23,7 @@ impl World {
         let mut cluster = SimCluster {
             info: Cluster {
                 arn: arn.clone(),
+                account: account.name.clone(),
                 name: spec.name.to_string(),
                 region: spec.region.to_string(),
                 status: "ACTIVE".into(),
@@ -43,8 +45,8 @@ impl World {
             let registered_at = self.now - SignedDuration::from_hours(self.rng.range(24, 24 * 30) as i64);
             cluster.instances.push(ContainerInstance {
                 arn: format!(
-                    "arn:aws:ecs:{}:{ACCOUNT}:container-instance/{}/{id}",
-                    spec.region, spec.name
+                    "arn:aws:ecs:{}:{}:container-instance/{}/{id}",
+                    spec.region, account.id, spec.name
                 ),
                 id,
                 ec2_instance_id: Some(format!("i-0{}", self.rng.hex(16))),
@@ -71,17 +73,25 @@ impl World {
 
     fn build_service(&mut self, cluster: &mut SimCluster, spec: &ServiceSpec, start: Timestamp) -> SimService {
         let region = cluster.info.region.clone();
+        let account = cluster.account_id().to_string();
         let revision = self.rng.range(3, 60) as u32;
         let major = self.rng.range(1, 4);
         let minor = self.rng.range(0, 30);
         let patch = self.rng.range(0, 9);
         // The previous revision exists too: history, and a target for a rollback.
         for (rev, p) in [(revision - 1, patch.saturating_sub(1)), (revision, patch)] {
-            let td = self.task_definition(&region, spec, cluster.launch, rev, &format!("v{major}.{minor}.{p}"));
+            let td = self.task_definition(
+                &account,
+                &region,
+                spec,
+                cluster.launch,
+                rev,
+                &format!("v{major}.{minor}.{p}"),
+            );
             self.task_defs.insert(td.arn.clone(), td);
         }
         let td_arn = format!(
-            "arn:aws:ecs:{region}:{ACCOUNT}:task-definition/{}:{revision}",
+            "arn:aws:ecs:{region}:{account}:task-definition/{}:{revision}",
             spec.name
         );
         let deployed_at = self.now - SignedDuration::from_hours(self.rng.range(20, 24 * 21) as i64);
@@ -100,13 +110,13 @@ impl World {
             updated_at: Some(deployed_at + SignedDuration::from_mins(4)),
         };
         let service_arn = format!(
-            "arn:aws:ecs:{region}:{ACCOUNT}:service/{}/{}",
+            "arn:aws:ecs:{region}:{account}:service/{}/{}",
             cluster.info.name, spec.name
         );
         let load_balancers = if spec.behind_lb {
             vec![LoadBalancerRef {
                 target_group_arn: format!(
-                    "arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:targetgroup/{}-tg/{}",
+                    "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{}-tg/{}",
                     spec.name,
                     self.rng.hex(16)
                 ),
@@ -178,13 +188,14 @@ impl World {
 
     fn task_definition(
         &mut self,
+        account: &str,
         region: &str,
         spec: &ServiceSpec,
         launch: LaunchType,
         revision: u32,
         tag: &str,
     ) -> TaskDefinition {
-        super::taskdefs::task_definition(self.now, region, spec, launch, revision, tag)
+        super::taskdefs::task_definition(self.now, account, region, spec, launch, revision, tag)
     }
 
     pub(super) fn deployment_id(&mut self) -> String {
@@ -299,8 +310,10 @@ impl World {
         };
         let task = Task {
             arn: format!(
-                "arn:aws:ecs:{}:{ACCOUNT}:task/{}/{id}",
-                cluster.info.region, cluster.info.name
+                "arn:aws:ecs:{}:{}:task/{}/{id}",
+                cluster.info.region,
+                cluster.account_id(),
+                cluster.info.name
             ),
             id,
             cluster_arn: cluster.info.arn.clone(),

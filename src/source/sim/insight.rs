@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::world::{ACCOUNT, World, image_digest};
+use super::world::{World, image_digest};
 use crate::domain::insight::{
     CapacityProvider, Image, LogLine, PolicyKind, Repository, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy,
     ScheduledAction, ScheduledTask, StepAdjustment, Target, TargetGroupHealth,
@@ -116,10 +116,14 @@ impl World {
             .collect()
     }
 
-    pub fn alarms(&self, region: &str) -> Vec<Alarm> {
+    pub fn alarms(&self, account: &str, region: &str) -> Vec<Alarm> {
         let mut alarms = Vec::new();
         let updated = Some(self.now() - SignedDuration::from_mins(14));
-        for c in self.clusters.iter().filter(|c| c.info.region == region) {
+        for c in self
+            .clusters
+            .iter()
+            .filter(|c| c.info.region == region && c.info.account == account)
+        {
             for s in &c.services {
                 let name = &s.svc.name;
                 let failing = s.behavior == super::spec::Behavior::Failing;
@@ -170,10 +174,14 @@ impl World {
         alarms
     }
 
-    pub fn scaling(&self, region: &str) -> Scaling {
+    pub fn scaling(&self, account: &str, region: &str) -> Scaling {
         let mut scaling = Scaling::default();
         let now = self.now();
-        for c in self.clusters.iter().filter(|c| c.info.region == region) {
+        for c in self
+            .clusters
+            .iter()
+            .filter(|c| c.info.region == region && c.info.account == account)
+        {
             for s in &c.services {
                 let rid = crate::domain::insight::resource_id(&c.info.name, &s.svc.name);
                 let (min, max) = match s.limits {
@@ -259,7 +267,7 @@ impl World {
         scaling
     }
 
-    pub fn capacity_providers(&self, region: &str) -> Vec<CapacityProvider> {
+    pub fn capacity_providers(&self, account: &str, region: &str) -> Vec<CapacityProvider> {
         let mut out = vec![
             CapacityProvider {
                 name: "FARGATE".into(),
@@ -279,14 +287,15 @@ impl World {
         for c in self
             .clusters
             .iter()
-            .filter(|c| c.info.region == region && !c.instances.is_empty())
+            .filter(|c| c.info.region == region && c.info.account == account && !c.instances.is_empty())
         {
             let n = c.instances.len() as u32;
             out.push(CapacityProvider {
                 name: format!("{}-asg", c.info.name),
                 status: "ACTIVE".into(),
                 asg_arn: Some(format!(
-                    "arn:aws:autoscaling:{region}:{ACCOUNT}:autoScalingGroup:0f1e2d3c:autoScalingGroupName/{}-asg",
+                    "arn:aws:autoscaling:{region}:{}:autoScalingGroup:0f1e2d3c:autoScalingGroupName/{}-asg",
+                    c.account_id(),
                     c.info.name
                 )),
                 managed_scaling: Some(("ENABLED".into(), 100)),
@@ -357,8 +366,9 @@ impl World {
                     protocol: "HTTP".into(),
                     port: lb.container_port,
                     load_balancers: vec![format!(
-                        "arn:aws:elasticloadbalancing:{}:{ACCOUNT}:loadbalancer/app/{lb_name}/5f2e8c1a9b3d7e40",
-                        c.info.region
+                        "arn:aws:elasticloadbalancing:{}:{}:loadbalancer/app/{lb_name}/5f2e8c1a9b3d7e40",
+                        c.info.region,
+                        c.account_id()
                     )],
                     health_check: "HTTP /health".into(),
                     targets,
@@ -408,9 +418,9 @@ impl World {
     }
 
     /// Images of a repository: the tags the task definitions use, and a few older ones.
-    pub fn images(&self, region: &str, repository: &str) -> Vec<Image> {
+    pub fn images(&self, account: &str, region: &str, repository: &str) -> Vec<Image> {
         let mut by_tag: BTreeMap<String, (String, Timestamp)> = BTreeMap::new();
-        for td in self.task_defs.values() {
+        for td in self.task_defs.values().filter(|t| self.is_in(&t.arn, account, region)) {
             for c in &td.containers {
                 if let Some((r, repo, tag)) = crate::domain::insight::ecr_image(&c.image)
                     && r == region
@@ -449,9 +459,9 @@ impl World {
         images
     }
 
-    pub fn repositories(&self, region: &str) -> Vec<Repository> {
+    pub fn repositories(&self, account: &str, region: &str) -> Vec<Repository> {
         let mut seen: HashMap<String, Timestamp> = HashMap::new();
-        for td in self.task_defs.values() {
+        for td in self.task_defs.values().filter(|t| self.is_in(&t.arn, account, region)) {
             for c in &td.containers {
                 if let Some((r, repo, _)) = crate::domain::insight::ecr_image(&c.image)
                     && r == region
@@ -465,7 +475,7 @@ impl World {
         let mut repos: Vec<Repository> = seen
             .into_iter()
             .map(|(name, at)| Repository {
-                uri: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{name}"),
+                uri: format!("{}.dkr.ecr.{region}.amazonaws.com/{name}", self.account_id(account)),
                 name,
                 created_at: Some(at - SignedDuration::from_hours(24 * 300)),
                 scan_on_push: true,
@@ -476,10 +486,14 @@ impl World {
         repos
     }
 
-    pub fn schedules(&self, region: &str) -> Vec<ScheduledTask> {
-        let latest = |family: &str| self.revisions(family).into_iter().next();
+    pub fn schedules(&self, account: &str, region: &str) -> Vec<ScheduledTask> {
+        let latest = |family: &str| self.revisions(account, region, family).into_iter().next();
         let mut out = Vec::new();
-        for c in self.clusters.iter().filter(|c| c.info.region == region) {
+        for c in self
+            .clusters
+            .iter()
+            .filter(|c| c.info.region == region && c.info.account == account)
+        {
             let plan: &[(&str, &str, &str, u32, &str)] = match c.info.name.as_str() {
                 "prod-workers" => &[
                     (

@@ -19,9 +19,10 @@ use std::time::Instant;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 
-pub use world::{ACCOUNT, World};
+pub use world::{ACCOUNT, DEMO_ACCOUNTS, World};
 
 use super::Backend;
+use crate::domain::account::Account;
 use crate::domain::fetch::{Fetch, Payload};
 use crate::domain::{ErrorKind, FetchError, Identity};
 
@@ -47,9 +48,14 @@ pub struct SimBackend {
 impl SimBackend {
     /// A live demo fleet: starts now, and time moves.
     pub fn live(seed: u64) -> Self {
+        SimBackend::live_with_accounts(seed, DEMO_ACCOUNTS)
+    }
+
+    /// A live demo fleet over `accounts` accounts (`--demo-accounts`).
+    pub fn live_with_accounts(seed: u64, accounts: usize) -> Self {
         let start = Timestamp::now();
         SimBackend {
-            world: Mutex::new(World::new(seed, start)),
+            world: Mutex::new(World::with_accounts(seed, start, accounts)),
             clock: Clock::Live {
                 start,
                 since: Instant::now(),
@@ -73,8 +79,13 @@ impl SimBackend {
 
     /// A frozen demo fleet at `at`: the same answers every time.
     pub fn fixed(seed: u64, at: Timestamp) -> Self {
+        SimBackend::fixed_with_accounts(seed, at, DEMO_ACCOUNTS)
+    }
+
+    /// [`SimBackend::fixed`] over `accounts` accounts.
+    pub fn fixed_with_accounts(seed: u64, at: Timestamp, accounts: usize) -> Self {
         SimBackend {
-            world: Mutex::new(World::new(seed, at)),
+            world: Mutex::new(World::with_accounts(seed, at, accounts)),
             clock: Clock::Fixed(at),
             log_cursors: Mutex::default(),
         }
@@ -106,12 +117,21 @@ fn cluster_not_found(cluster: &str) -> FetchError {
 
 #[async_trait]
 impl Backend for SimBackend {
-    fn regions(&self) -> Vec<String> {
-        self.world().regions()
-    }
-
-    fn profile(&self) -> String {
-        "demo".to_string()
+    fn accounts(&self) -> Vec<Account> {
+        let world = self.world();
+        let regions = world.regions();
+        world
+            .accounts()
+            .iter()
+            .map(|a| Account {
+                name: a.name.clone(),
+                id: (!a.expired).then(|| a.id.clone()),
+                via: format!("the simulated fleet ({})", a.name),
+                profile: None,
+                role: None,
+                regions: regions.clone(),
+            })
+            .collect()
     }
 
     fn now(&self) -> Timestamp {
@@ -123,13 +143,29 @@ impl Backend for SimBackend {
 
     async fn fetch(&self, fetch: &Fetch) -> Result<Payload, FetchError> {
         let mut world = self.world();
+        if let Fetch::Identity { account } | Fetch::EcsClusters { account, .. } | Fetch::EksClusters { account, .. } =
+            fetch
+            && world.accounts().iter().any(|a| &a.name == account && a.expired)
+        {
+            return Err(FetchError::new(
+                ErrorKind::Auth,
+                format!(
+                    "{} failed: ExpiredToken: The security token included in the request is expired — run \
+                     `aws sso login --profile {account}`, or check the credentials of profile `{account}`",
+                    fetch.describe()
+                ),
+            ));
+        }
         match fetch {
-            Fetch::Identity => Ok(Payload::Identity(Identity {
-                account: ACCOUNT.to_string(),
-                arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/OnCallEngineer/demo"),
-            })),
-            Fetch::EcsClusters { region } => Ok(Payload::EcsClusters(world.ecs_clusters(region))),
-            Fetch::EksClusters { region } => Ok(Payload::EksClusters(world.eks_clusters(region))),
+            Fetch::Identity { account } => {
+                let id = world.account_id(account).to_string();
+                Ok(Payload::Identity(Identity {
+                    arn: format!("arn:aws:sts::{id}:assumed-role/OnCallEngineer/demo"),
+                    account: id,
+                }))
+            }
+            Fetch::EcsClusters { account, region } => Ok(Payload::EcsClusters(world.ecs_clusters(account, region))),
+            Fetch::EksClusters { account, region } => Ok(Payload::EksClusters(world.eks_clusters(account, region))),
             Fetch::Services { cluster } => world
                 .services(cluster)
                 .map(Payload::Services)
@@ -142,11 +178,17 @@ impl Backend for SimBackend {
                 .container_instances(cluster)
                 .map(Payload::ContainerInstances)
                 .ok_or_else(|| cluster_not_found(cluster)),
-            Fetch::Revisions { family, .. } => Ok(Payload::Revisions(world.revisions(family))),
+            Fetch::Revisions {
+                account,
+                region,
+                family,
+            } => Ok(Payload::Revisions(world.revisions(account, region, family))),
             Fetch::Metrics { window, series } => Ok(Payload::Metrics(world.metrics(*window, series))),
-            Fetch::Alarms { region } => Ok(Payload::Alarms(world.alarms(region))),
-            Fetch::Scaling { region } => Ok(Payload::Scaling(Box::new(world.scaling(region)))),
-            Fetch::CapacityProviders { region, .. } => Ok(Payload::CapacityProviders(world.capacity_providers(region))),
+            Fetch::Alarms { account, region } => Ok(Payload::Alarms(world.alarms(account, region))),
+            Fetch::Scaling { account, region } => Ok(Payload::Scaling(Box::new(world.scaling(account, region)))),
+            Fetch::CapacityProviders { account, region, .. } => {
+                Ok(Payload::CapacityProviders(world.capacity_providers(account, region)))
+            }
             Fetch::Targets { target_group } => world
                 .targets(target_group)
                 .map(|t| Payload::Targets(Box::new(t)))
@@ -157,7 +199,7 @@ impl Backend for SimBackend {
                     )
                 }),
             Fetch::Logs { group, stream, .. } => {
-                let key = (group.clone(), stream.clone());
+                let key = fetch.log_key().unwrap_or_default();
                 let mut cursors = self.log_cursors.lock().unwrap_or_else(|e| e.into_inner());
                 let after = cursors.get(&key).copied();
                 let lines = world.log_lines(group, stream, after, 200);
@@ -167,9 +209,14 @@ impl Backend for SimBackend {
                     reset: after.is_none(),
                 })
             }
-            Fetch::Images { region, repository, .. } => Ok(Payload::Images(world.images(region, repository))),
-            Fetch::Repositories { region } => Ok(Payload::Repositories(world.repositories(region))),
-            Fetch::Schedules { region } => Ok(Payload::Schedules(world.schedules(region))),
+            Fetch::Images {
+                account,
+                region,
+                repository,
+                ..
+            } => Ok(Payload::Images(world.images(account, region, repository))),
+            Fetch::Repositories { account, region } => Ok(Payload::Repositories(world.repositories(account, region))),
+            Fetch::Schedules { account, region } => Ok(Payload::Schedules(world.schedules(account, region))),
             Fetch::NodeGroups { cluster } => Ok(Payload::NodeGroups(world.kube(cluster)?.nodegroups.clone())),
             Fetch::FargateProfiles { cluster } => Ok(Payload::FargateProfiles(world.kube(cluster)?.fargate())),
             Fetch::Addons { cluster } => Ok(Payload::Addons(world.kube(cluster)?.addons())),

@@ -115,6 +115,7 @@ impl World {
         let azs: Vec<String> = ["a", "b", "c"].iter().map(|z| format!("{region}{z}")).collect();
         let mut cluster = SimCluster::empty();
         cluster.info = Cluster {
+            account: self.accounts[0].name.clone(),
             arn,
             name: name.clone(),
             region: region.to_string(),
@@ -187,7 +188,7 @@ impl World {
             behind_lb: port != 0,
             port,
         };
-        let td = super::taskdefs::task_definition(self.now, region, &spec, launch, revision, "v2.4.1");
+        let td = super::taskdefs::task_definition(self.now, ACCOUNT, region, &spec, launch, revision, "v2.4.1");
         self.task_defs.insert(arn, td.clone());
         td
     }
@@ -415,11 +416,15 @@ mod tests {
         let count = |w: &World| -> usize {
             w.regions()
                 .iter()
-                .flat_map(|r| w.ecs_clusters(r))
+                .flat_map(|r| w.ecs_clusters(&w.accounts[0].name, r))
                 .map(|c| w.tasks(&c.arn, false).unwrap().len())
                 .sum()
         };
-        let clusters: Vec<Cluster> = w.regions().iter().flat_map(|r| w.ecs_clusters(r)).collect();
+        let clusters: Vec<Cluster> = w
+            .regions()
+            .iter()
+            .flat_map(|r| w.ecs_clusters(&w.accounts[0].name, r))
+            .collect();
         assert_eq!(clusters.len(), scale.clusters);
         let services: usize = clusters.iter().map(|c| w.services(&c.arn).unwrap().len()).sum();
         assert_eq!(services, scale.services);

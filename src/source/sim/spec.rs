@@ -24,7 +24,9 @@ pub struct ServiceSpec {
 }
 
 pub struct ClusterSpec {
-    pub name: &'static str,
+    /// Which of the demo's accounts it is in (see [`DEMO_ACCOUNTS`]).
+    pub account: usize,
+    pub name: String,
     pub region: &'static str,
     pub launch: LaunchType,
     /// Container instances to register (EC2 clusters).
@@ -33,6 +35,7 @@ pub struct ClusterSpec {
 }
 
 pub struct EksSpec {
+    pub account: usize,
     pub name: &'static str,
     pub region: &'static str,
     pub version: &'static str,
@@ -66,11 +69,66 @@ pub const ENVOY: &str = "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod
 pub const FLUENT_BIT: &str = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2";
 pub const DATADOG: &str = "public.ecr.aws/datadog/agent:7.57.2";
 
-/// The demo fleet: four ECS clusters in two regions and two EKS clusters.
-pub fn demo_fleet() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
+/// The demo's accounts, as an organization names them: production, staging and a data
+/// platform, then teams of their own when more are asked for (`--demo-accounts N`).
+pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
+    ("shop-prod", "123456789012"),
+    ("shop-staging", "210987654321"),
+    ("data-platform", "345678901234"),
+    ("identity-prod", "456789012345"),
+    ("payments-prod", "567890123456"),
+    ("search-prod", "678901234567"),
+    ("ml-research", "789012345678"),
+    ("analytics-prod", "890123456789"),
+    ("edge-prod", "901234567890"),
+    ("sandbox", "112233445566"),
+];
+
+/// The name and id of the demo's `i`th account.
+pub fn demo_account(i: usize) -> (String, String) {
+    match DEMO_ACCOUNTS.get(i) {
+        Some((name, id)) => (name.to_string(), id.to_string()),
+        None => (
+            format!("team-{:02}", i + 1),
+            format!("{:012}", 400_000_000_000u64 + i as u64 * 1_000_003),
+        ),
+    }
+}
+
+/// The demo fleet over `accounts` accounts: four ECS clusters in two regions and two EKS
+/// clusters in the first three (all in one when there is one), and one small cluster of its
+/// own in each account past the third.
+pub fn demo_fleet(accounts: usize) -> (Vec<ClusterSpec>, Vec<EksSpec>) {
+    let (mut clusters, mut eks) = demo_base();
+    let last = accounts.max(1) - 1;
+    for c in &mut clusters {
+        c.account = c.account.min(last);
+    }
+    for e in &mut eks {
+        e.account = e.account.min(last);
+    }
+    for account in 3..accounts {
+        clusters.push(ClusterSpec {
+            account,
+            name: format!("{}-apps", demo_account(account).0.trim_end_matches("-prod")),
+            region: if account % 2 == 0 { "us-east-1" } else { "eu-west-1" },
+            launch: LaunchType::Fargate,
+            instances: 0,
+            services: vec![
+                svc("api", 2, "api-gateway", 8080),
+                svc("worker", 1, "order-processor", 0),
+            ],
+        });
+    }
+    (clusters, eks)
+}
+
+/// The demo's own clusters, each in its account.
+fn demo_base() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
     let clusters = vec![
         ClusterSpec {
-            name: "prod-web",
+            account: 0,
+            name: "prod-web".into(),
             region: "us-east-1",
             launch: LaunchType::Fargate,
             instances: 0,
@@ -91,7 +149,8 @@ pub fn demo_fleet() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
             ],
         },
         ClusterSpec {
-            name: "prod-workers",
+            account: 0,
+            name: "prod-workers".into(),
             region: "us-east-1",
             launch: LaunchType::Ec2,
             instances: 5,
@@ -106,7 +165,8 @@ pub fn demo_fleet() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
             ],
         },
         ClusterSpec {
-            name: "eu-prod",
+            account: 0,
+            name: "eu-prod".into(),
             region: "eu-west-1",
             launch: LaunchType::Fargate,
             instances: 0,
@@ -119,7 +179,8 @@ pub fn demo_fleet() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
             ],
         },
         ClusterSpec {
-            name: "staging",
+            account: 1,
+            name: "staging".into(),
             region: "eu-west-1",
             launch: LaunchType::Fargate,
             instances: 0,
@@ -132,11 +193,13 @@ pub fn demo_fleet() -> (Vec<ClusterSpec>, Vec<EksSpec>) {
     ];
     let eks = vec![
         EksSpec {
+            account: 0,
             name: "platform-k8s",
             region: "us-east-1",
             version: "1.31",
         },
         EksSpec {
+            account: 2,
             name: "data-k8s",
             region: "eu-west-1",
             version: "1.30",

@@ -6,8 +6,7 @@ use jiff::SignedDuration;
 
 use super::spec::Behavior;
 use super::world::{
-    ACCOUNT, Crash, STOPPED_RETENTION_SECS, SimCluster, SimService, SimTask, World, instance_of, mark_healthy,
-    mark_running,
+    Crash, STOPPED_RETENTION_SECS, SimCluster, SimService, SimTask, World, instance_of, mark_healthy, mark_running,
 };
 use crate::domain::{Deployment, LaunchType, RolloutState, ServiceEvent};
 
@@ -391,10 +390,13 @@ impl World {
         let Some(current) = self.task_defs.get(td_arn).cloned() else {
             return td_arn.to_string();
         };
+        // Revisions of the family in the same account and region.
+        let home = td_arn.rsplit_once(':').map_or(td_arn, |(prefix, _)| prefix);
+        let home = home.rsplit_once(':').map_or(home, |(prefix, _)| prefix);
         let latest = self
             .task_defs
             .values()
-            .filter(|t| t.family == current.family && t.arn.contains(&format!(":{ACCOUNT}:")))
+            .filter(|t| t.family == current.family && t.arn.starts_with(home))
             .map(|t| t.revision)
             .max()
             .unwrap_or(current.revision);

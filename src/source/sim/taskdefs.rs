@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 
 use super::spec::ServiceSpec;
-use super::world::ACCOUNT;
 use crate::domain::{ContainerDefinition, EfsVolume, LaunchType, PortMapping, TaskDefinition, Volume};
 
 fn awslogs(region: &str, group: &str) -> (Option<String>, BTreeMap<String, String>) {
@@ -21,6 +20,7 @@ fn awslogs(region: &str, group: &str) -> (Option<String>, BTreeMap<String, Strin
 /// Revision `revision` of a service's task definition, its main image tagged `tag`.
 pub fn task_definition(
     now: Timestamp,
+    account: &str,
     region: &str,
     spec: &ServiceSpec,
     launch: LaunchType,
@@ -56,16 +56,16 @@ pub fn task_definition(
     let secrets = vec![
         (
             "DB_PASSWORD".to_string(),
-            format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{name}/db-password-AbCdEf"),
+            format!("arn:aws:secretsmanager:{region}:{account}:secret:{name}/db-password-AbCdEf"),
         ),
         (
             "API_KEY".to_string(),
-            format!("arn:aws:ssm:{region}:{ACCOUNT}:parameter/{name}/api-key"),
+            format!("arn:aws:ssm:{region}:{account}:parameter/{name}/api-key"),
         ),
     ];
     let mut containers = vec![ContainerDefinition {
         name: name.to_string(),
-        image: format!("{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{}:{tag}", spec.image),
+        image: format!("{account}.dkr.ecr.{region}.amazonaws.com/{}:{tag}", spec.image),
         cpu: if spec.sidecar.is_some() { cpu - 128 } else { cpu },
         memory: Some(if spec.sidecar.is_some() { memory - 256 } else { memory }),
         memory_reservation: None,
@@ -126,12 +126,12 @@ pub fn task_definition(
         vec![]
     };
     TaskDefinition {
-        arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:task-definition/{name}:{revision}"),
+        arn: format!("arn:aws:ecs:{region}:{account}:task-definition/{name}:{revision}"),
         family: name.to_string(),
         revision,
         status: "ACTIVE".into(),
-        task_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{name}-task")),
-        execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")),
+        task_role_arn: Some(format!("arn:aws:iam::{account}:role/{name}-task")),
+        execution_role_arn: Some(format!("arn:aws:iam::{account}:role/ecsTaskExecutionRole")),
         network_mode: Some(if fargate { "awsvpc" } else { "bridge" }.into()),
         cpu: Some(cpu.to_string()),
         memory: Some(memory.to_string()),

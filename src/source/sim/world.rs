@@ -9,7 +9,11 @@ use super::spec::{self, Behavior};
 use crate::domain::{Cluster, ContainerInstance, EksCluster, LaunchType, Service, Task, TaskDefinition};
 use crate::util::rng::Rng;
 
+/// The first account's id: where a fleet at scale runs, and the default.
 pub const ACCOUNT: &str = "123456789012";
+
+/// How many accounts the demo fleet has unless `--demo-accounts` says otherwise.
+pub const DEMO_ACCOUNTS: usize = 3;
 /// How long simulated history runs before the world is shown.
 pub const WARM_UP_SECS: i64 = 20 * 60;
 /// ECS keeps a stopped task visible for about an hour.
@@ -66,11 +70,17 @@ pub(super) struct SimCluster {
 }
 
 impl SimCluster {
+    /// The 12-digit id of the account the cluster is in.
+    pub(super) fn account_id(&self) -> &str {
+        crate::domain::account::arn_account(&self.info.arn).unwrap_or(ACCOUNT)
+    }
+
     /// A stand-in while the real one is taken out of the world to be worked on.
     pub(super) fn empty() -> Self {
         SimCluster {
             info: Cluster {
                 arn: String::new(),
+                account: String::new(),
                 name: String::new(),
                 region: String::new(),
                 status: String::new(),
@@ -89,7 +99,18 @@ impl SimCluster {
     }
 }
 
+/// One account of the simulated fleet.
+#[derive(Debug, Clone)]
+pub struct SimAccount {
+    pub name: String,
+    pub id: String,
+    /// Its sign-in has expired: every read of it is refused, as AWS refuses an expired
+    /// SSO session, until `aws sso login`.
+    pub expired: bool,
+}
+
 pub struct World {
+    pub(super) accounts: Vec<SimAccount>,
     pub(super) now: Timestamp,
     pub(super) rng: Rng,
     pub(super) clusters: Vec<SimCluster>,
@@ -104,18 +125,39 @@ pub struct World {
 }
 
 impl World {
-    /// The demo fleet for `seed`, with twenty minutes of history behind `start`.
+    /// The demo fleet for `seed` in its default accounts, with twenty minutes of history
+    /// behind `start`.
     pub fn new(seed: u64, start: Timestamp) -> Self {
+        World::with_accounts(seed, start, DEMO_ACCOUNTS)
+    }
+
+    /// The demo fleet over `accounts` accounts (`--demo-accounts`).
+    pub fn with_accounts(seed: u64, start: Timestamp, accounts: usize) -> Self {
         let t0 = start - SignedDuration::from_secs(WARM_UP_SECS);
-        let (clusters, eks) = spec::demo_fleet();
+        let (clusters, eks) = spec::demo_fleet(accounts);
+        let count = accounts.max(1);
+        let accounts: Vec<SimAccount> = (0..count)
+            .map(|i| {
+                let (name, id) = spec::demo_account(i);
+                // In a fleet of four or more, the last account's session has expired:
+                // the demo shows one account failing while the rest work.
+                SimAccount {
+                    name,
+                    id,
+                    expired: count >= 4 && i == count - 1,
+                }
+            })
+            .collect();
         let mut world = World {
+            accounts: accounts.clone(),
             now: t0,
             rng: Rng::new(seed),
             clusters: Vec::new(),
             eks: eks
                 .iter()
                 .map(|e| EksCluster {
-                    arn: format!("arn:aws:eks:{}:{ACCOUNT}:cluster/{}", e.region, e.name),
+                    arn: format!("arn:aws:eks:{}:{}:cluster/{}", e.region, accounts[e.account].id, e.name),
+                    account: accounts[e.account].name.clone(),
                     name: e.name.to_string(),
                     region: e.region.to_string(),
                     status: "ACTIVE".into(),
@@ -184,10 +226,29 @@ impl World {
 impl World {
     // ---- reads ------------------------------------------------------------------------
 
-    pub fn ecs_clusters(&self, region: &str) -> Vec<Cluster> {
+    /// The accounts of the fleet, by name and id.
+    pub fn accounts(&self) -> &[SimAccount] {
+        &self.accounts
+    }
+
+    /// The id of an account, by name (the first account's for a name it does not know).
+    pub(super) fn account_id(&self, name: &str) -> &str {
+        self.accounts
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(ACCOUNT, |a| a.id.as_str())
+    }
+
+    /// Whether an ARN is of a resource in `account` (by name) and `region`.
+    pub(super) fn is_in(&self, arn: &str, account: &str, region: &str) -> bool {
+        crate::util::arn_region(arn) == Some(region)
+            && crate::domain::account::arn_account(arn) == Some(self.account_id(account))
+    }
+
+    pub fn ecs_clusters(&self, account: &str, region: &str) -> Vec<Cluster> {
         self.clusters
             .iter()
-            .filter(|c| c.info.region == region)
+            .filter(|c| c.info.region == region && c.info.account == account)
             .map(|c| {
                 let mut info = c.info.clone();
                 info.active_services = c.services.iter().filter(|s| s.svc.status == "ACTIVE").count() as u32;
@@ -240,8 +301,12 @@ impl World {
         Ok(kube)
     }
 
-    pub fn eks_clusters(&self, region: &str) -> Vec<EksCluster> {
-        self.eks.iter().filter(|c| c.region == region).cloned().collect()
+    pub fn eks_clusters(&self, account: &str, region: &str) -> Vec<EksCluster> {
+        self.eks
+            .iter()
+            .filter(|c| c.region == region && c.account == account)
+            .cloned()
+            .collect()
     }
 
     pub(super) fn cluster(&self, arn: &str) -> Option<&SimCluster> {
@@ -269,11 +334,11 @@ impl World {
     }
 
     /// ACTIVE revisions of a family, newest first.
-    pub fn revisions(&self, family: &str) -> Vec<String> {
+    pub fn revisions(&self, account: &str, region: &str, family: &str) -> Vec<String> {
         let mut list: Vec<&TaskDefinition> = self
             .task_defs
             .values()
-            .filter(|t| t.family == family && t.status == "ACTIVE")
+            .filter(|t| t.family == family && t.status == "ACTIVE" && self.is_in(&t.arn, account, region))
             .collect();
         list.sort_by_key(|t| std::cmp::Reverse(t.revision));
         list.into_iter().map(|t| t.arn.clone()).collect()
@@ -366,9 +431,18 @@ mod tests {
         let w = World::new(1, start());
         let regions = w.regions();
         assert!(regions.len() >= 2);
-        let ecs: Vec<Cluster> = regions.iter().flat_map(|r| w.ecs_clusters(r)).collect();
+        let places: Vec<(&str, &String)> = w
+            .accounts
+            .iter()
+            .flat_map(|a| regions.iter().map(move |r| (a.name.as_str(), r)))
+            .collect();
+        let ecs: Vec<Cluster> = places.iter().flat_map(|(a, r)| w.ecs_clusters(a, r)).collect();
         assert!(ecs.len() >= 3);
-        let eks: Vec<EksCluster> = regions.iter().flat_map(|r| w.eks_clusters(r)).collect();
+        assert!(
+            ecs.iter().any(|c| c.account != w.accounts[0].name),
+            "clusters in more than one account"
+        );
+        let eks: Vec<EksCluster> = places.iter().flat_map(|(a, r)| w.eks_clusters(a, r)).collect();
         assert!(eks.len() >= 2);
         let services: Vec<Service> = ecs.iter().flat_map(|c| w.services(&c.arn).unwrap()).collect();
         assert!(services.len() >= 20);

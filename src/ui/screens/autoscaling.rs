@@ -14,7 +14,7 @@ use crate::ui::commands::CommandSpec;
 use crate::ui::keymap::Command;
 use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::util::{arn_region, arn_tail, fmt_age};
+use crate::util::{arn_tail, fmt_age};
 
 pub const ID: ScreenId = ScreenId("autoscaling");
 
@@ -31,11 +31,15 @@ impl Screen for Autoscaling {
 
     fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let cluster = page.route.cluster_arn();
-        let region = arn_region(cluster).unwrap_or_default().to_string();
+        let (account, region) = store.place(cluster);
         vec![
             Fetch::services(cluster),
-            Fetch::Scaling { region: region.clone() },
+            Fetch::Scaling {
+                account: account.clone(),
+                region: region.clone(),
+            },
             Fetch::CapacityProviders {
+                account,
                 region,
                 names: store
                     .cluster(cluster)
@@ -54,8 +58,7 @@ impl Screen for Autoscaling {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        let region = arn_region(page.route.cluster_arn()).unwrap_or_default();
-        match store.insight.scaling.get(region) {
+        match store.insight.scaling.get(&store.place(page.route.cluster_arn())) {
             Some(s) => Freshness {
                 at: s.fetched_at,
                 failing: s.error.is_some(),
@@ -109,9 +112,9 @@ fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
 
 /// The lines of the view, for drawing and for tests.
 pub fn lines(store: &Store, cluster: &str, service: &str, theme: &Theme) -> Vec<Line<'static>> {
-    let region = arn_region(cluster).unwrap_or_default();
+    let place = store.place(cluster);
     let rid = resource_id(cluster, service);
-    let slot = store.insight.scaling.get(region);
+    let slot = store.insight.scaling.get(&place);
     let mut out: Vec<Line<'static>> = Vec::new();
     let text = |s: String| Span::styled(s, theme.text);
     let muted = |s: String| Span::styled(s, theme.muted);
@@ -234,7 +237,7 @@ pub fn lines(store: &Store, cluster: &str, service: &str, theme: &Theme) -> Vec<
         .cluster(cluster)
         .map(|c| c.capacity_providers.clone())
         .unwrap_or_default();
-    let known = store.insight.capacity.get(region);
+    let known = store.insight.capacity.get(&place);
     if providers.is_empty() {
         out.push(Line::from(muted("  none".into())));
     }

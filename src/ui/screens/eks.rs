@@ -46,10 +46,11 @@ impl Screen for Eks {
         ]
     }
 
-    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let cluster = page.route.cluster_arn().to_string();
         vec![
             Fetch::EksClusters {
+                account: store.account_name_of(&cluster).to_string(),
                 region: arn_region(&cluster).unwrap_or_default().to_string(),
             },
             Fetch::NodeGroups {
@@ -72,7 +73,7 @@ impl Screen for Eks {
         k8s::sync_one(store, ADDONS, |d| &d.addons, |_| None);
     }
 
-    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, page: &Page) -> (&'static [Column], &'static [usize]) {
         match page.focus {
             NODEGROUPS => (NodeGroup::columns(), &[]),
             FARGATE => (FargateProfile::columns(), &[]),

@@ -1,5 +1,5 @@
-//! The fleet: every cluster, ECS and EKS, in every region, worst first. The root of the
-//! page stack.
+//! The fleet: every cluster, ECS and EKS, in every account and region, worst first. The
+//! root of the page stack.
 
 use std::borrow::Cow;
 
@@ -28,31 +28,43 @@ impl Screen for Fleet {
     }
 
     fn crumbs(&self, store: &Store, _route: &Route) -> Vec<String> {
-        vec![store.context.regions.join(","), "fleet".into()]
+        match &store.account_scope {
+            Some(account) => vec![account.clone(), store.context.regions.join(","), "fleet".into()],
+            None => vec![store.context.regions.join(","), "fleet".into()],
+        }
     }
 
     fn scope(&self, store: &Store, _page: &Page) -> Vec<Fetch> {
         store
-            .context
-            .regions
-            .iter()
-            .flat_map(|r| {
+            .places()
+            .filter(|(account, _)| store.account_scope.as_ref().is_none_or(|a| a == account))
+            .flat_map(|(account, region)| {
                 [
-                    Fetch::EcsClusters { region: r.clone() },
-                    Fetch::EksClusters { region: r.clone() },
+                    Fetch::EcsClusters {
+                        account: account.clone(),
+                        region: region.clone(),
+                    },
+                    Fetch::EksClusters { account, region },
                 ]
             })
             .collect()
     }
 
     fn sync(&self, store: &mut Store) {
-        let Store { fleet, ui, now, .. } = store;
+        let Store {
+            fleet,
+            ui,
+            now,
+            account_scope,
+            ..
+        } = store;
         let cx = RowCx::at(*now);
-        table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, |_| true, &cx);
+        let keep = |r: &FleetRow| account_scope.as_ref().is_none_or(|a| &r.account == a);
+        table::sync(&mut ui.page_mut().panes[0], fleet.items(), fleet.version, keep, &cx);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
-        (COLUMNS, &[])
+    fn columns(&self, store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
+        (COLUMNS, hidden(store))
     }
 
     fn open(&self, store: &Store) -> Result<Option<Go>, String> {
@@ -62,12 +74,23 @@ impl Screen for Fleet {
         let screen = match row.kind {
             ClusterKind::Ecs => super::services::ID,
             ClusterKind::Eks => super::eks::ID,
+            // Nothing to open: say what failed and how to fix it.
+            ClusterKind::Account => {
+                return Err(format!(
+                    "account {}: {}",
+                    row.account,
+                    row.error.as_deref().map_or_else(|| "no access".into(), fix_first)
+                ));
+            }
         };
-        Ok(Some(Go::here(Route::new(screen).cluster(&row.arn))))
+        Ok(Some(Go::here(
+            Route::new(screen).account(&row.account).cluster(&row.arn),
+        )))
     }
 
     fn selection(&self, store: &Store) -> Selection {
-        let row = table::selected(store.ui.page().table(), store.fleet.items());
+        let row =
+            table::selected(store.ui.page().table(), store.fleet.items()).filter(|r| r.kind != ClusterKind::Account);
         Selection {
             cluster: row.map(|r| r.arn.clone()),
             copy: row.map(|r| r.arn.clone()),
@@ -77,9 +100,24 @@ impl Screen for Fleet {
     }
 
     fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        let shown = |(account, _): &&(String, String)| store.account_scope.as_ref().is_none_or(|a| a == account);
         Freshness {
-            at: store.ecs.values().filter_map(|c| c.fetched_at).min(),
-            failing: store.ecs.values().any(|c| c.error.is_some()) || store.eks.values().any(|c| c.error.is_some()),
+            at: store
+                .ecs
+                .iter()
+                .filter(|(k, _)| shown(k))
+                .filter_map(|(_, c)| c.fetched_at)
+                .min(),
+            failing: store
+                .ecs
+                .iter()
+                .filter(|(k, _)| shown(k))
+                .any(|(_, c)| c.error.is_some())
+                || store
+                    .eks
+                    .iter()
+                    .filter(|(k, _)| shown(k))
+                    .any(|(_, c)| c.error.is_some()),
         }
     }
 
@@ -110,6 +148,7 @@ impl Screen for Fleet {
 }
 
 pub const COLUMNS: &[Column] = &[
+    Column::new("ACCOUNT", 8, 16, 1),
     Column::new("NAME", 12, 0, 0),
     Column::new("TYPE", 8, 8, 2),
     Column::new("REGION", 10, 14, 1),
@@ -144,25 +183,26 @@ impl Row for FleetRow {
     fn cell(&self, column: usize, _: &RowCx) -> Cell<'_> {
         let ecs = self.kind == ClusterKind::Ecs;
         match column {
-            0 => Cell::new(self.name.as_str()),
-            1 => match &self.version {
+            0 => Cell::new(self.account.as_str()),
+            1 => Cell::new(self.name.as_str()),
+            2 => match &self.version {
                 Some(v) => Cell::new(format!("{} {v}", self.kind.as_str())),
                 None => Cell::new(self.kind.as_str()),
             },
-            2 => Cell::new(self.region.as_str()),
-            3 => Cell::tone(self.health.as_str(), health_tone(self.health)),
-            4 => count(self.services),
-            5 => match self.desired {
+            3 => Cell::new(self.region.as_str()),
+            4 => Cell::tone(self.health.as_str(), health_tone(self.health)),
+            5 => count(self.services),
+            6 => match self.desired {
                 Some(desired) => crate::ui::widgets::tasks_cell(self.running, desired),
                 None if ecs => Cell::new(self.running.to_string()),
                 None => Cell::muted("-"),
             },
-            6 if ecs || self.desired.is_some() => alarm(Some(self.pending), Tone::Warn),
-            7 => alarm(self.degraded, Tone::Warn),
-            8 => alarm(self.deploying, Tone::Info),
-            9 => alarm(self.stopped_last_hour, Tone::Warn),
-            10 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
-            11 => alarm(self.alarms, Tone::Err),
+            7 if ecs || self.desired.is_some() => alarm(Some(self.pending), Tone::Warn),
+            8 => alarm(self.degraded, Tone::Warn),
+            9 => alarm(self.deploying, Tone::Info),
+            10 => alarm(self.stopped_last_hour, Tone::Warn),
+            11 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
+            12 => alarm(self.alarms, Tone::Err),
             _ => Cell::muted("-"),
         }
     }
@@ -170,32 +210,80 @@ impl Row for FleetRow {
     fn sort_key(&self, column: usize, cx: &RowCx) -> SortKey<'_> {
         let opt = |n: Option<u32>| n.map_or(SortKey::Missing, SortKey::num);
         match column {
-            3 => SortKey::Num(self.health as i64),
-            4 => opt(self.services),
-            5 => SortKey::num(self.running),
-            6 => SortKey::num(self.pending),
-            7 => opt(self.degraded),
-            8 => opt(self.deploying),
-            9 => opt(self.stopped_last_hour),
-            11 => opt(self.alarms),
+            4 => SortKey::Num(self.health as i64),
+            5 => opt(self.services),
+            6 => SortKey::num(self.running),
+            7 => SortKey::num(self.pending),
+            8 => opt(self.degraded),
+            9 => opt(self.deploying),
+            10 => opt(self.stopped_last_hour),
+            12 => opt(self.alarms),
             _ => SortKey::Text(Cow::Owned(self.cell(column, cx).text.into_owned())),
         }
     }
 }
 
+/// A sign-in failure as a narrow border shows it: the fix, then the error's code
+/// (`run aws sso login --profile X … (ExpiredToken)`), where the message has both.
+fn fix_first(message: &str) -> String {
+    let Some((what, fix)) = message.split_once(" — ") else {
+        return message.to_string();
+    };
+    let after = what.rsplit_once("failed: ").map_or(what, |(_, after)| after);
+    let code = after.split(':').next().unwrap_or(after).trim();
+    format!("{fix} ({code})")
+}
+
+/// The ACCOUNT column shows only when the fleet has more than one account.
+pub fn hidden(store: &Store) -> &'static [usize] {
+    if store.context.accounts.len() > 1 { &[] } else { &[0] }
+}
+
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
     let cx = RowCx::at(store.now);
     let state = &page.panes[0];
-    // One failing region must not hide the others: name each failure on the border.
+    let many = store.context.accounts.len() > 1;
+    let place = |(account, region): &(String, String)| {
+        if many {
+            format!("{account} {region}")
+        } else {
+            region.clone()
+        }
+    };
+    let shown = |(account, _): &(String, String)| store.account_scope.as_ref().is_none_or(|a| a == account);
+    // An account whose credentials failed has its own row; its regions' errors would
+    // only repeat it.
+    let locked = |(account, _): &(String, String)| {
+        store
+            .identities
+            .get(account)
+            .and_then(|c| c.error.as_ref())
+            .is_some_and(|e| e.kind == crate::domain::ErrorKind::Auth)
+    };
+    // One failing region must not hide the others: name each failure on the border,
+    // the accounts that cannot be read at all first.
     let errors: Vec<String> = store
-        .ecs
+        .context
+        .accounts
         .iter()
-        .filter_map(|(region, c)| c.error.as_ref().map(|e| format!("ECS {region}: {e}")))
+        .filter(|a| shown(&(a.name.clone(), String::new())))
+        .filter_map(|a| {
+            let error = store.identities.get(&a.name)?.error.as_ref()?;
+            (error.kind == crate::domain::ErrorKind::Auth).then(|| format!("{}: {}", a.name, fix_first(&error.message)))
+        })
+        .chain(
+            store
+                .ecs
+                .iter()
+                .filter(|(k, _)| shown(k) && !locked(k))
+                .filter_map(|(k, c)| c.error.as_ref().map(|e| format!("ECS {}: {e}", place(k)))),
+        )
         .chain(
             store
                 .eks
                 .iter()
-                .filter_map(|(region, c)| c.error.as_ref().map(|e| format!("EKS {region}: {e}"))),
+                .filter(|(k, _)| shown(k) && !locked(k))
+                .filter_map(|(k, c)| c.error.as_ref().map(|e| format!("EKS {}: {e}", place(k)))),
         )
         .collect();
     let error = match errors.len() {
@@ -210,11 +298,15 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme)
         "loading…".to_string()
     } else if !state.filter.is_empty() {
         "nothing matches the filter".to_string()
+    } else if let Some(account) = &store.account_scope {
+        format!("no ECS or EKS clusters in account {account} (:account for all)")
     } else {
+        let who: Vec<&str> = store.context.accounts.iter().map(|a| a.name.as_str()).collect();
         format!(
-            "no ECS or EKS clusters in {} (profile {}): try another --region or --profile",
+            "no ECS or EKS clusters in {} ({} {}): try another --region or --profile",
             store.context.regions.join(", "),
-            store.context.profile
+            if who.len() == 1 { "profile" } else { "profiles" },
+            who.join(", ")
         )
     };
     grid::render(
@@ -229,7 +321,7 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme)
             focused: true,
             error,
             empty: &empty,
-            hidden: &[],
+            hidden: hidden(store),
         },
     );
 }

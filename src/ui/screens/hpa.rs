@@ -40,7 +40,7 @@ impl Screen for Hpas {
         k8s::sync_one(store, 0, |d| &d.hpas, |h| Some(&h.namespace));
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (Hpa::columns(), &[])
     }
 

@@ -9,6 +9,7 @@ use crate::domain::Keyed;
 use crate::domain::fetch::Fetch;
 use crate::domain::insight::{Image, ecr_image};
 use crate::store::Store;
+use crate::store::insight::images_key;
 use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::commands::CommandSpec;
@@ -43,6 +44,7 @@ impl Screen for Images {
         }
         for (region, repository, _) in service_images(store, cluster, service) {
             fetches.push(Fetch::Images {
+                account: store.account_name_of(cluster).to_string(),
                 region,
                 repository,
                 tags: vec![],
@@ -56,7 +58,7 @@ impl Screen for Images {
         sync_table(store, route.cluster_arn(), route.service.as_deref().unwrap_or_default());
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (IMAGE_COLUMNS, &[])
     }
 
@@ -193,7 +195,10 @@ pub fn service_images(store: &Store, cluster: &str, service: &str) -> Vec<(Strin
 fn rows(store: &Store, cluster: &str, service: &str) -> Vec<Image> {
     service_images(store, cluster, service)
         .iter()
-        .filter_map(|(region, repo, _)| store.insight.images.get(&format!("{region}/{repo}")))
+        .filter_map(|(region, repo, _)| {
+            let account = store.account_name_of(cluster);
+            store.insight.images.get(&images_key(account, region, repo))
+        })
         .filter_map(|slot| slot.value.clone())
         .flatten()
         .collect()
@@ -220,7 +225,10 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
     let title = format!("images({}) running: {}", arn_tail(service), in_use.join(", "));
     let error = wanted
         .iter()
-        .filter_map(|(region, repo, _)| store.insight.images.get(&format!("{region}/{repo}")))
+        .filter_map(|(region, repo, _)| {
+            let account = store.account_name_of(cluster);
+            store.insight.images.get(&images_key(account, region, repo))
+        })
         .find_map(|s| s.error.as_ref().map(|e| describe_error(e, s.fetched_at, store.now)));
     let empty = if store.service(cluster, service).is_none() {
         "loading…".to_string()

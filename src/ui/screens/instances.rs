@@ -46,7 +46,7 @@ impl Screen for Instances {
         sync_table(store, &cluster);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (COLUMNS, &[])
     }
 

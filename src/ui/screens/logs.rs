@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::domain::fetch::Fetch;
+use crate::domain::fetch::{Fetch, log_key};
 use crate::store::Store;
 use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::commands::CommandSpec;
@@ -47,7 +47,12 @@ impl Screen for Logs {
         if let Ok((region, group, stream)) =
             stream_of(store, cluster, task, route.container.as_deref().unwrap_or_default())
         {
-            fetches.push(Fetch::Logs { region, group, stream });
+            fetches.push(Fetch::Logs {
+                account: store.account_name_of(cluster).to_string(),
+                region,
+                group,
+                stream,
+            });
         }
         fetches
     }
@@ -159,7 +164,7 @@ fn located(store: &Store, route: &Route) -> Located {
         route.task.as_deref().unwrap_or_default(),
         route.container.as_deref().unwrap_or_default(),
     )
-    .map(|(_, group, stream)| (group, stream))
+    .map(|(_, group, stream)| log_key(store.account_name_of(route.cluster_arn()), &group, &stream))
 }
 
 /// Where a container's log is: the awslogs group and stream, or why it cannot be read.

@@ -44,6 +44,7 @@ impl Screen for Metrics {
                 series: plots(store, cluster, service).into_iter().map(|p| p.key).collect(),
             },
             Fetch::Scaling {
+                account: store.account_name_of(cluster).to_string(),
                 region: arn_region(cluster).unwrap_or_default().to_string(),
             },
         ];
@@ -124,8 +125,9 @@ pub struct Plot {
 /// its scaling policies come from their own fetches).
 pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
     let region = arn_region(cluster).unwrap_or_default();
+    let place = metrics::place_of(cluster);
     let (cluster_name, service_name) = (arn_tail(cluster), arn_tail(service));
-    let [cpu, mem] = metrics::service_series(region, cluster_name, service_name);
+    let [cpu, mem] = metrics::service_series(place, cluster_name, service_name);
     let mut plots = vec![
         Plot { title: "CPU", key: cpu },
         Plot {
@@ -146,7 +148,7 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
                 .and_then(|t| t.load_balancers.first())
                 .and_then(|arn| metrics::arn_suffix(arn, "app/"));
             let titles = ["Requests / target", "Target 5xx", "Response time"];
-            for (key, title) in metrics::target_group_series(region, &tg, balancer.as_deref())
+            for (key, title) in metrics::target_group_series(place, &tg, balancer.as_deref())
                 .into_iter()
                 .zip(titles)
             {
@@ -158,13 +160,13 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
     let queue = store
         .insight
         .scaling
-        .get(region)
+        .get(&crate::store::insight::place(store.account_name_of(cluster), region))
         .and_then(|s| s.value.as_ref())
         .and_then(|s| s.queue_of(&resource).map(str::to_string));
     if let Some(queue) = queue {
         plots.push(Plot {
             title: "Queue depth",
-            key: metrics::queue_series(region, &queue),
+            key: metrics::queue_series(place, &queue),
         });
     }
     plots

@@ -40,7 +40,7 @@ impl Screen for Nodes {
         k8s::sync_one(store, 0, |d| &d.nodes, |_| None);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (Node::columns(), &[])
     }
 

@@ -84,7 +84,7 @@ impl Screen for PodScreen {
         }
     }
 
-    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, page: &Page) -> (&'static [Column], &'static [usize]) {
         match page.focus {
             EVENTS => (KubeEvent::columns(), POD_EVENTS_HIDDEN),
             _ => (PodContainer::columns(), &[]),

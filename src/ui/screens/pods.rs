@@ -39,7 +39,7 @@ impl Screen for Pods {
         k8s::sync_one(store, 0, |d| &d.pods, |p| Some(&p.namespace));
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (Pod::columns(), &[])
     }
 

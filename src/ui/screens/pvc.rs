@@ -45,7 +45,7 @@ impl Screen for Pvcs {
         k8s::sync_one(store, 1, |d| &d.classes, |_| None);
     }
 
-    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, page: &Page) -> (&'static [Column], &'static [usize]) {
         match page.focus {
             1 => (StorageClass::columns(), &[]),
             _ => (Pvc::columns(), &[]),

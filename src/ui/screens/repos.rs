@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use crate::domain::fetch::Fetch;
 use crate::domain::insight::Repository;
 use crate::store::Store;
+use crate::store::insight::Place;
 use crate::store::table::{self, Cell, Column, Row, RowCx, Tone};
 use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::commands::CommandSpec;
@@ -14,7 +15,7 @@ use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table as grid;
 use crate::ui::widgets::{empty_text, error_line};
-use crate::util::{arn_region, fmt_age};
+use crate::util::fmt_age;
 
 pub const ID: ScreenId = ScreenId("repos");
 
@@ -25,22 +26,28 @@ impl Screen for Repos {
         ID
     }
 
-    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
-        vec![route.region.clone().unwrap_or_default(), "repositories".into()]
+    fn crumbs(&self, store: &Store, route: &Route) -> Vec<String> {
+        let mut crumbs = Vec::new();
+        if store.context.accounts.len() > 1 {
+            crumbs.push(route.account.clone().unwrap_or_default());
+        }
+        crumbs.extend([route.region.clone().unwrap_or_default(), "repositories".into()]);
+        crumbs
     }
 
     fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
         vec![Fetch::Repositories {
+            account: page.route.account.clone().unwrap_or_default(),
             region: page.route.region.clone().unwrap_or_default(),
         }]
     }
 
     fn sync(&self, store: &mut Store) {
-        let region = store.ui.route().region.clone().unwrap_or_default();
-        sync_table(store, &region);
+        let place = place_of(store.ui.route());
+        sync_table(store, &place);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (REPOSITORY_COLUMNS, &[])
     }
 
@@ -77,23 +84,23 @@ impl Screen for Repos {
             return Err(format!(":{name} takes no argument"));
         }
         let selection = super::selection(store);
-        let region = selection
-            .ecs_cluster()
-            .and_then(|c| arn_region(c).map(str::to_string))
-            .or_else(|| store.context.regions.first().cloned())
-            .ok_or("no region to list repositories in")?;
-        Ok(Go::here(Route::new(ID).region(region)))
+        let (account, region) = match selection.ecs_cluster() {
+            Some(cluster) => store.place(cluster),
+            None => {
+                let account = store
+                    .context
+                    .accounts
+                    .first()
+                    .ok_or("no account to list repositories in")?;
+                let region = account.regions.first().ok_or("no region to list repositories in")?;
+                (account.name.clone(), region.clone())
+            }
+        };
+        Ok(Go::here(Route::new(ID).account(account).region(region)))
     }
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
-        draw(
-            buf,
-            area,
-            store,
-            page,
-            page.route.region.as_deref().unwrap_or_default(),
-            theme,
-        );
+        draw(buf, area, store, page, &place_of(&page.route), theme);
     }
 }
 
@@ -130,18 +137,27 @@ impl Row for Repository {
     }
 }
 
-fn sync_table(store: &mut Store, region: &str) {
+/// The account and region the page lists.
+fn place_of(route: &Route) -> Place {
+    (
+        route.account.clone().unwrap_or_default(),
+        route.region.clone().unwrap_or_default(),
+    )
+}
+
+fn sync_table(store: &mut Store, place: &Place) {
     let Store { insight, ui, now, .. } = store;
     let cx = RowCx::at(*now);
     let state = &mut ui.page_mut().panes[0];
-    match insight.repositories.get(region) {
+    match insight.repositories.get(place) {
         Some(set) => table::sync(state, set.items(), set.version, |_| true, &cx),
         None => table::sync::<Repository>(state, &[], 0, |_| true, &cx),
     }
 }
 
-fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, region: &str, theme: &Theme) {
-    let set = store.insight.repositories.get(region);
+fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, place: &Place, theme: &Theme) {
+    let region = &place.1;
+    let set = store.insight.repositories.get(place);
     let state = &page.panes[0];
     let empty = set.map_or_else(
         || "loading…".to_string(),

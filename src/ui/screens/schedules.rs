@@ -34,14 +34,10 @@ impl Screen for Schedules {
         ]
     }
 
-    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let cluster = page.route.cluster_arn();
-        vec![
-            Fetch::services(cluster),
-            Fetch::Schedules {
-                region: arn_region(cluster).unwrap_or_default().to_string(),
-            },
-        ]
+        let (account, region) = store.place(cluster);
+        vec![Fetch::services(cluster), Fetch::Schedules { account, region }]
     }
 
     fn sync(&self, store: &mut Store) {
@@ -49,7 +45,7 @@ impl Screen for Schedules {
         sync_table(store, &cluster);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (SCHEDULE_COLUMNS, &[])
     }
 
@@ -71,8 +67,7 @@ impl Screen for Schedules {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        let region = arn_region(page.route.cluster_arn()).unwrap_or_default();
-        Freshness::of(store.insight.schedules.get(region))
+        Freshness::of(store.insight.schedules.get(&store.place(page.route.cluster_arn())))
     }
 
     fn hints(&self) -> &'static [Command] {
@@ -140,26 +135,27 @@ impl Row for ScheduledTask {
 }
 
 fn schedules_of<'a>(store: &'a Store, cluster: &str) -> Vec<&'a ScheduledTask> {
-    let region = arn_region(cluster).unwrap_or_default();
     store
         .insight
         .schedules
-        .get(region)
+        .get(&store.place(cluster))
         .map(|s| s.items().iter().filter(|t| t.cluster_arn == cluster).collect())
         .unwrap_or_default()
 }
 
 fn sync_table(store: &mut Store, cluster: &str) {
-    let region = arn_region(cluster).unwrap_or_default().to_string();
     let rows: Vec<ScheduledTask> = schedules_of(store, cluster).into_iter().cloned().collect();
-    let version = store.insight.schedules.get(&region).map_or(0, |s| s.version);
+    let version = store
+        .insight
+        .schedules
+        .get(&store.place(cluster))
+        .map_or(0, |s| s.version);
     let cx = RowCx::at(store.now);
     table::sync(&mut store.ui.page_mut().panes[0], &rows, version, |_| true, &cx);
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
-    let region = arn_region(cluster).unwrap_or_default();
-    let set = store.insight.schedules.get(region);
+    let set = store.insight.schedules.get(&store.place(cluster));
     let rows: Vec<ScheduledTask> = schedules_of(store, cluster).into_iter().cloned().collect();
     let empty = match set {
         None => "loading…".to_string(),

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
 use crate::domain::fetch::Fetch;
-use crate::domain::metrics::{Window, service_series};
+use crate::domain::metrics::{Window, place_of, service_series};
 use crate::domain::{Deployment, RolloutState, Service, ServiceEvent, Task};
 use crate::store::Store;
 use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
@@ -46,18 +46,21 @@ impl Screen for ServiceScreen {
         ]
     }
 
-    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let cluster = page.route.cluster_arn();
         let region = arn_region(cluster).unwrap_or_default().to_string();
         let series = service_series(
-            &region,
+            place_of(cluster),
             arn_tail(cluster),
             arn_tail(page.route.service.as_deref().unwrap_or_default()),
         );
         vec![
             Fetch::services(cluster),
             Fetch::running(cluster),
-            Fetch::Alarms { region },
+            Fetch::Alarms {
+                account: store.account_name_of(cluster).to_string(),
+                region,
+            },
             Fetch::Metrics {
                 window: Window::Hour,
                 series: series.to_vec(),
@@ -70,7 +73,7 @@ impl Screen for ServiceScreen {
         sync_tables(store, route.cluster_arn(), route.service.as_deref().unwrap_or_default());
     }
 
-    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, page: &Page) -> (&'static [Column], &'static [usize]) {
         match page.focus {
             DEPLOYMENTS => (DEPLOYMENT_COLUMNS, &[]),
             TASKS => (Task::columns(), super::tasks::HIDDEN_IN_SERVICE),
@@ -345,7 +348,8 @@ pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
     let Some(region) = crate::util::arn_region(&s.cluster_arn) else {
         return ("-".into(), Tone::Muted);
     };
-    let Some(alarms) = store.insight.alarms.get(region).filter(|a| a.is_loaded()) else {
+    let place = crate::store::insight::place(store.account_name_of(&s.cluster_arn), region);
+    let Some(alarms) = store.insight.alarms.get(&place).filter(|a| a.is_loaded()) else {
         return ("…".into(), Tone::Muted);
     };
     let cluster = crate::util::arn_tail(&s.cluster_arn);

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::domain::fetch::Fetch;
-use crate::domain::metrics::{MetricSeries, Window, service_series};
+use crate::domain::metrics::{MetricSeries, Window, place_of, service_series};
 use crate::domain::{RolloutState, Service};
 use crate::store::Store;
 use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
@@ -42,6 +42,7 @@ impl Screen for Services {
         let mut fetches = vec![
             Fetch::services(cluster),
             Fetch::Alarms {
+                account: store.account_name_of(cluster).to_string(),
                 region: arn_region(cluster).unwrap_or_default().to_string(),
             },
         ];
@@ -54,7 +55,7 @@ impl Screen for Services {
         sync_table(store, &cluster);
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (COLUMNS, &[])
     }
 
@@ -138,14 +139,13 @@ fn selected(store: &Store) -> Option<&Service> {
 /// CPU and memory of the last hour for every service of a cluster: the table's
 /// sparklines, in one batched fetch.
 fn sparkline_metrics(store: &Store, cluster: &str) -> Option<Fetch> {
-    let region = arn_region(cluster).unwrap_or_default();
     let services = store.cluster_data(cluster)?.services.items();
     if services.is_empty() {
         return None;
     }
     let series = services
         .iter()
-        .flat_map(|s| service_series(region, arn_tail(cluster), &s.name))
+        .flat_map(|s| service_series(place_of(cluster), arn_tail(cluster), &s.name))
         .collect();
     Some(Fetch::Metrics {
         window: Window::Hour,
@@ -209,9 +209,11 @@ const MEM: usize = 10;
 
 /// The last hour of a service's CPU or memory, from the store's metrics.
 fn usage<'a>(service: &Service, which: usize, cx: &RowCx<'a>) -> Option<&'a MetricSeries> {
-    let region = crate::util::arn_region(&service.cluster_arn)?;
-    let keys =
-        crate::domain::metrics::service_series(region, crate::util::arn_tail(&service.cluster_arn), &service.name);
+    let keys = service_series(
+        place_of(&service.cluster_arn),
+        arn_tail(&service.cluster_arn),
+        &service.name,
+    );
     cx.insight?.series(&keys[which], crate::domain::metrics::Window::Hour)
 }
 

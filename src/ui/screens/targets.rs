@@ -51,7 +51,7 @@ impl Screen for Targets {
         sync_table(store, route.cluster_arn(), route.service.as_deref().unwrap_or_default());
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (COLUMNS, &[])
     }
 

@@ -61,7 +61,7 @@ impl Screen for TaskScreen {
         sync_table(store, route.cluster_arn(), route.task.as_deref().unwrap_or_default());
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (CONTAINER_COLUMNS, &[])
     }
 

@@ -51,7 +51,7 @@ impl Screen for Tasks {
         sync_table(store, route.cluster_arn(), service_name(&route));
     }
 
-    fn columns(&self, page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, page: &Page) -> (&'static [Column], &'static [usize]) {
         (COLUMNS, hidden(page.alternate, page.route.service.is_some()))
     }
 

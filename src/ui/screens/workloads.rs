@@ -40,7 +40,7 @@ impl Screen for Workloads {
         k8s::sync_one(store, 0, |d| &d.workloads, |w| Some(&w.namespace));
     }
 
-    fn columns(&self, _page: &Page) -> (&'static [Column], &'static [usize]) {
+    fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {
         (Workload::columns(), &[])
     }
 

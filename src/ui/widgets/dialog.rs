@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wra
 use unicode_width::UnicodeWidthStr;
 
 use crate::store::Store;
+use crate::store::revisions_key;
 use crate::store::ui::{Dialog, Step};
 use crate::ui::theme::Theme;
 use crate::util::task_def_short;
@@ -38,12 +39,13 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, dialog: &Dialog, them
         }
         Step::Pick {
             family,
+            account,
             region,
             current,
             cursor: at,
             ..
         } => {
-            match store.revisions.get(&format!("{region}/{family}")) {
+            match store.revisions.get(&revisions_key(account, region, family)) {
                 None => lines.push(Line::from(Span::styled(
                     format!("loading the revisions of {family}…"),
                     theme.muted,
