@@ -8,8 +8,9 @@ use clap::ValueEnum;
 
 use crate::domain::Task;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
+use crate::domain::kube::KubeKind;
 use crate::domain::metrics::{SeriesKey, Window, place_of, service_series};
-use crate::domain::{Cluster, ClusterKind, FleetRow, Service};
+use crate::domain::{Cluster, ClusterKind, FetchError, FleetRow, Service};
 use crate::source::{Backend, fetch_all, load_fleet};
 use crate::store::Store;
 use crate::store::table::{Row, RowCx};
@@ -191,6 +192,44 @@ async fn load(
             continue;
         }
         store.apply(event);
+    }
+    Ok(())
+}
+
+/// Read a kind of an EKS cluster until its first list has ended, however long that takes
+/// (a list that stops making progress is an error from the backend), saying how far it
+/// got on stderr when that is a terminal.
+async fn whole_list(backend: &dyn Backend, store: &mut Store, cluster: &str, kind: KubeKind) -> Result<(), FetchError> {
+    use std::io::{IsTerminal, Write};
+    let progress = std::io::stderr().is_terminal();
+    let name = crate::util::arn_tail(cluster);
+    loop {
+        let fetch = Fetch::kube(cluster, kind);
+        let result = backend.fetch(&fetch).await;
+        let listing = match &result {
+            Ok(Payload::Kube(changes)) => changes.listing,
+            Ok(_) => None,
+            Err(e) => return Err(e.clone()),
+        };
+        store.apply(DataEvent::new(fetch, backend.now(), result));
+        match listing {
+            None => break,
+            Some(n) if progress => {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "\rloading {} of {name}: {}…",
+                    kind.as_str(),
+                    crate::util::thousands(n as u64)
+                );
+                let _ = err.flush();
+            }
+            Some(_) => {}
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    if progress {
+        eprint!("\r\x1b[K");
     }
     Ok(())
 }
@@ -378,23 +417,18 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
         }
         View::Pods => {
             let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
-            let fetches = clusters
-                .iter()
-                .map(|c| {
-                    (
-                        c.account.clone(),
-                        Fetch::kube(&c.arn, crate::domain::kube::KubeKind::Pods),
-                    )
-                })
-                .collect();
-            load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;
+            for c in &clusters {
+                if let Err(e) = whole_list(backend, &mut store, &c.arn, KubeKind::Pods).await {
+                    missing.add(&c.account, &e.message);
+                }
+            }
             let groups: Vec<(&str, Vec<&crate::domain::kube::Pod>)> = clusters
                 .iter()
                 .filter(|c| !missing.has(&c.account))
                 .filter_map(|c| {
                     let pods = store.kube.get(&c.arn)?.pods.items().iter();
                     let pods = pods.filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns));
-                    Some((c.name.as_str(), pods.collect()))
+                    Some((c.name.as_str(), pods.map(|p| &**p).collect()))
                 })
                 .collect();
             output_in_clusters(&groups, &cx, request.format)?
@@ -410,6 +444,8 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
 pub async fn write(backend: &dyn Backend, view: View, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
     let missing = if view == View::Tasks && request.format == Format::Json {
         stream_tasks(backend, request, out).await?
+    } else if view == View::Pods && request.format == Format::Json {
+        stream_pods(backend, request, out).await?
     } else {
         let report = run(backend, view, request).await?;
         out.write_all(report.text.as_bytes())?;
@@ -460,6 +496,47 @@ async fn stream_tasks(backend: &dyn Backend, request: &Request, out: &mut dyn st
             let set = if request.stopped { &data.stopped } else { &data.tasks };
             for task in set.items().iter().filter(|t| keep(t)) {
                 seq.serialize_element(task)?;
+            }
+        }
+    }
+    seq.end()?;
+    let mut out = json.into_inner();
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(missing)
+}
+
+/// The pods of every chosen EKS cluster as JSON, written a cluster at a time as each one's
+/// list ends: never the whole output held as text. With more than one cluster each pod
+/// says which (`cluster`), as [`output_in_clusters`] does.
+async fn stream_pods(backend: &dyn Backend, request: &Request, out: &mut dyn std::io::Write) -> Result<Missing> {
+    use serde::ser::{SerializeSeq, Serializer};
+    use std::io::Write as _;
+
+    #[derive(serde::Serialize)]
+    struct InCluster<'a> {
+        cluster: &'a str,
+        #[serde(flatten)]
+        pod: &'a crate::domain::kube::Pod,
+    }
+
+    let mut missing = Missing::default();
+    let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
+    let mut json = serde_json::Serializer::pretty(std::io::BufWriter::new(out));
+    let mut seq = json.serialize_seq(None)?;
+    for c in &clusters {
+        let mut store = Store::new(Default::default(), backend.now());
+        if let Err(e) = whole_list(backend, &mut store, &c.arn, KubeKind::Pods).await {
+            missing.add(&c.account, &e.message);
+            continue;
+        }
+        let Some(data) = store.kube.get(&c.arn) else { continue };
+        let pods = data.pods.items().iter();
+        for pod in pods.filter(|p| request.namespace.as_ref().is_none_or(|ns| &p.namespace == ns)) {
+            if clusters.len() > 1 {
+                seq.serialize_element(&InCluster { cluster: &c.name, pod })?;
+            } else {
+                seq.serialize_element(&**pod)?;
             }
         }
     }

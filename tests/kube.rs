@@ -7,14 +7,17 @@ mod support;
 use std::time::Duration;
 
 use bosun::domain::ErrorKind;
+use bosun::domain::FetchError;
 use bosun::domain::fetch::{Fetch, Payload};
-use bosun::domain::kube::{KubeKind, KubeList, Pod, WorkloadKind};
+use bosun::domain::kube::{KubeKind, Pod, WorkloadKind};
 use bosun::domain::op::{Op, WriteError};
 use bosun::ops::Operator;
 use bosun::source::Backend;
+use bosun::store::kube::KubeData;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1 as core;
 use kube::Api;
+use std::sync::Arc;
 use support::servers::{
     KubeServer, Moto, aws_backend, aws_backend_with_eks_token, aws_backend_with_kube, aws_json, kubeconfig,
 };
@@ -92,10 +95,28 @@ fn kube_fetch(kind: KubeKind) -> Fetch {
     }
 }
 
-async fn pods(backend: &dyn Backend) -> Vec<Pod> {
-    match backend.fetch(&kube_fetch(KubeKind::Pods)).await {
-        Ok(Payload::Kube(KubeList::Pods(pods))) => pods,
-        other => panic!("pods: {other:?}"),
+/// Read what changed in `kind` and apply it as the app's store does, to what earlier reads
+/// of the same backend gave: a read returns only what changed since the last one.
+async fn read(backend: &dyn Backend, kind: KubeKind) -> Result<KubeData, FetchError> {
+    static HELD: std::sync::Mutex<Vec<(usize, KubeData)>> = std::sync::Mutex::new(Vec::new());
+    let changes = match backend.fetch(&kube_fetch(kind)).await? {
+        Payload::Kube(changes) => changes,
+        other => panic!("{kind:?}: {other:?}"),
+    };
+    let id = backend as *const dyn Backend as *const () as usize;
+    let mut held = HELD.lock().unwrap();
+    if !held.iter().any(|(b, _)| *b == id) {
+        held.push((id, KubeData::default()));
+    }
+    let data = &mut held.iter_mut().find(|(b, _)| *b == id).unwrap().1;
+    data.apply(changes, jiff::Timestamp::now());
+    Ok(data.clone())
+}
+
+async fn pods(backend: &dyn Backend) -> Vec<Arc<Pod>> {
+    match read(backend, KubeKind::Pods).await {
+        Ok(data) => data.pods.items().to_vec(),
+        Err(e) => panic!("pods: {e}"),
     }
 }
 
@@ -281,10 +302,14 @@ fn pods_are_listed_then_watched_and_a_410_relists_unseen() {
             .await
             .unwrap();
         for _ in 0..20 {
-            let r = backend.fetch(&kube_fetch(KubeKind::Workloads)).await;
-            assert!(r.is_ok(), "an error after a 410: {r:?}");
-            if let Ok(Payload::Kube(KubeList::Workloads(w))) = r
-                && w.iter().any(|w| w.name == "checkout" && w.desired == 4)
+            let r = read(&backend, KubeKind::Workloads).await;
+            assert!(r.is_ok(), "an error after a 410: {:?}", r.err());
+            if let Ok(data) = r
+                && data
+                    .workloads
+                    .items()
+                    .iter()
+                    .any(|w| w.name == "checkout" && w.desired == 4)
             {
                 return;
             }
@@ -369,8 +394,12 @@ fn every_kubernetes_action_reads_back() {
 
         // The watch brings the cordon to the store's view of nodes.
         eventually("the node shows cordoned", || async {
-            match backend.fetch(&kube_fetch(KubeKind::Nodes)).await {
-                Ok(Payload::Kube(KubeList::Nodes(list))) => list.iter().any(|n| n.name == node_name && n.unschedulable),
+            match read(&backend, KubeKind::Nodes).await {
+                Ok(data) => data
+                    .nodes
+                    .items()
+                    .iter()
+                    .any(|n| n.name == node_name && n.unschedulable),
                 _ => false,
             }
         })
@@ -402,7 +431,7 @@ fn refusals_name_who_and_where_and_an_unreachable_api_server_stays_in_its_pane()
     let dir = tempfile::tempdir().unwrap();
 
     // 401: the token is not accepted.
-    let kube = KubeServer::start(&["--token", TOKEN, "--forbid", "list:pods"]);
+    let kube = KubeServer::start(&["--token", TOKEN, "--forbid", "list:pods", "--forbid", "watch:pods"]);
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), "wrong-token");
     support::runtime().block_on(async {
         let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
@@ -416,7 +445,7 @@ fn refusals_name_who_and_where_and_an_unreachable_api_server_stays_in_its_pane()
         assert!(err.message.contains("platform"), "{err}");
     });
 
-    // 403: the user may not list pods; nodes still work.
+    // 403: the user may neither list nor watch pods (a watch-list is a watch); nodes still work.
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
     support::runtime().block_on(async {
         let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
@@ -621,4 +650,140 @@ fn without_a_kubeconfig_bosun_signs_in_with_an_eks_token_from_the_aws_credential
         );
         assert!(err.message.contains("access entry"), "{err}");
     });
+}
+
+/// An API server without watch-list that pages slowly: bosun falls back to paging, shows
+/// the first pages as they come with how many so far, and never calls the slow list an
+/// error; the whole list arrives in the end.
+#[test]
+fn a_slow_first_list_is_shown_as_it_arrives() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--no-watch-list", "--pods", "6000", "--page-delay", "0.5"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let mut data = KubeData::default();
+        let mut seen = Vec::new();
+        let started = std::time::Instant::now();
+        loop {
+            let changes = match backend.fetch(&kube_fetch(KubeKind::Pods)).await {
+                Ok(Payload::Kube(c)) => c,
+                other => panic!("a slow list is not an error: {other:?}"),
+            };
+            let listing = changes.listing;
+            data.apply(changes, jiff::Timestamp::now());
+            seen.push((listing, data.pods.len()));
+            if listing.is_none() {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "{seen:?}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        // 6,000 generated pods and the demo's, in 13 pages of 500 half a second apart.
+        let total = data.pods.len();
+        assert!(total > 6000, "{total}");
+        let partial: Vec<usize> = seen.iter().filter(|(l, _)| l.is_some()).map(|(_, n)| *n).collect();
+        assert!(partial.len() >= 5, "progress while listing: {seen:?}");
+        assert!(
+            partial[0] > 0 && partial[0] < total,
+            "the first page shows before the rest: {seen:?}"
+        );
+        assert!(partial.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(
+            seen.iter().all(|(l, n)| l.is_none_or(|l| l == *n)),
+            "the count said is the count held: {seen:?}"
+        );
+        // The node loads follow the pods.
+        loop {
+            let changes = match backend.fetch(&kube_fetch(KubeKind::Nodes)).await {
+                Ok(Payload::Kube(c)) => c,
+                other => panic!("{other:?}"),
+            };
+            let done = changes.listing.is_none();
+            data.apply(changes, jiff::Timestamp::now());
+            if done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let on_nodes: u32 = data.nodes.items().iter().map(|n| n.pods).sum();
+        let running = data
+            .pods
+            .items()
+            .iter()
+            .filter(|p| p.node.is_some() && p.phase != "Succeeded")
+            .count();
+        assert_eq!(on_nodes as usize, running);
+    });
+}
+
+/// Where the API server streams the first list (watch-list), bosun uses it: pages that
+/// would take minutes are not asked for.
+#[test]
+fn a_watch_list_server_streams_the_first_list() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--pods", "6000", "--page-delay", "5"]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let started = std::time::Instant::now();
+        loop {
+            match backend.fetch(&kube_fetch(KubeKind::Pods)).await {
+                Ok(Payload::Kube(c)) if c.listing.is_none() => break,
+                Ok(_) => {}
+                Err(e) => panic!("{e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // Paging 6,000 pods at 5 s a page would take over a minute.
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    });
+}
+
+/// `snapshot pods` waits for a list that takes longer than the old 10 s deadline, and
+/// prints every pod.
+#[test]
+fn a_snapshot_of_a_list_slower_than_ten_seconds_succeeds() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&[
+        "--token",
+        TOKEN,
+        "--no-watch-list",
+        "--pods",
+        "3000",
+        "--page-delay",
+        "1.6",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args([
+            "snapshot",
+            "pods",
+            "--cluster",
+            "platform",
+            "--region",
+            REGION,
+            "--format",
+            "json",
+        ])
+        .arg("--log-file")
+        .arg(dir.path().join("bosun.log"))
+        .envs(support::servers::aws_env(&moto.endpoint()))
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pods: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(pods.len() > 3000, "{}", pods.len());
+    assert!(pods.iter().any(|p| p["name"] == "postgres-1"));
+    // Seven pages 1.6 s apart: longer than the deadline there used to be.
+    assert!(took > Duration::from_secs(10), "{took:?}");
 }

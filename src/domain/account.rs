@@ -57,10 +57,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     go(&p, &n)
 }
 
-/// The 12-digit account id of an ARN (`arn:aws:ecs:us-east-1:123456789012:cluster/x`).
-pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|s| !s.is_empty())
-}
+pub use crate::util::arn_account;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use super::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
-use super::kube::{Addon, FargateProfile, KubeKind, KubeList, NodeGroup};
+use super::kube::{Addon, FargateProfile, KubeChanges, KubeKind, NodeGroup};
 use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 use super::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
 
@@ -312,7 +312,7 @@ pub enum Payload {
     NodeGroups(Vec<NodeGroup>),
     FargateProfiles(Vec<FargateProfile>),
     Addons(Vec<Addon>),
-    Kube(KubeList),
+    Kube(KubeChanges),
 }
 
 impl Payload {

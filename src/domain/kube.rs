@@ -1,6 +1,8 @@
 //! EKS and Kubernetes domain types: node groups, Fargate profiles, add-ons (from the EKS
 //! API), and nodes, pods, workloads, HPAs, events and storage (from the cluster's own API).
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -303,16 +305,149 @@ impl KubeKind {
     }
 }
 
-/// Kubernetes resources of one kind.
+/// Kubernetes resources of one kind. Shared: the watch's cache and the app's store hold
+/// the same objects, not a copy each.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KubeList {
-    Nodes(Vec<Node>),
-    Pods(Vec<Pod>),
-    Workloads(Vec<Workload>),
-    Hpas(Vec<Hpa>),
-    Events(Vec<KubeEvent>),
-    Pvcs(Vec<Pvc>),
-    StorageClasses(Vec<StorageClass>),
+    Nodes(Vec<Arc<Node>>),
+    Pods(Vec<Arc<Pod>>),
+    Workloads(Vec<Arc<Workload>>),
+    Hpas(Vec<Arc<Hpa>>),
+    Events(Vec<Arc<KubeEvent>>),
+    Pvcs(Vec<Arc<Pvc>>),
+    StorageClasses(Vec<Arc<StorageClass>>),
+}
+
+impl KubeList {
+    pub fn empty(kind: KubeKind) -> Self {
+        match kind {
+            KubeKind::Nodes => KubeList::Nodes(Vec::new()),
+            KubeKind::Pods => KubeList::Pods(Vec::new()),
+            KubeKind::Workloads => KubeList::Workloads(Vec::new()),
+            KubeKind::Hpas => KubeList::Hpas(Vec::new()),
+            KubeKind::Events => KubeList::Events(Vec::new()),
+            KubeKind::Pvcs => KubeList::Pvcs(Vec::new()),
+            KubeKind::StorageClasses => KubeList::StorageClasses(Vec::new()),
+        }
+    }
+
+    pub fn kind(&self) -> KubeKind {
+        match self {
+            KubeList::Nodes(_) => KubeKind::Nodes,
+            KubeList::Pods(_) => KubeKind::Pods,
+            KubeList::Workloads(_) => KubeKind::Workloads,
+            KubeList::Hpas(_) => KubeKind::Hpas,
+            KubeList::Events(_) => KubeKind::Events,
+            KubeList::Pvcs(_) => KubeKind::Pvcs,
+            KubeList::StorageClasses(_) => KubeKind::StorageClasses,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            KubeList::Nodes(v) => v.len(),
+            KubeList::Pods(v) => v.len(),
+            KubeList::Workloads(v) => v.len(),
+            KubeList::Hpas(v) => v.len(),
+            KubeList::Events(v) => v.len(),
+            KubeList::Pvcs(v) => v.len(),
+            KubeList::StorageClasses(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What changed in one kind of a cluster since the reader last asked: a watch's events,
+/// folded. The first read (and a read after the watch listed again) is the whole set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeChanges {
+    /// `upsert` is everything there is: replace what the reader holds.
+    pub reset: bool,
+    /// Objects added or changed since the last read (every object, with `reset`).
+    pub upsert: KubeList,
+    /// Keys of the objects deleted since the last read.
+    pub removed: Vec<String>,
+    /// While the first list is still arriving: how many objects have arrived. The reader
+    /// shows them as they come.
+    pub listing: Option<usize>,
+}
+
+impl KubeChanges {
+    /// All of `list`, replacing what the reader has.
+    pub fn all(list: KubeList) -> Self {
+        KubeChanges {
+            reset: true,
+            upsert: list,
+            removed: Vec::new(),
+            listing: None,
+        }
+    }
+
+    /// Nothing new.
+    pub fn none(kind: KubeKind) -> Self {
+        KubeChanges {
+            reset: false,
+            upsert: KubeList::empty(kind),
+            removed: Vec::new(),
+            listing: None,
+        }
+    }
+
+    pub fn kind(&self) -> KubeKind {
+        self.upsert.kind()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.reset && self.upsert.is_empty() && self.removed.is_empty()
+    }
+}
+
+impl KubeList {
+    /// What changed since `before` (a read of the same kind), as a watch would tell it.
+    pub fn changes_since(&self, before: &KubeList) -> KubeChanges {
+        macro_rules! kinds {
+            ($($kind:ident),*) => {
+                match (before, self) {
+                    $((KubeList::$kind(a), KubeList::$kind(b)) => {
+                        let (upsert, removed) = diff(a, b);
+                        (KubeList::$kind(upsert), removed)
+                    })*
+                    _ => return KubeChanges::all(self.clone()),
+                }
+            };
+        }
+        let (upsert, removed) = kinds!(Nodes, Pods, Workloads, Hpas, Events, Pvcs, StorageClasses);
+        KubeChanges {
+            reset: false,
+            upsert,
+            removed,
+            listing: None,
+        }
+    }
+}
+
+/// What changed from `old` to `new`, by key: the objects added or changed, and the keys gone.
+/// Objects that are the same allocation are not compared.
+pub fn diff<T: Keyed + PartialEq>(old: &[Arc<T>], new: &[Arc<T>]) -> (Vec<Arc<T>>, Vec<String>) {
+    let before: std::collections::HashMap<&str, &Arc<T>> = old.iter().map(|t| (t.key(), t)).collect();
+    let upsert = new
+        .iter()
+        .filter(|t| match before.get(t.key()) {
+            Some(b) => !Arc::ptr_eq(b, t) && **b != **t,
+            None => true,
+        })
+        .cloned()
+        .collect();
+    let after: std::collections::HashSet<&str> = new.iter().map(|t| t.key()).collect();
+    let removed = old
+        .iter()
+        .filter(|t| !after.contains(t.key()))
+        .map(|t| t.key().to_string())
+        .collect();
+    (upsert, removed)
 }
 
 /// A CPU quantity (`250m`, `1`, `0.5`) in millicores.

@@ -24,6 +24,12 @@ pub trait Keyed {
     fn key(&self) -> &str;
 }
 
+impl<T: Keyed> Keyed for std::sync::Arc<T> {
+    fn key(&self) -> &str {
+        (**self).key()
+    }
+}
+
 /// Why a fetch failed, for the places that branch on it (backoff, messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ErrorKind {

@@ -333,17 +333,28 @@ impl Scheduler {
         }
     }
 
+    /// Whether a fetch may run now: not while its account cannot sign in (then only who it
+    /// is gets asked, until that works).
+    fn may_run(&self, fetch: &Fetch) -> bool {
+        matches!(fetch, Fetch::Identity { .. }) || self.account_of(fetch).is_none_or(|a| !self.locked.contains(&a))
+    }
+
+    /// When the next fetch that may run is due.
+    fn next_due(&self) -> Option<Instant> {
+        self.jobs
+            .iter()
+            .filter(|(fetch, job)| job.idle() && self.may_run(fetch))
+            .map(|(_, job)| job.next_due)
+            .min()
+    }
+
     /// Start every due fetch, on-screen ones first, up to the in-flight limit.
     fn start_due(&mut self, running: &mut JoinSet<Finished>, now: Instant) {
         let mut due: Vec<Fetch> = self
             .jobs
             .iter()
-            .filter(|(_, job)| job.idle() && job.next_due <= now)
+            .filter(|(fetch, job)| job.idle() && job.next_due <= now && self.may_run(fetch))
             .map(|(fetch, _)| fetch.clone())
-            .filter(|fetch| {
-                matches!(fetch, Fetch::Identity { .. })
-                    || self.account_of(fetch).is_none_or(|a| !self.locked.contains(&a))
-            })
             .collect();
         due.sort_by_key(|f| (!self.scope.contains(f), f.clone()));
         for fetch in due {
@@ -374,7 +385,9 @@ impl Scheduler {
             let now = Instant::now();
             self.reconcile(now);
             self.start_due(&mut running, now);
-            let next = self.jobs.values().filter(|j| j.idle()).map(|j| j.next_due).min();
+            // Not a locked account's jobs: they are due but wait, and would wake the loop
+            // again at once, for ever.
+            let next = self.next_due();
             let at_capacity = running.len() >= self.max_in_flight;
             tokio::select! {
                 _ = sleep_until(next.unwrap_or(now + Duration::from_secs(3600))), if next.is_some() && !at_capacity => {}
@@ -427,6 +440,8 @@ mod tests {
         /// When each call started.
         started: Mutex<Vec<Instant>>,
         failing: Mutex<BTreeSet<Fetch>>,
+        /// Fetches that fail as an expired sign-in does.
+        auth_failing: Mutex<BTreeSet<Fetch>>,
         /// Accounts past the first (`test`): `acct-1`, ...
         more_accounts: usize,
     }
@@ -445,6 +460,9 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(100)).await;
             if self.failing.lock().unwrap().contains(fetch) {
                 return Err(FetchError::new(ErrorKind::Network, "down"));
+            }
+            if self.auth_failing.lock().unwrap().contains(fetch) {
+                return Err(FetchError::new(ErrorKind::Auth, "ExpiredToken"));
             }
             Ok(match fetch {
                 Fetch::EcsClusters { region, account } => Payload::EcsClusters(vec![Cluster {
@@ -576,6 +594,54 @@ mod tests {
             "a burst: {busiest} in 5 s against {mean:.1} on average: {buckets:?}"
         );
         assert!(buckets.iter().filter(|&&n| n > 0).count() >= 30, "{buckets:?}");
+    }
+
+    /// An account whose sign-in failed: only who it is gets asked, with backoff; its other
+    /// fetches wait, and do not keep the scheduler awake while they wait.
+    #[tokio::test(start_paused = true)]
+    async fn a_locked_account_waits_without_spinning() {
+        let backend = Arc::new(Counting {
+            more_accounts: 1,
+            ..Counting::default()
+        });
+        let identity = Fetch::Identity {
+            account: "acct-1".into(),
+        };
+        let clusters = Fetch::EcsClusters {
+            account: "acct-1".into(),
+            region: "us-east-1".into(),
+        };
+        backend.failing.lock().unwrap().insert(identity.clone());
+        backend.auth_failing.lock().unwrap().insert(clusters.clone());
+        let mut scheduler = Scheduler::new(backend.clone(), Intervals::default());
+        let (tx, mut events) = mpsc::channel(1024);
+        let (_scope, scope_rx) = watch::channel(Scope::default());
+        let (_control, control_rx) = mpsc::channel(4);
+        // Both fail once; the account's clusters fail as an expired sign-in does.
+        scheduler.locked.insert("acct-1".into());
+        let now = Instant::now();
+        scheduler.reconcile(now);
+        // Everything is due now, but acct-1's cluster list may not run: it is not what
+        // the loop waits for once the rest has run.
+        for job in scheduler.jobs.values_mut() {
+            job.next_due = now + Duration::from_secs(30);
+        }
+        scheduler.jobs.get_mut(&clusters).unwrap().next_due = now;
+        assert_eq!(scheduler.next_due(), Some(now + Duration::from_secs(30)));
+        tokio::spawn(scheduler.run(scope_rx, control_rx, tx));
+        tokio::spawn(async move { while events.recv().await.is_some() {} });
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        assert_eq!(
+            count_calls(&backend, &clusters),
+            0,
+            "a locked account's clusters are not asked for"
+        );
+        let tries = count_calls(&backend, &identity);
+        assert!((2..=6).contains(&tries), "who it is, with backoff: {tries}");
+    }
+
+    fn count_calls(backend: &Counting, fetch: &Fetch) -> usize {
+        backend.calls.lock().unwrap().iter().filter(|f| *f == fetch).count()
     }
 
     #[tokio::test(start_paused = true)]

@@ -90,7 +90,7 @@ impl FleetRow {
     /// An EKS cluster's row: node groups and add-ons from the EKS API; pods and workloads
     /// once a view has started their watches (until then their columns read `-`).
     pub fn eks(cluster: &EksCluster, kube: Option<&KubeData>) -> Self {
-        fn loaded<T: crate::domain::Keyed>(c: &super::Collection<T>) -> Option<&[T]> {
+        fn loaded<R: super::Rows>(c: &R) -> Option<&[R::Item]> {
             c.is_loaded().then(|| c.items())
         }
         let groups = kube.and_then(|k| loaded(&k.nodegroups));

@@ -6,6 +6,7 @@ pub mod fleet;
 pub mod follow;
 pub mod insight;
 pub mod kube;
+pub mod rows;
 pub mod table;
 pub mod ui;
 
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub use collection::Collection;
 pub use follow::{Follow, Watch};
+pub use rows::Rows;
 
 use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};

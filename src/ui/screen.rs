@@ -14,7 +14,7 @@ use crate::domain::kube::{Node, NodeGroup, Pod, Workload};
 use crate::domain::{ContainerInstance, Service, Task};
 use crate::store::table::Column;
 use crate::store::ui::{Page, Route, ScreenId};
-use crate::store::{Collection, Store};
+use crate::store::{Rows, Store};
 use crate::ui::commands::CommandSpec;
 use crate::ui::keymap::Command;
 use crate::ui::theme::Theme;
@@ -110,9 +110,9 @@ pub struct Selection {
     /// A task definition revision (ARN): a selected deployment's, or the page's.
     pub task_definition: Option<String>,
     pub instance: Option<ContainerInstance>,
-    pub workload: Option<Workload>,
-    pub pod: Option<Pod>,
-    pub node: Option<Node>,
+    pub workload: Option<std::sync::Arc<Workload>>,
+    pub pod: Option<std::sync::Arc<Pod>>,
+    pub node: Option<std::sync::Arc<Node>>,
     pub nodegroup: Option<NodeGroup>,
     /// What `y` copies: the selected row's ARN or ID, else the page's resource.
     pub copy: Option<String>,
@@ -220,11 +220,11 @@ impl Freshness {
         }
     }
 
-    pub fn of<T>(collection: Option<&Collection<T>>) -> Self {
-        match collection {
+    pub fn of<R: Rows>(rows: Option<&R>) -> Self {
+        match rows {
             Some(c) => Freshness {
-                at: c.fetched_at,
-                failing: c.error.is_some(),
+                at: c.fetched_at(),
+                failing: c.error().is_some(),
             },
             None => Freshness {
                 at: None,

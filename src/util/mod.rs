@@ -11,7 +11,7 @@ pub fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|s| !s.is_empty())
 }
 
-/// The account of an ARN.
+/// The 12-digit account id of an ARN (`arn:aws:ecs:us-east-1:123456789012:cluster/x`).
 pub fn arn_account(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|s| !s.is_empty())
 }
@@ -217,6 +217,19 @@ pub fn ellipsize(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// A six-cell bar and the count: `███░░░ 3/6`.
+/// A count as people read it: `12,500`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn progress(done: u32, of: u32) -> String {
     const CELLS: u32 = 6;
     let filled = if of == 0 {

@@ -9,7 +9,7 @@ printing), kube_stream.py (exec and port-forward), kube_scale.py (--pods), selft
 
 usage: python kube_server.py [--scenario demo|empty] [--seed-file PATH]... [--token TOKEN]
                              [--forbid VERB:RESOURCE]... [--user NAME] [--eks-token REGION]
-                             [--pods N] [--page-delay SECS]
+                             [--pods N] [--page-delay SECS] [--no-watch-list]
   --scenario  the objects to start with, from kube_seed.json beside this file: demo (default; an
               EKS-like cluster, listed in that file) or empty (namespaces default and kube-system)
   --seed-file objects loaded after the scenario (later ones replace objects of the same name): a JSON
@@ -34,6 +34,8 @@ usage: python kube_server.py [--scenario demo|empty] [--seed-file PATH]... [--to
               containerStatuses). Nothing is stored per object: each is rendered from a template
               when read, so 150,000 pods start in about a second in about 100 MB (kube_scale.py).
               An object that is written is copied into the store first.
+  --no-watch-list    refuse watch-list (sendInitialEvents=true) with the 422 of an API server whose
+                     WatchList feature gate is off, as EKS 1.31 and older do: clients page instead
   --page-delay SECS  sleep that long before answering each page of a paged list (limit > 0), as a
               slow API server would
 
@@ -160,8 +162,8 @@ page; resourceVersionMatch=Exact serves the current state; "too large resource v
 protobuf, YAML and CBOR bodies; SPDY (exec/attach/port-forward over SPDY, or tunneled in WebSocket as
 kubectl 1.30+ port-forward does), pods/attach, pods/eviction, pods/proxy, namespaces/finalize;
 storageVersionHash in discovery; /openapi; a watch with a labelSelector does not turn "stopped
-matching" into DELETED; sendInitialEvents is accepted although an EKS 1.31 API server, where the
-WatchList feature gate is still off, refuses it with a 422.
+matching" into DELETED. sendInitialEvents is accepted (the WatchList feature gate on) unless
+--no-watch-list says otherwise.
 """
 
 import argparse
@@ -437,6 +439,7 @@ class Emulator(kmock.KubernetesEmulator):
     forbidden: set = attrs.field(factory=set)
     user: str = "arn:aws:sts::123456789012:user/moto"
     page_delay: float = 0.0
+    watch_list: bool = True
     logs: dict = attrs.field(factory=dict)
     stopping: bool = False
     rv: int = 0
@@ -1011,6 +1014,11 @@ class Emulator(kmock.KubernetesEmulator):
         send = q.get("sendInitialEvents")
         errors = []
         if watch:
+            if send is not None and not self.watch_list:
+                # ValidateListOptions of an API server whose WatchList feature gate is off
+                # (EKS 1.31 and older).
+                errors.append("sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the "
+                              "WatchList feature gate is enabled")
             if send is not None and match != "NotOlderThan":
                 errors.append("resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
                               "resourceVersionMatch to NotOlderThan")
@@ -1810,6 +1818,7 @@ def main():
     parser.add_argument("--eks-token", metavar="REGION")
     parser.add_argument("--pods", type=int, default=0, metavar="N")
     parser.add_argument("--page-delay", type=float, default=0.0, metavar="SECS")
+    parser.add_argument("--no-watch-list", action="store_true")
     args = parser.parse_args()
     scenarios = json.loads(SEED.read_text())
     if args.scenario not in scenarios or args.scenario.startswith("_"):
@@ -1830,7 +1839,7 @@ def main():
     async def serve():
         state["stop"] = asyncio.Event()
         emulator = Emulator(token=args.token, eks_region=args.eks_token, forbidden=forbidden, user=args.user,
-                            page_delay=args.page_delay)
+                            page_delay=args.page_delay, watch_list=not args.no_watch_list)
         emulator.seed(scenarios[args.scenario]["objects"], scenarios[args.scenario].get("logs", {}))
         for objects, logs in seeds:
             emulator.seed(objects, logs)

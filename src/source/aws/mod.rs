@@ -580,7 +580,7 @@ impl Backend for AwsBackend {
                 let (region, c) = self.clients_for(cluster).await?;
                 eks::addons(&c.eks, region, &c.who, cluster).await.map(Payload::Addons)
             }
-            Fetch::Kube { cluster, kind } => self.kube(cluster).await?.list(*kind).await.map(Payload::Kube),
+            Fetch::Kube { cluster, kind } => self.kube(cluster).await?.changes(*kind).await.map(Payload::Kube),
             Fetch::PodLogs {
                 cluster,
                 namespace,

@@ -24,6 +24,7 @@ pub use world::{ACCOUNT, DEMO_ACCOUNTS, World};
 use super::Backend;
 use crate::domain::account::Account;
 use crate::domain::fetch::{Fetch, Payload};
+use crate::domain::kube::{KubeChanges, KubeKind, KubeList};
 use crate::domain::{ErrorKind, FetchError, Identity};
 
 /// The seed of the demo fleet when `--seed` is not given.
@@ -43,6 +44,9 @@ pub struct SimBackend {
     clock: Clock,
     /// Where each followed log stream is up to, as CloudWatch Logs' forward token would be.
     log_cursors: Mutex<HashMap<(String, String), Timestamp>>,
+    /// What each cluster's kinds were when last read, and at which revision: a read gives
+    /// what changed since, as a watch does.
+    kube_seen: Mutex<HashMap<(String, KubeKind), (u64, KubeList)>>,
 }
 
 impl SimBackend {
@@ -61,6 +65,7 @@ impl SimBackend {
                 since: Instant::now(),
             },
             log_cursors: Mutex::default(),
+            kube_seen: Mutex::default(),
         }
     }
 
@@ -74,6 +79,7 @@ impl SimBackend {
                 since: Instant::now(),
             },
             log_cursors: Mutex::default(),
+            kube_seen: Mutex::default(),
         }
     }
 
@@ -88,6 +94,7 @@ impl SimBackend {
             world: Mutex::new(World::with_accounts(seed, at, accounts)),
             clock: Clock::Fixed(at),
             log_cursors: Mutex::default(),
+            kube_seen: Mutex::default(),
         }
     }
 
@@ -222,7 +229,24 @@ impl Backend for SimBackend {
             Fetch::Addons { cluster } => Ok(Payload::Addons(world.kube(cluster)?.addons())),
             Fetch::Kube { cluster, kind } => {
                 world.make_pods(cluster);
-                Ok(Payload::Kube(world.kube(cluster)?.list(*kind)))
+                let kube = world.kube(cluster)?;
+                let mut seen = self.kube_seen.lock().unwrap_or_else(|e| e.into_inner());
+                let key = (cluster.clone(), *kind);
+                let changes = match seen.get(&key) {
+                    Some((revision, _)) if *revision == kube.revision() => KubeChanges::none(*kind),
+                    Some((_, before)) => {
+                        let now = kube.list(*kind);
+                        let changes = now.changes_since(before);
+                        seen.insert(key, (kube.revision(), now));
+                        changes
+                    }
+                    None => {
+                        let now = kube.list(*kind);
+                        seen.insert(key, (kube.revision(), now.clone()));
+                        KubeChanges::all(now)
+                    }
+                };
+                Ok(Payload::Kube(changes))
             }
             Fetch::PodLogs {
                 cluster,

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use crate::domain::kube::Pod;
 use crate::store::table::{self, Cell, Row, RowCx, SortKey, TableState, Tone};
 use crate::store::ui::{Page, Route, ScreenId};
-use crate::store::{Collection, Store};
+use crate::store::{Rows, Store};
 use crate::ui::keymap::Command;
 use crate::ui::screen::{Go, Selection};
 use crate::ui::theme::Theme;
@@ -68,48 +68,57 @@ fn namespace_tag(ns: &str) -> u64 {
 }
 
 /// Keep a pane's table in step with a collection, within the `:ns` namespace.
-pub fn sync_set<T: Row>(
+pub fn sync_set<R: Rows>(
     state: &mut TableState,
-    set: Option<&Collection<T>>,
-    namespace_of: impl Fn(&T) -> Option<&str>,
+    set: Option<&R>,
+    namespace_of: impl Fn(&R::Item) -> Option<&str>,
     namespace: Option<&str>,
     cx: &RowCx,
-) {
+) where
+    R::Item: Row,
+{
     match set {
         Some(s) => table::sync(
             state,
             s.items(),
             // Another namespace is another set of rows: a version of its own.
-            s.version ^ namespace.map_or(0, namespace_tag),
+            s.version() ^ namespace.map_or(0, namespace_tag),
             |row| namespace.is_none_or(|ns| namespace_of(row).is_none_or(|n| n == ns)),
             cx,
         ),
-        None => table::sync::<T>(state, &[], 0, |_| true, cx),
+        None => table::sync::<R::Item>(state, &[], 0, |_| true, cx),
     }
 }
 
-pub struct Pane<'a, T> {
+pub struct Pane<'a, R> {
     pub title: String,
-    pub set: Option<&'a Collection<T>>,
+    pub set: Option<&'a R>,
     pub what: &'static str,
     pub hidden: &'static [usize],
 }
 
-pub fn pane<T: Row>(
+pub fn pane<R: Rows>(
     buf: &mut Buffer,
     area: Rect,
     store: &Store,
     page: &Page,
     index: usize,
-    p: Pane<'_, T>,
+    p: Pane<'_, R>,
     theme: &Theme,
-) {
+) where
+    R::Item: Row,
+{
     let cx = RowCx::at(store.now);
     let state = &page.panes[index];
     let empty = p.set.map_or_else(
         || "loading…".to_string(),
         |s| empty_text(s, !state.filter.is_empty() || store.namespace.is_some(), p.what),
     );
+    // A first list still arriving says how far it got.
+    let title = match p.set.and_then(|s| s.listing()) {
+        Some(n) => format!("{} · loading {} {}…", p.title, crate::util::thousands(n as u64), p.what),
+        None => p.title.clone(),
+    };
     grid::render(
         buf,
         area,
@@ -118,7 +127,7 @@ pub fn pane<T: Row>(
         &cx,
         theme,
         grid::Frame {
-            title: &p.title,
+            title: &title,
             focused: page.focus == index,
             error: p.set.and_then(|s| error_line(s, store.now)),
             empty: &empty,
@@ -192,17 +201,22 @@ pub fn list_selection(store: &Store) -> Selection {
 }
 
 /// The selected row of the focused table of a page, from a collection.
-pub fn selected<'a, T: crate::domain::Keyed>(page: &Page, set: Option<&'a Collection<T>>) -> Option<&'a T> {
+pub fn selected<'a, R: Rows>(page: &Page, set: Option<&'a R>) -> Option<&'a R::Item>
+where
+    R::Item: crate::domain::Keyed,
+{
     table::selected(page.table(), set?.items())
 }
 
 /// Keep the page's table in step with one collection of the page's cluster.
-pub fn sync_one<T: Row>(
+pub fn sync_one<R: Rows>(
     store: &mut Store,
     pane: usize,
-    set: impl Fn(&crate::store::kube::KubeData) -> &Collection<T>,
-    namespace_of: impl Fn(&T) -> Option<&str>,
-) {
+    set: impl Fn(&crate::store::kube::KubeData) -> &R,
+    namespace_of: impl Fn(&R::Item) -> Option<&str>,
+) where
+    R::Item: Row,
+{
     let Store {
         kube,
         ui,

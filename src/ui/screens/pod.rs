@@ -116,7 +116,11 @@ impl Screen for PodScreen {
             console: vec![cluster.clone()],
             cluster: Some(cluster),
             container: container.map(|c| c.name.clone()),
-            pod: pod.cloned(),
+            pod: store
+                .kube
+                .get(page.route.cluster_arn())
+                .and_then(|d| d.pods.get(page.route.object.as_deref()?))
+                .cloned(),
             ..Selection::default()
         }
     }
@@ -149,7 +153,12 @@ impl Screen for PodScreen {
 
 /// The page's pod.
 fn this<'a>(store: &'a Store, route: &Route) -> Option<&'a Pod> {
-    store.kube.get(route.cluster_arn())?.pods.get(route.object.as_deref()?)
+    store
+        .kube
+        .get(route.cluster_arn())?
+        .pods
+        .get(route.object.as_deref()?)
+        .map(|p| &**p)
 }
 
 impl Row for PodContainer {

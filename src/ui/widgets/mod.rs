@@ -13,15 +13,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use crate::domain::{FetchError, Health};
-use crate::store::Collection;
+use crate::store::Rows;
 use crate::store::table::{Cell, Tone};
 use crate::ui::theme::Theme;
 use crate::util::fmt_age;
 
 /// The error line for a pane: what failed and how old the data shown is.
-pub fn error_line<T>(collection: &Collection<T>, now: Timestamp) -> Option<String> {
-    let error = collection.error.as_ref()?;
-    Some(describe_error(error, collection.fetched_at, now))
+pub fn error_line<R: Rows>(rows: &R, now: Timestamp) -> Option<String> {
+    let error = rows.error()?;
+    Some(describe_error(error, rows.fetched_at(), now))
 }
 
 pub fn describe_error(error: &FetchError, fetched_at: Option<Timestamp>, now: Timestamp) -> String {
@@ -32,10 +32,10 @@ pub fn describe_error(error: &FetchError, fetched_at: Option<Timestamp>, now: Ti
 }
 
 /// What an empty table says: still loading, filtered out, or really empty.
-pub fn empty_text<T>(collection: &Collection<T>, filtered: bool, what: &'static str) -> String {
-    if collection.error.is_some() && !collection.is_loaded() {
+pub fn empty_text<R: Rows>(rows: &R, filtered: bool, what: &'static str) -> String {
+    if rows.error().is_some() && !rows.is_loaded() {
         "could not load: see the error below".to_string()
-    } else if !collection.is_loaded() {
+    } else if !rows.is_loaded() || rows.listing().is_some() {
         "loading…".to_string()
     } else if filtered {
         "nothing matches the filter".to_string()

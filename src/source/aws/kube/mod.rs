@@ -3,9 +3,10 @@
 //! A cluster is reached through the kubeconfig when it has a context for it (`KUBECONFIG`,
 //! `--context`), else from DescribeCluster's endpoint and CA with a bearer token bosun signs
 //! from the AWS credentials and renews before it expires. Resources are kept by
-//! kube-runtime watchers and reflectors, one per kind per cluster, started the first time a
-//! screen asks: a fetch reads the reflector's cache, and costs no API call. A watch the API
-//! server answers with 410 Gone lists again inside the watcher, unseen.
+//! kube-runtime watchers, one per kind per cluster, started the first time a screen asks,
+//! into caches of what bosun shows of them (see [`watch`]): a fetch reads what changed, and
+//! costs no API call. A watch the API server answers with 410 Gone lists again inside the
+//! watcher; only what differs reaches the app.
 
 mod convert;
 mod error;
@@ -110,6 +111,8 @@ pub struct Conn {
     client: Client,
     place: Place,
     watches: Mutex<HashMap<KubeKind, Arc<Watch>>>,
+    /// Whether first lists stream (watch-list); off once the API server refuses it.
+    streaming: Arc<std::sync::atomic::AtomicBool>,
     follows: Mutex<HashMap<String, Follow>>,
     renew: Option<AbortHandle>,
 }
@@ -285,6 +288,7 @@ impl Conn {
                 server,
             },
             watches: Mutex::default(),
+            streaming: watch::streams(),
             follows: Mutex::default(),
             renew,
         }

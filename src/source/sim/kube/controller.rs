@@ -1,6 +1,8 @@
 //! A small controller: crash loops restart with back-off, ready counts follow their pods,
 //! and actions have the consequences Kubernetes gives them.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use crate::domain::kube::{NodeSource, Pod, Workload, WorkloadKind};
@@ -11,6 +13,7 @@ impl SimKube {
     /// One second of the cluster's life: crash loops restart with back-off, workloads' ready
     /// counts follow their pods, the HPA's CPU wanders.
     pub fn step(&mut self, now: Timestamp) {
+        self.revision += 1;
         let mut crashed = Vec::new();
         for (key, last) in &mut self.last_crash {
             if now.duration_since(*last).as_secs() >= 300 {
@@ -20,6 +23,7 @@ impl SimKube {
         }
         for key in crashed {
             if let Some(p) = self.pods.iter_mut().find(|p| p.key == key) {
+                let p = Arc::make_mut(p);
                 p.containers[0].restarts += 1;
                 let (name, ns) = (p.name.clone(), p.namespace.clone());
                 self.event(
@@ -39,7 +43,7 @@ impl SimKube {
                 && !p.containers[0].ready
                 && p.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 8)
             {
-                p.containers[0].ready = true;
+                Arc::make_mut(p).containers[0].ready = true;
             }
         }
         // Pods of a rollout restart replace the old ones one at a time.
@@ -83,7 +87,7 @@ impl SimKube {
     pub(super) fn pods_of<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
         let (kind, rest) = workload.split_once('/').unwrap_or_default();
         let (namespace, name) = rest.split_once('/').unwrap_or_default();
-        self.pods.iter().filter(move |p| {
+        self.pods.iter().map(|p| &**p).filter(move |p| {
             p.namespace == namespace
                 && match p.owner.as_deref() {
                     Some(o) if kind == "Deployment" => o
@@ -120,7 +124,7 @@ impl SimKube {
         let hash = owner.rsplit('-').next().unwrap_or("0000000000").to_string();
         let index = old.name.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
         self.add_pod(&workload, &hash, index, now);
-        let new = self.pods.last_mut()?;
+        let new = Arc::make_mut(self.pods.last_mut()?);
         let c = &mut new.containers[0];
         c.ready = false;
         // A new pod starts its restarts over; one that crash-loops has crashed once so far.
@@ -142,6 +146,7 @@ impl SimKube {
         name: &str,
         now: Timestamp,
     ) -> Result<String, String> {
+        self.revision += 1;
         let w = self.workload_mut(kind, namespace, name)?;
         w.restarted_at = Some(now.to_string());
         let key = w.key.clone();
@@ -164,6 +169,7 @@ impl SimKube {
         to: u32,
         now: Timestamp,
     ) -> Result<String, String> {
+        self.revision += 1;
         let w = self.workload_mut(kind, namespace, name)?;
         let from = w.desired;
         w.desired = to;
@@ -184,7 +190,7 @@ impl SimKube {
             for i in existing.len() as u32..to {
                 self.add_pod(&key, &hash, i, now);
                 if let Some(p) = self.pods.last_mut() {
-                    let c = &mut p.containers[0];
+                    let c = &mut Arc::make_mut(p).containers[0];
                     c.ready = false;
                     c.restarts = u32::from(c.reason.is_some());
                 }
@@ -202,6 +208,7 @@ impl SimKube {
     }
 
     pub fn delete_pod(&mut self, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
+        self.revision += 1;
         let key = format!("{namespace}/{name}");
         if !self.pods.iter().any(|p| p.key == key) {
             return Err(format!("pods \"{name}\" not found"));
@@ -213,6 +220,7 @@ impl SimKube {
     }
 
     pub fn cordon(&mut self, node: &str, cordon: bool) -> Result<String, String> {
+        self.revision += 1;
         let n = self
             .nodes
             .iter_mut()
@@ -231,6 +239,7 @@ impl SimKube {
         (min, desired, max): (u32, u32, u32),
         now: Timestamp,
     ) -> Result<String, String> {
+        self.revision += 1;
         let g = self
             .nodegroups
             .iter_mut()

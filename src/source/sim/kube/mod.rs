@@ -6,6 +6,8 @@
 mod controller;
 mod seed;
 
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::kube::{
@@ -24,7 +26,8 @@ pub struct SimKube {
     fargate: Vec<FargateProfile>,
     addons: Vec<Addon>,
     nodes: Vec<Node>,
-    pods: Vec<Pod>,
+    /// Shared with whoever read them: a read copies pointers, not pods.
+    pods: Vec<Arc<Pod>>,
     workloads: Vec<Workload>,
     /// Health and requests per workload key.
     health: Vec<(String, Health, i64, i64)>,
@@ -38,6 +41,8 @@ pub struct SimKube {
     /// API is read ([`SimKube::make_pending`]), so a run that never looks at pods does
     /// not hold them.
     pending: Option<PendingPods>,
+    /// Bumped by every change: a read of an unchanged cluster compares two numbers.
+    pub(super) revision: u64,
 }
 
 impl SimKube {
@@ -72,15 +77,23 @@ impl SimKube {
     }
 
     pub fn list(&self, kind: KubeKind) -> KubeList {
-        match kind {
-            KubeKind::Nodes => KubeList::Nodes(self.nodes.clone()),
-            KubeKind::Pods => KubeList::Pods(self.pods.clone()),
-            KubeKind::Workloads => KubeList::Workloads(self.workloads.clone()),
-            KubeKind::Hpas => KubeList::Hpas(self.hpas.clone()),
-            KubeKind::Events => KubeList::Events(self.events.clone()),
-            KubeKind::Pvcs => KubeList::Pvcs(self.pvcs.clone()),
-            KubeKind::StorageClasses => KubeList::StorageClasses(self.classes.clone()),
+        fn shared<T: Clone>(v: &[T]) -> Vec<Arc<T>> {
+            v.iter().cloned().map(Arc::new).collect()
         }
+        match kind {
+            KubeKind::Nodes => KubeList::Nodes(shared(&self.nodes)),
+            KubeKind::Pods => KubeList::Pods(self.pods.clone()),
+            KubeKind::Workloads => KubeList::Workloads(shared(&self.workloads)),
+            KubeKind::Hpas => KubeList::Hpas(shared(&self.hpas)),
+            KubeKind::Events => KubeList::Events(shared(&self.events)),
+            KubeKind::Pvcs => KubeList::Pvcs(shared(&self.pvcs)),
+            KubeKind::StorageClasses => KubeList::StorageClasses(shared(&self.classes)),
+        }
+    }
+
+    /// The revision of the cluster's state: it changes whenever anything in it does.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     pub fn arn(&self) -> &str {

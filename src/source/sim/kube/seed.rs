@@ -1,6 +1,8 @@
 //! The simulated clusters as they start: node groups, nodes, workloads and their pods,
 //! with the failures on call meets; and a fleet at scale's pods, made when first read.
 
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::kube::{
@@ -187,6 +189,7 @@ impl SimKube {
             ],
             last_crash: Vec::new(),
             pending: None,
+            revision: 0,
         };
         let platform = name.starts_with("platform");
         let groups: &[GroupSpec] = if platform {
@@ -254,7 +257,7 @@ impl SimKube {
                 req_mem: 2048,
                 unschedulable: None,
             };
-            k.pods.push(pod);
+            k.pods.push(Arc::new(pod));
         }
         for (addon, version) in [
             ("vpc-cni", "v1.19.0-eksbuild.1"),
@@ -341,6 +344,7 @@ impl SimKube {
     /// three pods in a thousand crash-loop and four in a thousand were OOMKilled once, so
     /// a filter for trouble finds some.
     pub(in crate::source::sim) fn make_pending(&mut self) {
+        self.revision += 1;
         let Some(PendingPods { pods, apps, at }) = self.pending.take() else {
             return;
         };
@@ -392,7 +396,7 @@ impl SimKube {
                     c.last_reason = Some("OOMKilled".into());
                     c.last_exit_code = Some(137);
                 }
-                self.pods.push(Pod {
+                self.pods.push(Arc::new(Pod {
                     key: format!("{namespace}/{pod}"),
                     namespace: namespace.into(),
                     name: pod,
@@ -405,7 +409,7 @@ impl SimKube {
                     req_cpu: 250,
                     req_mem: 512,
                     unschedulable: None,
-                });
+                }));
                 p += 1;
             }
             self.workloads.push(Workload {
@@ -556,7 +560,7 @@ impl SimKube {
         let ip = node
             .as_ref()
             .map(|_| format!("10.0.{}.{}", self.rng.range(1, 4), self.rng.range(10, 250)));
-        self.pods.push(Pod {
+        self.pods.push(Arc::new(Pod {
             key: format!("{namespace}/{pod_name}"),
             namespace: namespace.clone(),
             name: pod_name.clone(),
@@ -569,7 +573,7 @@ impl SimKube {
             req_cpu: cpu,
             req_mem: mem,
             unschedulable: why.clone(),
-        });
+        }));
         if let Some(why) = why {
             self.event(
                 at,
