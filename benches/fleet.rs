@@ -1,5 +1,6 @@
-//! bosun at fleet size: drawing a frame, a filter keystroke, a sort and a refresh of the
-//! tasks view of one cluster holding every task of a scaled simulated fleet.
+//! bosun at fleet size: drawing a frame, a filter keystroke (also the first one after a
+//! refresh), a sort and a refresh of the tasks view of one cluster holding every task of a
+//! scaled simulated fleet.
 //!
 //! `cargo bench --bench fleet`; figures and targets in BENCHMARKS.md.
 
@@ -17,7 +18,7 @@ use bosun::store::{Context, Store};
 use bosun::ui::keymap::Keymap;
 use bosun::ui::screen::Screen;
 use bosun::ui::theme::Theme;
-use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -111,8 +112,8 @@ fn filter(c: &mut Criterion) {
             })
         });
         assert!(!store.ui.page().panes[0].rows.is_empty());
-        // The first keystroke on a table that has not been filtered since its data came:
-        // the filter's view of every row is built then.
+        // The first keystroke on a table that has never been filtered: the filter's view
+        // of every row is made then.
         group.bench_function(BenchmarkId::new("first", n), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -129,6 +130,75 @@ fn filter(c: &mut Criterion) {
                 total
             })
         });
+    }
+    group.finish();
+}
+
+/// The running tasks as a refresh that changed `changed` of them (their health) returns
+/// them, in an event made as the scheduler makes it (sorted and hashed, off the app loop).
+fn refreshed(fetch: &Fetch, running: &[Task], changed: usize) -> DataEvent {
+    let mut tasks = running.to_vec();
+    let step = (tasks.len() / changed.max(1)).max(1);
+    for task in tasks.iter_mut().step_by(step).take(changed) {
+        task.health = if task.health == "UNHEALTHY" {
+            "HEALTHY"
+        } else {
+            "UNHEALTHY"
+        }
+        .into();
+    }
+    DataEvent::new(fetch.clone(), start(), Ok(Payload::Tasks(tasks)))
+}
+
+/// The first keystroke after data arrives: the table was filtered before (the filter is
+/// closed now), a refresh that changed some tasks is applied to the store, then `/` and
+/// one keystroke, which alone is timed. Refreshes alternate between the changed tasks and
+/// the tasks as they were, so that each changes as many.
+fn filter_after_refresh(c: &mut Criterion) {
+    let mut group = c.benchmark_group("filter_keystroke");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(1));
+    for &n in SIZES {
+        for (name, changed) in [
+            ("first_after_refresh_of_1", 1),
+            ("first_after_refresh_of_1pct", n / 100),
+        ] {
+            let (mut store, cluster, running) = tasks_view(n);
+            let fetch = Fetch::Tasks {
+                cluster: cluster.clone(),
+                stopped: false,
+            };
+            let events = [refreshed(&fetch, &running, changed), refreshed(&fetch, &running, 0)];
+            let version = |store: &Store| store.cluster_data(&cluster).map(|d| d.tasks.version);
+            let open = |store: &mut Store| {
+                update(store, Action::Command(bosun::ui::keymap::Command::Filter));
+                assert_eq!(store.ui.mode, Mode::Filter);
+            };
+            // Filtered once, then closed.
+            open(&mut store);
+            update(&mut store, Action::Input(Input::Char('p')));
+            update(&mut store, Action::Input(Input::Cancel));
+            let mut turn = 0;
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let was = version(&store);
+                        update(&mut store, Action::Data(events[turn % 2].clone()));
+                        turn += 1;
+                        assert_ne!(version(&store), was, "the refresh changed tasks");
+                        open(&mut store);
+                        let started = Instant::now();
+                        black_box(update(&mut store, Action::Input(Input::Char('p'))));
+                        total += started.elapsed();
+                        assert!(!store.ui.page().panes[0].rows.is_empty());
+                        update(&mut store, Action::Input(Input::Cancel));
+                    }
+                    total
+                })
+            });
+        }
     }
     group.finish();
 }
@@ -202,6 +272,30 @@ fn refresh(c: &mut Criterion) {
             })
         });
         assert_eq!(store.ui.page().panes[0].selected.as_ref(), Some(&selected));
+        // The same, on a table filtered before (its search text is kept, and the store
+        // finds which tasks changed), and on one with the filter open (its search text
+        // follows the refresh at once).
+        update(&mut store, Action::Command(bosun::ui::keymap::Command::Filter));
+        update(&mut store, Action::Input(Input::Char('1')));
+        for (name, close) in [("changed_filter_open", false), ("changed_after_filter", true)] {
+            if close {
+                update(&mut store, Action::Input(Input::Cancel));
+            }
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        flip = !flip;
+                        let event = event(if flip { &changed } else { &running });
+                        let started = Instant::now();
+                        black_box(update(&mut store, Action::Data(event)));
+                        total += started.elapsed();
+                    }
+                    total
+                })
+            });
+            assert_eq!(store.ui.page().panes[0].filter.is_empty(), close);
+        }
         // What the fetch's side does before the event goes to the app loop.
         group.bench_function(BenchmarkId::new("prepare_off_loop", n), |b| {
             b.iter_batched(
@@ -219,6 +313,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = render, filter, sort, refresh
+    targets = render, filter, filter_after_refresh, sort, refresh
 }
 criterion_main!(benches);

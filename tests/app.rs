@@ -522,3 +522,65 @@ fn account_narrows_the_fleet_and_opens_in_its_account() {
     assert_eq!(store.ui.page().table().rows.len(), 6);
     assert!(screen(&store, 100, 12).contains("accounts 3/3"));
 }
+
+/// Inside an EKS cluster `:KIND` takes what `kubectl get` takes, from the cluster's
+/// discovery; names follow Kubernetes there (`:svc` is a Service) and ECS elsewhere; the
+/// kinds bosun has screens for open those; a word no kind answers says what is close.
+#[test]
+fn kinds_by_the_names_kubectl_takes_inside_an_eks_cluster() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    follow_scope(&mut store);
+    let kind = |store: &Store| store.ui.route().kind.clone();
+
+    type_line(&mut store, Command::CommandLine, "ing");
+    assert!(on(&store, screens::resources::ID, |_| true), "{:?}", store.ui.route());
+    assert_eq!(kind(&store).as_deref(), Some("ingresses.networking.k8s.io"));
+    follow_scope(&mut store);
+    assert!(render(&store, 120, 30).contains("k8s-shop-shop-4f2a9c1e7b"));
+
+    type_line(&mut store, Command::CommandLine, "nodepools.karpenter.sh");
+    assert_eq!(kind(&store).as_deref(), Some("nodepools.karpenter.sh"));
+    type_line(&mut store, Command::CommandLine, "svc");
+    assert_eq!(
+        kind(&store).as_deref(),
+        Some("services"),
+        "a Kubernetes Service inside EKS"
+    );
+    type_line(&mut store, Command::CommandLine, "statefulset");
+    assert!(
+        on(&store, screens::workloads::ID, |_| true),
+        "{:?} {:?}",
+        store.ui.route(),
+        store.ui.message
+    );
+    type_line(&mut store, Command::CommandLine, "po");
+    assert!(on(&store, screens::pods::ID, |_| true));
+
+    type_line(&mut store, Command::CommandLine, "nodepol");
+    let message = store.ui.message.clone().unwrap();
+    assert!(
+        message.text.contains("did you mean") && message.text.contains("nodepools.karpenter.sh"),
+        "{}",
+        message.text
+    );
+    assert!(on(&store, screens::pods::ID, |_| true), "a refused word goes nowhere");
+
+    // `enter` on a row opens the object whole.
+    type_line(&mut store, Command::CommandLine, "cj");
+    follow_scope(&mut store);
+    press(&mut store, Command::Open);
+    assert!(on(&store, screens::object::ID, |r| r.object.as_deref()
+        == Some("batch/nightly-report")));
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 40);
+    assert!(screen.contains("schedule: 0 2 * * *"), "{screen}");
+
+    // Back in ECS, `:svc` is ECS services again, and an unknown word is an unknown command.
+    type_line(&mut store, Command::CommandLine, "fleet");
+    type_line(&mut store, Command::CommandLine, "ing");
+    assert!(store.ui.message.clone().unwrap().text.contains("unknown command `ing`"));
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc");
+    assert!(on(&store, screens::services::ID, |_| true), "{:?}", store.ui.route());
+}

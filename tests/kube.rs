@@ -787,3 +787,162 @@ fn a_snapshot_of_a_list_slower_than_ten_seconds_succeeds() {
     // Seven pages 1.6 s apart: longer than the deadline there used to be.
     assert!(took > Duration::from_secs(10), "{took:?}");
 }
+
+/// A CRD of the test's own, registered by the emulator as an API server registers it, with
+/// a printer column, and one object of it.
+fn widgets_seed(dir: &std::path::Path) -> std::path::PathBuf {
+    let seed = serde_json::json!([
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "scope": "Namespaced",
+                "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wdg"]},
+                "versions": [{
+                    "name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
+                    "additionalPrinterColumns": [
+                        {"name": "Colour", "type": "string", "jsonPath": ".spec.colour"},
+                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+                    ]
+                }]
+            }
+        },
+        {
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": {"name": "sprocket", "namespace": "shop", "creationTimestamp": "2026-11-01T10:00:00Z"},
+            "spec": {"colour": "teal"}
+        }
+    ]);
+    let path = dir.join("widgets.json");
+    std::fs::write(&path, seed.to_string()).unwrap();
+    path
+}
+
+/// Any kind by the names `kubectl get` takes, from the cluster's discovery (CRDs included),
+/// listed with the columns the API server prints (the Table response), and one object
+/// whole: its YAML with a Secret's values hidden, its owner, a Service's endpoints.
+#[test]
+fn any_kind_by_discovery_with_the_columns_the_server_prints() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let seed = widgets_seed(dir.path());
+    let kube = KubeServer::start(&["--token", TOKEN, "--seed-file", seed.to_str().unwrap()]);
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let kinds = match backend
+            .fetch(&Fetch::KubeKinds {
+                cluster: CLUSTER.into(),
+            })
+            .await
+        {
+            Ok(Payload::KubeKinds(kinds)) => kinds,
+            other => panic!("{other:?}"),
+        };
+        let names: Vec<&str> = kinds.iter().map(|k| k.name.as_str()).collect();
+        for name in [
+            "services",
+            "cronjobs.batch",
+            "ingresses.networking.k8s.io",
+            "nodepools.karpenter.sh",
+            "widgets.example.com",
+        ] {
+            assert!(names.contains(&name), "{name} not in {names:?}");
+        }
+        let table = |kind: &str, namespace: Option<&str>| Fetch::KubeTable {
+            cluster: CLUSTER.into(),
+            kind: kind.into(),
+            namespace: namespace.map(str::to_string),
+        };
+        // A CRD of the test's own, by its short name, with its printer column.
+        let widgets = match backend.fetch(&table("wdg", None)).await {
+            Ok(Payload::KubeTable(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(widgets.kind, "widgets.example.com");
+        let columns: Vec<&str> = widgets.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(columns, ["Name", "Colour", "Age"]);
+        assert_eq!(widgets.rows.len(), 1);
+        assert_eq!(widgets.rows[0].key, "shop/sprocket");
+        assert_eq!(widgets.rows[0].cells[1], "teal");
+        // Karpenter's, cluster-scoped; and a built-in kind in one namespace by `kind.group`.
+        let pools = match backend.fetch(&table("nodepools", None)).await {
+            Ok(Payload::KubeTable(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        let mut names: Vec<&str> = pools.rows.iter().map(|r| r.name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["default", "gpu"]);
+        assert!(pools.rows.iter().all(|r| r.namespace.is_none()));
+        let jobs = match backend.fetch(&table("job.batch", Some("shop"))).await {
+            Ok(Payload::KubeTable(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            jobs.rows.iter().all(|r| r.namespace.as_deref() == Some("shop")),
+            "{jobs:?}"
+        );
+        assert_eq!(jobs.columns[1].name, "Status");
+        // A word no kind answers is refused with what is close.
+        let err = backend.fetch(&table("nodepol", None)).await.unwrap_err();
+        assert!(err.message.contains("nodepools.karpenter.sh"), "{err}");
+
+        let object = |kind: &str, ns: &str, name: &str| Fetch::KubeObject {
+            cluster: CLUSTER.into(),
+            kind: kind.into(),
+            namespace: Some(ns.into()),
+            name: name.into(),
+        };
+        let secret = match backend.fetch(&object("secret", "shop", "payments-stripe")).await {
+            Ok(Payload::KubeObject(o)) => o,
+            other => panic!("{other:?}"),
+        };
+        assert!(secret.yaml.contains("bytes, hidden>"), "{}", secret.yaml);
+        assert!(!secret.yaml.contains("managedFields"));
+        let raw: core::Secret = Api::namespaced(reader(&config).await, "shop")
+            .get("payments-stripe")
+            .await
+            .unwrap();
+        for value in raw.data.unwrap_or_default().values() {
+            let encoded = base64_of(&value.0);
+            assert!(!secret.yaml.contains(&encoded), "a secret value shows: {encoded}");
+        }
+        let service = match backend.fetch(&object("svc", "shop", "checkout")).await {
+            Ok(Payload::KubeObject(o)) => o,
+            other => panic!("{other:?}"),
+        };
+        assert!(service.yaml.contains("kind: Service"), "{}", service.yaml);
+        assert!(
+            service
+                .owned
+                .iter()
+                .any(|e| e.starts_with("Endpoint/") && e.contains(":8080 ready (checkout-")),
+            "{:?}",
+            service.owned
+        );
+        let missing = backend.fetch(&object("svc", "shop", "nope")).await.unwrap_err();
+        assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
+    });
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

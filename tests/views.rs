@@ -262,3 +262,22 @@ fn a_failing_pod_and_its_previous_log() {
     follow_scope(&mut store);
     snap("pod_previous_log", &store);
 }
+
+/// Any kind through the one table (an Ingress and its ALB address), and one object whole:
+/// a Service with the endpoints behind it, and a Secret whose values are hidden.
+#[test]
+fn any_kind_and_one_object() {
+    snap("ingresses", &kube_view("ing"));
+    let mut store = kube_view("svc");
+    type_line(&mut store, Command::Filter, "checkout");
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    snap("object_service", &store);
+    let mut store = kube_view("secrets");
+    type_line(&mut store, Command::Filter, "provider");
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 48);
+    assert!(screen.contains("api-key: <16 bytes, hidden>"), "{screen}");
+    assert!(!screen.contains("c2tfbGl2ZV9kZW1vX2tleQ"), "{screen}");
+}

@@ -440,8 +440,31 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             store.ui.mode = Mode::Help;
             store.ui.help_offset = 0;
         }
+        Cmd::Kind { word, args } => {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let to = match screens::resources::inside_eks(store) {
+                Some(cluster) => screens::resources::open_kind(store, &cluster, &word, &args),
+                None => Err(commands::unknown(&word)),
+            };
+            match to {
+                Ok(to) => go(store, to),
+                Err(message) => store.ui.error(message),
+            }
+        }
         Cmd::Screen { screen, name, args } => {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            // Inside an EKS cluster names follow Kubernetes: `:svc` is a Service there (the
+            // only ECS screen whose names are also a kind's).
+            if screen == screens::services::ID
+                && name == "svc"
+                && let Some(cluster) = screens::resources::inside_eks(store)
+            {
+                match screens::resources::open_kind(store, &cluster, "services", &args) {
+                    Ok(to) => go(store, to),
+                    Err(message) => store.ui.error(message),
+                }
+                return;
+            }
             match screens::get(screen).command(store, name, &args) {
                 Ok(to) => go(store, to),
                 Err(message) => store.ui.error(message),

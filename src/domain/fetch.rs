@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use super::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
+use super::kinds::{KindInfo, KubeObject, KubeTable};
 use super::kube::{Addon, FargateProfile, KubeChanges, KubeKind, NodeGroup};
 use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
 use super::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
@@ -112,6 +113,24 @@ pub enum Fetch {
         cluster: String,
         kind: KubeKind,
     },
+    /// Every kind an EKS cluster's API serves (its discovery).
+    KubeKinds {
+        cluster: String,
+    },
+    /// The objects of any kind (by a name `kubectl get` takes), as the API server prints
+    /// them; in a namespace, or all.
+    KubeTable {
+        cluster: String,
+        kind: String,
+        namespace: Option<String>,
+    },
+    /// One object of any kind, whole.
+    KubeObject {
+        cluster: String,
+        kind: String,
+        namespace: Option<String>,
+        name: String,
+    },
     /// New lines of one container's log (or all of its previous run's), since the last fetch.
     PodLogs {
         cluster: String,
@@ -169,6 +188,9 @@ impl Fetch {
             | Fetch::FargateProfiles { cluster }
             | Fetch::Addons { cluster }
             | Fetch::Kube { cluster, .. }
+            | Fetch::KubeKinds { cluster }
+            | Fetch::KubeTable { cluster, .. }
+            | Fetch::KubeObject { cluster, .. }
             | Fetch::PodLogs { cluster, .. } => Some(cluster),
             _ => None,
         }
@@ -213,7 +235,13 @@ impl Fetch {
     pub fn is_kube(&self) -> bool {
         matches!(
             self,
-            Fetch::NodeGroups { .. } | Fetch::FargateProfiles { .. } | Fetch::Addons { .. } | Fetch::Kube { .. }
+            Fetch::NodeGroups { .. }
+                | Fetch::FargateProfiles { .. }
+                | Fetch::Addons { .. }
+                | Fetch::Kube { .. }
+                | Fetch::KubeKinds { .. }
+                | Fetch::KubeTable { .. }
+                | Fetch::KubeObject { .. }
         )
     }
 
@@ -243,6 +271,11 @@ impl Fetch {
     /// A short human name, for logs and error messages.
     pub fn describe(&self) -> String {
         match self {
+            Fetch::KubeKinds { cluster } => format!("the kinds of {}", crate::util::arn_tail(cluster)),
+            Fetch::KubeTable { cluster, kind, .. } => format!("{kind} of {}", crate::util::arn_tail(cluster)),
+            Fetch::KubeObject {
+                cluster, kind, name, ..
+            } => format!("{kind} {name} of {}", crate::util::arn_tail(cluster)),
             Fetch::Identity { account } => format!("the caller identity of {account}"),
             Fetch::EcsClusters { account, region } => format!("ECS clusters of {account} in {region}"),
             Fetch::EksClusters { account, region } => format!("EKS clusters of {account} in {region}"),
@@ -313,6 +346,9 @@ pub enum Payload {
     FargateProfiles(Vec<FargateProfile>),
     Addons(Vec<Addon>),
     Kube(KubeChanges),
+    KubeKinds(Vec<KindInfo>),
+    KubeTable(Box<KubeTable>),
+    KubeObject(Box<KubeObject>),
 }
 
 impl Payload {
@@ -339,6 +375,9 @@ impl Payload {
             Payload::FargateProfiles(_) => "fargate profiles",
             Payload::Addons(_) => "add-ons",
             Payload::Kube(_) => "kubernetes resources",
+            Payload::KubeKinds(_) => "kubernetes kinds",
+            Payload::KubeTable(_) => "kubernetes objects",
+            Payload::KubeObject(_) => "kubernetes object",
         }
     }
 }

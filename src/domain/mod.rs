@@ -9,6 +9,7 @@ pub mod eks;
 pub mod fetch;
 pub mod fleet;
 pub mod insight;
+pub mod kinds;
 pub mod kube;
 pub mod metrics;
 pub mod op;

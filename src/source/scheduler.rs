@@ -195,6 +195,9 @@ impl Scheduler {
             | Fetch::FargateProfiles { cluster }
             | Fetch::Addons { cluster }
             | Fetch::Kube { cluster, .. }
+            | Fetch::KubeKinds { cluster }
+            | Fetch::KubeTable { cluster, .. }
+            | Fetch::KubeObject { cluster, .. }
             | Fetch::PodLogs { cluster, .. } => self.account_of_cluster.get(cluster).cloned(),
             Fetch::TaskDefinition { .. } | Fetch::Targets { .. } => None,
         }

@@ -11,6 +11,7 @@ use jiff::Timestamp;
 
 use super::Collection;
 use super::table::{Cell, Column, Row, RowCx, SortKey};
+use crate::domain::kinds::{KindInfo, KubeObject, KubeTable, TableColumn, TableRow};
 use crate::domain::kube::*;
 use crate::domain::{FetchError, Keyed};
 
@@ -211,11 +212,82 @@ shown_by!(Hpa, |a, b| a.key.cmp(&b.key));
 shown_by!(KubeEvent, |a, b| b.last_seen.cmp(&a.last_seen));
 shown_by!(Pvc, |a, b| a.key.cmp(&b.key));
 shown_by!(StorageClass, |a, b| a.name.cmp(&b.name));
+shown_by!(TableRow, |a, b| a
+    .namespace
+    .cmp(&b.namespace)
+    .then_with(|| crate::util::natural_cmp(&a.name, &b.name)));
+
+/// The objects of any kind, with the columns the API server prints them in.
+#[derive(Debug, Default, Clone)]
+pub struct Generic {
+    pub columns: Vec<TableColumn>,
+    pub rows: KubeSet<TableRow>,
+}
+
+impl Generic {
+    pub fn apply(&mut self, table: KubeTable, at: Timestamp) -> bool {
+        let columns_changed = self.columns != table.columns;
+        self.columns = table.columns;
+        let rows_changed = self.rows.apply(true, table.rows, Vec::new(), None, at);
+        if columns_changed {
+            self.rows.version += 1;
+        }
+        columns_changed || rows_changed
+    }
+}
+
+/// One object read whole, and how fresh it is.
+#[derive(Debug, Clone)]
+pub struct Fetched<T> {
+    pub value: Option<T>,
+    pub fetched_at: Option<Timestamp>,
+    pub error: Option<FetchError>,
+}
+
+impl<T> Default for Fetched<T> {
+    fn default() -> Self {
+        Fetched {
+            value: None,
+            fetched_at: None,
+            error: None,
+        }
+    }
+}
+
+impl<T: PartialEq> Fetched<T> {
+    pub fn set(&mut self, value: T, at: Timestamp) -> bool {
+        let was_error = self.error.take().is_some();
+        self.fetched_at = Some(at);
+        let changed = self.value.as_ref() != Some(&value);
+        self.value = Some(value);
+        changed || was_error
+    }
+
+    pub fn fail(&mut self, error: FetchError) -> bool {
+        let changed = self.error.as_ref() != Some(&error);
+        self.error = Some(error);
+        changed
+    }
+}
+
+/// Where the objects of a kind (as asked for) in a namespace (or all) are kept.
+pub fn table_key(kind: &str, namespace: Option<&str>) -> String {
+    format!("{kind} {}", namespace.unwrap_or("*"))
+}
+
+/// Where one object is kept.
+pub fn object_key(kind: &str, namespace: Option<&str>, name: &str) -> String {
+    format!("{kind} {}/{name}", namespace.unwrap_or(""))
+}
 
 /// Rows shared with a watch are shown as the rows they point at.
 impl<T: Row> Row for Arc<T> {
     fn columns() -> &'static [Column] {
         T::columns()
+    }
+
+    fn row_columns(&self) -> &'static [Column] {
+        (**self).row_columns()
     }
 
     fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_> {
@@ -240,6 +312,12 @@ pub struct KubeData {
     pub events: KubeSet<KubeEvent>,
     pub pvcs: KubeSet<Pvc>,
     pub classes: KubeSet<StorageClass>,
+    /// Every kind the cluster serves.
+    pub kinds: Collection<KindInfo>,
+    /// Objects of any kind, by [`table_key`].
+    pub tables: HashMap<String, Generic>,
+    /// Objects read whole, by [`object_key`].
+    pub objects: HashMap<String, Fetched<KubeObject>>,
     /// Pods and requests per node, kept as pods change.
     load: HashMap<String, Load>,
 }

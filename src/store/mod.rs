@@ -282,6 +282,22 @@ impl Store {
                     data.addons.replace(list, at)
                 }
                 (Fetch::Kube { .. }, Payload::Kube(list)) => data.apply(list, at),
+                (Fetch::KubeKinds { .. }, Payload::KubeKinds(kinds)) => data.kinds.replace(kinds, at),
+                (Fetch::KubeTable { kind, namespace, .. }, Payload::KubeTable(table)) => data
+                    .tables
+                    .entry(kube::table_key(kind, namespace.as_deref()))
+                    .or_default()
+                    .apply(*table, at),
+                (
+                    Fetch::KubeObject {
+                        kind, namespace, name, ..
+                    },
+                    Payload::KubeObject(object),
+                ) => data
+                    .objects
+                    .entry(kube::object_key(kind, namespace.as_deref(), name))
+                    .or_default()
+                    .set(*object, at),
                 (fetch, payload) => {
                     tracing::error!(?fetch, payload = payload.kind(), "payload does not match fetch");
                     false
@@ -382,6 +398,20 @@ impl Store {
                 Fetch::FargateProfiles { .. } => data.fargate.fail(error),
                 Fetch::Addons { .. } => data.addons.fail(error),
                 Fetch::Kube { kind, .. } => data.fail(*kind, error),
+                Fetch::KubeKinds { .. } => data.kinds.fail(error),
+                Fetch::KubeTable { kind, namespace, .. } => data
+                    .tables
+                    .entry(kube::table_key(kind, namespace.as_deref()))
+                    .or_default()
+                    .rows
+                    .fail(error),
+                Fetch::KubeObject {
+                    kind, namespace, name, ..
+                } => data
+                    .objects
+                    .entry(kube::object_key(kind, namespace.as_deref(), name))
+                    .or_default()
+                    .fail(error),
                 _ => false,
             };
         }
@@ -483,14 +513,7 @@ pub fn revisions_key(account: &str, region: &str, family: &str) -> String {
 
 /// The EKS cluster a Kubernetes fetch is about.
 fn fetch_cluster(fetch: &Fetch) -> String {
-    match fetch {
-        Fetch::NodeGroups { cluster }
-        | Fetch::FargateProfiles { cluster }
-        | Fetch::Addons { cluster }
-        | Fetch::Kube { cluster, .. }
-        | Fetch::PodLogs { cluster, .. } => cluster.clone(),
-        _ => String::new(),
-    }
+    fetch.cluster().unwrap_or_default().to_string()
 }
 
 /// Failed tasks per service name, among tasks stopped in the last few minutes.

@@ -7,9 +7,13 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use std::cell::Cell as Shared;
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
 
 use jiff::Timestamp;
 
+use super::collection::{Stamps, stamps_of};
 use crate::domain::Keyed;
 
 /// The semantic colour of a cell.
@@ -156,11 +160,22 @@ impl RowCx<'static> {
 pub trait Row: Keyed {
     fn columns() -> &'static [Column];
 
+    /// This row's columns: [`Row::columns`], unless they come with the data (a kind the
+    /// API server prints). Every row of a table has the same.
+    fn row_columns(&self) -> &'static [Column] {
+        Self::columns()
+    }
+
     fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_>;
 
     fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         SortKey::Text(self.cell(column, cx).text)
     }
+}
+
+/// The columns of a table of `rows`.
+pub fn columns_of<T: Row>(rows: &[T]) -> &'static [Column] {
+    rows.first().map_or_else(T::columns, Row::row_columns)
 }
 
 // ---- filter -----------------------------------------------------------------------------
@@ -264,28 +279,21 @@ pub fn column_named(columns: &[Column], name: &str) -> Option<usize> {
         .or_else(|| columns.iter().position(|c| norm(c.name).starts_with(&name)))
 }
 
-/// Every row's cells, lower-cased, into one buffer.
-fn haystack_of<T: Row>(rows: &[T], version: u64, cx: &RowCx) -> Haystack {
-    let columns = T::columns().len();
-    let mut text = String::with_capacity(rows.len() * 96);
-    let mut ends = Vec::with_capacity(rows.len());
-    for row in rows {
-        for column in 0..columns {
-            if column > 0 {
-                text.push('\u{1f}');
-            }
-            let cell = row.cell(column, cx).text;
-            if cell.is_ascii() {
-                let from = text.len();
-                text.push_str(&cell);
-                text[from..].make_ascii_lowercase();
-            } else {
-                text.push_str(&cell.to_lowercase());
-            }
+/// Append a row's cells, lower-cased and joined by `\u{1f}`, to `text`.
+fn push_row<T: Row>(text: &mut String, row: &T, cx: &RowCx) {
+    for column in 0..row.row_columns().len() {
+        if column > 0 {
+            text.push('\u{1f}');
         }
-        ends.push(text.len() as u32);
+        let cell = row.cell(column, cx).text;
+        if cell.is_ascii() {
+            let from = text.len();
+            text.push_str(&cell);
+            text[from..].make_ascii_lowercase();
+        } else {
+            text.push_str(&cell.to_lowercase());
+        }
     }
-    Haystack { version, text, ends }
 }
 
 // ---- sync: the rows a table shows --------------------------------------------------------
@@ -295,13 +303,14 @@ fn haystack_of<T: Row>(rows: &[T], version: u64, cx: &RowCx) -> Haystack {
 /// cursor is on, so a later refresh can find it again.
 pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl Fn(&T) -> bool, cx: &RowCx) {
     if state.synced != Some(version) {
-        let filter = Filter::parse(&state.filter, T::columns());
+        let columns = columns_of(rows);
+        let filter = Filter::parse(&state.filter, columns);
         // Typing on narrows the filter: only the rows that passed can pass, in their order.
         let narrowing = state.basis.as_ref().is_some_and(|b| {
             b.version == version
                 && b.len == rows.len()
                 && b.sort == state.sort
-                && filter.narrows(&Filter::parse(&b.filter, T::columns()))
+                && filter.narrows(&Filter::parse(&b.filter, columns))
         });
         let mut shown: Vec<u32> = if narrowing {
             std::mem::take(&mut state.rows)
@@ -311,18 +320,14 @@ pub fn sync<T: Row>(state: &mut TableState, rows: &[T], version: u64, base: impl
             all
         };
         if !filter.is_empty() {
-            let fresh = state
-                .haystack
-                .as_ref()
-                .is_some_and(|h| h.version == version && h.len() == rows.len());
-            if !fresh {
-                state.haystack = Some(haystack_of(rows, version, cx));
+            let hay = state.haystack.get_or_insert_with(Haystack::default);
+            if hay.version != Some(version) || hay.len() != rows.len() {
+                hay.update(rows, version, cx);
             }
-            let hay = state.haystack.as_ref().expect("built above");
             shown.retain(|&i| filter.matches(hay.row(i as usize)));
-        } else {
-            state.haystack = None;
         }
+        // With no filter the search text stays: the next filter's first keystroke then
+        // redoes only the rows that changed meanwhile.
         if let Some(sort) = state.sort.filter(|_| !narrowing) {
             shown = sorted(rows, shown, sort.column, sort.descending, cx);
         }
@@ -472,7 +477,8 @@ pub struct TableState {
     pub body_area: Shared<Option<Area>>,
     /// The source version `rows` was computed from; `None` forces a recompute.
     pub synced: Option<u64>,
-    /// Lower-cased cell text per source row, built while a filter is active.
+    /// Lower-cased cell text per source row, built by the first filter and kept up to
+    /// date by the next ones.
     pub haystack: Option<Haystack>,
     /// What `rows` were last computed from: a filter that only narrows this one (typing
     /// on) filters `rows` again instead of every source row, and keeps their order.
@@ -505,27 +511,120 @@ impl Area {
 }
 
 /// A filter's view of the source rows: each row's cells, lower-cased and joined by `\u{1f}`,
-/// all rows in one buffer (one allocation, read in order) with where each row ends.
+/// all rows in one buffer (one allocation, read mostly in order) with where each row is.
+///
+/// When the rows are a large [`Collection`](super::Collection)'s items, the text of each row
+/// is kept with the row's stamp (see [`Stamps`]): a refresh then costs the text of the rows
+/// it changed, not of every row. Text that depends on the time (ages) is as of when the
+/// row's text was made: the rows a refresh leaves as they were keep it.
 #[derive(Debug, Default)]
 pub struct Haystack {
-    pub version: u64,
-    pub text: String,
-    pub ends: Vec<u32>,
+    /// The source version the text is for; `None` before any.
+    pub version: Option<u64>,
+    text: String,
+    /// Where each row's text is in `text`.
+    spans: Vec<(u32, u32)>,
+    /// What each row was (and a hold on them: see [`Stamps`]), when the rows were stamped
+    /// and the text is theirs alone (not the metrics' too).
+    stamps: Option<Stamps>,
+    /// How many rows' text the last update made (the rest it kept).
+    pub made: usize,
 }
 
 impl Haystack {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     /// Row `i`'s cells.
     pub fn row(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        let (start, end) = self.spans[i];
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Bring the text up to date with `rows`: only the rows whose stamp it does not have
+    /// when it can, else every row.
+    fn update<T: Row>(&mut self, rows: &[T], version: u64, cx: &RowCx) {
+        // Cells that show metrics change without their row: text made with them is not kept.
+        let stamps = cx.insight.is_none().then(|| stamps_of(rows)).flatten();
+        let old = self.stamps.take();
+        match (stamps.as_deref(), old.as_deref()) {
+            (Some(new), Some(old)) if !old.is_empty() && old.len() == self.spans.len() => self.keep(rows, new, old, cx),
+            _ => {
+                self.text.clear();
+                self.spans.clear();
+                self.text.reserve(rows.len() * 96);
+                self.spans.reserve(rows.len());
+                for row in rows {
+                    let start = self.text.len() as u32;
+                    push_row(&mut self.text, row, cx);
+                    self.spans.push((start, self.text.len() as u32));
+                }
+                self.made = rows.len();
+                // Not the room of a larger set of rows shown before.
+                if self.text.capacity() > 2 * self.text.len() + (1 << 20) {
+                    self.text.shrink_to(self.text.len() + self.text.len() / 4);
+                    self.spans.shrink_to_fit();
+                }
+            }
+        }
+        self.stamps = stamps;
+        self.version = Some(version);
+    }
+
+    /// Keep the text of the rows whose stamp is in `old` (the stamps of the rows the text
+    /// is for), make the others' at the end of the buffer; when the text of rows that went
+    /// is a quarter of the buffer, copy the rest out.
+    fn keep<T: Row>(&mut self, rows: &[T], new: &[u64], old: &[u64], cx: &RowCx) {
+        let was = std::mem::take(&mut self.spans);
+        // Stamps given since the text was made are larger than all of its.
+        let newest = old.iter().copied().max().unwrap_or(0);
+        let mut at: Option<HashMap<u64, u32, FixedState>> = None;
+        let mut next = 0;
+        let mut live = 0;
+        self.made = 0;
+        self.spans.reserve(rows.len());
+        for (row, &stamp) in rows.iter().zip(new) {
+            let kept = if old.get(next) == Some(&stamp) {
+                Some(next)
+            } else if stamp > newest {
+                None
+            } else if let Some(k) = (next + 1..old.len().min(next + 9)).find(|&k| old[k] == stamp) {
+                // A few rows went.
+                Some(k)
+            } else {
+                let at = at.get_or_insert_with(|| old.iter().enumerate().map(|(k, &s)| (s, k as u32)).collect());
+                at.get(&stamp).map(|&k| k as usize)
+            };
+            let span = match kept {
+                Some(k) => {
+                    next = k + 1;
+                    was[k]
+                }
+                None => {
+                    let start = self.text.len() as u32;
+                    push_row(&mut self.text, row, cx);
+                    self.made += 1;
+                    (start, self.text.len() as u32)
+                }
+            };
+            live += (span.1 - span.0) as usize;
+            self.spans.push(span);
+        }
+        if self.text.len() - live.min(self.text.len()) > live / 4 {
+            // Room for as much text again as is let go before the next copy.
+            let mut text = String::with_capacity(live + live / 4 + 4096);
+            for span in &mut self.spans {
+                let start = text.len() as u32;
+                text.push_str(&self.text[span.0 as usize..span.1 as usize]);
+                *span = (start, text.len() as u32);
+            }
+            self.text = text;
+        }
     }
 }
 
@@ -729,5 +828,134 @@ mod tests {
         // Everything goes: no selection, no panic.
         sync::<Svc>(&mut state, &[], 4, |_| true, &cx());
         assert_eq!(state.selected, None);
+    }
+
+    // ---- search text kept across refreshes -----------------------------------------------
+
+    use crate::store::Collection;
+    use crate::store::collection::STAMPED;
+
+    fn fleet_of(n: usize) -> Vec<Svc> {
+        (0..n)
+            .map(|i| svc(format!("svc-{i:05}").leak(), "ACTIVE", (i % 7) as u32))
+            .collect()
+    }
+
+    /// Filter `rows` as a table would that has never filtered them before.
+    fn cold(rows: &[Svc], filter: &str) -> Vec<u32> {
+        let mut state = TableState {
+            filter: filter.into(),
+            ..Default::default()
+        };
+        sync(&mut state, rows, 0, |_| true, &cx());
+        state.rows
+    }
+
+    /// Type `filter` into a table showing `set`; how many rows' text the search text's
+    /// last update made.
+    fn type_in(state: &mut TableState, set: &Collection<Svc>, filter: &str) -> usize {
+        state.filter = filter.into();
+        state.invalidate();
+        sync(state, set.items(), set.version, |_| true, &cx());
+        state.haystack.as_ref().map_or(0, |h| h.made)
+    }
+
+    const FILTERS: &[&str] = &[
+        "draining",
+        "active",
+        "svc-0004",
+        "!active",
+        "status:act",
+        "running:3 !svc-000",
+        "new",
+        "front",
+        "svc-00042",
+    ];
+
+    fn check_against_cold(state: &mut TableState, set: &Collection<Svc>) {
+        for filter in FILTERS {
+            type_in(state, set, filter);
+            assert_eq!(state.rows, cold(set.items(), filter), "filter {filter:?}");
+        }
+    }
+
+    #[test]
+    fn after_a_refresh_the_filter_sees_the_new_text_and_remakes_only_what_changed() {
+        let mut rows = fleet_of(STAMPED + 100);
+        let mut set = Collection::default();
+        set.replace(rows.clone(), Timestamp::UNIX_EPOCH);
+        let mut state = TableState::default();
+        assert_eq!(type_in(&mut state, &set, "svc-00042"), rows.len());
+        assert_eq!(names(&state, set.items()), ["svc-00042"]);
+        // The filter is closed; a refresh changes a row's cell, replaces one, drops one and
+        // puts a new one first (every row moves down).
+        type_in(&mut state, &set, "");
+        rows[42].status = "DRAINING";
+        rows[43] = svc("svc-new", "ACTIVE", 1);
+        rows.remove(100);
+        rows.insert(0, svc("front", "ACTIVE", 1));
+        assert!(set.replace(rows.clone(), Timestamp::UNIX_EPOCH));
+        assert_eq!(
+            type_in(&mut state, &set, "draining"),
+            3,
+            "the changed, the new and the first"
+        );
+        assert_eq!(names(&state, set.items()), ["svc-00042"]);
+        type_in(&mut state, &set, "svc-00042 active");
+        assert!(state.rows.is_empty(), "the old text is gone");
+        check_against_cold(&mut state, &set);
+        // Two refreshes before the next keystroke: both are seen.
+        rows[43].status = "ACTIVE";
+        assert_eq!(rows[43].name, "svc-00042");
+        set.replace(rows.clone(), Timestamp::UNIX_EPOCH);
+        rows[7].running = 98_765;
+        rows.drain(500..520);
+        set.replace(rows.clone(), Timestamp::UNIX_EPOCH);
+        assert_eq!(type_in(&mut state, &set, "98765"), 2);
+        assert_eq!(names(&state, set.items()), ["svc-00006"]);
+        check_against_cold(&mut state, &set);
+        // A refresh while the filter is open: the text follows at once.
+        rows[3000].status = "DRAINING";
+        set.replace(rows.clone(), Timestamp::UNIX_EPOCH);
+        sync(&mut state, set.items(), set.version, |_| true, &cx());
+        assert_eq!(state.haystack.as_ref().unwrap().made, 1);
+        type_in(&mut state, &set, "drain");
+        assert_eq!(state.rows, cold(set.items(), "drain"));
+        assert_eq!(names(&state, set.items()).len(), 1);
+    }
+
+    #[test]
+    fn text_is_made_again_for_other_rows_and_for_cells_with_metrics() {
+        let mut running = Collection::default();
+        running.replace(fleet_of(STAMPED + 1), Timestamp::UNIX_EPOCH);
+        let mut stopped = Collection::default();
+        let mut other = fleet_of(STAMPED + 2);
+        other[1].status = "STOPPED";
+        stopped.replace(other, Timestamp::UNIX_EPOCH);
+        let mut state = TableState::default();
+        // One table, two sets in turn (as running and stopped tasks): no text crosses over.
+        for (set, version) in [(&running, 10), (&stopped, 11), (&running, 12)] {
+            state.filter = "stopped".into();
+            state.invalidate();
+            sync(&mut state, set.items(), version, |_| true, &cx());
+            assert_eq!(state.haystack.as_ref().unwrap().made, set.len());
+            assert_eq!(state.rows, cold(set.items(), "stopped"));
+        }
+        // Rows that are not a collection's are made every time, as are cells with metrics.
+        let plain = fleet_of(STAMPED + 1);
+        let insight = crate::store::insight::Insight::default();
+        let with_metrics = RowCx {
+            now: Timestamp::UNIX_EPOCH,
+            insight: Some(&insight),
+        };
+        for (rows, cx) in [(&plain[..], cx()), (running.items(), with_metrics)] {
+            let mut state = TableState::default();
+            for version in 1..3 {
+                state.filter = "svc".into();
+                state.invalidate();
+                sync(&mut state, rows, version, |_| true, &cx);
+                assert_eq!(state.haystack.as_ref().unwrap().made, rows.len());
+            }
+        }
     }
 }

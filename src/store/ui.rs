@@ -36,6 +36,8 @@ pub struct Route {
     pub service: Option<String>,
     /// The ECS task, by ARN.
     pub task: Option<String>,
+    /// A Kubernetes kind, as it was asked for (`svc`, `cronjobs.batch`).
+    pub kind: Option<String>,
     /// A Kubernetes object of the cluster, `namespace/name`.
     pub object: Option<String>,
     /// A container of the task or pod.
@@ -53,6 +55,7 @@ impl Route {
             cluster: None,
             service: None,
             task: None,
+            kind: None,
             object: None,
             container: None,
             arn: None,
@@ -81,6 +84,11 @@ impl Route {
 
     pub fn task(mut self, arn: impl Into<String>) -> Self {
         self.task = Some(arn.into());
+        self
+    }
+
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
         self
     }
 

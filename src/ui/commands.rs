@@ -84,6 +84,11 @@ pub enum Cmd {
         args: Vec<String>,
     },
     Act(ActCmd),
+    /// A word no command answers: inside an EKS cluster, a Kubernetes kind.
+    Kind {
+        word: String,
+        args: Vec<String>,
+    },
     Namespace(Option<String>),
     /// Narrow the fleet to one account; `None`: all.
     Account(Option<String>),
@@ -257,8 +262,16 @@ pub fn parse(text: &str) -> Result<Cmd, String> {
     }
     match GENERAL.iter().find(|(spec, _)| spec.answers(&lower)) {
         Some((_, build)) => build(args),
-        None => Err(format!("unknown command `{name}`: try {SUGGEST} (? lists all)")),
+        None => Ok(Cmd::Kind {
+            word: name.to_string(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }),
     }
+}
+
+/// What a word that names no command and no kind gets.
+pub fn unknown(word: &str) -> String {
+    format!("unknown command `{word}`: try {SUGGEST} (? lists all)")
 }
 
 /// Names the argument of a command can take, from what is loaded.
@@ -297,6 +310,7 @@ fn matches<'t>(text: &'t str, store: &Store) -> (Vec<String>, &'t str) {
             all()
                 .map(|spec| spec.name().to_string())
                 .chain(store.settings.aliases.keys().cloned())
+                .chain(super::screens::resources::kind_names(store))
                 .collect(),
             word,
         ),
@@ -353,10 +367,12 @@ mod tests {
         assert_eq!(parse("svc checkout"), Ok(screen("services", "svc", &["checkout"])));
         assert_eq!(parse("CL prod-web"), Ok(screen("services", "cluster", &["prod-web"])));
         assert_eq!(parse("stopped"), Ok(screen("tasks", "stopped", &[])));
-        assert!(
-            parse("frobnicate")
-                .unwrap_err()
-                .contains("unknown command `frobnicate`")
+        assert_eq!(
+            parse("ing shop"),
+            Ok(Cmd::Kind {
+                word: "ing".into(),
+                args: vec!["shop".into()]
+            })
         );
         assert_eq!(parse("scale 7"), Ok(Cmd::Act(ActCmd::Scale("7".into()))));
         assert_eq!(

@@ -3,6 +3,7 @@
 pub mod console;
 pub mod file_error;
 pub mod rng;
+pub mod yaml;
 
 use jiff::{SignedDuration, Timestamp};
 

@@ -581,6 +581,28 @@ impl Backend for AwsBackend {
                 eks::addons(&c.eks, region, &c.who, cluster).await.map(Payload::Addons)
             }
             Fetch::Kube { cluster, kind } => self.kube(cluster).await?.changes(*kind).await.map(Payload::Kube),
+            Fetch::KubeKinds { cluster } => Ok(Payload::KubeKinds(self.kube(cluster).await?.kinds().await?.to_vec())),
+            Fetch::KubeTable {
+                cluster,
+                kind,
+                namespace,
+            } => self
+                .kube(cluster)
+                .await?
+                .table(kind, namespace.as_deref())
+                .await
+                .map(|t| Payload::KubeTable(Box::new(t))),
+            Fetch::KubeObject {
+                cluster,
+                kind,
+                namespace,
+                name,
+            } => self
+                .kube(cluster)
+                .await?
+                .object(kind, namespace.as_deref(), name)
+                .await
+                .map(|o| Payload::KubeObject(Box::new(o))),
             Fetch::PodLogs {
                 cluster,
                 namespace,

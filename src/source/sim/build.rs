@@ -36,6 +36,7 @@ impl World {
             launch: spec.launch,
             services: Vec::new(),
             tasks: Vec::new(),
+            generated: Vec::new(),
             instances: Vec::new(),
             azs,
         };

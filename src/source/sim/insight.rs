@@ -318,9 +318,7 @@ impl World {
                 };
                 let failing = s.behavior == super::spec::Behavior::Failing;
                 let targets = c
-                    .tasks
-                    .iter()
-                    .filter(|t| t.task.service_name() == Some(s.svc.name.as_str()))
+                    .service_tasks(&s.svc.name)
                     .filter(|t| t.task.last_status != "STOPPED")
                     .filter_map(|t| {
                         let (state, reason, description) = if t.task.desired_status == "STOPPED" {

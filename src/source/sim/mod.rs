@@ -248,6 +248,26 @@ impl Backend for SimBackend {
                 };
                 Ok(Payload::Kube(changes))
             }
+            Fetch::KubeKinds { cluster } => Ok(Payload::KubeKinds(world.kube(cluster)?.kinds())),
+            Fetch::KubeTable {
+                cluster,
+                kind,
+                namespace,
+            } => world
+                .kube(cluster)?
+                .table(kind, namespace.as_deref(), world.now)
+                .map(|t| Payload::KubeTable(Box::new(t)))
+                .map_err(|m| FetchError::new(ErrorKind::NotFound, m)),
+            Fetch::KubeObject {
+                cluster,
+                kind,
+                namespace,
+                name,
+            } => world
+                .kube(cluster)?
+                .object(kind, namespace.as_deref(), name)
+                .map(|o| Payload::KubeObject(Box::new(o)))
+                .map_err(|m| FetchError::new(ErrorKind::NotFound, m)),
             Fetch::PodLogs {
                 cluster,
                 namespace,

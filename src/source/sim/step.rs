@@ -31,7 +31,7 @@ impl World {
         }
         self.now += SignedDuration::from_secs(1);
         let mut clusters = std::mem::take(&mut self.clusters);
-        for cluster in &mut clusters {
+        for cluster in clusters.iter_mut() {
             self.step_cluster(cluster);
         }
         self.clusters = clusters;

@@ -1,7 +1,9 @@
 //! The simulated world: clusters, services, tasks and instances that live and change as
 //! simulated time moves, one second per step, deterministically for a seed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::{Deref, Index, IndexMut};
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -30,6 +32,7 @@ pub enum Crash {
     ContainerHealthCheck,
 }
 
+#[derive(Clone)]
 pub(super) struct SimTask {
     pub task: Task,
     /// The deployment that started it.
@@ -64,7 +67,13 @@ pub(super) struct SimCluster {
     pub info: Cluster,
     pub launch: LaunchType,
     pub services: Vec<SimService>,
+    /// The tasks held as they are: every task of the demo fleet. At scale, none until an
+    /// action is taken on the cluster (see [`Clusters`]), then all of them.
     pub tasks: Vec<SimTask>,
+    /// The tasks of a fleet at scale, kept as what makes them (a service's seed, count and
+    /// task definition) and made each time they are read; all running. They come before
+    /// the held ones, in the order they were made.
+    pub generated: Vec<super::scale::Generated>,
     pub instances: Vec<ContainerInstance>,
     pub azs: Vec<String>,
 }
@@ -93,9 +102,113 @@ impl SimCluster {
             launch: LaunchType::Unknown,
             services: Vec::new(),
             tasks: Vec::new(),
+            generated: Vec::new(),
             instances: Vec::new(),
             azs: Vec::new(),
         }
+    }
+
+    /// How many tasks are generated (all running).
+    pub(super) fn generated_count(&self) -> usize {
+        self.generated.iter().map(|g| g.count()).sum()
+    }
+
+    /// Every task of the cluster, in order: the generated ones (made now), then the held.
+    #[cfg(test)]
+    pub(super) fn all_tasks(&self) -> impl Iterator<Item = Cow<'_, SimTask>> {
+        self.generated
+            .iter()
+            .flat_map(|g| g.tasks(self))
+            .map(Cow::Owned)
+            .chain(self.tasks.iter().map(Cow::Borrowed))
+    }
+
+    /// The tasks of one service, in the cluster's order.
+    pub(super) fn service_tasks<'a>(&'a self, service: &'a str) -> impl Iterator<Item = Cow<'a, SimTask>> {
+        self.generated
+            .iter()
+            .filter(move |g| g.service() == service)
+            .flat_map(|g| g.tasks(self))
+            .map(Cow::Owned)
+            .chain(
+                self.tasks
+                    .iter()
+                    .filter(move |t| t.task.service_name() == Some(service))
+                    .map(Cow::Borrowed),
+            )
+    }
+
+    /// Make the generated tasks held ones, the same tasks in the same order: done before
+    /// anything changes the cluster's tasks.
+    pub(super) fn materialize(&mut self) {
+        if self.generated.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.tasks);
+        let mut tasks = Vec::with_capacity(self.generated_count() + held.len());
+        let generated = std::mem::take(&mut self.generated);
+        tasks.extend(generated.iter().flat_map(|g| g.tasks(self)));
+        tasks.extend(held);
+        self.tasks = tasks;
+    }
+}
+
+/// The world's ECS clusters. Reading them is free; taking one to change (`clusters[i]` as
+/// a place, `iter_mut`) first makes its generated tasks held ones ([`SimCluster::materialize`]),
+/// so that an action or a step finds, changes, adds and removes tasks as it always has.
+/// A step takes every cluster to change, so a world that runs (the TUI) holds every task
+/// after its first second; a snapshot, which reads without stepping, holds none.
+#[derive(Default)]
+pub(super) struct Clusters(Vec<SimCluster>);
+
+impl Clusters {
+    pub(super) fn push(&mut self, cluster: SimCluster) {
+        self.0.push(cluster);
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Every cluster to change, its tasks all held.
+    pub(super) fn iter_mut(&mut self) -> std::slice::IterMut<'_, SimCluster> {
+        for c in &mut self.0 {
+            c.materialize();
+        }
+        self.0.iter_mut()
+    }
+}
+
+impl Deref for Clusters {
+    type Target = [SimCluster];
+
+    fn deref(&self) -> &[SimCluster] {
+        &self.0
+    }
+}
+
+impl Index<usize> for Clusters {
+    type Output = SimCluster;
+
+    fn index(&self, i: usize) -> &SimCluster {
+        &self.0[i]
+    }
+}
+
+impl IndexMut<usize> for Clusters {
+    fn index_mut(&mut self, i: usize) -> &mut SimCluster {
+        let cluster = &mut self.0[i];
+        cluster.materialize();
+        cluster
+    }
+}
+
+impl<'a> IntoIterator for &'a Clusters {
+    type Item = &'a SimCluster;
+    type IntoIter = std::slice::Iter<'a, SimCluster>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -113,7 +226,7 @@ pub struct World {
     pub(super) accounts: Vec<SimAccount>,
     pub(super) now: Timestamp,
     pub(super) rng: Rng,
-    pub(super) clusters: Vec<SimCluster>,
+    pub(super) clusters: Clusters,
     pub(super) eks: Vec<EksCluster>,
     /// The inside of each EKS cluster, in the order of `eks`.
     pub(super) kube: Vec<super::kube::SimKube>,
@@ -152,7 +265,7 @@ impl World {
             accounts: accounts.clone(),
             now: t0,
             rng: Rng::new(seed),
-            clusters: Vec::new(),
+            clusters: Clusters::default(),
             eks: eks
                 .iter()
                 .map(|e| EksCluster {
@@ -252,7 +365,8 @@ impl World {
             .map(|c| {
                 let mut info = c.info.clone();
                 info.active_services = c.services.iter().filter(|s| s.svc.status == "ACTIVE").count() as u32;
-                info.running_tasks = c.tasks.iter().filter(|t| t.task.last_status == "RUNNING").count() as u32;
+                let held = c.tasks.iter().filter(|t| t.task.last_status == "RUNNING").count();
+                info.running_tasks = (c.generated_count() + held) as u32;
                 info.pending_tasks = c
                     .tasks
                     .iter()
@@ -318,15 +432,17 @@ impl World {
     }
 
     pub fn tasks(&self, cluster: &str, stopped: bool) -> Option<Vec<Task>> {
+        let c = self.cluster(cluster)?;
         let want = if stopped { "STOPPED" } else { "RUNNING" };
-        Some(
-            self.cluster(cluster)?
-                .tasks
-                .iter()
-                .filter(|t| t.task.desired_status == want)
-                .map(|t| t.task.clone())
-                .collect(),
-        )
+        let held = c.tasks.iter().filter(|t| t.task.desired_status == want);
+        if stopped {
+            // Generated tasks are all running: only held ones can be stopped.
+            return Some(held.map(|t| t.task.clone()).collect());
+        }
+        let mut out = Vec::with_capacity(c.generated_count() + c.tasks.len());
+        out.extend(c.generated.iter().flat_map(|g| g.tasks(c)).map(|t| t.task));
+        out.extend(held.map(|t| t.task.clone()));
+        Some(out)
     }
 
     pub fn container_instances(&self, cluster: &str) -> Option<Vec<ContainerInstance>> {

@@ -62,6 +62,10 @@ impl Screen for Eks {
             Fetch::Addons {
                 cluster: cluster.clone(),
             },
+            // Its kinds, for `:KIND` and its completion.
+            Fetch::KubeKinds {
+                cluster: cluster.clone(),
+            },
             Fetch::kube(&cluster, KubeKind::Nodes),
             Fetch::kube(&cluster, KubeKind::Pods),
         ]

@@ -14,11 +14,13 @@ pub mod kube;
 pub mod logs;
 pub mod metrics;
 pub mod nodes;
+pub mod object;
 pub mod pod;
 pub mod pod_logs;
 pub mod pods;
 pub mod pvc;
 pub mod repos;
+pub mod resources;
 pub mod schedules;
 pub mod service;
 pub mod services;
@@ -55,10 +57,12 @@ pub static ALL: &[&dyn Screen] = &[
     &hpa::Hpas,
     &events::Events,
     &pvc::Pvcs,
+    &resources::Resources,
     &service::ServiceScreen,
     &task::TaskScreen,
     &pod::PodScreen,
     &pod_logs::PodLogs,
+    &object::ObjectScreen,
 ];
 
 /// The screen with this id. Routes are only ever made from registered ids; an unknown one

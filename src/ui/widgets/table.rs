@@ -93,7 +93,7 @@ pub fn render<T: Row>(
     theme: &Theme,
     frame: Frame<'_>,
 ) {
-    let columns = T::columns();
+    let columns = crate::store::table::columns_of(rows);
     let count = if state.filter.is_empty() {
         format!("[{}]", state.rows.len())
     } else {
@@ -251,7 +251,9 @@ pub fn render<T: Row>(
 
 /// Rows as plain text, every cell whole, columns two spaces apart: for `bosun snapshot`.
 pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
-    let columns: Vec<(usize, &Column)> = T::columns()
+    let columns: Vec<(usize, &Column)> = rows
+        .first()
+        .map_or_else(T::columns, |r| r.row_columns())
         .iter()
         .enumerate()
         .filter(|(i, _)| !hidden.contains(i))

@@ -10,6 +10,7 @@
 
 mod convert;
 mod error;
+mod kinds;
 mod logs;
 mod watch;
 mod writes;
@@ -111,6 +112,8 @@ pub struct Conn {
     client: Client,
     place: Place,
     watches: Mutex<HashMap<KubeKind, Arc<Watch>>>,
+    /// The kinds the cluster serves, and when they were read.
+    discovery: Mutex<Option<(std::time::Instant, Arc<Vec<crate::domain::kinds::KindInfo>>)>>,
     /// Whether first lists stream (watch-list); off once the API server refuses it.
     streaming: Arc<std::sync::atomic::AtomicBool>,
     follows: Mutex<HashMap<String, Follow>>,
@@ -289,6 +292,7 @@ impl Conn {
             },
             watches: Mutex::default(),
             streaming: watch::streams(),
+            discovery: Mutex::default(),
             follows: Mutex::default(),
             renew,
         }

@@ -4,6 +4,7 @@
 //! and a small controller so actions have the consequences Kubernetes gives them.
 
 mod controller;
+mod objects;
 mod seed;
 
 use std::sync::Arc;
@@ -43,6 +44,8 @@ pub struct SimKube {
     pending: Option<PendingPods>,
     /// Bumped by every change: a read of an unchanged cluster compares two numbers.
     pub(super) revision: u64,
+    /// Objects of the other kinds (services, ingresses, jobs, ...), as the API gives them.
+    objects: Vec<objects::SimObject>,
 }
 
 impl SimKube {

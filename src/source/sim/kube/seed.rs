@@ -190,6 +190,7 @@ impl SimKube {
             last_crash: Vec::new(),
             pending: None,
             revision: 0,
+            objects: Vec::new(),
         };
         let platform = name.starts_with("platform");
         let groups: &[GroupSpec] = if platform {
@@ -280,6 +281,7 @@ impl SimKube {
         for spec in specs {
             k.add_workload(spec, t0);
         }
+        k.seed_objects(platform, t0);
         if platform {
             k.hpas.push(Hpa {
                 key: "shop/checkout".into(),

@@ -1,0 +1,558 @@
+//! Any kind of the simulated cluster: its discovery (the built-in kinds and Karpenter's
+//! CRDs), its objects as an API server prints them (the columns of `kubectl get`), and one
+//! object whole, as `kubectl get -o yaml` shows it.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::SimKube;
+use std::sync::Arc;
+
+use jiff::SignedDuration;
+
+use crate::domain::kinds::{KindInfo, KubeObject, KubeTable, TableColumn, TableRow, resolve};
+
+/// An object the simulated cluster keeps as the API would give it, with the cells the
+/// API server prints for it (its kind's columns but the name and age, which are its own).
+#[derive(Debug, Clone)]
+pub struct SimObject {
+    /// Its kind's `name` (`plural.group`).
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub cells: Vec<String>,
+    pub value: Value,
+}
+
+/// (group, version, kind, plural, short names, namespaced, scale subresource)
+type Spec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    bool,
+    bool,
+);
+
+const KINDS: &[Spec] = &[
+    ("", "v1", "ConfigMap", "configmaps", &["cm"], true, false),
+    ("", "v1", "Endpoints", "endpoints", &["ep"], true, false),
+    ("", "v1", "Event", "events", &["ev"], true, false),
+    ("", "v1", "Namespace", "namespaces", &["ns"], false, false),
+    ("", "v1", "Node", "nodes", &["no"], false, false),
+    (
+        "",
+        "v1",
+        "PersistentVolumeClaim",
+        "persistentvolumeclaims",
+        &["pvc"],
+        true,
+        false,
+    ),
+    ("", "v1", "Pod", "pods", &["po"], true, false),
+    ("", "v1", "Secret", "secrets", &[], true, false),
+    ("", "v1", "Service", "services", &["svc"], true, false),
+    ("", "v1", "ServiceAccount", "serviceaccounts", &["sa"], true, false),
+    ("apps", "v1", "DaemonSet", "daemonsets", &["ds"], true, false),
+    ("apps", "v1", "Deployment", "deployments", &["deploy"], true, true),
+    ("apps", "v1", "ReplicaSet", "replicasets", &["rs"], true, true),
+    ("apps", "v1", "StatefulSet", "statefulsets", &["sts"], true, true),
+    (
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        &["hpa"],
+        true,
+        false,
+    ),
+    ("batch", "v1", "CronJob", "cronjobs", &["cj"], true, false),
+    ("batch", "v1", "Job", "jobs", &[], true, false),
+    (
+        "discovery.k8s.io",
+        "v1",
+        "EndpointSlice",
+        "endpointslices",
+        &[],
+        true,
+        false,
+    ),
+    ("networking.k8s.io", "v1", "Ingress", "ingresses", &["ing"], true, false),
+    (
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        &["pdb"],
+        true,
+        false,
+    ),
+    (
+        "storage.k8s.io",
+        "v1",
+        "StorageClass",
+        "storageclasses",
+        &["sc"],
+        false,
+        false,
+    ),
+    (
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        &["crd", "crds"],
+        false,
+        false,
+    ),
+    ("karpenter.sh", "v1", "NodePool", "nodepools", &[], false, true),
+    ("karpenter.sh", "v1", "NodeClaim", "nodeclaims", &[], false, false),
+    (
+        "karpenter.k8s.aws",
+        "v1",
+        "EC2NodeClass",
+        "ec2nodeclasses",
+        &["ec2nc", "ec2ncs"],
+        false,
+        false,
+    ),
+];
+
+impl SimKube {
+    /// Every kind the simulated cluster serves.
+    pub fn kinds(&self) -> Vec<KindInfo> {
+        KINDS
+            .iter()
+            .map(|&(group, version, kind, plural, short, namespaced, scale)| {
+                let mut info = KindInfo::new(group, version, kind, plural, namespaced);
+                info.short_names = short.iter().map(|s| s.to_string()).collect();
+                info.scale = scale;
+                info.verbs = ["create", "delete", "get", "list", "patch", "update", "watch"]
+                    .map(String::from)
+                    .to_vec();
+                info
+            })
+            .collect()
+    }
+
+    /// The objects of a kind (a name as `kubectl get` takes it), in a namespace or all, as
+    /// an API server prints them.
+    pub fn table(&self, kind: &str, namespace: Option<&str>, now: Timestamp) -> Result<KubeTable, String> {
+        let kinds = self.kinds();
+        let info = resolve(&kinds, kind)?;
+        let shared: Arc<[TableColumn]> = columns(info).into();
+        let rows = self
+            .objects_of(info, namespace)
+            .into_iter()
+            .map(|o| {
+                let mut cells = vec![o.name.clone()];
+                cells.extend(o.cells.iter().cloned());
+                cells.push(crate::util::fmt_age(o.created_at, now));
+                Arc::new(TableRow {
+                    key: match &o.namespace {
+                        Some(ns) => format!("{ns}/{}", o.name),
+                        None => o.name.clone(),
+                    },
+                    namespace: o.namespace.clone(),
+                    name: o.name.clone(),
+                    created_at: Some(o.created_at),
+                    cells,
+                    columns: shared.clone(),
+                })
+            })
+            .collect();
+        Ok(KubeTable {
+            kind: info.name.clone(),
+            columns: shared.to_vec(),
+            rows,
+        })
+    }
+
+    /// One object whole, with its events, owners and what it owns.
+    pub fn object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<KubeObject, String> {
+        let kinds = self.kinds();
+        let info = resolve(&kinds, kind)?;
+        let object = self
+            .objects_of(info, namespace)
+            .into_iter()
+            .find(|o| o.name == name)
+            .ok_or_else(|| format!("{} \"{name}\" not found", info.name))?;
+        let me = format!("{}/{name}", info.kind);
+        let events = self.events.iter().filter(|e| e.object == me).cloned().collect();
+        let owners = object.value["metadata"]["ownerReferences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| Some(format!("{}/{}", o["kind"].as_str()?, o["name"].as_str()?)))
+            .collect();
+        let ns = object.namespace.as_deref();
+        let owned = match info.kind.as_str() {
+            // The endpoints behind a service: the ready pods its selector picks.
+            "Service" => {
+                let app = object.value["spec"]["selector"]["app"].as_str().unwrap_or_default();
+                let port = object.value["spec"]["ports"][0]["targetPort"].as_u64().unwrap_or(80);
+                self.pods
+                    .iter()
+                    .filter(|p| {
+                        Some(p.namespace.as_str()) == ns && p.owner.as_deref().is_some_and(|o| owned_by_app(o, app))
+                    })
+                    .filter_map(|p| {
+                        let ready = if p.containers.iter().all(|c| c.ready) {
+                            "ready"
+                        } else {
+                            "not ready"
+                        };
+                        Some(format!("Endpoint/{}:{port} {ready} ({})", p.ip.as_deref()?, p.name))
+                    })
+                    .collect()
+            }
+            _ => self
+                .pods
+                .iter()
+                .filter(|p| Some(p.namespace.as_str()) == ns && p.owner.as_deref() == Some(me.as_str()))
+                .map(|p| format!("Pod/{}", p.name))
+                .chain(
+                    self.objects
+                        .iter()
+                        .filter(|o| o.namespace.as_deref() == ns && owner_names(&o.value).any(|n| n == me))
+                        .filter_map(|o| Some(format!("{}/{}", o.value["kind"].as_str()?, o.name))),
+                )
+                .collect(),
+        };
+        Ok(KubeObject {
+            kind: info.name.clone(),
+            namespace: object.namespace.clone(),
+            name: object.name.clone(),
+            yaml: crate::util::yaml::to_yaml(&masked(&object.value)),
+            events,
+            owners,
+            owned,
+        })
+    }
+
+    /// The objects of a kind, in a namespace or all, by namespace and name.
+    fn objects_of(&self, info: &KindInfo, namespace: Option<&str>) -> Vec<&SimObject> {
+        let mut out: Vec<&SimObject> = self
+            .objects
+            .iter()
+            .filter(|o| o.kind == info.name && namespace.is_none_or(|ns| o.namespace.as_deref() == Some(ns)))
+            .collect();
+        out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        out
+    }
+
+    /// Delete an object of any kind but those bosun shows on screens of their own.
+    pub fn delete_object(&mut self, kind: &str, namespace: Option<&str>, name: &str) -> Result<(), String> {
+        let kinds = self.kinds();
+        let info = resolve(&kinds, kind)?;
+        let before = self.objects.len();
+        self.objects.retain(|o| {
+            !(o.kind == info.name && o.name == name && (!info.namespaced || o.namespace.as_deref() == namespace))
+        });
+        if self.objects.len() == before {
+            return Err(format!("{} \"{name}\" not found", info.name));
+        }
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// The objects of the other kinds a cluster of the demo fleet has.
+    pub(super) fn seed_objects(&mut self, platform: bool, t0: Timestamp) {
+        if platform {
+            let failed = t0 - SignedDuration::from_hours(24) + SignedDuration::from_mins(9);
+            self.event(
+                failed,
+                "Warning",
+                "BackoffLimitExceeded",
+                "Job/nightly-report-29070000",
+                "batch",
+                "Job has reached the specified backoff limit",
+            );
+            self.event(
+                t0 - SignedDuration::from_mins(40),
+                "Normal",
+                "SuccessfulCreate",
+                "CronJob/nightly-report",
+                "batch",
+                "Created job nightly-report-29071440",
+            );
+            self.event(
+                t0 - SignedDuration::from_mins(50),
+                "Normal",
+                "SuccessfullyReconciled",
+                "Ingress/shop",
+                "shop",
+                "Successfully reconciled",
+            );
+        }
+        let days = |d: i64| t0 - SignedDuration::from_hours(24 * d);
+        let mins = |m: i64| t0 - SignedDuration::from_mins(m);
+        let mut add = |kind: &str, ns: Option<&str>, name: &str, at: Timestamp, cells: &[&str], body: Value| {
+            let kinds = self.kinds();
+            let info = resolve(&kinds, kind).expect("a kind the simulated cluster serves");
+            let mut value = skeleton(info, ns, name, at);
+            if let (Some(object), Value::Object(body)) = (value.as_object_mut(), body) {
+                for (k, v) in body {
+                    if k == "metadata" {
+                        if let (Some(meta), Value::Object(extra)) =
+                            (object.get_mut("metadata").and_then(Value::as_object_mut), v)
+                        {
+                            meta.extend(extra);
+                        }
+                    } else {
+                        object.insert(k, v);
+                    }
+                }
+            }
+            self.objects.push(SimObject {
+                kind: info.name.clone(),
+                namespace: ns.map(str::to_string),
+                name: name.into(),
+                created_at: at,
+                cells: cells.iter().map(|c| c.to_string()).collect(),
+                value,
+            });
+        };
+        let (ns, apps): (&str, &[(&str, u16)]) = if platform {
+            (
+                "shop",
+                &[
+                    ("checkout", 8080),
+                    ("payments", 8080),
+                    ("cart", 8080),
+                    ("frontend", 3000),
+                ],
+            )
+        } else {
+            ("data", &[("postgres", 5432)])
+        };
+        for (i, &(app, port)) in apps.iter().enumerate() {
+            let ip = format!("172.20.{}.{}", 40 + i, 17 + i * 11);
+            let ports = format!("{port}/TCP");
+            add(
+                "services",
+                Some(ns),
+                app,
+                days(30),
+                &["ClusterIP", &ip, "<none>", &ports],
+                json!({"metadata": {"labels": {"app": app}},
+                       "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
+                                "ports": [{"name": "http", "port": port, "protocol": "TCP", "targetPort": port}],
+                                "selector": {"app": app}, "sessionAffinity": "None"},
+                       "status": {"loadBalancer": {}}}),
+            );
+        }
+        add(
+            "configmaps",
+            Some("kube-system"),
+            "coredns",
+            days(40),
+            &["1"],
+            json!({"data": {"Corefile": ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n"}}),
+        );
+        add(
+            "configmaps",
+            Some("kube-system"),
+            "aws-auth",
+            days(40),
+            &["1"],
+            json!({"data": {"mapRoles": "- rolearn: arn:aws:iam::123456789012:role/eks-nodes\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n"}}),
+        );
+        if !platform {
+            add(
+                "secrets",
+                Some("data"),
+                "postgres-credentials",
+                days(30),
+                &["Opaque", "2"],
+                json!({"type": "Opaque", "data": {"username": "cG9zdGdyZXM=", "password": "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"}}),
+            );
+            return;
+        }
+        add(
+            "ingresses.networking.k8s.io",
+            Some("shop"),
+            "shop",
+            days(30),
+            &[
+                "alb",
+                "shop.example.com,api.shop.example.com",
+                "k8s-shop-shop-4f2a9c1e7b-1234567890.us-east-1.elb.amazonaws.com",
+                "80, 443",
+            ],
+            json!({"metadata": {"annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing", "alb.ingress.kubernetes.io/target-type": "ip"}},
+                   "spec": {"ingressClassName": "alb",
+                            "tls": [{"hosts": ["shop.example.com", "api.shop.example.com"], "secretName": "shop-tls"}],
+                            "rules": [
+                                {"host": "shop.example.com", "http": {"paths": [
+                                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "frontend", "port": {"number": 3000}}}},
+                                    {"path": "/cart", "pathType": "Prefix", "backend": {"service": {"name": "cart", "port": {"number": 8080}}}}]}},
+                                {"host": "api.shop.example.com", "http": {"paths": [
+                                    {"path": "/checkout", "pathType": "Prefix", "backend": {"service": {"name": "checkout", "port": {"number": 8080}}}},
+                                    {"path": "/payments", "pathType": "Prefix", "backend": {"service": {"name": "payments", "port": {"number": 8080}}}}]}}]},
+                   "status": {"loadBalancer": {"ingress": [{"hostname": "k8s-shop-shop-4f2a9c1e7b-1234567890.us-east-1.elb.amazonaws.com"}]}}}),
+        );
+        add(
+            "configmaps",
+            Some("shop"),
+            "checkout-config",
+            days(9),
+            &["3"],
+            json!({"data": {"CURRENCY": "USD", "PAYMENTS_URL": "http://payments.shop:8080", "TIMEOUT_MS": "2500"}}),
+        );
+        add(
+            "secrets",
+            Some("shop"),
+            "shop-tls",
+            days(30),
+            &["kubernetes.io/tls", "2"],
+            json!({"type": "kubernetes.io/tls", "data": {"tls.crt": "LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0t", "tls.key": "LS0tLS1CRUdJTi1QUklWQVRFLUtFWS0tLS0t"}}),
+        );
+        add(
+            "secrets",
+            Some("shop"),
+            "payments-provider",
+            days(12),
+            &["Opaque", "2"],
+            json!({"type": "Opaque", "data": {"api-key": "c2tfbGl2ZV9kZW1vX2tleQ==", "webhook-secret": "d2hzZWNfZGVtbw=="}}),
+        );
+        // Allows no disruption: a drain of a node with a checkout pod waits on it.
+        add(
+            "poddisruptionbudgets.policy",
+            Some("shop"),
+            "checkout",
+            days(30),
+            &["3", "N/A", "0"],
+            json!({"spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "checkout"}}},
+                   "status": {"currentHealthy": 3, "desiredHealthy": 3, "disruptionsAllowed": 0, "expectedPods": 3}}),
+        );
+        add(
+            "cronjobs.batch",
+            Some("batch"),
+            "nightly-report",
+            days(20),
+            &["0 2 * * *", "<none>", "False", "1", "40m"],
+            json!({"spec": {"schedule": "0 2 * * *", "suspend": false, "concurrencyPolicy": "Forbid",
+                            "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "report", "image": "reports:1.4.0"}], "restartPolicy": "OnFailure"}}}}},
+                   "status": {"active": [{"kind": "Job", "name": "nightly-report-29071440", "namespace": "batch"}], "lastScheduleTime": rfc3339(mins(40))}}),
+        );
+        let owned_by_cron =
+            json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly-report", "controller": true}]);
+        add(
+            "jobs.batch",
+            Some("batch"),
+            "nightly-report-29071440",
+            mins(40),
+            &["Running", "0/1", "40m"],
+            json!({"metadata": {"ownerReferences": owned_by_cron.clone()},
+                   "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 6},
+                   "status": {"active": 1, "startTime": rfc3339(mins(40))}}),
+        );
+        // Last night's run failed.
+        add(
+            "jobs.batch",
+            Some("batch"),
+            "nightly-report-29070000",
+            days(1) - SignedDuration::from_mins(40),
+            &["Failed", "0/1", "31m"],
+            json!({"metadata": {"ownerReferences": owned_by_cron},
+                   "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 6},
+                   "status": {"failed": 7, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                                                           "message": "Job has reached the specified backoff limit"}]}}),
+        );
+        add(
+            "nodepools.karpenter.sh",
+            None,
+            "default",
+            days(40),
+            &["default", "3", "True"],
+            json!({"spec": {"template": {"spec": {"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"},
+                                                   "requirements": [{"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot", "on-demand"]}]}},
+                            "limits": {"cpu": "1000"}, "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "1m"}},
+                   "status": {"resources": {"cpu": "12", "nodes": "3"}, "conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
+        add(
+            "ec2nodeclasses.karpenter.k8s.aws",
+            None,
+            "default",
+            days(40),
+            &["True"],
+            json!({"spec": {"role": "KarpenterNodeRole-platform", "amiSelectorTerms": [{"alias": "al2023@latest"}],
+                            "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": "platform-k8s"}}]},
+                   "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
+    }
+}
+
+/// Whether a pod's owner (`ReplicaSet/checkout-5d8f…`, `StatefulSet/postgres`) is the app's.
+fn owned_by_app(owner: &str, app: &str) -> bool {
+    let name = owner.split_once('/').map_or(owner, |(_, n)| n);
+    name == app || name.rsplit_once('-').is_some_and(|(base, _)| base == app)
+}
+
+/// `Kind/name` of an object's owners.
+fn owner_names(value: &Value) -> impl Iterator<Item = String> + '_ {
+    value["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| Some(format!("{}/{}", o["kind"].as_str()?, o["name"].as_str()?)))
+}
+
+/// A secret's values hidden, as bosun shows every secret.
+fn masked(value: &Value) -> Value {
+    let mut value = value.clone();
+    if value["kind"] == "Secret"
+        && let Some(data) = value.get_mut("data").and_then(Value::as_object_mut)
+    {
+        for v in data.values_mut() {
+            let bytes = v.as_str().map_or(0, |s| {
+                s.len() * 3 / 4 - s.bytes().rev().take_while(|&b| b == b'=').count()
+            });
+            *v = json!(format!("<{bytes} bytes, hidden>"));
+        }
+    }
+    value
+}
+
+/// The columns an API server prints for a kind: the printers' (the built-in kinds) or
+/// the CRD's additional printer columns; name first, age last.
+fn columns(info: &KindInfo) -> Vec<TableColumn> {
+    let middle: &[&str] = match info.name.as_str() {
+        "services" => &["Type", "Cluster-IP", "External-IP", "Port(s)"],
+        "ingresses.networking.k8s.io" => &["Class", "Hosts", "Address", "Ports"],
+        "configmaps" => &["Data"],
+        "secrets" => &["Type", "Data"],
+        "poddisruptionbudgets.policy" => &["Min Available", "Max Unavailable", "Allowed Disruptions"],
+        "cronjobs.batch" => &["Schedule", "Timezone", "Suspend", "Active", "Last Schedule"],
+        "jobs.batch" => &["Status", "Completions", "Duration"],
+        "nodepools.karpenter.sh" => &["NodeClass", "Nodes", "Ready"],
+        "ec2nodeclasses.karpenter.k8s.aws" => &["Ready"],
+        _ => &[],
+    };
+    let column = |name: &str, kind: &str| TableColumn {
+        name: name.into(),
+        kind: kind.into(),
+        priority: 0,
+    };
+    std::iter::once(column("Name", "string"))
+        .chain(middle.iter().map(|n| column(n, "string")))
+        .chain(std::iter::once(column("Age", "date")))
+        .collect()
+}
+
+/// A time as the API writes it, to the second.
+fn rfc3339(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A skeleton of an object as the API gives it: apiVersion, kind, metadata.
+fn skeleton(info: &KindInfo, namespace: Option<&str>, name: &str, created_at: Timestamp) -> Value {
+    let mut metadata = json!({"name": name, "creationTimestamp": rfc3339(created_at)});
+    if let Some(ns) = namespace {
+        metadata["namespace"] = json!(ns);
+    }
+    json!({"apiVersion": info.api_version(), "kind": info.kind, "metadata": metadata})
+}

@@ -1,0 +1,168 @@
+//! One Kubernetes object of any kind, whole: what owns it and what it owns (for a Service,
+//! the endpoints behind it), its events, then the object as `kubectl get -o yaml` shows it
+//! (managed fields left out, a Secret's values hidden).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
+
+use super::kube as k8s;
+use crate::domain::fetch::Fetch;
+use crate::domain::kinds::KubeObject;
+use crate::store::Store;
+use crate::store::kube::{Fetched, object_key};
+use crate::store::table::Tone;
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Screen, Selection};
+use crate::ui::theme::Theme;
+use crate::util::fmt_age;
+
+pub const ID: ScreenId = ScreenId("object");
+
+pub struct ObjectScreen;
+
+/// The kind, namespace and name a page is about.
+fn parts(route: &Route) -> (&str, Option<&str>, &str) {
+    let kind = route.kind.as_deref().unwrap_or_default();
+    let key = route.object.as_deref().unwrap_or_default();
+    match key.split_once('/') {
+        Some((ns, name)) => (kind, Some(ns), name),
+        None => (kind, None, key),
+    }
+}
+
+fn fetched<'a>(store: &'a Store, route: &Route) -> Option<&'a Fetched<KubeObject>> {
+    let (kind, namespace, name) = parts(route);
+    store
+        .kube
+        .get(route.cluster_arn())?
+        .objects
+        .get(&object_key(kind, namespace, name))
+}
+
+impl Screen for ObjectScreen {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, store: &Store, route: &Route) -> Vec<String> {
+        let (kind, _, name) = parts(route);
+        let mut crumbs = k8s::crumbs(store, route, kind);
+        crumbs.push(name.to_string());
+        crumbs
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let (kind, namespace, name) = parts(&page.route);
+        vec![Fetch::KubeObject {
+            cluster: page.route.cluster_arn().to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }]
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        let route = store.ui.route();
+        let cluster = route.cluster_arn().to_string();
+        let (kind, _, _) = parts(route);
+        let copy = format!("{kind}/{}", route.object.as_deref().unwrap_or_default());
+        Selection {
+            console: vec![cluster.clone()],
+            copy: Some(copy),
+            cluster: Some(cluster),
+            ..Selection::default()
+        }
+    }
+
+    fn freshness(&self, store: &Store, page: &Page) -> Freshness {
+        let f = fetched(store, &page.route);
+        Freshness {
+            at: f.and_then(|f| f.fetched_at),
+            failing: f.is_some_and(|f| f.error.is_some()),
+        }
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Up, Down, CopyArn, CommandLine, Back]
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let (kind, _, name) = parts(&page.route);
+        let f = fetched(store, &page.route);
+        // `ingresses/shop`, as kubectl names it, once the object says what its kind is.
+        let kind = f
+            .and_then(|f| f.value.as_ref())
+            .map_or(kind, |o| o.kind.split('.').next().unwrap_or(kind));
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        if let Some(e) = f.and_then(|f| f.error.as_ref()) {
+            lines.push(Line::from(Span::styled(e.to_string(), theme.status_err)));
+        }
+        match f.and_then(|f| f.value.as_ref()) {
+            None if lines.is_empty() => lines.push(Line::from(Span::styled("loading…", theme.muted))),
+            None => {}
+            Some(o) => {
+                for (line, tone) in text(o, store.now) {
+                    lines.push(Line::from(Span::styled(line, theme.tone(tone))));
+                }
+            }
+        }
+        let height = area.height.saturating_sub(2) as usize;
+        let first = page.scroll.min(lines.len().saturating_sub(height));
+        Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>())
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_type(BorderType::Rounded)
+                    .border_style(theme.border_focused)
+                    .padding(ratatui::widgets::Padding::horizontal(1))
+                    .title(Span::styled(format!(" {kind}/{name} "), theme.title)),
+            )
+            .render(area, buf);
+    }
+}
+
+/// The object as lines with a tone each: owners, what it owns, events, then its YAML.
+pub fn text(o: &KubeObject, now: jiff::Timestamp) -> Vec<(String, Tone)> {
+    let mut out = Vec::new();
+    if !o.owners.is_empty() {
+        out.push((format!("owned by   {}", o.owners.join(", ")), Tone::Info));
+    }
+    if !o.owned.is_empty() {
+        for (i, owned) in o.owned.iter().enumerate() {
+            let label = if i == 0 { "owns" } else { "" };
+            let tone = if owned.contains(" not ready") {
+                Tone::Warn
+            } else {
+                Tone::Info
+            };
+            out.push((format!("{label:<10} {owned}"), tone));
+        }
+    }
+    if !o.events.is_empty() {
+        out.push(("events".into(), Tone::Muted));
+        for e in &o.events {
+            let when = e.last_seen.map_or_else(|| "-".into(), |t| fmt_age(t, now));
+            let tone = if e.kind == "Warning" { Tone::Warn } else { Tone::Normal };
+            out.push((
+                format!(
+                    "  {when:>6} {:<7} {:<18} {} (×{})",
+                    e.kind, e.reason, e.message, e.count
+                ),
+                tone,
+            ));
+        }
+    }
+    if !out.is_empty() {
+        out.push((String::new(), Tone::Normal));
+    }
+    out.extend(o.yaml.lines().map(|l| (l.to_string(), Tone::Normal)));
+    out
+}
