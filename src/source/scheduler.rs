@@ -188,18 +188,8 @@ impl Scheduler {
             | Fetch::Repositories { account, .. }
             | Fetch::Schedules { account, .. } => Some(account.clone()),
             Fetch::Metrics { series, .. } => series.first().map(|k| k.account.clone()),
-            Fetch::Services { cluster }
-            | Fetch::Tasks { cluster, .. }
-            | Fetch::ContainerInstances { cluster }
-            | Fetch::NodeGroups { cluster }
-            | Fetch::FargateProfiles { cluster }
-            | Fetch::Addons { cluster }
-            | Fetch::Kube { cluster, .. }
-            | Fetch::KubeKinds { cluster }
-            | Fetch::KubeTable { cluster, .. }
-            | Fetch::KubeObject { cluster, .. }
-            | Fetch::PodLogs { cluster, .. } => self.account_of_cluster.get(cluster).cloned(),
-            Fetch::TaskDefinition { .. } | Fetch::Targets { .. } => None,
+            // The rest by their cluster; a task definition or target group has none.
+            other => self.account_of_cluster.get(other.cluster()?).cloned(),
         }
     }
 
