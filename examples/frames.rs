@@ -129,6 +129,12 @@ fn main() {
     line(&mut store, Command::CommandLine, "nodes");
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("nodes", &mut store);
+    line(&mut store, Command::CommandLine, "ing");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("ingresses", &mut store);
+    press(&mut store, Command::Open);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("ingress", &mut store);
 
     // Eight accounts, one whose sign-in expired.
     let many = SimBackend::fixed_with_accounts(7, at, 8);
