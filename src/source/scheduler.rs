@@ -14,6 +14,9 @@ use crate::domain::fetch::{DataEvent, Fetch, Payload, Scope};
 use crate::domain::kube::KubeKind;
 use crate::domain::{ErrorKind, FetchError};
 
+/// How soon a Kubernetes list that is still arriving is read again.
+const LISTING_POLL: Duration = Duration::from_millis(300);
+
 /// How often to refresh, and how much at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intervals {
@@ -316,6 +319,14 @@ impl Scheduler {
                 let phase = if job.refreshed { Duration::ZERO } else { spread };
                 job.refreshed = true;
                 job.next_due = job.last_started.unwrap_or(now) + interval + phase;
+                // A first list still arriving is read again soon, so that it shows as it
+                // comes and is whole on screen as soon as it ends (each read takes only what
+                // came since the last).
+                if let Ok(Payload::Kube(changes)) = result
+                    && changes.listing.is_some()
+                {
+                    job.next_due = job.next_due.min(now + LISTING_POLL);
+                }
             }
             Err(error) => {
                 job.failures += 1;
@@ -715,5 +726,31 @@ mod tests {
         // At 0 s, then once a minute at its own place in the minute.
         let groups = count(&h, &groups);
         assert!((2..=3).contains(&groups), "node group refreshes in 131 s: {groups}");
+    }
+
+    /// A first Kubernetes list still arriving is read again within a fraction of a second;
+    /// once whole, at the fast interval.
+    #[tokio::test(start_paused = true)]
+    async fn a_list_still_arriving_is_read_again_soon() {
+        use crate::domain::kube::{KubeChanges, KubeList};
+        let mut scheduler = Scheduler::new(Arc::new(Counting::default()), Intervals::default());
+        let pods = Fetch::Kube {
+            cluster: EKS.into(),
+            kind: KubeKind::Pods,
+        };
+        scheduler.scope = Scope(std::iter::once(pods.clone()).collect());
+        let now = Instant::now();
+        scheduler.reconcile(now);
+        let changes = |listing| KubeChanges {
+            listing,
+            ..KubeChanges::all(KubeList::Pods(Vec::new()))
+        };
+        for (listing, within) in [(Some(500), LISTING_POLL), (None, Intervals::default().fast)] {
+            let job = scheduler.jobs.get_mut(&pods).unwrap();
+            job.in_flight = true;
+            job.last_started = Some(now);
+            scheduler.finish(&pods, &Ok(Payload::Kube(changes(listing))), now);
+            assert_eq!(scheduler.jobs[&pods].next_due, now + within, "listing {listing:?}");
+        }
     }
 }

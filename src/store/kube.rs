@@ -281,13 +281,17 @@ pub fn object_key(kind: &str, namespace: Option<&str>, name: &str) -> String {
 }
 
 /// Rows shared with a watch are shown as the rows they point at.
-impl<T: Row> Row for Arc<T> {
+impl<T: Row + Send + Sync + 'static> Row for Arc<T> {
     fn columns() -> &'static [Column] {
         T::columns()
     }
 
     fn row_columns(&self) -> &'static [Column] {
         (**self).row_columns()
+    }
+
+    fn shared(&self) -> Option<super::table::SharedRow> {
+        Some(self.clone())
     }
 
     fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_> {

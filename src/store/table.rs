@@ -166,11 +166,25 @@ pub trait Row: Keyed {
         Self::columns()
     }
 
+    /// The row itself, shared, when it is an `Arc` a watch hands out: a change replaces the
+    /// `Arc`, so work kept for a row holds while its `Arc` is the one in the table.
+    fn shared(&self) -> Option<SharedRow> {
+        None
+    }
+
     fn cell(&self, column: usize, cx: &RowCx<'_>) -> Cell<'_>;
 
     fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         SortKey::Text(self.cell(column, cx).text)
     }
+}
+
+/// A row held by what keeps work for it: see [`Row::shared`].
+pub type SharedRow = std::sync::Arc<dyn std::any::Any + Send + Sync>;
+
+/// Where a shared row is: the same for as long as it is held.
+fn address(row: &SharedRow) -> u64 {
+    std::sync::Arc::as_ptr(row) as *const () as usize as u64
 }
 
 /// The columns of a table of `rows`.
@@ -527,6 +541,9 @@ pub struct Haystack {
     /// What each row was (and a hold on them: see [`Stamps`]), when the rows were stamped
     /// and the text is theirs alone (not the metrics' too).
     stamps: Option<Stamps>,
+    /// Or the rows themselves, when they are shared ([`Row::shared`]): held, so that no
+    /// other row can be where one of them is while its text is kept.
+    held: Vec<SharedRow>,
     /// How many rows' text the last update made (the rest it kept).
     pub made: usize,
 }
@@ -552,8 +569,18 @@ impl Haystack {
         // Cells that show metrics change without their row: text made with them is not kept.
         let stamps = cx.insight.is_none().then(|| stamps_of(rows)).flatten();
         let old = self.stamps.take();
+        let held: Vec<SharedRow> = match stamps {
+            None if cx.insight.is_none() && rows.first().is_some_and(|r| r.shared().is_some()) => {
+                rows.iter().filter_map(Row::shared).collect()
+            }
+            _ => Vec::new(),
+        };
+        let was_held = std::mem::take(&mut self.held);
         match (stamps.as_deref(), old.as_deref()) {
             (Some(new), Some(old)) if !old.is_empty() && old.len() == self.spans.len() => self.keep(rows, new, old, cx),
+            _ if held.len() == rows.len() && !was_held.is_empty() && was_held.len() == self.spans.len() => {
+                self.keep_shared(rows, &held, &was_held, cx)
+            }
             _ => {
                 self.text.clear();
                 self.spans.clear();
@@ -573,7 +600,58 @@ impl Haystack {
             }
         }
         self.stamps = stamps;
+        self.held = if held.len() == rows.len() { held } else { Vec::new() };
         self.version = Some(version);
+    }
+
+    /// Keep the text of the rows still in the table as the same `Arc`; make the others'.
+    /// Rows keep their order in a watch's set, so each is looked for near where the last
+    /// one was found.
+    fn keep_shared<T: Row>(&mut self, rows: &[T], new: &[SharedRow], old: &[SharedRow], cx: &RowCx) {
+        let was = std::mem::take(&mut self.spans);
+        let old: Vec<u64> = old.iter().map(address).collect();
+        let mut next: usize = 0;
+        let mut live = 0;
+        self.made = 0;
+        self.spans.reserve(rows.len());
+        for (row, shared) in rows.iter().zip(new) {
+            let stamp = address(shared);
+            let kept = if old.get(next) == Some(&stamp) {
+                Some(next)
+            } else {
+                (next.saturating_sub(8)..old.len().min(next + 9)).find(|&k| old[k] == stamp)
+            };
+            let span = match kept {
+                Some(k) => {
+                    next = k + 1;
+                    was[k]
+                }
+                // A row changed or came: the ones after it are still where they were.
+                None => {
+                    let start = self.text.len() as u32;
+                    push_row(&mut self.text, row, cx);
+                    self.made += 1;
+                    (start, self.text.len() as u32)
+                }
+            };
+            live += (span.1 - span.0) as usize;
+            self.spans.push(span);
+        }
+        self.compact(live);
+    }
+
+    /// When the text of rows that went is a quarter of the buffer, copy the rest out.
+    fn compact(&mut self, live: usize) {
+        if self.text.len() - live.min(self.text.len()) > live / 4 {
+            // Room for as much text again as is let go before the next copy.
+            let mut text = String::with_capacity(live + live / 4 + 4096);
+            for span in &mut self.spans {
+                let start = text.len() as u32;
+                text.push_str(&self.text[span.0 as usize..span.1 as usize]);
+                *span = (start, text.len() as u32);
+            }
+            self.text = text;
+        }
     }
 
     /// Keep the text of the rows whose stamp is in `old` (the stamps of the rows the text
@@ -615,16 +693,7 @@ impl Haystack {
             live += (span.1 - span.0) as usize;
             self.spans.push(span);
         }
-        if self.text.len() - live.min(self.text.len()) > live / 4 {
-            // Room for as much text again as is let go before the next copy.
-            let mut text = String::with_capacity(live + live / 4 + 4096);
-            for span in &mut self.spans {
-                let start = text.len() as u32;
-                text.push_str(&self.text[span.0 as usize..span.1 as usize]);
-                *span = (start, text.len() as u32);
-            }
-            self.text = text;
-        }
+        self.compact(live);
     }
 }
 
@@ -957,5 +1026,44 @@ mod tests {
                 assert_eq!(state.haystack.as_ref().unwrap().made, rows.len());
             }
         }
+    }
+
+    /// Rows shared as `Arc`s (a watch's objects) keep their text while the `Arc` is the
+    /// same; a changed row (a new `Arc`), an added and a removed one cost only themselves.
+    #[test]
+    fn shared_rows_keep_their_text_by_the_row_they_are() {
+        use std::sync::Arc;
+        let mut rows: Vec<Arc<Svc>> = fleet_of(2_000).into_iter().map(Arc::new).collect();
+        let mut state = TableState::default();
+        let mut version = 1;
+        let type_in = |state: &mut TableState, rows: &[Arc<Svc>], filter: &str, version: u64| {
+            state.filter = filter.into();
+            state.invalidate();
+            sync(state, rows, version, |_| true, &cx());
+            state.haystack.as_ref().map_or(0, |h| h.made)
+        };
+        assert_eq!(type_in(&mut state, &rows, "svc-00042", version), rows.len());
+        type_in(&mut state, &rows, "", version);
+        // A modified row (a new Arc at the same place), one added in the middle, one gone.
+        rows[42] = Arc::new(Svc {
+            status: "DRAINING",
+            ..(*rows[42]).clone()
+        });
+        rows.insert(1000, Arc::new(svc("svc-inserted", "DRAINING", 1)));
+        rows.remove(1500);
+        version += 1;
+        assert_eq!(
+            type_in(&mut state, &rows, "draining", version),
+            2,
+            "the changed and the new"
+        );
+        let cold_rows: Vec<Svc> = rows.iter().map(|r| (**r).clone()).collect();
+        for filter in FILTERS.iter().chain(&["draining", "inserted"]) {
+            type_in(&mut state, &rows, filter, version);
+            assert_eq!(state.rows, cold(&cold_rows, filter), "filter {filter:?}");
+        }
+        // The same rows again, as another version: nothing to make.
+        version += 1;
+        assert_eq!(type_in(&mut state, &rows, "svc", version), 0);
     }
 }
