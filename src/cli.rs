@@ -119,9 +119,10 @@ pub enum Sub {
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// Which view.
-    #[arg(value_enum)]
-    pub view: snapshot::View,
+    /// Which view: fleet, services, tasks, nodegroups, pods; or any kind an EKS cluster
+    /// serves, as `kubectl get` names it (ingresses, cj, nodepools.karpenter.sh).
+    #[arg(value_name = "VIEW|KIND", value_parser = snapshot::What::parse)]
+    pub view: snapshot::What,
 
     /// Only this service (services, tasks).
     #[arg(long, value_name = "NAME")]
@@ -131,7 +132,7 @@ pub struct SnapshotArgs {
     #[arg(long)]
     pub stopped: bool,
 
-    /// Only pods of this namespace (pods).
+    /// Only this namespace (pods, and any kind).
     #[arg(long, short = 'n', value_name = "NAME")]
     pub namespace: Option<String>,
 
@@ -364,7 +365,7 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let started = std::time::Instant::now();
-    let written = snapshot::write(backend.as_ref(), args.view, &request, &mut out).await;
+    let written = snapshot::write(backend.as_ref(), &args.view, &request, &mut out).await;
     if let Some(calls) = backend.calls_by_operation() {
         let total: u64 = calls.values().sum();
         tracing::info!(

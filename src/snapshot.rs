@@ -31,6 +31,30 @@ pub enum View {
     Pods,
 }
 
+/// What `bosun snapshot` prints: one of the views, or the objects of any kind an EKS
+/// cluster serves (any name `kubectl get` takes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    View(View),
+    Kind(String),
+}
+
+impl What {
+    /// A view's name, else a kind's.
+    pub fn parse(word: &str) -> Result<Self, String> {
+        if let Ok(view) = View::from_str(word, true) {
+            return Ok(What::View(view));
+        }
+        let kind_like = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !kind_like {
+            return Err(format!(
+                "`{word}` is neither a view (fleet, services, tasks, nodegroups, pods) nor a Kubernetes kind"
+            ));
+        }
+        Ok(What::Kind(word.to_string()))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Format {
     #[default]
@@ -413,7 +437,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                     ))
                 })
                 .collect();
-            output_in_clusters(&groups, &cx, request.format)?
+            output_in_clusters(&groups, &[], &cx, request.format)?
         }
         View::Pods => {
             let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
@@ -431,7 +455,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                     Some((c.name.as_str(), pods.map(|p| &**p).collect()))
                 })
                 .collect();
-            output_in_clusters(&groups, &cx, request.format)?
+            output_in_clusters(&groups, &[], &cx, request.format)?
         }
     };
     Ok(Report { text, missing })
@@ -441,7 +465,19 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
 /// JSON are written a cluster at a time, so that only a few clusters' tasks are ever held
 /// at once, however large the fleet. A failure part way ends the output where it failed
 /// (and is returned, for the exit status).
-pub async fn write(backend: &dyn Backend, view: View, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
+pub async fn write(backend: &dyn Backend, what: &What, request: &Request, out: &mut dyn std::io::Write) -> Result<()> {
+    let view = match what {
+        What::View(view) => *view,
+        What::Kind(kind) => {
+            let report = objects(backend, kind, request).await?;
+            out.write_all(report.text.as_bytes())?;
+            if !report.missing.is_empty() {
+                out.flush()?;
+                bail!("{}", report.missing.report());
+            }
+            return Ok(());
+        }
+    };
     let missing = if view == View::Tasks && request.format == Format::Json {
         stream_tasks(backend, request, out).await?
     } else if view == View::Pods && request.format == Format::Json {
@@ -547,6 +583,53 @@ async fn stream_pods(backend: &dyn Backend, request: &Request, out: &mut dyn std
     Ok(missing)
 }
 
+/// The objects of any kind in every chosen EKS cluster (in `--namespace` only), with the
+/// columns the API server prints for it. A kind the cluster does not serve is an error.
+async fn objects(backend: &dyn Backend, kind: &str, request: &Request) -> Result<Report> {
+    let mut missing = Missing::default();
+    let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
+    let mut tables = Vec::new();
+    for c in &clusters {
+        if missing.has(&c.account) {
+            continue;
+        }
+        let fetch = Fetch::KubeTable {
+            cluster: c.arn.clone(),
+            kind: kind.to_string(),
+            namespace: request.namespace.clone(),
+        };
+        match backend.fetch(&fetch).await {
+            Ok(Payload::KubeTable(table)) => tables.push((c.name.as_str(), table)),
+            Ok(other) => bail!("{} answered with {}", fetch.describe(), other.kind()),
+            Err(e) if e.kind == crate::domain::ErrorKind::NotFound => bail!("{}", e.message),
+            Err(e) => missing.add(&c.account, &e.message),
+        }
+    }
+    let groups: Vec<(&str, Vec<&crate::domain::kinds::TableRow>)> = tables
+        .iter()
+        .map(|(name, table)| (*name, table.rows.iter().map(|r| &**r).collect()))
+        .collect();
+    // As `kubectl get` prints them: the columns it shows only with `-o wide` left out.
+    let namespaced = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.first())
+        .any(|r| r.namespace.is_some());
+    let hidden: Vec<usize> = tables
+        .first()
+        .map(|(_, t)| {
+            t.columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.priority > 0)
+                .map(|(i, _)| i + usize::from(namespaced))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cx = RowCx::at(backend.now());
+    let text = output_in_clusters(&groups, &hidden, &cx, request.format)?;
+    Ok(Report { text, missing })
+}
+
 fn names(clusters: &[Cluster]) -> String {
     clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -556,12 +639,13 @@ fn names(clusters: &[Cluster]) -> String {
 /// a `cluster` field in JSON.
 fn output_in_clusters<T: Row + serde::Serialize>(
     groups: &[(&str, Vec<&T>)],
+    hidden: &[usize],
     cx: &RowCx,
     format: Format,
 ) -> Result<String> {
     let rows: Vec<&T> = groups.iter().flat_map(|(_, rows)| rows.iter().copied()).collect();
     if groups.len() < 2 {
-        return output(&rows, &[], cx, format);
+        return output(&rows, hidden, cx, format);
     }
     let names = groups
         .iter()
@@ -573,7 +657,7 @@ fn output_in_clusters<T: Row + serde::Serialize>(
             let mut out = String::new();
             for (name, line) in std::iter::once("CLUSTER")
                 .chain(names)
-                .zip(plain(&rows, &[], cx).lines())
+                .zip(plain(&rows, hidden, cx).lines())
             {
                 let pad = " ".repeat(width - name.width());
                 out.push_str(&format!("{name}{pad}  {line}\n"));

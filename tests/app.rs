@@ -584,3 +584,67 @@ fn kinds_by_the_names_kubectl_takes_inside_an_eks_cluster() {
     type_line(&mut store, Command::CommandLine, "svc");
     assert!(on(&store, screens::services::ID, |_| true), "{:?}", store.ui.route());
 }
+
+/// Any kind: `X` deletes only once its name is typed; a CronJob is triggered (`n`) and
+/// suspended (`D`) with a confirmation that shows the change; read-only refuses all.
+#[test]
+fn actions_on_any_kind() {
+    use bosun::domain::op::Op;
+    let sent = |effects: Vec<Effect>| -> Vec<Op> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Exec(r) => Some(r.op),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::CommandLine, "cm");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::Filter, "checkout-config");
+    press(&mut store, Command::StopTask);
+    let screen = support::screen(&store, 100, 30);
+    assert!(screen.contains("delete configmap shop/checkout-config"), "{screen}");
+    // `y` is not enough: the name, typed.
+    assert!(sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty());
+    update(&mut store, Action::Input(Input::Backspace));
+    for c in "checkout-confi".chars() {
+        update(&mut store, Action::Input(Input::Char(c)));
+    }
+    assert!(sent(update(&mut store, Action::Input(Input::Submit))).is_empty());
+    update(&mut store, Action::Input(Input::Char('g')));
+    let ops = sent(update(&mut store, Action::Input(Input::Submit)));
+    assert!(
+        matches!(ops.as_slice(), [Op::DeleteObject { kind, name, namespace: Some(ns), .. }]
+            if kind == "configmaps" && name == "checkout-config" && ns == "shop"),
+        "{ops:?}"
+    );
+
+    type_line(&mut store, Command::CommandLine, "cj");
+    follow_scope(&mut store);
+    press(&mut store, Command::RunTask);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("create a Job from its template now"), "{screen}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::TriggerCronJob { name, .. }] if name == "nightly-report"),
+        "{ops:?}"
+    );
+    press(&mut store, Command::Drain);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("scheduled → suspended"), "{screen}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::SuspendCronJob { suspend: true, .. }]),
+        "{ops:?}"
+    );
+
+    // Read-only: refused, nothing opens.
+    store.settings.read_only = Some("read-only mode (--read-only)".into());
+    press(&mut store, Command::StopTask);
+    assert!(store.ui.dialog.is_none());
+    assert!(store.ui.message.clone().unwrap().text.contains("refused"));
+}

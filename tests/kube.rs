@@ -405,6 +405,78 @@ fn every_kubernetes_action_reads_back() {
         })
         .await;
 
+        // Any kind: delete by discovery's name; a CronJob triggered (a Job from its
+        // template, owned by it) and suspended.
+        let delete = Op::DeleteObject {
+            cluster: CLUSTER.into(),
+            kind: "configmaps".into(),
+            label: "ConfigMap".into(),
+            namespace: Some("shop".into()),
+            name: "checkout-config".into(),
+        };
+        backend.apply(&delete, "t").await.expect("delete a configmap");
+        let maps: Api<core::ConfigMap> = Api::namespaced(client.clone(), "shop");
+        assert!(maps.get_opt("checkout-config").await.unwrap().is_none());
+        let jobs: Api<k8s_openapi::api::batch::v1::Job> = Api::namespaced(client.clone(), "data");
+        let before = jobs.list(&Default::default()).await.unwrap().items.len();
+        let trigger = Op::TriggerCronJob {
+            cluster: CLUSTER.into(),
+            namespace: "data".into(),
+            name: "nightly-backup".into(),
+        };
+        let applied = backend.apply(&trigger, "t").await.expect("trigger");
+        assert!(
+            applied.summary.contains("nightly-backup-manual-"),
+            "{}",
+            applied.summary
+        );
+        let all = jobs.list(&Default::default()).await.unwrap().items;
+        assert_eq!(all.len(), before + 1);
+        let job = all
+            .iter()
+            .find(|j| {
+                j.metadata
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .starts_with("nightly-backup-manual-")
+            })
+            .expect("the job");
+        let owner = &job.metadata.owner_references.as_ref().unwrap()[0];
+        assert_eq!(
+            (owner.kind.as_str(), owner.name.as_str()),
+            ("CronJob", "nightly-backup")
+        );
+        assert_eq!(
+            job.metadata.annotations.as_ref().unwrap()["cronjob.kubernetes.io/instantiate"],
+            "manual"
+        );
+        assert!(
+            job.spec.as_ref().unwrap().template.spec.is_some(),
+            "the template's pod spec"
+        );
+        let suspend = Op::SuspendCronJob {
+            cluster: CLUSTER.into(),
+            namespace: "data".into(),
+            name: "nightly-backup".into(),
+            suspend: true,
+        };
+        backend.apply(&suspend, "t").await.expect("suspend");
+        let cronjobs: Api<k8s_openapi::api::batch::v1::CronJob> = Api::namespaced(client.clone(), "data");
+        let cj = cronjobs.get("nightly-backup").await.unwrap();
+        assert_eq!(cj.spec.unwrap().suspend, Some(true));
+        let gone = Op::DeleteObject {
+            cluster: CLUSTER.into(),
+            kind: "configmaps".into(),
+            label: "ConfigMap".into(),
+            namespace: Some("shop".into()),
+            name: "nope".into(),
+        };
+        match backend.apply(&gone, "t").await.unwrap_err() {
+            WriteError::Rejected { code, .. } => assert_eq!(code, "NotFound"),
+            other => panic!("{other:?}"),
+        }
+
         // An action on something that is not there reports the API's refusal.
         let missing = Op::ScaleWorkload {
             cluster: CLUSTER.into(),
@@ -928,6 +1000,38 @@ fn any_kind_by_discovery_with_the_columns_the_server_prints() {
         let missing = backend.fetch(&object("svc", "shop", "nope")).await.unwrap_err();
         assert_eq!(missing.kind, ErrorKind::NotFound, "{missing}");
     });
+
+    // Headless: any kind, as a table and as JSON; a kind the cluster does not serve fails.
+    let snapshot = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+            .arg("snapshot")
+            .args(args)
+            .args(["--cluster", "platform", "--region", REGION])
+            .arg("--log-file")
+            .arg(dir.path().join("bosun.log"))
+            .envs(support::servers::aws_env(&moto.endpoint()))
+            .env("KUBECONFIG", &config)
+            .output()
+            .unwrap()
+    };
+    let out = snapshot(&["wdg", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["namespace"], "shop");
+    assert_eq!(rows[0]["name"], "sprocket");
+    assert_eq!(rows[0]["Colour"], "teal");
+    let out = snapshot(&["nodepools.karpenter.sh"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    let header = table.lines().next().unwrap_or_default();
+    assert!(header.starts_with("NAME") && header.ends_with("AGE"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("gpu ")), "{table}");
+    let out = snapshot(&["secrets", "--namespace", "shop"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("payments-stripe"));
+    let out = snapshot(&["nodepol"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nodepools.karpenter.sh"));
 }
 
 fn base64_of(bytes: &[u8]) -> String {

@@ -133,6 +133,15 @@ pub fn resolve<'a>(kinds: &'a [KindInfo], word: &str) -> Result<&'a KindInfo, St
     })
 }
 
+/// `NAME-manual-XXXXX`: unique to the second, and within the 52 characters a Job's name
+/// may have for its pods' names to fit.
+pub fn manual_job_name(cronjob: &str, at: Timestamp) -> String {
+    let suffix = format!("-manual-{:x}", at.as_second() & 0xf_ffff);
+    let room = 52 - suffix.len();
+    let base: String = cronjob.chars().take(room).collect();
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 /// A column of a kind's table, as the API server prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableColumn {
@@ -144,7 +153,7 @@ pub struct TableColumn {
 }
 
 /// One object of a kind, as the API server prints it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TableRow {
     /// `namespace/name`, or `name` for a cluster-scoped kind.
     pub key: String,
@@ -154,14 +163,46 @@ pub struct TableRow {
     /// One per column; the API server's own text.
     pub cells: Vec<String>,
     /// The columns, shared by every row of the table.
-    #[serde(skip)]
     pub columns: Arc<[TableColumn]>,
+}
+
+/// As JSON: its namespace, name and creation time, then each printed column by its name
+/// (`Class`, `Hosts`, ...), but the name and age it has already.
+impl Serialize for TableRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(ns) = &self.namespace {
+            map.serialize_entry("namespace", ns)?;
+        }
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("created_at", &self.created_at)?;
+        for (column, cell) in self.columns.iter().zip(&self.cells).skip(1) {
+            if column.name != "Age" {
+                map.serialize_entry(&column.name, cell)?;
+            }
+        }
+        map.end()
+    }
 }
 
 impl Keyed for TableRow {
     fn key(&self) -> &str {
         &self.key
     }
+}
+
+/// An object of any kind the user is on, as the actions need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// The kind's `plural.group`.
+    pub kind: String,
+    /// The kind as a person names it: `CronJob`.
+    pub label: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// A CronJob's `Suspend` column, where the row shows it.
+    pub suspended: Option<bool>,
 }
 
 /// The objects of one kind, with the columns they are printed in.

@@ -96,6 +96,29 @@ pub enum Op {
         from: (u32, u32, u32),
         to: (u32, u32, u32),
     },
+    /// Delete an object of any kind (pods have [`Op::DeletePod`]); what it owns goes with it.
+    DeleteObject {
+        cluster: String,
+        /// The kind's `plural.group`.
+        kind: String,
+        /// The kind as a person names it: `Ingress`.
+        label: String,
+        namespace: Option<String>,
+        name: String,
+    },
+    /// `kubectl create job --from=cronjob/NAME`: a Job from the CronJob's template, now.
+    TriggerCronJob {
+        cluster: String,
+        namespace: String,
+        name: String,
+    },
+    /// Stop or restart a CronJob's schedule.
+    SuspendCronJob {
+        cluster: String,
+        namespace: String,
+        name: String,
+        suspend: bool,
+    },
 }
 
 impl Op {
@@ -117,6 +140,10 @@ impl Op {
             Op::Cordon { cordon: true, .. } => "cordon",
             Op::Cordon { .. } => "uncordon",
             Op::SetNodeGroupSize { .. } => "resize node group",
+            Op::DeleteObject { .. } => "delete",
+            Op::TriggerCronJob { .. } => "trigger",
+            Op::SuspendCronJob { suspend: true, .. } => "suspend",
+            Op::SuspendCronJob { .. } => "resume",
         }
     }
 
@@ -133,7 +160,10 @@ impl Op {
             | Op::ScaleWorkload { cluster, .. }
             | Op::DeletePod { cluster, .. }
             | Op::Cordon { cluster, .. }
-            | Op::SetNodeGroupSize { cluster, .. } => cluster,
+            | Op::SetNodeGroupSize { cluster, .. }
+            | Op::DeleteObject { cluster, .. }
+            | Op::TriggerCronJob { cluster, .. }
+            | Op::SuspendCronJob { cluster, .. } => cluster,
         }
     }
 
@@ -167,6 +197,15 @@ impl Op {
             Op::DeletePod { namespace, name, .. } => format!("pod {namespace}/{name}"),
             Op::Cordon { node, .. } => format!("node {node}"),
             Op::SetNodeGroupSize { nodegroup, .. } => format!("node group {nodegroup}"),
+            Op::DeleteObject {
+                label, namespace, name, ..
+            } => match namespace {
+                Some(ns) => format!("{} {ns}/{name}", label.to_lowercase()),
+                None => format!("{} {name}", label.to_lowercase()),
+            },
+            Op::TriggerCronJob { namespace, name, .. } | Op::SuspendCronJob { namespace, name, .. } => {
+                format!("cronjob {namespace}/{name}")
+            }
             op => format!("service {}", arn_tail(op.service().unwrap_or_default())),
         }
     }
@@ -232,6 +271,19 @@ impl Op {
                 "min {} → {} · desired {} → {} · max {} → {}",
                 from.0, to.0, from.1, to.1, from.2, to.2
             )],
+            Op::DeleteObject { .. } => vec!["what it owns is deleted with it; this cannot be undone".into()],
+            Op::TriggerCronJob { name, .. } => vec![
+                format!("create a Job from its template now (kubectl create job --from=cronjob/{name})"),
+                "its schedule is unchanged".into(),
+            ],
+            Op::SuspendCronJob { suspend: true, .. } => vec![
+                "scheduled → suspended".into(),
+                "jobs running now finish; no new ones start until it is resumed".into(),
+            ],
+            Op::SuspendCronJob { suspend: false, .. } => vec![
+                "suspended → scheduled".into(),
+                "the next job starts at its next scheduled time".into(),
+            ],
         }
     }
 
@@ -257,6 +309,26 @@ impl Op {
                 kube(&[KubeKind::Workloads, KubeKind::Pods])
             }
             Op::Cordon { .. } => kube(&[KubeKind::Nodes]),
+            Op::DeleteObject { kind, namespace, .. } => {
+                let table = |namespace: Option<String>| Fetch::KubeTable {
+                    cluster: cluster.clone(),
+                    kind: kind.clone(),
+                    namespace,
+                };
+                vec![table(None), table(namespace.clone())]
+            }
+            Op::TriggerCronJob { namespace, .. } | Op::SuspendCronJob { namespace, .. } => {
+                ["cronjobs.batch", "jobs.batch"]
+                    .into_iter()
+                    .flat_map(|kind| {
+                        [None, Some(namespace.clone())].map(|namespace| Fetch::KubeTable {
+                            cluster: cluster.clone(),
+                            kind: kind.into(),
+                            namespace,
+                        })
+                    })
+                    .collect()
+            }
             Op::SetNodeGroupSize { .. } => vec![Fetch::NodeGroups { cluster }],
             Op::SetInstanceState { .. } => vec![
                 Fetch::ContainerInstances {

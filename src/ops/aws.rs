@@ -268,9 +268,13 @@ impl Operator for AwsBackend {
                     ..Applied::default()
                 })
             }
-            Op::RolloutRestart { .. } | Op::ScaleWorkload { .. } | Op::DeletePod { .. } | Op::Cordon { .. } => {
-                self.apply_kube(op).await
-            }
+            Op::RolloutRestart { .. }
+            | Op::ScaleWorkload { .. }
+            | Op::DeletePod { .. }
+            | Op::Cordon { .. }
+            | Op::DeleteObject { .. }
+            | Op::TriggerCronJob { .. }
+            | Op::SuspendCronJob { .. } => self.apply_kube(op).await,
         }
     }
 }
@@ -307,6 +311,28 @@ impl AwsBackend {
             Op::Cordon { node, cordon, .. } => {
                 conn.cordon(node, *cordon).await?;
                 format!("node {node} {}", if *cordon { "cordoned" } else { "uncordoned" })
+            }
+            Op::DeleteObject {
+                kind, namespace, name, ..
+            } => {
+                conn.delete_object(kind, namespace.as_deref(), name).await?;
+                format!("{} deleted", op.target())
+            }
+            Op::TriggerCronJob { namespace, name, .. } => {
+                let job = conn.trigger_cronjob(namespace, name, jiff::Timestamp::now()).await?;
+                format!("job {namespace}/{job} created from cronjob {name}")
+            }
+            Op::SuspendCronJob {
+                namespace,
+                name,
+                suspend,
+                ..
+            } => {
+                conn.suspend_cronjob(namespace, name, *suspend).await?;
+                format!(
+                    "cronjob {namespace}/{name} {}",
+                    if *suspend { "suspended" } else { "resumed" }
+                )
             }
             _ => return Err(WriteError::NotSent(format!("{} is not a Kubernetes action", op.verb()))),
         };

@@ -92,6 +92,35 @@ impl Operator for SimBackend {
                         .resize_nodegroup(nodegroup, *to, now)
                         .map(Done::said)
                 }
+                Op::DeleteObject {
+                    cluster,
+                    kind,
+                    namespace,
+                    name,
+                    ..
+                } => w
+                    .kube_mut(cluster)?
+                    .delete_object(kind, namespace.as_deref(), name)
+                    .map(|()| Done::said(format!("{} deleted", op.target()))),
+                Op::TriggerCronJob {
+                    cluster,
+                    namespace,
+                    name,
+                } => {
+                    let now = w.now();
+                    w.kube_mut(cluster)?
+                        .trigger_cronjob(namespace, name, now)
+                        .map(Done::said)
+                }
+                Op::SuspendCronJob {
+                    cluster,
+                    namespace,
+                    name,
+                    suspend,
+                } => w
+                    .kube_mut(cluster)?
+                    .suspend_cronjob(namespace, name, *suspend)
+                    .map(Done::said),
             })
             // The simulated fleet answers every request; a refusal is its own, like a service's.
             .map_err(|message| WriteError::Rejected {

@@ -72,6 +72,10 @@ pub enum ActCmd {
     Drain(Option<String>),
     Activate(Option<String>),
     Limits(String, String),
+    /// Start a CronJob's Job now.
+    Trigger,
+    /// Suspend (true) or resume a CronJob.
+    Suspend(bool),
 }
 
 /// A parsed `:` command.
@@ -207,6 +211,18 @@ const GENERAL: &[(CommandSpec, Build)] = &[
         )
         .completes(Arg::Accounts),
         |a| optional(a, "account [NAME]").map(|n| Cmd::Account(n.filter(|n| n != "all"))),
+    ),
+    (
+        CommandSpec::new(&["trigger"], "trigger", "run the CronJob now: a Job from its template"),
+        |a| none("trigger", a, Cmd::Act(ActCmd::Trigger)),
+    ),
+    (
+        CommandSpec::new(&["suspend"], "suspend", "suspend the CronJob's schedule"),
+        |a| none("suspend", a, Cmd::Act(ActCmd::Suspend(true))),
+    ),
+    (
+        CommandSpec::new(&["resume"], "resume", "resume the CronJob's schedule"),
+        |a| none("resume", a, Cmd::Act(ActCmd::Suspend(false))),
     ),
     (CommandSpec::new(&["help", "h", "?"], "help", "this help"), |a| {
         none("help", a, Cmd::Help)

@@ -149,9 +149,9 @@ specs! {
     Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";
     Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous revision";
     Revision, "revision", Actions, "revision", ["V"], "service: deploy another task definition revision";
-    StopTask, "stop_task", Actions, "stop_task", ["X"], "task: stop it; pod: delete it (its controller replaces it)";
-    RunTask, "run_task", Actions, "run_task", ["N"], "service: run a one-off task like it";
-    Drain, "drain", Actions, "drain", ["D"], "instance: drain / activate; node: cordon / uncordon";
+    StopTask, "stop_task", Actions, "stop_task", ["X"], "task: stop it; pod: delete it; any other kind: delete it, its name typed";
+    RunTask, "run_task", Actions, "run_task", ["N"], "service: run a one-off task like it; CronJob: trigger it now";
+    Drain, "drain", Actions, "drain", ["D"], "instance: drain / activate; node: cordon / uncordon; CronJob: suspend / resume";
     ScalingLimits, "scaling_limits", Actions, "scaling_limits", ["M"], "service: autoscaling min / max";
 }
 

@@ -114,6 +114,8 @@ pub struct Selection {
     pub pod: Option<std::sync::Arc<Pod>>,
     pub node: Option<std::sync::Arc<Node>>,
     pub nodegroup: Option<NodeGroup>,
+    /// An object of any other kind (the generic table, one object's screen).
+    pub object: Option<crate::domain::kinds::ObjectRef>,
     /// What `y` copies: the selected row's ARN or ID, else the page's resource.
     pub copy: Option<String>,
     /// Resources (ARNs) whose console page `u` opens, the most specific first.

@@ -187,6 +187,42 @@ fn kube_target(
     t
 }
 
+/// Trigger (`suspend` none) or suspend / resume a CronJob.
+fn cronjob_dialog(
+    store: &mut Store,
+    cluster: &str,
+    o: &crate::domain::kinds::ObjectRef,
+    suspend: Option<bool>,
+) -> Result<(), String> {
+    if o.kind != "cronjobs.batch" {
+        return Err(format!("{} {} is not a CronJob", o.label, o.name));
+    }
+    let namespace = o.namespace.clone().unwrap_or_default();
+    let (op, title) = match suspend {
+        None => (
+            Op::TriggerCronJob {
+                cluster: cluster.to_string(),
+                namespace: namespace.clone(),
+                name: o.name.clone(),
+            },
+            format!("Trigger {}", o.name),
+        ),
+        Some(suspend) => (
+            Op::SuspendCronJob {
+                cluster: cluster.to_string(),
+                namespace: namespace.clone(),
+                name: o.name.clone(),
+                suspend,
+            },
+            format!("{} {}", if suspend { "Suspend" } else { "Resume" }, o.name),
+        ),
+    };
+    let target = kube_target(store, cluster, Some(&namespace), "cronjob", &o.name);
+    let step = confirm(store, op, o.name.clone());
+    open(store, title, target, step);
+    Ok(())
+}
+
 /// Kubernetes actions, from their keys: the same keys as their ECS kin.
 fn begin_kube(store: &mut Store, command: Command, selection: &Selection) -> Result<(), String> {
     let cluster = selection.eks_cluster().unwrap_or_default().to_string();
@@ -223,6 +259,38 @@ fn begin_kube(store: &mut Store, command: Command, selection: &Selection) -> Res
                 ask(prompt, &w.desired.to_string(), then),
             );
             Ok(())
+        }
+        Command::StopTask if selection.object.is_some() => {
+            let o = selection.object.clone().expect("checked");
+            let op = Op::DeleteObject {
+                cluster: cluster.clone(),
+                kind: o.kind.clone(),
+                label: o.label.clone(),
+                namespace: o.namespace.clone(),
+                name: o.name.clone(),
+            };
+            let mut target = place(store, &cluster);
+            if let Some(ns) = &o.namespace {
+                target.push(("namespace", ns.clone()));
+            }
+            target.push(("kind", o.label.clone()));
+            target.push(("name", o.name.clone()));
+            // Anything but a pod is deleted only by typing its name.
+            let step = Step::Confirm {
+                op,
+                name: Some(o.name.clone()),
+                typed: LineInput::default(),
+            };
+            open(store, format!("Delete {} {}", o.label, o.name), target, step);
+            Ok(())
+        }
+        Command::RunTask | Command::Drain if selection.object.is_some() => {
+            let o = selection.object.clone().expect("checked");
+            let suspend = match command {
+                Command::RunTask => None,
+                _ => Some(!o.suspended.ok_or("suspend or resume it with :suspend or :resume")?),
+            };
+            cronjob_dialog(store, &cluster, &o, suspend)
         }
         Command::StopTask if selection.pod.is_some() => {
             let pod = selection.pod.clone().expect("checked");
@@ -484,6 +552,16 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
             begin(store, Command::Redeploy);
             Ok(())
         }
+        ActCmd::Trigger | ActCmd::Suspend(_) => match (selection.eks_cluster(), &selection.object) {
+            (Some(cluster), Some(o)) => {
+                let suspend = match cmd {
+                    ActCmd::Suspend(suspend) => Some(suspend),
+                    _ => None,
+                };
+                cronjob_dialog(store, cluster, o, suspend)
+            }
+            _ => Err("select a CronJob first (:cj)".into()),
+        },
         ActCmd::Rollback => {
             begin(store, Command::Rollback);
             Ok(())

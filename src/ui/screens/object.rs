@@ -73,10 +73,24 @@ impl Screen for ObjectScreen {
         let cluster = route.cluster_arn().to_string();
         let (kind, _, _) = parts(route);
         let copy = format!("{kind}/{}", route.object.as_deref().unwrap_or_default());
+        let (_, namespace, name) = parts(route);
+        let value = fetched(store, route).and_then(|f| f.value.as_ref());
+        let info = store
+            .kube
+            .get(&cluster)
+            .and_then(|d| crate::domain::kinds::resolve(d.kinds.items(), kind).ok());
+        let object = crate::domain::kinds::ObjectRef {
+            kind: value.map_or_else(|| kind.to_string(), |o| o.kind.clone()),
+            label: info.map_or_else(|| kind.to_string(), |i| i.kind.clone()),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+            suspended: None,
+        };
         Selection {
             console: vec![cluster.clone()],
             copy: Some(copy),
             cluster: Some(cluster),
+            object: Some(object),
             ..Selection::default()
         }
     }
@@ -91,7 +105,11 @@ impl Screen for ObjectScreen {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[Up, Down, CopyArn, CommandLine, Back]
+        &[Up, Down, StopTask, CopyArn, CommandLine, Back]
+    }
+
+    fn hint_label(&self, command: Command) -> Option<&'static str> {
+        k8s::hint(command)
     }
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {

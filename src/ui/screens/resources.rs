@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 
 use super::kube::{self as k8s, age};
 use crate::domain::fetch::Fetch;
-use crate::domain::kinds::{KindInfo, TableColumn, TableRow, resolve};
+use crate::domain::kinds::{KindInfo, ObjectRef, TableColumn, TableRow, resolve};
 use crate::store::Store;
 use crate::store::kube::{Generic, KubeData, table_key};
 use crate::store::table::{Cell, Column, Row, RowCx, SortKey, Tone};
@@ -108,7 +108,27 @@ impl Screen for Resources {
     }
 
     fn selection(&self, store: &Store) -> Selection {
-        k8s::list_selection(store)
+        let mut selection = k8s::list_selection(store);
+        let page = store.ui.page();
+        let row = generic(store, page).and_then(|g| k8s::selected(page, Some(&g.rows)));
+        selection.object = row.map(|row| {
+            let kind = kind_of(&page.route);
+            let info = info(store.kube.get(page.route.cluster_arn()), kind);
+            let suspended = row
+                .columns
+                .iter()
+                .position(|c| c.name == "Suspend")
+                .and_then(|i| row.cells.get(i))
+                .map(|cell| cell == "True");
+            ObjectRef {
+                kind: info.map_or_else(|| kind.to_string(), |i| i.name.clone()),
+                label: info.map_or_else(|| kind.to_string(), |i| i.kind.clone()),
+                namespace: row.namespace.clone(),
+                name: row.name.clone(),
+                suspended,
+            }
+        });
+        selection
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
@@ -117,11 +137,15 @@ impl Screen for Resources {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[Open, Filter, SortNext, CommandLine, Back]
+        &[Open, StopTask, Filter, SortNext, CommandLine, Back]
     }
 
     fn hint_label(&self, command: Command) -> Option<&'static str> {
-        k8s::hint(command)
+        match command {
+            Command::RunTask => Some("trigger"),
+            Command::Drain => Some("suspend/resume"),
+            _ => k8s::hint(command),
+        }
     }
 
     fn commands(&self) -> &'static [CommandSpec] {

@@ -2,8 +2,10 @@
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::{CronJob, Job, JobSpec};
 use k8s_openapi::api::core::v1 as core;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 
 use crate::domain::kube::WorkloadKind;
 use crate::domain::op::WriteError;
@@ -99,6 +101,89 @@ impl Conn {
             .await
             .map(drop)
             .map_err(|e| self.write_error(&format!("patch node {node}"), e))
+    }
+}
+
+impl Conn {
+    /// Delete an object of any kind, by the name discovery has for it; what it owns is
+    /// deleted after it (background propagation, as `kubectl delete`).
+    pub async fn delete_object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<(), WriteError> {
+        let info = self.kind(kind).await.map_err(|e| WriteError::NotSent(e.message))?;
+        let resource = ApiResource {
+            group: info.group.clone(),
+            version: info.version.clone(),
+            api_version: info.api_version(),
+            kind: info.kind.clone(),
+            plural: info.plural.clone(),
+        };
+        let api: Api<DynamicObject> = match namespace.filter(|_| info.namespaced) {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, &resource),
+            None => Api::all_with(self.client.clone(), &resource),
+        };
+        let what = match namespace {
+            Some(ns) => format!("delete {} {ns}/{name}", info.name),
+            None => format!("delete {} {name}", info.name),
+        };
+        api.delete(name, &DeleteParams::background())
+            .await
+            .map(drop)
+            .map_err(|e| self.write_error(&what, e))
+    }
+
+    /// A Job from a CronJob's template, as `kubectl create job --from=cronjob/NAME` makes
+    /// it (owned by the CronJob, marked as started by hand); its name.
+    pub async fn trigger_cronjob(&self, namespace: &str, name: &str, at: Timestamp) -> Result<String, WriteError> {
+        let cronjobs: Api<CronJob> = Api::namespaced(self.client.clone(), namespace);
+        // Reading the template sends nothing: a failure here changed nothing.
+        let cronjob = cronjobs
+            .get(name)
+            .await
+            .map_err(|e| WriteError::NotSent(self.error(&format!("get cronjob {namespace}/{name}"), &e).message))?;
+        let template = cronjob
+            .spec
+            .as_ref()
+            .map(|s| s.job_template.clone())
+            .unwrap_or_default();
+        let mut annotations = template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.annotations.clone())
+            .unwrap_or_default();
+        annotations.insert("cronjob.kubernetes.io/instantiate".into(), "manual".into());
+        let job_name = crate::domain::kinds::manual_job_name(name, at);
+        let job = Job {
+            metadata: ObjectMeta {
+                name: Some(job_name.clone()),
+                namespace: Some(namespace.to_string()),
+                labels: template.metadata.as_ref().and_then(|m| m.labels.clone()),
+                annotations: Some(annotations),
+                owner_references: Some(vec![OwnerReference {
+                    api_version: "batch/v1".into(),
+                    kind: "CronJob".into(),
+                    name: name.to_string(),
+                    uid: cronjob.metadata.uid.clone().unwrap_or_default(),
+                    controller: Some(true),
+                    block_owner_deletion: None,
+                }]),
+                ..ObjectMeta::default()
+            },
+            spec: Some(template.spec.unwrap_or_else(JobSpec::default)),
+            status: None,
+        };
+        Api::<Job>::namespaced(self.client.clone(), namespace)
+            .create(&PostParams::default(), &job)
+            .await
+            .map_err(|e| self.write_error(&format!("create job {namespace}/{job_name}"), e))?;
+        Ok(job_name)
+    }
+
+    pub async fn suspend_cronjob(&self, namespace: &str, name: &str, suspend: bool) -> Result<(), WriteError> {
+        let patch = serde_json::json!({"spec": {"suspend": suspend}});
+        Api::<CronJob>::namespaced(self.client.clone(), namespace)
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map(drop)
+            .map_err(|e| self.write_error(&format!("patch cronjob {namespace}/{name}"), e))
     }
 }
 

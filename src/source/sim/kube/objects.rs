@@ -254,8 +254,68 @@ impl SimKube {
         if self.objects.len() == before {
             return Err(format!("{} \"{name}\" not found", info.name));
         }
+        // What it owned goes with it.
+        let me = format!("{}/{name}", info.kind);
+        self.objects
+            .retain(|o| !(o.namespace.as_deref() == namespace && owner_names(&o.value).any(|n| n == me)));
         self.revision += 1;
         Ok(())
+    }
+
+    /// A Job from a CronJob's template, now, as `kubectl create job --from=cronjob/NAME`.
+    pub fn trigger_cronjob(&mut self, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
+        let cronjob = self
+            .objects
+            .iter()
+            .find(|o| o.kind == "cronjobs.batch" && o.namespace.as_deref() == Some(namespace) && o.name == name)
+            .ok_or_else(|| format!("cronjobs.batch \"{name}\" not found"))?;
+        let template = cronjob.value["spec"]["jobTemplate"]["spec"].clone();
+        let job = crate::domain::kinds::manual_job_name(name, now);
+        let kinds = self.kinds();
+        let info = resolve(&kinds, "jobs.batch")?;
+        let mut value = skeleton(info, Some(namespace), &job, now);
+        value["metadata"]["annotations"] = json!({"cronjob.kubernetes.io/instantiate": "manual"});
+        value["metadata"]["ownerReferences"] =
+            json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": name, "controller": true}]);
+        value["spec"] = template;
+        value["status"] = json!({"active": 1, "startTime": rfc3339(now)});
+        self.objects.push(SimObject {
+            kind: info.name.clone(),
+            namespace: Some(namespace.into()),
+            name: job.clone(),
+            created_at: now,
+            cells: vec!["Running".into(), "0/1".into(), "0s".into()],
+            value,
+        });
+        self.event(
+            now,
+            "Normal",
+            "SuccessfulCreate",
+            &format!("Job/{job}"),
+            namespace,
+            &format!("Created pod: {job}-x1"),
+        );
+        self.revision += 1;
+        Ok(format!("job {namespace}/{job} created from cronjob {name}"))
+    }
+
+    /// Suspend or resume a CronJob's schedule.
+    pub fn suspend_cronjob(&mut self, namespace: &str, name: &str, suspend: bool) -> Result<String, String> {
+        let cronjob = self
+            .objects
+            .iter_mut()
+            .find(|o| o.kind == "cronjobs.batch" && o.namespace.as_deref() == Some(namespace) && o.name == name)
+            .ok_or_else(|| format!("cronjobs.batch \"{name}\" not found"))?;
+        cronjob.value["spec"]["suspend"] = json!(suspend);
+        // Schedule, Timezone, Suspend, ...
+        if let Some(cell) = cronjob.cells.get_mut(2) {
+            *cell = if suspend { "True" } else { "False" }.into();
+        }
+        self.revision += 1;
+        Ok(format!(
+            "cronjob {namespace}/{name} {}",
+            if suspend { "suspended" } else { "resumed" }
+        ))
     }
 
     /// The objects of the other kinds a cluster of the demo fleet has.
