@@ -135,6 +135,10 @@ fn main() {
     press(&mut store, Command::Open);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("ingress", &mut store);
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "pods");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("trouble", &mut store);
 
     // Eight accounts, one whose sign-in expired.
     let many = SimBackend::fixed_with_accounts(7, at, 8);

@@ -136,6 +136,11 @@ pub struct SnapshotArgs {
     #[arg(long, short = 'n', value_name = "NAME")]
     pub namespace: Option<String>,
 
+    /// Only the pods in trouble, of every EKS cluster (pods): CrashLoopBackOff, image pulls
+    /// failing, failed, OOMKilled, Pending or not ready for over a minute.
+    #[arg(long)]
+    pub trouble: bool,
+
     #[arg(long, value_enum, default_value_t)]
     pub format: snapshot::Format,
 }
@@ -359,6 +364,7 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
         service: args.service.clone(),
         stopped: args.stopped,
         namespace: args.namespace.clone(),
+        trouble: args.trouble,
         format: args.format,
         in_flight: settings.intervals.max_in_flight,
     };

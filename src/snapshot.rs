@@ -68,6 +68,8 @@ pub struct Request {
     pub service: Option<String>,
     pub stopped: bool,
     pub namespace: Option<String>,
+    /// pods: only those in trouble, of every EKS cluster (see `Pod::trouble`).
+    pub trouble: bool,
     pub format: Format,
     /// Fetches in flight at once.
     pub in_flight: usize,
@@ -480,6 +482,10 @@ pub async fn write(backend: &dyn Backend, what: &What, request: &Request, out: &
     };
     let missing = if view == View::Tasks && request.format == Format::Json {
         stream_tasks(backend, request, out).await?
+    } else if view == View::Pods && request.trouble {
+        let report = trouble(backend, request).await?;
+        out.write_all(report.text.as_bytes())?;
+        report.missing
     } else if view == View::Pods && request.format == Format::Json {
         stream_pods(backend, request, out).await?
     } else {
@@ -581,6 +587,37 @@ async fn stream_pods(backend: &dyn Backend, request: &Request, out: &mut dyn std
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(missing)
+}
+
+/// The pods in trouble in every chosen EKS cluster (of every account), the worst first:
+/// one paged list of each cluster's pods.
+async fn trouble(backend: &dyn Backend, request: &Request) -> Result<Report> {
+    let mut missing = Missing::default();
+    let clusters = chosen_eks(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;
+    let fetches = clusters
+        .iter()
+        .filter(|c| !missing.has(&c.account))
+        .map(|c| Fetch::Trouble { cluster: c.arn.clone() })
+        .collect();
+    let mut rows = Vec::new();
+    for event in fetch_all(backend, fetches, request.in_flight.max(1)).await {
+        match event.result {
+            Ok(Payload::Trouble(pods)) => rows.extend(pods),
+            Ok(other) => bail!("{} answered with {}", event.fetch.describe(), other.kind()),
+            Err(e) => {
+                let account = clusters
+                    .iter()
+                    .find(|c| Some(c.arn.as_str()) == event.fetch.cluster())
+                    .map_or("", |c| c.account.as_str());
+                missing.add(account, &format!("{}: {}", event.fetch.describe(), e.message));
+            }
+        }
+    }
+    rows.retain(|t| request.namespace.as_ref().is_none_or(|ns| &t.pod.namespace == ns));
+    rows.sort_by(|a, b| (a.trouble.rank, &a.cluster, &a.pod.key).cmp(&(b.trouble.rank, &b.cluster, &b.pod.key)));
+    let rows: Vec<&crate::domain::kube::TroubledPod> = rows.iter().collect();
+    let text = output(&rows, &[], &RowCx::at(backend.now()), request.format)?;
+    Ok(Report { text, missing })
 }
 
 /// The objects of any kind in every chosen EKS cluster (in `--namespace` only), with the

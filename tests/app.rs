@@ -648,3 +648,25 @@ fn actions_on_any_kind() {
     assert!(store.ui.dialog.is_none());
     assert!(store.ui.message.clone().unwrap().text.contains("refused"));
 }
+
+/// `:pods` at the fleet: the pods in trouble of every EKS cluster, the worst first; `enter`
+/// opens the pod in its cluster; inside a cluster `:pods` is that cluster's pods.
+#[test]
+fn pods_in_trouble_across_the_fleet() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "pods");
+    assert!(on(&store, screens::trouble::ID, |_| true), "{:?}", store.ui.route());
+    follow_scope(&mut store);
+    let ranks: Vec<u8> = store.trouble.items().iter().map(|t| t.trouble.rank).collect();
+    assert!(!ranks.is_empty() && ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert!(store.trouble.items()[0].trouble.why.contains("CrashLoopBackOff"));
+    let screen = render(&store, 120, 30);
+    assert!(screen.contains("pods in trouble · 2 clusters"), "{screen}");
+    assert!(screen.contains("Pending: 0/5 nodes are available"), "{screen}");
+    press(&mut store, Command::Open);
+    let first = store.trouble.items()[0].pod.key.clone();
+    assert!(on(&store, screens::pod::ID, |r| r.object.as_deref() == Some(first.as_str())));
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "pods");
+    assert!(on(&store, screens::pods::ID, |_| true));
+}

@@ -1050,3 +1050,71 @@ fn base64_of(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The pods in trouble across clusters: two EKS clusters, each its own API server, in one
+/// list, the worst first, each row naming its cluster; headless as JSON.
+#[test]
+fn pods_in_trouble_across_two_clusters() {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            "data",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks",
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+            "--region",
+            REGION,
+        ],
+    );
+    let platform = KubeServer::start(&["--token", TOKEN]);
+    let data = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    let mut text = String::from("apiVersion: v1\nkind: Config\nusers:\n- name: oncall\n  user:\n    token: ");
+    text.push_str(TOKEN);
+    text.push_str("\nclusters:\n");
+    for (name, server) in [("platform", &platform), ("data", &data)] {
+        text.push_str(&format!("- name: {name}\n  cluster:\n    server: {}\n", server.endpoint()));
+    }
+    text.push_str("contexts:\n");
+    for name in ["platform", "data"] {
+        text.push_str(&format!("- name: {name}\n  context:\n    cluster: {name}\n    user: oncall\n"));
+    }
+    text.push_str("current-context: platform\n");
+    std::fs::write(&config, text).unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(["snapshot", "pods", "--trouble", "--region", REGION, "--format", "json"])
+        .arg("--log-file")
+        .arg(dir.path().join("bosun.log"))
+        .envs(support::servers::aws_env(&moto.endpoint()))
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let clusters: std::collections::BTreeSet<&str> = rows.iter().filter_map(|r| r["cluster"].as_str()).collect();
+    assert_eq!(
+        clusters.into_iter().collect::<Vec<_>>(),
+        [
+            "arn:aws:eks:us-east-1:123456789012:cluster/data",
+            "arn:aws:eks:us-east-1:123456789012:cluster/platform"
+        ],
+        "{rows:#?}"
+    );
+    // The worst first, and only pods in trouble.
+    let ranks: Vec<u64> = rows.iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert!(rows.iter().all(|r| r["phase"] != "Succeeded"));
+    assert!(
+        rows.iter().any(|r| r["why"].as_str().unwrap_or_default().contains("CrashLoopBackOff")),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().all(|r| r["name"] != "checkout-6d8f9c7b5d-2xk9p"), "a healthy pod");
+}

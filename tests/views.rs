@@ -281,3 +281,11 @@ fn any_kind_and_one_object() {
     assert!(screen.contains("api-key: <16 bytes, hidden>"), "{screen}");
     assert!(!screen.contains("c2tfbGl2ZV9kZW1vX2tleQ"), "{screen}");
 }
+
+#[test]
+fn pods_in_trouble_across_clusters() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    snap("trouble", &store);
+}

@@ -131,6 +131,10 @@ pub enum Fetch {
         namespace: Option<String>,
         name: String,
     },
+    /// The pods in trouble in an EKS cluster (see [`Pod::trouble`](super::kube::Pod::trouble)).
+    Trouble {
+        cluster: String,
+    },
     /// New lines of one container's log (or all of its previous run's), since the last fetch.
     PodLogs {
         cluster: String,
@@ -191,6 +195,7 @@ impl Fetch {
             | Fetch::KubeKinds { cluster }
             | Fetch::KubeTable { cluster, .. }
             | Fetch::KubeObject { cluster, .. }
+            | Fetch::Trouble { cluster }
             | Fetch::PodLogs { cluster, .. } => Some(cluster),
             _ => None,
         }
@@ -242,6 +247,7 @@ impl Fetch {
                 | Fetch::KubeKinds { .. }
                 | Fetch::KubeTable { .. }
                 | Fetch::KubeObject { .. }
+                | Fetch::Trouble { .. }
         )
     }
 
@@ -272,6 +278,7 @@ impl Fetch {
     pub fn describe(&self) -> String {
         match self {
             Fetch::KubeKinds { cluster } => format!("the kinds of {}", crate::util::arn_tail(cluster)),
+            Fetch::Trouble { cluster } => format!("the pods in trouble in {}", crate::util::arn_tail(cluster)),
             Fetch::KubeTable { cluster, kind, .. } => format!("{kind} of {}", crate::util::arn_tail(cluster)),
             Fetch::KubeObject {
                 cluster, kind, name, ..
@@ -349,6 +356,7 @@ pub enum Payload {
     KubeKinds(Vec<KindInfo>),
     KubeTable(Box<KubeTable>),
     KubeObject(Box<KubeObject>),
+    Trouble(Vec<super::kube::TroubledPod>),
 }
 
 impl Payload {
@@ -378,6 +386,7 @@ impl Payload {
             Payload::KubeKinds(_) => "kubernetes kinds",
             Payload::KubeTable(_) => "kubernetes objects",
             Payload::KubeObject(_) => "kubernetes object",
+            Payload::Trouble(_) => "pods in trouble",
         }
     }
 }

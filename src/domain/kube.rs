@@ -169,6 +169,109 @@ impl Pod {
         let (ready, total) = self.ready_count();
         (self.phase != "Succeeded" && ready < total) || self.phase == "Pending" || self.phase == "Failed"
     }
+
+    /// Whether it is in trouble, and why, with how bad (0 the worst): a container in
+    /// CrashLoopBackOff, one that cannot pull its image, the pod failed, a container whose
+    /// last run was OOMKilled, Pending for more than a minute, or running but not ready
+    /// for more than a minute.
+    pub fn trouble(&self, now: Timestamp) -> Option<Trouble> {
+        let older_than_a_minute = self
+            .created_at
+            .is_some_and(|t| now.duration_since(t).as_secs() >= 60);
+        let found = |rank: u8, why: String| Some(Trouble { rank, why });
+        for c in &self.containers {
+            match c.reason.as_deref() {
+                Some("CrashLoopBackOff") => {
+                    return found(0, format!("{}: CrashLoopBackOff ({})", c.name, restarts(c.restarts)));
+                }
+                Some(r @ ("ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "CreateContainerConfigError")) => {
+                    return found(1, format!("{}: {r}", c.name));
+                }
+                _ => {}
+            }
+        }
+        if self.phase == "Failed" {
+            return found(2, "Failed".into());
+        }
+        if let Some(c) = self
+            .containers
+            .iter()
+            .find(|c| c.reason.as_deref() == Some("Error") && c.state == "terminated")
+        {
+            return found(2, format!("{}: Error (exit {})", c.name, c.exit_code.unwrap_or(1)));
+        }
+        if let Some(c) = self
+            .containers
+            .iter()
+            .find(|c| c.reason.as_deref() == Some("OOMKilled") || c.last_reason.as_deref() == Some("OOMKilled"))
+        {
+            return found(3, format!("{}: OOMKilled ({})", c.name, restarts(c.restarts)));
+        }
+        if self.phase == "Pending" && older_than_a_minute {
+            return found(
+                4,
+                match &self.unschedulable {
+                    Some(why) => format!("Pending: {why}"),
+                    None => "Pending".into(),
+                },
+            );
+        }
+        let (ready, total) = self.ready_count();
+        if self.phase == "Running" && ready < total && older_than_a_minute {
+            return found(5, format!("not ready ({ready}/{total})"));
+        }
+        None
+    }
+}
+
+/// How often a cluster's pods in trouble are listed, while they are on screen: each time
+/// is a whole (paged) list of its pods.
+pub const TROUBLE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn restarts(n: u32) -> String {
+    match n {
+        1 => "1 restart".into(),
+        n => format!("{n} restarts"),
+    }
+}
+
+/// Why a pod is in trouble.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trouble {
+    /// 0 the worst.
+    pub rank: u8,
+    pub why: String,
+}
+
+/// A pod in trouble in one of the fleet's EKS clusters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TroubledPod {
+    /// `cluster-arn namespace/name`.
+    #[serde(skip)]
+    pub key: String,
+    /// The EKS cluster's ARN.
+    pub cluster: String,
+    #[serde(flatten)]
+    pub trouble: Trouble,
+    #[serde(flatten)]
+    pub pod: Pod,
+}
+
+impl TroubledPod {
+    pub fn new(cluster: &str, pod: &Pod, trouble: Trouble) -> Self {
+        TroubledPod {
+            key: format!("{cluster} {}", pod.key),
+            cluster: cluster.to_string(),
+            trouble,
+            pod: pod.clone(),
+        }
+    }
+}
+
+impl Keyed for TroubledPod {
+    fn key(&self) -> &str {
+        &self.key
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -208,7 +208,10 @@ impl Scheduler {
     }
 
     fn interval(&self, fetch: &Fetch) -> Duration {
-        if self.scope.contains(fetch) {
+        if let Fetch::Trouble { .. } = fetch {
+            // A whole list of a cluster's pods: never more often than this.
+            self.intervals.fast.max(crate::domain::kube::TROUBLE_INTERVAL)
+        } else if self.scope.contains(fetch) {
             self.intervals.fast
         } else {
             self.intervals.slow

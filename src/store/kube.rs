@@ -322,6 +322,8 @@ pub struct KubeData {
     pub tables: HashMap<String, Generic>,
     /// Objects read whole, by [`object_key`].
     pub objects: HashMap<String, Fetched<KubeObject>>,
+    /// Its pods in trouble, for the list across every cluster.
+    pub trouble: Collection<TroubledPod>,
     /// Pods and requests per node, kept as pods change.
     load: HashMap<String, Load>,
 }

@@ -22,6 +22,7 @@ pub use rows::Rows;
 use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 use crate::domain::*;
+use crate::domain::kube::TroubledPod;
 use crate::util::natural_cmp;
 
 /// Everything known about one ECS cluster beyond its description.
@@ -99,6 +100,8 @@ pub struct Store {
     pub insight: insight::Insight,
     /// Node groups, add-ons and Kubernetes resources, by EKS cluster ARN.
     pub kube: HashMap<String, kube::KubeData>,
+    /// The pods in trouble in every EKS cluster, the worst first.
+    pub trouble: Collection<TroubledPod>,
     /// Kubernetes views: only this namespace (`:ns`); all when `None`.
     pub namespace: Option<String>,
     /// The fleet: only this account (`:account`); all when `None`.
@@ -157,6 +160,7 @@ impl Store {
             revisions: HashMap::new(),
             insight: insight::Insight::default(),
             kube: HashMap::new(),
+            trouble: Collection::default(),
             namespace: None,
             account_scope: None,
             ops: OpsState::default(),
@@ -265,6 +269,13 @@ impl Store {
     fn apply_ok(&mut self, fetch: &Fetch, payload: Payload, at: Timestamp, digest: Option<u64>) -> bool {
         if fetch.is_insight() {
             return self.insight.apply_ok(fetch, payload, at);
+        }
+        if let (Fetch::Trouble { cluster }, Payload::Trouble(pods)) = (fetch, &payload) {
+            let changed = self.kube.entry(cluster.clone()).or_default().trouble.replace(pods.clone(), at);
+            if changed {
+                self.gather_trouble(at);
+            }
+            return changed;
         }
         if fetch.is_kube() {
             let data = self.kube.entry(fetch_cluster(fetch)).or_default();
@@ -391,6 +402,12 @@ impl Store {
         if fetch.is_insight() {
             return self.insight.apply_err(fetch, error);
         }
+        if let Fetch::Trouble { cluster } = fetch {
+            // Shown beside the list of every cluster, naming the cluster.
+            let named = FetchError::new(error.kind, format!("{}: {}", crate::util::arn_tail(cluster), error.message));
+            let changed = self.kube.entry(cluster.clone()).or_default().trouble.fail(error);
+            return self.trouble.fail(named) || changed;
+        }
         if fetch.is_kube() {
             let data = self.kube.entry(fetch_cluster(fetch)).or_default();
             return match fetch {
@@ -463,6 +480,17 @@ impl Store {
     }
 
     /// Every EKS cluster in every region.
+    /// The pods in trouble of every EKS cluster in one list, the worst first.
+    fn gather_trouble(&mut self, at: Timestamp) {
+        let mut all: Vec<TroubledPod> = self
+            .kube
+            .values()
+            .flat_map(|d| d.trouble.items().iter().cloned())
+            .collect();
+        all.sort_by(|a, b| (a.trouble.rank, &a.cluster, &a.pod.key).cmp(&(b.trouble.rank, &b.cluster, &b.pod.key)));
+        self.trouble.replace(all, at);
+    }
+
     pub fn all_eks(&self) -> impl Iterator<Item = &EksCluster> {
         self.eks.values().flat_map(|c| c.items())
     }

@@ -582,6 +582,12 @@ impl Backend for AwsBackend {
             }
             Fetch::Kube { cluster, kind } => self.kube(cluster).await?.changes(*kind).await.map(Payload::Kube),
             Fetch::KubeKinds { cluster } => Ok(Payload::KubeKinds(self.kube(cluster).await?.kinds().await?.to_vec())),
+            Fetch::Trouble { cluster } => self
+                .kube(cluster)
+                .await?
+                .trouble(cluster, jiff::Timestamp::now())
+                .await
+                .map(Payload::Trouble),
             Fetch::KubeTable {
                 cluster,
                 kind,

@@ -249,6 +249,7 @@ impl Backend for SimBackend {
                 Ok(Payload::Kube(changes))
             }
             Fetch::KubeKinds { cluster } => Ok(Payload::KubeKinds(world.kube(cluster)?.kinds())),
+            Fetch::Trouble { cluster } => Ok(Payload::Trouble(world.kube(cluster)?.trouble(cluster, world.now))),
             Fetch::KubeTable {
                 cluster,
                 kind,

@@ -28,6 +28,7 @@ pub mod targets;
 pub mod task;
 pub mod taskdef;
 pub mod tasks;
+pub mod trouble;
 pub mod workloads;
 
 use crate::domain::fetch::Fetch;
@@ -63,6 +64,7 @@ pub static ALL: &[&dyn Screen] = &[
     &pod::PodScreen,
     &pod_logs::PodLogs,
     &object::ObjectScreen,
+    &trouble::Trouble,
 ];
 
 /// The screen with this id. Routes are only ever made from registered ids; an unknown one

@@ -74,12 +74,20 @@ impl Screen for Pods {
         const C: &[CommandSpec] = &[CommandSpec::new(
             &["pods", "pod", "po"],
             "pods",
-            "pods (in the :ns namespace, or all)",
+            "pods of the EKS cluster (in the :ns namespace, or all); at the fleet: the pods in trouble in every cluster",
         )];
         C
     }
 
     fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        // At the fleet: every cluster's pods in trouble.
+        if store.ui.route().is(crate::store::ui::ScreenId::FLEET) {
+            let go = Go::here(Route::new(super::trouble::ID));
+            return Ok(match args {
+                [] => go,
+                words => go.filter(words.join(" ")),
+            });
+        }
         k8s::open_kind(ID, store, name, args)
     }
 

@@ -12,6 +12,7 @@ mod convert;
 mod error;
 mod kinds;
 mod logs;
+mod trouble;
 mod watch;
 mod writes;
 

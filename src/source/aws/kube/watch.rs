@@ -248,6 +248,18 @@ impl Watch {
 }
 
 impl Conn {
+    /// Every pod, if the pods' watch has listed them all.
+    pub(super) fn listed_pods(&self) -> Option<Vec<Arc<crate::domain::kube::Pod>>> {
+        let watch = lock(&self.watches).get(&KubeKind::Pods).cloned()?;
+        match &watch.caches {
+            Caches::Pods(cache) => {
+                let cache = lock(cache);
+                cache.listed.then(|| cache.items.values().cloned().collect())
+            }
+            _ => None,
+        }
+    }
+
     /// What changed in `kind` since the last read (everything, the first time), starting
     /// its watch the first time it is asked for. While the first list is arriving, what
     /// has arrived so far, and how much.

@@ -262,6 +262,14 @@ impl SimKube {
         Ok(())
     }
 
+    /// The pods in trouble.
+    pub fn trouble(&self, cluster: &str, now: Timestamp) -> Vec<crate::domain::kube::TroubledPod> {
+        self.pods
+            .iter()
+            .filter_map(|p| Some(crate::domain::kube::TroubledPod::new(cluster, p, p.trouble(now)?)))
+            .collect()
+    }
+
     /// A Job from a CronJob's template, now, as `kubectl create job --from=cronjob/NAME`.
     pub fn trigger_cronjob(&mut self, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
         let cronjob = self
