@@ -665,7 +665,8 @@ fn pods_in_trouble_across_the_fleet() {
     assert!(screen.contains("Pending: 0/5 nodes are available"), "{screen}");
     press(&mut store, Command::Open);
     let first = store.trouble.items()[0].pod.key.clone();
-    assert!(on(&store, screens::pod::ID, |r| r.object.as_deref() == Some(first.as_str())));
+    assert!(on(&store, screens::pod::ID, |r| r.object.as_deref()
+        == Some(first.as_str())));
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     type_line(&mut store, Command::CommandLine, "pods");
     assert!(on(&store, screens::pods::ID, |_| true));

@@ -1080,11 +1080,16 @@ fn pods_in_trouble_across_two_clusters() {
     text.push_str(TOKEN);
     text.push_str("\nclusters:\n");
     for (name, server) in [("platform", &platform), ("data", &data)] {
-        text.push_str(&format!("- name: {name}\n  cluster:\n    server: {}\n", server.endpoint()));
+        text.push_str(&format!(
+            "- name: {name}\n  cluster:\n    server: {}\n",
+            server.endpoint()
+        ));
     }
     text.push_str("contexts:\n");
     for name in ["platform", "data"] {
-        text.push_str(&format!("- name: {name}\n  context:\n    cluster: {name}\n    user: oncall\n"));
+        text.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {name}\n    user: oncall\n"
+        ));
     }
     text.push_str("current-context: platform\n");
     std::fs::write(&config, text).unwrap();
@@ -1113,8 +1118,12 @@ fn pods_in_trouble_across_two_clusters() {
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
     assert!(rows.iter().all(|r| r["phase"] != "Succeeded"));
     assert!(
-        rows.iter().any(|r| r["why"].as_str().unwrap_or_default().contains("CrashLoopBackOff")),
+        rows.iter()
+            .any(|r| r["why"].as_str().unwrap_or_default().contains("CrashLoopBackOff")),
         "{rows:#?}"
     );
-    assert!(rows.iter().all(|r| r["name"] != "checkout-6d8f9c7b5d-2xk9p"), "a healthy pod");
+    assert!(
+        rows.iter().all(|r| r["name"] != "checkout-6d8f9c7b5d-2xk9p"),
+        "a healthy pod"
+    );
 }

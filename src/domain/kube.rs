@@ -175,9 +175,7 @@ impl Pod {
     /// last run was OOMKilled, Pending for more than a minute, or running but not ready
     /// for more than a minute.
     pub fn trouble(&self, now: Timestamp) -> Option<Trouble> {
-        let older_than_a_minute = self
-            .created_at
-            .is_some_and(|t| now.duration_since(t).as_secs() >= 60);
+        let older_than_a_minute = self.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 60);
         let found = |rank: u8, why: String| Some(Trouble { rank, why });
         for c in &self.containers {
             match c.reason.as_deref() {

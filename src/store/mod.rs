@@ -21,8 +21,8 @@ pub use rows::Rows;
 
 use crate::domain::account::Account;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
-use crate::domain::*;
 use crate::domain::kube::TroubledPod;
+use crate::domain::*;
 use crate::util::natural_cmp;
 
 /// Everything known about one ECS cluster beyond its description.
@@ -271,7 +271,12 @@ impl Store {
             return self.insight.apply_ok(fetch, payload, at);
         }
         if let (Fetch::Trouble { cluster }, Payload::Trouble(pods)) = (fetch, &payload) {
-            let changed = self.kube.entry(cluster.clone()).or_default().trouble.replace(pods.clone(), at);
+            let changed = self
+                .kube
+                .entry(cluster.clone())
+                .or_default()
+                .trouble
+                .replace(pods.clone(), at);
             if changed {
                 self.gather_trouble(at);
             }
@@ -404,7 +409,10 @@ impl Store {
         }
         if let Fetch::Trouble { cluster } = fetch {
             // Shown beside the list of every cluster, naming the cluster.
-            let named = FetchError::new(error.kind, format!("{}: {}", crate::util::arn_tail(cluster), error.message));
+            let named = FetchError::new(
+                error.kind,
+                format!("{}: {}", crate::util::arn_tail(cluster), error.message),
+            );
             let changed = self.kube.entry(cluster.clone()).or_default().trouble.fail(error);
             return self.trouble.fail(named) || changed;
         }

@@ -58,9 +58,8 @@ impl Screen for Trouble {
 
     fn open(&self, store: &Store) -> Result<Option<Go>, String> {
         let page = store.ui.page();
-        Ok(table::selected(page.table(), store.trouble.items()).map(|t| {
-            Go::here(Route::new(super::pod::ID).cluster(&t.cluster).object(&t.pod.key))
-        }))
+        Ok(table::selected(page.table(), store.trouble.items())
+            .map(|t| Go::here(Route::new(super::pod::ID).cluster(&t.cluster).object(&t.pod.key))))
     }
 
     fn selection(&self, store: &Store) -> Selection {

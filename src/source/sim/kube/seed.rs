@@ -23,6 +23,8 @@ pub(super) enum Health {
     OomOnce,
     /// The last pod cannot be scheduled.
     Unschedulable,
+    /// The last pod's image tag does not exist: it waits in ImagePullBackOff.
+    BadImage,
 }
 
 struct WorkloadSpec {
@@ -113,7 +115,16 @@ const DATA: &[WorkloadSpec] = &[
         Good,
     ),
     w!(StatefulSet, "analytics", "kafka", 3, "kafka:3.8.0", 500, 2048, Good),
-    w!(Deployment, "analytics", "ingest", 2, "ingest:0.42.0", 250, 512, Good),
+    w!(
+        Deployment,
+        "analytics",
+        "ingest",
+        2,
+        "ingest:0.42.0",
+        250,
+        512,
+        BadImage
+    ),
     w!(
         Deployment,
         "kube-system",
@@ -523,7 +534,8 @@ impl SimKube {
             .iter()
             .filter(|n| self.nodes.iter().any(|m| &&m.name == n && !m.unschedulable))
             .collect();
-        let unschedulable = health == Unschedulable && i + 1 == w.desired;
+        let last = i + 1 == w.desired;
+        let unschedulable = health == Unschedulable && last;
         let node = match kind {
             DaemonSet => nodes.get(i as usize).cloned(),
             _ if unschedulable || schedulable.is_empty() => None,
@@ -547,6 +559,13 @@ impl SimKube {
                 c.last_reason = Some("OOMKilled".into());
                 c.last_exit_code = Some(137);
             }
+            BadImage if last && node.is_some() => {
+                c.image = format!("{}-rc1", c.image);
+                c.ready = false;
+                c.state = "waiting".into();
+                c.reason = Some("ImagePullBackOff".into());
+                phase = "Pending";
+            }
             _ if node.is_none() => {
                 c.ready = false;
                 c.state = "waiting".into();
@@ -559,6 +578,7 @@ impl SimKube {
             }
             _ => {}
         }
+        let c_waiting = c.reason.as_deref() == Some("ImagePullBackOff");
         let ip = node
             .as_ref()
             .map(|_| format!("10.0.{}.{}", self.rng.range(1, 4), self.rng.range(10, 250)));
@@ -594,6 +614,17 @@ impl SimKube {
                 &format!("Pod/{pod_name}"),
                 &namespace,
                 "Back-off restarting failed container",
+            );
+        }
+        if health == BadImage && last && c_waiting {
+            let image = format!("{image}-rc1");
+            self.event(
+                at,
+                "Warning",
+                "Failed",
+                &format!("Pod/{pod_name}"),
+                &namespace,
+                &format!("Failed to pull image \"{image}\": not found"),
             );
         }
         if health == OomOnce && i == 0 {
