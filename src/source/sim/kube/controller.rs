@@ -12,8 +12,11 @@ use super::SimKube;
 impl SimKube {
     /// One second of the cluster's life: crash loops restart with back-off, workloads' ready
     /// counts follow their pods, the HPA's CPU wanders.
+    ///
+    /// The revision moves only when something changed: a reader of an unchanged cluster
+    /// then compares two numbers, not every pod.
     pub fn step(&mut self, now: Timestamp) {
-        self.revision += 1;
+        let mut changed = false;
         let mut crashed = Vec::new();
         for (key, last) in &mut self.last_crash {
             if now.duration_since(*last).as_secs() >= 300 {
@@ -23,6 +26,7 @@ impl SimKube {
         }
         for key in crashed {
             if let Some(p) = self.pods.iter_mut().find(|p| p.key == key) {
+                changed = true;
                 let p = Arc::make_mut(p);
                 p.containers[0].restarts += 1;
                 let (name, ns) = (p.name.clone(), p.namespace.clone());
@@ -44,6 +48,7 @@ impl SimKube {
                 && p.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 8)
             {
                 Arc::make_mut(p).containers[0].ready = true;
+                changed = true;
             }
         }
         // Pods of a rollout restart replace the old ones one at a time.
@@ -64,24 +69,41 @@ impl SimKube {
             if let (Some(first), false) = (old.first(), fresh_unready) {
                 let first = first.clone();
                 self.replace_pod(&first, now);
+                changed = true;
             }
         }
         if let Some(h) = self.hpas.first_mut() {
             let secs = now.as_second();
             let cpu = 60 + (secs / 20 % 25) as i32;
-            h.metrics = vec![format!("cpu {cpu}%/70%")];
-            h.desired = if cpu > 70 { h.current + 1 } else { h.current }.min(h.max);
+            let metrics = vec![format!("cpu {cpu}%/70%")];
+            let desired = if cpu > 70 { h.current + 1 } else { h.current }.min(h.max);
+            if h.metrics != metrics || h.desired != desired {
+                h.metrics = metrics;
+                h.desired = desired;
+                changed = true;
+            }
         }
-        for i in 0..self.workloads.len() {
+        // Ready counts follow the pods: counted again only when something changed since
+        // they last were (a count reads every pod once per workload).
+        let recount = changed || self.revision != self.counted;
+        for i in (0..self.workloads.len()).filter(|_| recount) {
             let key = self.workloads[i].key.clone();
             let (ready, total) = self.pods_of(&key).fold((0, 0), |(r, t), p| {
                 (r + u32::from(p.containers.iter().all(|c| c.ready)), t + 1)
             });
             let w = &mut self.workloads[i];
-            w.ready = ready;
-            w.available = ready;
-            w.updated = total.min(w.desired);
+            let updated = total.min(w.desired);
+            if (w.ready, w.available, w.updated) != (ready, ready, updated) {
+                w.ready = ready;
+                w.available = ready;
+                w.updated = updated;
+                changed = true;
+            }
         }
+        if changed {
+            self.revision += 1;
+        }
+        self.counted = self.revision;
     }
 
     pub(super) fn pods_of<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {

@@ -44,6 +44,8 @@ pub struct SimKube {
     pending: Option<PendingPods>,
     /// Bumped by every change: a read of an unchanged cluster compares two numbers.
     pub(super) revision: u64,
+    /// The revision the workloads' ready counts were last counted at.
+    counted: u64,
     /// Objects of the other kinds (services, ingresses, jobs, ...), as the API gives them.
     objects: Vec<objects::SimObject>,
 }

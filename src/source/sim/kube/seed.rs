@@ -201,6 +201,7 @@ impl SimKube {
             last_crash: Vec::new(),
             pending: None,
             revision: 0,
+            counted: u64::MAX,
             objects: Vec::new(),
         };
         let platform = name.starts_with("platform");
@@ -357,10 +358,11 @@ impl SimKube {
     /// three pods in a thousand crash-loop and four in a thousand were OOMKilled once, so
     /// a filter for trouble finds some.
     pub(in crate::source::sim) fn make_pending(&mut self) {
-        self.revision += 1;
+        // Only making them changes the cluster: a read that finds them made moves nothing.
         let Some(PendingPods { pods, apps, at }) = self.pending.take() else {
             return;
         };
+        self.revision += 1;
         let first_node = self.nodes.len();
         let nodes = pods.div_ceil(PODS_PER_NODE);
         let zones = ["a", "b", "c"];
