@@ -608,25 +608,56 @@ impl Haystack {
     /// Rows keep their order in a watch's set, so each is looked for near where the last
     /// one was found.
     fn keep_shared<T: Row>(&mut self, rows: &[T], new: &[SharedRow], old: &[SharedRow], cx: &RowCx) {
-        let was = std::mem::take(&mut self.spans);
         let old: Vec<u64> = old.iter().map(address).collect();
-        let mut next: usize = 0;
+        self.reuse(rows, cx, |i, next| {
+            let stamp = address(&new[i]);
+            if old.get(next) == Some(&stamp) {
+                Some(next)
+            } else {
+                // A row changed or came (the ones after it are still where they were), or
+                // a few went.
+                (next.saturating_sub(8)..old.len().min(next + 9)).find(|&k| old[k] == stamp)
+            }
+        });
+    }
+
+    /// Keep the text of the rows whose stamp is in `old` (the stamps of the rows the text
+    /// is for), make the others'.
+    fn keep<T: Row>(&mut self, rows: &[T], new: &[u64], old: &[u64], cx: &RowCx) {
+        // Stamps given since the text was made are larger than all of its.
+        let newest = old.iter().copied().max().unwrap_or(0);
+        let mut at: Option<HashMap<u64, u32, FixedState>> = None;
+        self.reuse(rows, cx, |i, next| {
+            let stamp = new[i];
+            if old.get(next) == Some(&stamp) {
+                Some(next)
+            } else if stamp > newest {
+                None
+            } else if let Some(k) = (next + 1..old.len().min(next + 9)).find(|&k| old[k] == stamp) {
+                // A few rows went.
+                Some(k)
+            } else {
+                let at = at.get_or_insert_with(|| old.iter().enumerate().map(|(k, &s)| (s, k as u32)).collect());
+                at.get(&stamp).map(|&k| k as usize)
+            }
+        });
+    }
+
+    /// Each row's text: the old row's that `find` names (given the row's index and where
+    /// the old row after the last one kept is), else made anew at the end of the buffer;
+    /// when the text of rows that went is a quarter of the buffer, the rest is copied out.
+    fn reuse<T: Row>(&mut self, rows: &[T], cx: &RowCx, mut find: impl FnMut(usize, usize) -> Option<usize>) {
+        let was = std::mem::take(&mut self.spans);
+        let mut next = 0;
         let mut live = 0;
         self.made = 0;
         self.spans.reserve(rows.len());
-        for (row, shared) in rows.iter().zip(new) {
-            let stamp = address(shared);
-            let kept = if old.get(next) == Some(&stamp) {
-                Some(next)
-            } else {
-                (next.saturating_sub(8)..old.len().min(next + 9)).find(|&k| old[k] == stamp)
-            };
-            let span = match kept {
+        for (i, row) in rows.iter().enumerate() {
+            let span = match find(i, next) {
                 Some(k) => {
                     next = k + 1;
                     was[k]
                 }
-                // A row changed or came: the ones after it are still where they were.
                 None => {
                     let start = self.text.len() as u32;
                     push_row(&mut self.text, row, cx);
@@ -637,11 +668,6 @@ impl Haystack {
             live += (span.1 - span.0) as usize;
             self.spans.push(span);
         }
-        self.compact(live);
-    }
-
-    /// When the text of rows that went is a quarter of the buffer, copy the rest out.
-    fn compact(&mut self, live: usize) {
         if self.text.len() - live.min(self.text.len()) > live / 4 {
             // Room for as much text again as is let go before the next copy.
             let mut text = String::with_capacity(live + live / 4 + 4096);
@@ -652,48 +678,6 @@ impl Haystack {
             }
             self.text = text;
         }
-    }
-
-    /// Keep the text of the rows whose stamp is in `old` (the stamps of the rows the text
-    /// is for), make the others' at the end of the buffer; when the text of rows that went
-    /// is a quarter of the buffer, copy the rest out.
-    fn keep<T: Row>(&mut self, rows: &[T], new: &[u64], old: &[u64], cx: &RowCx) {
-        let was = std::mem::take(&mut self.spans);
-        // Stamps given since the text was made are larger than all of its.
-        let newest = old.iter().copied().max().unwrap_or(0);
-        let mut at: Option<HashMap<u64, u32, FixedState>> = None;
-        let mut next = 0;
-        let mut live = 0;
-        self.made = 0;
-        self.spans.reserve(rows.len());
-        for (row, &stamp) in rows.iter().zip(new) {
-            let kept = if old.get(next) == Some(&stamp) {
-                Some(next)
-            } else if stamp > newest {
-                None
-            } else if let Some(k) = (next + 1..old.len().min(next + 9)).find(|&k| old[k] == stamp) {
-                // A few rows went.
-                Some(k)
-            } else {
-                let at = at.get_or_insert_with(|| old.iter().enumerate().map(|(k, &s)| (s, k as u32)).collect());
-                at.get(&stamp).map(|&k| k as usize)
-            };
-            let span = match kept {
-                Some(k) => {
-                    next = k + 1;
-                    was[k]
-                }
-                None => {
-                    let start = self.text.len() as u32;
-                    push_row(&mut self.text, row, cx);
-                    self.made += 1;
-                    (start, self.text.len() as u32)
-                }
-            };
-            live += (span.1 - span.0) as usize;
-            self.spans.push(span);
-        }
-        self.compact(live);
     }
 }
 
