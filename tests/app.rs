@@ -642,6 +642,43 @@ fn actions_on_any_kind() {
         "{ops:?}"
     );
 
+    // Scale anything with a scale subresource: the count it has, refused in place when wrong.
+    type_line(&mut store, Command::CommandLine, "rs");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::Filter, "checkout");
+    press(&mut store, Command::Scale);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("replicas (now 3)"), "{screen}");
+    update(&mut store, Action::Input(Input::Submit));
+    let error = store
+        .ui
+        .dialog
+        .as_ref()
+        .and_then(|d| d.error.clone())
+        .unwrap_or_default();
+    assert!(error.contains("already has 3"), "{error}");
+    update(&mut store, Action::Input(Input::Backspace));
+    update(&mut store, Action::Input(Input::Char('5')));
+    update(&mut store, Action::Input(Input::Submit));
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("replicas 3 → 5"), "{screen}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(
+            ops.as_slice(),
+            [Op::ScaleObject {
+                to: 5,
+                from: Some(3),
+                ..
+            }]
+        ),
+        "{ops:?}"
+    );
+    // A kind without one says so.
+    type_line(&mut store, Command::CommandLine, "cm");
+    press(&mut store, Command::Scale);
+    assert!(store.ui.message.clone().unwrap().text.contains("no scale subresource"));
+
     // Read-only: refused, nothing opens.
     store.settings.read_only = Some("read-only mode (--read-only)".into());
     press(&mut store, Command::StopTask);

@@ -465,6 +465,21 @@ fn every_kubernetes_action_reads_back() {
         let cronjobs: Api<k8s_openapi::api::batch::v1::CronJob> = Api::namespaced(client.clone(), "data");
         let cj = cronjobs.get("nightly-backup").await.unwrap();
         assert_eq!(cj.spec.unwrap().suspend, Some(true));
+        // Any kind with a scale subresource, through it.
+        let sets: Api<k8s_openapi::api::apps::v1::ReplicaSet> = Api::namespaced(client.clone(), "shop");
+        let set = sets.list(&Default::default()).await.unwrap().items[0].clone();
+        let set_name = set.metadata.name.clone().unwrap();
+        let scale = Op::ScaleObject {
+            cluster: CLUSTER.into(),
+            kind: "replicasets.apps".into(),
+            label: "ReplicaSet".into(),
+            namespace: Some("shop".into()),
+            name: set_name.clone(),
+            from: set.spec.as_ref().and_then(|s| s.replicas).map(|n| n as u32),
+            to: 7,
+        };
+        backend.apply(&scale, "t").await.expect("scale a replicaset");
+        assert_eq!(sets.get(&set_name).await.unwrap().spec.unwrap().replicas, Some(7));
         let gone = Op::DeleteObject {
             cluster: CLUSTER.into(),
             kind: "configmaps".into(),

@@ -203,6 +203,10 @@ pub struct ObjectRef {
     pub name: String,
     /// A CronJob's `Suspend` column, where the row shows it.
     pub suspended: Option<bool>,
+    /// The kind has a scale subresource.
+    pub scale: bool,
+    /// Its replica count, where the row shows one (a `Desired` or `Replicas` column).
+    pub replicas: Option<u32>,
 }
 
 /// The objects of one kind, with the columns they are printed in.

@@ -106,6 +106,19 @@ pub enum Op {
         namespace: Option<String>,
         name: String,
     },
+    /// Set the replicas of an object of any kind with a scale subresource.
+    ScaleObject {
+        cluster: String,
+        /// The kind's `plural.group`.
+        kind: String,
+        /// The kind as a person names it: `ReplicaSet`.
+        label: String,
+        namespace: Option<String>,
+        name: String,
+        /// What the table showed, if it showed the count.
+        from: Option<u32>,
+        to: u32,
+    },
     /// `kubectl create job --from=cronjob/NAME`: a Job from the CronJob's template, now.
     TriggerCronJob {
         cluster: String,
@@ -141,6 +154,7 @@ impl Op {
             Op::Cordon { .. } => "uncordon",
             Op::SetNodeGroupSize { .. } => "resize node group",
             Op::DeleteObject { .. } => "delete",
+            Op::ScaleObject { .. } => "scale",
             Op::TriggerCronJob { .. } => "trigger",
             Op::SuspendCronJob { suspend: true, .. } => "suspend",
             Op::SuspendCronJob { .. } => "resume",
@@ -162,6 +176,7 @@ impl Op {
             | Op::Cordon { cluster, .. }
             | Op::SetNodeGroupSize { cluster, .. }
             | Op::DeleteObject { cluster, .. }
+            | Op::ScaleObject { cluster, .. }
             | Op::TriggerCronJob { cluster, .. }
             | Op::SuspendCronJob { cluster, .. } => cluster,
         }
@@ -198,6 +213,9 @@ impl Op {
             Op::Cordon { node, .. } => format!("node {node}"),
             Op::SetNodeGroupSize { nodegroup, .. } => format!("node group {nodegroup}"),
             Op::DeleteObject {
+                label, namespace, name, ..
+            }
+            | Op::ScaleObject {
                 label, namespace, name, ..
             } => match namespace {
                 Some(ns) => format!("{} {ns}/{name}", label.to_lowercase()),
@@ -272,6 +290,10 @@ impl Op {
                 from.0, to.0, from.1, to.1, from.2, to.2
             )],
             Op::DeleteObject { .. } => vec!["what it owns is deleted with it; this cannot be undone".into()],
+            Op::ScaleObject {
+                from: Some(from), to, ..
+            } => vec![format!("replicas {from} → {to}")],
+            Op::ScaleObject { from: None, to, .. } => vec![format!("replicas → {to}")],
             Op::TriggerCronJob { name, .. } => vec![
                 format!("create a Job from its template now (kubectl create job --from=cronjob/{name})"),
                 "its schedule is unchanged".into(),
@@ -309,7 +331,7 @@ impl Op {
                 kube(&[KubeKind::Workloads, KubeKind::Pods])
             }
             Op::Cordon { .. } => kube(&[KubeKind::Nodes]),
-            Op::DeleteObject { kind, namespace, .. } => {
+            Op::DeleteObject { kind, namespace, .. } | Op::ScaleObject { kind, namespace, .. } => {
                 let table = |namespace: Option<String>| Fetch::KubeTable {
                     cluster: cluster.clone(),
                     kind: kind.clone(),
@@ -530,7 +552,7 @@ pub fn validate(op: &Op, limits: &Limits) -> Result<(), String> {
             "max {max} is above the cap of {} (max_desired in the config)",
             limits.max_desired
         )),
-        Op::ScaleWorkload { to, .. } if *to > limits.max_desired => Err(format!(
+        Op::ScaleWorkload { to, .. } | Op::ScaleObject { to, .. } if *to > limits.max_desired => Err(format!(
             "{to} replicas is above the cap of {} (max_desired in the config)",
             limits.max_desired
         )),

@@ -273,6 +273,7 @@ impl Operator for AwsBackend {
             | Op::DeletePod { .. }
             | Op::Cordon { .. }
             | Op::DeleteObject { .. }
+            | Op::ScaleObject { .. }
             | Op::TriggerCronJob { .. }
             | Op::SuspendCronJob { .. } => self.apply_kube(op).await,
         }
@@ -317,6 +318,16 @@ impl AwsBackend {
             } => {
                 conn.delete_object(kind, namespace.as_deref(), name).await?;
                 format!("{} deleted", op.target())
+            }
+            Op::ScaleObject {
+                kind,
+                namespace,
+                name,
+                to,
+                ..
+            } => {
+                conn.scale_object(kind, namespace.as_deref(), name, *to).await?;
+                format!("{} scaled to {to}", op.target())
             }
             Op::TriggerCronJob { namespace, name, .. } => {
                 let job = conn.trigger_cronjob(namespace, name, jiff::Timestamp::now()).await?;

@@ -102,6 +102,17 @@ impl Operator for SimBackend {
                     .kube_mut(cluster)?
                     .delete_object(kind, namespace.as_deref(), name)
                     .map(|()| Done::said(format!("{} deleted", op.target()))),
+                Op::ScaleObject {
+                    cluster,
+                    kind,
+                    namespace,
+                    name,
+                    to,
+                    ..
+                } => w
+                    .kube_mut(cluster)?
+                    .scale_object(kind, namespace.as_deref(), name, *to)
+                    .map(|()| Done::said(format!("{} scaled to {to}", op.target()))),
                 Op::TriggerCronJob {
                     cluster,
                     namespace,

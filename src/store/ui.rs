@@ -399,6 +399,10 @@ pub enum Pending {
         nodegroup: String,
         from: (u32, u32, u32),
     },
+    ScaleObject {
+        cluster: String,
+        object: crate::domain::kinds::ObjectRef,
+    },
 }
 
 impl Default for Ui {

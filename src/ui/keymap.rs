@@ -145,7 +145,7 @@ specs! {
     Pause, "pause", Inspect, "pause", ["p"], "logs: pause / follow";
     Reveal, "reveal", Inspect, "reveal", ["v"], "task definition: show / mask environment values";
     Compare, "compare", Inspect, "diff", ["c"], "task definition: diff with the previous revision";
-    Scale, "scale", Actions, "scale", ["S"], "service, deployment: set the count; node group: min / desired / max";
+    Scale, "scale", Actions, "scale", ["S"], "service, workload, any kind with a scale subresource: set the count; node group: min / desired / max";
     Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";
     Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous revision";
     Revision, "revision", Actions, "revision", ["V"], "service: deploy another task definition revision";

@@ -113,6 +113,22 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             };
             (op, nodegroup.clone())
         }
+        Pending::ScaleObject { cluster, object } => {
+            let to = parse_count(answer, "replica count")?;
+            if object.replicas == Some(to) {
+                return Err(format!("it already has {to} replicas"));
+            }
+            let op = Op::ScaleObject {
+                cluster: cluster.clone(),
+                kind: object.kind.clone(),
+                label: object.label.clone(),
+                namespace: object.namespace.clone(),
+                name: object.name.clone(),
+                from: object.replicas,
+                to,
+            };
+            (op, object.name.clone())
+        }
         Pending::Revision { .. } => return Err("pick a revision".into()),
     };
     validate(&op, limits)?;

@@ -284,6 +284,30 @@ fn begin_kube(store: &mut Store, command: Command, selection: &Selection) -> Res
             open(store, format!("Delete {} {}", o.label, o.name), target, step);
             Ok(())
         }
+        Command::Scale if selection.object.is_some() => {
+            let o = selection.object.clone().expect("checked");
+            if !o.scale {
+                return Err(format!("a {} has no scale subresource: nothing to scale", o.label));
+            }
+            let prompt = match o.replicas {
+                Some(n) => format!("replicas (now {n})"),
+                None => "replicas".to_string(),
+            };
+            let value = o.replicas.map(|n| n.to_string()).unwrap_or_default();
+            let target = kube_target(
+                store,
+                &cluster,
+                o.namespace.as_deref(),
+                "object",
+                &format!("{} {}", o.label, o.name),
+            );
+            let then = Pending::ScaleObject {
+                cluster: cluster.clone(),
+                object: o.clone(),
+            };
+            open(store, format!("Scale {}", o.name), target, ask(prompt, &value, then));
+            Ok(())
+        }
         Command::RunTask | Command::Drain if selection.object.is_some() => {
             let o = selection.object.clone().expect("checked");
             let suspend = match command {

@@ -85,6 +85,8 @@ impl Screen for ObjectScreen {
             namespace: namespace.map(str::to_string),
             name: name.to_string(),
             suspended: None,
+            scale: info.is_some_and(|i| i.scale),
+            replicas: None,
         };
         Selection {
             console: vec![cluster.clone()],

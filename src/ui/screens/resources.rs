@@ -120,12 +120,20 @@ impl Screen for Resources {
                 .position(|c| c.name == "Suspend")
                 .and_then(|i| row.cells.get(i))
                 .map(|cell| cell == "True");
+            let replicas = row
+                .columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case("desired") || c.name.eq_ignore_ascii_case("replicas"))
+                .and_then(|i| row.cells.get(i))
+                .and_then(|cell| cell.parse().ok());
             ObjectRef {
                 kind: info.map_or_else(|| kind.to_string(), |i| i.name.clone()),
                 label: info.map_or_else(|| kind.to_string(), |i| i.kind.clone()),
                 namespace: row.namespace.clone(),
                 name: row.name.clone(),
                 suspended,
+                scale: info.is_some_and(|i| i.scale),
+                replicas,
             }
         });
         selection
@@ -143,6 +151,7 @@ impl Screen for Resources {
     fn hint_label(&self, command: Command) -> Option<&'static str> {
         match command {
             Command::RunTask => Some("trigger"),
+            Command::Scale => Some("scale"),
             Command::Drain => Some("suspend/resume"),
             _ => k8s::hint(command),
         }

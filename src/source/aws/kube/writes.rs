@@ -108,6 +108,38 @@ impl Conn {
     /// Delete an object of any kind, by the name discovery has for it; what it owns is
     /// deleted after it (background propagation, as `kubectl delete`).
     pub async fn delete_object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<(), WriteError> {
+        let (api, what) = self.dynamic("delete", kind, namespace, name).await?;
+        api.delete(name, &DeleteParams::background())
+            .await
+            .map(drop)
+            .map_err(|e| self.write_error(&what, e))
+    }
+
+    /// Set the replicas of an object of any kind through its scale subresource.
+    pub async fn scale_object(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        to: u32,
+    ) -> Result<(), WriteError> {
+        let (api, what) = self.dynamic("scale", kind, namespace, name).await?;
+        let patch = serde_json::json!({"spec": {"replicas": to}});
+        api.patch_scale(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map(drop)
+            .map_err(|e| self.write_error(&what, e))
+    }
+
+    /// The objects of a kind (by the name discovery has for it) in a namespace or all, and
+    /// how a `verb` on one is named in messages.
+    async fn dynamic(
+        &self,
+        verb: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<(Api<DynamicObject>, String), WriteError> {
         let info = self.kind(kind).await.map_err(|e| WriteError::NotSent(e.message))?;
         let resource = ApiResource {
             group: info.group.clone(),
@@ -121,13 +153,10 @@ impl Conn {
             None => Api::all_with(self.client.clone(), &resource),
         };
         let what = match namespace {
-            Some(ns) => format!("delete {} {ns}/{name}", info.name),
-            None => format!("delete {} {name}", info.name),
+            Some(ns) => format!("{verb} {} {ns}/{name}", info.name),
+            None => format!("{verb} {} {name}", info.name),
         };
-        api.delete(name, &DeleteParams::background())
-            .await
-            .map(drop)
-            .map_err(|e| self.write_error(&what, e))
+        Ok((api, what))
     }
 
     /// A Job from a CronJob's template, as `kubectl create job --from=cronjob/NAME` makes

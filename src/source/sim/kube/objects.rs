@@ -107,7 +107,7 @@ const KINDS: &[Spec] = &[
         false,
         false,
     ),
-    ("karpenter.sh", "v1", "NodePool", "nodepools", &[], false, true),
+    ("karpenter.sh", "v1", "NodePool", "nodepools", &[], false, false),
     ("karpenter.sh", "v1", "NodeClaim", "nodeclaims", &[], false, false),
     (
         "karpenter.k8s.aws",
@@ -262,6 +262,29 @@ impl SimKube {
         Ok(())
     }
 
+    /// Set an object's replicas, where it has them.
+    pub fn scale_object(&mut self, kind: &str, namespace: Option<&str>, name: &str, to: u32) -> Result<(), String> {
+        let kinds = self.kinds();
+        let info = resolve(&kinds, kind)?;
+        if !info.scale {
+            return Err(format!("{} has no scale subresource", info.name));
+        }
+        let object = self
+            .objects
+            .iter_mut()
+            .find(|o| {
+                o.kind == info.name && o.name == name && (!info.namespaced || o.namespace.as_deref() == namespace)
+            })
+            .ok_or_else(|| format!("{} \"{name}\" not found", info.name))?;
+        object.value["spec"]["replicas"] = json!(to);
+        // Desired, Current, Ready: the desired count is the first of them.
+        if let Some(cell) = object.cells.first_mut() {
+            *cell = to.to_string();
+        }
+        self.revision += 1;
+        Ok(())
+    }
+
     /// The pods in trouble.
     pub fn trouble(&self, cluster: &str, now: Timestamp) -> Vec<crate::domain::kube::TroubledPod> {
         self.pods
@@ -357,6 +380,27 @@ impl SimKube {
         }
         let days = |d: i64| t0 - SignedDuration::from_hours(24 * d);
         let mins = |m: i64| t0 - SignedDuration::from_mins(m);
+        // The ReplicaSets the deployments' pods belong to.
+        let mut sets: Vec<(String, String, u32, u32, Timestamp)> = Vec::new();
+        for p in &self.pods {
+            let Some(rs) = p.owner.as_deref().and_then(|o| o.strip_prefix("ReplicaSet/")) else {
+                continue;
+            };
+            let ready = u32::from(p.containers.iter().all(|c| c.ready));
+            match sets.iter_mut().find(|s| s.0 == p.namespace && s.1 == rs) {
+                Some(s) => {
+                    s.2 += 1;
+                    s.3 += ready;
+                }
+                None => sets.push((
+                    p.namespace.clone(),
+                    rs.to_string(),
+                    1,
+                    ready,
+                    p.created_at.unwrap_or(t0),
+                )),
+            }
+        }
         let mut add = |kind: &str, ns: Option<&str>, name: &str, at: Timestamp, cells: &[&str], body: Value| {
             let kinds = self.kinds();
             let info = resolve(&kinds, kind).expect("a kind the simulated cluster serves");
@@ -383,6 +427,20 @@ impl SimKube {
                 value,
             });
         };
+        for (namespace, name, pods, ready, at) in sets {
+            let deployment = name.rsplit_once('-').map_or(name.as_str(), |(d, _)| d).to_string();
+            let (pods, ready) = (pods.to_string(), ready.to_string());
+            add(
+                "replicasets.apps",
+                Some(&namespace),
+                &name,
+                at,
+                &[&pods, &pods, &ready],
+                json!({"metadata": {"ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment, "controller": true}]},
+                       "spec": {"replicas": pods.parse::<u32>().unwrap_or(0)},
+                       "status": {"replicas": pods.parse::<u32>().unwrap_or(0), "readyReplicas": ready.parse::<u32>().unwrap_or(0)}}),
+            );
+        }
         let (ns, apps): (&str, &[(&str, u16)]) = if platform {
             (
                 "shop",
@@ -597,6 +655,7 @@ fn columns(info: &KindInfo) -> Vec<TableColumn> {
         "cronjobs.batch" => &["Schedule", "Timezone", "Suspend", "Active", "Last Schedule"],
         "jobs.batch" => &["Status", "Completions", "Duration"],
         "nodepools.karpenter.sh" => &["NodeClass", "Nodes", "Ready"],
+        "replicasets.apps" => &["Desired", "Current", "Ready"],
         "ec2nodeclasses.karpenter.k8s.aws" => &["Ready"],
         _ => &[],
     };
@@ -605,8 +664,13 @@ fn columns(info: &KindInfo) -> Vec<TableColumn> {
         kind: kind.into(),
         priority: 0,
     };
+    let numeric = |name: &str| matches!(name, "Desired" | "Current" | "Ready") && info.name == "replicasets.apps";
     std::iter::once(column("Name", "string"))
-        .chain(middle.iter().map(|n| column(n, "string")))
+        .chain(
+            middle
+                .iter()
+                .map(|n| column(n, if numeric(n) { "integer" } else { "string" })),
+        )
         .chain(std::iter::once(column("Age", "date")))
         .collect()
 }
