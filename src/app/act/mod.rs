@@ -128,10 +128,7 @@ fn default_reason(store: &Store, cluster: &str) -> String {
 pub fn begin(store: &mut Store, command: Command) {
     let selection = screens::selection(store);
     if let Some(why) = refusal(store, &selection) {
-        store.ui.error(format!(
-            "{} refused: {why}",
-            command.help().split(':').next().unwrap_or("action")
-        ));
+        store.ui.error(format!("{} refused: {why}", command.hint()));
         return;
     }
     if selection.eks_cluster().is_some() {
