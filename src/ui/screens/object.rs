@@ -5,7 +5,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use super::kube as k8s;
 use crate::domain::fetch::Fetch;
@@ -134,18 +133,8 @@ impl Screen for ObjectScreen {
                 }
             }
         }
-        let height = area.height.saturating_sub(2) as usize;
-        let first = page.scroll.min(lines.len().saturating_sub(height));
-        Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>())
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_type(BorderType::Rounded)
-                    .border_style(theme.border_focused)
-                    .padding(ratatui::widgets::Padding::horizontal(1))
-                    .title(Span::styled(format!(" {kind}/{name} "), theme.title)),
-            )
-            .render(area, buf);
+        let title = Line::from(Span::styled(format!(" {kind}/{name} "), theme.title));
+        crate::ui::widgets::scrolled(buf, area, title, None, lines, page.scroll, theme);
     }
 }
 

@@ -5,7 +5,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 use crate::domain::TaskDefinition;
 use crate::domain::fetch::Fetch;
@@ -336,19 +335,8 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, arn: &str, the
             "diff with the previous"
         }
     );
-    let height = area.height.saturating_sub(2) as usize;
-    let first = page.scroll.min(lines.len().saturating_sub(height));
-    Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>())
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border_focused)
-                .padding(ratatui::widgets::Padding::horizontal(1))
-                .title(Line::from(title))
-                .title_bottom(Span::styled(hint, theme.muted)),
-        )
-        .render(area, buf);
+    let hint = Some(Span::styled(hint, theme.muted));
+    crate::ui::widgets::scrolled(buf, area, Line::from(title), hint, lines, page.scroll, theme);
 }
 
 #[cfg(test)]

@@ -118,6 +118,33 @@ pub fn text_box(buf: &mut Buffer, area: Rect, title: &str, lines: Vec<Line<'_>>,
         .render(area, buf);
 }
 
+/// A focused bordered box of lines that scroll: from line `scroll`, kept so that the last
+/// line is at the bottom at most; `hint` on the bottom border.
+pub fn scrolled(
+    buf: &mut Buffer,
+    area: Rect,
+    title: Line<'_>,
+    hint: Option<Span<'_>>,
+    lines: Vec<Line<'_>>,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let height = area.height.saturating_sub(2) as usize;
+    let first = scroll.min(lines.len().saturating_sub(height));
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focused)
+        .padding(ratatui::widgets::Padding::horizontal(1))
+        .title(title);
+    if let Some(hint) = hint {
+        block = block.title_bottom(hint);
+    }
+    Paragraph::new(lines.into_iter().skip(first).collect::<Vec<_>>())
+        .block(block)
+        .render(area, buf);
+}
+
 /// A value span in a tone.
 pub fn toned<'a>(text: impl Into<std::borrow::Cow<'a, str>>, tone: Tone, theme: &Theme) -> Span<'a> {
     Span::styled(text, theme.tone(tone))
