@@ -270,18 +270,16 @@ impl Store {
         if fetch.is_insight() {
             return self.insight.apply_ok(fetch, payload, at);
         }
-        if let (Fetch::Trouble { cluster }, Payload::Trouble(pods)) = (fetch, &payload) {
-            let changed = self
-                .kube
-                .entry(cluster.clone())
-                .or_default()
-                .trouble
-                .replace(pods.clone(), at);
-            if changed {
-                self.gather_trouble(at);
+        let payload = match (fetch, payload) {
+            (Fetch::Trouble { cluster }, Payload::Trouble(pods)) => {
+                let changed = self.kube.entry(cluster.clone()).or_default().trouble.replace(pods, at);
+                if changed {
+                    self.gather_trouble(at);
+                }
+                return changed;
             }
-            return changed;
-        }
+            (_, payload) => payload,
+        };
         if fetch.is_kube() {
             let data = self.kube.entry(fetch_cluster(fetch)).or_default();
             return match (fetch, payload) {

@@ -128,28 +128,9 @@ pub(super) async fn resolve(options: &AwsOptions, http: &SharedHttpClient) -> an
     if let Some((id, secret)) = &options.static_keys {
         // Fixed keys (tests): one account, named as asked.
         let name = options.profiles.first().cloned().unwrap_or_else(|| "default".into());
-        let mut loader = loader(options, http).credentials_provider(aws_credential_types::Credentials::new(
-            id,
-            secret,
-            None,
-            None,
-            "bosun-static",
-        ));
-        if let Some(region) = options.regions.first() {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let sdk = loader.load().await;
-        out.push(Resolved {
-            account: Account {
-                regions: regions_of(options, &name, &sdk)?,
-                via: format!("profile {name}"),
-                profile: Some(name.clone()),
-                role: None,
-                name,
-                id: None,
-            },
-            sdk,
-        });
+        let keys = aws_credential_types::Credentials::new(id, secret, None, None, "bosun-static");
+        let sdk = load(options, loader(options, http).credentials_provider(keys)).await;
+        out.push(profile_account(options, name, sdk)?);
         return Ok(out);
     }
     if options.profiles.is_empty() && options.organization.is_none() {
@@ -158,38 +139,14 @@ pub(super) async fn resolve(options: &AwsOptions, http: &SharedHttpClient) -> an
             .ok()
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "default".into());
-        let mut loader = loader(options, http);
-        if let Some(region) = options.regions.first() {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let sdk = loader.load().await;
-        out.push(Resolved {
-            account: Account {
-                regions: regions_of(options, &name, &sdk)?,
-                via: format!("profile {name}"),
-                profile: Some(name.clone()),
-                role: None,
-                name,
-                id: None,
-            },
-            sdk,
-        });
+        let sdk = load(options, loader(options, http)).await;
+        out.push(profile_account(options, name, sdk)?);
         return Ok(out);
     }
     let known = profile_names(options).await?;
     for name in expand(&options.profiles, &known)? {
         let sdk = profile_config(options, http, &name).await;
-        out.push(Resolved {
-            account: Account {
-                regions: regions_of(options, &name, &sdk)?,
-                via: format!("profile {name}"),
-                profile: Some(name.clone()),
-                role: None,
-                name,
-                id: None,
-            },
-            sdk,
-        });
+        out.push(profile_account(options, name, sdk)?);
     }
     if let Some(org) = &options.organization {
         if !known.contains(&org.profile) {
@@ -210,15 +167,34 @@ pub(super) async fn resolve(options: &AwsOptions, http: &SharedHttpClient) -> an
     Ok(out)
 }
 
+/// An account read through a profile (or the default chain) of that name.
+fn profile_account(options: &AwsOptions, name: String, sdk: SdkConfig) -> anyhow::Result<Resolved> {
+    Ok(Resolved {
+        account: Account {
+            regions: regions_of(options, &name, &sdk)?,
+            via: format!("profile {name}"),
+            profile: Some(name.clone()),
+            role: None,
+            name,
+            id: None,
+        },
+        sdk,
+    })
+}
+
+/// Load a configuration, in the first region asked for if any.
+async fn load(options: &AwsOptions, loader: ConfigLoader) -> SdkConfig {
+    match options.regions.first() {
+        Some(region) => loader.region(Region::new(region.clone())).load().await,
+        None => loader.load().await,
+    }
+}
+
 /// A named profile's configuration, with that profile's credentials only: keys left in
 /// the environment (another account's, say) do not override a profile asked for by name,
 /// as with the AWS CLI's `--profile`.
 async fn profile_config(options: &AwsOptions, http: &SharedHttpClient, name: &str) -> SdkConfig {
-    let mut loader = loader(options, http).profile_name(name);
-    if let Some(region) = options.regions.first() {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    let sdk = loader.load().await;
+    let sdk = load(options, loader(options, http).profile_name(name)).await;
     let provider = ProviderConfig::default()
         .with_http_client(http.clone())
         .with_region(sdk.region().cloned());

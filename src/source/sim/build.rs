@@ -5,11 +5,42 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::spec::{Behavior, ClusterSpec, ServiceSpec};
 use crate::domain::{
-    Cluster, Container, ContainerInstance, Deployment, LaunchType, LoadBalancerRef, NetworkConfig, RolloutState,
-    Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, LaunchType, LoadBalancerRef, NetworkConfig,
+    RolloutState, Service, ServiceEvent, Task, TaskDefinition,
 };
 
 use super::world::*;
+
+/// A container of a task as it is placed: its definition's name, image, CPU and memory;
+/// with bridge networking (EC2) each container port gets a dynamic host port.
+pub(super) fn container(
+    c: &ContainerDefinition,
+    digest: String,
+    status: &str,
+    health: &str,
+    fargate: bool,
+    rng: &mut crate::util::rng::Rng,
+) -> Container {
+    Container {
+        name: c.name.clone(),
+        image: c.image.clone(),
+        image_digest: Some(digest),
+        last_status: status.into(),
+        exit_code: None,
+        reason: None,
+        health: health.into(),
+        cpu: Some(c.cpu.to_string()),
+        memory: c.memory.map(|m| m.to_string()),
+        bindings: if fargate {
+            vec![]
+        } else {
+            c.ports
+                .iter()
+                .map(|p| (p.container_port, 32768 + rng.range(0, 28000) as u16))
+                .collect()
+        },
+    }
+}
 
 impl World {
     pub(super) fn build_cluster(&mut self, spec: &ClusterSpec, start: Timestamp) -> SimCluster {
@@ -276,26 +307,7 @@ impl World {
             .map(|td| {
                 td.containers
                     .iter()
-                    .map(|c| Container {
-                        name: c.name.clone(),
-                        image: c.image.clone(),
-                        image_digest: Some(image_digest(&c.image)),
-                        last_status: "PENDING".into(),
-                        exit_code: None,
-                        reason: None,
-                        health: "UNKNOWN".into(),
-                        cpu: Some(c.cpu.to_string()),
-                        memory: c.memory.map(|m| m.to_string()),
-                        // Bridge networking: each container port gets a dynamic host port.
-                        bindings: if fargate {
-                            vec![]
-                        } else {
-                            c.ports
-                                .iter()
-                                .map(|p| (p.container_port, 32768 + self.rng.range(0, 28000) as u16))
-                                .collect()
-                        },
-                    })
+                    .map(|c| container(c, image_digest(&c.image), "PENDING", "UNKNOWN", fargate, &mut self.rng))
                     .collect()
             })
             .unwrap_or_default();

@@ -17,8 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use super::spec::{self, Behavior, ServiceSpec};
 use super::world::{ACCOUNT, SimCluster, SimService, SimTask, World, image_digest};
 use crate::domain::{
-    Cluster, Container, ContainerInstance, Deployment, LaunchType, LoadBalancerRef, NetworkConfig, RolloutState,
-    Service, ServiceEvent, Task, TaskDefinition,
+    Cluster, ContainerInstance, Deployment, LaunchType, LoadBalancerRef, NetworkConfig, RolloutState, Service,
+    ServiceEvent, Task, TaskDefinition,
 };
 use crate::util::rng::Rng;
 
@@ -424,25 +424,7 @@ fn scaled_task(
         .containers
         .iter()
         .zip(digests)
-        .map(|(c, digest)| Container {
-            name: c.name.clone(),
-            image: c.image.clone(),
-            image_digest: Some(digest.clone()),
-            last_status: "RUNNING".into(),
-            exit_code: None,
-            reason: None,
-            health: "HEALTHY".into(),
-            cpu: Some(c.cpu.to_string()),
-            memory: c.memory.map(|m| m.to_string()),
-            bindings: if fargate {
-                vec![]
-            } else {
-                c.ports
-                    .iter()
-                    .map(|p| (p.container_port, 32768 + rng.range(0, 28000) as u16))
-                    .collect()
-            },
-        })
+        .map(|(c, digest)| super::build::container(c, digest.clone(), "RUNNING", "HEALTHY", fargate, rng))
         .collect();
     let (ip, subnet, eni) = if fargate {
         let octet = 16 * (az_index as u64 + 1) + rng.range(0, 15);
