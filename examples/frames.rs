@@ -135,6 +135,14 @@ fn main() {
     press(&mut store, Command::Open);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("ingress", &mut store);
+    line(&mut store, Command::CommandLine, "svc");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("k8s-services", &mut store);
+    line(&mut store, Command::CommandLine, "pdb");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    press(&mut store, Command::Open);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("pdb", &mut store);
     line(&mut store, Command::CommandLine, "fleet");
     line(&mut store, Command::CommandLine, "pods");
     runtime.block_on(headless::follow_scope(&mut store, &backend));

@@ -585,6 +585,107 @@ fn kinds_by_the_names_kubectl_takes_inside_an_eks_cluster() {
     assert!(on(&store, screens::services::ID, |_| true), "{:?}", store.ui.route());
 }
 
+/// The kinds an on-call engineer reads most show what bosun reads from their objects: a
+/// Service's ready endpoints, a PDB that blocks drains, a Job's failed pods, a NodePool's
+/// limits; a Secret's keys with their sizes, a value shown only when `v` reveals it, one
+/// key at a time.
+#[test]
+fn first_class_kinds_and_a_secret_revealed_one_key_at_a_time() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    follow_scope(&mut store);
+    let row = |screen: &str, name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{screen}"))
+            .to_string()
+    };
+
+    type_line(&mut store, Command::CommandLine, "svc");
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 30);
+    assert!(screen.contains("ENDPOINTS"), "{screen}");
+    // The crash-looping payments pods are behind both of its Services, none ready.
+    assert!(row(&screen, "payments").contains(" 0/2 "), "{screen}");
+    assert!(row(&screen, "checkout").contains(" 3/3 "), "{screen}");
+    let lb = row(&screen, "payments-webhooks");
+    assert!(lb.contains("LoadBalancer") && lb.contains("k8s-shop-paymentsw"), "{lb}");
+
+    type_line(&mut store, Command::CommandLine, "pdb");
+    follow_scope(&mut store);
+    // At 80 columns the column that says why a drain hangs is still there.
+    let screen = render(&store, 80, 24);
+    assert!(screen.contains("ALLOWED DISRUPTIONS"), "{screen}");
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 30);
+    assert!(screen.contains("allows 0 disruptions · min available 3"), "{screen}");
+    assert!(
+        screen.contains("a drain of a node running one of its pods hangs"),
+        "{screen}"
+    );
+
+    type_line(&mut store, Command::CommandLine, "jobs");
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 30);
+    assert!(screen.contains("ACTIVE") && screen.contains("FAILED"), "{screen}");
+    let failed = row(&screen, "nightly-report-29070000");
+    assert!(
+        failed.contains("Failed") && failed.trim_end_matches('│').trim_end().contains(" 7 "),
+        "{failed}"
+    );
+
+    type_line(&mut store, Command::CommandLine, "nodepools");
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 30);
+    assert!(row(&screen, "default").contains("cpu 1000"), "{screen}");
+    type_line(&mut store, Command::CommandLine, "nodeclaims");
+    follow_scope(&mut store);
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 30);
+    assert!(screen.contains("node none yet · node pool default"), "{screen}");
+    assert!(screen.contains("c6i.large · spot"), "{screen}");
+
+    type_line(&mut store, Command::CommandLine, "secrets payments-provider");
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 30);
+    assert!(
+        row(&screen, "payments-provider").contains("api-key 16B, webhook-secret 10B"),
+        "{screen}"
+    );
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 30);
+    assert!(screen.contains("api-key") && screen.contains("16 bytes"), "{screen}");
+    assert!(
+        !screen.contains("sk_live_demo_key") && !screen.contains("whsec_demo"),
+        "{screen}"
+    );
+    press(&mut store, Command::Reveal);
+    let screen = render(&store, 120, 30);
+    assert!(
+        screen.contains("sk_live_demo_key") && !screen.contains("whsec_demo"),
+        "{screen}"
+    );
+    press(&mut store, Command::Reveal);
+    let screen = render(&store, 120, 30);
+    assert!(
+        !screen.contains("sk_live_demo_key") && screen.contains("whsec_demo"),
+        "{screen}"
+    );
+    // A refresh keeps what is revealed; past the last key all are masked again.
+    follow_scope(&mut store);
+    assert!(render(&store, 120, 30).contains("whsec_demo"));
+    press(&mut store, Command::Reveal);
+    let screen = render(&store, 120, 30);
+    assert!(
+        !screen.contains("sk_live_demo_key") && !screen.contains("whsec_demo"),
+        "{screen}"
+    );
+}
+
 /// Any kind: `X` deletes only once its name is typed; a CronJob is triggered (`n`) and
 /// suspended (`D`) with a confirmation that shows the change; read-only refuses all.
 #[test]

@@ -1049,6 +1049,207 @@ fn any_kind_by_discovery_with_the_columns_the_server_prints() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nodepools.karpenter.sh"));
 }
 
+/// The kinds an on-call engineer reads most, with what bosun reads from their objects
+/// (asked for whole in the same Table responses): a Service's ready endpoints counted as
+/// its EndpointSlices say, an Ingress's backends and address, a Secret's keys and sizes
+/// (values only in the object's entries, never in a table), a Job's failed pods, a PDB that
+/// blocks drains, a NodePool's limits and a NodeClaim's instance.
+#[test]
+fn first_class_kinds_read_from_their_objects() {
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let table = |kind: &str| {
+            let backend = &backend;
+            let fetch = Fetch::KubeTable {
+                cluster: CLUSTER.into(),
+                kind: kind.into(),
+                namespace: None,
+            };
+            async move {
+                match backend.fetch(&fetch).await {
+                    Ok(Payload::KubeTable(t)) => t,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let cell = |t: &bosun::domain::kinds::KubeTable, key: &str, column: &str| {
+            let i = t
+                .columns
+                .iter()
+                .position(|c| c.name == column)
+                .unwrap_or_else(|| panic!("no {column}: {t:?}"));
+            let row = t
+                .rows
+                .iter()
+                .find(|r| r.key == key)
+                .unwrap_or_else(|| panic!("no {key}: {t:?}"));
+            row.cells[i].clone()
+        };
+
+        // Endpoints, as the slices the API server holds count them.
+        let slices: Vec<EndpointSlice> = Api::all(reader(&config).await)
+            .list(&Default::default())
+            .await
+            .unwrap()
+            .items;
+        let services = table("svc").await;
+        let names: Vec<&str> = services.columns.iter().map(|c| c.name.as_str()).collect();
+        let age = names.iter().position(|n| *n == "Age").unwrap();
+        assert_eq!(names[age - 1], "Endpoints", "added columns go before Age: {names:?}");
+        let mut checked = 0;
+        for row in &services.rows {
+            let mine: Vec<&EndpointSlice> = slices
+                .iter()
+                .filter(|s| {
+                    s.metadata.namespace == row.namespace
+                        && s.metadata
+                            .labels
+                            .as_ref()
+                            .and_then(|l| l.get("kubernetes.io/service-name"))
+                            == Some(&row.name)
+                })
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let all: usize = mine.iter().flat_map(|s| &s.endpoints).map(|e| e.addresses.len()).sum();
+            let ready: usize = mine
+                .iter()
+                .flat_map(|s| &s.endpoints)
+                .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) != Some(false))
+                .map(|e| e.addresses.len())
+                .sum();
+            assert_eq!(
+                cell(&services, &row.key, "Endpoints"),
+                format!("{ready}/{all}"),
+                "{}",
+                row.key
+            );
+            checked += 1;
+        }
+        assert!(checked >= 5, "{checked}");
+        // The fixture has a Service with an endpoint not ready.
+        assert_eq!(cell(&services, "shop/payments", "Endpoints"), "1/2");
+
+        let ingresses = table("ing").await;
+        assert_eq!(cell(&ingresses, "shop/shop", "Backends"), "/cart→cart:80 /→checkout:80");
+
+        let secrets = table("secrets").await;
+        let keys = cell(&secrets, "data/postgres-credentials", "Keys");
+        assert_eq!(keys, "password 14B, username 3B");
+        let raw = format!("{:?}", secrets.rows);
+        assert!(
+            !raw.contains("YXBw") && !raw.contains("s3cr3t"),
+            "a secret value in a table: {raw}"
+        );
+
+        let jobs = table("jobs").await;
+        assert_ne!(cell(&jobs, "shop/schema-migrate-v42", "Failed"), "0");
+        assert_eq!(cell(&jobs, "data/nightly-backup-29933400", "Failed"), "0");
+        let pdbs = table("pdb").await;
+        assert_eq!(cell(&pdbs, "data/postgres", "Allowed Disruptions"), "0");
+        assert_eq!(cell(&pdbs, "data/postgres", "Healthy"), "1/2");
+        let pools = table("nodepools").await;
+        assert_eq!(cell(&pools, "default", "Limits"), "cpu 1000, memory 1000Gi");
+        assert_eq!(cell(&pools, "gpu", "Disruption"), "WhenEmpty after 30m, budget 10%");
+        let cronjobs = table("cj").await;
+        assert_ne!(cell(&cronjobs, "data/nightly-backup", "Last Success"), "<none>");
+
+        let object = |kind: &str, ns: Option<&str>, name: &str| {
+            let backend = &backend;
+            let fetch = Fetch::KubeObject {
+                cluster: CLUSTER.into(),
+                kind: kind.into(),
+                namespace: ns.map(str::to_string),
+                name: name.into(),
+            };
+            async move {
+                match backend.fetch(&fetch).await {
+                    Ok(Payload::KubeObject(o)) => o,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let secret = object("secret", Some("data"), "postgres-credentials").await;
+        let raw: core::Secret = Api::namespaced(reader(&config).await, "data")
+            .get("postgres-credentials")
+            .await
+            .unwrap();
+        let data = raw.data.unwrap_or_default();
+        assert_eq!(secret.secret.len(), data.len());
+        for entry in &secret.secret {
+            let value = &data[&entry.key].0;
+            assert_eq!(entry.value.as_bytes(), value.as_slice(), "{}", entry.key);
+            assert_eq!(entry.bytes, value.len());
+            assert!(!secret.yaml.contains(&base64_of(value)), "a value in the YAML");
+            if entry.bytes > 8 {
+                assert!(!secret.yaml.contains(&entry.value), "a value in the YAML");
+            }
+        }
+        let pdb = object("pdb", Some("data"), "postgres").await;
+        assert_eq!(
+            pdb.summary[0],
+            "allows 0 disruptions · max unavailable 1 · 1 of 2 pods healthy, 1 needed"
+        );
+        assert!(pdb.summary[1].contains("drain"), "{:?}", pdb.summary);
+        let ingress = object("ing", Some("shop"), "shop").await;
+        assert!(
+            ingress
+                .summary
+                .contains(&"address k8s-shop-shop-4f6a1b2c3d-1187654321.us-east-1.elb.amazonaws.com".to_string()),
+            "{:?}",
+            ingress.summary
+        );
+        let claim = object("nodeclaims", None, "default-x7k2p").await;
+        assert_eq!(
+            claim.summary[1], "instance i-0f9e8d7c6b5a49382 · m6i.xlarge · spot · us-east-1c",
+            "{:?}",
+            claim.summary
+        );
+        let job = object("jobs", Some("shop"), "schema-migrate-v42").await;
+        assert!(
+            job.summary.iter().any(|l| l.starts_with("Failed: ")),
+            "{:?}",
+            job.summary
+        );
+    });
+
+    // Headless: the added columns are in the JSON by name; values never.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args([
+            "snapshot",
+            "secrets",
+            "--format",
+            "json",
+            "--cluster",
+            "platform",
+            "--region",
+            REGION,
+        ])
+        .arg("--log-file")
+        .arg(dir.path().join("bosun.log"))
+        .envs(support::servers::aws_env(&moto.endpoint()))
+        .env("KUBECONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let creds = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "postgres-credentials")
+        .unwrap();
+    assert_eq!(creds["Keys"], "password 14B, username 3B");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("YXBw"));
+}
+
 fn base64_of(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();

@@ -150,6 +150,9 @@ pub struct TableColumn {
     pub kind: String,
     /// 0: `kubectl get` shows it; more: only with `-o wide`.
     pub priority: u32,
+    /// bosun's own, read from the objects (a Service's ready endpoints), not the server's.
+    #[serde(skip)]
+    pub added: bool,
 }
 
 /// One object of a kind, as the API server prints it.
@@ -233,6 +236,10 @@ pub struct KubeObject {
     /// `Kind/name` of what it owns (its pods, its jobs, its replica sets), and for a
     /// Service the endpoints behind it (`ready address:port`).
     pub owned: Vec<String>,
+    /// What bosun reads from it, for the kinds it knows (`type LoadBalancer · ...`).
+    pub summary: Vec<String>,
+    /// A Secret's keys, values decoded: shown only when revealed.
+    pub secret: Vec<super::objects::SecretEntry>,
 }
 
 #[cfg(test)]

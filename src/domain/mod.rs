@@ -12,6 +12,7 @@ pub mod insight;
 pub mod kinds;
 pub mod kube;
 pub mod metrics;
+pub mod objects;
 pub mod op;
 
 use serde::Serialize;

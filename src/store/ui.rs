@@ -135,6 +135,8 @@ pub struct Page {
     pub following: bool,
     /// Values masked until asked for (environment values of a task definition).
     pub reveal: bool,
+    /// The one value shown of several masked (a Secret's key), by its place.
+    pub revealed: Option<usize>,
     /// What the page is compared against (a task definition revision).
     pub compare: Option<String>,
 }
@@ -150,6 +152,7 @@ impl Page {
             scroll: 0,
             following: true,
             reveal: false,
+            revealed: None,
             compare: None,
         }
     }

@@ -143,7 +143,7 @@ specs! {
     Window24h, "window_24h", Inspect, "24h", ["3"], "charts: the last day";
     Window7d, "window_7d", Inspect, "7d", ["4"], "charts: the last week";
     Pause, "pause", Inspect, "pause", ["p"], "logs: pause / follow";
-    Reveal, "reveal", Inspect, "reveal", ["v"], "task definition: show / mask environment values";
+    Reveal, "reveal", Inspect, "reveal", ["v"], "show / mask values (task env, Secret keys)";
     Compare, "compare", Inspect, "diff", ["c"], "task definition: diff with the previous revision";
     Scale, "scale", Actions, "scale", ["S"], "service, workload, any kind with a scale subresource: set the count; node group: min / desired / max";
     Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";

@@ -266,7 +266,7 @@ impl Backend for SimBackend {
                 name,
             } => world
                 .kube(cluster)?
-                .object(kind, namespace.as_deref(), name)
+                .object(kind, namespace.as_deref(), name, world.now)
                 .map(|o| Payload::KubeObject(Box::new(o)))
                 .map_err(|m| FetchError::new(ErrorKind::NotFound, m)),
             Fetch::PodLogs {

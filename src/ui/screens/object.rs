@@ -113,6 +113,24 @@ impl Screen for ObjectScreen {
         k8s::hint(command)
     }
 
+    /// `v` on a Secret shows one key's value at a time, the next at each press, then none.
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        if command != Command::Reveal {
+            return false;
+        }
+        let keys = fetched(store, store.ui.route())
+            .and_then(|f| f.value.as_ref())
+            .map_or(0, |o| o.secret.len());
+        let page = store.ui.page_mut();
+        page.revealed = match page.revealed {
+            _ if keys == 0 => None,
+            None => Some(0),
+            Some(i) if i + 1 < keys => Some(i + 1),
+            Some(_) => None,
+        };
+        true
+    }
+
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
         let (kind, _, name) = parts(&page.route);
         let f = fetched(store, &page.route);
@@ -128,7 +146,7 @@ impl Screen for ObjectScreen {
             None if lines.is_empty() => lines.push(Line::from(Span::styled("loading…", theme.muted))),
             None => {}
             Some(o) => {
-                for (line, tone) in text(o, store.now) {
+                for (line, tone) in text(o, store.now, page.revealed) {
                     lines.push(Line::from(Span::styled(line, theme.tone(tone))));
                 }
             }
@@ -138,9 +156,26 @@ impl Screen for ObjectScreen {
     }
 }
 
-/// The object as lines with a tone each: owners, what it owns, events, then its YAML.
-pub fn text(o: &KubeObject, now: jiff::Timestamp) -> Vec<(String, Tone)> {
-    let mut out = Vec::new();
+/// The object as lines with a tone each: what bosun reads from it, a Secret's keys (one
+/// value shown if `revealed`), owners, what it owns, events, then its YAML.
+pub fn text(o: &KubeObject, now: jiff::Timestamp, revealed: Option<usize>) -> Vec<(String, Tone)> {
+    let mut out: Vec<(String, Tone)> = o.summary.iter().map(|l| (l.clone(), Tone::Info)).collect();
+    if !o.secret.is_empty() {
+        out.push(("keys (v shows one value at a time)".into(), Tone::Muted));
+        let width = o.secret.iter().map(|e| e.key.len()).max().unwrap_or(0);
+        for (i, e) in o.secret.iter().enumerate() {
+            let size = format!("{} bytes", e.bytes);
+            if revealed == Some(i) {
+                let mut lines = e.value.lines();
+                let first = lines.next().unwrap_or_default();
+                out.push((format!("  {:<width$}  {size:>10}  {first}", e.key), Tone::Warn));
+                let indent = width + 16;
+                out.extend(lines.map(|l| (format!("{:indent$}{l}", ""), Tone::Warn)));
+            } else {
+                out.push((format!("  {:<width$}  {size:>10}  ••••••", e.key), Tone::Normal));
+            }
+        }
+    }
     if !o.owners.is_empty() {
         out.push((format!("owned by   {}", o.owners.join(", ")), Tone::Info));
     }

@@ -271,14 +271,20 @@ fn printed(namespaced: bool, columns: &[TableColumn]) -> &'static [Column] {
     }
     for (i, c) in columns.iter().enumerate() {
         let name: &'static str = Box::leak(c.name.to_uppercase().into_boxed_str());
-        let wide = c.priority > 0;
+        // What bosun reads from the objects is why it has the kind's screen: the last of the
+        // columns to go; what `kubectl get -o wide` adds, the first.
+        let priority = match (c.added || KEPT.contains(&c.name.as_str()), c.priority) {
+            (true, 0) => 1,
+            (_, 0) => 2,
+            _ => 4,
+        };
         let column = match c.name.as_str() {
             _ if i == 0 => Column::new(name, 10, 48, 0),
             "Age" => Column::new(name, 5, 6, 0).right(),
             _ if c.kind == "integer" || c.kind == "number" => {
-                Column::new(name, name.len() as u16, 12, if wide { 4 } else { 2 }).right()
+                Column::new(name, name.len() as u16, 12, priority).right()
             }
-            _ => Column::new(name, name.len().min(8) as u16, 40, if wide { 4 } else { 2 }),
+            _ => Column::new(name, name.len().min(8) as u16, 40, priority),
         };
         out.push(column);
     }
@@ -301,6 +307,21 @@ impl TableRow {
     }
 }
 
+/// The server's columns an on-call engineer looks at first: kept when the terminal is
+/// narrow, like bosun's own.
+const KEPT: &[&str] = &["Allowed Disruptions", "Address", "Status"];
+
+/// A cell that is trouble by what its column means: a Service with no ready endpoint, a
+/// PDB that allows no disruption (a drain hangs on it), a Job with failed pods.
+fn warns(column: &str, text: &str) -> bool {
+    match column {
+        "Endpoints" => text.starts_with("0/"),
+        "Allowed Disruptions" => text == "0",
+        "Failed" => text.parse::<u32>().is_ok_and(|n| n > 0),
+        _ => false,
+    }
+}
+
 impl Row for TableRow {
     fn columns() -> &'static [Column] {
         &[]
@@ -317,8 +338,10 @@ impl Row for TableRow {
         if self.is_age(api) && self.created_at.is_some() {
             return age(self.created_at, cx);
         }
+        let column = self.columns.get(api).map_or("", |c| c.name.as_str());
         match self.cells.get(api).map(String::as_str) {
             None | Some("") => Cell::muted("-"),
+            Some(text) if warns(column, text) => Cell::tone(text, Tone::Warn),
             Some(text @ ("<none>" | "<unknown>" | "<pending>")) => Cell::muted(text),
             Some(text @ ("False" | "Failed" | "NotReady")) => Cell::tone(text, Tone::Warn),
             Some(text) => Cell::new(text),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::kinds::{KindInfo, KubeObject, KubeTable, TableColumn, TableRow, full_name, resolve};
+use crate::domain::objects;
 use crate::domain::{ErrorKind, FetchError};
 
 use super::convert::event;
@@ -47,14 +48,9 @@ struct ColumnDefinition {
 #[derive(Deserialize)]
 struct Row {
     cells: Vec<Value>,
+    /// Its metadata, or (where bosun adds columns of its own) the whole object.
     #[serde(default)]
-    object: Option<PartialObject>,
-}
-
-#[derive(Deserialize, Default)]
-struct PartialObject {
-    #[serde(default)]
-    metadata: Meta,
+    object: Option<Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -164,11 +160,24 @@ impl Conn {
     pub async fn table(&self, kind: &str, namespace: Option<&str>) -> Result<KubeTable, FetchError> {
         let info = self.kind(kind).await?;
         let what = format!("list {}", info.name);
-        let mut shared: Option<Arc<[TableColumn]>> = None;
+        // Where bosun adds columns it reads the objects whole, in the same responses.
+        let whole = objects::adds_columns(&info.name);
+        let endpoints = match info.name.as_str() {
+            "services" => {
+                let path = format!("/apis/discovery.k8s.io/v1{}/endpointslices", scope(namespace));
+                objects::count_endpoints(&self.list_all(&path, "list endpointslices").await?)
+            }
+            _ => objects::Endpoints::new(),
+        };
+        let now = jiff::Timestamp::now();
+        let mut shared: Option<(Arc<[TableColumn]>, usize)> = None;
         let mut rows = Vec::new();
         let mut cont: Option<String> = None;
         loop {
             let mut path = format!("{}?limit={PAGE}", info.path(namespace));
+            if whole {
+                path.push_str("&includeObject=Object");
+            }
             if let Some(c) = &cont {
                 path.push_str(&format!("&continue={}", urlencode(c)));
             }
@@ -177,29 +186,43 @@ impl Conn {
                 .request(self.get(&path, TABLE))
                 .await
                 .map_err(|e| self.error(&what, &e))?;
-            let columns = shared.get_or_insert_with(|| {
-                table
+            let (columns, at) = shared.get_or_insert_with(|| {
+                let mut columns: Vec<TableColumn> = table
                     .columns
                     .iter()
                     .map(|c| TableColumn {
                         name: c.name.clone(),
                         kind: c.kind.clone(),
                         priority: c.priority,
+                        added: false,
                     })
-                    .collect()
+                    .collect();
+                let at = if whole {
+                    objects::add_columns(&info.name, &mut columns)
+                } else {
+                    columns.len()
+                };
+                (columns.into(), at)
             });
             for row in table.rows {
-                let meta = row.object.unwrap_or_default().metadata;
+                let object = row.object.unwrap_or_default();
+                let meta = Meta::deserialize(&object["metadata"]).unwrap_or_default();
                 let key = match &meta.namespace {
                     Some(ns) => format!("{ns}/{}", meta.name),
                     None => meta.name.clone(),
                 };
+                let mut cells: Vec<String> = row.cells.iter().map(cell).collect();
+                if whole {
+                    let added = objects::added_cells(&info.name, &object, &endpoints, now);
+                    let at = (*at).min(cells.len());
+                    cells.splice(at..at, added);
+                }
                 rows.push(Arc::new(TableRow {
                     key,
                     namespace: meta.namespace,
                     created_at: meta.created.and_then(|t| t.parse().ok()),
                     name: meta.name,
-                    cells: row.cells.iter().map(cell).collect(),
+                    cells,
                     columns: columns.clone(),
                 }));
             }
@@ -210,9 +233,36 @@ impl Conn {
         }
         Ok(KubeTable {
             kind: info.name,
-            columns: shared.map(|c| c.to_vec()).unwrap_or_default(),
+            columns: shared.map(|(c, _)| c.to_vec()).unwrap_or_default(),
             rows,
         })
+    }
+
+    /// Every object of a list, page by page, as JSON.
+    async fn list_all(&self, path: &str, what: &str) -> Result<Vec<Value>, FetchError> {
+        let mut items = Vec::new();
+        let mut cont: Option<String> = None;
+        loop {
+            let mut page = format!("{path}?limit={PAGE}");
+            if let Some(c) = &cont {
+                page.push_str(&format!("&continue={}", urlencode(c)));
+            }
+            let mut list: Value = self
+                .client
+                .request(self.get(&page, "application/json"))
+                .await
+                .map_err(|e| self.error(what, &e))?;
+            if let Some(Value::Array(more)) = list.get_mut("items").map(Value::take) {
+                items.extend(more);
+            }
+            cont = list["metadata"]["continue"]
+                .as_str()
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            if cont.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     /// One object whole: its YAML (managed fields left out, secret values masked), its
@@ -234,9 +284,14 @@ impl Conn {
         if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.remove("managedFields");
         }
-        if info.kind == "Secret" && info.group.is_empty() {
-            mask_secret(&mut object);
-        }
+        let summary = objects::summary(&info.name, &object, jiff::Timestamp::now());
+        let secret = if info.name == "secrets" {
+            let entries = objects::secret_entries(&object);
+            objects::mask_secret(&mut object);
+            entries
+        } else {
+            Vec::new()
+        };
         let events = match namespace {
             Some(ns) if info.namespaced => self.events_of(ns, &info.kind, name).await,
             _ => Vec::new(),
@@ -250,6 +305,8 @@ impl Conn {
             events,
             owners,
             owned,
+            summary,
+            secret,
         })
     }
 
@@ -292,7 +349,12 @@ impl Conn {
             ("apps", "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job") => "/api/v1/namespaces/{ns}/pods",
             ("batch", "CronJob") => "/apis/batch/v1/namespaces/{ns}/jobs",
             ("", "Service") => return self.endpoints(ns, name).await,
-            ("networking.k8s.io", "Ingress") => return ingress_paths(object),
+            ("networking.k8s.io", "Ingress") => {
+                return objects::ingress_backends(object)
+                    .into_iter()
+                    .map(|b| format!("Service/{} ← {}{} (port {})", b.service, b.host, b.path, b.port))
+                    .collect();
+            }
             _ => return Vec::new(),
         };
         let path = children.replace("{ns}", ns);
@@ -359,28 +421,6 @@ impl Conn {
     }
 }
 
-/// An Ingress's rules as `host/path → service:port`.
-fn ingress_paths(ingress: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for rule in ingress["spec"]["rules"].as_array().into_iter().flatten() {
-        let host = rule["host"].as_str().unwrap_or("*");
-        for path in rule["http"]["paths"].as_array().into_iter().flatten() {
-            let backend = &path["backend"]["service"];
-            let port = backend["port"]["number"]
-                .as_i64()
-                .map(|n| n.to_string())
-                .or_else(|| backend["port"]["name"].as_str().map(str::to_string))
-                .unwrap_or_default();
-            out.push(format!(
-                "Service/{} ← {host}{} (port {port})",
-                backend["name"].as_str().unwrap_or("?"),
-                path["path"].as_str().unwrap_or("/")
-            ));
-        }
-    }
-    out
-}
-
 /// An object's owner references: (kind, name, uid).
 fn owner_refs(object: &Value) -> Vec<(String, String, String)> {
     object["metadata"]["ownerReferences"]
@@ -394,24 +434,6 @@ fn owner_refs(object: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// A Secret's values replaced by their size: they are not shown unless a key is revealed.
-fn mask_secret(secret: &mut Value) {
-    for field in ["data", "stringData"] {
-        if let Some(map) = secret.get_mut(field).and_then(Value::as_object_mut) {
-            for value in map.values_mut() {
-                let bytes = value.as_str().map_or(0, |v| {
-                    if field == "data" {
-                        (v.len() / 4 * 3).saturating_sub(v.chars().rev().take_while(|c| *c == '=').count())
-                    } else {
-                        v.len()
-                    }
-                });
-                *value = Value::String(format!("<{bytes} bytes, hidden>"));
-            }
-        }
-    }
-}
-
 /// A Table cell as text.
 fn cell(value: &Value) -> String {
     match value {
@@ -420,6 +442,11 @@ fn cell(value: &Value) -> String {
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(","),
         other => other.to_string(),
     }
+}
+
+/// `/namespaces/NS` for a namespace, nothing for all.
+fn scope(namespace: Option<&str>) -> String {
+    namespace.map(|ns| format!("/namespaces/{ns}")).unwrap_or_default()
 }
 
 fn urlencode(s: &str) -> String {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use jiff::SignedDuration;
 
 use crate::domain::kinds::{KindInfo, KubeObject, KubeTable, TableColumn, TableRow, resolve};
+use crate::domain::objects;
 
 /// An object the simulated cluster keeps as the API would give it, with the cells the
 /// API server prints for it (its kind's columns but the name and age, which are its own).
@@ -142,7 +143,10 @@ impl SimKube {
     pub fn table(&self, kind: &str, namespace: Option<&str>, now: Timestamp) -> Result<KubeTable, String> {
         let kinds = self.kinds();
         let info = resolve(&kinds, kind)?;
-        let shared: Arc<[TableColumn]> = columns(info).into();
+        let mut columns = columns(info);
+        let at = objects::add_columns(&info.name, &mut columns);
+        let shared: Arc<[TableColumn]> = columns.into();
+        let endpoints = self.endpoints();
         let rows = self
             .objects_of(info, namespace)
             .into_iter()
@@ -150,6 +154,8 @@ impl SimKube {
                 let mut cells = vec![o.name.clone()];
                 cells.extend(o.cells.iter().cloned());
                 cells.push(crate::util::fmt_age(o.created_at, now));
+                let at = at.min(cells.len());
+                cells.splice(at..at, objects::added_cells(&info.name, &o.value, &endpoints, now));
                 Arc::new(TableRow {
                     key: match &o.namespace {
                         Some(ns) => format!("{ns}/{}", o.name),
@@ -170,8 +176,36 @@ impl SimKube {
         })
     }
 
+    /// The ready and all endpoints of each Service: the pods its selector picks, ready when
+    /// all their containers are.
+    fn endpoints(&self) -> objects::Endpoints {
+        let mut out = objects::Endpoints::new();
+        for service in self.objects.iter().filter(|o| o.kind == "services") {
+            let Some(app) = service.value["spec"]["selector"]["app"].as_str() else {
+                continue;
+            };
+            let ns = service.namespace.as_deref();
+            let counts = out
+                .entry(format!("{}/{}", ns.unwrap_or_default(), service.name))
+                .or_default();
+            for p in self.pods.iter().filter(|p| {
+                Some(p.namespace.as_str()) == ns && p.owner.as_deref().is_some_and(|o| owned_by_app(o, app))
+            }) {
+                counts.1 += 1;
+                counts.0 += usize::from(p.containers.iter().all(|c| c.ready));
+            }
+        }
+        out
+    }
+
     /// One object whole, with its events, owners and what it owns.
-    pub fn object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<KubeObject, String> {
+    pub fn object(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<KubeObject, String> {
         let kinds = self.kinds();
         let info = resolve(&kinds, kind)?;
         let object = self
@@ -229,6 +263,11 @@ impl SimKube {
             events,
             owners,
             owned,
+            summary: objects::summary(&info.name, &object.value, now),
+            secret: match info.name.as_str() {
+                "secrets" => objects::secret_entries(&object.value),
+                _ => Vec::new(),
+            },
         })
     }
 
@@ -401,6 +440,14 @@ impl SimKube {
                 )),
             }
         }
+        let zone = format!("{}b", self.region);
+        let mut namespaces: Vec<String> = ["default", "kube-node-lease", "kube-public", "kube-system", "batch"]
+            .map(String::from)
+            .into_iter()
+            .chain(self.pods.iter().map(|p| p.namespace.clone()))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
         let mut add = |kind: &str, ns: Option<&str>, name: &str, at: Timestamp, cells: &[&str], body: Value| {
             let kinds = self.kinds();
             let info = resolve(&kinds, kind).expect("a kind the simulated cluster serves");
@@ -427,6 +474,16 @@ impl SimKube {
                 value,
             });
         };
+        for ns in &namespaces {
+            add(
+                "namespaces",
+                None,
+                ns,
+                days(40),
+                &["Active"],
+                json!({"status": {"phase": "Active"}}),
+            );
+        }
         for (namespace, name, pods, ready, at) in sets {
             let deployment = name.rsplit_once('-').map_or(name.as_str(), |(d, _)| d).to_string();
             let (pods, ready) = (pods.to_string(), ready.to_string());
@@ -448,7 +505,7 @@ impl SimKube {
                     ("checkout", 8080),
                     ("payments", 8080),
                     ("cart", 8080),
-                    ("frontend", 3000),
+                    ("catalog", 8080),
                 ],
             )
         } else {
@@ -468,6 +525,25 @@ impl SimKube {
                                 "ports": [{"name": "http", "port": port, "protocol": "TCP", "targetPort": port}],
                                 "selector": {"app": app}, "sessionAffinity": "None"},
                        "status": {"loadBalancer": {}}}),
+            );
+        }
+        if platform {
+            // The webhook endpoint the payment provider calls, through a Network Load Balancer.
+            let host = "k8s-shop-paymentsw-7d1e5a2b9c-0f1e2d3c4b5a6978.elb.us-east-1.amazonaws.com";
+            add(
+                "services",
+                Some("shop"),
+                "payments-webhooks",
+                days(12),
+                &["LoadBalancer", "172.20.48.201", host, "443:31443/TCP"],
+                json!({"metadata": {"labels": {"app": "payments"},
+                                    "annotations": {"service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                                                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                                                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}},
+                       "spec": {"type": "LoadBalancer", "clusterIP": "172.20.48.201", "clusterIPs": ["172.20.48.201"],
+                                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8080, "nodePort": 31443}],
+                                "selector": {"app": "payments"}, "externalTrafficPolicy": "Cluster"},
+                       "status": {"loadBalancer": {"ingress": [{"hostname": host}]}}}),
             );
         }
         add(
@@ -513,7 +589,7 @@ impl SimKube {
                             "tls": [{"hosts": ["shop.example.com", "api.shop.example.com"], "secretName": "shop-tls"}],
                             "rules": [
                                 {"host": "shop.example.com", "http": {"paths": [
-                                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "frontend", "port": {"number": 3000}}}},
+                                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "catalog", "port": {"number": 8080}}}},
                                     {"path": "/cart", "pathType": "Prefix", "backend": {"service": {"name": "cart", "port": {"number": 8080}}}}]}},
                                 {"host": "api.shop.example.com", "http": {"paths": [
                                     {"path": "/checkout", "pathType": "Prefix", "backend": {"service": {"name": "checkout", "port": {"number": 8080}}}},
@@ -562,7 +638,8 @@ impl SimKube {
             &["0 2 * * *", "<none>", "False", "1", "40m"],
             json!({"spec": {"schedule": "0 2 * * *", "suspend": false, "concurrencyPolicy": "Forbid",
                             "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "report", "image": "reports:1.4.0"}], "restartPolicy": "OnFailure"}}}}},
-                   "status": {"active": [{"kind": "Job", "name": "nightly-report-29071440", "namespace": "batch"}], "lastScheduleTime": rfc3339(mins(40))}}),
+                   "status": {"active": [{"kind": "Job", "name": "nightly-report-29071440", "namespace": "batch"}], "lastScheduleTime": rfc3339(mins(40)),
+                              "lastSuccessfulTime": rfc3339(days(2) + SignedDuration::from_mins(-80))}}),
         );
         let owned_by_cron =
             json!([{"apiVersion": "batch/v1", "kind": "CronJob", "name": "nightly-report", "controller": true}]);
@@ -593,11 +670,26 @@ impl SimKube {
             None,
             "default",
             days(40),
-            &["default", "3", "True"],
+            &["default", "0", "True"],
             json!({"spec": {"template": {"spec": {"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"},
                                                    "requirements": [{"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot", "on-demand"]}]}},
                             "limits": {"cpu": "1000"}, "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "1m"}},
-                   "status": {"resources": {"cpu": "12", "nodes": "3"}, "conditions": [{"type": "Ready", "status": "True"}]}}),
+                   "status": {"resources": {"cpu": "0", "nodes": "0"}, "conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
+        // Karpenter launching a node for pods that do not fit: no node behind it yet.
+        add(
+            "nodeclaims.karpenter.sh",
+            None,
+            "default-8k2xq",
+            mins(1),
+            &["c6i.large", "spot", &zone, "", "False"],
+            json!({"metadata": {"labels": {"karpenter.sh/nodepool": "default", "karpenter.sh/capacity-type": "spot",
+                                           "node.kubernetes.io/instance-type": "c6i.large", "topology.kubernetes.io/zone": zone},
+                                "ownerReferences": [{"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "name": "default"}]},
+                   "spec": {"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"}},
+                   "status": {"providerID": format!("aws:///{zone}/i-0c4e1f2a9b8d7e6f5"),
+                              "conditions": [{"type": "Launched", "status": "True"}, {"type": "Registered", "status": "False"},
+                                             {"type": "Ready", "status": "False", "reason": "NotRegistered"}]}}),
         );
         add(
             "ec2nodeclasses.karpenter.k8s.aws",
@@ -630,15 +722,8 @@ fn owner_names(value: &Value) -> impl Iterator<Item = String> + '_ {
 /// A secret's values hidden, as bosun shows every secret.
 fn masked(value: &Value) -> Value {
     let mut value = value.clone();
-    if value["kind"] == "Secret"
-        && let Some(data) = value.get_mut("data").and_then(Value::as_object_mut)
-    {
-        for v in data.values_mut() {
-            let bytes = v.as_str().map_or(0, |s| {
-                s.len() * 3 / 4 - s.bytes().rev().take_while(|&b| b == b'=').count()
-            });
-            *v = json!(format!("<{bytes} bytes, hidden>"));
-        }
+    if value["kind"] == "Secret" {
+        objects::mask_secret(&mut value);
     }
     value
 }
@@ -655,6 +740,8 @@ fn columns(info: &KindInfo) -> Vec<TableColumn> {
         "cronjobs.batch" => &["Schedule", "Timezone", "Suspend", "Active", "Last Schedule"],
         "jobs.batch" => &["Status", "Completions", "Duration"],
         "nodepools.karpenter.sh" => &["NodeClass", "Nodes", "Ready"],
+        "nodeclaims.karpenter.sh" => &["Type", "Capacity", "Zone", "Node", "Ready"],
+        "namespaces" => &["Status"],
         "replicasets.apps" => &["Desired", "Current", "Ready"],
         "ec2nodeclasses.karpenter.k8s.aws" => &["Ready"],
         _ => &[],
@@ -663,6 +750,7 @@ fn columns(info: &KindInfo) -> Vec<TableColumn> {
         name: name.into(),
         kind: kind.into(),
         priority: 0,
+        added: false,
     };
     let numeric = |name: &str| matches!(name, "Desired" | "Current" | "Ready") && info.name == "replicasets.apps";
     std::iter::once(column("Name", "string"))
