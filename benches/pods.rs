@@ -54,6 +54,7 @@ fn pod(i: usize, restarts: u32) -> Arc<Pod> {
             restarts,
             last_reason: None,
             last_exit_code: None,
+            last_finished: None,
         }],
         owner: Some(format!("ReplicaSet/{app}-7d9f8c6b5")),
         req_cpu: 250,

@@ -1288,9 +1288,24 @@ fn pods_in_trouble_across_two_clusters() {
             REGION,
         ],
     );
-    let platform = KubeServer::start(&["--token", TOKEN]);
-    let data = KubeServer::start(&["--token", TOKEN]);
     let dir = tempfile::tempdir().unwrap();
+    // A pod whose container was OOMKilled ten minutes ago: in trouble for the next fifty.
+    // (The scenario's `cart` pod was OOMKilled weeks ago: no longer.)
+    let finished = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10)).to_string();
+    let started = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2)).to_string();
+    let oom = serde_json::json!([{
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "etl-7f9c-oom", "namespace": "data", "creationTimestamp": started},
+        "spec": {"nodeName": "ip-10-0-1-23.ec2.internal", "containers": [{"name": "etl", "image": "etl:2.1"}]},
+        "status": {"phase": "Running", "startTime": started, "containerStatuses": [{
+            "name": "etl", "image": "etl:2.1", "imageID": "", "ready": true, "restartCount": 1, "started": true,
+            "state": {"running": {"startedAt": finished}},
+            "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137, "startedAt": started, "finishedAt": finished}}}]}
+    }]);
+    let seed = dir.path().join("oom.json");
+    std::fs::write(&seed, oom.to_string()).unwrap();
+    let platform = KubeServer::start(&["--token", TOKEN]);
+    let data = KubeServer::start(&["--token", TOKEN, "--seed-file", seed.to_str().unwrap()]);
     let config = dir.path().join("kubeconfig");
     let mut text = String::from("apiVersion: v1\nkind: Config\nusers:\n- name: oncall\n  user:\n    token: ");
     text.push_str(TOKEN);
@@ -1341,5 +1356,16 @@ fn pods_in_trouble_across_two_clusters() {
     assert!(
         rows.iter().all(|r| r["name"] != "checkout-6d8f9c7b5d-2xk9p"),
         "a healthy pod"
+    );
+    let oom = rows
+        .iter()
+        .find(|r| r["name"] == "etl-7f9c-oom")
+        .expect("OOMKilled ten minutes ago");
+    assert_eq!(oom["why"], "etl: OOMKilled (1 restart)");
+    assert_eq!(oom["cluster"], "arn:aws:eks:us-east-1:123456789012:cluster/data");
+    assert!(
+        rows.iter()
+            .all(|r| !r["name"].as_str().unwrap_or_default().starts_with("cart-")),
+        "OOMKilled weeks ago is not trouble now: {rows:#?}"
     );
 }

@@ -98,6 +98,19 @@ pub struct PodContainer {
     /// Why the previous run ended, with its exit code.
     pub last_reason: Option<String>,
     pub last_exit_code: Option<i32>,
+    /// When the previous run ended.
+    pub last_finished: Option<Timestamp>,
+}
+
+impl PodContainer {
+    /// Whether its previous run was OOMKilled less than an hour ago (or at a time the API
+    /// server did not say).
+    pub fn oom_killed_within_an_hour(&self, now: Timestamp) -> bool {
+        self.last_reason.as_deref() == Some("OOMKilled")
+            && self
+                .last_finished
+                .is_none_or(|t| now.duration_since(t).as_secs() < 3600)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,8 +184,8 @@ impl Pod {
     }
 
     /// Whether it is in trouble, and why, with how bad (0 the worst): a container in
-    /// CrashLoopBackOff, one that cannot pull its image, the pod failed, a container whose
-    /// last run was OOMKilled, Pending for more than a minute, or running but not ready
+    /// CrashLoopBackOff, one that cannot pull its image, the pod failed, a container
+    /// OOMKilled now or in a last run that ended less than an hour ago, Pending for more than a minute, or running but not ready
     /// for more than a minute.
     pub fn trouble(&self, now: Timestamp) -> Option<Trouble> {
         let older_than_a_minute = self.created_at.is_some_and(|t| now.duration_since(t).as_secs() >= 60);
@@ -201,7 +214,7 @@ impl Pod {
         if let Some(c) = self
             .containers
             .iter()
-            .find(|c| c.reason.as_deref() == Some("OOMKilled") || c.last_reason.as_deref() == Some("OOMKilled"))
+            .find(|c| c.reason.as_deref() == Some("OOMKilled") || c.oom_killed_within_an_hour(now))
         {
             return found(3, format!("{}: OOMKilled ({})", c.name, restarts(c.restarts)));
         }

@@ -109,6 +109,7 @@ pub(super) fn pod(p: &core::Pod) -> Pod {
                 restarts: st.map_or(0, |s| s.restart_count.max(0) as u32),
                 last_reason: last.and_then(|t| t.reason.clone()),
                 last_exit_code: last.map(|t| t.exit_code),
+                last_finished: time(last.and_then(|t| t.finished_at.as_ref())),
             }
         })
         .collect();

@@ -145,7 +145,7 @@ impl SimKube {
             .clone();
         let hash = owner.rsplit('-').next().unwrap_or("0000000000").to_string();
         let index = old.name.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-        self.add_pod(&workload, &hash, index, now);
+        self.add_pod(&workload, &hash, index, now, now);
         let new = Arc::make_mut(self.pods.last_mut()?);
         let c = &mut new.containers[0];
         c.ready = false;
@@ -210,7 +210,7 @@ impl SimKube {
                 .and_then(|o| o.rsplit('-').next().map(str::to_string));
             let hash = known.unwrap_or_else(|| self.rng.hex(10));
             for i in existing.len() as u32..to {
-                self.add_pod(&key, &hash, i, now);
+                self.add_pod(&key, &hash, i, now, now);
                 if let Some(p) = self.pods.last_mut() {
                     let c = &mut Arc::make_mut(p).containers[0];
                     c.ready = false;

@@ -410,6 +410,7 @@ impl SimKube {
                     c.restarts = 1;
                     c.last_reason = Some("OOMKilled".into());
                     c.last_exit_code = Some(137);
+                    c.last_finished = Some(at - SignedDuration::from_mins(self.rng.range(1, 50) as i64));
                 }
                 self.pods.push(Arc::new(Pod {
                     key: format!("{namespace}/{pod}"),
@@ -502,7 +503,7 @@ impl SimKube {
         let hash = self.rng.hex(10);
         for i in 0..replicas {
             let started = t0 - SignedDuration::from_hours(self.rng.range(2, 72) as i64);
-            self.add_pod(&key, &hash, i, started);
+            self.add_pod(&key, &hash, i, started, t0);
         }
     }
 
@@ -514,8 +515,8 @@ impl SimKube {
             .collect()
     }
 
-    /// Start pod number `i` of a workload.
-    pub(super) fn add_pod(&mut self, workload: &str, hash: &str, i: u32, at: Timestamp) {
+    /// Start pod number `i` of a workload at `at` (the world's time is `now`).
+    pub(super) fn add_pod(&mut self, workload: &str, hash: &str, i: u32, at: Timestamp, now: Timestamp) {
         let Some(w) = self.workloads.iter().find(|w| w.key == workload) else {
             return;
         };
@@ -560,6 +561,8 @@ impl SimKube {
                 c.restarts = 1;
                 c.last_reason = Some("OOMKilled".into());
                 c.last_exit_code = Some(137);
+                // Recently enough to be in trouble for the demo's first half hour.
+                c.last_finished = Some(now - SignedDuration::from_mins(12));
             }
             BadImage if last && node.is_some() => {
                 c.image = format!("{}-rc1", c.image);
@@ -658,5 +661,6 @@ fn container(name: &str, image: &str, ready: bool, restarts: u32) -> PodContaine
         restarts,
         last_reason: None,
         last_exit_code: None,
+        last_finished: None,
     }
 }
