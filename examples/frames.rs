@@ -147,6 +147,12 @@ fn main() {
     line(&mut store, Command::CommandLine, "pods");
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("trouble", &mut store);
+    line(&mut store, Command::CommandLine, "apprunner");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("apprunner", &mut store);
+    press(&mut store, Command::Open);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("apprunner-service", &mut store);
 
     // Eight accounts, one whose sign-in expired.
     let many = SimBackend::fixed_with_accounts(7, at, 8);

@@ -85,6 +85,11 @@ pub struct Global {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// Leave App Runner out: no App Runner call is made (for a role without App Runner
+    /// permissions, or an endpoint that does not serve it). Also BOSUN_NO_APPRUNNER=1.
+    #[arg(long, env = "BOSUN_NO_APPRUNNER", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_apprunner: bool,
+
     /// Write the audit log of actions here instead of the default.
     #[arg(long, value_name = "FILE", global = true)]
     pub audit_log: Option<PathBuf>,
@@ -223,6 +228,7 @@ async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend,
                 context: global.context.clone(),
                 endpoint_url: std::env::var("BOSUN_KUBE_ENDPOINT_URL").ok().filter(|u| !u.is_empty()),
             },
+            no_apprunner: global.no_apprunner,
             ..AwsOptions::default()
         })
         .await?,

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use clap::ValueEnum;
 
 use crate::domain::Task;
+use crate::domain::apprunner::AppRunnerService;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 use crate::domain::kube::KubeKind;
 use crate::domain::metrics::{SeriesKey, Window, place_of, service_series};
@@ -29,6 +30,8 @@ pub enum View {
     Nodegroups,
     /// The pods of an EKS cluster (of every EKS cluster without --cluster), --namespace N only.
     Pods,
+    /// The App Runner services of every account and region (--service NAME: that one).
+    Apprunner,
 }
 
 /// What `bosun snapshot` prints: one of the views, or the objects of any kind an EKS
@@ -48,7 +51,7 @@ impl What {
         let kind_like = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
         if !kind_like {
             return Err(format!(
-                "`{word}` is neither a view (fleet, services, tasks, nodegroups, pods) nor a Kubernetes kind"
+                "`{word}` is neither a view (fleet, services, tasks, nodegroups, pods, apprunner) nor a Kubernetes kind"
             ));
         }
         Ok(What::Kind(word.to_string()))
@@ -293,6 +296,13 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 }
             }
             for event in events {
+                // App Runner is read beside the clusters: a role without its permissions
+                // (or an endpoint that does not serve it) leaves its rows out, said on
+                // stderr, and the clusters' rows stand.
+                if let (Err(error), Fetch::AppRunnerServices { account, region }) = (&event.result, &event.fetch) {
+                    eprintln!("bosun: App Runner services of {account} in {region} left out: {error}");
+                    continue;
+                }
                 if let Err(error) = &event.result {
                     let account = match &event.fetch {
                         Fetch::Identity { account }
@@ -420,6 +430,73 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .filter(|t| keep(t))
                 .collect();
             let hidden = tasks::hidden(request.stopped, service.is_some());
+            output(&rows, hidden, &cx, request.format)?
+        }
+        View::Apprunner => {
+            let mut fetches = Vec::new();
+            for account in backend.accounts() {
+                for region in account.regions.iter().filter(|r| crate::domain::apprunner::serves(r)) {
+                    let fetch = Fetch::AppRunnerServices {
+                        account: account.name.clone(),
+                        region: region.clone(),
+                    };
+                    fetches.push((account.name.clone(), fetch));
+                }
+            }
+            load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;
+            if store.context.accounts.iter().all(|a| missing.has(&a.name)) && !missing.is_empty() {
+                bail!("{}", missing.report());
+            }
+            let mut rows: Vec<&AppRunnerService> = store
+                .all_apprunner()
+                .filter(|s| !missing.has(&s.account))
+                .filter(|s| request.service.as_ref().is_none_or(|n| &s.name == n || &s.arn == n))
+                .collect();
+            if let Some(name) = &request.service
+                && rows.is_empty()
+            {
+                let known: Vec<&str> = store.all_apprunner().map(|s| s.name.as_str()).collect();
+                bail!(
+                    "no App Runner service named `{name}` (there: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+            rows.sort_by(|a, b| (a.health(), &a.name, &a.region).cmp(&(b.health(), &b.name, &b.region)));
+            // The last hour of requests and 5xx, as the list's sparklines show: one call per
+            // account and region. Extra: a snapshot without them is still right.
+            let mut keys: Vec<SeriesKey> = rows
+                .iter()
+                .filter(|s| s.status != "PAUSED")
+                .flat_map(|s| {
+                    let series = crate::domain::metrics::apprunner_series(place_of(&s.arn), &s.name, &s.id);
+                    [series[0].1.clone(), series[3].1.clone()]
+                })
+                .collect();
+            keys.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+            let metrics: Vec<Fetch> = keys
+                .chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region))
+                .map(|place| Fetch::Metrics {
+                    window: Window::Hour,
+                    series: place.to_vec(),
+                })
+                .collect();
+            let rows: Vec<AppRunnerService> = rows.into_iter().cloned().collect();
+            for event in fetch_all(backend, metrics, 4).await {
+                if let Err(e) = &event.result {
+                    tracing::warn!(error = %e, "snapshot: no metrics");
+                }
+                store.apply(event);
+            }
+            let cx = RowCx {
+                now,
+                insight: Some(&store.insight),
+            };
+            let rows: Vec<&AppRunnerService> = rows.iter().collect();
+            let hidden: &[usize] = if store.context.accounts.len() > 1 { &[] } else { &[1] };
             output(&rows, hidden, &cx, request.format)?
         }
         View::Nodegroups => {

@@ -101,6 +101,8 @@ fn bosun(args: &[&str], config: Option<&Path>) -> Output {
         .env("AWS_ENDPOINT_URL", fleet.moto.endpoint())
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("BOSUN_AWS_MAX_ATTEMPTS", "1")
+        // moto does not serve App Runner.
+        .env("BOSUN_NO_APPRUNNER", "1")
         .env(
             "BOSUN_CONFIG",
             config.map_or_else(|| fleet.dir.path().join("none.toml"), Path::to_path_buf),
@@ -318,6 +320,7 @@ fn an_action_lands_in_its_account_and_a_read_only_account_refuses() {
             profiles: vec!["prod-*".into()],
             profile_files: Some((fleet.config(), fleet.credentials())),
             max_attempts: Some(1),
+            no_apprunner: true,
             ..AwsOptions::default()
         }))
         .unwrap(),

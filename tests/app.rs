@@ -498,7 +498,8 @@ fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
 #[test]
 fn account_narrows_the_fleet_and_opens_in_its_account() {
     let mut store = demo_store();
-    assert_eq!(store.ui.page().table().total, 6);
+    // Six clusters and four App Runner services.
+    assert_eq!(store.ui.page().table().total, 10);
     type_line(&mut store, Command::CommandLine, "account nosuch");
     let message = store.ui.message.clone().unwrap().text;
     assert!(
@@ -519,7 +520,7 @@ fn account_narrows_the_fleet_and_opens_in_its_account() {
     // `:account` alone: every account again.
     type_line(&mut store, Command::CommandLine, "account");
     assert_eq!(store.account_scope, None);
-    assert_eq!(store.ui.page().table().rows.len(), 6);
+    assert_eq!(store.ui.page().table().rows.len(), 10);
     assert!(screen(&store, 100, 12).contains("accounts 3/3"));
 }
 
@@ -684,6 +685,123 @@ fn first_class_kinds_and_a_secret_revealed_one_key_at_a_time() {
         !screen.contains("sk_live_demo_key") && !screen.contains("whsec_demo"),
         "{screen}"
     );
+}
+
+/// App Runner in the demo: `:apprunner` lists the services worst first with their
+/// sparklines, `enter` opens one (its configuration, why it fails, its operations), `m` its
+/// charts, `l` its logs (`t` the service events); `R` deploys and `D` pauses or resumes,
+/// each confirmed with the exact change and sent once; the wrong state and read-only mode
+/// are refused before anything is sent.
+#[test]
+fn app_runner_services_their_screens_and_actions() {
+    use bosun::domain::apprunner::AppRunnerAction;
+    use bosun::domain::op::Op;
+    let sent = |effects: Vec<Effect>| -> Vec<Op> {
+        effects
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Exec(r) => Some(r.op),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "apprunner");
+    follow_scope(&mut store);
+    let screen = render(&store, 140, 30);
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("https://")).collect();
+    assert_eq!(rows.len(), 4, "{screen}");
+    assert!(
+        rows[0].contains("quotes-api") && rows[0].contains("failing"),
+        "{screen}"
+    );
+    assert!(
+        rows[3].contains("internal-admin") && rows[3].contains("paused"),
+        "{screen}"
+    );
+    // The last hour of requests, as a sparkline and the latest value.
+    assert!(rows[0].chars().any(|c| ('▁'..='█').contains(&c)), "{screen}");
+
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 40);
+    assert!(
+        screen.contains("deployment rolled back: health check failed"),
+        "{screen}"
+    );
+    assert!(screen.contains("ROLLBACK_SUCCEEDED"), "{screen}");
+    assert!(
+        screen.contains("DefaultConfiguration (revision 1): 1–25 instances"),
+        "{screen}"
+    );
+
+    press(&mut store, Command::Metrics);
+    follow_scope(&mut store);
+    let screen = render(&store, 160, 48);
+    assert!(screen.contains("metrics(quotes-api)"), "{screen}");
+    assert!(screen.contains(" Requests ") && screen.contains(" 5xx "), "{screen}");
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Logs);
+    follow_scope(&mut store);
+    let screen = render(&store, 120, 30);
+    assert!(screen.contains("logs(quotes-api application)"), "{screen}");
+    assert!(screen.contains("rules cache not loaded"), "{screen}");
+    press(&mut store, Command::ToggleStopped);
+    follow_scope(&mut store);
+    let screen = render(&store, 140, 30);
+    assert!(screen.contains("logs(quotes-api service)"), "{screen}");
+    assert!(screen.contains("Health check failed"), "{screen}");
+    press(&mut store, Command::Back);
+
+    // Deploy: the exact change, then one request.
+    press(&mut store, Command::Redeploy);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("Deploy quotes-api"), "{screen}");
+    assert!(screen.contains("App Runner rolls back"), "{screen}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::AppRunner { name, change: AppRunnerAction::Deploy, .. }] if name == "quotes-api"),
+        "{ops:?}"
+    );
+    assert!(
+        sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(),
+        "sent twice"
+    );
+
+    // A paused service resumes; deploying it is refused before anything is sent.
+    type_line(&mut store, Command::CommandLine, "apprunner internal-admin");
+    follow_scope(&mut store);
+    let ops = sent(press(&mut store, Command::Redeploy));
+    assert!(ops.is_empty() && store.ui.dialog.is_none());
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(message.contains("it is PAUSED"), "{message}");
+    press(&mut store, Command::Drain);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("PAUSED → RUNNING"), "{screen}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(
+            ops.as_slice(),
+            [Op::AppRunner {
+                change: AppRunnerAction::Resume,
+                ..
+            }]
+        ),
+        "{ops:?}"
+    );
+    // `:pause` on a running one.
+    type_line(&mut store, Command::CommandLine, "apprunner storefront");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::CommandLine, "pause");
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("RUNNING → PAUSED"), "{screen}");
+    update(&mut store, Action::Input(Input::Char('n')));
+
+    // Read-only: refused before any dialog.
+    store.settings.read_only = Some("read-only mode (--read-only)".into());
+    let ops = sent(press(&mut store, Command::Redeploy));
+    assert!(ops.is_empty() && store.ui.dialog.is_none());
+    assert!(store.ui.message.clone().unwrap().text.contains("refused"));
 }
 
 /// Any kind: `X` deletes only once its name is typed; a CronJob is triggered (`n`) and

@@ -328,7 +328,7 @@ fn an_account_with_no_clusters_says_so() {
     let text = screen(&store, 120, 20);
     assert!(
         text.contains(
-            "no ECS or EKS clusters in us-east-1, eu-west-1 (profile test): try another --region or --profile"
+            "no clusters or App Runner services in us-east-1, eu-west-1 (profile test): try another --region or --profile"
         ),
         "{text}"
     );

@@ -141,13 +141,13 @@ impl Drop for Tmux {
 #[test]
 fn drill_from_fleet_to_a_task_filter_help_and_quit() {
     let t = Tmux::start(120, 40, "--demo --seed 7");
-    t.wait_for(&["fleet [6]", "prod-web", "prod-workers", "● live"]);
+    t.wait_for(&["fleet [10]", "prod-web", "prod-workers", "● live"]);
 
     // Filter the fleet, open the cluster.
     t.send(&["/"]);
     t.send_text("prod-web");
     t.send(&["Enter"]);
-    t.wait_for(&["fleet [1/6] </prod-web>"]);
+    t.wait_for(&["fleet [1/10] </prod-web>"]);
     t.send(&["Enter"]);
     t.wait_for(&["services(prod-web) [9]", "checkout", "payments"]);
 
@@ -173,9 +173,9 @@ fn drill_from_fleet_to_a_task_filter_help_and_quit() {
     t.send(&["Escape"]);
     t.wait_for(&["services(prod-web) [9]"]);
     t.send(&["Escape"]);
-    t.wait_for(&["fleet [1/6]"]);
+    t.wait_for(&["fleet [1/10]"]);
     t.send(&["Escape"]);
-    t.wait_for(&["fleet [6]"]);
+    t.wait_for(&["fleet [10]"]);
 
     // Help, from the keymap.
     t.send(&["?"]);
@@ -185,7 +185,7 @@ fn drill_from_fleet_to_a_task_filter_help_and_quit() {
 
     // Resize down to 80x24: still readable.
     t.tmux(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
-    let screen = t.wait_for(&["fleet [6]"]);
+    let screen = t.wait_for(&["fleet [10]"]);
     assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
 
     t.send(&["q"]);
@@ -196,7 +196,7 @@ fn drill_from_fleet_to_a_task_filter_help_and_quit() {
 #[test]
 fn ctrl_c_quits_cleanly_from_the_command_line() {
     let t = Tmux::start(100, 30, "--demo");
-    t.wait_for(&["fleet [6]"]);
+    t.wait_for(&["fleet [10]"]);
     t.send(&[":"]);
     t.send_text("svc");
     t.send(&["C-c"]);
@@ -206,7 +206,7 @@ fn ctrl_c_quits_cleanly_from_the_command_line() {
 #[test]
 fn the_command_line_jumps_to_a_service() {
     let t = Tmux::start(100, 30, "--demo");
-    t.wait_for(&["fleet [6]", "prod-workers"]);
+    t.wait_for(&["fleet [10]", "prod-workers"]);
     t.send(&[":"]);
     t.send_text("cluster prod-work");
     t.send(&["Tab"]);
@@ -256,7 +256,7 @@ fn scale_a_service_and_stop_a_task_in_the_demo_fleet() {
         40,
         &format!("--demo --seed 7 --audit-log '{}'", audit_log.display()),
     );
-    t.wait_for(&["fleet [6]"]);
+    t.wait_for(&["fleet [10]"]);
     t.send(&[":"]);
     t.send_text("cluster prod-web");
     t.send(&["Enter", ":"]);
@@ -308,7 +308,7 @@ fn read_only_mode_is_marked_and_refuses_actions() {
             audit.path().join("a.log").display()
         ),
     );
-    t.wait_for(&["READ-ONLY", "fleet [6]"]);
+    t.wait_for(&["READ-ONLY", "fleet [10]"]);
     t.send(&["Enter"]);
     t.wait_for(&["services(prod-web)"]);
     t.send(&["S"]);
@@ -407,7 +407,7 @@ fn the_config_file_sets_the_view_keys_and_aliases() {
 #[test]
 fn a_storm_of_resizes_and_a_tiny_terminal_do_not_break_it() {
     let t = Tmux::start(120, 40, "--demo --seed 7");
-    t.wait_for(&["fleet [6]", "● live"]);
+    t.wait_for(&["fleet [10]", "● live"]);
     for i in 0..60u16 {
         let (w, h) = match i % 4 {
             0 => (20, 5),
@@ -420,7 +420,7 @@ fn a_storm_of_resizes_and_a_tiny_terminal_do_not_break_it() {
     t.tmux(&["resize-window", "-t", "e2e", "-x", "20", "-y", "5"]);
     t.wait_for(&["terminal", "small"]);
     t.tmux(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"]);
-    t.wait_for(&["fleet [6]"]);
+    t.wait_for(&["fleet [10]"]);
     assert!(t.status().is_none(), "bosun exited:\n{}", t.log());
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
@@ -443,7 +443,7 @@ fn sgr_params(text: &str) -> Vec<u32> {
 #[test]
 fn no_color_a_mouse_click_and_a_copy_in_a_real_terminal() {
     let t = Tmux::start_with_env(120, 40, "--demo --seed 7", &[("NO_COLOR", "1".into())]);
-    let screen = t.wait_for(&["fleet [6]", "prod-workers", "● live"]);
+    let screen = t.wait_for(&["fleet [10]", "prod-workers", "● live"]);
     let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
     let params = sgr_params(&styled);
     let colours: Vec<&u32> = params
@@ -516,7 +516,7 @@ fn a_theme_file_and_sixteen_colours() {
             ("COLORTERM", String::new()),
         ],
     );
-    t.wait_for(&["fleet [6]", "prod-web"]);
+    t.wait_for(&["fleet [10]", "prod-web"]);
     let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "e2e"]);
     // tmux writes every colour as `38;5;N` / `48;5;N`: 16 colours only means N < 16, and
     // no 24-bit `38;2;R;G;B`. The selection's #d70087 comes down to magenta (5).
@@ -609,6 +609,57 @@ fn delete_a_crash_looping_pod_and_cordon_a_node_in_the_demo_eks_cluster() {
     assert_eq!(actions.len(), 2, "{log}");
     assert!(actions[0].contains("\"action\":\"delete pod\"") && actions[0].contains("\"result\":\"ok\""));
     assert!(actions[1].contains("\"action\":\"cordon\"") && actions[1].contains("\"result\":\"ok\""));
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+/// App Runner against its emulator and moto, in the real binary: the fleet shows the
+/// services with their URL, `:apprunner` lists them worst first, `enter` opens one, `R`
+/// deploys it after the confirmation and the status bar follows the operation until it
+/// settles; the audit log has the action.
+#[test]
+fn against_the_app_runner_emulator_deploy_and_follow_to_settled() {
+    use support::servers::{AppRunner, CborProxy, Moto, aws_env};
+    let apprunner = AppRunner::start(&["--operation-seconds", "2"]);
+    let moto = Moto::start();
+    let cloudwatch = CborProxy::start(&moto.endpoint());
+    let mut env = aws_env(&moto.endpoint());
+    env.push(("AWS_ENDPOINT_URL_APPRUNNER", apprunner.endpoint()));
+    env.push(("BOSUN_NO_APPRUNNER", "0".into()));
+    env.push(("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.endpoint()));
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.log");
+    let args = format!("--region us-east-1 --refresh 1 --audit-log '{}'", audit.display());
+    let t = Tmux::start_with_env(170, 30, &args, &env);
+    t.wait_for(&["pricing-api", "App Runner", "failing", "storefront", "awsapprunner.com"]);
+    t.send(&[":"]);
+    t.send_text("apprunner");
+    t.send(&["Enter"]);
+    let screen = t.wait_for(&["App Runner [4]", "REQ 1H"]);
+    let first = screen
+        .lines()
+        .find(|l| l.contains("RUNNING") || l.contains("PAUSED"))
+        .unwrap_or_default();
+    assert!(first.contains("pricing-api"), "worst first:\n{screen}");
+    t.send(&["/"]);
+    t.send_text("storefront");
+    t.send(&["Enter", "Enter"]);
+    t.wait_for(&[
+        "App Runner · storefront",
+        "high-availability (revision 2)",
+        "operations [3]",
+    ]);
+    t.send(&["R"]);
+    t.wait_for(&["Deploy storefront", "deploy the latest image"]);
+    t.send(&["y"]);
+    t.wait_for(&["storefront: deployment in_progress"]);
+    t.wait_for(&["✓ start deployment App Runner service storefront: settled"]);
+    t.wait_for(&["operations [4]", "SUCCEEDED"]);
+    let audit = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        audit.contains("\"action\":\"start deployment\"") && audit.contains("\"result\":\"ok\""),
+        "{audit}"
+    );
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }

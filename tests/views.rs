@@ -289,3 +289,14 @@ fn pods_in_trouble_across_clusters() {
     follow_scope(&mut store);
     snap("trouble", &store);
 }
+
+#[test]
+fn app_runner_list_and_one_service() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "apprunner");
+    follow_scope(&mut store);
+    snap("apprunner_list", &store);
+    type_line(&mut store, Command::CommandLine, "apprunner internal-admin");
+    follow_scope(&mut store);
+    snap("apprunner_service", &store);
+}

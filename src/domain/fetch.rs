@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
+use super::apprunner::AppRunnerService;
 use super::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
 use super::kinds::{KindInfo, KubeObject, KubeTable};
 use super::kube::{Addon, FargateProfile, KubeChanges, KubeKind, NodeGroup};
@@ -135,6 +136,15 @@ pub enum Fetch {
     Trouble {
         cluster: String,
     },
+    /// The App Runner services of a region, each with its latest operations.
+    AppRunnerServices {
+        account: String,
+        region: String,
+    },
+    /// One App Runner service (by ARN) with its recent operations.
+    AppRunnerService {
+        service: String,
+    },
     /// New lines of one container's log (or all of its previous run's), since the last fetch.
     PodLogs {
         cluster: String,
@@ -207,6 +217,8 @@ impl Fetch {
             self,
             Fetch::EcsClusters { .. }
                 | Fetch::EksClusters { .. }
+                | Fetch::AppRunnerServices { .. }
+                | Fetch::AppRunnerService { .. }
                 | Fetch::Services { .. }
                 | Fetch::Tasks { stopped: true, .. }
                 | Fetch::Alarms { .. }
@@ -286,6 +298,8 @@ impl Fetch {
             Fetch::Identity { account } => format!("the caller identity of {account}"),
             Fetch::EcsClusters { account, region } => format!("ECS clusters of {account} in {region}"),
             Fetch::EksClusters { account, region } => format!("EKS clusters of {account} in {region}"),
+            Fetch::AppRunnerServices { account, region } => format!("App Runner services of {account} in {region}"),
+            Fetch::AppRunnerService { service } => format!("App Runner service {}", super::apprunner::name_of(service)),
             Fetch::Services { cluster } => {
                 format!("services of {}", crate::util::arn_tail(cluster))
             }
@@ -357,6 +371,8 @@ pub enum Payload {
     KubeTable(Box<KubeTable>),
     KubeObject(Box<KubeObject>),
     Trouble(Vec<super::kube::TroubledPod>),
+    AppRunnerServices(Vec<AppRunnerService>),
+    AppRunnerService(Box<AppRunnerService>),
 }
 
 impl Payload {
@@ -387,6 +403,8 @@ impl Payload {
             Payload::KubeTable(_) => "kubernetes objects",
             Payload::KubeObject(_) => "kubernetes object",
             Payload::Trouble(_) => "pods in trouble",
+            Payload::AppRunnerServices(_) => "app runner services",
+            Payload::AppRunnerService(_) => "app runner service",
         }
     }
 }

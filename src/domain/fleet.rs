@@ -8,6 +8,8 @@ use super::Health;
 pub enum ClusterKind {
     Ecs,
     Eks,
+    /// An App Runner service: not a cluster, a row of its own.
+    AppRunner,
     /// Not a cluster: an account that cannot be read at all (its credentials failed), one
     /// row in place of its clusters, with what failed and the fix.
     Account,
@@ -18,6 +20,7 @@ impl ClusterKind {
         match self {
             ClusterKind::Ecs => "ECS",
             ClusterKind::Eks => "EKS",
+            ClusterKind::AppRunner => "App Runner",
             ClusterKind::Account => "ACCOUNT",
         }
     }
@@ -48,6 +51,9 @@ pub struct FleetRow {
     /// The Kubernetes version of an EKS cluster.
     pub version: Option<String>,
     pub health: Health,
+    /// An App Runner service's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// What failed, for an account's row: the error and its fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -142,6 +142,15 @@ pub struct TargetGroupHealth {
     pub targets: Vec<Target>,
 }
 
+/// The stream name that asks for every stream of a log group, interleaved in time.
+pub const ALL_STREAMS: &str = "*";
+
+/// App Runner's log groups of a service: its application's output and its service events.
+pub fn apprunner_log_group(name: &str, id: &str, service_events: bool) -> String {
+    let kind = if service_events { "service" } else { "application" };
+    format!("/aws/apprunner/{name}/{id}/{kind}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     pub at: Timestamp,

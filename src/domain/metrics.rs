@@ -51,6 +51,7 @@ impl SeriesKey {
         match self.metric.as_str() {
             "CPUUtilization" | "MemoryUtilization" => Unit::Percent,
             "TargetResponseTime" => Unit::Seconds,
+            "RequestLatency" => Unit::Millis,
             _ => Unit::Count,
         }
     }
@@ -103,6 +104,7 @@ impl Window {
 pub enum Unit {
     Percent,
     Seconds,
+    Millis,
     Count,
 }
 
@@ -113,6 +115,8 @@ impl Unit {
             Unit::Percent => format!("{v:.0}%"),
             Unit::Seconds if v < 1.0 => format!("{:.0}ms", v * 1000.0),
             Unit::Seconds => format!("{v:.1}s"),
+            Unit::Millis if v < 1000.0 => format!("{v:.0}ms"),
+            Unit::Millis => format!("{:.1}s", v / 1000.0),
             Unit::Count if v >= 1_000_000.0 => format!("{:.1}M", v / 1_000_000.0),
             Unit::Count if v >= 1000.0 => format!("{:.1}k", v / 1000.0),
             Unit::Count if v.fract() == 0.0 || v >= 100.0 => format!("{v:.0}"),
@@ -200,6 +204,24 @@ pub fn service_series(place: Place<'_>, cluster: &str, service: &str) -> [Series
     [
         SeriesKey::new(place, "AWS/ECS", "CPUUtilization", &dims, "Average"),
         SeriesKey::new(place, "AWS/ECS", "MemoryUtilization", &dims, "Average"),
+    ]
+}
+
+/// An App Runner service's series (AWS/AppRunner, by ServiceName and ServiceID), each with
+/// its chart's title: requests and their status classes, latency, active instances, CPU
+/// and memory. The first is the list's sparkline.
+pub fn apprunner_series(place: Place<'_>, name: &str, id: &str) -> [(&'static str, SeriesKey); 8] {
+    let dims = [("ServiceName", name), ("ServiceID", id)];
+    let key = |metric: &str, stat: &str| SeriesKey::new(place, "AWS/AppRunner", metric, &dims, stat);
+    [
+        ("Requests", key("Requests", "Sum")),
+        ("2xx", key("2xxStatusResponses", "Sum")),
+        ("4xx", key("4xxStatusResponses", "Sum")),
+        ("5xx", key("5xxStatusResponses", "Sum")),
+        ("Latency", key("RequestLatency", "Average")),
+        ("Active instances", key("ActiveInstances", "Maximum")),
+        ("CPU", key("CPUUtilization", "Average")),
+        ("Memory", key("MemoryUtilization", "Average")),
     ]
 }
 

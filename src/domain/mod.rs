@@ -4,6 +4,7 @@
 //! ends) and the errors a person reads. Every other layer names this one.
 
 pub mod account;
+pub mod apprunner;
 pub mod ecs;
 pub mod eks;
 pub mod fetch;

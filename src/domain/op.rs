@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::apprunner::AppRunnerAction;
 use super::fetch::Fetch;
 use super::kube::{KubeKind, WorkloadKind};
 use super::{LaunchType, NetworkConfig};
@@ -132,6 +133,13 @@ pub enum Op {
         name: String,
         suspend: bool,
     },
+    /// Start a deployment of an App Runner service, or pause or resume it.
+    AppRunner {
+        /// The service's ARN.
+        service: String,
+        name: String,
+        change: AppRunnerAction,
+    },
 }
 
 impl Op {
@@ -158,6 +166,7 @@ impl Op {
             Op::TriggerCronJob { .. } => "trigger",
             Op::SuspendCronJob { suspend: true, .. } => "suspend",
             Op::SuspendCronJob { .. } => "resume",
+            Op::AppRunner { change, .. } => change.verb(),
         }
     }
 
@@ -179,6 +188,8 @@ impl Op {
             | Op::ScaleObject { cluster, .. }
             | Op::TriggerCronJob { cluster, .. }
             | Op::SuspendCronJob { cluster, .. } => cluster,
+            // Not a cluster: the service, whose ARN says its account and region.
+            Op::AppRunner { service, .. } => service,
         }
     }
 
@@ -224,6 +235,7 @@ impl Op {
             Op::TriggerCronJob { namespace, name, .. } | Op::SuspendCronJob { namespace, name, .. } => {
                 format!("cronjob {namespace}/{name}")
             }
+            Op::AppRunner { name, .. } => format!("App Runner service {name}"),
             op => format!("service {}", arn_tail(op.service().unwrap_or_default())),
         }
     }
@@ -306,6 +318,27 @@ impl Op {
                 "suspended → scheduled".into(),
                 "the next job starts at its next scheduled time".into(),
             ],
+            Op::AppRunner {
+                change: AppRunnerAction::Deploy,
+                ..
+            } => vec![
+                "deploy the latest image (or commit) of its source now".into(),
+                "if the new version fails its health check, App Runner rolls back to the current one".into(),
+            ],
+            Op::AppRunner {
+                change: AppRunnerAction::Pause,
+                ..
+            } => vec![
+                "RUNNING → PAUSED".into(),
+                "its URL stops serving; instances are released (no compute charge) until resumed".into(),
+            ],
+            Op::AppRunner {
+                change: AppRunnerAction::Resume,
+                ..
+            } => vec![
+                "PAUSED → RUNNING".into(),
+                "instances start at the auto scaling minimum; the URL serves again".into(),
+            ],
         }
     }
 
@@ -352,6 +385,9 @@ impl Op {
                     .collect()
             }
             Op::SetNodeGroupSize { .. } => vec![Fetch::NodeGroups { cluster }],
+            Op::AppRunner { service, .. } => vec![Fetch::AppRunnerService {
+                service: service.clone(),
+            }],
             Op::SetInstanceState { .. } => vec![
                 Fetch::ContainerInstances {
                     cluster: cluster.clone(),

@@ -8,6 +8,7 @@ use aws_sdk_ecs::types as ecs;
 
 use super::Operator;
 use crate::domain::LaunchType;
+use crate::domain::apprunner::AppRunnerAction;
 use crate::domain::op::{Applied, Op, WriteError};
 use crate::source::aws::AwsBackend;
 use crate::source::aws::error::Call;
@@ -276,6 +277,51 @@ impl Operator for AwsBackend {
             | Op::ScaleObject { .. }
             | Op::TriggerCronJob { .. }
             | Op::SuspendCronJob { .. } => self.apply_kube(op).await,
+            Op::AppRunner {
+                service, name, change, ..
+            } => {
+                let client = &clients.apprunner;
+                let once = || aws_sdk_apprunner::config::Builder::default().retry_config(RetryConfig::disabled());
+                let operation = match change {
+                    AppRunnerAction::Deploy => client
+                        .start_deployment()
+                        .service_arn(service)
+                        .customize()
+                        .config_override(once())
+                        .send()
+                        .await
+                        .map_err(|e| fail("App Runner StartDeployment").write_error(e))?
+                        .operation_id()
+                        .to_string(),
+                    AppRunnerAction::Pause => client
+                        .pause_service()
+                        .service_arn(service)
+                        .customize()
+                        .config_override(once())
+                        .send()
+                        .await
+                        .map_err(|e| fail("App Runner PauseService").write_error(e))?
+                        .operation_id()
+                        .unwrap_or_default()
+                        .to_string(),
+                    AppRunnerAction::Resume => client
+                        .resume_service()
+                        .service_arn(service)
+                        .customize()
+                        .config_override(once())
+                        .send()
+                        .await
+                        .map_err(|e| fail("App Runner ResumeService").write_error(e))?
+                        .operation_id()
+                        .unwrap_or_default()
+                        .to_string(),
+                };
+                Ok(Applied {
+                    summary: format!("{name}: {} (operation {operation})", change.started()),
+                    deployment: Some(operation),
+                    ..Applied::default()
+                })
+            }
         }
     }
 }

@@ -132,6 +132,11 @@ impl Operator for SimBackend {
                     .kube_mut(cluster)?
                     .suspend_cronjob(namespace, name, *suspend)
                     .map(Done::said),
+                Op::AppRunner { service, name, change } => w.apprunner_act(service, *change).map(|id| Done {
+                    summary: format!("{name}: {} (operation {id})", change.started()),
+                    deployment: Some(id),
+                    tasks: Vec::new(),
+                }),
             })
             // The simulated fleet answers every request; a refusal is its own, like a service's.
             .map_err(|message| WriteError::Rejected {

@@ -80,6 +80,12 @@ pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
                 account: account.name.clone(),
                 region: region.clone(),
             });
+            if crate::domain::apprunner::serves(&region) {
+                first.push(Fetch::AppRunnerServices {
+                    account: account.name.clone(),
+                    region: region.clone(),
+                });
+            }
             first.push(Fetch::EksClusters {
                 account: account.name.clone(),
                 region,

@@ -138,6 +138,12 @@ impl Scheduler {
                     account: name.clone(),
                     region: region.clone(),
                 });
+                if crate::domain::apprunner::serves(region) {
+                    wanted.insert(Fetch::AppRunnerServices {
+                        account: name.clone(),
+                        region: region.clone(),
+                    });
+                }
                 // Firing alarms roll up into the fleet view.
                 wanted.insert(Fetch::Alarms {
                     account: name.clone(),
@@ -182,6 +188,7 @@ impl Scheduler {
             Fetch::Identity { account }
             | Fetch::EcsClusters { account, .. }
             | Fetch::EksClusters { account, .. }
+            | Fetch::AppRunnerServices { account, .. }
             | Fetch::Revisions { account, .. }
             | Fetch::Alarms { account, .. }
             | Fetch::Scaling { account, .. }
@@ -191,6 +198,7 @@ impl Scheduler {
             | Fetch::Repositories { account, .. }
             | Fetch::Schedules { account, .. } => Some(account.clone()),
             Fetch::Metrics { series, .. } => series.first().map(|k| k.account.clone()),
+            Fetch::AppRunnerService { service } => self.account_of_cluster.get(service).cloned(),
             // The rest by their cluster; a task definition or target group has none.
             other => self.account_of_cluster.get(other.cluster()?).cloned(),
         }
@@ -285,6 +293,11 @@ impl Scheduler {
                     (account.clone(), region.clone()),
                     list.iter().map(|c| c.arn.clone()).collect(),
                 );
+            }
+            (Fetch::AppRunnerServices { account, .. }, Ok(Payload::AppRunnerServices(list))) => {
+                for s in list {
+                    self.account_of_cluster.insert(s.arn.clone(), account.clone());
+                }
             }
             (Fetch::Identity { account }, Ok(_)) => {
                 self.locked.remove(account);
@@ -590,10 +603,10 @@ mod tests {
             }
         }
         let total: usize = buckets.iter().sum();
-        // 50 accounts: identity, ECS and EKS cluster lists, alarms; services and stopped
-        // tasks of the ECS cluster, node groups and add-ons of the EKS cluster, that every
-        // account lists. Three minutes of each, once a minute.
-        assert_eq!(total, 3 * (50 * 4 + 4), "{buckets:?}");
+        // 50 accounts: identity, ECS and EKS cluster lists, App Runner services, alarms;
+        // services and stopped tasks of the ECS cluster, node groups and add-ons of the EKS
+        // cluster, that every account lists. Three minutes of each, once a minute.
+        assert_eq!(total, 3 * (50 * 5 + 4), "{buckets:?}");
         let mean = total as f64 / buckets.len() as f64;
         let busiest = *buckets.iter().max().unwrap();
         assert!(

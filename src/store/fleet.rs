@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use super::ClusterData;
 use super::kube::KubeData;
 use crate::domain::account::{Account, arn_account};
+use crate::domain::apprunner::AppRunnerService;
 use crate::domain::{Cluster, ClusterKind, EksCluster, ErrorKind, FleetRow, Health};
 use crate::util;
 
@@ -34,6 +35,7 @@ impl FleetRow {
             alarms: None,
             version: None,
             health: Health::Failing,
+            url: None,
             error: Some(error.message.clone()),
         })
     }
@@ -83,7 +85,34 @@ impl FleetRow {
             alarms,
             version: None,
             health,
+            url: None,
             error: None,
+        }
+    }
+
+    /// An App Runner service's row: its status and health (a deployment rolled back is a
+    /// failing health check), its URL; and why it fails, where it does.
+    pub fn apprunner(s: &AppRunnerService) -> Self {
+        FleetRow {
+            arn: s.arn.clone(),
+            account: s.account.clone(),
+            account_id: arn_account(&s.arn).unwrap_or_default().to_string(),
+            name: s.name.clone(),
+            kind: ClusterKind::AppRunner,
+            region: s.region.clone(),
+            status: s.status.clone(),
+            services: None,
+            running: 0,
+            pending: 0,
+            desired: None,
+            degraded: None,
+            deploying: Some(u32::from(s.current_operation().is_some())),
+            stopped_last_hour: None,
+            alarms: None,
+            version: None,
+            health: s.health(),
+            url: s.url.clone(),
+            error: s.trouble(),
         }
     }
 
@@ -155,6 +184,7 @@ impl FleetRow {
             alarms: None,
             version: Some(cluster.version.clone()),
             health,
+            url: None,
             error: None,
         }
     }

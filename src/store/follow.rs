@@ -43,6 +43,9 @@ pub enum Watch {
     },
     /// A Kubernetes workload (`Kind/namespace/name`) reaching its replica count, all ready.
     Workload { cluster: String, key: String, desired: u32 },
+    /// An App Runner operation (by id, where the answer gave it) of a service (by ARN)
+    /// settling: succeeded, failed or rolled back.
+    AppRunner { service: String, operation: Option<String> },
 }
 
 impl Watch {
@@ -54,6 +57,7 @@ impl Watch {
             | Watch::Started { cluster, .. }
             | Watch::Instance { cluster, .. }
             | Watch::Workload { cluster, .. } => cluster,
+            Watch::AppRunner { service, .. } => service,
         }
     }
 }
@@ -77,6 +81,14 @@ pub fn visible(store: &Store, follow: &Follow) -> Option<bool> {
         Watch::Instance { instance, status, .. } => Some(&data?.instances.get(instance)?.status == status),
         Watch::Workload { cluster, key, desired } => {
             Some(store.kube.get(cluster)?.workloads.get(key)?.desired == *desired)
+        }
+        Watch::AppRunner { service, .. } => {
+            let s = store.apprunner_service(service)?;
+            // An operation that started after the request was sent.
+            Some(s.operations.iter().any(|o| {
+                o.started_at
+                    .is_some_and(|at| at >= follow.since - jiff::SignedDuration::from_secs(5))
+            }))
         }
     }
 }
@@ -148,6 +160,35 @@ pub fn progress(store: &Store, follow: &Follow) -> Result<Option<String>, String
             ))),
             None => Ok(Some("waiting…".into())),
         },
+        Watch::AppRunner { service, operation } => {
+            let Some(s) = store.apprunner_service(service) else {
+                return Ok(Some("waiting…".into()));
+            };
+            let op = match operation {
+                Some(id) => s.operations.iter().find(|o| &o.id == id),
+                None => s.operations.first(),
+            };
+            let Some(op) = op else {
+                return Ok(Some(format!("{}: waiting for the operation…", s.name)));
+            };
+            let what = crate::domain::apprunner::operation_name(&op.kind);
+            if op.in_progress() {
+                Ok(Some(format!("{}: {what} {}", s.name, op.status.to_lowercase())))
+            } else if op.failed() {
+                Err(format!(
+                    "{}: {what} {}{}",
+                    s.name,
+                    op.status.to_lowercase().replace('_', " "),
+                    if op.status.starts_with("ROLLBACK") {
+                        ": health check failed; the old version serves"
+                    } else {
+                        ""
+                    }
+                ))
+            } else {
+                Ok(None)
+            }
+        }
         Watch::Workload { cluster, key, desired } => {
             let found = store.kube.get(cluster).and_then(|d| d.workloads.get(key));
             match found {

@@ -20,6 +20,7 @@ pub use follow::{Follow, Watch};
 pub use rows::Rows;
 
 use crate::domain::account::Account;
+use crate::domain::apprunner::AppRunnerService;
 use crate::domain::fetch::{DataEvent, Fetch, Payload};
 use crate::domain::kube::TroubledPod;
 use crate::domain::*;
@@ -85,6 +86,10 @@ pub struct Store {
     /// one account's) blanks nothing else.
     pub ecs: BTreeMap<(String, String), Collection<Cluster>>,
     pub eks: BTreeMap<(String, String), Collection<EksCluster>>,
+    /// App Runner services, per account and region, with their latest operations.
+    pub apprunner: BTreeMap<(String, String), Collection<AppRunnerService>>,
+    /// App Runner services read one by one (a service's screen; after an action), by ARN.
+    pub apprunner_detail: HashMap<String, kube::Fetched<AppRunnerService>>,
     /// Services, tasks and instances, by cluster ARN.
     pub clusters: HashMap<String, ClusterData>,
     pub task_definitions: HashMap<String, Result<TaskDefinition, FetchError>>,
@@ -152,6 +157,8 @@ impl Store {
             identities: BTreeMap::new(),
             ecs: BTreeMap::new(),
             eks: BTreeMap::new(),
+            apprunner: BTreeMap::new(),
+            apprunner_detail: HashMap::new(),
             clusters: HashMap::new(),
             task_definitions: HashMap::new(),
             fleet: Collection::default(),
@@ -344,6 +351,38 @@ impl Store {
                     .or_default()
                     .replace(clusters, at)
             }
+            (Fetch::AppRunnerServices { account, region }, Payload::AppRunnerServices(mut services)) => {
+                services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+                self.apprunner
+                    .entry((account.clone(), region.clone()))
+                    .or_default()
+                    .replace(services, at)
+            }
+            (Fetch::AppRunnerService { service }, Payload::AppRunnerService(found)) => {
+                // The fleet's row follows it at once, its operations trimmed as the list has them.
+                let mut row = (*found).clone();
+                row.operations.truncate(5);
+                let listed = self
+                    .apprunner
+                    .values_mut()
+                    .map(|c| {
+                        c.modify(|s| {
+                            if s.arn == row.arn && *s != row {
+                                *s = row.clone();
+                                true
+                            } else {
+                                false
+                            }
+                        })
+                    })
+                    .fold(false, |a, b| a | b);
+                let detail = self
+                    .apprunner_detail
+                    .entry(service.clone())
+                    .or_default()
+                    .set(*found, at);
+                listed | detail
+            }
             (Fetch::Services { cluster }, Payload::Services(mut services)) => {
                 services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
                 let now = self.now;
@@ -450,6 +489,14 @@ impl Store {
                 .entry((account.clone(), region.clone()))
                 .or_default()
                 .fail(error),
+            Fetch::AppRunnerServices { account, region } => self
+                .apprunner
+                .entry((account.clone(), region.clone()))
+                .or_default()
+                .fail(error),
+            Fetch::AppRunnerService { service } => {
+                self.apprunner_detail.entry(service.clone()).or_default().fail(error)
+            }
             Fetch::Services { cluster } => self.data_mut(cluster).services.fail(error),
             Fetch::Tasks { cluster, stopped } => {
                 let data = self.data_mut(cluster);
@@ -497,6 +544,25 @@ impl Store {
         self.trouble.replace(all, at);
     }
 
+    pub fn all_apprunner(&self) -> impl Iterator<Item = &AppRunnerService> {
+        self.apprunner.values().flat_map(|c| c.items())
+    }
+
+    /// An App Runner service by ARN: as read on its own if it was, else as listed.
+    pub fn apprunner_service(&self, arn: &str) -> Option<&AppRunnerService> {
+        let detail = self.apprunner_detail.get(arn).filter(|f| f.value.is_some());
+        let listed = self
+            .apprunner
+            .values()
+            .find_map(|c| c.get(arn).map(|s| (s, c.fetched_at)));
+        match (detail, listed) {
+            // Whichever was read last: the list goes on being read off the service's screen.
+            (Some(d), Some((s, at))) if at > d.fetched_at => Some(s),
+            (Some(d), _) => d.value.as_ref(),
+            (None, listed) => listed.map(|(s, _)| s),
+        }
+    }
+
     pub fn all_eks(&self) -> impl Iterator<Item = &EksCluster> {
         self.eks.values().flat_map(|c| c.items())
     }
@@ -531,6 +597,9 @@ impl Store {
         }
         for cluster in self.eks.values().flat_map(|c| c.items()) {
             rows.push(FleetRow::eks(cluster, self.kube.get(&cluster.arn)));
+        }
+        for service in self.all_apprunner() {
+            rows.push(FleetRow::apprunner(service));
         }
         rows.sort_by(|a, b| {
             (a.health, &a.region, &a.name, &a.account).cmp(&(b.health, &b.region, &b.name, &b.account))

@@ -217,11 +217,19 @@ const GENERAL: &[(CommandSpec, Build)] = &[
         |a| none("trigger", a, Cmd::Act(ActCmd::Trigger)),
     ),
     (
-        CommandSpec::new(&["suspend"], "suspend", "suspend the CronJob's schedule"),
+        CommandSpec::new(
+            &["suspend", "pause"],
+            "suspend",
+            "suspend the CronJob's schedule; pause the App Runner service (also :pause)",
+        ),
         |a| none("suspend", a, Cmd::Act(ActCmd::Suspend(true))),
     ),
     (
-        CommandSpec::new(&["resume"], "resume", "resume the CronJob's schedule"),
+        CommandSpec::new(
+            &["resume"],
+            "resume",
+            "resume the CronJob's schedule, or the App Runner service",
+        ),
         |a| none("resume", a, Cmd::Act(ActCmd::Suspend(false))),
     ),
     (CommandSpec::new(&["help", "h", "?"], "help", "this help"), |a| {

@@ -116,6 +116,8 @@ pub struct Selection {
     pub nodegroup: Option<NodeGroup>,
     /// An object of any other kind (the generic table, one object's screen).
     pub object: Option<crate::domain::kinds::ObjectRef>,
+    /// An App Runner service (its fleet row, its screen).
+    pub apprunner: Option<crate::domain::apprunner::AppRunnerService>,
     /// What `y` copies: the selected row's ARN or ID, else the page's resource.
     pub copy: Option<String>,
     /// Resources (ARNs) whose console page `u` opens, the most specific first.
@@ -132,7 +134,9 @@ impl Selection {
 
     /// The ECS cluster the user is in.
     pub fn ecs_cluster(&self) -> Option<&str> {
-        self.cluster.as_deref().filter(|c| !is_eks(c))
+        self.cluster
+            .as_deref()
+            .filter(|c| !is_eks(c) && !c.contains(":apprunner:"))
     }
 
     /// The EKS cluster the user is in.

@@ -144,6 +144,8 @@ pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("BOSUN_AWS_MAX_ATTEMPTS", "1".into()),
+        // moto does not serve App Runner: its own tests use its emulator (and say "0").
+        ("BOSUN_NO_APPRUNNER", "1".into()),
     ]
 }
 
@@ -172,6 +174,8 @@ fn test_options(endpoint: &str, regions: &[&str]) -> AwsOptions {
         endpoint_url: Some(endpoint.to_string()),
         static_keys: Some(("testing".into(), "testing".into())),
         kube: Default::default(),
+        // moto does not serve App Runner: its own tests use its emulator.
+        no_apprunner: true,
         ..AwsOptions::default()
     }
 }
@@ -207,6 +211,53 @@ pub async fn aws_backend_with_cloudwatch(endpoint: &str, cloudwatch: &str, regio
     let mut options = test_options(endpoint, regions);
     options.cloudwatch_endpoint = Some(cloudwatch.to_string());
     backend_of(options).await
+}
+
+/// [`aws_backend`] with CloudWatch through a [`CborProxy`] and App Runner at its emulator.
+pub async fn aws_backend_with_apprunner(
+    endpoint: &str,
+    cloudwatch: &str,
+    apprunner: &str,
+    regions: &[&str],
+) -> AwsBackend {
+    let mut options = test_options(endpoint, regions);
+    options.cloudwatch_endpoint = Some(cloudwatch.to_string());
+    options.apprunner_endpoint = Some(apprunner.to_string());
+    options.no_apprunner = false;
+    backend_of(options).await
+}
+
+/// The App Runner emulator (`tests/servers/apprunner_server.py`) on a free port.
+pub struct AppRunner(Server);
+server!(AppRunner);
+
+impl AppRunner {
+    pub fn start(args: &[&str]) -> AppRunner {
+        AppRunner(Server::spawn("apprunner_server.py", args, "the App Runner emulator"))
+    }
+
+    /// POST a control request (`/_control/health`, ...) and parse its answer.
+    pub fn control(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        request_json(self.port, "POST", path, &body.to_string())
+    }
+}
+
+/// One HTTP/1.1 request to a test server's control endpoint, its JSON answer (a 200).
+fn request_json(port: u16, method: &str, path: &str, body: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("reach the test server");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    assert!(head.starts_with("HTTP/1.1 200"), "{method} {path}: {answer}");
+    serde_json::from_str(body).expect("a JSON answer")
 }
 
 /// The Kubernetes API emulator (`tests/servers/kube_server.py`, kmock) on a free port.
@@ -341,19 +392,6 @@ impl FaultProxy {
     }
 
     fn control(&self, method: &str, name: &str, body: &str) -> serde_json::Value {
-        use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("reach the fault proxy");
-        write!(
-            stream,
-            "{method} /__faults__/{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-        assert!(head.starts_with("HTTP/1.1 200"), "fault proxy control {name}: {answer}");
-        serde_json::from_str(body).expect("the fault proxy answers JSON")
+        request_json(self.port, method, &format!("/__faults__/{name}"), body)
     }
 }

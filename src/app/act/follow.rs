@@ -81,6 +81,10 @@ fn watch_of(op: &Op, applied: Option<&Applied>) -> Option<Watch> {
             key: format!("{}/{namespace}/{name}", kind.as_str()),
             desired: *to,
         }),
+        Op::AppRunner { service, .. } => Some(Watch::AppRunner {
+            service: service.clone(),
+            operation: applied.and_then(|a| a.deployment.clone()),
+        }),
         Op::SetInstanceState { instance, draining, .. } => Some(Watch::Instance {
             cluster,
             instance: instance.clone(),

@@ -9,6 +9,7 @@ pub use dialog::input;
 use dialog::submit_ask;
 pub use follow::{check_follow, outcome};
 
+use crate::domain::apprunner::{AppRunnerAction, AppRunnerService};
 use crate::domain::kube::WorkloadKind;
 use crate::domain::op::Op;
 use crate::domain::{ContainerInstance, LaunchType, Service, Task};
@@ -131,6 +132,12 @@ pub fn begin(store: &mut Store, command: Command) {
         store.ui.error(format!("{} refused: {why}", command.hint()));
         return;
     }
+    if let Some(service) = selection.apprunner.clone() {
+        if let Err(message) = begin_apprunner(store, command, service, None) {
+            store.ui.error(message);
+        }
+        return;
+    }
     if selection.eks_cluster().is_some() {
         if let Err(message) = begin_kube(store, command, &selection) {
             store.ui.error(message);
@@ -217,6 +224,68 @@ fn cronjob_dialog(
     let target = kube_target(store, cluster, Some(&namespace), "cronjob", &o.name);
     let step = confirm(store, op, o.name.clone());
     open(store, title, target, step);
+    Ok(())
+}
+
+/// App Runner actions, from their keys: `R` starts a deployment, `D` pauses a running
+/// service or resumes a paused one (or as `pause` says, from `:pause` / `:resume`).
+fn begin_apprunner(
+    store: &mut Store,
+    command: Command,
+    s: AppRunnerService,
+    pause: Option<bool>,
+) -> Result<(), String> {
+    let change = match (command, pause) {
+        (Command::Redeploy, _) => AppRunnerAction::Deploy,
+        (Command::Drain, Some(true)) => AppRunnerAction::Pause,
+        (Command::Drain, Some(false)) => AppRunnerAction::Resume,
+        (Command::Drain, None) => match s.status.as_str() {
+            "RUNNING" => AppRunnerAction::Pause,
+            "PAUSED" => AppRunnerAction::Resume,
+            other => {
+                return Err(format!(
+                    "{} is {other}: only a RUNNING service pauses and a PAUSED one resumes",
+                    s.name
+                ));
+            }
+        },
+        (other, _) => {
+            return Err(format!(
+                "{} does not act on an App Runner service: R deploys, D pauses or resumes",
+                other.name()
+            ));
+        }
+    };
+    // Refused in the dialog's stead, as App Runner would refuse it: nothing is sent.
+    let needs = if change == AppRunnerAction::Resume {
+        "PAUSED"
+    } else {
+        "RUNNING"
+    };
+    if s.status != needs {
+        return Err(format!(
+            "cannot {} {}: it is {}, and App Runner only does that to a {needs} service",
+            change.verb(),
+            s.name,
+            s.status
+        ));
+    }
+    let title = match change {
+        AppRunnerAction::Deploy => format!("Deploy {}", s.name),
+        AppRunnerAction::Pause => format!("Pause {}", s.name),
+        AppRunnerAction::Resume => format!("Resume {}", s.name),
+    };
+    let mut t = place(store, &s.arn);
+    t.retain(|(label, _)| *label != "cluster");
+    t.push(("service", s.name.clone()));
+    t.push(("source", s.source.describe()));
+    let op = Op::AppRunner {
+        service: s.arn.clone(),
+        name: s.name.clone(),
+        change,
+    };
+    let step = confirm(store, op, s.name.clone());
+    open(store, title, t, step);
     Ok(())
 }
 
@@ -572,6 +641,10 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
         ActCmd::Redeploy => {
             begin(store, Command::Redeploy);
             Ok(())
+        }
+        ActCmd::Suspend(pause) if selection.apprunner.is_some() => {
+            let service = selection.apprunner.clone().expect("checked");
+            begin_apprunner(store, Command::Drain, service, Some(pause))
         }
         ActCmd::Trigger | ActCmd::Suspend(_) => match (selection.eks_cluster(), &selection.object) {
             (Some(cluster), Some(o)) => {

@@ -3,6 +3,7 @@
 //! honoured as the SDK does. SDK types become domain types at this edge and go no further.
 
 pub mod accounts;
+mod apprunner;
 mod cloudwatch;
 pub use cloudwatch::QUERIES_PER_CALL;
 pub(crate) mod ecs;
@@ -62,6 +63,10 @@ pub struct AwsOptions {
     pub static_keys: Option<(String, String)>,
     /// Send CloudWatch calls here (as `AWS_ENDPOINT_URL_CLOUDWATCH` does).
     pub cloudwatch_endpoint: Option<String>,
+    /// Send App Runner calls here (as `AWS_ENDPOINT_URL_APPRUNNER` does).
+    pub apprunner_endpoint: Option<String>,
+    /// Leave App Runner out: its lists are empty, and no call is made.
+    pub no_apprunner: bool,
     /// How to reach the Kubernetes API of EKS clusters.
     pub kube: kube::KubeOptions,
 }
@@ -173,6 +178,7 @@ pub(crate) struct Clients {
     pub(crate) asg: aws_sdk_autoscaling::Client,
     pub(crate) ecr: aws_sdk_ecr::Client,
     pub(crate) events: aws_sdk_eventbridge::Client,
+    pub(crate) apprunner: aws_sdk_apprunner::Client,
 }
 
 /// One account of the fleet: how it signs in, its clients per region, its id once known.
@@ -182,6 +188,7 @@ pub(crate) struct AccountClients {
     sdk: SdkConfig,
     clients: HashMap<String, Clients>,
     log_cursors: logs::Cursors,
+    apprunner: apprunner::Cache,
 }
 
 impl AccountClients {
@@ -205,6 +212,17 @@ impl AccountClients {
             .expect("an account has clients for its regions")
     }
 
+    /// What reads the App Runner services of one of its regions.
+    fn apprunner_reader<'a>(&'a self, c: &'a Clients, region: &'a str) -> apprunner::Reader<'a> {
+        apprunner::Reader {
+            client: &c.apprunner,
+            region,
+            who: &c.who,
+            account: &self.account.name,
+            cache: &self.apprunner,
+        }
+    }
+
     /// Learn the account's id from an ARN it listed, if not known yet.
     fn learn(&self, arn: &str) {
         if self.id.get().is_none()
@@ -221,6 +239,8 @@ pub struct AwsBackend {
     kube_options: kube::KubeOptions,
     /// Connections to the Kubernetes API of EKS clusters, by cluster ARN.
     kube: tokio::sync::Mutex<HashMap<String, Arc<kube::Conn>>>,
+    /// App Runner is left out (`--no-apprunner`).
+    no_apprunner: bool,
 }
 
 /// What a newcomer is told when no region is configured anywhere.
@@ -246,12 +266,7 @@ impl AwsBackend {
                     .account
                     .regions
                     .iter()
-                    .map(|region| {
-                        (
-                            region.clone(),
-                            Clients::new(&r.sdk, region, &calls, options.cloudwatch_endpoint.as_deref(), &who),
-                        )
-                    })
+                    .map(|region| (region.clone(), Clients::new(&r.sdk, region, &calls, &options, &who)))
                     .collect();
                 let id = OnceLock::new();
                 if let Some(known) = &r.account.id {
@@ -263,6 +278,7 @@ impl AwsBackend {
                     sdk: r.sdk,
                     clients,
                     log_cursors: logs::Cursors::default(),
+                    apprunner: apprunner::Cache::default(),
                 }
             })
             .collect();
@@ -271,6 +287,7 @@ impl AwsBackend {
             calls,
             kube_options: options.kube.clone(),
             kube: tokio::sync::Mutex::default(),
+            no_apprunner: options.no_apprunner,
         })
     }
 
@@ -383,13 +400,7 @@ impl AwsBackend {
 }
 
 impl Clients {
-    fn new(
-        base: &SdkConfig,
-        region: &str,
-        calls: &Arc<CallCounter>,
-        cloudwatch_endpoint: Option<&str>,
-        who: &Who,
-    ) -> Self {
+    fn new(base: &SdkConfig, region: &str, calls: &Arc<CallCounter>, options: &AwsOptions, who: &Who) -> Self {
         let region = Region::new(region.to_string());
         let counter = CountCalls(calls.clone());
         macro_rules! client {
@@ -405,8 +416,14 @@ impl Clients {
         let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(base)
             .region(region.clone())
             .interceptor(counter.clone());
-        if let Some(url) = cloudwatch_endpoint {
+        if let Some(url) = &options.cloudwatch_endpoint {
             cloudwatch = cloudwatch.endpoint_url(url);
+        }
+        let mut apprunner = aws_sdk_apprunner::config::Builder::from(base)
+            .region(region.clone())
+            .interceptor(counter.clone());
+        if let Some(url) = &options.apprunner_endpoint {
+            apprunner = apprunner.endpoint_url(url);
         }
         Clients {
             who: who.clone(),
@@ -420,6 +437,7 @@ impl Clients {
             asg: client!(aws_sdk_autoscaling),
             ecr: client!(aws_sdk_ecr),
             events: client!(aws_sdk_eventbridge),
+            apprunner: aws_sdk_apprunner::Client::from_conf(apprunner.build()),
         }
     }
 }
@@ -455,6 +473,25 @@ impl Backend for AwsBackend {
                     a.learn(&first.arn);
                 }
                 Ok(Payload::EcsClusters(list))
+            }
+            Fetch::AppRunnerServices { .. } if self.no_apprunner => Ok(Payload::AppRunnerServices(Vec::new())),
+            Fetch::AppRunnerServices { account, region } => {
+                let a = self.account(account)?;
+                let c = a.clients(region)?;
+                let list = a.apprunner_reader(c, region).services().await?;
+                if let Some(first) = list.first() {
+                    a.learn(&first.arn);
+                }
+                Ok(Payload::AppRunnerServices(list))
+            }
+            Fetch::AppRunnerService { service } => {
+                let a = self.account_of(service).await?;
+                let (region, c) = self.clients_for(service).await?;
+                let found = a
+                    .apprunner_reader(c, region)
+                    .service(service, apprunner::SCREEN_OPERATIONS)
+                    .await?;
+                Ok(Payload::AppRunnerService(Box::new(found)))
             }
             Fetch::EksClusters { account, region } => {
                 let a = self.account(account)?;

@@ -43,6 +43,9 @@ fn value(key: &SeriesKey, t: i64, service_running: bool) -> Option<f64> {
     let base = 0.3 + 0.4 * noise(&id, 0);
     let jitter = noise(&id, t / 60) - 0.5;
     let failing = service.starts_with("payments") || tg.contains("payments");
+    if key.namespace == "AWS/AppRunner" {
+        return apprunner_value(key, t, service_running, base, day, jitter);
+    }
     Some(match key.metric.as_str() {
         "CPUUtilization" => {
             let v = base * 100.0 + 12.0 * day + 8.0 * jitter;
@@ -78,6 +81,31 @@ fn value(key: &SeriesKey, t: i64, service_running: bool) -> Option<f64> {
     })
 }
 
+/// An App Runner series at `t`: the quotes API answers 5xx while its rolled-back
+/// deployments keep failing their health check; a paused service reports nothing.
+fn apprunner_value(key: &SeriesKey, t: i64, running: bool, base: f64, day: f64, jitter: f64) -> Option<f64> {
+    if !running {
+        return None;
+    }
+    let failing = key.dim("ServiceName") == Some("quotes-api");
+    let requests = (600.0 + 900.0 * base + 300.0 * day + 80.0 * jitter).max(0.0).round();
+    let id = format!("{}{}", key.metric, key.dim("ServiceName").unwrap_or_default());
+    Some(match key.metric.as_str() {
+        "Requests" => requests,
+        "2xxStatusResponses" if failing => (requests * 0.82).round(),
+        "2xxStatusResponses" => (requests * 0.985).round(),
+        "4xxStatusResponses" => (requests * 0.012).round(),
+        "5xxStatusResponses" if failing => (requests * (0.12 + 0.1 * noise(&id, t / 60))).round(),
+        "5xxStatusResponses" => f64::from(u8::from(noise(&id, t / 60) < 0.04)),
+        "RequestLatency" if failing => 420.0 + 300.0 * noise(&id, t / 60),
+        "RequestLatency" => 35.0 + 40.0 * base + 10.0 * jitter.abs(),
+        "ActiveInstances" => (1.0 + 3.0 * (base + 0.3 * day).max(0.0)).round(),
+        "CPUUtilization" => (base * 70.0 + 10.0 * day + 6.0 * jitter).clamp(1.0, 100.0),
+        "MemoryUtilization" => (base * 60.0 + 15.0 + 3.0 * jitter).clamp(1.0, 100.0),
+        _ => base * 100.0,
+    })
+}
+
 impl World {
     fn service_running(&self, cluster: &str, service: &str) -> bool {
         self.cluster(cluster)
@@ -94,8 +122,12 @@ impl World {
         let end = Timestamp::from_second(end_secs).unwrap_or(self.now());
         keys.iter()
             .map(|key| {
-                let running = match (key.dim("ClusterName"), key.dim("ServiceName")) {
-                    (Some(c), Some(s)) => self.service_running(c, s),
+                let running = match (key.dim("ClusterName"), key.dim("ServiceName"), key.dim("ServiceID")) {
+                    (Some(c), Some(s), _) => self.service_running(c, s),
+                    (None, Some(s), Some(_)) => self
+                        .apprunner
+                        .iter()
+                        .any(|a| a.svc.name == s && a.svc.status != "PAUSED"),
                     _ => true,
                 };
                 let points = (start_secs / period..end_secs.min(now) / period)
@@ -378,6 +410,9 @@ impl World {
 
     /// The lines of a container's log up to now (a line every few seconds), from `after`.
     pub fn log_lines(&self, group: &str, stream: &str, after: Option<Timestamp>, first: usize) -> Vec<LogLine> {
+        if let Some(rest) = group.strip_prefix("/aws/apprunner/") {
+            return self.apprunner_log_lines(rest, after, first);
+        }
         let service = group.trim_start_matches("/ecs/");
         let failing = service.starts_with("payments");
         let now = self.now().as_second();
@@ -409,6 +444,80 @@ impl World {
                     ];
                     let path = paths[(r * 100.0) as usize % paths.len()];
                     format!("INFO {service} GET {path} 200 {}ms", 3 + (r * 80.0) as i64)
+                };
+                Some(LogLine { at: t, message })
+            })
+            .collect()
+    }
+
+    /// An App Runner service's log (`NAME/ID/application` or `NAME/ID/service`): requests,
+    /// and for the failing quotes API its health checks; its service events.
+    fn apprunner_log_lines(&self, group: &str, after: Option<Timestamp>, first: usize) -> Vec<LogLine> {
+        let mut parts = group.split('/');
+        let (name, _id, kind) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        let Some(service) = self.apprunner.iter().find(|s| s.svc.name == name) else {
+            return Vec::new();
+        };
+        if kind == "service" {
+            // Service events: one line per phase of each operation.
+            let mut lines: Vec<LogLine> = Vec::new();
+            for op in service.svc.operations.iter().rev() {
+                let what = crate::domain::apprunner::operation_name(&op.kind);
+                if let Some(at) = op.started_at {
+                    lines.push(LogLine {
+                        at,
+                        message: format!("[AppRunner] {what} with operation ID {} started.", op.id),
+                    });
+                    if service.failing && op.deploys() && op.status.starts_with("ROLLBACK") {
+                        lines.push(LogLine {
+                            at: at + SignedDuration::from_secs(190),
+                            message: "[AppRunner] Health check failed on protocol `TCP` [Port: '8080']. Check your configured port number.".into(),
+                        });
+                        lines.push(LogLine {
+                            at: at + SignedDuration::from_secs(200),
+                            message: format!(
+                                "[AppRunner] {what} with operation ID {} failed. Rolling back to the previous version.",
+                                op.id
+                            ),
+                        });
+                    }
+                }
+                if let Some(at) = op.ended_at {
+                    lines.push(LogLine {
+                        at,
+                        message: format!(
+                            "[AppRunner] {what} with operation ID {} {}.",
+                            op.id,
+                            op.status.to_lowercase().replace('_', " ")
+                        ),
+                    });
+                }
+            }
+            lines.retain(|l| after.is_none_or(|a| l.at > a) && l.at <= self.now());
+            lines.sort_by_key(|l| l.at);
+            return lines;
+        }
+        let now = self.now().as_second();
+        let step = 4;
+        let from = match after {
+            Some(t) => t.as_second() / step + 1,
+            None => now / step - first as i64 + 1,
+        };
+        (from..=now / step)
+            .filter_map(|i| {
+                let t = Timestamp::from_second(i * step).ok()?;
+                let r = noise(name, i);
+                let instance = ["a1f3", "7c2e", "e90b"][(i % 3) as usize];
+                let message = if service.failing && r < 0.2 {
+                    format!("instance/{instance} ERROR quote engine: rules cache not loaded (feature flag QUOTES_V5 missing)")
+                } else {
+                    let path = ["/", "/products", "/cart", "/healthz", "/api/prices"][(r * 100.0) as usize % 5];
+                    let status = if service.failing && r < 0.3 { 503 } else { 200 };
+                    format!("instance/{instance} {name} GET {path} {status} {}ms", 4 + (r * 60.0) as i64)
                 };
                 Some(LogLine { at: t, message })
             })

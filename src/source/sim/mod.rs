@@ -3,6 +3,7 @@
 //! as AWS does, so everything above the [`Backend`] trait runs unchanged on it.
 
 pub mod actions;
+mod apprunner;
 mod build;
 mod insight;
 pub mod kube;
@@ -173,6 +174,13 @@ impl Backend for SimBackend {
             }
             Fetch::EcsClusters { account, region } => Ok(Payload::EcsClusters(world.ecs_clusters(account, region))),
             Fetch::EksClusters { account, region } => Ok(Payload::EksClusters(world.eks_clusters(account, region))),
+            Fetch::AppRunnerServices { account, region } => {
+                Ok(Payload::AppRunnerServices(world.apprunner_services(account, region)))
+            }
+            Fetch::AppRunnerService { service } => world
+                .apprunner_service(service)
+                .map(|s| Payload::AppRunnerService(Box::new(s)))
+                .map_err(|m| FetchError::new(ErrorKind::NotFound, m)),
             Fetch::Services { cluster } => world
                 .services(cluster)
                 .map(Payload::Services)

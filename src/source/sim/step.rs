@@ -29,6 +29,9 @@ impl World {
         for k in &mut self.kube {
             k.step(now);
         }
+        for s in &mut self.apprunner {
+            s.step(now);
+        }
         self.now += SignedDuration::from_secs(1);
         let mut clusters = std::mem::take(&mut self.clusters);
         for cluster in clusters.iter_mut() {

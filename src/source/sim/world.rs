@@ -235,6 +235,7 @@ pub struct World {
     pub(super) run_tokens: std::collections::HashMap<String, Vec<String>>,
     /// Time passes but nothing happens (the fleet at scale, see `scale`).
     pub(super) still: bool,
+    pub(super) apprunner: Vec<super::apprunner::SimAppRunner>,
 }
 
 impl World {
@@ -290,7 +291,12 @@ impl World {
             task_defs: BTreeMap::new(),
             run_tokens: Default::default(),
             still: false,
+            apprunner: Vec::new(),
         };
+        // App Runner in the first account, beside its ECS and EKS.
+        if let Some(first) = accounts.first() {
+            world.apprunner = super::apprunner::demo(&first.name, &first.id, &["us-east-1", "eu-west-1"], t0);
+        }
         world.kube = world
             .eks
             .iter()

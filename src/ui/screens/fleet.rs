@@ -44,8 +44,17 @@ impl Screen for Fleet {
                         account: account.clone(),
                         region: region.clone(),
                     },
-                    Fetch::EksClusters { account, region },
+                    Fetch::EksClusters {
+                        account: account.clone(),
+                        region: region.clone(),
+                    },
+                    Fetch::AppRunnerServices { account, region },
                 ]
+                .into_iter()
+                .filter(|f| match f {
+                    Fetch::AppRunnerServices { region, .. } => crate::domain::apprunner::serves(region),
+                    _ => true,
+                })
             })
             .collect()
     }
@@ -72,6 +81,7 @@ impl Screen for Fleet {
             return Ok(None);
         };
         let screen = match row.kind {
+            ClusterKind::AppRunner => return Ok(Some(Go::here(super::apprunner::route(store, &row.arn)))),
             ClusterKind::Ecs => super::services::ID,
             ClusterKind::Eks => super::eks::ID,
             // Nothing to open: say what failed and how to fix it.
@@ -92,6 +102,9 @@ impl Screen for Fleet {
         let row =
             table::selected(store.ui.page().table(), store.fleet.items()).filter(|r| r.kind != ClusterKind::Account);
         Selection {
+            apprunner: row
+                .filter(|r| r.kind == ClusterKind::AppRunner)
+                .and_then(|r| store.apprunner_service(&r.arn).cloned()),
             cluster: row.map(|r| r.arn.clone()),
             copy: row.map(|r| r.arn.clone()),
             console: row.map(|r| r.arn.clone()).into_iter().collect(),
@@ -115,6 +128,11 @@ impl Screen for Fleet {
                 .any(|(_, c)| c.error.is_some())
                 || store
                     .eks
+                    .iter()
+                    .filter(|(k, _)| shown(k))
+                    .any(|(_, c)| c.error.is_some())
+                || store
+                    .apprunner
                     .iter()
                     .filter(|(k, _)| shown(k))
                     .any(|(_, c)| c.error.is_some()),
@@ -150,7 +168,7 @@ impl Screen for Fleet {
 pub const COLUMNS: &[Column] = &[
     Column::new("ACCOUNT", 8, 16, 1),
     Column::new("NAME", 12, 0, 0),
-    Column::new("TYPE", 8, 8, 2),
+    Column::new("TYPE", 8, 10, 2),
     Column::new("REGION", 10, 14, 1),
     Column::new("HEALTH", 9, 9, 0),
     Column::new("SVCS", 5, 5, 3).right(),
@@ -161,6 +179,7 @@ pub const COLUMNS: &[Column] = &[
     Column::new("STOPPED/1H", 11, 11, 2).right(),
     Column::new("STATUS", 9, 10, 5),
     Column::new("ALARMS", 7, 7, 1).right(),
+    Column::new("URL", 12, 60, 5),
 ];
 
 fn count(n: Option<u32>) -> Cell<'static> {
@@ -203,6 +222,10 @@ impl Row for FleetRow {
             10 => alarm(self.stopped_last_hour, Tone::Warn),
             11 => Cell::tone(self.status.as_str(), status_tone(&self.status)),
             12 => alarm(self.alarms, Tone::Err),
+            13 => match &self.url {
+                Some(url) => Cell::new(url.as_str()),
+                None => Cell::muted(""),
+            },
             _ => Cell::muted("-"),
         }
     }
@@ -285,6 +308,13 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme)
                 .filter(|(k, _)| shown(k) && !locked(k))
                 .filter_map(|(k, c)| c.error.as_ref().map(|e| format!("EKS {}: {e}", place(k)))),
         )
+        .chain(
+            store
+                .apprunner
+                .iter()
+                .filter(|(k, _)| shown(k) && !locked(k))
+                .filter_map(|(k, c)| c.error.as_ref().map(|e| format!("App Runner {}: {e}", place(k)))),
+        )
         .collect();
     let error = match errors.len() {
         0 => None,
@@ -299,11 +329,11 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme)
     } else if !state.filter.is_empty() {
         "nothing matches the filter".to_string()
     } else if let Some(account) = &store.account_scope {
-        format!("no ECS or EKS clusters in account {account} (:account for all)")
+        format!("no clusters or App Runner services in account {account} (:account for all)")
     } else {
         let who: Vec<&str> = store.context.accounts.iter().map(|a| a.name.as_str()).collect();
         format!(
-            "no ECS or EKS clusters in {} ({} {}): try another --region or --profile",
+            "no clusters or App Runner services in {} ({} {}): try another --region or --profile",
             store.context.regions.join(", "),
             if who.len() == 1 { "profile" } else { "profiles" },
             who.join(", ")

@@ -114,6 +114,9 @@ impl Screen for Logs {
             return Err(format!(":{name} takes no argument"));
         }
         let selection = super::selection(store);
+        if let Some(s) = &selection.apprunner {
+            return Ok(super::apprunner_logs::open(store, &s.arn));
+        }
         if selection.eks_cluster().is_some() {
             return super::pod_logs::open(&selection);
         }

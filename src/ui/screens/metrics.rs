@@ -73,15 +73,7 @@ impl Screen for Metrics {
     }
 
     fn key(&self, store: &mut Store, command: Command) -> bool {
-        let window = match command {
-            Command::Window1h => Window::Hour,
-            Command::Window3h => Window::ThreeHours,
-            Command::Window24h => Window::Day,
-            Command::Window7d => Window::Week,
-            _ => return false,
-        };
-        store.ui.page_mut().window = window;
-        true
+        window_key(store, command)
     }
 
     fn commands(&self) -> &'static [CommandSpec] {
@@ -98,6 +90,9 @@ impl Screen for Metrics {
     }
 
     fn command(&self, store: &Store, name: &str, args: &[&str]) -> Result<Go, String> {
+        if let Some(s) = super::selection(store).apprunner.filter(|_| args.is_empty()) {
+            return Ok(super::apprunner_metrics::open(store, &s.arn));
+        }
         super::open_for_service(ID, store, name, args)
     }
 
@@ -113,6 +108,19 @@ impl Screen for Metrics {
             theme,
         );
     }
+}
+
+/// `1` `2` `3` `4`: the charts' window.
+pub fn window_key(store: &mut Store, command: Command) -> bool {
+    let window = match command {
+        Command::Window1h => Window::Hour,
+        Command::Window3h => Window::ThreeHours,
+        Command::Window24h => Window::Day,
+        Command::Window7d => Window::Week,
+        _ => return false,
+    };
+    store.ui.page_mut().window = window;
+    true
 }
 
 /// A chart: its title and the series it draws.
@@ -257,7 +265,7 @@ pub fn chart(
         _ => series.max().unwrap_or(1.0).max(f64::EPSILON) * 1.15,
     };
     let runs = runs(series);
-    let style = if key.metric.contains("5XX") && series.max().unwrap_or(0.0) > 0.0 {
+    let style = if key.metric.to_uppercase().contains("5XX") && series.max().unwrap_or(0.0) > 0.0 {
         theme.status_err
     } else {
         theme.status_info
@@ -295,6 +303,12 @@ pub fn chart(
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
     let plots = plots(store, cluster, service);
+    draw_plots(buf, area, store, page, arn_tail(service), &plots, theme);
+}
+
+/// Charts of `plots` under a header naming `what`, the window and its keys: two columns
+/// when wide, scrolled with `j` / `k` when they do not all fit.
+pub fn draw_plots(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, what: &str, plots: &[Plot], theme: &Theme) {
     let window = page.window;
     let keys: String = Window::ALL
         .iter()
@@ -308,7 +322,7 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
         })
         .collect();
     let header = Line::from(vec![
-        Span::styled(format!(" metrics({}) ", arn_tail(service)), theme.title),
+        Span::styled(format!(" metrics({what}) "), theme.title),
         Span::styled(format!("period {}s  ", window.period()), theme.muted),
         Span::styled(keys, theme.key),
     ]);

@@ -3,6 +3,10 @@
 //! To add a screen: write its module (a unit struct implementing [`Screen`], with its
 //! `ID`, rows, commands and drawing), and add it to [`ALL`]. Nothing else names it.
 
+pub mod apprunner;
+pub mod apprunner_logs;
+pub mod apprunner_metrics;
+pub mod apprunners;
 pub mod autoscaling;
 pub mod eks;
 pub mod events;
@@ -65,6 +69,10 @@ pub static ALL: &[&dyn Screen] = &[
     &pod_logs::PodLogs,
     &object::ObjectScreen,
     &trouble::Trouble,
+    &apprunners::AppRunners,
+    &apprunner::AppRunnerScreen,
+    &apprunner_metrics::AppRunnerMetrics,
+    &apprunner_logs::AppRunnerLogs,
 ];
 
 /// The screen with this id. Routes are only ever made from registered ids; an unknown one

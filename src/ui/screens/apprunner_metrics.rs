@@ -1,0 +1,95 @@
+//! Charts of an App Runner service (AWS/AppRunner): requests, 2xx / 4xx / 5xx, latency,
+//! active instances, CPU and memory, over the 1h / 3h / 24h / 7d windows.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::metrics::{Plot, draw_plots, window_key};
+use crate::domain::apprunner::name_of;
+use crate::domain::fetch::Fetch;
+use crate::domain::metrics::{apprunner_series, place_of};
+use crate::store::Store;
+use crate::store::ui::{Page, Route, ScreenId};
+use crate::ui::keymap::Command;
+use crate::ui::screen::{Freshness, Go, Screen, Selection};
+use crate::ui::theme::Theme;
+
+pub const ID: ScreenId = ScreenId("apprunner-metrics");
+
+pub struct AppRunnerMetrics;
+
+fn arn_of(route: &Route) -> &str {
+    route.arn.as_deref().unwrap_or_default()
+}
+
+/// The service's charts, named from its ARN (`…:service/NAME/ID`).
+pub fn plots(arn: &str) -> Vec<Plot> {
+    let id = arn.rsplit('/').next().unwrap_or_default();
+    apprunner_series(place_of(arn), name_of(arn), id)
+        .into_iter()
+        .map(|(title, key)| Plot { title, key })
+        .collect()
+}
+
+/// `m` on an App Runner service.
+pub fn open(store: &Store, arn: &str) -> Go {
+    Go::here(Route::new(ID).account(store.account_name_of(arn)).arn(arn))
+}
+
+impl Screen for AppRunnerMetrics {
+    fn id(&self) -> ScreenId {
+        ID
+    }
+
+    fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
+        let arn = arn_of(route);
+        vec![
+            crate::util::arn_region(arn).unwrap_or("?").to_string(),
+            "App Runner".into(),
+            name_of(arn).to_string(),
+            "metrics".into(),
+        ]
+    }
+
+    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+        let arn = arn_of(&page.route);
+        vec![
+            Fetch::AppRunnerService {
+                service: arn.to_string(),
+            },
+            Fetch::Metrics {
+                window: page.window,
+                series: plots(arn).into_iter().map(|p| p.key).collect(),
+            },
+        ]
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+
+    fn selection(&self, store: &Store) -> Selection {
+        super::apprunner::page_selection(store)
+    }
+
+    fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
+        Freshness {
+            at: store.insight.metrics_status.fetched_at,
+            failing: store.insight.metrics_status.error.is_some(),
+        }
+    }
+
+    fn hints(&self) -> &'static [Command] {
+        use Command::*;
+        &[Window1h, Window24h, Window7d, Back, Help]
+    }
+
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        window_key(store, command)
+    }
+
+    fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
+        let arn = arn_of(&page.route);
+        draw_plots(buf, area, store, page, name_of(arn), &plots(arn), theme);
+    }
+}
