@@ -263,6 +263,18 @@ async fn whole_list(backend: &dyn Backend, store: &mut Store, cluster: &str, kin
     Ok(())
 }
 
+/// The last hour of `keys` into the store, a few calls at a time: extra to what a
+/// snapshot shows, so a failure is logged, not fatal.
+async fn load_metrics(backend: &dyn Backend, store: &mut Store, keys: Vec<SeriesKey>) {
+    let fetches = Fetch::metrics(Window::Hour, keys, crate::source::aws::QUERIES_PER_CALL);
+    for event in fetch_all(backend, fetches, 4).await {
+        if let Err(e) = &event.result {
+            tracing::warn!(error = %e, "snapshot: no metrics");
+        }
+        store.apply(event);
+    }
+}
+
 /// The output and the accounts that did not answer.
 pub struct Report {
     pub text: String,
@@ -346,23 +358,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 }
             }
             // Metrics are extra: a snapshot without them is still right about the services.
-            // One GetMetricData call holds series of one account and region.
-            metrics.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
-            let mut fetches = Vec::new();
-            for place in metrics.chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region)) {
-                for chunk in place.chunks(crate::source::aws::QUERIES_PER_CALL) {
-                    fetches.push(Fetch::Metrics {
-                        window: Window::Hour,
-                        series: chunk.to_vec(),
-                    });
-                }
-            }
-            for event in fetch_all(backend, fetches, 4).await {
-                if let Err(e) = &event.result {
-                    tracing::warn!(error = %e, "snapshot: no metrics");
-                }
-                store.apply(event);
-            }
+            load_metrics(backend, &mut store, metrics).await;
             let cx = RowCx {
                 now,
                 insight: Some(&store.insight),
@@ -468,7 +464,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
             rows.sort_by(|a, b| (a.health(), &a.name, &a.region).cmp(&(b.health(), &b.name, &b.region)));
             // The last hour of requests and 5xx, as the list's sparklines show: one call per
             // account and region. Extra: a snapshot without them is still right.
-            let mut keys: Vec<SeriesKey> = rows
+            let keys: Vec<SeriesKey> = rows
                 .iter()
                 .filter(|s| s.status != "PAUSED")
                 .flat_map(|s| {
@@ -476,21 +472,8 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                     [series[0].1.clone(), series[3].1.clone()]
                 })
                 .collect();
-            keys.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
-            let metrics: Vec<Fetch> = keys
-                .chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region))
-                .map(|place| Fetch::Metrics {
-                    window: Window::Hour,
-                    series: place.to_vec(),
-                })
-                .collect();
             let rows: Vec<AppRunnerService> = rows.into_iter().cloned().collect();
-            for event in fetch_all(backend, metrics, 4).await {
-                if let Err(e) = &event.result {
-                    tracing::warn!(error = %e, "snapshot: no metrics");
-                }
-                store.apply(event);
-            }
+            load_metrics(backend, &mut store, keys).await;
             let cx = RowCx {
                 now,
                 insight: Some(&store.insight),

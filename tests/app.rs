@@ -696,15 +696,7 @@ fn first_class_kinds_and_a_secret_revealed_one_key_at_a_time() {
 fn app_runner_services_their_screens_and_actions() {
     use bosun::domain::apprunner::AppRunnerAction;
     use bosun::domain::op::Op;
-    let sent = |effects: Vec<Effect>| -> Vec<Op> {
-        effects
-            .into_iter()
-            .filter_map(|e| match e {
-                Effect::Exec(r) => Some(r.op),
-                _ => None,
-            })
-            .collect()
-    };
+    let sent = support::sent;
     let mut store = demo_store();
     type_line(&mut store, Command::CommandLine, "apprunner");
     follow_scope(&mut store);
@@ -809,15 +801,7 @@ fn app_runner_services_their_screens_and_actions() {
 #[test]
 fn actions_on_any_kind() {
     use bosun::domain::op::Op;
-    let sent = |effects: Vec<Effect>| -> Vec<Op> {
-        effects
-            .into_iter()
-            .filter_map(|e| match e {
-                Effect::Exec(r) => Some(r.op),
-                _ => None,
-            })
-            .collect()
-    };
+    let sent = support::sent;
     let mut store = demo_store();
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     follow_scope(&mut store);

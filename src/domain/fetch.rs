@@ -156,6 +156,19 @@ pub enum Fetch {
 }
 
 impl Fetch {
+    /// The reads of `keys` over `window`: one per account and region (a GetMetricData call
+    /// holds series of one place), of at most `per_call` series each.
+    pub fn metrics(window: Window, mut keys: Vec<SeriesKey>, per_call: usize) -> Vec<Fetch> {
+        keys.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+        keys.chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region))
+            .flat_map(|place| place.chunks(per_call.max(1)))
+            .map(|chunk| Fetch::Metrics {
+                window,
+                series: chunk.to_vec(),
+            })
+            .collect()
+    }
+
     pub fn services(cluster: &str) -> Self {
         Fetch::Services {
             cluster: cluster.to_string(),

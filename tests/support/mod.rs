@@ -72,3 +72,14 @@ pub fn screen(store: &Store, width: u16, height: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The actions `effects` send: what a key or an answer sent to the executor.
+pub fn sent(effects: Vec<Effect>) -> Vec<bosun::domain::op::Op> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Exec(r) => Some(r.op),
+            _ => None,
+        })
+        .collect()
+}

@@ -31,6 +31,18 @@ fn arn_of(route: &Route) -> &str {
     route.arn.as_deref().unwrap_or_default()
 }
 
+/// `region › App Runner › NAME [› what]`, for the pages about one service.
+pub fn crumbs(route: &Route, what: Option<&str>) -> Vec<String> {
+    let arn = arn_of(route);
+    let mut out = vec![
+        crate::util::arn_region(arn).unwrap_or("?").to_string(),
+        "App Runner".into(),
+        crate::domain::apprunner::name_of(arn).to_string(),
+    ];
+    out.extend(what.map(str::to_string));
+    out
+}
+
 /// On a page about one App Runner service, the user is on it.
 pub fn page_selection(store: &Store) -> Selection {
     let arn = arn_of(store.ui.route()).to_string();
@@ -54,12 +66,7 @@ impl Screen for AppRunnerScreen {
     }
 
     fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
-        let arn = arn_of(route);
-        vec![
-            crate::util::arn_region(arn).unwrap_or("?").to_string(),
-            "App Runner".into(),
-            crate::domain::apprunner::name_of(arn).to_string(),
-        ]
+        crumbs(route, None)
     }
 
     fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {

@@ -49,13 +49,7 @@ impl Screen for AppRunnerLogs {
     }
 
     fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
-        let arn = arn_of(route);
-        vec![
-            crate::util::arn_region(arn).unwrap_or("?").to_string(),
-            "App Runner".into(),
-            name_of(arn).to_string(),
-            "logs".into(),
-        ]
+        super::apprunner::crumbs(route, Some("logs"))
     }
 
     fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {

@@ -42,13 +42,7 @@ impl Screen for AppRunnerMetrics {
     }
 
     fn crumbs(&self, _store: &Store, route: &Route) -> Vec<String> {
-        let arn = arn_of(route);
-        vec![
-            crate::util::arn_region(arn).unwrap_or("?").to_string(),
-            "App Runner".into(),
-            name_of(arn).to_string(),
-            "metrics".into(),
-        ]
+        super::apprunner::crumbs(route, Some("metrics"))
     }
 
     fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
@@ -73,10 +67,7 @@ impl Screen for AppRunnerMetrics {
     }
 
     fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
-        Freshness {
-            at: store.insight.metrics_status.fetched_at,
-            failing: store.insight.metrics_status.error.is_some(),
-        }
+        super::metrics::freshness(store)
     }
 
     fn hints(&self) -> &'static [Command] {

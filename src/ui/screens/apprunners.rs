@@ -57,18 +57,12 @@ impl Screen for AppRunners {
             .map(|(account, region)| Fetch::AppRunnerServices { account, region })
             .collect();
         // One batched read per account and region, as GetMetricData takes them.
-        let mut keys: Vec<SeriesKey> = services(store)
+        let keys: Vec<SeriesKey> = services(store)
             .iter()
             .filter(|s| s.status != "PAUSED")
             .flat_map(|s| [series(s, 0), series(s, 3)])
             .collect();
-        keys.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
-        for place in keys.chunk_by(|a, b| (&a.account, &a.region) == (&b.account, &b.region)) {
-            fetches.push(Fetch::Metrics {
-                window: Window::Hour,
-                series: place.to_vec(),
-            });
-        }
+        fetches.extend(Fetch::metrics(Window::Hour, keys, usize::MAX));
         fetches
     }
 

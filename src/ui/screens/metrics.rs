@@ -61,10 +61,7 @@ impl Screen for Metrics {
     }
 
     fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
-        Freshness {
-            at: store.insight.metrics_status.fetched_at,
-            failing: store.insight.metrics_status.error.is_some(),
-        }
+        freshness(store)
     }
 
     fn hints(&self) -> &'static [Command] {
@@ -107,6 +104,14 @@ impl Screen for Metrics {
             route.service.as_deref().unwrap_or_default(),
             theme,
         );
+    }
+}
+
+/// How fresh the charts are: as the last metrics read.
+pub fn freshness(store: &Store) -> Freshness {
+    Freshness {
+        at: store.insight.metrics_status.fetched_at,
+        failing: store.insight.metrics_status.error.is_some(),
     }
 }
 
