@@ -16,7 +16,7 @@ use crate::source::{Backend, fetch_all, load_fleet};
 use crate::store::Store;
 use crate::store::table::{Row, RowCx};
 use crate::ui::screens::{fleet, tasks};
-use crate::ui::widgets::table::plain;
+use crate::ui::widgets::table::{markdown, plain};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum View {
@@ -63,6 +63,8 @@ pub enum Format {
     #[default]
     Table,
     Json,
+    /// A Markdown table, to paste into an incident channel or a ticket.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -748,6 +750,10 @@ fn output_in_clusters<T: Row + serde::Serialize>(
         .iter()
         .flat_map(|(name, rows)| std::iter::repeat_n(*name, rows.len()));
     Ok(match format {
+        Format::Markdown => {
+            let clusters: Vec<&str> = names.collect();
+            markdown(&rows, hidden, cx, Some(("CLUSTER", &clusters)))
+        }
         Format::Table => {
             use unicode_width::UnicodeWidthStr;
             let width = groups.iter().map(|(n, _)| n.width()).fold("CLUSTER".len(), usize::max);
@@ -782,6 +788,7 @@ fn output_in_clusters<T: Row + serde::Serialize>(
 fn output<T: Row + serde::Serialize>(rows: &[&T], hidden: &[usize], cx: &RowCx, format: Format) -> Result<String> {
     Ok(match format {
         Format::Table => plain(rows, hidden, cx),
+        Format::Markdown => markdown(rows, hidden, cx, None),
         Format::Json => {
             let mut text = serde_json::to_string_pretty(rows)?;
             text.push('\n');

@@ -128,3 +128,96 @@ fn snapshots_of_several_eks_clusters_say_which_cluster_each_row_is_in() {
     );
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("NAMESPACE "));
 }
+
+/// Every snapshot as Markdown: a table a Markdown parser (GitHub's flavour) reads as one
+/// table, its header the table's columns, a row per row of the JSON, as many cells in each
+/// row as in the header; a pipe in a cell stays inside it.
+#[test]
+fn every_snapshot_as_a_markdown_table() {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    /// The tables of a document: rows of cells (the header first).
+    fn tables(text: &str) -> Vec<Vec<Vec<String>>> {
+        let mut tables = Vec::new();
+        let mut row: Vec<String> = Vec::new();
+        let mut cell: Option<String> = None;
+        for event in Parser::new_ext(text, Options::ENABLE_TABLES) {
+            match event {
+                Event::Start(Tag::Table(_)) => tables.push(Vec::new()),
+                Event::Start(Tag::TableHead | Tag::TableRow) => row = Vec::new(),
+                Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                    tables.last_mut().unwrap().push(std::mem::take(&mut row));
+                }
+                Event::Start(Tag::TableCell) => cell = Some(String::new()),
+                Event::End(TagEnd::TableCell) => row.push(cell.take().unwrap_or_default().trim().to_string()),
+                Event::Text(t) | Event::Code(t) => {
+                    if let Some(c) = cell.as_mut() {
+                        c.push_str(&t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        tables
+    }
+    let demo = ["--demo", "--seed", "7", "snapshot"];
+    let views: &[&[&str]] = &[
+        &["fleet"],
+        &["services", "--cluster", "prod-web"],
+        &["tasks", "--cluster", "prod-web", "--stopped"],
+        &["nodegroups"],
+        &["pods", "--cluster", "platform-k8s"],
+        &["pods", "--trouble"],
+        &["apprunner"],
+        &["ingresses", "--cluster", "platform-k8s"],
+        &["secrets", "--cluster", "platform-k8s"],
+    ];
+    for view in views {
+        fn args<'a>(demo: &[&'a str], view: &[&'a str], format: &'a str) -> Vec<&'a str> {
+            let mut all: Vec<&str> = demo.to_vec();
+            all.extend_from_slice(view);
+            all.extend(["--format", format]);
+            all
+        }
+        let out = bosun(&args(&demo, view, "markdown"), &[]);
+        assert!(
+            out.status.success(),
+            "{view:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let found = tables(&text);
+        assert_eq!(found.len(), 1, "{view:?}: one table:\n{text}");
+        let table = &found[0];
+        let header = &table[0];
+        assert!(header.len() >= 3, "{view:?}: {header:?}");
+        assert!(
+            header
+                .iter()
+                .all(|h| !h.is_empty() && h.chars().all(|c| !c.is_lowercase())),
+            "{view:?}: {header:?}"
+        );
+        for row in &table[1..] {
+            assert_eq!(row.len(), header.len(), "{view:?}: {row:?} under {header:?}");
+        }
+        // As many rows as the JSON has.
+        let json = bosun(&args(&demo, view, "json"), &[]);
+        let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(table.len() - 1, rows.as_array().unwrap().len(), "{view:?}:\n{text}");
+    }
+    // Several clusters: the cluster is the first column.
+    let out = bosun(
+        &[
+            "--demo",
+            "--seed",
+            "7",
+            "snapshot",
+            "nodegroups",
+            "--format",
+            "markdown",
+        ],
+        &[],
+    );
+    let table = &tables(&String::from_utf8_lossy(&out.stdout))[0];
+    assert_eq!(table[0][0], "CLUSTER");
+    assert!(table[1..].iter().any(|r| r[0] == "platform-k8s"), "{table:?}");
+}

@@ -251,22 +251,7 @@ pub fn render<T: Row>(
 
 /// Rows as plain text, every cell whole, columns two spaces apart: for `bosun snapshot`.
 pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
-    let columns: Vec<(usize, &Column)> = rows
-        .first()
-        .map_or_else(T::columns, |r| r.row_columns())
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !hidden.contains(i))
-        .collect();
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| {
-            columns
-                .iter()
-                .map(|(i, _)| row.cell(*i, cx).text.into_owned())
-                .collect()
-        })
-        .collect();
+    let (columns, cells) = texts(rows, hidden, cx);
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
@@ -297,6 +282,56 @@ pub fn plain<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> String {
     line(&mut columns.iter().map(|(_, c)| c.name));
     for row in &cells {
         line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// The shown columns of `rows` and the text of each of their cells.
+fn texts<'c, T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> (Vec<(usize, &'c Column)>, Vec<Vec<String>>) {
+    let columns: Vec<(usize, &Column)> = rows
+        .first()
+        .map_or_else(T::columns, |r| r.row_columns())
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !hidden.contains(i))
+        .collect();
+    let cells = rows
+        .iter()
+        .map(|row| {
+            columns
+                .iter()
+                .map(|(i, _)| row.cell(*i, cx).text.into_owned())
+                .collect()
+        })
+        .collect();
+    (columns, cells)
+}
+
+/// `rows` as a Markdown table (GitHub's, which Slack and most tickets render too): the
+/// shown columns, right-aligned where the table aligns them right; `first`, a column put
+/// before them (its name, and a cell per row).
+pub fn markdown<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx, first: Option<(&str, &[&str])>) -> String {
+    let (columns, cells) = texts(rows, hidden, cx);
+    // A pipe would end the cell; a line break, the row.
+    let cell = |text: &str| {
+        let text = text.replace('|', "\\|").replace(['\n', '\r'], " ");
+        if text.trim().is_empty() { " ".to_string() } else { text }
+    };
+    let mut names: Vec<String> = first.iter().map(|(name, _)| cell(name)).collect();
+    names.extend(columns.iter().map(|(_, c)| cell(c.name)));
+    let mut rules: Vec<&str> = first.iter().map(|_| ":--").collect();
+    rules.extend(columns.iter().map(|(_, c)| match c.align {
+        Align::Right => "--:",
+        Align::Left => ":--",
+    }));
+    let mut out = format!("| {} |\n|{}|\n", names.join(" | "), rules.join("|"));
+    for (n, row) in cells.iter().enumerate() {
+        let mut texts: Vec<String> = first
+            .iter()
+            .map(|(_, all)| cell(all.get(n).copied().unwrap_or("")))
+            .collect();
+        texts.extend(row.iter().map(|t| cell(t)));
+        out.push_str(&format!("| {} |\n", texts.join(" | ")));
     }
     out
 }
@@ -380,6 +415,39 @@ mod tests {
         ];
         assert_eq!(layout(COLS, &[], &[32, 8, 14], 40), vec![(0, 16), (1, 8), (2, 14)]);
         assert_eq!(layout(COLS, &[], &[32, 8, 14], 80), vec![(0, 32), (1, 8), (2, 14)]);
+    }
+
+    #[test]
+    fn a_markdown_table_keeps_pipes_and_line_breaks_inside_their_cells() {
+        struct Line(&'static str, &'static str, u32);
+        impl Keyed for Line {
+            fn key(&self) -> &str {
+                self.0
+            }
+        }
+        impl Row for Line {
+            fn columns() -> &'static [Column] {
+                COLUMNS
+            }
+            fn cell(&self, column: usize, _: &RowCx) -> Cell<'_> {
+                match column {
+                    0 => Cell::new(self.0),
+                    1 => Cell::new(self.1),
+                    _ => Cell::new(self.2.to_string()),
+                }
+            }
+        }
+        let rows = [Line("web", "a|b\nc", 3), Line("api", "", 0)];
+        let refs: Vec<&Line> = rows.iter().collect();
+        let text = markdown(&refs, &[], &cx(), Some(("CLUSTER", &["prod", "staging"])));
+        assert_eq!(
+            text,
+            "| CLUSTER | NAME | STATUS | RUNNING |\n|:--|:--|:--|--:|\n| prod | web | a\\|b c | 3 |\n| staging | api |   | 0 |\n"
+        );
+        assert_eq!(
+            markdown(&refs, &[1], &cx(), None).lines().next(),
+            Some("| NAME | RUNNING |")
+        );
     }
 
     #[test]
