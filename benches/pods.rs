@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bosun::app::{Action, Input, update};
 use bosun::domain::fetch::{DataEvent, Fetch, Payload};
 use bosun::domain::kube::{KubeChanges, KubeKind, KubeList, Node, NodeSource, Pod, PodContainer};
-use bosun::store::table::SortSpec;
+use bosun::store::table::{SortSpec, WORST_FIRST};
 use bosun::store::ui::{Mode, Page, Route};
 use bosun::store::{Context, Store};
 use bosun::ui::keymap::{Command, Keymap};
@@ -95,17 +95,22 @@ fn event(kind: KubeKind, changes: KubeChanges) -> DataEvent {
     )
 }
 
-/// A store holding `n` pods of one cluster on their nodes, its pods view open.
+/// A store holding `n` pods of one cluster on their nodes, its pods view open as the app
+/// opens it (worst first), or in the order listed (`sort = "name"`).
 fn pods_view(n: usize) -> Store {
+    pods_view_in(n, false)
+}
+
+fn pods_view_in(n: usize, natural_order: bool) -> Store {
     let mut store = Store::new(Context::default(), now());
     let nodes: Vec<Arc<Node>> = (0..n.div_ceil(50)).map(node).collect();
     store.apply(event(KubeKind::Nodes, KubeChanges::all(KubeList::Nodes(nodes))));
     let pods: Vec<Arc<Pod>> = (0..n).map(|i| pod(i, 0)).collect();
     store.apply(event(KubeKind::Pods, KubeChanges::all(KubeList::Pods(pods))));
-    store
-        .ui
-        .stack
-        .push(Page::new(Route::new(bosun::ui::screens::pods::ID).cluster(CLUSTER), 1));
+    store.settings.natural_order = natural_order;
+    let mut page = Page::new(Route::new(bosun::ui::screens::pods::ID).cluster(CLUSTER), 1);
+    page.panes[0].sort = store.settings.default_sort();
+    store.ui.stack.push(page);
     update(&mut store, Action::Resize);
     store
 }
@@ -132,15 +137,16 @@ fn render(c: &mut Criterion) {
 
 fn filter(c: &mut Criterion) {
     let mut group = c.benchmark_group("pods_filter_keystroke");
-    for &n in SIZES {
-        let mut store = pods_view(n);
+    for (&n, natural) in SIZES.iter().flat_map(|n| [(n, false), (n, true)]) {
+        let mut store = pods_view_in(n, natural);
+        let order = if natural { "_by_name" } else { "" };
         update(&mut store, Action::Command(Command::Filter));
         assert_eq!(store.ui.mode, Mode::Filter);
         for ch in "app-01".chars() {
             update(&mut store, Action::Input(Input::Char(ch)));
         }
         let mut typed = false;
-        group.bench_function(BenchmarkId::new("next", n), |b| {
+        group.bench_function(BenchmarkId::new(format!("next{order}"), n), |b| {
             b.iter(|| {
                 let input = if typed { Input::Backspace } else { Input::Char('2') };
                 typed = !typed;
@@ -149,7 +155,7 @@ fn filter(c: &mut Criterion) {
         });
         // The first keystroke after new data: a pod changed, then `/` and one key.
         let mut restarts = 0;
-        group.bench_function(BenchmarkId::new("first_after_data", n), |b| {
+        group.bench_function(BenchmarkId::new(format!("first_after_data{order}"), n), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
@@ -179,8 +185,8 @@ fn sort(c: &mut Criterion) {
     group.sample_size(20);
     for &n in SIZES {
         let mut store = pods_view(n);
-        // NAME (text), RESTARTS (a number), AGE (a time).
-        for (name, column) in [("name", 1), ("restarts", 4), ("age", 5)] {
+        // Worst first (trouble), NAME (text), RESTARTS (a number), AGE (a time).
+        for (name, column) in [("worst_first", WORST_FIRST), ("name", 1), ("restarts", 4), ("age", 5)] {
             group.bench_function(BenchmarkId::new(name, n), |b| {
                 b.iter(|| {
                     let state = &mut store.ui.page_mut().panes[0];

@@ -117,6 +117,12 @@ fn main() {
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("metrics", &mut store);
+    // A service rolling: its deployment marked on every chart, its alarm's threshold drawn.
+    line(&mut store, Command::CommandLine, "svc checkout");
+    press(&mut store, Command::Metrics);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("metrics-deploy", &mut store);
     press(&mut store, Command::Back);
     press(&mut store, Command::Logs);
     runtime.block_on(headless::follow_scope(&mut store, &backend));

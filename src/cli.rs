@@ -451,6 +451,7 @@ fn run_tui(
         read_only: guard.read_only.clone(),
         read_only_accounts: guard.accounts.clone(),
         aliases: config.aliases.clone(),
+        natural_order: config.sort == crate::config::file::Sort::Name,
     };
     if let Some(first) = config.warnings.first() {
         let more = match config.warnings.len() {

@@ -274,16 +274,13 @@ fn command_line_forms_act_on_a_named_target() {
     let requests = sent(&keys(&mut store, "y"));
     assert!(matches!(&requests[0].op, Op::StopTask { reason, .. } if reason == "bad node"));
 
+    // An ID that is not loaded is looked up (DescribeTasks) before anything else.
     type_line(&mut store, Command::CommandLine, "stop zzzz");
-    assert!(
-        store
-            .ui
-            .message
-            .clone()
-            .unwrap()
-            .text
-            .contains("no task `zzzz` in prod-web")
-    );
+    assert!(store.ui.message.clone().unwrap().text.contains("looking up task zzzz"));
+    support::follow_scope(&mut store);
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(message.contains("no task `zzzz` in prod-web"), "{message}");
+    assert!(store.ui.dialog.is_none());
 
     type_line(&mut store, Command::CommandLine, "run cart 2");
     let text = dialog_text(&store);

@@ -46,8 +46,11 @@ fn drill_down_from_fleet_to_task_and_back() {
         cluster: PROD_WEB.into()
     }));
 
-    press(&mut store, Command::Down);
-    press(&mut store, Command::Down);
+    // Worst first: payments (failing), checkout (rolling), then the healthy by name.
+    assert_eq!(selected_name(&store), "payments");
+    for _ in 0..4 {
+        press(&mut store, Command::Down);
+    }
     assert_eq!(selected_name(&store), "cart");
     press(&mut store, Command::Open);
     assert!(on(&store, screens::service::ID, |r| r
@@ -105,6 +108,123 @@ fn filter_narrows_and_escape_clears_it_before_going_back() {
     assert_eq!(store.ui.route(), &Route::new(ScreenId::FLEET));
 }
 
+/// Lists with a health open worst first (then as listed, by name): the failing service,
+/// the crash-looping pod. `<` `>` move the sort through the columns and back to worst
+/// first; `sort = "name"` in the config opens them by name.
+#[test]
+fn lists_open_worst_first_unless_the_config_says_by_name() {
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    assert_eq!(selected_name(&store), "payments");
+    let columns = screens::current(&store).columns(&store, store.ui.page()).0.len();
+    press(&mut store, Command::SortNext);
+    assert_eq!(selected_name(&store), "api-gateway", "by name");
+    for _ in 1..=columns {
+        press(&mut store, Command::SortNext);
+    }
+    press(&mut store, Command::Top);
+    assert_eq!(selected_name(&store), "payments", "back to worst first");
+
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    let first = store.ui.page().table().selected.clone().unwrap_or_default();
+    assert!(first.contains("payments-"), "the crash-looping pod first: {first}");
+
+    let mut store = demo_store();
+    store.settings.natural_order = true;
+    press(&mut store, Command::Open);
+    assert_eq!(selected_name(&store), "api-gateway");
+}
+
+/// `:stop ID` of a task that is not loaded (an ID pasted from an alert): described, then
+/// the stop dialog as usual; an unknown ID says so, with nothing sent.
+#[test]
+fn stop_a_task_by_an_id_that_is_not_loaded() {
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    let task = store.cluster_data(PROD_WEB).unwrap().tasks.items()[0].clone();
+    // As if the cluster's tasks had not been listed yet.
+    store.clusters.remove(PROD_WEB);
+    let effects = type_line(
+        &mut store,
+        Command::CommandLine,
+        &format!("stop {} deploy gone wrong", task.id),
+    );
+    assert!(support::sent(effects).is_empty());
+    assert!(store.ui.message.clone().unwrap().text.contains("looking up task"));
+    let lookup = Fetch::Task {
+        cluster: PROD_WEB.into(),
+        task: task.id.clone(),
+    };
+    assert!(bosun::app::update::scope(&store).contains(&lookup));
+    follow_scope(&mut store);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("Stop task") && screen.contains(&task.id), "{screen}");
+    assert!(screen.contains("deploy gone wrong"), "{screen}");
+    update(&mut store, Action::Input(Input::Cancel));
+
+    type_line(
+        &mut store,
+        Command::CommandLine,
+        "stop 0123456789abcdef0123456789abcdef",
+    );
+    follow_scope(&mut store);
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(
+        message.contains("no task `0123456789abcdef0123456789abcdef` in prod-web"),
+        "{message}"
+    );
+    assert!(store.ui.dialog.is_none());
+}
+
+/// The charts mark when each deployment started (a rolled-back one too) and draw the
+/// thresholds of the alarms on their series: "did the deploy cause the spike?" in one look.
+#[test]
+fn charts_mark_deployments_and_alarm_thresholds() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    press(&mut store, Command::Metrics);
+    follow_scope(&mut store);
+    let route = store.ui.route().clone();
+    let plots = screens::metrics::plots(&store, route.cluster_arn(), route.service.as_deref().unwrap());
+    let service = store
+        .service(route.cluster_arn(), route.service.as_deref().unwrap())
+        .unwrap();
+    let started: Vec<_> = service.deployments.iter().filter_map(|d| d.created_at).collect();
+    assert!(!started.is_empty());
+    for plot in &plots {
+        let marked: Vec<_> = plot.marks.deploys.iter().map(|d| d.at).collect();
+        assert_eq!(marked, started, "{}", plot.title);
+    }
+    let memory = plots.iter().find(|p| p.title == "Memory").unwrap();
+    assert!(
+        memory
+            .marks
+            .thresholds
+            .iter()
+            .any(|(t, name, _)| *t == 90.0 && name == "checkout-memory-high"),
+        "{:?}",
+        memory.marks
+    );
+    let screen = render(&store, 160, 48);
+    assert!(screen.contains("│ deploy") || screen.contains("deploys"), "{screen}");
+    assert!(screen.contains("checkout-memory-high 90%"), "{screen}");
+
+    // App Runner: its deployments, the rolled-back ones included.
+    type_line(&mut store, Command::CommandLine, "apprunner quotes-api");
+    follow_scope(&mut store);
+    press(&mut store, Command::Metrics);
+    follow_scope(&mut store);
+    let arn = store.ui.route().arn.clone().unwrap();
+    let plots = screens::apprunner_metrics::plots(&store, &arn);
+    assert!(plots[0].marks.deploys.iter().any(|d| d.failed), "{:?}", plots[0].marks);
+    assert!(
+        render(&store, 160, 48).contains("│ deploy"),
+        "the last hour's rollback is marked"
+    );
+}
+
 #[test]
 fn the_selection_stays_on_its_service_when_data_refreshes() {
     let mut store = demo_store();
@@ -113,7 +233,7 @@ fn the_selection_stays_on_its_service_when_data_refreshes() {
     for _ in 0..6 {
         press(&mut store, Command::Down);
     }
-    assert_eq!(selected_name(&store), "payments");
+    assert_eq!(selected_name(&store), "frontend");
     // Ten minutes later the rows have new counts; a service sorted first by count moves.
     press(&mut store, Command::SortNext);
     press(&mut store, Command::SortNext);
@@ -125,7 +245,7 @@ fn the_selection_stays_on_its_service_when_data_refreshes() {
     for event in runtime().block_on(fetch_all(&later, vec![fetch], 1)) {
         update(&mut store, Action::Data(event));
     }
-    assert_eq!(selected_name(&store), "payments");
+    assert_eq!(selected_name(&store), "frontend");
 }
 
 #[test]
@@ -759,6 +879,28 @@ fn app_runner_services_their_screens_and_actions() {
         sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(),
         "sent twice"
     );
+    // Once App Runner took it, its operation is followed: the service is read at the fast
+    // rate, and nothing of ECS is asked about it.
+    let op = ops[0].clone();
+    let arn = op.cluster().to_string();
+    update(
+        &mut store,
+        Action::OpDone(bosun::domain::op::OpOutcome {
+            id: 1,
+            op,
+            outcome: bosun::domain::op::Outcome::Done(bosun::domain::op::Applied {
+                summary: "quotes-api: deployment started".into(),
+                deployment: Some("op-1".into()),
+                tasks: vec![],
+            }),
+        }),
+    );
+    let scope = bosun::app::update::scope(&store);
+    assert!(
+        scope.contains(&Fetch::AppRunnerService { service: arn.clone() }),
+        "{scope:?}"
+    );
+    assert!(!scope.0.iter().any(|f| f.cluster() == Some(arn.as_str())), "{scope:?}");
 
     // A paused service resumes; deploying it is refused before anything is sent.
     type_line(&mut store, Command::CommandLine, "apprunner internal-admin");

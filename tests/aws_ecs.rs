@@ -67,6 +67,41 @@ fn aws(endpoint: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A task by the ID pasted from an alert, described on its own (DescribeTasks): found
+/// whether or not the cluster's tasks were listed; an ID ECS does not know is not found,
+/// in ECS's word.
+#[test]
+fn a_task_by_its_id_alone() {
+    let (moto, seeded) = fleet();
+    let rt = runtime();
+    let backend = rt.block_on(aws_backend(&moto.endpoint(), &["us-east-1", "eu-west-1"]));
+    let cluster = cluster_arn("us-east-1", "ec2");
+    let arn = names(&seeded["running"]["ec2"]).into_iter().next().unwrap();
+    let id = bosun::util::arn_tail(&arn).to_string();
+    let fetch = |task: &str| {
+        rt.block_on(backend.fetch(&bosun::domain::fetch::Fetch::Task {
+            cluster: cluster.clone(),
+            task: task.into(),
+        }))
+    };
+    match fetch(&id) {
+        Ok(bosun::domain::fetch::Payload::Tasks(found)) => {
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].arn, arn);
+            assert_eq!(found[0].id, id);
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = fetch("0123456789abcdef0123456789abcdef").unwrap_err();
+    assert_eq!(err.kind, bosun::domain::ErrorKind::NotFound, "{err}");
+    assert!(
+        err.message
+            .contains("no task `0123456789abcdef0123456789abcdef` in ec2"),
+        "{err}"
+    );
+    assert!(err.message.contains("MISSING"), "{err}");
+}
+
 #[test]
 fn every_seeded_service_and_task_is_in_the_store() {
     let (moto, seeded) = fleet();

@@ -64,6 +64,7 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
         }
     }
     open_pending_cluster(store);
+    super::act::open_pending_stop(store);
     screens::current(store).sync(store);
     let scope = scope(store);
     if scope != store.ui.scope {
@@ -94,6 +95,12 @@ pub fn scope(store: &Store) -> Scope {
             family: family.clone(),
         });
     }
+    if let Some(p) = &store.ui.pending_stop {
+        fetches.push(Fetch::Task {
+            cluster: p.cluster.clone(),
+            task: p.task.clone(),
+        });
+    }
     match &store.ops.follow {
         Some(Follow {
             what: Watch::Workload { cluster, .. },
@@ -102,6 +109,12 @@ pub fn scope(store: &Store) -> Scope {
             fetches.push(Fetch::kube(cluster, KubeKind::Workloads));
             fetches.push(Fetch::kube(cluster, KubeKind::Pods));
         }
+        Some(Follow {
+            what: Watch::AppRunner { service, .. },
+            ..
+        }) => fetches.push(Fetch::AppRunnerService {
+            service: service.clone(),
+        }),
         Some(follow) => {
             let cluster = follow.what.cluster();
             fetches.extend([
@@ -264,7 +277,11 @@ pub fn go(store: &mut Store, to: Go) {
 
 fn push(store: &mut Store, route: Route) {
     let panes = screens::get(route.screen).panes();
-    store.ui.stack.push(Page::new(route, panes));
+    let mut page = Page::new(route, panes);
+    for pane in &mut page.panes {
+        pane.sort = store.settings.default_sort();
+    }
+    store.ui.stack.push(page);
 }
 
 fn back(store: &mut Store) {
@@ -305,16 +322,22 @@ pub fn scroll(store: &mut Store, delta: i64) {
 fn cycle_sort(store: &mut Store, step: i64) {
     let (columns, hidden) = screens::current(store).columns(store, store.ui.page());
     let shown: Vec<usize> = (0..columns.len()).filter(|c| !hidden.contains(c)).collect();
+    let default = store.settings.default_sort();
     let table = store.ui.page_mut().table_mut();
     let position = table.sort.and_then(|s| shown.iter().position(|&c| c == s.column));
-    // Positions 0..n are columns; n is "natural order".
+    // Positions 0..n are columns; n is the order the list opens in (worst first, or as
+    // listed).
     let n = shown.len() as i64;
     let current = position.map_or(n, |p| p as i64);
     let next = (current + step).rem_euclid(n + 1);
-    table.sort = (next < n).then(|| SortSpec {
-        column: shown[next as usize],
-        descending: false,
-    });
+    table.sort = if next < n {
+        Some(SortSpec {
+            column: shown[next as usize],
+            descending: false,
+        })
+    } else {
+        default
+    };
     table.invalidate();
 }
 

@@ -90,6 +90,16 @@ pub struct Refresh {
     pub slow: Option<u64>,
 }
 
+/// The order lists open in: `sort = "health"` (the default: worst first, then as listed,
+/// by name) or `sort = "name"` (as listed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Health,
+    Name,
+}
+
 /// The screen bosun opens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -127,6 +137,8 @@ pub struct Config {
     pub cluster: Option<String>,
     /// A built-in theme's name or a theme file's path.
     pub theme: Option<String>,
+    /// The order lists open in.
+    pub sort: Sort,
     pub actions: Actions,
     /// Per account: `[accounts.prod] read_only = true` (and `[profiles.prod]`, as before).
     pub accounts: BTreeMap<String, Profile>,
@@ -158,6 +170,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "default_view",
             "cluster",
             "theme",
+            "sort",
             "actions",
             "profiles",
             "accounts",
@@ -620,6 +633,11 @@ mod tests {
         let err = Config::parse("c.toml", "[actions]\nconfirm = \"maybe\"\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
+        let err = Config::parse("c.toml", "regions = [\"us-east-1\"]\nsort = \"worst\"\n").unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.contains("health") && err.message.contains("name"), "{err}");
+        assert_eq!(Config::parse("c.toml", "sort = \"name\"\n").unwrap().sort, Sort::Name);
+        assert_eq!(Config::parse("c.toml", "").unwrap().sort, Sort::Health);
     }
 
     #[test]

@@ -38,6 +38,12 @@ pub enum Fetch {
     ContainerInstances {
         cluster: String,
     },
+    /// One task by its ID or ARN, described wherever it is (loaded or not): an ID pasted
+    /// from an alert.
+    Task {
+        cluster: String,
+        task: String,
+    },
     TaskDefinition {
         arn: String,
     },
@@ -210,6 +216,7 @@ impl Fetch {
         match self {
             Fetch::Services { cluster }
             | Fetch::Tasks { cluster, .. }
+            | Fetch::Task { cluster, .. }
             | Fetch::ContainerInstances { cluster }
             | Fetch::NodeGroups { cluster }
             | Fetch::FargateProfiles { cluster }
@@ -324,6 +331,11 @@ impl Fetch {
             Fetch::ContainerInstances { cluster } => {
                 format!("container instances of {}", crate::util::arn_tail(cluster))
             }
+            Fetch::Task { cluster, task } => format!(
+                "task {} of {}",
+                crate::util::arn_tail(task),
+                crate::util::arn_tail(cluster)
+            ),
             Fetch::TaskDefinition { arn } => {
                 format!("task definition {}", crate::util::task_def_short(arn))
             }

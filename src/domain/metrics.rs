@@ -196,6 +196,43 @@ impl Alarm {
     pub fn dim(&self, name: &str) -> Option<&str> {
         self.dims.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+
+    /// Whether it watches the series `key` charts: its namespace and metric, and dimensions
+    /// the series has (an alarm on a service's CPU watches the service's CPU chart).
+    pub fn watches(&self, key: &SeriesKey) -> bool {
+        self.namespace == key.namespace
+            && self.metric == key.metric
+            && !self.dims.is_empty()
+            && self.dims.iter().all(|(k, v)| key.dim(k) == Some(v.as_str()))
+    }
+}
+
+/// What a chart marks beside its series: when each deployment started (and whether it
+/// failed or was rolled back), and the thresholds of the alarms on it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Marks {
+    pub deploys: Vec<Deploy>,
+    /// (threshold, the alarm's name, whether it is firing).
+    pub thresholds: Vec<(f64, String, bool)>,
+}
+
+/// A deployment on a chart: when it started, and whether it failed (or was rolled back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deploy {
+    pub at: Timestamp,
+    pub failed: bool,
+}
+
+impl Marks {
+    /// The thresholds of the alarms among `alarms` that watch `key`.
+    pub fn with_alarms<'a>(mut self, key: &SeriesKey, alarms: impl IntoIterator<Item = &'a Alarm>) -> Self {
+        self.thresholds = alarms
+            .into_iter()
+            .filter(|a| a.watches(key))
+            .filter_map(|a| Some((a.threshold?, a.name.clone(), a.firing())))
+            .collect();
+        self
+    }
 }
 
 /// The series a service's views show.

@@ -301,6 +301,10 @@ impl<T: Row + Send + Sync + 'static> Row for Arc<T> {
     fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         (**self).sort_key(column, cx)
     }
+
+    fn health_rank(&self, cx: &RowCx<'_>) -> Option<u8> {
+        (**self).health_rank(cx)
+    }
 }
 
 /// What is known of one EKS cluster beyond its description.

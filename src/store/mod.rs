@@ -93,6 +93,8 @@ pub struct Store {
     /// Services, tasks and instances, by cluster ARN.
     pub clusters: HashMap<String, ClusterData>,
     pub task_definitions: HashMap<String, Result<TaskDefinition, FetchError>>,
+    /// Tasks described one by one (`:stop ID` of a task not loaded), by [`task_key`].
+    pub described: HashMap<String, Result<Task, FetchError>>,
     /// Rows of the fleet view, derived from the clusters and their services and tasks.
     pub fleet: Collection<FleetRow>,
     /// The wall clock as of the last tick: views use it for ages, never the system clock.
@@ -129,6 +131,16 @@ pub struct Settings {
     pub read_only_accounts: std::collections::BTreeMap<String, String>,
     /// `:` command aliases from the config.
     pub aliases: std::collections::BTreeMap<String, String>,
+    /// Lists open in the order they are listed in (by name) rather than worst first
+    /// (`sort = "name"` in the config).
+    pub natural_order: bool,
+}
+
+impl Settings {
+    /// The order a list opens in, and `<` `>` come back to past the last column.
+    pub fn default_sort(&self) -> Option<table::SortSpec> {
+        (!self.natural_order).then(table::SortSpec::worst_first)
+    }
 }
 
 /// Actions in flight, and the one being followed until it settles.
@@ -161,6 +173,7 @@ impl Store {
             apprunner_detail: HashMap::new(),
             clusters: HashMap::new(),
             task_definitions: HashMap::new(),
+            described: HashMap::new(),
             fleet: Collection::default(),
             now,
             calls_per_minute: None,
@@ -383,6 +396,13 @@ impl Store {
                     .set(*found, at);
                 listed | detail
             }
+            (Fetch::Task { cluster, task }, Payload::Tasks(mut found)) => match found.pop() {
+                Some(t) => {
+                    self.described.insert(task_key(cluster, task), Ok(t));
+                    true
+                }
+                None => false,
+            },
             (Fetch::Services { cluster }, Payload::Services(mut services)) => {
                 services.sort_by(|a, b| natural_cmp(&a.name, &b.name));
                 let now = self.now;
@@ -498,6 +518,10 @@ impl Store {
                 self.apprunner_detail.entry(service.clone()).or_default().fail(error)
             }
             Fetch::Services { cluster } => self.data_mut(cluster).services.fail(error),
+            Fetch::Task { cluster, task } => {
+                self.described.insert(task_key(cluster, task), Err(error));
+                true
+            }
             Fetch::Tasks { cluster, stopped } => {
                 let data = self.data_mut(cluster);
                 if *stopped {
@@ -607,6 +631,11 @@ impl Store {
         let at = self.fleet.fetched_at.unwrap_or(self.now).max(self.now);
         self.fleet.replace(rows, at);
     }
+}
+
+/// Where a task described on its own is kept.
+pub fn task_key(cluster: &str, task: &str) -> String {
+    format!("{cluster}|{task}")
 }
 
 /// Where the revisions of a task definition family are kept.

@@ -177,6 +177,11 @@ pub trait Row: Keyed {
     fn sort_key(&self, column: usize, cx: &RowCx<'_>) -> SortKey<'_> {
         SortKey::Text(self.cell(column, cx).text)
     }
+
+    /// How bad it is, 0 the worst, for rows that have a health: lists open worst first.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        None
+    }
 }
 
 /// A row held by what keeps work for it: see [`Row::shared`].
@@ -388,7 +393,13 @@ fn sorted<T: Row>(rows: &[T], shown: Vec<u32>, column: usize, descending: bool, 
     let mut keyed: Vec<(Flat, u32)> = shown
         .into_iter()
         .map(|i| {
-            let key = match rows[i as usize].sort_key(column, cx) {
+            let key = if column == WORST_FIRST {
+                // Rows without a health keep their order.
+                SortKey::Num(rows[i as usize].health_rank(cx).map_or(i64::from(u8::MAX), i64::from))
+            } else {
+                rows[i as usize].sort_key(column, cx)
+            };
+            let key = match key {
                 SortKey::Missing => Flat::Missing,
                 SortKey::Num(n) => Flat::Num(n),
                 SortKey::Text(t) => {
@@ -460,6 +471,19 @@ pub fn selected<'a, T>(state: &TableState, rows: &'a [T]) -> Option<&'a T> {
 pub struct SortSpec {
     pub column: usize,
     pub descending: bool,
+}
+
+/// The sort "column" that orders rows by their health, worst first (see
+/// [`Row::health_rank`]); ties keep the order they are listed in.
+pub const WORST_FIRST: usize = usize::MAX;
+
+impl SortSpec {
+    pub fn worst_first() -> Self {
+        SortSpec {
+            column: WORST_FIRST,
+            descending: false,
+        }
+    }
 }
 
 /// The state of one table: filter, sort, the rows that pass, and the selection.

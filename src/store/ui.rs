@@ -317,8 +317,18 @@ pub struct Ui {
     pub scope: crate::domain::fetch::Scope,
     /// `--cluster NAME`, until the cluster lists arrive.
     pub pending_cluster: Option<String>,
+    /// `:stop ID` of a task not loaded: looked up (DescribeTasks) before its dialog opens.
+    pub pending_stop: Option<PendingStop>,
     /// The open action dialog (in [`Mode::Dialog`]).
     pub dialog: Option<Dialog>,
+}
+
+/// A task to stop, by the ID typed, while it is described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingStop {
+    pub cluster: String,
+    pub task: String,
+    pub reason: Option<String>,
 }
 
 /// An action being prepared: what it acts on, and where the user is in saying how.
@@ -418,6 +428,7 @@ impl Default for Ui {
             help_offset: 0,
             scope: Default::default(),
             pending_cluster: None,
+            pending_stop: None,
             dialog: None,
         }
     }

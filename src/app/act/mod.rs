@@ -634,10 +634,23 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
             scale_dialog(store, c, s, Some(&n));
             submit_ask(store);
         }),
-        ActCmd::Stop { task, reason } => find_task(store, &selection, &task).map(|(c, t)| {
-            stop_dialog(store, c, t, reason);
-            submit_ask(store);
-        }),
+        ActCmd::Stop { task, reason } => match find_task(store, &selection, &task) {
+            Ok((c, t)) => {
+                stop_dialog(store, c, t, reason);
+                submit_ask(store);
+                Ok(())
+            }
+            // Not loaded (an ID pasted from an alert): described first, then confirmed.
+            Err(_) if !task.is_empty() && selection.ecs_cluster().is_some() => {
+                let cluster = selection.ecs_cluster().unwrap_or_default().to_string();
+                store
+                    .ui
+                    .info(format!("looking up task {task} in {}…", arn_tail(&cluster)));
+                store.ui.pending_stop = Some(crate::store::ui::PendingStop { cluster, task, reason });
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
         ActCmd::Redeploy => {
             begin(store, Command::Redeploy);
             Ok(())
@@ -700,6 +713,33 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
     };
     if let Err(message) = result {
         store.ui.error(message);
+    }
+}
+
+/// A `:stop ID` whose task has been described: its dialog (as if it had been loaded), or
+/// why it cannot be stopped.
+pub fn open_pending_stop(store: &mut Store) {
+    let Some(pending) = store.ui.pending_stop.clone() else {
+        return;
+    };
+    let key = crate::store::task_key(&pending.cluster, &pending.task);
+    let Some(found) = store.described.get(&key).cloned() else {
+        return;
+    };
+    store.ui.pending_stop = None;
+    match found {
+        Ok(t) if t.last_status == "STOPPED" => store.ui.error(format!(
+            "task {} is already stopped: {}",
+            t.id,
+            t.stopped_reason.as_deref().unwrap_or("no reason given")
+        )),
+        Ok(t) => {
+            if store.ui.mode == Mode::Normal {
+                stop_dialog(store, pending.cluster, t, pending.reason);
+                submit_ask(store);
+            }
+        }
+        Err(e) => store.ui.error(e.message),
     }
 }
 

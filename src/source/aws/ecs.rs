@@ -99,6 +99,35 @@ pub async fn tasks(
     .await
 }
 
+/// One task by ID or ARN (DescribeTasks); a task ECS does not know (`MISSING`) is not found.
+pub async fn task_by_id(client: &Client, region: &str, who: &Who, cluster: &str, id: &str) -> Result<Task, FetchError> {
+    let out = client
+        .describe_tasks()
+        .cluster(cluster)
+        .tasks(id)
+        .send()
+        .await
+        .map_err(|e| Call::new("ECS DescribeTasks", region, who).of(e))?;
+    match out.tasks().first() {
+        Some(t) => Ok(task(t, cluster)),
+        None => {
+            let why = out
+                .failures()
+                .first()
+                .and_then(|f| f.reason())
+                .unwrap_or("MISSING")
+                .to_string();
+            Err(FetchError::new(
+                crate::domain::ErrorKind::NotFound,
+                format!(
+                    "no task `{id}` in {} (ECS DescribeTasks: {why}; it takes a whole task ID or ARN)",
+                    crate::util::arn_tail(cluster)
+                ),
+            ))
+        }
+    }
+}
+
 pub async fn container_instances(
     client: &Client,
     region: &str,

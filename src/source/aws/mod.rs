@@ -514,6 +514,11 @@ impl Backend for AwsBackend {
                     .await
                     .map(Payload::Tasks)
             }
+            Fetch::Task { cluster, task } => {
+                let (region, c) = self.clients_for(cluster).await?;
+                let found = ecs::task_by_id(&c.ecs, region, &c.who, cluster, task).await?;
+                Ok(Payload::Tasks(vec![found]))
+            }
             Fetch::ContainerInstances { cluster } => {
                 let (region, c) = self.clients_for(cluster).await?;
                 ecs::container_instances(&c.ecs, region, &c.who, cluster)

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use super::metrics::{Plot, draw_plots, window_key};
 use crate::domain::apprunner::name_of;
 use crate::domain::fetch::Fetch;
-use crate::domain::metrics::{apprunner_series, place_of};
+use crate::domain::metrics::{Deploy, apprunner_series, place_of};
 use crate::store::Store;
 use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::keymap::Command;
@@ -22,13 +22,31 @@ fn arn_of(route: &Route) -> &str {
     route.arn.as_deref().unwrap_or_default()
 }
 
-/// The service's charts, named from its ARN (`…:service/NAME/ID`).
-pub fn plots(arn: &str) -> Vec<Plot> {
+/// The service's charts, named from its ARN (`…:service/NAME/ID`), with its deployments
+/// (the operations that deployed a version) and the alarms on them marked.
+pub fn plots(store: &Store, arn: &str) -> Vec<Plot> {
     let id = arn.rsplit('/').next().unwrap_or_default();
-    apprunner_series(place_of(arn), name_of(arn), id)
+    let mut plots: Vec<Plot> = apprunner_series(place_of(arn), name_of(arn), id)
         .into_iter()
-        .map(|(title, key)| Plot { title, key })
-        .collect()
+        .map(|(title, key)| Plot::new(title, key))
+        .collect();
+    let deploys: Vec<Deploy> = store
+        .apprunner_service(arn)
+        .map(|s| {
+            s.operations
+                .iter()
+                .filter(|o| o.deploys())
+                .filter_map(|o| {
+                    Some(Deploy {
+                        at: o.started_at?,
+                        failed: o.failed(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    super::metrics::mark(store, arn, &mut plots, &deploys);
+    plots
 }
 
 /// `m` on an App Runner service.
@@ -45,15 +63,19 @@ impl Screen for AppRunnerMetrics {
         super::apprunner::crumbs(route, Some("metrics"))
     }
 
-    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let arn = arn_of(&page.route);
         vec![
             Fetch::AppRunnerService {
                 service: arn.to_string(),
             },
+            Fetch::Alarms {
+                account: store.account_name_of(arn).to_string(),
+                region: crate::util::arn_region(arn).unwrap_or_default().to_string(),
+            },
             Fetch::Metrics {
                 window: page.window,
-                series: plots(arn).into_iter().map(|p| p.key).collect(),
+                series: plots(store, arn).into_iter().map(|p| p.key).collect(),
             },
         ]
     }
@@ -81,6 +103,6 @@ impl Screen for AppRunnerMetrics {
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
         let arn = arn_of(&page.route);
-        draw_plots(buf, area, store, page, name_of(arn), &plots(arn), theme);
+        draw_plots(buf, area, store, page, name_of(arn), &plots(store, arn), theme);
     }
 }

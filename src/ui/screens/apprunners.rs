@@ -245,6 +245,10 @@ fn sparkline(series: Option<&MetricSeries>, paused: bool, err: bool) -> Cell<'st
 }
 
 impl Row for AppRunnerService {
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(self.health() as u8)
+    }
+
     fn columns() -> &'static [Column] {
         COLUMNS
     }

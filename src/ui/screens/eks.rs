@@ -149,6 +149,16 @@ impl Screen for Eks {
 }
 
 impl Row for NodeGroup {
+    /// With health issues or not working first, then updating.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(match self.status.as_str() {
+            _ if !self.health_issues.is_empty() => 0,
+            "ACTIVE" => 2,
+            "UPDATING" => 1,
+            _ => 0,
+        })
+    }
+
     fn columns() -> &'static [Column] {
         const C: &[Column] = &[
             Column::new("NAME", 10, 28, 0),
@@ -228,6 +238,15 @@ impl Row for FargateProfile {
 }
 
 impl Row for Addon {
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(match self.status.as_str() {
+            _ if !self.health_issues.is_empty() => 0,
+            "ACTIVE" => 2,
+            "UPDATING" | "CREATING" => 1,
+            _ => 0,
+        })
+    }
+
     fn columns() -> &'static [Column] {
         const C: &[Column] = &[
             Column::new("NAME", 10, 28, 0),

@@ -129,6 +129,17 @@ fn usage(registered: i32, remaining: i32) -> Cell<'static> {
 }
 
 impl Row for ContainerInstance {
+    /// Disconnected agents and draining instances first.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(if !self.agent_connected {
+            0
+        } else if self.status != "ACTIVE" {
+            1
+        } else {
+            2
+        })
+    }
+
     fn columns() -> &'static [Column] {
         COLUMNS
     }

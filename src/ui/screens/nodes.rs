@@ -98,6 +98,15 @@ impl Screen for Nodes {
 }
 
 impl Row for Node {
+    /// Not ready first, then cordoned.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(match (self.ready, self.unschedulable) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => 2,
+        })
+    }
+
     fn columns() -> &'static [Column] {
         const C: &[Column] = &[
             Column::new("NAME", 22, 44, 0).late(),

@@ -105,6 +105,11 @@ impl Screen for Pods {
 }
 
 impl Row for Pod {
+    /// In trouble first, the worst trouble first (see [`Pod::trouble`]).
+    fn health_rank(&self, cx: &RowCx<'_>) -> Option<u8> {
+        Some(self.trouble(cx.now).map_or(u8::MAX - 1, |t| t.rank))
+    }
+
     fn columns() -> &'static [Column] {
         const C: &[Column] = &[
             Column::new("NAMESPACE", 9, 16, 1),

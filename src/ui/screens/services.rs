@@ -249,6 +249,10 @@ pub fn rollout_text(service: &Service) -> (String, Tone) {
 }
 
 impl Row for Service {
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(self.health() as u8)
+    }
+
     fn columns() -> &'static [Column] {
         COLUMNS
     }

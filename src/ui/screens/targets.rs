@@ -136,6 +136,15 @@ fn state_tone(state: &str) -> Tone {
 }
 
 impl Row for TargetRow {
+    /// Unhealthy first, then draining or starting, then healthy.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(match self.target.state.as_str() {
+            "unhealthy" | "unavailable" => 0,
+            "healthy" => 2,
+            _ => 1,
+        })
+    }
+
     fn columns() -> &'static [Column] {
         COLUMNS
     }

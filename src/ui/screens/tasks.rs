@@ -206,6 +206,22 @@ pub fn exit_tone(code: i32) -> Tone {
 }
 
 impl Row for Task {
+    /// Unhealthy or stopped on a failure first, then starting, then the rest.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        let failed = self.health == "UNHEALTHY"
+            || self
+                .containers
+                .iter()
+                .any(|c| c.exit_code.is_some_and(|code| code != 0));
+        Some(if failed {
+            0
+        } else if matches!(self.last_status.as_str(), "PROVISIONING" | "PENDING" | "ACTIVATING") {
+            1
+        } else {
+            2
+        })
+    }
+
     fn columns() -> &'static [Column] {
         COLUMNS
     }

@@ -102,6 +102,19 @@ impl Screen for Workloads {
 }
 
 impl Row for Workload {
+    /// None ready first, then short of ready, then rolling, then the rest.
+    fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
+        Some(if self.desired > 0 && self.ready == 0 {
+            0
+        } else if self.ready < self.desired {
+            1
+        } else if self.updated < self.desired {
+            2
+        } else {
+            3
+        })
+    }
+
     fn columns() -> &'static [Column] {
         const C: &[Column] = &[
             Column::new("KIND", 9, 11, 0),
