@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
 
 use crate::domain::fetch::Fetch;
-use crate::domain::metrics::{self, MetricSeries, SeriesKey, Unit, Window};
+use crate::domain::metrics::{self, Deploy, Marks, MetricSeries, SeriesKey, Unit, Window};
 use crate::store::Store;
 use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::commands::CommandSpec;
@@ -44,6 +44,11 @@ impl Screen for Metrics {
                 series: plots(store, cluster, service).into_iter().map(|p| p.key).collect(),
             },
             Fetch::Scaling {
+                account: store.account_name_of(cluster).to_string(),
+                region: arn_region(cluster).unwrap_or_default().to_string(),
+            },
+            // Their thresholds are lines on the charts.
+            Fetch::Alarms {
                 account: store.account_name_of(cluster).to_string(),
                 region: arn_region(cluster).unwrap_or_default().to_string(),
             },
@@ -128,10 +133,21 @@ pub fn window_key(store: &mut Store, command: Command) -> bool {
     true
 }
 
-/// A chart: its title and the series it draws.
+/// A chart: its title, the series it draws, and what it marks beside it.
 pub struct Plot {
     pub title: &'static str,
     pub key: SeriesKey,
+    pub marks: Marks,
+}
+
+impl Plot {
+    pub fn new(title: &'static str, key: SeriesKey) -> Self {
+        Plot {
+            title,
+            key,
+            marks: Marks::default(),
+        }
+    }
 }
 
 /// What a service's charts show, from what the store knows of it (its load balancer and
@@ -141,13 +157,7 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
     let place = metrics::place_of(cluster);
     let (cluster_name, service_name) = (arn_tail(cluster), arn_tail(service));
     let [cpu, mem] = metrics::service_series(place, cluster_name, service_name);
-    let mut plots = vec![
-        Plot { title: "CPU", key: cpu },
-        Plot {
-            title: "Memory",
-            key: mem,
-        },
-    ];
+    let mut plots = vec![Plot::new("CPU", cpu), Plot::new("Memory", mem)];
     if let Some(svc) = store.service(cluster, service) {
         for lb in &svc.load_balancers {
             let Some(tg) = metrics::arn_suffix(&lb.target_group_arn, "targetgroup/") else {
@@ -165,7 +175,7 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
                 .into_iter()
                 .zip(titles)
             {
-                plots.push(Plot { title, key });
+                plots.push(Plot::new(title, key));
             }
         }
     }
@@ -177,12 +187,40 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
         .and_then(|s| s.value.as_ref())
         .and_then(|s| s.queue_of(&resource).map(str::to_string));
     if let Some(queue) = queue {
-        plots.push(Plot {
-            title: "Queue depth",
-            key: metrics::queue_series(place, &queue),
-        });
+        plots.push(Plot::new("Queue depth", metrics::queue_series(place, &queue)));
     }
+    // When each deployment still in the service's list started (a failed one marked so),
+    // and the thresholds of the alarms on each series.
+    let deploys: Vec<Deploy> = store
+        .service(cluster, service)
+        .map(|s| {
+            s.deployments
+                .iter()
+                .filter_map(|d| {
+                    Some(Deploy {
+                        at: d.created_at?,
+                        failed: d.rollout_state == crate::domain::RolloutState::Failed,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    mark(store, cluster, &mut plots, &deploys);
     plots
+}
+
+/// Put `deploys` and the thresholds of the alarms (of the account and region of `arn`)
+/// on `plots`.
+pub fn mark(store: &Store, arn: &str, plots: &mut [Plot], deploys: &[Deploy]) {
+    let place = crate::store::insight::place(store.account_name_of(arn), arn_region(arn).unwrap_or_default());
+    let alarms = store.insight.alarms.get(&place).map(|c| c.items()).unwrap_or_default();
+    for plot in plots {
+        plot.marks = Marks {
+            deploys: deploys.to_vec(),
+            thresholds: Vec::new(),
+        }
+        .with_alarms(&plot.key, alarms);
+    }
 }
 
 /// `09:30` for a day or less, `Mon 09:30` beyond.
@@ -214,12 +252,14 @@ fn runs(series: &MetricSeries) -> Vec<Vec<(f64, f64)>> {
     runs
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn chart(
     buf: &mut Buffer,
     area: Rect,
     title: &str,
     key: &SeriesKey,
     series: Option<&MetricSeries>,
+    marks: &Marks,
     tz: &TimeZone,
     theme: &Theme,
 ) {
@@ -234,6 +274,22 @@ pub fn chart(
         ),
         theme.text,
     ));
+    // What the marks are: `│ deploy` in the deploys' colour, `─ alarm 80%` in the alarm's.
+    let shown = |t: &Timestamp| series.is_some_and(|s| *t >= s.start && *t <= s.end);
+    let deploys = marks.deploys.iter().filter(|d| shown(&d.at)).count();
+    if deploys > 0 {
+        let failed = marks.deploys.iter().any(|d| d.failed && shown(&d.at));
+        let style = if failed { theme.status_err } else { theme.key };
+        let text = match deploys {
+            1 => "│ deploy ".to_string(),
+            n => format!("│ {n} deploys "),
+        };
+        heading.push(Span::styled(text, style));
+    }
+    for (threshold, name, firing) in &marks.thresholds {
+        let style = if *firing { theme.status_err } else { theme.muted };
+        heading.push(Span::styled(format!("─ {name} {} ", unit.format(*threshold)), style));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
@@ -265,30 +321,65 @@ pub fn chart(
         return;
     }
     let (x0, x1) = (series.start.as_second() as f64, series.end.as_second() as f64);
+    let highest = marks
+        .thresholds
+        .iter()
+        .map(|t| t.0)
+        .fold(series.max().unwrap_or(1.0), f64::max);
     let top = match unit {
         Unit::Percent => 100.0,
-        _ => series.max().unwrap_or(1.0).max(f64::EPSILON) * 1.15,
+        _ => highest.max(f64::EPSILON) * 1.15,
     };
     let runs = runs(series);
+    // A deploy is a vertical line at its start; a threshold, a horizontal one.
+    let deploy_lines: Vec<([(f64, f64); 2], bool)> = marks
+        .deploys
+        .iter()
+        .filter(|d| shown(&d.at))
+        .map(|d| {
+            let x = d.at.as_second() as f64;
+            ([(x, 0.0), (x, top)], d.failed)
+        })
+        .collect();
+    let threshold_lines: Vec<([(f64, f64); 2], bool)> = marks
+        .thresholds
+        .iter()
+        .filter(|t| t.0 <= top)
+        .map(|(y, _, firing)| ([(x0, *y), (x1, *y)], *firing))
+        .collect();
     let style = if key.metric.to_uppercase().contains("5XX") && series.max().unwrap_or(0.0) > 0.0 {
         theme.status_err
     } else {
         theme.status_info
     };
-    let datasets: Vec<Dataset<'_>> = runs
+    let mut datasets: Vec<Dataset<'_>> = deploy_lines
         .iter()
-        .map(|run| {
+        .map(|(line, failed)| {
             Dataset::default()
                 .marker(Marker::Braille)
-                .graph_type(if run.len() == 1 {
-                    GraphType::Scatter
-                } else {
-                    GraphType::Line
-                })
-                .style(style)
-                .data(run)
+                .graph_type(GraphType::Line)
+                .style(if *failed { theme.status_err } else { theme.key })
+                .data(line)
         })
+        .chain(threshold_lines.iter().map(|(line, firing)| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(if *firing { theme.status_err } else { theme.muted })
+                .data(line)
+        }))
         .collect();
+    datasets.extend(runs.iter().map(|run| {
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(if run.len() == 1 {
+                GraphType::Scatter
+            } else {
+                GraphType::Line
+            })
+            .style(style)
+            .data(run)
+    }));
     let mid = (x0 + x1) / 2.0;
     let chart = Chart::new(datasets)
         .block(block)
@@ -332,6 +423,7 @@ pub fn draw_plots(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, what
         Span::styled(keys, theme.key),
     ]);
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let header_width = header.width() as u16;
     header.render(top, buf);
     if let Some(error) = &store.insight.metrics_status.error {
         let text = crate::ui::widgets::describe_error(error, store.insight.metrics_status.fetched_at, store.now);
@@ -358,11 +450,24 @@ pub fn draw_plots(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, what
                 continue;
             };
             let series = store.insight.series(&plot.key, window);
-            chart(buf, *cell, plot.title, &plot.key, series, &store.context.tz, theme);
+            chart(
+                buf,
+                *cell,
+                plot.title,
+                &plot.key,
+                series,
+                &plot.marks,
+                &store.context.tz,
+                theme,
+            );
         }
     }
     if visible < plots.len() {
-        let more = format!(" {}-{} of {} charts · j/k ", first + 1, first + visible, plots.len());
+        // Where the header leaves room; shorter where it does not.
+        let long = format!(" {}-{} of {} charts · j/k ", first + 1, first + visible, plots.len());
+        let short = format!(" {}-{}/{} ", first + 1, first + visible, plots.len());
+        let room = area.width.saturating_sub(header_width + 1) as usize;
+        let more = if long.chars().count() <= room { long } else { short };
         let x = area.right().saturating_sub(more.chars().count() as u16 + 1);
         buf.set_string(x, top.y, more, theme.muted);
     }
