@@ -113,6 +113,9 @@ pub struct Global {
 pub enum Sub {
     /// Print what a view shows and exit: for scripts, tickets and incident notes.
     Snapshot(SnapshotArgs),
+    /// Print a Markdown report of a cluster (--cluster) or one of its services: health,
+    /// deployments, why tasks stopped, alarms firing, events. For the incident channel.
+    Report(ReportArgs),
     /// Print a shell completion script: `bosun completions bash > /etc/bash_completion.d/bosun`.
     Completions {
         #[arg(value_enum)]
@@ -148,6 +151,17 @@ pub struct SnapshotArgs {
 
     #[arg(long, value_enum, default_value_t)]
     pub format: snapshot::Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only this service of the cluster.
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// How far back stopped tasks and events go: 30m, 1h, 6h, 2d.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::report::parse_since)]
+    pub since: jiff::SignedDuration,
 }
 
 /// Where actions are recorded unless `--audit-log` says otherwise.
@@ -356,6 +370,7 @@ pub fn main() -> Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let result = settings(&cli.global).and_then(|(config, resolved)| match &cli.command {
         Some(Sub::Snapshot(args)) => runtime.block_on(run_snapshot(&cli.global, &resolved, args)),
+        Some(Sub::Report(args)) => runtime.block_on(run_report(&cli.global, &resolved, args)),
         Some(Sub::Completions { .. } | Sub::Man) => Ok(ExitCode::SUCCESS),
         None => run_tui(&runtime, &cli.global, &config, &resolved),
     });
@@ -394,6 +409,29 @@ async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs)
         if !broken_pipe {
             return Err(e);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_report(global: &Global, settings: &Resolved, args: &ReportArgs) -> Result<ExitCode> {
+    let Some(cluster) = settings.cluster.clone() else {
+        anyhow::bail!("bosun report needs --cluster NAME (and, for one service, --service NAME)");
+    };
+    let (backend, _) = backend(global, settings).await?;
+    let request = crate::report::Request {
+        cluster,
+        service: args.service.clone(),
+        since: args.since,
+        in_flight: settings.intervals.max_in_flight,
+    };
+    let text = crate::report::report(backend.as_ref(), &request).await?;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod ops;
+pub mod report;
 pub mod snapshot;
 pub mod source;
 pub mod store;

@@ -86,7 +86,7 @@ pub struct Request {
 pub struct Missing(BTreeMap<String, String>);
 
 impl Missing {
-    fn has(&self, account: &str) -> bool {
+    pub(crate) fn has(&self, account: &str) -> bool {
         self.0.contains_key(account)
     }
 
@@ -181,7 +181,7 @@ async fn clusters(backend: &dyn Backend, limit: usize, missing: &mut Missing) ->
 }
 
 /// The clusters a request is about: the one named, or all.
-async fn chosen(
+pub(crate) async fn chosen(
     backend: &dyn Backend,
     name: Option<&str>,
     limit: usize,
@@ -209,7 +209,7 @@ async fn chosen(
 
 /// Fetch into a store as the TUI would. A failure in a cluster is its account's: the
 /// account is named, its rows left out, the rest kept. `owner` gives a fetch's account.
-async fn load(
+pub(crate) async fn load(
     backend: &dyn Backend,
     store: &mut Store,
     fetches: Vec<(String, Fetch)>,
@@ -267,7 +267,7 @@ async fn whole_list(backend: &dyn Backend, store: &mut Store, cluster: &str, kin
 
 /// The last hour of `keys` into the store, a few calls at a time: extra to what a
 /// snapshot shows, so a failure is logged, not fatal.
-async fn load_metrics(backend: &dyn Backend, store: &mut Store, keys: Vec<SeriesKey>) {
+pub(crate) async fn load_metrics(backend: &dyn Backend, store: &mut Store, keys: Vec<SeriesKey>) {
     let fetches = Fetch::metrics(Window::Hour, keys, crate::source::aws::QUERIES_PER_CALL);
     for event in fetch_all(backend, fetches, 4).await {
         if let Err(e) = &event.result {
@@ -283,15 +283,21 @@ pub struct Report {
     pub missing: Missing,
 }
 
-pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<Report> {
-    let now = backend.now();
-    let cx = RowCx::at(now);
+/// An empty store of the backend's accounts and regions, as of now: what a headless view
+/// fills.
+pub(crate) fn store_of(backend: &dyn Backend) -> Store {
     let context = crate::store::Context {
         accounts: backend.accounts(),
         regions: backend.regions(),
         ..Default::default()
     };
-    let mut store = Store::new(context, now);
+    Store::new(context, backend.now())
+}
+
+pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result<Report> {
+    let now = backend.now();
+    let cx = RowCx::at(now);
+    let mut store = store_of(backend);
     let mut missing = Missing::default();
     let text = match view {
         View::Fleet => {
@@ -785,7 +791,12 @@ fn output_in_clusters<T: Row + serde::Serialize>(
     })
 }
 
-fn output<T: Row + serde::Serialize>(rows: &[&T], hidden: &[usize], cx: &RowCx, format: Format) -> Result<String> {
+pub(crate) fn output<T: Row + serde::Serialize>(
+    rows: &[&T],
+    hidden: &[usize],
+    cx: &RowCx,
+    format: Format,
+) -> Result<String> {
     Ok(match format {
         Format::Table => plain(rows, hidden, cx),
         Format::Markdown => markdown(rows, hidden, cx, None),

@@ -10,6 +10,7 @@
 //! app       the loop: input, data and outcomes in, the store changed, effects out
 //! config    the config file and its layers, over the flags
 //! snapshot  the headless views
+//! report    a Markdown report of a cluster or service, from the headless views
 //! cli       the command line: wires everything together
 //! ```
 //!
@@ -30,10 +31,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("app", &["ui", "store", "ops", "source", "domain", "util"]),
     ("config", &["ui", "source", "domain", "util"]),
     ("snapshot", &["ui", "store", "source", "domain", "util"]),
+    ("report", &["snapshot", "ui", "store", "source", "domain", "util"]),
     (
         "cli",
         &[
-            "snapshot", "config", "app", "ui", "store", "ops", "source", "domain", "util",
+            "report", "snapshot", "config", "app", "ui", "store", "ops", "source", "domain", "util",
         ],
     ),
 ];

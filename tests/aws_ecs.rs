@@ -443,3 +443,25 @@ fn the_endpoint_going_away_shows_an_error_beside_the_data_then_recovers() {
         drop(scope_tx);
     });
 }
+
+/// `bosun report` against moto: the cluster's services as the aws CLI lists them, in one
+/// Markdown document.
+#[test]
+fn a_report_of_a_cluster_against_moto() {
+    let (moto, seeded) = fleet();
+    let out = bosun(&moto.endpoint(), &["report", "--cluster", "ec2"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("# ec2: incident report"), "{text}");
+    for heading in [
+        "## Health",
+        "## Deployments",
+        "## Why tasks stopped",
+        "## Alarms firing",
+    ] {
+        assert!(text.contains(heading), "{heading}: {text}");
+    }
+    for service in names(&seeded["services"]["ec2"]) {
+        assert!(text.contains(&format!("| {service} |")), "{service}: {text}");
+    }
+}

@@ -221,3 +221,75 @@ fn every_snapshot_as_a_markdown_table() {
     assert_eq!(table[0][0], "CLUSTER");
     assert!(table[1..].iter().any(|r| r[0] == "platform-k8s"), "{table:?}");
 }
+
+/// `bosun report`: one Markdown document a Markdown parser reads as headings and tables:
+/// the service's health, deployments, why its tasks stopped, the alarms firing, events.
+/// Without --cluster, with a bad --since or an unknown service: an error that says so.
+#[test]
+fn a_report_for_the_incident_channel() {
+    use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+    let out = bosun(
+        &[
+            "--demo",
+            "--seed",
+            "7",
+            "report",
+            "--cluster",
+            "prod-web",
+            "--service",
+            "payments",
+            "--since",
+            "2h",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut headings = Vec::new();
+    let mut tables = 0;
+    let mut heading: Option<String> = None;
+    for event in Parser::new_ext(&text, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H2 => heading = Some(String::new()),
+            Event::End(TagEnd::Heading(_)) => headings.extend(heading.take()),
+            Event::Text(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::Start(Tag::Table(_)) => tables += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        headings,
+        [
+            "payments in prod-web: incident report",
+            "Health",
+            "Deployments",
+            "Why tasks stopped",
+            "Alarms firing",
+            "Service events"
+        ],
+        "{text}"
+    );
+    assert_eq!(tables, 5, "{text}");
+    assert!(text.contains("Failing: **payments**"), "{text}");
+    assert!(text.contains("OutOfMemoryError"), "{text}");
+    assert!(text.contains("payments-memory-high"), "{text}");
+
+    let fails = |args: &[&str], says: &str| {
+        let mut all = vec!["--demo", "--seed", "7", "report"];
+        all.extend_from_slice(args);
+        let out = bosun(&all, &[]);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    };
+    fails(&[], "needs --cluster");
+    fails(&["--cluster", "prod-web", "--since", "yesterday"], "not a duration");
+    fails(
+        &["--cluster", "prod-web", "--service", "nope"],
+        "no service named `nope` in prod-web",
+    );
+}

@@ -307,16 +307,29 @@ fn texts<'c, T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx) -> (Vec<(usize, 
     (columns, cells)
 }
 
+/// A cell of a Markdown table: a pipe would end the cell, a line break the row.
+pub fn md_cell(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace(['\n', '\r'], " ");
+    if text.trim().is_empty() { " ".to_string() } else { text }
+}
+
+/// A Markdown table of `headers` and `rows` of text, every column left-aligned.
+pub fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut out = line(headers.iter().map(|h| md_cell(h)).collect());
+    out.push_str(&format!("|{}|\n", vec![":--"; headers.len()].join("|")));
+    for row in rows {
+        out.push_str(&line(row.iter().map(|c| md_cell(c)).collect()));
+    }
+    out
+}
+
 /// `rows` as a Markdown table (GitHub's, which Slack and most tickets render too): the
 /// shown columns, right-aligned where the table aligns them right; `first`, a column put
 /// before them (its name, and a cell per row).
 pub fn markdown<T: Row>(rows: &[&T], hidden: &[usize], cx: &RowCx, first: Option<(&str, &[&str])>) -> String {
     let (columns, cells) = texts(rows, hidden, cx);
-    // A pipe would end the cell; a line break, the row.
-    let cell = |text: &str| {
-        let text = text.replace('|', "\\|").replace(['\n', '\r'], " ");
-        if text.trim().is_empty() { " ".to_string() } else { text }
-    };
+    let cell = md_cell;
     let mut names: Vec<String> = first.iter().map(|(name, _)| cell(name)).collect();
     names.extend(columns.iter().map(|(_, c)| cell(c.name)));
     let mut rules: Vec<&str> = first.iter().map(|_| ":--").collect();
