@@ -439,12 +439,8 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
         View::Apprunner => {
             let mut fetches = Vec::new();
             for account in backend.accounts() {
-                for region in account.regions.iter().filter(|r| crate::domain::apprunner::serves(r)) {
-                    let fetch = Fetch::AppRunnerServices {
-                        account: account.name.clone(),
-                        region: region.clone(),
-                    };
-                    fetches.push((account.name.clone(), fetch));
+                for region in &account.regions {
+                    fetches.extend(Fetch::apprunner_services(&account.name, region).map(|f| (account.name.clone(), f)));
                 }
             }
             load(backend, &mut store, fetches, request.in_flight, &mut missing).await?;

@@ -849,23 +849,12 @@ fn a_snapshot_of_a_list_slower_than_ten_seconds_succeeds() {
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
     let started = std::time::Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args([
-            "snapshot",
-            "pods",
-            "--cluster",
-            "platform",
-            "--region",
-            REGION,
-            "--format",
-            "json",
-        ])
-        .arg("--log-file")
-        .arg(dir.path().join("bosun.log"))
-        .envs(support::servers::aws_env(&moto.endpoint()))
-        .env("KUBECONFIG", &config)
-        .output()
-        .unwrap();
+    let out = snapshot(
+        &moto.endpoint(),
+        &config,
+        dir.path(),
+        &["pods", "--cluster", "platform", "--region", REGION, "--format", "json"],
+    );
     let took = started.elapsed();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let pods: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -1018,16 +1007,8 @@ fn any_kind_by_discovery_with_the_columns_the_server_prints() {
 
     // Headless: any kind, as a table and as JSON; a kind the cluster does not serve fails.
     let snapshot = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
-            .arg("snapshot")
-            .args(args)
-            .args(["--cluster", "platform", "--region", REGION])
-            .arg("--log-file")
-            .arg(dir.path().join("bosun.log"))
-            .envs(support::servers::aws_env(&moto.endpoint()))
-            .env("KUBECONFIG", &config)
-            .output()
-            .unwrap()
+        let args = [args, &["--cluster", "platform", "--region", REGION]].concat();
+        snapshot(&moto.endpoint(), &config, dir.path(), &args)
     };
     let out = snapshot(&["wdg", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -1221,9 +1202,11 @@ fn first_class_kinds_read_from_their_objects() {
     });
 
     // Headless: the added columns are in the JSON by name; values never.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args([
-            "snapshot",
+    let out = snapshot(
+        &moto.endpoint(),
+        &config,
+        dir.path(),
+        &[
             "secrets",
             "--format",
             "json",
@@ -1231,13 +1214,8 @@ fn first_class_kinds_read_from_their_objects() {
             "platform",
             "--region",
             REGION,
-        ])
-        .arg("--log-file")
-        .arg(dir.path().join("bosun.log"))
-        .envs(support::servers::aws_env(&moto.endpoint()))
-        .env("KUBECONFIG", &config)
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let creds = rows
@@ -1248,6 +1226,19 @@ fn first_class_kinds_read_from_their_objects() {
         .unwrap();
     assert_eq!(creds["Keys"], "password 14B, username 3B");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("YXBw"));
+}
+
+/// `bosun snapshot ARGS` against moto, reaching Kubernetes through `config`, logging in `dir`.
+fn snapshot(moto: &str, config: &std::path::Path, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .arg("snapshot")
+        .args(args)
+        .arg("--log-file")
+        .arg(dir.join("bosun.log"))
+        .envs(support::servers::aws_env(moto))
+        .env("KUBECONFIG", config)
+        .output()
+        .unwrap()
 }
 
 fn base64_of(bytes: &[u8]) -> String {
@@ -1325,14 +1316,12 @@ fn pods_in_trouble_across_two_clusters() {
     text.push_str("current-context: platform\n");
     std::fs::write(&config, text).unwrap();
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
-        .args(["snapshot", "pods", "--trouble", "--region", REGION, "--format", "json"])
-        .arg("--log-file")
-        .arg(dir.path().join("bosun.log"))
-        .envs(support::servers::aws_env(&moto.endpoint()))
-        .env("KUBECONFIG", &config)
-        .output()
-        .unwrap();
+    let out = snapshot(
+        &moto.endpoint(),
+        &config,
+        dir.path(),
+        &["pods", "--trouble", "--region", REGION, "--format", "json"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let clusters: std::collections::BTreeSet<&str> = rows.iter().filter_map(|r| r["cluster"].as_str()).collect();

@@ -175,6 +175,14 @@ impl Fetch {
             .collect()
     }
 
+    /// The App Runner services of an account's region, where App Runner is offered.
+    pub fn apprunner_services(account: &str, region: &str) -> Option<Self> {
+        super::apprunner::serves(region).then(|| Fetch::AppRunnerServices {
+            account: account.to_string(),
+            region: region.to_string(),
+        })
+    }
+
     pub fn services(cluster: &str) -> Self {
         Fetch::Services {
             cluster: cluster.to_string(),

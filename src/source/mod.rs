@@ -80,12 +80,7 @@ pub async fn load_fleet(backend: &dyn Backend, limit: usize) -> Vec<DataEvent> {
                 account: account.name.clone(),
                 region: region.clone(),
             });
-            if crate::domain::apprunner::serves(&region) {
-                first.push(Fetch::AppRunnerServices {
-                    account: account.name.clone(),
-                    region: region.clone(),
-                });
-            }
+            first.extend(Fetch::apprunner_services(&account.name, &region));
             first.push(Fetch::EksClusters {
                 account: account.name.clone(),
                 region,

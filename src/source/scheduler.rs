@@ -138,12 +138,7 @@ impl Scheduler {
                     account: name.clone(),
                     region: region.clone(),
                 });
-                if crate::domain::apprunner::serves(region) {
-                    wanted.insert(Fetch::AppRunnerServices {
-                        account: name.clone(),
-                        region: region.clone(),
-                    });
-                }
+                wanted.extend(Fetch::apprunner_services(name, region));
                 // Firing alarms roll up into the fleet view.
                 wanted.insert(Fetch::Alarms {
                     account: name.clone(),

@@ -415,15 +415,8 @@ impl World {
         }
         let service = group.trim_start_matches("/ecs/");
         let failing = service.starts_with("payments");
-        let now = self.now().as_second();
-        let step = 3;
-        let from = match after {
-            Some(t) => t.as_second() / step + 1,
-            None => now / step - first as i64 + 1,
-        };
-        (from..=now / step)
-            .filter_map(|i| {
-                let t = Timestamp::from_second(i * step).ok()?;
+        self.log_ticks(3, after, first)
+            .map(|(i, t)| {
                 let r = noise(stream, i);
                 let message = if failing && r < 0.12 {
                     "ERROR java.lang.OutOfMemoryError: Java heap space".to_string()
@@ -445,9 +438,20 @@ impl World {
                     let path = paths[(r * 100.0) as usize % paths.len()];
                     format!("INFO {service} GET {path} 200 {}ms", 3 + (r * 80.0) as i64)
                 };
-                Some(LogLine { at: t, message })
+                LogLine { at: t, message }
             })
             .collect()
+    }
+
+    /// When a simulated log writes a line: every `step` seconds up to now, after `after`
+    /// (or the last `first` of them), with the tick's number for its noise.
+    fn log_ticks(&self, step: i64, after: Option<Timestamp>, first: usize) -> impl Iterator<Item = (i64, Timestamp)> {
+        let now = self.now().as_second();
+        let from = match after {
+            Some(t) => t.as_second() / step + 1,
+            None => now / step - first as i64 + 1,
+        };
+        (from..=now / step).filter_map(move |i| Some((i, Timestamp::from_second(i * step).ok()?)))
     }
 
     /// An App Runner service's log (`NAME/ID/application` or `NAME/ID/service`): requests,
@@ -501,15 +505,8 @@ impl World {
             lines.sort_by_key(|l| l.at);
             return lines;
         }
-        let now = self.now().as_second();
-        let step = 4;
-        let from = match after {
-            Some(t) => t.as_second() / step + 1,
-            None => now / step - first as i64 + 1,
-        };
-        (from..=now / step)
-            .filter_map(|i| {
-                let t = Timestamp::from_second(i * step).ok()?;
+        self.log_ticks(4, after, first)
+            .map(|(i, t)| {
                 let r = noise(name, i);
                 let instance = ["a1f3", "7c2e", "e90b"][(i % 3) as usize];
                 let message = if service.failing && r < 0.2 {
@@ -519,7 +516,7 @@ impl World {
                     let status = if service.failing && r < 0.3 { 503 } else { 200 };
                     format!("instance/{instance} {name} GET {path} {status} {}ms", 4 + (r * 60.0) as i64)
                 };
-                Some(LogLine { at: t, message })
+                LogLine { at: t, message }
             })
             .collect()
     }

@@ -53,8 +53,7 @@ impl Screen for AppRunners {
     fn scope(&self, store: &Store, _page: &Page) -> Vec<Fetch> {
         let mut fetches: Vec<Fetch> = store
             .places()
-            .filter(|(_, region)| crate::domain::apprunner::serves(region))
-            .map(|(account, region)| Fetch::AppRunnerServices { account, region })
+            .filter_map(|(account, region)| Fetch::apprunner_services(&account, &region))
             .collect();
         // One batched read per account and region, as GetMetricData takes them.
         let keys: Vec<SeriesKey> = services(store)

@@ -39,22 +39,16 @@ impl Screen for Fleet {
             .places()
             .filter(|(account, _)| store.account_scope.as_ref().is_none_or(|a| a == account))
             .flat_map(|(account, region)| {
+                let apprunner = Fetch::apprunner_services(&account, &region);
                 [
                     Fetch::EcsClusters {
                         account: account.clone(),
                         region: region.clone(),
                     },
-                    Fetch::EksClusters {
-                        account: account.clone(),
-                        region: region.clone(),
-                    },
-                    Fetch::AppRunnerServices { account, region },
+                    Fetch::EksClusters { account, region },
                 ]
                 .into_iter()
-                .filter(|f| match f {
-                    Fetch::AppRunnerServices { region, .. } => crate::domain::apprunner::serves(region),
-                    _ => true,
-                })
+                .chain(apprunner)
             })
             .collect()
     }

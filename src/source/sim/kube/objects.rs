@@ -146,7 +146,10 @@ impl SimKube {
         let mut columns = columns(info);
         let at = objects::add_columns(&info.name, &mut columns);
         let shared: Arc<[TableColumn]> = columns.into();
-        let endpoints = self.endpoints();
+        let endpoints = match info.name.as_str() {
+            "services" => self.endpoints(),
+            _ => objects::Endpoints::new(),
+        };
         let rows = self
             .objects_of(info, namespace)
             .into_iter()
@@ -181,21 +184,36 @@ impl SimKube {
     fn endpoints(&self) -> objects::Endpoints {
         let mut out = objects::Endpoints::new();
         for service in self.objects.iter().filter(|o| o.kind == "services") {
-            let Some(app) = service.value["spec"]["selector"]["app"].as_str() else {
+            if !service.value["spec"]["selector"]["app"].is_string() {
                 continue;
-            };
-            let ns = service.namespace.as_deref();
+            }
             let counts = out
-                .entry(format!("{}/{}", ns.unwrap_or_default(), service.name))
+                .entry(format!(
+                    "{}/{}",
+                    service.namespace.as_deref().unwrap_or_default(),
+                    service.name
+                ))
                 .or_default();
-            for p in self.pods.iter().filter(|p| {
-                Some(p.namespace.as_str()) == ns && p.owner.as_deref().is_some_and(|o| owned_by_app(o, app))
-            }) {
+            for (_, ready) in self.behind(service) {
                 counts.1 += 1;
-                counts.0 += usize::from(p.containers.iter().all(|c| c.ready));
+                counts.0 += usize::from(ready);
             }
         }
         out
+    }
+
+    /// The pods a Service's selector picks (by the `app` label the demo's Services select
+    /// on), each with whether it is ready (all its containers are).
+    fn behind<'a>(&'a self, service: &'a SimObject) -> impl Iterator<Item = (&'a crate::domain::kube::Pod, bool)> + 'a {
+        let app = service.value["spec"]["selector"]["app"].as_str();
+        let ns = service.namespace.as_deref();
+        self.pods
+            .iter()
+            .filter(move |p| {
+                Some(p.namespace.as_str()) == ns
+                    && app.is_some_and(|app| p.owner.as_deref().is_some_and(|o| owned_by_app(o, app)))
+            })
+            .map(|p| (&**p, p.containers.iter().all(|c| c.ready)))
     }
 
     /// One object whole, with its events, owners and what it owns.
@@ -225,19 +243,10 @@ impl SimKube {
         let owned = match info.kind.as_str() {
             // The endpoints behind a service: the ready pods its selector picks.
             "Service" => {
-                let app = object.value["spec"]["selector"]["app"].as_str().unwrap_or_default();
                 let port = object.value["spec"]["ports"][0]["targetPort"].as_u64().unwrap_or(80);
-                self.pods
-                    .iter()
-                    .filter(|p| {
-                        Some(p.namespace.as_str()) == ns && p.owner.as_deref().is_some_and(|o| owned_by_app(o, app))
-                    })
-                    .filter_map(|p| {
-                        let ready = if p.containers.iter().all(|c| c.ready) {
-                            "ready"
-                        } else {
-                            "not ready"
-                        };
+                self.behind(object)
+                    .filter_map(|(p, ready)| {
+                        let ready = if ready { "ready" } else { "not ready" };
                         Some(format!("Endpoint/{}:{port} {ready} ({})", p.ip.as_deref()?, p.name))
                     })
                     .collect()
