@@ -308,11 +308,40 @@ fn refresh(c: &mut Criterion) {
     group.finish();
 }
 
+/// Gathering the fleet's timeline (every cluster's services, their deployments and events,
+/// stopped tasks, alarms and scaling) from a store holding a scaled fleet: what the
+/// timeline screen does when what it reads changes.
+fn timeline(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timeline_gather_fleet");
+    group.sampling_mode(SamplingMode::Flat);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for &n in SIZES {
+        let backend = bosun::source::sim::SimBackend::scaled(7, Scale::of(n));
+        let context = bosun::app::headless::context(&backend, 5, true);
+        let mut store = runtime.block_on(bosun::app::headless::load(&backend, context));
+        let about = bosun::store::timeline::About::default();
+        let wanted = bosun::store::timeline::fetches(&store, &about);
+        for event in runtime.block_on(bosun::source::fetch_all(&backend, wanted, 8)) {
+            store.apply(event);
+        }
+        let since = store.now - jiff::SignedDuration::from_hours(1);
+        let services: usize = store.clusters.values().map(|d| d.services.len()).sum();
+        assert!(services > 0);
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(bosun::store::timeline::gather(&store, &about, since)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    targets = render, filter, filter_after_refresh, sort, refresh
+    targets = render, filter, filter_after_refresh, sort, refresh, timeline
 }
 criterion_main!(benches);

@@ -153,6 +153,11 @@ fn main() {
     line(&mut store, Command::CommandLine, "pods");
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("trouble", &mut store);
+    // What changed during the payments incident, across the fleet.
+    line(&mut store, Command::CommandLine, "fleet");
+    press(&mut store, Command::Timeline);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("timeline", &mut store);
     line(&mut store, Command::CommandLine, "apprunner");
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("apprunner", &mut store);

@@ -160,7 +160,7 @@ pub struct ReportArgs {
     pub service: Option<String>,
 
     /// How far back stopped tasks and events go: 30m, 1h, 6h, 2d.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::report::parse_since)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::domain::timeline::parse_since)]
     pub since: jiff::SignedDuration,
 }
 
@@ -501,6 +501,20 @@ fn run_tui(
     let audit_path = global.audit_log.clone().unwrap_or_else(default_audit_log);
     let audit =
         Audit::open(&audit_path).with_context(|| format!("cannot open the audit log {}", audit_path.display()))?;
+    // The recent actions into these accounts, for the timeline.
+    let since = store.now - crate::domain::timeline::MAX_SINCE;
+    match crate::ops::audit::read_since(&audit_path, since) {
+        Ok(records) => {
+            let ours: Vec<_> = records
+                .into_iter()
+                .filter(|r| store.account(&r.account).is_some())
+                .collect();
+            for record in ours {
+                store.record_action(record);
+            }
+        }
+        Err(error) => tracing::warn!(%error, path = %audit_path.display(), "cannot read the audit log back"),
+    }
     let executor = Executor::new(operator, guard, Some(audit));
     let app = App {
         store,

@@ -178,6 +178,55 @@ fn stop_a_task_by_an_id_that_is_not_loaded() {
     assert!(store.ui.dialog.is_none());
 }
 
+/// `:drain ID` of a container instance not loaded (the EC2 instance ID of an alert): the
+/// cluster's instances are read, then the drain is confirmed as usual; `:activate` of an
+/// unknown one says so, with nothing sent.
+#[test]
+fn drain_an_instance_by_an_id_that_is_not_loaded() {
+    const WORKERS: &str = "arn:aws:ecs:us-east-1:123456789012:cluster/prod-workers";
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    // As if its instances had not been listed (their screen was never opened).
+    store.clusters.remove(WORKERS);
+    // The EC2 instance ID, as CloudWatch or an EC2 alert names it.
+    let backend = SimBackend::fixed(7, at());
+    let listed = runtime().block_on(fetch_all(
+        &backend,
+        vec![Fetch::ContainerInstances {
+            cluster: WORKERS.into(),
+        }],
+        1,
+    ));
+    let instance = match &listed[0].result {
+        Ok(bosun::domain::fetch::Payload::ContainerInstances(list)) => list[1].clone(),
+        other => panic!("{other:?}"),
+    };
+    let ec2 = instance.ec2_instance_id.clone().unwrap();
+    let effects = type_line(&mut store, Command::CommandLine, &format!("drain {ec2}"));
+    assert!(support::sent(effects).is_empty());
+    assert!(store.ui.message.clone().unwrap().text.contains("looking up instance"));
+    assert!(bosun::app::update::scope(&store).contains(&Fetch::ContainerInstances {
+        cluster: WORKERS.into()
+    }));
+    follow_scope(&mut store);
+    let screen = support::screen(&store, 120, 30);
+    assert!(screen.contains("Drain") && screen.contains(&ec2), "{screen}");
+    let ops = support::sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [bosun::domain::op::Op::SetInstanceState { instance: i, draining: true, .. }] if *i == instance.arn),
+        "{ops:?}"
+    );
+
+    type_line(&mut store, Command::CommandLine, "activate i-0000000000000000");
+    follow_scope(&mut store);
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(
+        message.contains("no container instance `i-0000000000000000` in prod-workers"),
+        "{message}"
+    );
+    assert!(store.ui.dialog.is_none());
+}
+
 /// The charts mark when each deployment started (a rolled-back one too) and draw the
 /// thresholds of the alarms on their series: "did the deploy cause the spike?" in one look.
 #[test]
@@ -575,9 +624,10 @@ fn eks_rows_of_the_fleet_roll_up_node_groups_add_ons_and_watched_pods() {
     let mut store = demo_store();
     let row =
         |store: &bosun::store::Store, name: &str| store.fleet.items().iter().find(|r| r.name == name).cloned().unwrap();
-    // Node groups and add-ons come with the fleet: platform-k8s has a DEGRADED add-on.
+    // Node groups and add-ons come with the fleet: platform-k8s has a DEGRADED add-on and
+    // a Spot node group that cannot launch a node.
     let platform = row(&store, "platform-k8s");
-    assert_eq!(platform.degraded, Some(1), "{platform:?}");
+    assert_eq!(platform.degraded, Some(2), "{platform:?}");
     assert_eq!(platform.health, bosun::domain::Health::Degraded);
     // Pods and workloads are not watched yet: no counts, rather than zeros.
     assert_eq!((platform.desired, platform.services), (None, None));
@@ -1052,4 +1102,290 @@ fn pods_in_trouble_across_the_fleet() {
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     type_line(&mut store, Command::CommandLine, "pods");
     assert!(on(&store, screens::pods::ID, |_| true));
+}
+
+/// The entries of the timeline on screen.
+fn timeline(store: &Store) -> Vec<bosun::domain::timeline::Entry> {
+    store.timeline.entries.items().to_vec()
+}
+
+/// What changed: `w` at the fleet gathers every kind the demo's incident has, newest
+/// first: the payments deployment, its tasks stopped (grouped by reason), the service
+/// events that matter, the alarms going off, scaling, the crash-looping pods' warnings,
+/// the Spot node group that could not grow and the degraded add-on; an action lands in it
+/// as it ends. `kind:` filters, `enter` opens what an entry is about, `:timeline 6h`
+/// looks further back, a source that fails is said beside the rest.
+#[test]
+fn the_timeline_of_what_changed() {
+    use bosun::domain::timeline::Kind;
+    let mut store = demo_store();
+    press(&mut store, Command::Timeline);
+    assert!(on(&store, screens::timeline::ID, |r| r.cluster.is_none()));
+    follow_scope(&mut store);
+    let entries = timeline(&store);
+    let kinds: std::collections::BTreeSet<Kind> = entries.iter().map(|e| e.kind).collect();
+    for kind in [
+        Kind::Deploy,
+        Kind::Tasks,
+        Kind::Event,
+        Kind::Scaling,
+        Kind::Alarm,
+        Kind::K8s,
+        Kind::NodeGroup,
+        Kind::Addon,
+    ] {
+        assert!(kinds.contains(&kind), "no {kind:?} in {entries:#?}");
+    }
+    assert!(entries.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    assert!(entries.iter().all(|e| e.at >= at() - SignedDuration::from_hours(1)));
+    // Stopped tasks grouped: one entry per service and reason, counting all of them.
+    let stopped = &store.cluster_data(PROD_WEB).unwrap().stopped;
+    let since = at() - SignedDuration::from_hours(1);
+    let oom = stopped
+        .items()
+        .iter()
+        .filter(|t| t.service_name() == Some("payments") && t.reason_key().contains("OutOfMemoryError"))
+        .filter(|t| t.stopped_at.or(t.stopping_at).is_some_and(|s| s >= since))
+        .count();
+    assert!(oom > 1);
+    let grouped: Vec<_> = entries
+        .iter()
+        .filter(|e| e.kind == Kind::Tasks && e.resource == "payments" && e.what.contains("OutOfMemoryError"))
+        .collect();
+    assert_eq!(grouped.len(), 1, "{grouped:?}");
+    assert!(
+        grouped[0].what.starts_with(&format!("{oom} tasks stopped")),
+        "{grouped:?}"
+    );
+    let alarm = entries
+        .iter()
+        .find(|e| e.kind == Kind::Alarm && e.resource == "payments-memory-high")
+        .expect("the alarm going off");
+    assert!(alarm.what.starts_with("OK → ALARM"), "{alarm:?}");
+    let spot = entries.iter().find(|e| e.kind == Kind::NodeGroup).unwrap();
+    assert!(
+        spot.resource == "spot-b" && spot.what.contains("AsgInstanceLaunchFailures"),
+        "{spot:?}"
+    );
+    let text = screen(&store, 120, 40);
+    assert!(text.contains("fleet › timeline 1h"), "{text}");
+    assert!(text.contains("deployment started: payments:"), "{text}");
+
+    // kind: filters; enter on the grouped tasks opens payments' stopped tasks.
+    type_line(&mut store, Command::Filter, "kind:alarm");
+    let table = store.ui.page().table();
+    assert!(table.rows.len() >= 2);
+    assert!(table.rows.iter().all(|&i| entries[i as usize].kind == Kind::Alarm));
+    press(&mut store, Command::Back);
+    type_line(&mut store, Command::Filter, "OutOfMemoryError");
+    press(&mut store, Command::Open);
+    assert!(on(&store, screens::tasks::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/payments"))));
+    assert!(store.ui.page().alternate, "the stopped tasks");
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Back);
+
+    // An action lands in the timeline as it ends, with who sent it.
+    let service = format!("{}/payments", PROD_WEB.replace(":cluster/", ":service/"));
+    update(
+        &mut store,
+        Action::OpDone(bosun::domain::op::OpOutcome {
+            id: 7,
+            op: bosun::domain::op::Op::Scale {
+                cluster: PROD_WEB.into(),
+                service: service.clone(),
+                from: 4,
+                to: 6,
+            },
+            outcome: bosun::domain::op::Outcome::Done(bosun::domain::op::Applied {
+                summary: "payments: desired 4 → 6".into(),
+                deployment: None,
+                tasks: vec![],
+            }),
+        }),
+    );
+    let action = timeline(&store)
+        .into_iter()
+        .find(|e| e.kind == Kind::Action)
+        .expect("the action");
+    assert_eq!(action.resource, "service payments");
+    assert!(action.what.starts_with("OnCallEngineer/demo: scale"), "{action:?}");
+
+    // Further back; a window it cannot read is refused in place.
+    type_line(&mut store, Command::CommandLine, "timeline 6h");
+    assert!(on(&store, screens::timeline::ID, |r| r.minutes == Some(360)));
+    assert_eq!(store.ui.stack.len(), 2, "the window changes in place");
+    assert!(screen(&store, 120, 40).contains("timeline 6h"));
+    type_line(&mut store, Command::CommandLine, "timeline 3w");
+    assert!(store.ui.message.as_ref().unwrap().text.contains("not a window"));
+
+    // A source that fails is said beside what the rest brought.
+    let before = timeline(&store).len();
+    update(
+        &mut store,
+        Action::Data(DataEvent {
+            fetch: Fetch::AlarmHistory {
+                account: "shop-prod".into(),
+                region: "us-east-1".into(),
+            },
+            at: at(),
+            result: Err(FetchError::new(
+                ErrorKind::Forbidden,
+                "CloudWatch DescribeAlarmHistory in us-east-1 failed: AccessDenied",
+            )),
+            digest: None,
+        }),
+    );
+    let text = screen(&store, 160, 40);
+    assert!(
+        text.contains("alarm history of shop-prod in us-east-1 not read: CloudWatch DescribeAlarmHistory"),
+        "{text}"
+    );
+    assert_eq!(timeline(&store).len(), before, "the last good history stays");
+}
+
+/// `w` on a service is that service's timeline; `Y` copies its report, and on the
+/// timeline the timeline's, as Markdown tables.
+#[test]
+fn a_service_timeline_and_its_report_copied() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut store = demo_store();
+    press(&mut store, Command::Open);
+    press(&mut store, Command::Timeline);
+    assert!(on(&store, screens::timeline::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/payments"))));
+    follow_scope(&mut store);
+    let entries = timeline(&store);
+    assert!(!entries.is_empty());
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.cluster.as_deref() == Some(PROD_WEB) && e.resource.starts_with("payments")),
+        "{entries:#?}"
+    );
+    let copied = |effects: Vec<Effect>| {
+        effects
+            .into_iter()
+            .find_map(|e| match e {
+                Effect::Copy(text) => Some(text),
+                _ => None,
+            })
+            .expect("copied")
+    };
+    let tables = |text: &str| {
+        Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES)
+            .filter(|e| matches!(e, Event::Start(Tag::Table(_))))
+            .count()
+    };
+    let text = copied(press(&mut store, Command::CopyReport));
+    assert!(
+        text.starts_with("# What changed: us-east-1 › prod-web › payments"),
+        "{text}"
+    );
+    assert_eq!(tables(&text), 1, "{text}");
+    assert!(text.contains("OutOfMemoryError"), "{text}");
+    press(&mut store, Command::Back);
+    let text = copied(press(&mut store, Command::CopyReport));
+    assert!(text.starts_with("# prod-web: incident report"), "{text}");
+    assert!(text.contains("## Timeline"), "{text}");
+    assert!(
+        store
+            .ui
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("copied the report of prod-web")
+    );
+}
+
+/// Triage in three keys: from launch on the demo fleet, each question an incident starts
+/// with is answered in at most three keystrokes (README, "Triage in three keys"). Each
+/// sequence starts from a fresh launch; the data each screen asks for arrives between keys,
+/// as it would.
+#[test]
+fn triage_in_three_keys() {
+    use Command::*;
+    /// One keystroke: a key of the keymap, or `enter` in a dialog.
+    #[derive(Debug, Clone, Copy)]
+    enum K {
+        C(Command),
+        Enter,
+    }
+    use K::{C, Enter};
+    let answers: &[(&str, &[K], &[&str])] = &[
+        (
+            "which service is failing",
+            &[C(Open)],
+            &["services(prod-web)", "payments", "failing"],
+        ),
+        (
+            "why its tasks stopped",
+            &[C(Open), C(Open), C(ToggleStopped)],
+            &["why they stopped", "OutOfMemoryError"],
+        ),
+        (
+            "is it CPU or memory",
+            &[C(Open), C(Metrics)],
+            &["CPU", "Memory", "payments-memory-high"],
+        ),
+        (
+            "are its targets healthy",
+            &[C(Open), C(Targets)],
+            &["payments-tg", "unhealthy"],
+        ),
+        (
+            "what did autoscaling do",
+            &[C(Open), C(Autoscaling)],
+            &["Setting desired count to 4"],
+        ),
+        (
+            "what do its logs say",
+            &[C(Open), C(Logs)],
+            &["/payments) [", "OutOfMemoryError"],
+        ),
+        (
+            "what changed",
+            &[C(Timeline)],
+            &["timeline", "deployment started: payments", "OK → ALARM"],
+        ),
+        (
+            "which pods crash-loop in any cluster",
+            &[C(Trouble)],
+            &["pods in trouble", "CrashLoopBackOff"],
+        ),
+        (
+            "which node group is short",
+            &[C(Down), C(Down), C(Open)],
+            &["eks(platform-k8s)", "spot-b", "AsgInstanceLaunchFailures"],
+        ),
+        (
+            "roll it back",
+            &[C(Open), C(Rollback), Enter],
+            &["Roll back payments", "payments:59 → payments:58", "y: send it"],
+        ),
+    ];
+    for (question, keys, answer) in answers {
+        assert!(keys.len() <= 3, "{question}: {} keys", keys.len());
+        let mut store = demo_store();
+        for key in *keys {
+            match key {
+                C(command) => press(&mut store, *command),
+                Enter => update(&mut store, Action::Input(Input::Submit)),
+            };
+            // What a screen asks for can depend on what arrived (a log group on the task
+            // definition, a family's revisions): a few rounds, as refreshes would bring.
+            for _ in 0..3 {
+                follow_scope(&mut store);
+            }
+        }
+        let text = screen(&store, 160, 48);
+        for words in *answer {
+            assert!(text.contains(words), "{question}: no `{words}` after {keys:?}:\n{text}");
+        }
+    }
 }

@@ -269,7 +269,7 @@ fn a_report_for_the_incident_channel() {
             "Deployments",
             "Why tasks stopped",
             "Alarms firing",
-            "Service events"
+            "Timeline"
         ],
         "{text}"
     );
@@ -277,6 +277,12 @@ fn a_report_for_the_incident_channel() {
     assert!(text.contains("Failing: **payments**"), "{text}");
     assert!(text.contains("OutOfMemoryError"), "{text}");
     assert!(text.contains("payments-memory-high"), "{text}");
+    // The timeline: the alarm going off and the deployment before the trouble.
+    assert!(
+        text.contains("| alarm | prod-web | payments-memory-high | OK → ALARM"),
+        "{text}"
+    );
+    assert!(text.contains("deployment started: payments:"), "{text}");
 
     let fails = |args: &[&str], says: &str| {
         let mut all = vec!["--demo", "--seed", "7", "report"];
@@ -287,7 +293,7 @@ fn a_report_for_the_incident_channel() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     };
     fails(&[], "needs --cluster");
-    fails(&["--cluster", "prod-web", "--since", "yesterday"], "not a duration");
+    fails(&["--cluster", "prod-web", "--since", "yesterday"], "not a window");
     fails(
         &["--cluster", "prod-web", "--service", "nope"],
         "no service named `nope` in prod-web",

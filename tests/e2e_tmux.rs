@@ -293,6 +293,25 @@ fn scale_a_service_and_stop_a_task_in_the_demo_fleet() {
     assert!(actions[0].contains("\"action\":\"scale\"") && actions[0].contains("\"result\":\"ok\""));
     assert!(actions[1].contains("\"action\":\"stop task\"") && actions[1].contains("\"result\":\"ok\""));
 
+    // What changed: the service's timeline has both actions and who sent them.
+    t.send(&["w"]);
+    t.wait_for(&[
+        "cart › timeline 1h",
+        "OnCallEngineer/demo: scale",
+        "OnCallEngineer/demo: stop task",
+    ]);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+
+    // The next session reads them back from the audit log: the fleet's timeline has them.
+    let t = Tmux::start(
+        120,
+        40,
+        &format!("--demo --seed 7 --audit-log '{}'", audit_log.display()),
+    );
+    t.wait_for(&["fleet [10]"]);
+    t.send(&["w"]);
+    t.wait_for(&["fleet › timeline 1h", "service cart", "OnCallEngineer/demo: scale"]);
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }

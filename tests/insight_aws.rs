@@ -4,8 +4,9 @@
 //! providers with their Auto Scaling group, load balancer target health, a followed log
 //! stream, ECR images with scan findings, and scheduled tasks.
 //!
-//! moto does not implement DescribeScalingActivities: the fetch reports none rather than
-//! failing (the simulated fleet's activities are covered by the view snapshots).
+//! moto does not implement DescribeScalingActivities or DescribeAlarmHistory: the test
+//! moto server does (`tests/servers/moto_deploy.py`), and a test records the activity it
+//! expects.
 
 mod support;
 
@@ -248,4 +249,97 @@ fn autoscaling_capacity_providers_targets_logs_images_and_schedules() {
     assert_eq!(nightly.count, 2);
     assert_eq!(nightly.cluster_arn, "arn:aws:ecs:us-east-1:123456789012:cluster/small");
     assert!(nightly.task_definition.contains("task-definition/web:"));
+}
+
+/// The timeline of a cluster from what moto keeps, through the real clients: the service's
+/// deployment, tasks stopped (grouped by reason), an Application Auto Scaling activity and
+/// the alarm that went off (DescribeAlarmHistory), newest first; the alarm history is one
+/// call per region.
+#[test]
+fn a_cluster_timeline_from_moto() {
+    use bosun::domain::timeline::Kind;
+    use bosun::store::timeline::{About, fetches, gather};
+    let w = world();
+    let endpoint = w.moto.endpoint();
+    let ecs = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    // Two of web's tasks stop for the same reason, in one entry.
+    let tasks = ecs(&["ecs", "list-tasks", "--cluster", "small", "--service-name", "web"]);
+    let arns: Vec<String> = tasks["taskArns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    assert!(arns.len() >= 2, "{tasks}");
+    for arn in &arns[..2] {
+        ecs(&[
+            "ecs",
+            "stop-task",
+            "--cluster",
+            "small",
+            "--task",
+            arn,
+            "--reason",
+            "Scaling activity initiated by (deployment ecs-svc/1)",
+        ]);
+    }
+    w.moto.control(
+        "/_bosun/autoscaling/activity",
+        serde_json::json!({
+            "ServiceNamespace": "ecs",
+            "ResourceId": "service/small/web",
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "Description": "Setting desired count to 3.",
+            "Cause": "monitor alarm web-cpu-high in state ALARM triggered policy web-cpu60",
+            "StatusCode": "Successful",
+        }),
+    );
+
+    let mut store = w.rt.block_on(bosun::app::headless::load(
+        &w.backend,
+        bosun::app::headless::context(&w.backend, 5, false),
+    ));
+    let cluster = store.all_clusters().find(|c| c.name == "small").unwrap().arn.clone();
+    let about = About {
+        cluster: Some(cluster.clone()),
+        ..About::default()
+    };
+    let wanted = fetches(&store, &about);
+    assert!(wanted.contains(&Fetch::AlarmHistory {
+        account: store.context.accounts[0].name.clone(),
+        region: "us-east-1".into(),
+    }));
+    w.backend.calls().reset();
+    for event in w.rt.block_on(bosun::source::fetch_all(&w.backend, wanted, 4)) {
+        assert!(
+            event.result.is_ok(),
+            "{:?}: {:?}",
+            event.fetch,
+            event.result.as_ref().err()
+        );
+        store.apply(event);
+    }
+    assert_eq!(
+        w.backend.calls().by_operation().get("CloudWatch.DescribeAlarmHistory"),
+        Some(&1)
+    );
+    let now = w.backend.now();
+    let entries = gather(&store, &about, now - jiff::SignedDuration::from_hours(1));
+    assert!(entries.windows(2).all(|p| p[0].at >= p[1].at), "newest first");
+    let find = |kind: Kind, what: &str| {
+        entries
+            .iter()
+            .find(|e| e.kind == kind && e.what.contains(what))
+            .unwrap_or_else(|| panic!("no {kind:?} `{what}` in {entries:#?}"))
+    };
+    let alarm = find(Kind::Alarm, "OK → ALARM: Threshold Crossed: test");
+    assert_eq!(alarm.resource, "web-cpu-high");
+    assert_eq!(alarm.cluster.as_deref(), Some(cluster.as_str()));
+    let stopped = find(Kind::Tasks, "2 tasks stopped: Scaling activity initiated by");
+    assert_eq!(stopped.resource, "web");
+    let scaling = find(Kind::Scaling, "Setting desired count to 3.");
+    assert_eq!(scaling.resource, "web");
+    find(Kind::Deploy, "deployment started: web:");
+    // The other alarm never changed state: nothing about it.
+    assert!(!entries.iter().any(|e| e.resource == "web-memory-high"), "{entries:#?}");
 }

@@ -88,6 +88,29 @@ fn seed_eks(moto: &Moto) {
     );
 }
 
+/// moto with the EKS cluster, the Kubernetes emulator that takes [`TOKEN`], and a
+/// kubeconfig for it in a directory of the test's own.
+struct Emulators {
+    moto: Moto,
+    kube: KubeServer,
+    dir: tempfile::TempDir,
+    config: std::path::PathBuf,
+}
+
+fn emulators() -> Emulators {
+    let moto = Moto::start();
+    seed_eks(&moto);
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    Emulators {
+        moto,
+        kube,
+        dir,
+        config,
+    }
+}
+
 fn kube_fetch(kind: KubeKind) -> Fetch {
     Fetch::Kube {
         cluster: CLUSTER.into(),
@@ -249,11 +272,12 @@ fn node_groups_and_fargate_profiles_match_the_aws_cli() {
 
 #[test]
 fn pods_are_listed_then_watched_and_a_410_relists_unseen() {
-    let moto = Moto::start();
-    seed_eks(&moto);
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let Emulators {
+        moto,
+        kube: _kube,
+        dir: _dir,
+        config,
+    } = emulators();
     support::runtime().block_on(async {
         let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
         let list = pods(&backend).await;
@@ -321,11 +345,12 @@ fn pods_are_listed_then_watched_and_a_410_relists_unseen() {
 
 #[test]
 fn every_kubernetes_action_reads_back() {
-    let moto = Moto::start();
-    seed_eks(&moto);
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let Emulators {
+        moto,
+        kube: _kube,
+        dir: _dir,
+        config,
+    } = emulators();
     support::runtime().block_on(async {
         let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
         let client = reader(&config).await;
@@ -625,11 +650,12 @@ fn read_only_refuses_every_kubernetes_action_and_nothing_changes() {
     use bosun::domain::op::{Guard, OpRequest, Outcome};
     use bosun::ops::audit::Audit;
     use bosun::ops::executor::Executor;
-    let moto = Moto::start();
-    seed_eks(&moto);
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let Emulators {
+        moto,
+        kube: _kube,
+        dir,
+        config,
+    } = emulators();
     let audit_path = dir.path().join("audit.log");
     support::runtime().block_on(async {
         let backend = std::sync::Arc::new(aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await);
@@ -1357,4 +1383,96 @@ fn pods_in_trouble_across_two_clusters() {
             .all(|r| !r["name"].as_str().unwrap_or_default().starts_with("cart-")),
         "OOMKilled weeks ago is not trouble now: {rows:#?}"
     );
+}
+
+/// The timeline of an EKS cluster from the emulator: warning events that arrive by the
+/// watch, grouped by object and reason with their counts summed; normal events and the
+/// seeded ones older than the window are left out; `enter` on one opens its object.
+#[test]
+fn warning_events_in_the_timeline() {
+    use bosun::domain::timeline::{Kind, Open};
+    use bosun::store::timeline::{About, gather};
+    let Emulators {
+        moto,
+        kube: _kube,
+        dir: _dir,
+        config,
+    } = emulators();
+    support::runtime().block_on(async {
+        let backend = aws_backend_with_kube(&moto.endpoint(), &[REGION], &config).await;
+        let mut store = bosun::store::Store::new(bosun::app::headless::context(&backend, 5, false), backend.now());
+        let apply = |store: &mut bosun::store::Store, result| {
+            store.apply(bosun::domain::fetch::DataEvent {
+                fetch: kube_fetch(KubeKind::Events),
+                at: jiff::Timestamp::now(),
+                result,
+                digest: None,
+            })
+        };
+        apply(&mut store, backend.fetch(&kube_fetch(KubeKind::Events)).await);
+        let about = About {
+            cluster: Some(CLUSTER.into()),
+            ..About::default()
+        };
+        let hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        assert!(
+            gather(&store, &about, hour_ago).iter().all(|e| e.kind != Kind::K8s),
+            "the seeded events are weeks old"
+        );
+
+        // Two warnings about one pod (one event each, as two kubelets would report them)
+        // and a normal event, made now.
+        let client = reader(&config).await;
+        let events: Api<core::Event> = Api::namespaced(client, "shop");
+        let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::now());
+        for (name, kind, count) in [("a", "Warning", 3), ("b", "Warning", 2), ("c", "Normal", 1)] {
+            let event = core::Event {
+                metadata: kube::api::ObjectMeta {
+                    name: Some(format!("cart-5b7c9d8f6-w9xzt.{name}")),
+                    namespace: Some("shop".into()),
+                    ..Default::default()
+                },
+                involved_object: core::ObjectReference {
+                    kind: Some("Pod".into()),
+                    name: Some("cart-5b7c9d8f6-w9xzt".into()),
+                    namespace: Some("shop".into()),
+                    ..Default::default()
+                },
+                type_: Some(kind.into()),
+                reason: Some(if kind == "Warning" { "FailedMount" } else { "Pulled" }.into()),
+                message: Some(format!("MountVolume.SetUp failed for volume \"config\" ({name})")),
+                count: Some(count),
+                last_timestamp: Some(now.clone()),
+                first_timestamp: Some(now.clone()),
+                ..Default::default()
+            };
+            events.create(&Default::default(), &event).await.unwrap();
+        }
+        // They arrive by the watch, in a moment.
+        let mut entries = Vec::new();
+        for _ in 0..100 {
+            apply(&mut store, backend.fetch(&kube_fetch(KubeKind::Events)).await);
+            entries = gather(&store, &about, hour_ago);
+            if entries
+                .iter()
+                .any(|e| e.kind == Kind::K8s && e.what.starts_with("FailedMount ×5"))
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let warnings: Vec<_> = entries.iter().filter(|e| e.kind == Kind::K8s).collect();
+        assert_eq!(warnings.len(), 1, "one entry per object and reason: {warnings:#?}");
+        let w = warnings[0];
+        assert_eq!(w.resource, "Pod shop/cart-5b7c9d8f6-w9xzt");
+        assert!(w.what.contains("MountVolume.SetUp failed"), "{w:?}");
+        assert_eq!(
+            w.open,
+            Open::Object {
+                cluster: CLUSTER.into(),
+                kind: "Pod".into(),
+                object: "shop/cart-5b7c9d8f6-w9xzt".into(),
+            }
+        );
+    });
 }

@@ -65,6 +65,7 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
     }
     open_pending_cluster(store);
     super::act::open_pending_stop(store);
+    super::act::open_pending_instance(store);
     screens::current(store).sync(store);
     let scope = scope(store);
     if scope != store.ui.scope {
@@ -93,6 +94,11 @@ pub fn scope(store: &Store) -> Scope {
             account: account.clone(),
             region: region.clone(),
             family: family.clone(),
+        });
+    }
+    if let Some(p) = &store.ui.pending_instance {
+        fetches.push(Fetch::ContainerInstances {
+            cluster: p.cluster.clone(),
         });
     }
     if let Some(p) = &store.ui.pending_stop {
@@ -168,6 +174,7 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
         Command::Back => back(store),
         Command::CopyArn => copy_arn(store, effects),
         Command::CopyUrl => copy_url(store, effects),
+        Command::CopyReport => copy_report(store, effects),
         Command::Open => match screen.open(store) {
             Ok(Some(to)) => go(store, to),
             Ok(None) => {}
@@ -358,6 +365,44 @@ fn copy_arn(store: &mut Store, effects: &mut Vec<Effect>) {
         }
         None => store.ui.info("nothing selected to copy"),
     }
+}
+
+/// `Y`: copy the report of what the user is on, as Markdown: the timeline on a timeline;
+/// the ECS service's (on a page about one) or cluster's incident report; elsewhere the
+/// timeline of what is selected. Drawn from what the store holds, as on screen.
+fn copy_report(store: &mut Store, effects: &mut Vec<Effect>) {
+    use crate::ui::screen::Screen as _;
+    use crate::ui::screens::timeline;
+    let now = store.now;
+    let route = store.ui.route().clone();
+    let report = |store: &Store, route: &Route| {
+        let about = timeline::about(route);
+        let crumbs = timeline::TimelineScreen.crumbs(store, route);
+        let title = crumbs[..crumbs.len().saturating_sub(1)].join(" › ");
+        (
+            title.clone(),
+            crate::ui::report::timeline(store, &about, &title, timeline::window(route), now),
+        )
+    };
+    let selection = screens::selection(store);
+    let cluster = selection.ecs_cluster().and_then(|arn| store.cluster(arn)).cloned();
+    let (what, text) = match cluster {
+        Some(cluster) if !route.is(timeline::ID) => {
+            let service = route.service.as_deref().map(crate::util::arn_tail);
+            let what = service.map_or_else(|| cluster.name.clone(), |s| format!("{s} in {}", cluster.name));
+            match crate::ui::report::cluster(store, &cluster, service, crate::domain::timeline::DEFAULT_SINCE, now) {
+                Ok(text) => (what, text),
+                Err(error) => return store.ui.info(format!("no report: {error}")),
+            }
+        }
+        _ if route.is(timeline::ID) => report(store, &route),
+        _ => report(store, &timeline::route_for(store)),
+    };
+    store.ui.info(format!(
+        "copied the report of {what} ({} lines of Markdown)",
+        text.lines().count()
+    ));
+    effects.push(Effect::Copy(text));
 }
 
 /// `u`: show the console URL of the selection (else of what the page is about) in the

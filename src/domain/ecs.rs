@@ -319,6 +319,32 @@ impl Task {
         let codes = self.containers.iter().filter_map(|c| c.exit_code);
         codes.clone().find(|c| *c != 0).or_else(|| codes.min())
     }
+
+    /// Its stop reason with what varies between tasks (target group ARNs, task ids) left
+    /// out, so that tasks that stopped for the same reason group together.
+    pub fn reason_key(&self) -> String {
+        if let Some(why) = self.containers.iter().find_map(|c| c.reason.as_deref()) {
+            return why.to_string();
+        }
+        let reason = self.stopped_reason.as_deref().unwrap_or("no reason given");
+        let reason = reason.split(" (target-group").next().unwrap_or(reason);
+        let reason = reason.split(" in (target-group").next().unwrap_or(reason);
+        match self.exit_code() {
+            Some(code) if code != 0 && reason.starts_with("Essential container") => format!("{reason} (exit {code})"),
+            _ => reason.trim_end_matches(" in").to_string(),
+        }
+    }
+}
+
+/// Stopped tasks counted by [`Task::reason_key`], most common first.
+pub fn stop_reasons<'a>(tasks: impl Iterator<Item = &'a Task>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for t in tasks {
+        *counts.entry(t.reason_key()).or_default() += 1;
+    }
+    let mut groups: Vec<(String, usize)> = counts.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    groups
 }
 
 /// An EC2 (or external) instance registered to a cluster.

@@ -9,7 +9,7 @@ use super::apprunner::AppRunnerService;
 use super::insight::{CapacityProvider, Image, LogLine, Repository, Scaling, ScheduledTask, TargetGroupHealth};
 use super::kinds::{KindInfo, KubeObject, KubeTable};
 use super::kube::{Addon, FargateProfile, KubeChanges, KubeKind, NodeGroup};
-use super::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use super::metrics::{Alarm, AlarmChange, MetricSeries, SeriesKey, Window};
 use super::{Cluster, ContainerInstance, EksCluster, FetchError, Identity, Service, Task, TaskDefinition};
 
 /// One read of one resource set. Also the key the scheduler dedupes and schedules by.
@@ -61,6 +61,13 @@ pub enum Fetch {
     },
     /// CloudWatch alarms of a region.
     Alarms {
+        account: String,
+        region: String,
+    },
+    /// The alarm state changes of a region (CloudWatch DescribeAlarmHistory, StateUpdate),
+    /// newest first: one page of at most [`ALARM_HISTORY_ITEMS`] over the last
+    /// [`ALARM_HISTORY_HOURS`].
+    AlarmHistory {
         account: String,
         region: String,
     },
@@ -160,6 +167,13 @@ pub enum Fetch {
         previous: bool,
     },
 }
+
+/// The most alarm state changes one alarm history read brings, per region.
+pub const ALARM_HISTORY_ITEMS: i32 = 100;
+/// How far back an alarm history read looks.
+pub const ALARM_HISTORY_HOURS: i64 = 24;
+/// How often the alarm history is read while a timeline shows it.
+pub const ALARM_HISTORY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Fetch {
     /// The reads of `keys` over `window`: one per account and region (a GetMetricData call
@@ -265,6 +279,7 @@ impl Fetch {
             self,
             Fetch::Metrics { .. }
                 | Fetch::Alarms { .. }
+                | Fetch::AlarmHistory { .. }
                 | Fetch::Scaling { .. }
                 | Fetch::CapacityProviders { .. }
                 | Fetch::Targets { .. }
@@ -350,6 +365,7 @@ impl Fetch {
             Fetch::Revisions { family, .. } => format!("revisions of {family}"),
             Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
             Fetch::Alarms { account, region } => format!("alarms of {account} in {region}"),
+            Fetch::AlarmHistory { account, region } => format!("alarm history of {account} in {region}"),
             Fetch::Scaling { account, region } => format!("autoscaling of {account} in {region}"),
             Fetch::CapacityProviders { account, region, .. } => format!("capacity providers of {account} in {region}"),
             Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
@@ -385,6 +401,7 @@ pub enum Payload {
     Revisions(Vec<String>),
     Metrics(Vec<MetricSeries>),
     Alarms(Vec<Alarm>),
+    AlarmHistory(Vec<AlarmChange>),
     Scaling(Box<Scaling>),
     CapacityProviders(Vec<CapacityProvider>),
     Targets(Box<TargetGroupHealth>),
@@ -421,6 +438,7 @@ impl Payload {
             Payload::Revisions(_) => "revisions",
             Payload::Metrics(_) => "metrics",
             Payload::Alarms(_) => "alarms",
+            Payload::AlarmHistory(_) => "alarm history",
             Payload::Scaling(_) => "scaling",
             Payload::CapacityProviders(_) => "capacity providers",
             Payload::Targets(_) => "targets",

@@ -22,6 +22,8 @@ pub struct NodeGroup {
     pub max: u32,
     pub health_issues: Vec<String>,
     pub version: Option<String>,
+    /// When EKS last changed it (an update, a new size).
+    pub modified_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +42,8 @@ pub struct Addon {
     pub version: String,
     pub status: String,
     pub health_issues: Vec<String>,
+    /// When EKS last changed it (an update to another version, a new configuration).
+    pub modified_at: Option<Timestamp>,
 }
 
 /// Where a node comes from.

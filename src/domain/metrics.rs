@@ -174,6 +174,42 @@ pub fn sparkline(buckets: &[Option<f64>], top: f64) -> String {
         .collect()
 }
 
+/// A change of an alarm's state, from its history (DescribeAlarmHistory, StateUpdate).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmChange {
+    pub alarm: String,
+    pub at: Timestamp,
+    /// OK, ALARM, INSUFFICIENT_DATA.
+    pub from: String,
+    pub to: String,
+    /// Why it changed: the new state's reason.
+    pub reason: Option<String>,
+}
+
+impl AlarmChange {
+    /// A StateUpdate history item: its HistoryData (`oldState` / `newState` with their
+    /// `stateValue` and `stateReason`), else its summary ("Alarm updated from OK to ALARM").
+    pub fn from_history(alarm: &str, at: Timestamp, summary: &str, data: Option<&str>) -> Option<Self> {
+        let parsed = data.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+        let state = |which: &str, field: &str| parsed.as_ref()?.get(which)?.get(field)?.as_str().map(str::to_string);
+        let (from, to) = match (state("oldState", "stateValue"), state("newState", "stateValue")) {
+            (Some(from), Some(to)) => (from, to),
+            _ => {
+                let rest = summary.split(" from ").nth(1)?;
+                let (from, to) = rest.split_once(" to ")?;
+                (from.trim().to_string(), to.trim().trim_end_matches('.').to_string())
+            }
+        };
+        Some(AlarmChange {
+            alarm: alarm.to_string(),
+            at,
+            from,
+            to,
+            reason: state("newState", "stateReason"),
+        })
+    }
+}
+
 /// A CloudWatch alarm and its state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alarm {

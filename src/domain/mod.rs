@@ -15,6 +15,7 @@ pub mod kube;
 pub mod metrics;
 pub mod objects;
 pub mod op;
+pub mod timeline;
 
 use serde::Serialize;
 

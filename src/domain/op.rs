@@ -499,6 +499,44 @@ impl Outcome {
     }
 }
 
+/// One line of the audit log as the timeline reads it back: who did what, where, and how
+/// it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRecord {
+    pub at: jiff::Timestamp,
+    pub identity: Option<String>,
+    /// The account by its name in the fleet.
+    pub account: String,
+    /// `redeploy`, `scale`, `stop task`, ...
+    pub action: String,
+    /// The resource as a person names it: `service payments`.
+    pub target: String,
+    /// The cluster (ARN) it was in (an App Runner service's own ARN), when written down.
+    pub cluster: Option<String>,
+    /// The ECS service (ARN), for actions on a service.
+    pub service: Option<String>,
+    /// ok, refused, not_sent, rejected, unknown.
+    pub result: String,
+    pub message: String,
+}
+
+impl ActionRecord {
+    /// What an action that just ended adds to the log.
+    pub fn of(op: &Op, outcome: &Outcome, account: &str, identity: Option<&str>, at: jiff::Timestamp) -> Self {
+        ActionRecord {
+            at,
+            identity: identity.map(str::to_string),
+            account: account.to_string(),
+            action: op.verb().to_string(),
+            target: op.target(),
+            cluster: Some(op.cluster().to_string()),
+            service: op.service().map(str::to_string),
+            result: outcome.word().to_string(),
+            message: outcome.message().to_string(),
+        }
+    }
+}
+
 /// A request to the executor: the action and who asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpRequest {

@@ -186,6 +186,7 @@ impl Scheduler {
             | Fetch::AppRunnerServices { account, .. }
             | Fetch::Revisions { account, .. }
             | Fetch::Alarms { account, .. }
+            | Fetch::AlarmHistory { account, .. }
             | Fetch::Scaling { account, .. }
             | Fetch::CapacityProviders { account, .. }
             | Fetch::Logs { account, .. }
@@ -214,6 +215,9 @@ impl Scheduler {
         if let Fetch::Trouble { .. } = fetch {
             // A whole list of a cluster's pods: never more often than this.
             self.intervals.fast.max(crate::domain::kube::TROUBLE_INTERVAL)
+        } else if let Fetch::AlarmHistory { .. } = fetch {
+            // History changes slowly, and a read is a page of up to a hundred items.
+            self.intervals.fast.max(crate::domain::fetch::ALARM_HISTORY_INTERVAL)
         } else if self.scope.contains(fetch) {
             self.intervals.fast
         } else {

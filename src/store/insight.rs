@@ -9,7 +9,7 @@ use super::Collection;
 use crate::domain::FetchError;
 use crate::domain::fetch::{Fetch, Payload};
 use crate::domain::insight::*;
-use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use crate::domain::metrics::{Alarm, AlarmChange, MetricSeries, SeriesKey, Window};
 
 /// One fetched value with when it was fetched and its last error, like a [`super::Collection`]
 /// for things that are not lists.
@@ -112,6 +112,8 @@ pub struct Insight {
     pub metrics_status: Slot<()>,
     /// By account and region, as the rest of the per-region data.
     pub alarms: BTreeMap<Place, Collection<Alarm>>,
+    /// Alarm state changes of the last day, newest first.
+    pub alarm_history: BTreeMap<Place, Slot<Vec<AlarmChange>>>,
     pub scaling: BTreeMap<Place, Slot<Scaling>>,
     pub capacity: BTreeMap<Place, Collection<CapacityProvider>>,
     pub targets: HashMap<String, Slot<TargetGroupHealth>>,
@@ -130,6 +132,7 @@ impl Default for Insight {
             metrics: HashMap::new(),
             metrics_status: Slot::default(),
             alarms: BTreeMap::new(),
+            alarm_history: BTreeMap::new(),
             scaling: BTreeMap::new(),
             capacity: BTreeMap::new(),
             targets: HashMap::new(),
@@ -181,6 +184,11 @@ impl Insight {
                 list.sort_by(|a, b| (!a.firing(), &a.name).cmp(&(!b.firing(), &b.name)));
                 self.alarms.entry(place(account, region)).or_default().replace(list, at)
             }
+            (Fetch::AlarmHistory { account, region }, Payload::AlarmHistory(list)) => self
+                .alarm_history
+                .entry(place(account, region))
+                .or_default()
+                .set(list, at),
             (Fetch::Scaling { account, region }, Payload::Scaling(scaling)) => self
                 .scaling
                 .entry(place(account, region))
@@ -235,6 +243,11 @@ impl Insight {
         match fetch {
             Fetch::Metrics { .. } => self.metrics_status.fail(error),
             Fetch::Alarms { account, region } => self.alarms.entry(place(account, region)).or_default().fail(error),
+            Fetch::AlarmHistory { account, region } => self
+                .alarm_history
+                .entry(place(account, region))
+                .or_default()
+                .fail(error),
             Fetch::Scaling { account, region } => self.scaling.entry(place(account, region)).or_default().fail(error),
             Fetch::CapacityProviders { account, region, .. } => {
                 self.capacity.entry(place(account, region)).or_default().fail(error)

@@ -8,6 +8,7 @@ pub mod insight;
 pub mod kube;
 pub mod rows;
 pub mod table;
+pub mod timeline;
 pub mod ui;
 
 use std::collections::{BTreeMap, HashMap};
@@ -115,6 +116,13 @@ pub struct Store {
     pub account_scope: Option<String>,
     /// Actions sent and being followed.
     pub ops: OpsState,
+    /// Actions of the audit log (this session's, and the recent ones before it), oldest
+    /// first: the timeline shows them.
+    pub actions: Vec<crate::domain::op::ActionRecord>,
+    /// Bumped when an action is added.
+    pub actions_version: u64,
+    /// The timeline on screen, gathered again when what it reads changes.
+    pub timeline: Timeline,
     pub settings: Settings,
     pub ui: ui::Ui,
 }
@@ -142,6 +150,17 @@ impl Settings {
         (!self.natural_order).then(table::SortSpec::worst_first)
     }
 }
+
+/// The entries of the timeline on screen, and what they were gathered from.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    pub entries: Collection<crate::domain::timeline::Entry>,
+    /// [`timeline::fingerprint`] of what they were gathered from.
+    pub from: Option<u64>,
+}
+
+/// How many actions of the audit log the timeline keeps.
+pub const ACTIONS_KEPT: usize = 1_000;
 
 /// Actions in flight, and the one being followed until it settles.
 #[derive(Debug, Default)]
@@ -184,9 +203,21 @@ impl Store {
             namespace: None,
             account_scope: None,
             ops: OpsState::default(),
+            actions: Vec::new(),
+            actions_version: 0,
+            timeline: Timeline::default(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
         }
+    }
+
+    /// An action that ended, for the timeline.
+    pub fn record_action(&mut self, record: crate::domain::op::ActionRecord) {
+        self.actions.push(record);
+        if self.actions.len() > ACTIONS_KEPT {
+            self.actions.remove(0);
+        }
+        self.actions_version += 1;
     }
 
     /// Who bosun talks to an account as.

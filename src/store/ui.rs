@@ -44,6 +44,8 @@ pub struct Route {
     pub container: Option<String>,
     /// Another resource, by ARN (a task definition).
     pub arn: Option<String>,
+    /// How far back it looks, in minutes (a timeline's window).
+    pub minutes: Option<u32>,
 }
 
 impl Route {
@@ -59,6 +61,7 @@ impl Route {
             object: None,
             container: None,
             arn: None,
+            minutes: None,
         }
     }
 
@@ -104,6 +107,11 @@ impl Route {
 
     pub fn arn(mut self, arn: impl Into<String>) -> Self {
         self.arn = Some(arn.into());
+        self
+    }
+
+    pub fn minutes(mut self, minutes: u32) -> Self {
+        self.minutes = Some(minutes);
         self
     }
 
@@ -319,6 +327,9 @@ pub struct Ui {
     pub pending_cluster: Option<String>,
     /// `:stop ID` of a task not loaded: looked up (DescribeTasks) before its dialog opens.
     pub pending_stop: Option<PendingStop>,
+    /// `:drain ID` / `:activate ID` of a container instance not loaded: its cluster's
+    /// instances are read, then it is confirmed as if it had been.
+    pub pending_instance: Option<PendingInstance>,
     /// The open action dialog (in [`Mode::Dialog`]).
     pub dialog: Option<Dialog>,
 }
@@ -329,6 +340,17 @@ pub struct PendingStop {
     pub cluster: String,
     pub task: String,
     pub reason: Option<String>,
+}
+
+/// A container instance to drain or activate, by the ID typed, while its cluster's
+/// instances are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInstance {
+    pub cluster: String,
+    pub id: String,
+    pub draining: bool,
+    /// When the instances had last been read as it was asked: a read after that answers.
+    pub asked: Option<jiff::Timestamp>,
 }
 
 /// An action being prepared: what it acts on, and where the user is in saying how.
@@ -429,6 +451,7 @@ impl Default for Ui {
             scope: Default::default(),
             pending_cluster: None,
             pending_stop: None,
+            pending_instance: None,
             dialog: None,
         }
     }

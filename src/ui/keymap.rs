@@ -33,6 +33,12 @@ pub enum Command {
     CopyArn,
     /// Show the selection's AWS console URL and copy it.
     CopyUrl,
+    /// Copy the screen's report, as Markdown, to the clipboard (OSC 52).
+    CopyReport,
+    /// What changed: the timeline of what the user is on.
+    Timeline,
+    /// The pods in trouble in every EKS cluster.
+    Trouble,
     // Actions: capitals, so a stray key never changes the fleet.
     Scale,
     Redeploy,
@@ -116,6 +122,7 @@ specs! {
     Refresh, "refresh", General, "refresh", ["ctrl-r"], "refresh what is on screen now";
     CopyArn, "copy_arn", General, "copy", ["y"], "copy the selection's ARN or ID to the clipboard";
     CopyUrl, "copy_url", General, "console", ["u"], "show and copy the selection's AWS console URL";
+    CopyReport, "copy_report", General, "report", ["Y"], "copy a report of this cluster, service or timeline (Markdown) to the clipboard";
     Quit, "quit", General, "quit", ["q"], "quit bosun";
     Open, "open", Navigation, "open", ["enter"], "open the selection";
     Back, "back", Navigation, "back", ["esc"], "back; clear the filter first";
@@ -129,6 +136,8 @@ specs! {
     SortNext, "sort_next", Tables, "sort", [">"], "sort by the next column";
     SortPrev, "sort_prev", Tables, "sort_prev", ["<"], "sort by the previous column";
     SortInvert, "sort_invert", Tables, "sort_invert", ["i"], "invert the sort order";
+    Timeline, "timeline", Views, "changes", ["w"], "what changed: the timeline of the fleet, cluster, service or workload";
+    Trouble, "trouble", Views, "trouble", ["!"], "the pods in trouble in every EKS cluster";
     NextPane, "next_pane", Views, "pane", ["tab"], "focus the next pane";
     PrevPane, "prev_pane", Views, "prev_pane", ["shift-tab"], "focus the previous pane";
     ToggleStopped, "toggle_stopped", Views, "stopped", ["t"], "tasks: show stopped / running; pod logs: the previous run";
@@ -453,7 +462,7 @@ mod tests {
         assert!(commands.contains(&last));
         assert_eq!(
             commands.len(),
-            42,
+            45,
             "a new command needs its row in SPECS, and this count"
         );
     }

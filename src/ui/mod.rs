@@ -5,6 +5,7 @@
 pub mod colors;
 pub mod commands;
 pub mod keymap;
+pub mod report;
 pub mod screen;
 pub mod screens;
 pub mod theme;

@@ -96,6 +96,25 @@ def make_ecs_strict():
         setattr(ECS, name, limited(getattr(ECS, name), param, limit))
 
 
+def stop_tasks_as_aws():
+    """StopTask as AWS answers it: the task's stoppingAt, stoppedAt and executionStoppedAt
+    (when it stopped) and its stopCode UserInitiated (the API reference's Task shape);
+    moto keeps none of them, so a stopped task had no time."""
+    from moto.core.utils import utcnow
+    from moto.ecs.models import EC2ContainerServiceBackend as Backend
+
+    stop_task = Backend.stop_task
+
+    def stop_task_stamped(self, cluster_str, task_str, reason):
+        task = stop_task(self, cluster_str, task_str, reason)
+        now = utcnow()
+        task.stopping_at = task.stopped_at = task.execution_stopped_at = now
+        task.stop_code = "UserInitiated"
+        return task
+
+    Backend.stop_task = stop_task_stamped
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--auth", action="store_true")
@@ -113,6 +132,7 @@ def main():
         model_name="ecs::task", transition={"progression": "manual", "times": 1_000_000}
     )
     make_ecs_strict()
+    stop_tasks_as_aws()
     # What moto lacks, shaped as the AWS API reference documents it (see each file).
     moto_exec.install()  # ECS Exec, SSM sessions
     moto_deploy.install()  # deployment history, task protection, alarm history, scaling activity

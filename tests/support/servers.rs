@@ -105,6 +105,12 @@ impl Moto {
     pub fn seed(&self, scenario: &str) -> serde_json::Value {
         seed(&self.endpoint(), scenario)
     }
+
+    /// POST to one of the test server's control endpoints (`/_bosun/...`, see
+    /// `tests/servers/moto_deploy.py`) and parse its answer.
+    pub fn control(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        request_json(self.port, "POST", path, &body.to_string())
+    }
 }
 
 pub fn seed(endpoint: &str, scenario: &str) -> serde_json::Value {

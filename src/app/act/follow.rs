@@ -11,6 +11,11 @@ use crate::util::fmt_age;
 pub fn outcome(store: &mut Store, outcome: OpOutcome, effects: &mut Vec<Effect>) {
     store.ops.in_flight.retain(|(id, _)| *id != outcome.id);
     let op = &outcome.op;
+    // The timeline shows it beside what it changed, as the audit log has it.
+    let account = store.account_name_of(op.cluster()).to_string();
+    let identity = store.identity(&account).map(|i| i.arn.clone());
+    let record = crate::domain::op::ActionRecord::of(op, &outcome.outcome, &account, identity.as_deref(), store.now);
+    store.record_action(record);
     let label = format!("{} {}", op.verb(), op.target());
     match outcome.outcome {
         Outcome::Refused { reason } => store.ui.error(format!("✗ {reason}")),

@@ -700,11 +700,34 @@ pub fn command(store: &mut Store, cmd: ActCmd) {
             run_dialog(store, cluster, &td, like.as_ref(), count.as_deref());
             submit_ask(store);
         }),
-        ActCmd::Drain(id) => {
-            instance_for(store, &selection, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(true)))
-        }
-        ActCmd::Activate(id) => {
-            instance_for(store, &selection, id.as_deref()).map(|(c, i)| drain_dialog(store, c, i, Some(false)))
+        ActCmd::Drain(ref id) | ActCmd::Activate(ref id) => {
+            let draining = matches!(cmd, ActCmd::Drain(_));
+            let id = id.clone();
+            match instance_for(store, &selection, id.as_deref()) {
+                Ok((c, i)) => {
+                    drain_dialog(store, c, i, Some(draining));
+                    Ok(())
+                }
+                // Not loaded, or not when they were last read a while ago (an instance
+                // ID from an alert): the cluster's instances are read, then it is
+                // confirmed.
+                Err(_) if id.is_some() && selection.ecs_cluster().is_some() && !instances_fresh(store, &selection) => {
+                    let cluster = selection.ecs_cluster().unwrap_or_default().to_string();
+                    let id = id.unwrap_or_default();
+                    store
+                        .ui
+                        .info(format!("looking up instance {id} in {}…", arn_tail(&cluster)));
+                    let asked = store.cluster_data(&cluster).and_then(|d| d.instances.fetched_at);
+                    store.ui.pending_instance = Some(crate::store::ui::PendingInstance {
+                        cluster,
+                        id,
+                        draining,
+                        asked,
+                    });
+                    Ok(())
+                }
+                Err(e) => Err(e.replace(" (open :instances to load them)", "")),
+            }
         }
         ActCmd::Limits(min, max) => selected_service(&selection).map(|(c, s)| {
             limits_dialog(store, c, s, Some(format!("{min} {max}")));
@@ -740,6 +763,43 @@ pub fn open_pending_stop(store: &mut Store) {
             }
         }
         Err(e) => store.ui.error(e.message),
+    }
+}
+
+/// Whether the instances of the user's cluster were read in the last minute: an ID not
+/// among them is not there.
+fn instances_fresh(store: &Store, selection: &Selection) -> bool {
+    selection
+        .ecs_cluster()
+        .and_then(|c| store.cluster_data(c)?.instances.fetched_at)
+        .is_some_and(|at| store.now.duration_since(at) < jiff::SignedDuration::from_mins(1))
+}
+
+/// A `:drain ID` / `:activate ID` whose cluster's instances have been read since it was
+/// asked: its dialog, or why there is none.
+pub fn open_pending_instance(store: &mut Store) {
+    let Some(pending) = store.ui.pending_instance.clone() else {
+        return;
+    };
+    let Some(data) = store.cluster_data(&pending.cluster) else {
+        return;
+    };
+    let instances = &data.instances;
+    if instances.fetched_at == pending.asked {
+        // Not read since: unless the read failed, wait.
+        if let Some(error) = &instances.error {
+            let message = error.message.clone();
+            store.ui.pending_instance = None;
+            store.ui.error(message);
+        }
+        return;
+    }
+    store.ui.pending_instance = None;
+    let selection = Selection::in_cluster(Some(&pending.cluster));
+    match find_instance(store, &selection, &pending.id) {
+        Ok((c, i)) if store.ui.mode == Mode::Normal => drain_dialog(store, c, i, Some(pending.draining)),
+        Ok(_) => {}
+        Err(e) => store.ui.error(e.replace(" (open :instances to load them)", "")),
     }
 }
 

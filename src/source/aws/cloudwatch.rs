@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use super::error::{Call, Who};
 use super::timestamp;
 use crate::domain::FetchError;
-use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use crate::domain::metrics::{Alarm, AlarmChange, MetricSeries, SeriesKey, Window};
 
 /// The most queries one GetMetricData call takes.
 pub const QUERIES_PER_CALL: usize = 500;
@@ -134,6 +134,42 @@ pub async fn alarms(client: &Client, region: &str, who: &Who) -> Result<Vec<Alar
                 .unwrap_or_default(),
             reason: a.state_reason().unwrap_or_default().to_string(),
             updated: timestamp(a.state_updated_timestamp()),
+        })
+        .collect())
+}
+
+/// The alarm state changes of a region over the last day, newest first: one page of at
+/// most [`ALARM_HISTORY_ITEMS`](crate::domain::fetch::ALARM_HISTORY_ITEMS), so a timeline's
+/// cost per region stays one call however busy the alarms were.
+pub async fn alarm_history(
+    client: &Client,
+    region: &str,
+    who: &Who,
+    now: Timestamp,
+) -> Result<Vec<AlarmChange>, FetchError> {
+    use crate::domain::fetch::{ALARM_HISTORY_HOURS, ALARM_HISTORY_ITEMS};
+    use aws_sdk_cloudwatch::types::HistoryItemType;
+    let start = now - jiff::SignedDuration::from_hours(ALARM_HISTORY_HOURS);
+    let out = client
+        .describe_alarm_history()
+        .history_item_type(HistoryItemType::StateUpdate)
+        .start_date(DateTime::from_secs(start.as_second()))
+        .end_date(DateTime::from_secs(now.as_second() + 60))
+        .scan_by(ScanBy::TimestampDescending)
+        .max_records(ALARM_HISTORY_ITEMS)
+        .send()
+        .await
+        .map_err(|e| Call::new("CloudWatch DescribeAlarmHistory", region, who).of(e))?;
+    Ok(out
+        .alarm_history_items()
+        .iter()
+        .filter_map(|item| {
+            AlarmChange::from_history(
+                item.alarm_name()?,
+                timestamp(item.timestamp())?,
+                item.history_summary().unwrap_or_default(),
+                item.history_data(),
+            )
         })
         .collect())
 }

@@ -104,6 +104,7 @@ pub async fn nodegroups(client: &Client, region: &str, who: &Who, cluster: &str)
                 .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
                 .unwrap_or_default(),
             version: g.and_then(|g| g.version()).map(str::to_string),
+            modified_at: timestamp(g.and_then(|g| g.modified_at())),
         }])
     })
     .await
@@ -207,6 +208,7 @@ pub async fn addons(client: &Client, region: &str, who: &Who, cluster: &str) -> 
                 .and_then(|a| a.health())
                 .map(|h| issues(h.issues(), |i| (i.code().map(|c| c.as_str()), i.message())))
                 .unwrap_or_default(),
+            modified_at: timestamp(a.and_then(|a| a.modified_at())),
         }])
     })
     .await

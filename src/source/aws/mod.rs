@@ -543,6 +543,12 @@ impl Backend for AwsBackend {
                     .await
                     .map(Payload::Alarms)
             }
+            Fetch::AlarmHistory { account, region } => {
+                let c = self.clients(account, region)?;
+                cloudwatch::alarm_history(&c.cloudwatch, region, &c.who, self.now())
+                    .await
+                    .map(Payload::AlarmHistory)
+            }
             Fetch::Scaling { account, region } => {
                 let c = self.clients(account, region)?;
                 scaling::scaling(&c.autoscaling, region, &c.who)

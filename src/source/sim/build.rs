@@ -127,6 +127,12 @@ impl World {
             spec.name
         );
         let deployed_at = self.now - SignedDuration::from_hours(self.rng.range(20, 24 * 21) as i64);
+        // The failing service was deployed shortly before its trouble began: what changed.
+        let deployed_at = if spec.behavior == super::spec::Behavior::Failing {
+            self.now - SignedDuration::from_mins(30)
+        } else {
+            deployed_at
+        };
         let deployment = Deployment {
             id: self.deployment_id(),
             status: "PRIMARY".into(),

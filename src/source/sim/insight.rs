@@ -11,7 +11,7 @@ use crate::domain::insight::{
     CapacityProvider, Image, LogLine, PolicyKind, Repository, ScalableTarget, Scaling, ScalingActivity, ScalingPolicy,
     ScheduledAction, ScheduledTask, StepAdjustment, Target, TargetGroupHealth,
 };
-use crate::domain::metrics::{Alarm, MetricSeries, SeriesKey, Window};
+use crate::domain::metrics::{Alarm, AlarmChange, MetricSeries, SeriesKey, Window};
 
 /// A stable pseudo-random number in 0..1 for a string and a step.
 fn noise(seed: &str, step: i64) -> f64 {
@@ -204,6 +204,27 @@ impl World {
             }
         }
         alarms
+    }
+
+    /// The alarms' state changes: each alarm firing went from OK to ALARM when it was last
+    /// updated.
+    pub fn alarm_history(&self, account: &str, region: &str) -> Vec<AlarmChange> {
+        let mut changes: Vec<AlarmChange> = self
+            .alarms(account, region)
+            .into_iter()
+            .filter(|a| a.firing())
+            .filter_map(|a| {
+                Some(AlarmChange {
+                    at: a.updated?,
+                    from: "OK".into(),
+                    to: a.state.clone(),
+                    reason: Some(a.reason.clone()),
+                    alarm: a.name,
+                })
+            })
+            .collect();
+        changes.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.alarm.cmp(&b.alarm)));
+        changes
     }
 
     pub fn scaling(&self, account: &str, region: &str) -> Scaling {

@@ -217,6 +217,7 @@ impl Backend for SimBackend {
             } => Ok(Payload::Revisions(world.revisions(account, region, family))),
             Fetch::Metrics { window, series } => Ok(Payload::Metrics(world.metrics(*window, series))),
             Fetch::Alarms { account, region } => Ok(Payload::Alarms(world.alarms(account, region))),
+            Fetch::AlarmHistory { account, region } => Ok(Payload::AlarmHistory(world.alarm_history(account, region))),
             Fetch::Scaling { account, region } => Ok(Payload::Scaling(Box::new(world.scaling(account, region)))),
             Fetch::CapacityProviders { account, region, .. } => {
                 Ok(Payload::CapacityProviders(world.capacity_providers(account, region)))

@@ -32,6 +32,7 @@ pub mod targets;
 pub mod task;
 pub mod taskdef;
 pub mod tasks;
+pub mod timeline;
 pub mod trouble;
 pub mod workloads;
 
@@ -69,6 +70,7 @@ pub static ALL: &[&dyn Screen] = &[
     &pod_logs::PodLogs,
     &object::ObjectScreen,
     &trouble::Trouble,
+    &timeline::TimelineScreen,
     &apprunners::AppRunners,
     &apprunner::AppRunnerScreen,
     &apprunner_metrics::AppRunnerMetrics,

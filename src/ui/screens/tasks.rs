@@ -271,32 +271,6 @@ impl Row for Task {
     }
 }
 
-/// A stop reason with what varies between tasks (target group ARNs, task ids) left out,
-/// so that tasks that stopped for the same reason group together.
-pub fn reason_key(task: &Task) -> String {
-    if let Some(why) = task.containers.iter().find_map(|c| c.reason.as_deref()) {
-        return why.to_string();
-    }
-    let reason = task.stopped_reason.as_deref().unwrap_or("no reason given");
-    let reason = reason.split(" (target-group").next().unwrap_or(reason);
-    let reason = reason.split(" in (target-group").next().unwrap_or(reason);
-    match task.exit_code() {
-        Some(code) if code != 0 && reason.starts_with("Essential container") => format!("{reason} (exit {code})"),
-        _ => reason.trim_end_matches(" in").to_string(),
-    }
-}
-
-/// Stopped tasks counted by [`reason_key`], most common first.
-pub fn reasons<'a>(tasks: impl Iterator<Item = &'a Task>) -> Vec<(String, usize)> {
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for t in tasks {
-        *counts.entry(reason_key(t)).or_default() += 1;
-    }
-    let mut groups: Vec<(String, usize)> = counts.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    groups
-}
-
 /// The collection a tasks page shows.
 pub fn source<'a>(store: &'a Store, cluster: &str, stopped: bool) -> Option<&'a Collection<Task>> {
     let data = store.cluster_data(cluster)?;
@@ -353,7 +327,7 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
         && let Some(set) = set
     {
         // Why tasks stopped, most common first: the pattern before the rows.
-        let groups = reasons(set.items().iter().filter(|t| of_service(service)(t)));
+        let groups = crate::domain::stop_reasons(set.items().iter().filter(|t| of_service(service)(t)));
         if !groups.is_empty() {
             let shown = groups.len().min(4);
             let height = (shown as u16 + 2).min(area.height / 3).max(3);

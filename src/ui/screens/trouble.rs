@@ -89,6 +89,15 @@ impl Screen for Trouble {
         k8s::hint(command)
     }
 
+    fn opened_by(&self) -> Option<Command> {
+        Some(Command::Trouble)
+    }
+
+    /// `!` from anywhere: every cluster's pods in trouble.
+    fn command(&self, _store: &Store, _name: &str, _args: &[&str]) -> Result<Go, String> {
+        Ok(Go::here(Route::new(ID)))
+    }
+
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
         let clusters = self.scope(store, page).len();
         let pane = k8s::Pane {

@@ -208,7 +208,7 @@ impl SimKube {
         let groups: &[GroupSpec] = if platform {
             &[
                 ("general-a", "ON_DEMAND", &["m6i.xlarge"], 2, 3, 6),
-                ("spot-b", "SPOT", &["m6i.large", "m5.large"], 0, 2, 10),
+                ("spot-b", "SPOT", &["m6i.large", "m5.large"], 0, 3, 10),
             ]
         } else {
             &[("analytics", "ON_DEMAND", &["r6i.2xlarge"], 2, 3, 4)]
@@ -225,8 +225,25 @@ impl SimKube {
                 max,
                 health_issues: Vec::new(),
                 version: Some(if platform { "1.31" } else { "1.30" }.into()),
+                // The Spot group was resized during the incident; the rest long ago.
+                modified_at: Some(if capacity == "SPOT" {
+                    t0 - SignedDuration::from_mins(5)
+                } else {
+                    t0 - SignedDuration::from_hours(24 * 12)
+                }),
             });
-            for _ in 0..desired {
+            // The Spot group was scaled up during the incident and could not launch its
+            // third node: short of capacity, with the issue EKS reports for it.
+            let short = capacity == "SPOT";
+            if short {
+                let group = k.nodegroups.last_mut().expect("just pushed");
+                group.health_issues = vec![
+                    "AsgInstanceLaunchFailures: Could not launch Spot Instances. UnfulfillableCapacity - Unable to \
+                     fulfill capacity due to your request configuration."
+                        .into(),
+                ];
+            }
+            for _ in 0..desired - u32::from(short) {
                 k.add_node(group, t0 - SignedDuration::from_hours(24 * 12));
             }
         }
@@ -283,9 +300,12 @@ impl SimKube {
                 version: version.into(),
                 status: "ACTIVE".into(),
                 health_issues: Vec::new(),
+                modified_at: Some(t0 - SignedDuration::from_hours(24 * 12)),
             });
         }
         if platform {
+            // Updated during the incident, and not well since.
+            k.addons[3].modified_at = Some(t0 - SignedDuration::from_mins(15));
             k.addons[3].status = "DEGRADED".into();
             k.addons[3].health_issues = vec!["InsufficientNumberOfReplicas: 1 of 2 replicas available".into()];
         }
@@ -350,6 +370,7 @@ impl SimKube {
             max: nodes * 2,
             health_issues: Vec::new(),
             version: Some("1.31".into()),
+            modified_at: Some(at),
         });
         self.pending = Some(PendingPods { pods, apps, at });
     }
