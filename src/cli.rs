@@ -127,12 +127,12 @@ pub enum Sub {
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// Which view: fleet, services, tasks, nodegroups, pods; or any kind an EKS cluster
+    /// Which view: fleet, services, tasks, deployments, nodegroups, pods, apprunner; or any kind an EKS cluster
     /// serves, as `kubectl get` names it (ingresses, cj, nodepools.karpenter.sh).
     #[arg(value_name = "VIEW|KIND", value_parser = snapshot::What::parse)]
     pub view: snapshot::What,
 
-    /// Only this service (services, tasks).
+    /// Only this service (services, tasks; deployments needs it).
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
 

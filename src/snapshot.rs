@@ -32,6 +32,8 @@ pub enum View {
     Pods,
     /// The App Runner services of every account and region (--service NAME: that one).
     Apprunner,
+    /// A service's deployments as ECS records them (--cluster C --service S), newest first.
+    Deployments,
 }
 
 /// What `bosun snapshot` prints: one of the views, or the objects of any kind an EKS
@@ -51,7 +53,7 @@ impl What {
         let kind_like = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
         if !kind_like {
             return Err(format!(
-                "`{word}` is neither a view (fleet, services, tasks, nodegroups, pods, apprunner) nor a Kubernetes kind"
+                "`{word}` is neither a view (fleet, services, tasks, deployments, nodegroups, pods, apprunner) nor a Kubernetes kind"
             ));
         }
         Ok(What::Kind(word.to_string()))
@@ -402,6 +404,48 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
             } else {
                 output(&rows, &[], &cx, request.format)?
             }
+        }
+        View::Deployments => {
+            let (Some(cluster), Some(name)) = (&request.cluster, &request.service) else {
+                bail!("snapshot deployments needs --cluster and --service");
+            };
+            let clusters = chosen(backend, Some(cluster), request.in_flight, &mut missing).await?;
+            let services = clusters.iter().map(|c| (c.account.clone(), Fetch::services(&c.arn)));
+            load(backend, &mut store, services.collect(), request.in_flight, &mut missing).await?;
+            let Some(service) = clusters
+                .iter()
+                .filter_map(|c| store.cluster_data(&c.arn))
+                .flat_map(|d| d.services.items())
+                .find(|s| &s.name == name)
+                .cloned()
+            else {
+                if !missing.is_empty() {
+                    return Ok(Report {
+                        text: String::new(),
+                        missing,
+                    });
+                }
+                bail!("no service named `{name}` in {}", names(&clusters));
+            };
+            let fetch = Fetch::ServiceDeployments {
+                cluster: service.cluster_arn.clone(),
+                service: service.arn.clone(),
+            };
+            let rows: Vec<crate::domain::deploy::ServiceDeployment> = match backend.fetch(&fetch).await {
+                Ok(crate::domain::fetch::Payload::ServiceDeployments(history)) => history.deployments,
+                Ok(other) => bail!("{} came back as {}", fetch.describe(), other.kind()),
+                // Where the history cannot be read, the service's current deployments, and why.
+                Err(error) => {
+                    eprintln!("deployment history not read: {error}; showing the service's current deployments");
+                    service
+                        .deployments
+                        .iter()
+                        .map(crate::domain::deploy::ServiceDeployment::from_current)
+                        .collect()
+                }
+            };
+            let rows: Vec<&crate::domain::deploy::ServiceDeployment> = rows.iter().collect();
+            output(&rows, &[], &cx, request.format)?
         }
         View::Tasks => {
             let clusters = chosen(backend, request.cluster.as_deref(), request.in_flight, &mut missing).await?;

@@ -1389,3 +1389,212 @@ fn triage_in_three_keys() {
         }
     }
 }
+
+/// A service's deployments as ECS records them (`h`): newest first with what each went
+/// from and to and its circuit breaker; `enter` shows what one changed (images, digests,
+/// the task definition's diff); `X` on the one in progress confirms its rollback and sends
+/// it once, and on a finished one says why not.
+#[test]
+fn deployment_history_and_stopping_one_in_progress() {
+    use bosun::domain::op::Op;
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    press(&mut store, Command::History);
+    assert!(on(&store, screens::deployments::ID, |r| r
+        .service
+        .as_deref()
+        .is_some_and(|s| s.ends_with("/checkout"))));
+    follow_scope(&mut store);
+    let rows = store.deployment_rows.entries.items().to_vec();
+    assert!(rows.len() >= 2, "{rows:#?}");
+    assert!(rows[0].ongoing(), "the rollout going on is first: {rows:#?}");
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|d| d.status == "SUCCESSFUL" || d.status == "STOPPED")
+    );
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("deployments(checkout)"), "{text}");
+    assert!(
+        text.contains("in progress") && text.contains(&rows[0].change()),
+        "{text}"
+    );
+    assert!(text.contains("0/3"), "the circuit breaker's count: {text}");
+
+    // What the finished one before it changed.
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let text = screen(&store, 140, 40);
+    assert!(text.contains("What it changed"), "{text}");
+    assert!(text.contains("digest of checkout"), "{text}");
+    assert!(text.contains("Task definition: checkout:"), "{text}");
+    // Finished: nothing to stop.
+    let effects = press(&mut store, Command::StopTask);
+    assert!(support::sent(effects).is_empty() && store.ui.dialog.is_none());
+    assert!(
+        store
+            .ui
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("only one in progress can be stopped")
+    );
+    press(&mut store, Command::Back);
+
+    // The one in progress: its rollback, confirmed with the exact change, sent once.
+    press(&mut store, Command::Top);
+    press(&mut store, Command::StopTask);
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("Roll back the deployment of checkout"), "{text}");
+    assert!(text.contains(&format!("({})", rows[0].change())), "{text}");
+    let ops = support::sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::StopDeployment { deployment, .. }] if *deployment == rows[0].arn),
+        "{ops:?}"
+    );
+    assert!(
+        support::sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(),
+        "sent twice"
+    );
+
+    // Where a service's tasks run, by its capacity provider strategy.
+    type_line(&mut store, Command::CommandLine, "svc frontend");
+    follow_scope(&mut store);
+    let text = screen(&store, 160, 40);
+    assert!(
+        text.contains("Capacity running 4 on FARGATE, 4 on FARGATE_SPOT"),
+        "{text}"
+    );
+}
+
+/// The simulated fleet rolls a stopped deployment back as ECS does: the deployment says
+/// so (with the revision it goes back to), the service runs that revision again, and a
+/// second stop of a finished deployment is refused in ECS's words.
+#[test]
+fn the_demo_rolls_a_stopped_deployment_back() {
+    use bosun::domain::op::Op;
+    use bosun::ops::Operator;
+    let backend = SimBackend::fixed(7, at());
+    let rt = runtime();
+    let checkout = format!("{}/checkout", PROD_WEB.replace(":cluster/", ":service/"));
+    let history = |b: &SimBackend| match rt.block_on(bosun::source::Backend::fetch(
+        b,
+        &Fetch::ServiceDeployments {
+            cluster: PROD_WEB.into(),
+            service: checkout.clone(),
+        },
+    )) {
+        Ok(bosun::domain::fetch::Payload::ServiceDeployments(h)) => *h,
+        other => panic!("{other:?}"),
+    };
+    let before = history(&backend);
+    let d = before.deployments[0].clone();
+    assert!(d.ongoing(), "{d:?}");
+    let back = d.from[0].task_definition.clone().unwrap();
+    let op = |deployment: &str| Op::StopDeployment {
+        cluster: PROD_WEB.into(),
+        service: checkout.clone(),
+        deployment: deployment.into(),
+        change: d.change(),
+        back_to: Some(back.clone()),
+    };
+    rt.block_on(backend.apply(&op(&d.arn), "t1")).unwrap();
+    let after = history(&backend);
+    let rolled = after.deployments.iter().find(|x| x.arn == d.arn).unwrap();
+    assert_eq!(rolled.status, "ROLLBACK_IN_PROGRESS");
+    assert_eq!(rolled.rollback.as_ref().unwrap().revision, d.from[0].arn);
+    let services = match rt.block_on(bosun::source::Backend::fetch(&backend, &Fetch::services(PROD_WEB))) {
+        Ok(bosun::domain::fetch::Payload::Services(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        services.iter().find(|s| s.arn == checkout).unwrap().task_definition,
+        back
+    );
+    let finished = after.deployments.iter().find(|x| !x.ongoing()).unwrap();
+    match rt.block_on(backend.apply(&op(&finished.arn), "t2")) {
+        Err(bosun::domain::op::WriteError::Rejected { message, .. }) => {
+            assert!(message.starts_with("ConflictException"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Scale-in protection: the demo's queue workers have two tasks protected, shown with the
+/// time left; `P` protects another for the minutes typed (too many refused in the dialog)
+/// and sends it once.
+#[test]
+fn task_scale_in_protection() {
+    use bosun::domain::op::Op;
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "svc order-processor");
+    follow_scope(&mut store);
+    let text = screen(&store, 140, 40);
+    assert!(text.contains("PROTECTED"), "{text}");
+    assert_eq!(
+        text.matches(" 1h30m").count(),
+        2,
+        "two tasks protected for 90 minutes:\n{text}"
+    );
+    press(&mut store, Command::NextPane);
+    press(&mut store, Command::Bottom);
+    press(&mut store, Command::Protect);
+    let text = screen(&store, 120, 30);
+    assert!(
+        text.contains("Protect task from scale-in") && text.contains("not protected now"),
+        "{text}"
+    );
+    update(&mut store, Action::Input(Input::DeleteWord));
+    for c in "3000".chars() {
+        update(&mut store, Action::Input(Input::Char(c)));
+    }
+    update(&mut store, Action::Input(Input::Submit));
+    let error = store.ui.dialog.as_ref().unwrap().error.clone().unwrap_or_default();
+    assert!(error.contains("at most 2880 minutes"), "{error}");
+    update(&mut store, Action::Input(Input::DeleteWord));
+    for c in "45".chars() {
+        update(&mut store, Action::Input(Input::Char(c)));
+    }
+    update(&mut store, Action::Input(Input::Submit));
+    assert!(screen(&store, 120, 30).contains("protect it from scale-in for 45 minutes"));
+    let ops = support::sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::ProtectTask { minutes: 45, .. }]),
+        "{ops:?}"
+    );
+}
+
+/// Where a service's deployment history cannot be read, its current deployments are shown
+/// and the pane says why.
+#[test]
+fn without_the_history_the_current_deployments_and_why() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc checkout");
+    press(&mut store, Command::History);
+    let fetch = screens::deployments::history(store.ui.route());
+    update(
+        &mut store,
+        Action::Data(DataEvent {
+            fetch,
+            at: at(),
+            result: Err(FetchError::new(
+                ErrorKind::Forbidden,
+                "ECS ListServiceDeployments in us-east-1 failed: AccessDeniedException",
+            )),
+            digest: None,
+        }),
+    );
+    let rows = store.deployment_rows.entries.items().to_vec();
+    assert_eq!(rows.len(), 2, "the service's deployments[]: {rows:#?}");
+    let text = screen(&store, 140, 30);
+    assert!(text.contains("current only"), "{text}");
+    assert!(
+        text.contains("deployment history not read: ECS ListServiceDeployments in us-east-1 failed: AccessDenied"),
+        "{text}"
+    );
+}

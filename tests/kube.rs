@@ -1449,18 +1449,36 @@ fn warning_events_in_the_timeline() {
             events.create(&Default::default(), &event).await.unwrap();
         }
         // They arrive by the watch, in a moment.
-        let mut entries = Vec::new();
+        let mut arrived = false;
         for _ in 0..100 {
             apply(&mut store, backend.fetch(&kube_fetch(KubeKind::Events)).await);
-            entries = gather(&store, &about, hour_ago);
-            if entries
+            arrived = gather(&store, &about, hour_ago)
                 .iter()
-                .any(|e| e.kind == Kind::K8s && e.what.starts_with("FailedMount ×5"))
-            {
+                .any(|e| e.kind == Kind::K8s && e.what.starts_with("FailedMount ×5"));
+            if arrived {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        assert!(arrived, "the warnings never arrived by the watch");
+        // The node group moto just made (EKS's modifiedAt), with its size.
+        let groups = Fetch::NodeGroups {
+            cluster: CLUSTER.into(),
+        };
+        let result = backend.fetch(&groups).await;
+        store.apply(bosun::domain::fetch::DataEvent {
+            fetch: groups,
+            at: jiff::Timestamp::now(),
+            result,
+            digest: None,
+        });
+        let entries = gather(&store, &about, hour_ago);
+        let group = entries
+            .iter()
+            .find(|e| e.kind == Kind::NodeGroup)
+            .expect("the node group");
+        assert_eq!(group.resource, "general");
+        assert!(group.what.contains("min 1 / desired 2 / max 4"), "{group:?}");
         let warnings: Vec<_> = entries.iter().filter(|e| e.kind == Kind::K8s).collect();
         assert_eq!(warnings.len(), 1, "one entry per object and reason: {warnings:#?}");
         let w = warnings[0];

@@ -80,6 +80,7 @@ impl World {
 fn every_kind_of_action(w: &World) -> Vec<Op> {
     let web = w.service(SMALL, "web");
     let task = w.tasks(SMALL, false)[0].arn.clone();
+    let another = w.tasks(SMALL, false)[1].arn.clone();
     let instance = w.seeded["instances"]["ec2"][0].as_str().unwrap().to_string();
     vec![
         Op::Scale {
@@ -124,6 +125,11 @@ fn every_kind_of_action(w: &World) -> Vec<Op> {
             from: None,
             min: 2,
             max: 8,
+        },
+        Op::ProtectTask {
+            cluster: SMALL.into(),
+            task: another,
+            minutes: 30,
         },
     ]
 }
@@ -207,6 +213,22 @@ fn every_action_is_applied_and_reads_back() {
         (target["MinCapacity"].as_i64(), target["MaxCapacity"].as_i64()),
         (Some(2), Some(8))
     );
+
+    let protected = match &ops[7] {
+        Op::ProtectTask { task, .. } => task.clone(),
+        _ => unreachable!(),
+    };
+    let protection = match w.rt.block_on(w.backend.fetch(&Fetch::TaskProtection {
+        cluster: SMALL.into(),
+        tasks: vec![protected.clone()],
+    })) {
+        Ok(Payload::TaskProtection(list)) => list,
+        other => panic!("{other:?}"),
+    };
+    let p = &protection[0];
+    assert!(p.task == protected && p.enabled, "{p:?}");
+    let left = p.expires.unwrap().duration_since(jiff::Timestamp::now()).as_mins();
+    assert!((28..=30).contains(&left), "protected for 30 minutes: {left}");
 
     // A failure is reported with the API's words, and audited too.
     let missing = Op::Scale {
@@ -313,4 +335,150 @@ fn run_task_is_sent_with_a_client_token_and_a_retry_starts_nothing_new() {
     let other = w.rt.block_on(w.backend.apply(&op, "bosun-test-token-2")).unwrap();
     assert_ne!(first.tasks, other.tasks);
     assert_eq!(w.tasks(SMALL, false).len(), before + 2);
+}
+
+/// A service's deployments from the test moto server's history (ListServiceDeployments,
+/// DescribeServiceDeployments, DescribeServiceRevisions): the rollout configuration
+/// DescribeServices carries, a deployment in progress with its circuit breaker's count,
+/// what it changed revision against revision; then StopServiceDeployment rolls it back, a
+/// finished one is refused with ECS's code, and `bosun snapshot deployments` prints it.
+#[test]
+fn deployment_history_and_a_rollback_against_moto() {
+    use bosun::domain::deploy::changes;
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(support::servers::aws_cli())
+            .args(args)
+            .envs(support::servers::aws_env(&endpoint))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    // The circuit breaker with rollback, and an alarm: no deployment by itself.
+    cli(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "web",
+        "--deployment-configuration",
+        "deploymentCircuitBreaker={enable=true,rollback=true},alarms={alarmNames=[web-5xx],enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
+        "--capacity-provider-strategy",
+        "capacityProvider=FARGATE,base=1,weight=1",
+        "capacityProvider=FARGATE_SPOT,weight=3",
+    ]);
+    let web = w.service(SMALL, "web");
+    assert_eq!(
+        web.capacity_strategy,
+        [("FARGATE".to_string(), 1, 1), ("FARGATE_SPOT".to_string(), 0, 3)]
+    );
+    assert_eq!(
+        web.rollout.summary(),
+        "rolling · circuit breaker with rollback · alarms web-5xx (rollback)"
+    );
+    let history = |w: &World| match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
+        cluster: SMALL.into(),
+        service: web.arn.clone(),
+    })) {
+        Ok(Payload::ServiceDeployments(h)) => *h,
+        other => panic!("{other:?}"),
+    };
+    let first = history(&w);
+    assert_eq!(first.deployments.len(), 1, "{first:#?}");
+
+    // A new revision: a deployment in progress, two tasks failed so far.
+    let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
+    let executor = Executor::new(w.backend.clone(), Guard::default(), None);
+    let deploy = Op::SetTaskDefinition {
+        cluster: SMALL.into(),
+        service: web.arn.clone(),
+        from: web.task_definition.clone(),
+        to: next.clone(),
+        rollback: false,
+    };
+    let outcome = w.rt.block_on(executor.execute(request(1, deploy))).outcome;
+    assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+    let ongoing = history(&w).deployments[0].clone();
+    w._moto.control(
+        "/_bosun/ecs/service-deployment",
+        serde_json::json!({"serviceDeploymentArn": ongoing.arn, "failureCount": 2}),
+    );
+    let h = history(&w);
+    let d = &h.deployments[0];
+    assert_eq!(d.status, "IN_PROGRESS");
+    assert!(d.ongoing());
+    assert_eq!(
+        d.change(),
+        format!(
+            "{} → {}",
+            bosun::util::task_def_short(&web.task_definition),
+            bosun::util::task_def_short(&next)
+        )
+    );
+    let breaker = d.circuit_breaker.clone().unwrap();
+    assert_eq!((breaker.status.as_str(), breaker.failures), ("MONITORING", 2));
+    assert_eq!(d.breaker(), format!("2/{}", breaker.threshold));
+    assert_eq!(d.alarms.as_ref().unwrap().names, ["web-5xx"]);
+    let (from, to) = (
+        h.revision(&d.from[0].arn).expect("the source revision described"),
+        h.revision(&d.to.as_ref().unwrap().arn)
+            .expect("the target revision described"),
+    );
+    let changed = changes(from, to);
+    assert!(
+        changed.iter().any(|(name, ..)| name == "task definition"),
+        "{changed:?}"
+    );
+    assert!(to.images.iter().all(|(_, _, digest)| digest.is_some()), "{to:?}");
+
+    // Stopped and rolled back: once, as ECS takes it; a finished one is refused.
+    let stop = |deployment: &str| Op::StopDeployment {
+        cluster: SMALL.into(),
+        service: web.arn.clone(),
+        deployment: deployment.into(),
+        change: d.change(),
+        back_to: from.task_definition.clone().into(),
+    };
+    let outcome = w.rt.block_on(executor.execute(request(2, stop(&d.arn)))).outcome;
+    assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+    let after = history(&w);
+    let stopped = after.deployments.iter().find(|x| x.arn == d.arn).unwrap();
+    assert_eq!(stopped.status, "ROLLBACK_REQUESTED");
+    assert_eq!(stopped.rollback.as_ref().unwrap().revision, from.arn);
+    let done = after
+        .deployments
+        .iter()
+        .find(|x| !x.ongoing())
+        .expect("a finished deployment");
+    match w.rt.block_on(executor.execute(request(3, stop(&done.arn)))).outcome {
+        Outcome::Rejected { code, .. } => assert_eq!(code, "ConflictException"),
+        other => panic!("{other:?}"),
+    }
+
+    // Protecting a task that is not there: ECS's failure reason, as the code.
+    let bogus = Op::ProtectTask {
+        cluster: SMALL.into(),
+        task: "arn:aws:ecs:us-east-1:123456789012:task/small/0123456789abcdef0123456789abcdef".into(),
+        minutes: 10,
+    };
+    match w.rt.block_on(executor.execute(request(4, bogus))).outcome {
+        Outcome::Rejected { code, .. } => assert_eq!(code, "MISSING"),
+        other => panic!("{other:?}"),
+    }
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args(["snapshot", "deployments", "--cluster", "small", "--service", "web"])
+        .arg("--log-file")
+        .arg(std::env::temp_dir().join("bosun-test-deployments.log"))
+        .envs(support::servers::aws_env(&endpoint))
+        .env("BOSUN_NO_APPRUNNER", "1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("rollback requested"), "{text}");
+    assert!(text.contains(&format!("2/{}", breaker.threshold)), "{text}");
 }

@@ -156,6 +156,10 @@ pub struct Service {
     /// Tasks of this service that failed in the last [`RECENT_FAILURE_SECS`]: derived by
     /// the store from the stopped tasks, zero from the sources.
     pub recent_failures: u32,
+    /// What decides how its deployments roll out.
+    pub rollout: super::deploy::RolloutConfig,
+    /// Its capacity provider strategy: (provider, base, weight).
+    pub capacity_strategy: Vec<(String, u32, u32)>,
 }
 
 /// How far back a task failure still counts against a service's health.
@@ -286,6 +290,8 @@ pub struct Task {
     pub stop_code: Option<String>,
     pub stopped_reason: Option<String>,
     pub containers: Vec<Container>,
+    /// The capacity provider it runs on (FARGATE, FARGATE_SPOT, an Auto Scaling group's).
+    pub capacity_provider: Option<String>,
 }
 
 impl Task {
@@ -485,6 +491,8 @@ mod tests {
             max_percent: 200,
             created_at: None,
             recent_failures: 0,
+            rollout: Default::default(),
+            capacity_strategy: Vec::new(),
         }
     }
 
@@ -559,6 +567,7 @@ mod tests {
             stop_code: None,
             stopped_reason: None,
             containers: vec![c(Some(0)), c(Some(137)), c(None)],
+            capacity_provider: None,
         };
         assert_eq!(task.exit_code(), Some(137));
         assert_eq!(task.service_name(), Some("web"));

@@ -38,6 +38,16 @@ pub enum Fetch {
     ContainerInstances {
         cluster: String,
     },
+    /// The scale-in protection of tasks of a cluster (ARNs, sorted).
+    TaskProtection {
+        cluster: String,
+        tasks: Vec<String>,
+    },
+    /// A service's deployments as ECS records them, and the revisions they refer to.
+    ServiceDeployments {
+        cluster: String,
+        service: String,
+    },
     /// One task by its ID or ARN, described wherever it is (loaded or not): an ID pasted
     /// from an alert.
     Task {
@@ -239,6 +249,8 @@ impl Fetch {
             Fetch::Services { cluster }
             | Fetch::Tasks { cluster, .. }
             | Fetch::Task { cluster, .. }
+            | Fetch::ServiceDeployments { cluster, .. }
+            | Fetch::TaskProtection { cluster, .. }
             | Fetch::ContainerInstances { cluster }
             | Fetch::NodeGroups { cluster }
             | Fetch::FargateProfiles { cluster }
@@ -280,6 +292,8 @@ impl Fetch {
             Fetch::Metrics { .. }
                 | Fetch::Alarms { .. }
                 | Fetch::AlarmHistory { .. }
+                | Fetch::ServiceDeployments { .. }
+                | Fetch::TaskProtection { .. }
                 | Fetch::Scaling { .. }
                 | Fetch::CapacityProviders { .. }
                 | Fetch::Targets { .. }
@@ -366,6 +380,12 @@ impl Fetch {
             Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
             Fetch::Alarms { account, region } => format!("alarms of {account} in {region}"),
             Fetch::AlarmHistory { account, region } => format!("alarm history of {account} in {region}"),
+            Fetch::ServiceDeployments { service, .. } => {
+                format!("the deployments of {}", crate::util::arn_tail(service))
+            }
+            Fetch::TaskProtection { cluster, .. } => {
+                format!("task protection in {}", crate::util::arn_tail(cluster))
+            }
             Fetch::Scaling { account, region } => format!("autoscaling of {account} in {region}"),
             Fetch::CapacityProviders { account, region, .. } => format!("capacity providers of {account} in {region}"),
             Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
@@ -401,6 +421,8 @@ pub enum Payload {
     Revisions(Vec<String>),
     Metrics(Vec<MetricSeries>),
     Alarms(Vec<Alarm>),
+    ServiceDeployments(Box<super::deploy::DeploymentHistory>),
+    TaskProtection(Vec<super::deploy::Protection>),
     AlarmHistory(Vec<AlarmChange>),
     Scaling(Box<Scaling>),
     CapacityProviders(Vec<CapacityProvider>),
@@ -439,6 +461,8 @@ impl Payload {
             Payload::Metrics(_) => "metrics",
             Payload::Alarms(_) => "alarms",
             Payload::AlarmHistory(_) => "alarm history",
+            Payload::ServiceDeployments(_) => "service deployments",
+            Payload::TaskProtection(_) => "task protection",
             Payload::Scaling(_) => "scaling",
             Payload::CapacityProviders(_) => "capacity providers",
             Payload::Targets(_) => "targets",

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod apprunner;
+pub mod deploy;
 pub mod ecs;
 pub mod eks;
 pub mod fetch;

@@ -53,6 +53,25 @@ pub enum Op {
         instance: String,
         draining: bool,
     },
+    /// Protect a task from scale-in for `minutes` (UpdateTaskProtection); 0 removes the
+    /// protection.
+    ProtectTask {
+        cluster: String,
+        task: String,
+        minutes: u32,
+    },
+    /// Stop a service deployment in progress and roll it back to the revision it came
+    /// from (StopServiceDeployment, stopType ROLLBACK).
+    StopDeployment {
+        cluster: String,
+        service: String,
+        /// The service deployment's ARN.
+        deployment: String,
+        /// `payments:58 → payments:59`, for the confirmation.
+        change: String,
+        /// The task definition it goes back to, when known.
+        back_to: Option<String>,
+    },
     /// The Application Auto Scaling min / max of a service.
     SetScalingLimits {
         cluster: String,
@@ -155,6 +174,9 @@ impl Op {
             Op::SetInstanceState { draining: true, .. } => "drain",
             Op::SetInstanceState { .. } => "activate",
             Op::SetScalingLimits { .. } => "set scaling limits",
+            Op::StopDeployment { .. } => "roll back deployment",
+            Op::ProtectTask { minutes: 0, .. } => "unprotect",
+            Op::ProtectTask { .. } => "protect",
             Op::RolloutRestart { .. } => "rollout restart",
             Op::ScaleWorkload { .. } => "scale",
             Op::DeletePod { .. } => "delete pod",
@@ -179,6 +201,8 @@ impl Op {
             | Op::RunTask { cluster, .. }
             | Op::SetInstanceState { cluster, .. }
             | Op::SetScalingLimits { cluster, .. }
+            | Op::StopDeployment { cluster, .. }
+            | Op::ProtectTask { cluster, .. }
             | Op::RolloutRestart { cluster, .. }
             | Op::ScaleWorkload { cluster, .. }
             | Op::DeletePod { cluster, .. }
@@ -203,7 +227,8 @@ impl Op {
             Op::Redeploy { service, .. }
             | Op::SetTaskDefinition { service, .. }
             | Op::Scale { service, .. }
-            | Op::SetScalingLimits { service, .. } => Some(service),
+            | Op::SetScalingLimits { service, .. }
+            | Op::StopDeployment { service, .. } => Some(service),
             _ => None,
         }
     }
@@ -211,7 +236,7 @@ impl Op {
     /// The resource acted on, as a person names it.
     pub fn target(&self) -> String {
         match self {
-            Op::StopTask { task, .. } => format!("task {}", arn_tail(task)),
+            Op::StopTask { task, .. } | Op::ProtectTask { task, .. } => format!("task {}", arn_tail(task)),
             Op::RunTask { task_definition, .. } => format!("task definition {}", task_def_short(task_definition)),
             Op::SetInstanceState { instance, .. } => format!("instance {}", arn_tail(instance)),
             Op::RolloutRestart {
@@ -270,6 +295,23 @@ impl Op {
                 "its service tasks are replaced on other instances; nothing new is placed on it".into(),
             ],
             Op::SetInstanceState { draining: false, .. } => vec!["DRAINING → ACTIVE".into()],
+            Op::ProtectTask { minutes: 0, .. } => vec!["remove its scale-in protection".into()],
+            Op::ProtectTask { minutes, .. } => vec![
+                format!("protect it from scale-in for {minutes} minutes"),
+                "scale-in stops other tasks first; a deployment still replaces it".into(),
+            ],
+            Op::StopDeployment {
+                deployment,
+                change,
+                back_to,
+                ..
+            } => vec![
+                format!("stop deployment {} ({change})", arn_tail(deployment)),
+                match back_to {
+                    Some(td) => format!("roll back to {}: ECS replaces its new tasks", task_def_short(td)),
+                    None => "roll back to the revision it came from: ECS replaces its new tasks".into(),
+                },
+            ],
             Op::SetScalingLimits { from, min, max, .. } => match from {
                 Some((old_min, old_max)) => vec![format!("min {old_min} → {min} · max {old_max} → {max}")],
                 None => vec![format!(
@@ -618,6 +660,10 @@ pub fn validate(op: &Op, limits: &Limits) -> Result<(), String> {
             Err(format!("at most {} tasks at a time ({count} asked)", limits.max_run))
         }
         Op::StopTask { reason, .. } if reason.trim().is_empty() => Err("a stop reason is needed".into()),
+        Op::ProtectTask { minutes, .. } if *minutes > super::deploy::PROTECTION_MAX_MINUTES => Err(format!(
+            "at most {} minutes (two days), as ECS allows",
+            super::deploy::PROTECTION_MAX_MINUTES
+        )),
         Op::StopTask { reason, .. } if reason.chars().count() > 255 => {
             Err("a stop reason has at most 255 characters".into())
         }

@@ -78,6 +78,65 @@ impl Operator for AwsBackend {
                     tasks: vec![],
                 })
             }
+            Op::ProtectTask { cluster, task, minutes } => {
+                let mut call = client
+                    .update_task_protection()
+                    .cluster(cluster)
+                    .tasks(task)
+                    .protection_enabled(*minutes > 0);
+                if *minutes > 0 {
+                    call = call.expires_in_minutes(*minutes as i32);
+                }
+                let out = call
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateTaskProtection").write_error(e))?;
+                if let Some(failure) = out.failures().first() {
+                    return Err(WriteError::Rejected {
+                        code: failure.reason().unwrap_or("Failure").to_string(),
+                        message: failure.detail().or(failure.reason()).unwrap_or_default().to_string(),
+                    });
+                }
+                let until = out
+                    .protected_tasks()
+                    .first()
+                    .and_then(|p| p.expiration_date())
+                    .and_then(|d| jiff::Timestamp::from_second(d.secs()).ok())
+                    .map_or_else(String::new, |t| format!(" until {} UTC", t.strftime("%H:%M")));
+                Ok(Applied {
+                    summary: if *minutes > 0 {
+                        format!("task {} protected from scale-in{until}", arn_tail(task))
+                    } else {
+                        format!("task {} no longer protected", arn_tail(task))
+                    },
+                    deployment: None,
+                    tasks: vec![],
+                })
+            }
+            Op::StopDeployment {
+                service, deployment, ..
+            } => {
+                client
+                    .stop_service_deployment()
+                    .service_deployment_arn(deployment)
+                    .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS StopServiceDeployment").write_error(e))?;
+                Ok(Applied {
+                    summary: format!(
+                        "{}: deployment {} rolling back",
+                        arn_tail(service),
+                        arn_tail(deployment)
+                    ),
+                    deployment: None,
+                    tasks: vec![],
+                })
+            }
             Op::Scale {
                 cluster, service, to, ..
             } => {

@@ -19,6 +19,13 @@ impl Operator for SimBackend {
                 Op::Scale {
                     cluster, service, to, ..
                 } => w.scale(cluster, service, *to),
+                Op::ProtectTask { cluster, task, minutes } => w.protect_task(cluster, task, *minutes),
+                Op::StopDeployment {
+                    cluster,
+                    service,
+                    deployment,
+                    ..
+                } => w.stop_deployment(cluster, service, deployment),
                 Op::StopTask { cluster, task, reason } => w.stop_task(cluster, task, reason),
                 Op::RunTask {
                     cluster,

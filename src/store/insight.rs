@@ -18,6 +18,8 @@ pub struct Slot<T> {
     pub value: Option<T>,
     pub fetched_at: Option<Timestamp>,
     pub error: Option<FetchError>,
+    /// Bumped whenever the value or the error changes.
+    pub version: u64,
 }
 
 impl<T> Default for Slot<T> {
@@ -26,6 +28,7 @@ impl<T> Default for Slot<T> {
             value: None,
             fetched_at: None,
             error: None,
+            version: 0,
         }
     }
 }
@@ -35,12 +38,18 @@ impl<T: PartialEq> Slot<T> {
         let changed = self.error.take().is_some() || self.value.as_ref() != Some(&value);
         self.value = Some(value);
         self.fetched_at = Some(at);
+        if changed {
+            self.version += 1;
+        }
         changed
     }
 
     pub fn fail(&mut self, error: FetchError) -> bool {
         let changed = self.error.as_ref() != Some(&error);
         self.error = Some(error);
+        if changed {
+            self.version += 1;
+        }
         changed
     }
 }
@@ -112,6 +121,10 @@ pub struct Insight {
     pub metrics_status: Slot<()>,
     /// By account and region, as the rest of the per-region data.
     pub alarms: BTreeMap<Place, Collection<Alarm>>,
+    /// Tasks' scale-in protection, by cluster ARN.
+    pub protection: HashMap<String, Slot<Vec<crate::domain::deploy::Protection>>>,
+    /// Services' deployments as ECS records them, by service ARN.
+    pub deployments: HashMap<String, Slot<crate::domain::deploy::DeploymentHistory>>,
     /// Alarm state changes of the last day, newest first.
     pub alarm_history: BTreeMap<Place, Slot<Vec<AlarmChange>>>,
     pub scaling: BTreeMap<Place, Slot<Scaling>>,
@@ -133,6 +146,8 @@ impl Default for Insight {
             metrics_status: Slot::default(),
             alarms: BTreeMap::new(),
             alarm_history: BTreeMap::new(),
+            deployments: HashMap::new(),
+            protection: HashMap::new(),
             scaling: BTreeMap::new(),
             capacity: BTreeMap::new(),
             targets: HashMap::new(),
@@ -146,6 +161,16 @@ impl Default for Insight {
 }
 
 impl Insight {
+    /// A task's scale-in protection, where it was read.
+    pub fn protection_of(&self, cluster: &str, task: &str) -> Option<&crate::domain::deploy::Protection> {
+        self.protection
+            .get(cluster)?
+            .value
+            .as_ref()?
+            .iter()
+            .find(|p| p.task == task)
+    }
+
     pub fn series(&self, key: &SeriesKey, window: Window) -> Option<&MetricSeries> {
         self.metrics.get(&(key.clone(), window))
     }
@@ -183,6 +208,12 @@ impl Insight {
             (Fetch::Alarms { account, region }, Payload::Alarms(mut list)) => {
                 list.sort_by(|a, b| (!a.firing(), &a.name).cmp(&(!b.firing(), &b.name)));
                 self.alarms.entry(place(account, region)).or_default().replace(list, at)
+            }
+            (Fetch::TaskProtection { cluster, .. }, Payload::TaskProtection(list)) => {
+                self.protection.entry(cluster.clone()).or_default().set(list, at)
+            }
+            (Fetch::ServiceDeployments { service, .. }, Payload::ServiceDeployments(history)) => {
+                self.deployments.entry(service.clone()).or_default().set(*history, at)
             }
             (Fetch::AlarmHistory { account, region }, Payload::AlarmHistory(list)) => self
                 .alarm_history
@@ -249,6 +280,10 @@ impl Insight {
                 .or_default()
                 .fail(error),
             Fetch::Scaling { account, region } => self.scaling.entry(place(account, region)).or_default().fail(error),
+            Fetch::ServiceDeployments { service, .. } => {
+                self.deployments.entry(service.clone()).or_default().fail(error)
+            }
+            Fetch::TaskProtection { cluster, .. } => self.protection.entry(cluster.clone()).or_default().fail(error),
             Fetch::CapacityProviders { account, region, .. } => {
                 self.capacity.entry(place(account, region)).or_default().fail(error)
             }

@@ -122,7 +122,10 @@ pub struct Store {
     /// Bumped when an action is added.
     pub actions_version: u64,
     /// The timeline on screen, gathered again when what it reads changes.
-    pub timeline: Timeline,
+    pub timeline: Derived<crate::domain::timeline::Entry>,
+    /// The deployments of the service on screen: its history, or its current deployments
+    /// where the history cannot be read.
+    pub deployment_rows: Derived<crate::domain::deploy::ServiceDeployment>,
     pub settings: Settings,
     pub ui: ui::Ui,
 }
@@ -151,12 +154,21 @@ impl Settings {
     }
 }
 
-/// The entries of the timeline on screen, and what they were gathered from.
-#[derive(Debug, Default)]
-pub struct Timeline {
-    pub entries: Collection<crate::domain::timeline::Entry>,
-    /// [`timeline::fingerprint`] of what they were gathered from.
+/// Rows a screen puts together from other data (the timeline, a service's deployments),
+/// and a fingerprint of what they were made from: made again only when that changes.
+#[derive(Debug)]
+pub struct Derived<T> {
+    pub entries: Collection<T>,
     pub from: Option<u64>,
+}
+
+impl<T> Default for Derived<T> {
+    fn default() -> Self {
+        Derived {
+            entries: Collection::default(),
+            from: None,
+        }
+    }
 }
 
 /// How many actions of the audit log the timeline keeps.
@@ -205,7 +217,8 @@ impl Store {
             ops: OpsState::default(),
             actions: Vec::new(),
             actions_version: 0,
-            timeline: Timeline::default(),
+            timeline: Derived::default(),
+            deployment_rows: Derived::default(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
         }

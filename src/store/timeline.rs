@@ -151,10 +151,10 @@ pub fn fingerprint(store: &Store, about: &About, since: Timestamp) -> u64 {
             a.version.hash(&mut h);
         }
         if let Some(s) = store.insight.alarm_history.get(&place) {
-            (s.fetched_at, s.error.is_some()).hash(&mut h);
+            (s.fetched_at, s.version).hash(&mut h);
         }
         if let Some(s) = store.insight.scaling.get(&place) {
-            (s.fetched_at, s.error.is_some()).hash(&mut h);
+            (s.fetched_at, s.version).hash(&mut h);
         }
     }
     h.finish()

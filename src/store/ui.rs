@@ -404,6 +404,10 @@ pub enum Pending {
         cluster: String,
         task: String,
     },
+    ProtectTask {
+        cluster: String,
+        task: String,
+    },
     RunTask {
         cluster: String,
         task_definition: String,

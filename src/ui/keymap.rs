@@ -48,6 +48,8 @@ pub enum Command {
     RunTask,
     Drain,
     ScalingLimits,
+    /// Protect a task from scale-in.
+    Protect,
     // Screens one key away from a service or task.
     Metrics,
     Autoscaling,
@@ -55,6 +57,8 @@ pub enum Command {
     TaskDefinition,
     Logs,
     Images,
+    /// A service's deployments as ECS records them.
+    History,
     Window1h,
     Window3h,
     Window24h,
@@ -147,6 +151,7 @@ specs! {
     TaskDefinition, "task_definition", Inspect, "taskdef", ["d"], "the task definition (c: diff with the previous)";
     Logs, "logs", Inspect, "logs", ["l"], "a container's log (awslogs, or a pod's)";
     Images, "images", Inspect, "images", ["r"], "ECR images: tags, push time, scan findings";
+    History, "history", Inspect, "history", ["h"], "deployments as ECS records them: what each changed, circuit breaker, alarms";
     Window1h, "window_1h", Inspect, "1h", ["1"], "charts: the last hour";
     Window3h, "window_3h", Inspect, "3h", ["2"], "charts: the last 3 hours";
     Window24h, "window_24h", Inspect, "24h", ["3"], "charts: the last day";
@@ -162,6 +167,7 @@ specs! {
     RunTask, "run_task", Actions, "run_task", ["N"], "service: run a one-off task like it; CronJob: trigger it now";
     Drain, "drain", Actions, "drain", ["D"], "instance: drain / activate; node: cordon / uncordon; CronJob: suspend / resume";
     ScalingLimits, "scaling_limits", Actions, "scaling_limits", ["M"], "service: autoscaling min / max";
+    Protect, "protect", Actions, "protect", ["P"], "task: protect from scale-in for N minutes (0 removes it)";
 }
 
 impl Command {
@@ -462,7 +468,7 @@ mod tests {
         assert!(commands.contains(&last));
         assert_eq!(
             commands.len(),
-            45,
+            47,
             "a new command needs its row in SPECS, and this count"
         );
     }

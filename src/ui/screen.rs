@@ -107,6 +107,8 @@ pub struct Selection {
     pub task: Option<Task>,
     /// A container of the task or pod, where one is selected.
     pub container: Option<String>,
+    /// A service deployment as ECS records it (the deployments screen).
+    pub deployment: Option<crate::domain::deploy::ServiceDeployment>,
     /// A task definition revision (ARN): a selected deployment's, or the page's.
     pub task_definition: Option<String>,
     pub instance: Option<ContainerInstance>,

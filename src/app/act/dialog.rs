@@ -35,6 +35,15 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             };
             (op, arn_tail(task).chars().take(8).collect())
         }
+        Pending::ProtectTask { cluster, task } => {
+            let minutes = parse_count(answer, "number of minutes")?;
+            let op = Op::ProtectTask {
+                cluster: cluster.clone(),
+                task: task.clone(),
+                minutes,
+            };
+            (op, arn_tail(task).chars().take(8).collect())
+        }
         Pending::RunTask {
             cluster,
             task_definition,

@@ -162,7 +162,12 @@ pub fn begin(store: &mut Store, command: Command) {
         }),
         Command::Rollback => selected_service(&selection).map(|(c, s)| rollback_dialog(store, c, s)),
         Command::Revision => selected_service(&selection).map(|(c, s)| revision_dialog(store, c, s, None, false)),
+        Command::StopTask if selection.deployment.is_some() => {
+            let d = selection.deployment.clone().expect("checked");
+            selected_service(&selection).and_then(|(c, s)| stop_deployment_dialog(store, c, s, d))
+        }
         Command::StopTask => selected_task(&selection).map(|(c, t)| stop_dialog(store, c, t, None)),
+        Command::Protect => selected_task(&selection).map(|(c, t)| protect_dialog(store, c, t)),
         Command::RunTask => {
             selected_service(&selection).map(|(c, s)| run_dialog(store, c, &s.task_definition, Some(&s), None))
         }
@@ -473,6 +478,34 @@ fn stop_dialog(store: &mut Store, cluster: String, t: Task, reason: Option<Strin
     );
 }
 
+/// Protect a task from scale-in for a number of minutes (0 removes it), its protection
+/// now in the prompt.
+fn protect_dialog(store: &mut Store, cluster: String, t: Task) {
+    let now = store
+        .insight
+        .protection_of(&cluster, &t.arn)
+        .filter(|p| p.enabled)
+        .and_then(|p| p.expires)
+        .map_or_else(
+            || "not protected now".to_string(),
+            |at| format!("protected until {} UTC", at.strftime("%H:%M")),
+        );
+    let then = Pending::ProtectTask {
+        cluster: cluster.clone(),
+        task: t.arn.clone(),
+    };
+    let what = match t.service_name() {
+        Some(service) => format!("{} ({service})", t.id),
+        None => t.id.clone(),
+    };
+    open(
+        store,
+        "Protect task from scale-in".into(),
+        target(store, &cluster, "task", what),
+        ask(format!("minutes of protection, 0 removes it ({now})"), "60", then),
+    );
+}
+
 fn run_dialog(store: &mut Store, cluster: String, task_definition: &str, like: Option<&Service>, count: Option<&str>) {
     let launch = like.map_or(LaunchType::Unknown, |s| s.launch_type);
     let then = Pending::RunTask {
@@ -558,6 +591,40 @@ fn revision_dialog(store: &mut Store, cluster: String, s: Service, want: Option<
     };
     open(store, title, target(store, &cluster, "service", s.name.clone()), step);
     settle_pick(store);
+}
+
+/// Stop a service deployment in progress and roll it back: only an ongoing one can be.
+fn stop_deployment_dialog(
+    store: &mut Store,
+    cluster: String,
+    s: Service,
+    d: crate::domain::deploy::ServiceDeployment,
+) -> Result<(), String> {
+    if !d.ongoing() {
+        return Err(format!(
+            "deployment {} is {}: only one in progress can be stopped",
+            arn_tail(&d.arn),
+            d.status.to_lowercase().replace('_', " ")
+        ));
+    }
+    if !d.arn.contains(":service-deployment/") {
+        return Err("this deployment is not in the service's deployment history: roll back with B".into());
+    }
+    let op = Op::StopDeployment {
+        cluster: cluster.clone(),
+        service: s.arn.clone(),
+        deployment: d.arn.clone(),
+        change: d.change(),
+        back_to: d.from.first().and_then(|r| r.task_definition.clone()),
+    };
+    let step = confirm(store, op, s.name.clone());
+    open(
+        store,
+        format!("Roll back the deployment of {}", s.name),
+        target(store, &cluster, "service", s.name.clone()),
+        step,
+    );
+    Ok(())
 }
 
 fn rollback_dialog(store: &mut Store, cluster: String, s: Service) {

@@ -7,6 +7,10 @@ use aws_sdk_ecs::types as sdk;
 
 use super::error::{Call, Who};
 use super::{describe_all, timestamp};
+use crate::domain::deploy::{
+    Breaker, DeploymentHistory, HISTORY_DEPLOYMENTS, PROTECTION_TASKS_PER_CALL, Protection, REVISIONS_PER_CALL,
+    RevisionRef, Rollback, RolloutConfig, ServiceDeployment, ServiceRevision, Watched,
+};
 use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
     LoadBalancerRef, NetworkConfig, PortMapping, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume,
@@ -288,6 +292,222 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
         max_percent: config.and_then(|c| c.maximum_percent()).unwrap_or(200).max(0) as u32,
         created_at: timestamp(s.created_at()),
         recent_failures: 0,
+        rollout: rollout(s),
+        capacity_strategy: s
+            .capacity_provider_strategy()
+            .iter()
+            .map(|c| (c.capacity_provider().to_string(), count(c.base()), count(c.weight())))
+            .collect(),
+    }
+}
+
+/// The service's controller and deployment configuration.
+fn rollout(s: &sdk::Service) -> RolloutConfig {
+    let config = s.deployment_configuration();
+    RolloutConfig {
+        controller: s
+            .deployment_controller()
+            .map_or_else(|| "ECS".to_string(), |c| c.r#type().as_str().to_string()),
+        strategy: config
+            .and_then(|c| c.strategy())
+            .map_or_else(|| "ROLLING".to_string(), |s| s.as_str().to_string()),
+        circuit_breaker: config
+            .and_then(|c| c.deployment_circuit_breaker())
+            .filter(|b| b.enable())
+            .map(|b| b.rollback()),
+        alarms: config
+            .and_then(|c| c.alarms())
+            .filter(|a| a.enable())
+            .map(|a| (a.alarm_names().to_vec(), a.rollback())),
+        bake_minutes: config.and_then(|c| c.bake_time_in_minutes()).map(|m| m.max(0) as u32),
+        hooks: config
+            .map(|c| c.lifecycle_hooks())
+            .unwrap_or_default()
+            .iter()
+            .map(|h| {
+                let stages: Vec<&str> = h.lifecycle_stages().iter().map(|s| s.as_str()).collect();
+                format!(
+                    "{} → {}",
+                    stages.join(","),
+                    arn_tail(h.hook_target_arn().unwrap_or("?"))
+                )
+            })
+            .collect(),
+    }
+}
+
+/// A service's deployments as ECS records them: the newest page of ListServiceDeployments
+/// (at most [`HISTORY_DEPLOYMENTS`]), described in one DescribeServiceDeployments call, and
+/// the revisions they refer to (DescribeServiceRevisions, twenty a call).
+pub async fn deployment_history(
+    client: &Client,
+    region: &str,
+    who: &Who,
+    cluster: &str,
+    service: &str,
+) -> Result<DeploymentHistory, FetchError> {
+    let listed = client
+        .list_service_deployments()
+        .cluster(cluster)
+        .service(service)
+        .max_results(HISTORY_DEPLOYMENTS)
+        .send()
+        .await
+        .map_err(|e| Call::new("ECS ListServiceDeployments", region, who).of(e))?;
+    let arns: Vec<String> = listed
+        .service_deployments()
+        .iter()
+        .filter_map(|d| d.service_deployment_arn().map(str::to_string))
+        .collect();
+    if arns.is_empty() {
+        return Ok(DeploymentHistory::default());
+    }
+    let described = client
+        .describe_service_deployments()
+        .set_service_deployment_arns(Some(arns))
+        .send()
+        .await
+        .map_err(|e| Call::new("ECS DescribeServiceDeployments", region, who).of(e))?;
+    let mut deployments: Vec<ServiceDeployment> =
+        described.service_deployments().iter().map(service_deployment).collect();
+    deployments.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| a.arn.cmp(&b.arn)));
+    let mut wanted: Vec<String> = deployments
+        .iter()
+        .flat_map(|d| d.from.iter().chain(d.to.as_ref()))
+        .map(|r| r.arn.clone())
+        .chain(
+            deployments
+                .iter()
+                .filter_map(|d| d.rollback.as_ref().map(|r| r.revision.clone())),
+        )
+        .filter(|a| !a.is_empty())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut revisions = Vec::new();
+    for chunk in wanted.chunks(REVISIONS_PER_CALL) {
+        let out = client
+            .describe_service_revisions()
+            .set_service_revision_arns(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS DescribeServiceRevisions", region, who).of(e))?;
+        revisions.extend(out.service_revisions().iter().map(service_revision));
+    }
+    let mut history = DeploymentHistory { deployments, revisions };
+    history.resolve();
+    Ok(history)
+}
+
+/// The scale-in protection of `tasks`, ten a GetTaskProtection call.
+pub async fn task_protection(
+    client: &Client,
+    region: &str,
+    who: &Who,
+    cluster: &str,
+    tasks: &[String],
+) -> Result<Vec<Protection>, FetchError> {
+    let mut out = Vec::new();
+    for chunk in tasks.chunks(PROTECTION_TASKS_PER_CALL) {
+        let got = client
+            .get_task_protection()
+            .cluster(cluster)
+            .set_tasks(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|e| Call::new("ECS GetTaskProtection", region, who).of(e))?;
+        out.extend(got.protected_tasks().iter().filter_map(|p| {
+            Some(Protection {
+                task: p.task_arn()?.to_string(),
+                enabled: p.protection_enabled(),
+                expires: timestamp(p.expiration_date()),
+            })
+        }));
+    }
+    Ok(out)
+}
+
+fn revision_ref(r: &sdk::ServiceRevisionSummary) -> RevisionRef {
+    RevisionRef {
+        arn: text(r.arn()),
+        requested: count(r.requested_task_count()),
+        running: count(r.running_task_count()),
+        pending: count(r.pending_task_count()),
+        task_definition: None,
+    }
+}
+
+fn service_deployment(d: &sdk::ServiceDeployment) -> ServiceDeployment {
+    ServiceDeployment {
+        arn: text(d.service_deployment_arn()),
+        status: d.status().map_or_else(String::new, |s| s.as_str().to_string()),
+        reason: text(d.status_reason()),
+        created_at: timestamp(d.created_at()),
+        started_at: timestamp(d.started_at()),
+        finished_at: timestamp(d.finished_at()),
+        stopped_at: timestamp(d.stopped_at()),
+        from: d.source_service_revisions().iter().map(revision_ref).collect(),
+        to: d.target_service_revision().map(revision_ref),
+        stage: d.lifecycle_stage().map(|s| s.as_str().to_string()),
+        circuit_breaker: d.deployment_circuit_breaker().map(|b| Breaker {
+            status: b.status().map_or_else(String::new, |s| s.as_str().to_string()),
+            failures: count(b.failure_count()),
+            threshold: count(b.threshold()),
+        }),
+        alarms: d.alarms().map(|a| Watched {
+            status: a.status().map_or_else(String::new, |s| s.as_str().to_string()),
+            names: a.alarm_names().to_vec(),
+            triggered: a.triggered_alarm_names().to_vec(),
+        }),
+        rollback: d.rollback().map(|r| Rollback {
+            reason: text(r.reason()),
+            started_at: timestamp(r.started_at()),
+            revision: text(r.service_revision_arn()),
+        }),
+    }
+}
+
+fn service_revision(r: &sdk::ServiceRevision) -> ServiceRevision {
+    ServiceRevision {
+        arn: text(r.service_revision_arn()),
+        task_definition: text(r.task_definition()),
+        images: r
+            .container_images()
+            .iter()
+            .map(|i| (text(i.container_name()), text(i.image()), opt(i.image_digest())))
+            .collect(),
+        launch_type: r.launch_type().map(|l| l.as_str().to_string()),
+        platform_version: opt(r.platform_version()),
+        capacity_providers: r
+            .capacity_provider_strategy()
+            .iter()
+            .map(|c| (c.capacity_provider().to_string(), count(c.base()), count(c.weight())))
+            .collect(),
+        load_balancers: r
+            .load_balancers()
+            .iter()
+            .map(|lb| {
+                let tg = lb
+                    .target_group_arn()
+                    .map(|a| a.split('/').nth(1).unwrap_or(a).to_string())
+                    .or_else(|| lb.load_balancer_name().map(str::to_string))
+                    .unwrap_or_default();
+                format!(
+                    "{tg} → {}:{}",
+                    text(lb.container_name()),
+                    lb.container_port().unwrap_or(0)
+                )
+            })
+            .collect(),
+        network: r
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|v| NetworkConfig {
+                subnets: v.subnets().to_vec(),
+                security_groups: v.security_groups().to_vec(),
+                assign_public_ip: v.assign_public_ip() == Some(&sdk::AssignPublicIp::Enabled),
+            }),
+        created_at: timestamp(r.created_at()),
     }
 }
 
@@ -340,6 +560,7 @@ pub(crate) fn task(t: &sdk::Task, cluster: &str) -> Task {
             .health_status()
             .map_or_else(|| "UNKNOWN".to_string(), |h| h.as_str().to_string()),
         launch_type: launch_type(t.launch_type()),
+        capacity_provider: opt(t.capacity_provider_name()),
         availability_zone: opt(t.availability_zone()),
         private_ip,
         subnet: eni_detail(t, "subnetId").map(str::to_string),

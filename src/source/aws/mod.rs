@@ -519,6 +519,18 @@ impl Backend for AwsBackend {
                 let found = ecs::task_by_id(&c.ecs, region, &c.who, cluster, task).await?;
                 Ok(Payload::Tasks(vec![found]))
             }
+            Fetch::ServiceDeployments { cluster, service } => {
+                let (region, c) = self.clients_for(cluster).await?;
+                ecs::deployment_history(&c.ecs, region, &c.who, cluster, service)
+                    .await
+                    .map(|h| Payload::ServiceDeployments(Box::new(h)))
+            }
+            Fetch::TaskProtection { cluster, tasks } => {
+                let (region, c) = self.clients_for(cluster).await?;
+                ecs::task_protection(&c.ecs, region, &c.who, cluster, tasks)
+                    .await
+                    .map(Payload::TaskProtection)
+            }
             Fetch::ContainerInstances { cluster } => {
                 let (region, c) = self.clients_for(cluster).await?;
                 ecs::container_instances(&c.ecs, region, &c.who, cluster)

@@ -103,6 +103,59 @@ impl World {
         })
     }
 
+    /// UpdateTaskProtection: a running task of the cluster protected for `minutes` (0: not).
+    pub fn protect_task(&mut self, cluster: &str, task: &str, minutes: u32) -> Result<Done, String> {
+        let ci = self.cluster_mut(cluster)?;
+        let found = self.clusters[ci]
+            .tasks
+            .iter()
+            .find(|t| t.task.arn == task || t.task.id == task)
+            .map(|t| {
+                (
+                    t.task.arn.clone(),
+                    t.task.desired_status.clone(),
+                    t.task.service_name().is_some(),
+                )
+            });
+        let Some((arn, desired, of_service)) = found else {
+            return Err(format!("MISSING: no task {} in the cluster", arn_tail(task)));
+        };
+        if !of_service || desired != "RUNNING" {
+            return Err(format!(
+                "TASK_NOT_VALID: task {} is not a running task of a service",
+                arn_tail(task)
+            ));
+        }
+        if minutes == 0 {
+            self.protection.remove(&arn);
+            return Ok(Done::said(format!("task {} no longer protected", arn_tail(task))));
+        }
+        let until = self.now + SignedDuration::from_mins(i64::from(minutes));
+        self.protection.insert(arn, until);
+        Ok(Done::said(format!(
+            "task {} protected from scale-in until {} UTC",
+            arn_tail(task),
+            until.strftime("%H:%M")
+        )))
+    }
+
+    /// StopServiceDeployment with ROLLBACK: the deployment rolls back to where it came from.
+    pub fn stop_deployment(&mut self, cluster: &str, service: &str, deployment: &str) -> Result<Done, String> {
+        self.with_service(cluster, service, |w, _, s| {
+            let back = w.roll_back_deployment(s, deployment)?;
+            Ok(Done {
+                summary: format!(
+                    "{}: deployment {} rolling back to {}",
+                    s.svc.name,
+                    arn_tail(deployment),
+                    crate::util::task_def_short(&back)
+                ),
+                deployment: s.svc.deployments.first().map(|d| d.id.clone()),
+                tasks: vec![],
+            })
+        })
+    }
+
     pub fn scale(&mut self, cluster: &str, service: &str, desired: u32) -> Result<Done, String> {
         self.with_service(cluster, service, |w, _, s| {
             s.svc.desired = desired;

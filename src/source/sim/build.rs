@@ -192,6 +192,8 @@ impl World {
                 max_percent: max,
                 created_at: Some(deployed_at - SignedDuration::from_hours(24 * 90)),
                 recent_failures: 0,
+                rollout: rollout(spec),
+                capacity_strategy: capacity_strategy(spec, cluster.launch),
             },
             behavior: spec.behavior,
             next_deploy: (spec.behavior == Behavior::Rolling).then(|| start - SignedDuration::from_secs(30)),
@@ -199,7 +201,23 @@ impl World {
             steady_reported: true,
             failures_since_warning: 0,
             limits: None,
+            history: Default::default(),
         };
+        // What ECS recorded: the revision before, then the one running now.
+        let previous = format!(
+            "arn:aws:ecs:{region}:{account}:task-definition/{}:{}",
+            spec.name,
+            revision - 1
+        );
+        let current = sim.svc.task_definition.clone();
+        self.record_deployment(
+            &mut sim,
+            None,
+            &previous,
+            deployed_at - SignedDuration::from_hours(24 * 9),
+            true,
+        );
+        self.record_deployment(&mut sim, Some(&previous), &current, deployed_at, true);
         // Tasks that have been running since the deployment, or were replaced since.
         for _ in 0..spec.desired {
             let dep = sim.svc.deployments[0].id.clone();
@@ -270,6 +288,9 @@ impl World {
             .map_or(service.svc.task_definition.clone(), |d| d.task_definition.clone());
         let group = format!("service:{}", service.svc.name);
         let mut t = self.place_task(cluster, &td_arn, &group);
+        if let Some(provider) = provider_for(cluster, service) {
+            t.task.capacity_provider = Some(provider.to_string());
+        }
         t.deployment = dep.to_string();
         t.fragile = service.behavior == Behavior::Failing;
         t
@@ -342,6 +363,7 @@ impl World {
             desired_status: "RUNNING".into(),
             health: "UNKNOWN".into(),
             launch_type: cluster.launch,
+            capacity_provider: (cluster.launch == LaunchType::Fargate).then(|| "FARGATE".to_string()),
             availability_zone: Some(az),
             private_ip: ip,
             subnet,
@@ -365,5 +387,59 @@ impl World {
             crash: None,
             fragile: false,
         }
+    }
+}
+
+/// How a demo service rolls out: ECS rolling updates with the circuit breaker rolling back,
+/// and the service's memory alarm failing a deployment too.
+fn rollout(spec: &ServiceSpec) -> crate::domain::deploy::RolloutConfig {
+    crate::domain::deploy::RolloutConfig {
+        controller: "ECS".into(),
+        strategy: "ROLLING".into(),
+        circuit_breaker: Some(true),
+        alarms: (spec.desired > 0).then(|| (vec![format!("{}-memory-high", spec.name)], true)),
+        bake_minutes: None,
+        hooks: Vec::new(),
+    }
+}
+
+/// The demo's big steady Fargate services run on Fargate Spot beyond a base of two tasks on
+/// Fargate, three Spot tasks to one Fargate task.
+fn capacity_strategy(spec: &ServiceSpec, launch: LaunchType) -> Vec<(String, u32, u32)> {
+    let spot = launch == LaunchType::Fargate
+        && spec.behavior == Behavior::Steady
+        && matches!(spec.name, "catalog" | "frontend");
+    if spot {
+        vec![("FARGATE".into(), 2, 1), ("FARGATE_SPOT".into(), 0, 3)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Where a new task of `service` goes by its capacity provider strategy, as ECS places it:
+/// the base first, then by weight. `None` for a service without one.
+fn provider_for(cluster: &SimCluster, service: &SimService) -> Option<&'static str> {
+    let strategy = &service.svc.capacity_strategy;
+    let base = strategy
+        .iter()
+        .find(|(p, ..)| p == "FARGATE")
+        .map_or(0, |(_, base, _)| *base);
+    let weight = |name: &str| strategy.iter().find(|(p, ..)| p == name).map_or(0, |(_, _, w)| *w);
+    if strategy.is_empty() {
+        return None;
+    }
+    let on = |name: &str| {
+        cluster
+            .tasks
+            .iter()
+            .filter(|t| t.task.service_name() == Some(service.svc.name.as_str()) && t.task.desired_status == "RUNNING")
+            .filter(|t| t.task.capacity_provider.as_deref() == Some(name))
+            .count() as u32
+    };
+    let (fargate, spot) = (on("FARGATE"), on("FARGATE_SPOT"));
+    if fargate < base || fargate.saturating_sub(base) * weight("FARGATE_SPOT") < spot * weight("FARGATE") {
+        Some("FARGATE")
+    } else {
+        Some("FARGATE_SPOT")
     }
 }

@@ -5,6 +5,7 @@
 pub mod actions;
 mod apprunner;
 mod build;
+mod history;
 mod insight;
 pub mod kube;
 pub mod scale;
@@ -217,6 +218,10 @@ impl Backend for SimBackend {
             } => Ok(Payload::Revisions(world.revisions(account, region, family))),
             Fetch::Metrics { window, series } => Ok(Payload::Metrics(world.metrics(*window, series))),
             Fetch::Alarms { account, region } => Ok(Payload::Alarms(world.alarms(account, region))),
+            Fetch::TaskProtection { tasks, .. } => Ok(Payload::TaskProtection(world.task_protection(tasks))),
+            Fetch::ServiceDeployments { cluster, service } => world
+                .service_history(cluster, service)
+                .map(|h| Payload::ServiceDeployments(Box::new(h))),
             Fetch::AlarmHistory { account, region } => Ok(Payload::AlarmHistory(world.alarm_history(account, region))),
             Fetch::Scaling { account, region } => Ok(Payload::Scaling(Box::new(world.scaling(account, region)))),
             Fetch::CapacityProviders { account, region, .. } => {

@@ -336,6 +336,8 @@ impl World {
                 max_percent: 200,
                 created_at: Some(deployed_at - SignedDuration::from_hours(24 * 90)),
                 recent_failures: 0,
+                rollout: Default::default(),
+                capacity_strategy: Vec::new(),
             },
             behavior: Behavior::Steady,
             next_deploy: None,
@@ -343,6 +345,7 @@ impl World {
             steady_reported: true,
             failures_since_warning: 0,
             limits: None,
+            history: Default::default(),
         };
         let group = format!("service:{name}");
         let deployment = service.svc.deployments[0].id.clone();
@@ -449,6 +452,7 @@ fn scaled_task(
         desired_status: "RUNNING".into(),
         health: "HEALTHY".into(),
         launch_type: cluster.launch,
+        capacity_provider: None,
         availability_zone: Some(az),
         private_ip: ip,
         subnet,

@@ -305,6 +305,7 @@ impl World {
                 // Fargate Spot takes a task back now and then.
                 let candidates: Vec<usize> = (0..c.tasks.len())
                     .filter(|&i| mine(&&c.tasks[i]) && c.tasks[i].is_serving())
+                    .filter(|&i| c.tasks[i].task.capacity_provider.as_deref() == Some("FARGATE_SPOT"))
                     .collect();
                 if !candidates.is_empty() && self.rng.chance(candidates.len() as f64 / (8.0 * 3600.0)) {
                     let i = *self.rng.pick(&candidates);
@@ -322,6 +323,7 @@ impl World {
             d.rollout_reason = format!("ECS deployment {} completed.", d.id);
             d.updated_at = Some(now);
             let id = d.id.clone();
+            World::finish_deployment(s, now);
             self.event(s, format!("(service {name}) (deployment {id}) deployment completed."));
             if s.behavior == Behavior::Rolling {
                 s.next_deploy = Some(now + self.secs(240, 360));
@@ -362,6 +364,13 @@ impl World {
     /// Make `td` the service's primary deployment; the old primary keeps running until
     /// the new one has replaced it.
     pub(super) fn start_deployment(&mut self, s: &mut SimService, td: &str) {
+        let from = s.svc.task_definition.clone();
+        self.record_deployment(s, Some(&from), td, self.now, false);
+        self.start_deployment_only(s, td);
+    }
+
+    /// [`World::start_deployment`] without a new entry in the history (a rollback's).
+    pub(super) fn start_deployment_only(&mut self, s: &mut SimService, td: &str) {
         let now = self.now;
         for d in &mut s.svc.deployments {
             d.status = "ACTIVE".into();
@@ -464,6 +473,16 @@ fn recount(c: &SimCluster, s: &mut SimService) {
     }
     s.svc.running = tasks.iter().filter(|t| running(t)).count() as u32;
     s.svc.pending = tasks.iter().filter(|t| pending(t)).count() as u32;
+    // The deployment going on counts the new tasks, as ECS's history does.
+    if let (Some(primary), Some(d)) = (
+        s.svc.deployments.first(),
+        s.history.deployments.iter_mut().find(|d| d.ongoing()),
+    ) && let Some(to) = d.to.as_mut()
+    {
+        to.running = primary.running;
+        to.pending = primary.pending;
+        to.requested = primary.desired;
+    }
 }
 
 fn tg_of(c: &SimCluster, service: &str) -> String {

@@ -61,6 +61,8 @@ pub(super) struct SimService {
     pub failures_since_warning: u32,
     /// Application Auto Scaling min / max, once registered.
     pub limits: Option<(u32, u32)>,
+    /// Its deployments and revisions, as ECS records them.
+    pub history: crate::domain::deploy::DeploymentHistory,
 }
 
 pub(super) struct SimCluster {
@@ -236,6 +238,8 @@ pub struct World {
     /// Time passes but nothing happens (the fleet at scale, see `scale`).
     pub(super) still: bool,
     pub(super) apprunner: Vec<super::apprunner::SimAppRunner>,
+    /// Tasks protected from scale-in, by ARN: until when.
+    pub(super) protection: BTreeMap<String, Timestamp>,
 }
 
 impl World {
@@ -292,6 +296,7 @@ impl World {
             run_tokens: Default::default(),
             still: false,
             apprunner: Vec::new(),
+            protection: BTreeMap::new(),
         };
         // App Runner in the first account, beside its ECS and EKS.
         if let Some(first) = accounts.first() {
@@ -307,8 +312,35 @@ impl World {
             let cluster = world.build_cluster(spec, start);
             world.clusters.push(cluster);
         }
+        // The queue workers keep two tasks protected from scale-in while they drain a batch.
+        let workers: Vec<String> = world
+            .clusters
+            .iter()
+            .flat_map(|c| c.tasks.iter())
+            .filter(|t| t.task.service_name() == Some("order-processor"))
+            .take(2)
+            .map(|t| t.task.arn.clone())
+            .collect();
+        for arn in workers {
+            world.protection.insert(arn, start + SignedDuration::from_mins(90));
+        }
         world.advance_to(start);
         world
+    }
+
+    /// The scale-in protection of `tasks`, as GetTaskProtection answers it.
+    pub fn task_protection(&self, tasks: &[String]) -> Vec<crate::domain::deploy::Protection> {
+        tasks
+            .iter()
+            .map(|task| {
+                let until = self.protection.get(task).copied().filter(|at| *at > self.now);
+                crate::domain::deploy::Protection {
+                    task: task.clone(),
+                    enabled: until.is_some(),
+                    expires: until,
+                }
+            })
+            .collect()
     }
 
     pub fn now(&self) -> Timestamp {
@@ -435,6 +467,27 @@ impl World {
 
     pub fn services(&self, cluster: &str) -> Option<Vec<Service>> {
         Some(self.cluster(cluster)?.services.iter().map(|s| s.svc.clone()).collect())
+    }
+
+    /// A service's deployments and revisions, as ECS records them.
+    pub fn service_history(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<crate::domain::deploy::DeploymentHistory, crate::domain::FetchError> {
+        self.cluster(cluster)
+            .and_then(|c| {
+                c.services
+                    .iter()
+                    .find(|s| s.svc.arn == service || s.svc.name == service)
+            })
+            .map(|s| s.history.clone())
+            .ok_or_else(|| {
+                crate::domain::FetchError::new(
+                    crate::domain::ErrorKind::NotFound,
+                    format!("ServiceNotFoundException: no service {service}"),
+                )
+            })
     }
 
     pub fn tasks(&self, cluster: &str, stopped: bool) -> Option<Vec<Task>> {

@@ -8,6 +8,8 @@ pub mod apprunner_logs;
 pub mod apprunner_metrics;
 pub mod apprunners;
 pub mod autoscaling;
+pub mod deployment;
+pub mod deployments;
 pub mod eks;
 pub mod events;
 pub mod fleet;
@@ -65,6 +67,8 @@ pub static ALL: &[&dyn Screen] = &[
     &pvc::Pvcs,
     &resources::Resources,
     &service::ServiceScreen,
+    &deployments::Deployments,
+    &deployment::DeploymentScreen,
     &task::TaskScreen,
     &pod::PodScreen,
     &pod_logs::PodLogs,

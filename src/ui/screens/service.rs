@@ -54,7 +54,7 @@ impl Screen for ServiceScreen {
             arn_tail(cluster),
             arn_tail(page.route.service.as_deref().unwrap_or_default()),
         );
-        vec![
+        let mut fetches = vec![
             Fetch::services(cluster),
             Fetch::running(cluster),
             Fetch::Alarms {
@@ -65,7 +65,19 @@ impl Screen for ServiceScreen {
                 window: Window::Hour,
                 series: series.to_vec(),
             },
-        ]
+        ];
+        // Its tasks' scale-in protection.
+        fetches.extend(super::tasks::protection(
+            store,
+            cluster,
+            page.route.service.as_deref().map(arn_tail),
+        ));
+        // While a deployment goes on: its circuit breaker's count, from the history.
+        let rolling = this(store).is_some_and(|s| s.health() == crate::domain::Health::Progressing);
+        if rolling {
+            fetches.push(super::deployments::history(&page.route));
+        }
+        fetches
     }
 
     fn sync(&self, store: &mut Store) {
@@ -261,8 +273,17 @@ impl Row for ServiceEvent {
 }
 
 fn sync_tables(store: &mut Store, cluster: &str, service: &str) {
-    let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx::at(*now);
+    let Store {
+        clusters,
+        ui,
+        now,
+        insight,
+        ..
+    } = store;
+    let cx = RowCx {
+        now: *now,
+        insight: Some(insight),
+    };
     let page = ui.page_mut();
     let data = clusters.get(cluster);
     let svc = data.and_then(|d| d.services.get(service));
@@ -328,6 +349,8 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
                 theme.text,
             ),
         ),
+        ("Rollout", toned(rollout(store, s), Tone::Normal, theme)),
+        ("Capacity", toned(capacity(store, s), Tone::Normal, theme)),
         ("Target", Span::styled(lb, theme.text)),
         ("Network", Span::styled(network, theme.text)),
         ("Status", toned(s.status.as_str(), status_tone(&s.status), theme)),
@@ -340,6 +363,61 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
             ),
         ),
     ]
+}
+
+/// Its capacity provider strategy and where its tasks run now:
+/// `running 2 on FARGATE, 4 on FARGATE_SPOT · strategy FARGATE base 2 weight 1, FARGATE_SPOT
+/// weight 3` (what runs first: it is what is cut on a narrow terminal).
+fn capacity(store: &Store, s: &Service) -> String {
+    let strategy: Vec<String> = s
+        .capacity_strategy
+        .iter()
+        .map(|(p, base, weight)| match base {
+            0 => format!("{p} weight {weight}"),
+            b => format!("{p} base {b} weight {weight}"),
+        })
+        .collect();
+    let mut on: Vec<(String, usize)> = Vec::new();
+    for t in store
+        .cluster_data(&s.cluster_arn)
+        .map(|d| d.tasks.items())
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.service_name() == Some(s.name.as_str()) && t.last_status == "RUNNING")
+    {
+        let provider = t
+            .capacity_provider
+            .clone()
+            .unwrap_or_else(|| t.launch_type.as_str().to_string());
+        match on.iter_mut().find(|(p, _)| *p == provider) {
+            Some((_, n)) => *n += 1,
+            None => on.push((provider, 1)),
+        }
+    }
+    on.sort();
+    let running: Vec<String> = on.iter().map(|(p, n)| format!("{n} on {p}")).collect();
+    match (strategy.is_empty(), running.is_empty()) {
+        (true, true) => "-".into(),
+        (true, false) => format!("running {}", running.join(", ")),
+        (false, true) => strategy.join(", "),
+        (false, false) => format!("running {} · strategy {}", running.join(", "), strategy.join(", ")),
+    }
+}
+
+/// How the service rolls out, and while a deployment goes on, what its circuit breaker
+/// counted so far.
+fn rollout(store: &Store, s: &Service) -> String {
+    let mut text = s.rollout.summary();
+    let ongoing = store
+        .insight
+        .deployments
+        .get(&s.arn)
+        .and_then(|h| h.value.as_ref())
+        .and_then(|h| h.deployments.iter().find(|d| d.ongoing()));
+    if let Some(b) = ongoing.and_then(|d| d.circuit_breaker.as_ref()) {
+        text.push_str(&format!(" · now {}/{} failed", b.failures, b.threshold));
+    }
+    text
 }
 
 /// The alarms about a service (its cluster and service dimensions, or its target group):
@@ -375,7 +453,10 @@ pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
-    let cx = RowCx::at(store.now);
+    let cx = RowCx {
+        now: store.now,
+        insight: Some(&store.insight),
+    };
     let data = store.cluster_data(cluster);
     let Some(svc) = data.and_then(|d| d.services.get(service)) else {
         let loading = data.is_none_or(|d| !d.services.is_loaded());

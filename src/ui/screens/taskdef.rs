@@ -231,7 +231,7 @@ pub fn text(td: &TaskDefinition, reveal: bool) -> Vec<(String, Tone)> {
 const ENV: &str = "  env     ";
 
 /// A line of [`text`] with an environment value masked.
-fn mask(line: &str) -> String {
+pub fn mask(line: &str) -> String {
     match line.strip_prefix(ENV).and_then(|rest| rest.split_once('=')) {
         Some((name, _)) => format!("{ENV}{name}=••••••"),
         None => line.to_string(),

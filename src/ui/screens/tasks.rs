@@ -41,9 +41,11 @@ impl Screen for Tasks {
         crumbs
     }
 
-    fn scope(&self, _store: &Store, page: &Page) -> Vec<Fetch> {
+    fn scope(&self, store: &Store, page: &Page) -> Vec<Fetch> {
         let cluster = page.route.cluster_arn();
-        vec![Fetch::running(cluster), Fetch::stopped(cluster)]
+        let mut fetches = vec![Fetch::running(cluster), Fetch::stopped(cluster)];
+        fetches.extend(protection(store, cluster, service_name(&page.route)));
+        fetches
     }
 
     fn sync(&self, store: &mut Store) {
@@ -174,8 +176,34 @@ pub const COLUMNS: &[Column] = &[
     Column::new("STOPPED", 8, 8, 1).right(),
     Column::new("EXIT", 5, 5, 1).right(),
     Column::new("STOP REASON", 14, 0, 1),
-    Column::new("LAUNCH", 9, 9, 5),
+    Column::new("LAUNCH", 9, 12, 5),
+    Column::new("PROTECTED", 9, 9, 2),
 ];
+
+/// The PROTECTED column: scale-in protection, read for a service's tasks only.
+const PROTECTED: usize = 13;
+
+/// The most tasks of a service whose scale-in protection a page reads (ten a call).
+pub const PROTECTION_READ: usize = 100;
+
+/// The read of the scale-in protection of a service's running tasks, if it has any.
+pub fn protection(store: &Store, cluster: &str, service: Option<&str>) -> Option<Fetch> {
+    let service = service?;
+    let mut tasks: Vec<String> = store
+        .cluster_data(cluster)?
+        .tasks
+        .items()
+        .iter()
+        .filter(|t| t.service_name() == Some(service))
+        .map(|t| t.arn.clone())
+        .collect();
+    tasks.sort();
+    tasks.truncate(PROTECTION_READ);
+    (!tasks.is_empty()).then(|| Fetch::TaskProtection {
+        cluster: cluster.to_string(),
+        tasks,
+    })
+}
 
 const SERVICE: usize = 1;
 const STOPPED: usize = 9;
@@ -183,11 +211,11 @@ const EXIT: usize = 10;
 const REASON: usize = 11;
 
 /// Columns left out when showing running tasks: they are all about stopping.
-const HIDDEN_RUNNING: &[usize] = &[STOPPED, EXIT, REASON];
+const HIDDEN_RUNNING: &[usize] = &[STOPPED, EXIT, REASON, PROTECTED];
 /// Columns left out when showing stopped tasks, to make room for why they stopped.
-const HIDDEN_STOPPED: &[usize] = &[3, 4, 6, 7, 8];
+const HIDDEN_STOPPED: &[usize] = &[3, 4, 6, 7, 8, PROTECTED];
 const HIDDEN_RUNNING_OF_SERVICE: &[usize] = &[SERVICE, STOPPED, EXIT, REASON];
-const HIDDEN_STOPPED_OF_SERVICE: &[usize] = &[SERVICE, 3, 4, 6, 7, 8];
+const HIDDEN_STOPPED_OF_SERVICE: &[usize] = &[SERVICE, 3, 4, 6, 7, 8, PROTECTED];
 
 /// The columns a tasks page leaves out.
 pub fn hidden(stopped: bool, of_service: bool) -> &'static [usize] {
@@ -256,7 +284,15 @@ impl Row for Task {
                 }
                 None => Cell::muted("-"),
             },
-            12 => Cell::new(self.launch_type.as_str()),
+            // Where it runs: its capacity provider (FARGATE_SPOT), else its launch type.
+            12 => Cell::new(self.capacity_provider.as_deref().unwrap_or(self.launch_type.as_str())),
+            PROTECTED => match cx.insight.and_then(|i| i.protection_of(&self.cluster_arn, &self.arn)) {
+                Some(p) if p.enabled => Cell::tone(
+                    p.expires.map_or_else(|| "yes".to_string(), |at| fmt_age(cx.now, at)),
+                    Tone::Info,
+                ),
+                _ => Cell::muted("-"),
+            },
             _ => Cell::muted("-"),
         }
     }
@@ -283,8 +319,17 @@ pub fn of_service(service: Option<&str>) -> impl Fn(&Task) -> bool + '_ {
 }
 
 fn sync_table(store: &mut Store, cluster: &str, service: Option<&str>) {
-    let Store { clusters, ui, now, .. } = store;
-    let cx = RowCx::at(*now);
+    let Store {
+        clusters,
+        ui,
+        now,
+        insight,
+        ..
+    } = store;
+    let cx = RowCx {
+        now: *now,
+        insight: Some(insight),
+    };
     let page = ui.page_mut();
     let stopped = page.alternate;
     let state = &mut page.panes[0];
@@ -300,7 +345,10 @@ fn sync_table(store: &mut Store, cluster: &str, service: Option<&str>) {
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: Option<&str>, theme: &Theme) {
-    let cx = RowCx::at(store.now);
+    let cx = RowCx {
+        now: store.now,
+        insight: Some(&store.insight),
+    };
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
     let scope = match service {

@@ -1,0 +1,393 @@
+//! A service's deployments as ECS records them (ListServiceDeployments,
+//! DescribeServiceDeployments): each one's status, the service revisions it went from and
+//! to (DescribeServiceRevisions: task definition, images with digests, launch, capacity
+//! providers, load balancers, network), what its circuit breaker and alarms saw, and its
+//! rollback; and what decides a rollout (the service's deployment configuration).
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::NetworkConfig;
+use crate::util::{arn_tail, task_def_short};
+
+/// How a service's deployments roll out: its controller and deployment configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RolloutConfig {
+    /// ECS, CODE_DEPLOY or EXTERNAL.
+    pub controller: String,
+    /// ROLLING, BLUE_GREEN, LINEAR, CANARY.
+    pub strategy: String,
+    /// The deployment circuit breaker, when on: whether it also rolls back.
+    pub circuit_breaker: Option<bool>,
+    /// CloudWatch alarms that fail a deployment, when on: their names, and whether a
+    /// failure rolls back.
+    pub alarms: Option<(Vec<String>, bool)>,
+    /// How long a blue/green deployment waits after the shift before it ends.
+    pub bake_minutes: Option<u32>,
+    /// Lifecycle hooks: `STAGE,STAGE → function`.
+    pub hooks: Vec<String>,
+}
+
+impl RolloutConfig {
+    /// One line: `rolling · circuit breaker with rollback · alarms a, b (rollback)`.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![match self.strategy.as_str() {
+            "" => "rolling".to_string(),
+            s => s.to_lowercase().replace('_', "/"),
+        }];
+        if !self.controller.is_empty() && self.controller != "ECS" {
+            parts[0] = format!("{} ({})", self.controller.to_lowercase().replace('_', ""), parts[0]);
+        }
+        parts.push(match self.circuit_breaker {
+            Some(true) => "circuit breaker with rollback".into(),
+            Some(false) => "circuit breaker (no rollback)".into(),
+            None => "no circuit breaker".into(),
+        });
+        if let Some((names, rollback)) = &self.alarms {
+            parts.push(format!(
+                "alarms {}{}",
+                names.join(", "),
+                if *rollback { " (rollback)" } else { "" }
+            ));
+        }
+        if let Some(bake) = self
+            .bake_minutes
+            .filter(|_| self.strategy != "ROLLING" && !self.strategy.is_empty())
+        {
+            parts.push(format!("bake {bake} min"));
+        }
+        if !self.hooks.is_empty() {
+            parts.push(format!(
+                "{} lifecycle hook{}",
+                self.hooks.len(),
+                plural(self.hooks.len())
+            ));
+        }
+        parts.join(" · ")
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A service revision a deployment refers to, with its task counts then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevisionRef {
+    pub arn: String,
+    pub requested: u32,
+    pub running: u32,
+    pub pending: u32,
+    /// Its task definition, once the revision is described.
+    pub task_definition: Option<String>,
+}
+
+/// One deployment of a service, as ECS records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceDeployment {
+    pub arn: String,
+    /// PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, STOP_REQUESTED, ROLLBACK_REQUESTED,
+    /// ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
+    pub status: String,
+    pub reason: String,
+    pub created_at: Option<Timestamp>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    pub stopped_at: Option<Timestamp>,
+    pub from: Vec<RevisionRef>,
+    pub to: Option<RevisionRef>,
+    /// Where a blue/green deployment is: BAKE_TIME, TEST_TRAFFIC_SHIFT, ...
+    pub stage: Option<String>,
+    pub circuit_breaker: Option<Breaker>,
+    pub alarms: Option<Watched>,
+    pub rollback: Option<Rollback>,
+}
+
+/// A deployment's circuit breaker: its status, the failed tasks it counted, its threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breaker {
+    /// MONITORING, MONITORING_COMPLETE, TRIGGERED, DISABLED.
+    pub status: String,
+    pub failures: u32,
+    pub threshold: u32,
+}
+
+/// The alarms a deployment watched: their status, names, and the ones that went off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Watched {
+    pub status: String,
+    pub names: Vec<String>,
+    pub triggered: Vec<String>,
+}
+
+/// A deployment's rollback: why, when it started, the revision it goes back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rollback {
+    pub reason: String,
+    pub started_at: Option<Timestamp>,
+    pub revision: String,
+}
+
+impl super::Keyed for ServiceDeployment {
+    fn key(&self) -> &str {
+        &self.arn
+    }
+}
+
+impl ServiceDeployment {
+    /// Still going: it can be stopped (StopServiceDeployment takes only these).
+    pub fn ongoing(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "PENDING" | "IN_PROGRESS" | "STOP_REQUESTED" | "ROLLBACK_REQUESTED" | "ROLLBACK_IN_PROGRESS"
+        )
+    }
+
+    /// Ended badly: stopped, rolled back, or its rollback failed.
+    pub fn failed(&self) -> bool {
+        self.status == "STOPPED" || self.status.starts_with("ROLLBACK")
+    }
+
+    /// `payments:58 → payments:59`, as far as the revisions are known.
+    pub fn change(&self) -> String {
+        let td = |r: &RevisionRef| {
+            r.task_definition.as_deref().map_or_else(
+                || format!("revision {}", arn_tail(&r.arn)),
+                |t| task_def_short(t).to_string(),
+            )
+        };
+        let to = self.to.as_ref().map_or_else(|| "?".to_string(), td);
+        match self.from.as_slice() {
+            [] => to,
+            from => format!("{} → {to}", from.iter().map(td).collect::<Vec<_>>().join(", ")),
+        }
+    }
+
+    /// The circuit breaker's count: `2/10`, or `off`.
+    pub fn breaker(&self) -> String {
+        match &self.circuit_breaker {
+            Some(b) if b.status == "DISABLED" => "off".into(),
+            Some(b) => format!("{}/{}", b.failures, b.threshold),
+            None => "-".into(),
+        }
+    }
+}
+
+impl ServiceDeployment {
+    /// One of the service's current `deployments[]`, where its history cannot be read:
+    /// what it says of itself (no revisions, no circuit breaker count).
+    pub fn from_current(d: &super::Deployment) -> Self {
+        use super::RolloutState;
+        let (status, finished) = match d.rollout_state {
+            RolloutState::Completed => ("SUCCESSFUL", d.updated_at),
+            RolloutState::Failed => ("STOPPED", d.updated_at),
+            _ => ("IN_PROGRESS", None),
+        };
+        ServiceDeployment {
+            arn: d.id.clone(),
+            status: status.into(),
+            reason: d.rollout_reason.clone(),
+            created_at: d.created_at,
+            started_at: d.created_at,
+            finished_at: finished,
+            stopped_at: None,
+            from: Vec::new(),
+            to: Some(RevisionRef {
+                arn: String::new(),
+                requested: d.desired,
+                running: d.running,
+                pending: d.pending,
+                task_definition: Some(d.task_definition.clone()),
+            }),
+            stage: None,
+            circuit_breaker: None,
+            alarms: None,
+            rollback: None,
+        }
+    }
+}
+
+/// A service revision: what a deployment deploys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceRevision {
+    pub arn: String,
+    pub task_definition: String,
+    /// (container, image, digest).
+    pub images: Vec<(String, String, Option<String>)>,
+    pub launch_type: Option<String>,
+    pub platform_version: Option<String>,
+    /// (provider, base, weight).
+    pub capacity_providers: Vec<(String, u32, u32)>,
+    /// `target group → container:port`.
+    pub load_balancers: Vec<String>,
+    pub network: Option<NetworkConfig>,
+    pub created_at: Option<Timestamp>,
+}
+
+impl ServiceRevision {
+    /// Every field a person compares, as (name, value) lines, in a fixed order.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let mut out = vec![(
+            "task definition".to_string(),
+            task_def_short(&self.task_definition).to_string(),
+        )];
+        for (container, image, digest) in &self.images {
+            out.push((format!("image of {container}"), image.clone()));
+            out.push((
+                format!("digest of {container}"),
+                digest.clone().unwrap_or_else(|| "-".into()),
+            ));
+        }
+        out.push((
+            "launch type".into(),
+            self.launch_type.clone().unwrap_or_else(|| "-".into()),
+        ));
+        out.push((
+            "platform version".into(),
+            self.platform_version.clone().unwrap_or_else(|| "-".into()),
+        ));
+        let providers: Vec<String> = self
+            .capacity_providers
+            .iter()
+            .map(|(name, base, weight)| format!("{name} base {base} weight {weight}"))
+            .collect();
+        out.push(("capacity providers".into(), none_or(&providers)));
+        out.push(("load balancers".into(), none_or(&self.load_balancers)));
+        let network = self.network.as_ref().map_or_else(
+            || "-".to_string(),
+            |n| {
+                format!(
+                    "subnets {} · security groups {} · {}",
+                    n.subnets.join(","),
+                    n.security_groups.join(","),
+                    if n.assign_public_ip { "public IP" } else { "private" }
+                )
+            },
+        );
+        out.push(("network".into(), network));
+        out
+    }
+}
+
+fn none_or(list: &[String]) -> String {
+    if list.is_empty() { "-".into() } else { list.join("; ") }
+}
+
+/// What a deployment changed: each field whose value differs between the revision it
+/// went from and the one it went to, (name, from, to).
+pub fn changes(from: &ServiceRevision, to: &ServiceRevision) -> Vec<(String, String, String)> {
+    let before = from.fields();
+    let after = to.fields();
+    let mut out = Vec::new();
+    for (name, new) in &after {
+        let old = before.iter().find(|(n, _)| n == name).map_or("-", |(_, v)| v.as_str());
+        if old != new {
+            out.push((name.clone(), old.to_string(), new.clone()));
+        }
+    }
+    for (name, old) in &before {
+        if !after.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), old.clone(), "-".into()));
+        }
+    }
+    out
+}
+
+/// A service's deployments, newest first, and the revisions they refer to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeploymentHistory {
+    pub deployments: Vec<ServiceDeployment>,
+    pub revisions: Vec<ServiceRevision>,
+}
+
+impl DeploymentHistory {
+    pub fn revision(&self, arn: &str) -> Option<&ServiceRevision> {
+        self.revisions.iter().find(|r| r.arn == arn)
+    }
+
+    /// Fill in each deployment's revisions' task definitions from the revisions described.
+    pub fn resolve(&mut self) {
+        let revisions = std::mem::take(&mut self.revisions);
+        for d in &mut self.deployments {
+            for r in d.from.iter_mut().chain(d.to.as_mut()) {
+                r.task_definition = revisions
+                    .iter()
+                    .find(|x| x.arn == r.arn)
+                    .map(|x| x.task_definition.clone());
+            }
+        }
+        self.revisions = revisions;
+    }
+}
+
+/// A task's scale-in protection (GetTaskProtection): a protected task is not stopped when
+/// its service scales in, until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Protection {
+    pub task: String,
+    pub enabled: bool,
+    pub expires: Option<Timestamp>,
+}
+
+/// How many tasks one GetTaskProtection or UpdateTaskProtection call takes.
+pub const PROTECTION_TASKS_PER_CALL: usize = 10;
+/// The longest protection UpdateTaskProtection sets, in minutes (two days).
+pub const PROTECTION_MAX_MINUTES: u32 = 2_880;
+
+/// How many deployments a history read lists (ListServiceDeployments' largest page, the
+/// newest), and how many revisions one DescribeServiceRevisions call takes.
+pub const HISTORY_DEPLOYMENTS: i32 = 20;
+pub const REVISIONS_PER_CALL: usize = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn revision(td: &str, digest: &str) -> ServiceRevision {
+        ServiceRevision {
+            arn: format!("arn:aws:ecs:us-east-1:1:service-revision/c/s/{td}"),
+            task_definition: format!("arn:aws:ecs:us-east-1:1:task-definition/{td}"),
+            images: vec![("app".into(), "repo/app:1".into(), Some(digest.into()))],
+            launch_type: Some("FARGATE".into()),
+            platform_version: Some("LATEST".into()),
+            capacity_providers: vec![],
+            load_balancers: vec![],
+            network: None,
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn a_deployment_changes_what_differs() {
+        let changes = changes(&revision("app:1", "sha256:a"), &revision("app:2", "sha256:b"));
+        assert_eq!(
+            changes,
+            vec![
+                ("task definition".into(), "app:1".into(), "app:2".into()),
+                ("digest of app".into(), "sha256:a".into(), "sha256:b".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rollout_reads_in_one_line() {
+        let config = RolloutConfig {
+            controller: "ECS".into(),
+            strategy: "ROLLING".into(),
+            circuit_breaker: Some(true),
+            alarms: Some((vec!["5xx".into()], true)),
+            bake_minutes: None,
+            hooks: vec![],
+        };
+        assert_eq!(
+            config.summary(),
+            "rolling · circuit breaker with rollback · alarms 5xx (rollback)"
+        );
+        let blue_green = RolloutConfig {
+            strategy: "BLUE_GREEN".into(),
+            bake_minutes: Some(10),
+            ..RolloutConfig::default()
+        };
+        assert_eq!(blue_green.summary(), "blue/green · no circuit breaker · bake 10 min");
+    }
+}

@@ -1,0 +1,211 @@
+//! The simulated fleet's deployment history, as ECS records it: a service revision for
+//! each task definition a service ran, and a service deployment for each rollout, moved
+//! along as the rollout goes (in progress, successful, superseded, rolled back).
+
+use jiff::Timestamp;
+
+use super::world::{SimService, World};
+use crate::domain::deploy::{Breaker, RevisionRef, Rollback, ServiceDeployment, ServiceRevision, Watched};
+
+/// A stable hex id for `seed`: the same text, the same id (no draw from the world's
+/// random numbers, so the rest of the world does not change with the history).
+fn id_of(seed: &str, len: usize) -> String {
+    use std::hash::BuildHasher;
+    let mut out = String::new();
+    let mut round = 0u64;
+    while out.len() < len {
+        let hash = foldhash::quality::FixedState::with_seed(round).hash_one(seed);
+        out.push_str(&format!("{hash:016x}"));
+        round += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+fn region_account(service_arn: &str) -> (&str, &str) {
+    let mut parts = service_arn.split(':');
+    let region = parts.nth(3).unwrap_or("us-east-1");
+    let account = parts.next().unwrap_or("123456789012");
+    (region, account)
+}
+
+impl World {
+    /// The revision of `s` running `td`: made (and kept) the first time it is asked for.
+    fn revision_of(&mut self, s: &mut SimService, td: &str, at: Timestamp) -> RevisionRef {
+        let (region, account) = region_account(&s.svc.arn);
+        let cluster = crate::util::arn_tail(&s.svc.cluster_arn);
+        let arn = format!(
+            "arn:aws:ecs:{region}:{account}:service-revision/{cluster}/{}/{}",
+            s.svc.name,
+            id_of(&format!("{}{td}", s.svc.arn), 19)
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+        );
+        if s.history.revision(&arn).is_none() {
+            let images = self
+                .task_defs
+                .get(td)
+                .map(|t| {
+                    t.containers
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.name.clone(),
+                                c.image.clone(),
+                                Some(format!("sha256:{}", id_of(&c.image, 64))),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            s.history.revisions.push(ServiceRevision {
+                arn: arn.clone(),
+                task_definition: td.to_string(),
+                images,
+                launch_type: Some(s.svc.launch_type.as_str().to_string()),
+                platform_version: (s.svc.launch_type == crate::domain::LaunchType::Fargate).then(|| "1.4.0".into()),
+                capacity_providers: Vec::new(),
+                load_balancers: s
+                    .svc
+                    .load_balancers
+                    .iter()
+                    .map(|lb| {
+                        let tg = lb.target_group_arn.split('/').nth(1).unwrap_or_default();
+                        format!("{tg} → {}:{}", lb.container_name, lb.container_port)
+                    })
+                    .collect(),
+                network: s.svc.network.clone(),
+                created_at: Some(at),
+            });
+        }
+        RevisionRef {
+            arn,
+            requested: s.svc.desired,
+            running: 0,
+            pending: 0,
+            task_definition: Some(td.to_string()),
+        }
+    }
+
+    /// Record a deployment of `s` from `from` (none for its first) to `to`, started at
+    /// `at`: in progress, or (`done`) successful four minutes later.
+    pub(super) fn record_deployment(
+        &mut self,
+        s: &mut SimService,
+        from: Option<&str>,
+        to: &str,
+        at: Timestamp,
+        done: bool,
+    ) {
+        // A rollout still going when a newer one starts is superseded; a rollback goes on.
+        for d in s.history.deployments.iter_mut().filter(|d| d.ongoing()) {
+            if !d.status.starts_with("ROLLBACK") {
+                d.status = "STOPPED".into();
+                d.reason = "Superseded by a newer deployment.".into();
+                d.stopped_at = Some(at);
+                d.finished_at = Some(at);
+            }
+        }
+        let source = from.map(|td| self.revision_of(s, td, at));
+        let mut target = self.revision_of(s, to, at);
+        if done {
+            target.running = target.requested;
+        }
+        let (region, account) = region_account(&s.svc.arn);
+        let cluster = crate::util::arn_tail(&s.svc.cluster_arn);
+        let arn = format!(
+            "arn:aws:ecs:{region}:{account}:service-deployment/{cluster}/{}/{}",
+            s.svc.name,
+            id_of(&format!("{}{to}{at}", s.svc.arn), 22)
+        );
+        let status = if done { "MONITORING_COMPLETE" } else { "MONITORING" };
+        let breaker = s.svc.rollout.circuit_breaker.map(|_| Breaker {
+            status: status.into(),
+            failures: 0,
+            threshold: threshold(s.svc.desired),
+        });
+        let alarms = s.svc.rollout.alarms.as_ref().map(|(names, _)| Watched {
+            status: status.into(),
+            names: names.clone(),
+            triggered: Vec::new(),
+        });
+        s.history.deployments.insert(
+            0,
+            ServiceDeployment {
+                arn,
+                status: if done { "SUCCESSFUL" } else { "IN_PROGRESS" }.into(),
+                reason: String::new(),
+                created_at: Some(at),
+                started_at: Some(at),
+                finished_at: done.then(|| at + jiff::SignedDuration::from_mins(4)),
+                stopped_at: None,
+                from: source.into_iter().collect(),
+                to: Some(target),
+                stage: None,
+                circuit_breaker: breaker,
+                alarms,
+                rollback: None,
+            },
+        );
+        s.history
+            .deployments
+            .truncate(crate::domain::deploy::HISTORY_DEPLOYMENTS as usize);
+    }
+
+    /// The newest deployment of `s` is done: successful, or (a rollback) rolled back.
+    pub(super) fn finish_deployment(s: &mut SimService, at: Timestamp) {
+        for d in s.history.deployments.iter_mut().filter(|d| d.ongoing()) {
+            d.finished_at = Some(at);
+            if let Some(b) = &mut d.circuit_breaker {
+                b.status = "MONITORING_COMPLETE".into();
+            }
+            if let Some(a) = &mut d.alarms {
+                a.status = "MONITORING_COMPLETE".into();
+            }
+            if let Some(to) = &mut d.to {
+                to.running = to.requested;
+            }
+            d.status = if d.status.starts_with("ROLLBACK") {
+                "ROLLBACK_SUCCESSFUL"
+            } else {
+                "SUCCESSFUL"
+            }
+            .into();
+        }
+    }
+
+    /// `StopServiceDeployment` with ROLLBACK: the deployment rolls back to the revision it
+    /// came from; the rollback goes on as a new rollout of that task definition.
+    pub(super) fn roll_back_deployment(&mut self, s: &mut SimService, deployment: &str) -> Result<String, String> {
+        let now = self.now;
+        let Some(d) = s.history.deployments.iter_mut().find(|d| d.arn == deployment) else {
+            return Err(format!("ServiceDeploymentNotFoundException: {deployment}"));
+        };
+        if !d.ongoing() {
+            return Err(format!(
+                "ConflictException: the service deployment is {} and cannot be stopped",
+                d.status
+            ));
+        }
+        let Some(back) = d.from.first().cloned() else {
+            return Err("ConflictException: the deployment has no revision to roll back to".into());
+        };
+        d.status = "ROLLBACK_IN_PROGRESS".into();
+        d.reason = "Rollback requested by StopServiceDeployment.".into();
+        d.rollback = Some(Rollback {
+            reason: "StopServiceDeployment".into(),
+            started_at: Some(now),
+            revision: back.arn.clone(),
+        });
+        let td = back.task_definition.unwrap_or_default();
+        self.start_deployment_only(s, &td);
+        Ok(td)
+    }
+}
+
+/// The circuit breaker's threshold for `desired` tasks, as ECS documents it: half the
+/// desired count, at least 3 and at most 200.
+fn threshold(desired: u32) -> u32 {
+    desired.div_ceil(2).clamp(3, 200)
+}
