@@ -343,3 +343,151 @@ fn a_cluster_timeline_from_moto() {
     // The other alarm never changed state: nothing about it.
     assert!(!entries.iter().any(|e| e.resource == "web-memory-high"), "{entries:#?}");
 }
+
+/// A service behind a Network Load Balancer charts AWS/NetworkELB (flows, TCP resets,
+/// healthy and unhealthy hosts), not the Application Load Balancer's requests and HTTP
+/// codes that an NLB never reports; the series asked for are the ones CloudWatch holds.
+#[test]
+fn a_service_behind_a_network_load_balancer_charts_its_metrics() {
+    let w = world();
+    let endpoint = w.moto.endpoint();
+    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let subnets = aws(&["ec2", "describe-subnets"]);
+    let subnet_ids: Vec<String> = subnets["Subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["SubnetId"].as_str().unwrap().to_string())
+        .collect();
+    let vpc = subnets["Subnets"][0]["VpcId"].as_str().unwrap().to_string();
+    let mut create = vec![
+        "elbv2",
+        "create-load-balancer",
+        "--name",
+        "tcp",
+        "--type",
+        "network",
+        "--subnets",
+    ];
+    create.extend(subnet_ids.iter().map(String::as_str).take(1));
+    let nlb = aws(&create)["LoadBalancers"][0]["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tg = aws(&[
+        "elbv2",
+        "create-target-group",
+        "--name",
+        "tcp-tg",
+        "--protocol",
+        "TCP",
+        "--port",
+        "9000",
+        "--vpc-id",
+        &vpc,
+        "--target-type",
+        "ip",
+    ])["TargetGroups"][0]["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    aws(&[
+        "elbv2",
+        "create-listener",
+        "--load-balancer-arn",
+        &nlb,
+        "--protocol",
+        "TCP",
+        "--port",
+        "9000",
+        "--default-actions",
+        &format!("Type=forward,TargetGroupArn={tg}"),
+    ]);
+    let td =
+        aws(&["ecs", "describe-services", "--cluster", "small", "--services", "web"])["services"][0]["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    aws(&[
+        "ecs",
+        "create-service",
+        "--cluster",
+        "small",
+        "--service-name",
+        "tcp",
+        "--task-definition",
+        &td,
+        "--desired-count",
+        "0",
+        "--load-balancers",
+        &format!("targetGroupArn={tg},containerName=web,containerPort=9000"),
+    ]);
+
+    let mut store = w.rt.block_on(bosun::app::headless::load(
+        &w.backend,
+        bosun::app::headless::context(&w.backend, 5, false),
+    ));
+    let cluster = store.all_clusters().find(|c| c.name == "small").unwrap().arn.clone();
+    let service = store.service(
+        &cluster,
+        &cluster
+            .replace(":cluster/", ":service/")
+            .replace("/small", "/small/tcp"),
+    );
+    let service = service.map(|s| s.arn.clone()).expect("the tcp service");
+    for event in w.rt.block_on(bosun::source::fetch_all(
+        &w.backend,
+        vec![Fetch::Targets {
+            target_group: tg.clone(),
+        }],
+        1,
+    )) {
+        store.apply(event);
+    }
+    let plots = bosun::ui::screens::metrics::plots(&store, &cluster, &service);
+    let titles: Vec<&str> = plots.iter().map(|p| p.title).collect();
+    assert_eq!(
+        titles,
+        [
+            "CPU",
+            "Memory",
+            "Active flows",
+            "Target resets",
+            "Healthy hosts",
+            "Unhealthy hosts"
+        ]
+    );
+    assert!(plots[2..].iter().all(|p| p.key.namespace == "AWS/NetworkELB"));
+
+    // What CloudWatch holds for those dimensions comes back.
+    let nlb_dim = nlb.split(":loadbalancer/").nth(1).unwrap();
+    let tg_dim = tg.split(':').next_back().unwrap();
+    let out = std::process::Command::new(python())
+        .arg("-c")
+        .arg(format!(
+            "import boto3, datetime\n\
+             cw = boto3.client('cloudwatch', endpoint_url='{endpoint}', region_name='us-east-1', \
+             aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+             now = datetime.datetime.now(datetime.timezone.utc)\n\
+             cw.put_metric_data(Namespace='AWS/NetworkELB', MetricData=[\
+             {{'MetricName': 'HealthyHostCount', 'Timestamp': now - datetime.timedelta(minutes=2), 'Value': 2.0, \
+             'Dimensions': [{{'Name': 'TargetGroup', 'Value': '{tg_dim}'}}, {{'Name': 'LoadBalancer', 'Value': '{nlb_dim}'}}]}},\
+             {{'MetricName': 'ActiveFlowCount', 'Timestamp': now - datetime.timedelta(minutes=2), 'Value': 40.0, \
+             'Dimensions': [{{'Name': 'LoadBalancer', 'Value': '{nlb_dim}'}}]}}])\n"
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let Payload::Metrics(series) = fetch(
+        &w,
+        Fetch::Metrics {
+            window: Window::Hour,
+            series: plots.iter().map(|p| p.key.clone()).collect(),
+        },
+    ) else {
+        panic!("not metrics")
+    };
+    let latest = |metric: &str| series.iter().find(|s| s.key.metric == metric).and_then(|s| s.latest());
+    assert_eq!(latest("HealthyHostCount"), Some(2.0));
+    assert_eq!(latest("ActiveFlowCount"), Some(40.0));
+}

@@ -328,6 +328,22 @@ pub fn target_group_series(place: Place<'_>, target_group: &str, load_balancer: 
     keys
 }
 
+/// The series of a target group (`targetgroup/NAME/ID`) behind a Network Load Balancer
+/// (`net/NAME/ID`), each with its chart's title: AWS/NetworkELB has no requests or HTTP
+/// codes, but flows, TCP resets and the target group's healthy and unhealthy hosts.
+pub fn network_series(place: Place<'_>, target_group: &str, load_balancer: &str) -> Vec<(&'static str, SeriesKey)> {
+    let nlb = [("LoadBalancer", load_balancer)];
+    let both = [("TargetGroup", target_group), ("LoadBalancer", load_balancer)];
+    let key =
+        |metric: &str, dims: &[(&str, &str)], stat: &str| SeriesKey::new(place, "AWS/NetworkELB", metric, dims, stat);
+    vec![
+        ("Active flows", key("ActiveFlowCount", &nlb, "Average")),
+        ("Target resets", key("TCP_Target_Reset_Count", &nlb, "Sum")),
+        ("Healthy hosts", key("HealthyHostCount", &both, "Minimum")),
+        ("Unhealthy hosts", key("UnHealthyHostCount", &both, "Maximum")),
+    ]
+}
+
 /// The queue depth series of an SQS queue a service scales on.
 pub fn queue_series(place: Place<'_>, queue: &str) -> SeriesKey {
     SeriesKey::new(

@@ -115,6 +115,29 @@ def stop_tasks_as_aws():
     Backend.stop_task = stop_task_stamped
 
 
+def load_balancer_arns_by_type():
+    """Load balancer ARNs as Elastic Load Balancing names them: `loadbalancer/net/NAME/ID`
+    for a Network Load Balancer and `loadbalancer/gwy/NAME/ID` for a Gateway Load Balancer
+    (the ELB API reference's ARN formats); moto names every one `loadbalancer/app/`."""
+    from moto.elbv2.models import ELBv2Backend
+
+    create = ELBv2Backend.create_load_balancer
+
+    def create_named(self, *args, **kwargs):
+        lb = create(self, *args, **kwargs)
+        kind = {"network": "net", "gateway": "gwy"}.get(lb.type)
+        if kind and "loadbalancer/app/" in lb.arn:
+            old = lb.arn
+            lb.arn = old.replace("loadbalancer/app/", f"loadbalancer/{kind}/")
+            self.load_balancers[lb.arn] = self.load_balancers.pop(old)
+            tags = self.tagging_service.tags
+            if old in tags:
+                tags[lb.arn] = tags.pop(old)
+        return lb
+
+    ELBv2Backend.create_load_balancer = create_named
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--auth", action="store_true")
@@ -133,6 +156,7 @@ def main():
     )
     make_ecs_strict()
     stop_tasks_as_aws()
+    load_balancer_arns_by_type()
     # What moto lacks, shaped as the AWS API reference documents it (see each file).
     moto_exec.install()  # ECS Exec, SSM sessions
     moto_deploy.install()  # deployment history, task protection, alarm history, scaling activity

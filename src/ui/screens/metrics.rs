@@ -163,13 +163,21 @@ pub fn plots(store: &Store, cluster: &str, service: &str) -> Vec<Plot> {
             let Some(tg) = metrics::arn_suffix(&lb.target_group_arn, "targetgroup/") else {
                 continue;
             };
-            let balancer = store
+            let balancer_arn = store
                 .insight
                 .targets
                 .get(&lb.target_group_arn)
                 .and_then(|t| t.value.as_ref())
-                .and_then(|t| t.load_balancers.first())
-                .and_then(|arn| metrics::arn_suffix(arn, "app/"));
+                .and_then(|t| t.load_balancers.first());
+            // A Network Load Balancer's target group: its own metrics.
+            if let Some(nlb) = balancer_arn.and_then(|arn| metrics::arn_suffix(arn, ":loadbalancer/net/")) {
+                let nlb = nlb.trim_start_matches(":loadbalancer/");
+                for (title, key) in metrics::network_series(place, &tg, nlb) {
+                    plots.push(Plot::new(title, key));
+                }
+                continue;
+            }
+            let balancer = balancer_arn.and_then(|arn| metrics::arn_suffix(arn, "app/"));
             let titles = ["Requests / target", "Target 5xx", "Response time"];
             for (key, title) in metrics::target_group_series(place, &tg, balancer.as_deref())
                 .into_iter()
