@@ -432,6 +432,16 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 service: service.arn.clone(),
             };
             let rows: Vec<crate::domain::deploy::ServiceDeployment> = match backend.fetch(&fetch).await {
+                // A CODE_DEPLOY or EXTERNAL service has no ECS history: its task sets.
+                Ok(crate::domain::fetch::Payload::ServiceDeployments(history))
+                    if history.deployments.is_empty() && service.rollout.controller != "ECS" =>
+                {
+                    service
+                        .deployments
+                        .iter()
+                        .map(crate::domain::deploy::ServiceDeployment::from_current)
+                        .collect()
+                }
                 Ok(crate::domain::fetch::Payload::ServiceDeployments(history)) => history.deployments,
                 Ok(other) => bail!("{} came back as {}", fetch.describe(), other.kind()),
                 // Where the history cannot be read, the service's current deployments, and why.

@@ -1267,6 +1267,13 @@ fn a_service_timeline_and_its_report_copied() {
             .all(|e| e.cluster.as_deref() == Some(PROD_WEB) && e.resource.starts_with("payments")),
         "{entries:#?}"
     );
+    // The service's deployments as ECS records them: from which revision to which.
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.what.starts_with("deployment started: payments:") && e.what.contains(" → payments:")),
+        "{entries:#?}"
+    );
     let copied = |effects: Vec<Effect>| {
         effects
             .into_iter()
@@ -1597,4 +1604,42 @@ fn without_the_history_the_current_deployments_and_why() {
         text.contains("deployment history not read: ECS ListServiceDeployments in us-east-1 failed: AccessDenied"),
         "{text}"
     );
+}
+
+/// The demo's European checkout deploys blue/green through CodeDeploy: its task set stands
+/// in for deployments (on the service and in `h`), and a redeploy or rollback is refused
+/// before any dialog, as ECS would refuse it.
+#[test]
+fn a_code_deploy_service_in_the_demo() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster eu-prod");
+    type_line(&mut store, Command::CommandLine, "svc checkout-eu");
+    follow_scope(&mut store);
+    let text = screen(&store, 160, 40);
+    assert!(text.contains("codedeploy (blue/green)"), "{text}");
+    press(&mut store, Command::History);
+    follow_scope(&mut store);
+    let text = screen(&store, 160, 40);
+    assert!(
+        text.contains("task sets(checkout-eu) · deployed by CODE_DEPLOY"),
+        "{text}"
+    );
+    assert!(
+        text.contains("task set · scale 100% · serves checkout-eu-tg · steady state"),
+        "{text}"
+    );
+    press(&mut store, Command::Back);
+    for command in [Command::Redeploy, Command::Rollback] {
+        let effects = press(&mut store, command);
+        assert!(support::sent(effects).is_empty() && store.ui.dialog.is_none());
+        assert!(
+            store
+                .ui
+                .message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("deploys through CodeDeploy")
+        );
+    }
 }

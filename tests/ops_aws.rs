@@ -482,3 +482,66 @@ fn deployment_history_and_a_rollback_against_moto() {
     assert!(text.contains("rollback requested"), "{text}");
     assert!(text.contains(&format!("2/{}", breaker.threshold)), "{text}");
 }
+
+/// A CODE_DEPLOY service has no `deployments[]`: its task sets stand in for them (PRIMARY,
+/// the computed desired count, running and pending, stabilizing until steady, its scale),
+/// so its service screen is never blank.
+#[test]
+fn a_code_deploy_service_shows_its_task_sets() {
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let td = w.service(SMALL, "web").task_definition;
+    let created = support::servers::aws_json(
+        &endpoint,
+        &[
+            "ecs",
+            "create-service",
+            "--cluster",
+            "small",
+            "--service-name",
+            "blue",
+            "--task-definition",
+            &td,
+            "--desired-count",
+            "2",
+            "--launch-type",
+            "FARGATE",
+            "--deployment-controller",
+            "type=CODE_DEPLOY",
+        ],
+    );
+    let blue = w.service(SMALL, "blue");
+    assert_eq!(blue.rollout.controller, "CODE_DEPLOY");
+    let [set] = blue.deployments.as_slice() else {
+        panic!("one task set: {:?} ({created})", blue.deployments)
+    };
+    assert_eq!(set.status, "PRIMARY");
+    assert_eq!((set.desired, set.running), (2, 0));
+    assert!(set.rollout_reason.starts_with("task set"), "{}", set.rollout_reason);
+    assert!(set.rollout_reason.contains("scale 100"), "{}", set.rollout_reason);
+    assert_eq!(
+        set.rollout_state,
+        bosun::domain::RolloutState::InProgress,
+        "stabilizing"
+    );
+
+    // Its tasks come up: steady.
+    let arn = support::servers::aws_json(
+        &endpoint,
+        &["ecs", "describe-task-sets", "--cluster", "small", "--service", "blue"],
+    )["taskSets"][0]["taskSetArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w._moto.control(
+        "/_bosun/ecs/task-set",
+        serde_json::json!({"taskSetArn": arn, "runningCount": 2, "pendingCount": 0}),
+    );
+    let blue = w.service(SMALL, "blue");
+    assert_eq!(blue.deployments[0].running, 2);
+    assert_eq!(
+        blue.deployments[0].rollout_state,
+        bosun::domain::RolloutState::Completed
+    );
+    assert!(blue.deployments[0].rollout_reason.ends_with("steady state"));
+}

@@ -245,6 +245,80 @@ pub fn deployments(service: &Service, since: Timestamp) -> Vec<Entry> {
     out
 }
 
+/// A service's deployments as ECS records them (its history) that started or ended since
+/// `since`: started (from → to), completed, stopped, rolled back, and what stopped them (the
+/// circuit breaker, alarms that went off).
+pub fn recorded_deployments(
+    service: &Service,
+    history: &super::deploy::DeploymentHistory,
+    since: Timestamp,
+) -> Vec<Entry> {
+    let cluster = &service.cluster_arn;
+    let open = Open::Service {
+        cluster: cluster.clone(),
+        service: service.arn.clone(),
+    };
+    let mut out = Vec::new();
+    for d in &history.deployments {
+        let id = arn_tail(&d.arn);
+        if let Some(at) = d.started_at.or(d.created_at).filter(|t| *t >= since) {
+            out.push(entry(
+                at,
+                Kind::Deploy,
+                Level::Info,
+                cluster,
+                &service.name,
+                format!("deployment started: {}", d.change()),
+                open.clone(),
+                format!("deploy/{}/{id}/start", service.arn),
+            ));
+        }
+        let Some(at) = d.finished_at.or(d.stopped_at).filter(|t| *t >= since) else {
+            continue;
+        };
+        let why = {
+            let mut why = Vec::new();
+            if let Some(b) = d.circuit_breaker.as_ref().filter(|b| b.status == "TRIGGERED") {
+                why.push(format!(
+                    "circuit breaker: {} of {} tasks failed",
+                    b.failures, b.threshold
+                ));
+            }
+            if let Some(a) = d.alarms.as_ref().filter(|a| !a.triggered.is_empty()) {
+                why.push(format!("alarms went off: {}", a.triggered.join(", ")));
+            }
+            if let Some(r) = &d.rollback {
+                why.push(r.reason.clone());
+            } else if !d.reason.is_empty() {
+                why.push(d.reason.clone());
+            }
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join("; "))
+            }
+        };
+        let (level, what) = match d.status.as_str() {
+            "SUCCESSFUL" => (Level::Good, "deployment completed"),
+            "ROLLBACK_SUCCESSFUL" => (Level::Bad, "deployment rolled back"),
+            "ROLLBACK_FAILED" => (Level::Bad, "deployment's rollback failed"),
+            "STOPPED" => (Level::Warn, "deployment stopped"),
+            _ => continue,
+        };
+        out.push(entry(
+            at,
+            Kind::Deploy,
+            level,
+            cluster,
+            &service.name,
+            format!("{what}: {}{why}", d.change()),
+            open.clone(),
+            format!("deploy/{}/{id}/end", service.arn),
+        ));
+    }
+    out
+}
+
 fn rolled_back(reason: &str) -> bool {
     let reason = reason.to_ascii_lowercase();
     reason.contains("rolling back") || reason.contains("rolled back") || reason.contains("rollback")

@@ -37,6 +37,13 @@ pub fn fetches(store: &Store, about: &About) -> Vec<Fetch> {
     let mut places = std::collections::BTreeSet::new();
     for c in clusters(store, about, false) {
         places.insert((c.account.clone(), c.region.clone(), true));
+        if let Some(service) = &about.service {
+            // One service: its deployments as ECS records them.
+            out.push(Fetch::ServiceDeployments {
+                cluster: c.arn.clone(),
+                service: service.clone(),
+            });
+        }
         if about.cluster.is_some() {
             // One cluster: its own reads at the fast rate while it is on screen.
             out.push(Fetch::services(&c.arn));
@@ -134,6 +141,9 @@ pub fn fingerprint(store: &Store, about: &About, since: Timestamp) -> u64 {
     let mut h = foldhash::quality::FixedState::with_seed(11).build_hasher();
     since.hash(&mut h);
     store.actions_version.hash(&mut h);
+    if let Some(s) = about.service.as_ref().and_then(|s| store.insight.deployments.get(s)) {
+        s.version.hash(&mut h);
+    }
     for c in clusters(store, about, false) {
         if let Some(d) = store.cluster_data(&c.arn) {
             (d.services.version, d.stopped.version).hash(&mut h);
@@ -183,7 +193,17 @@ pub fn gather(store: &Store, about: &About, since: Timestamp) -> Vec<Entry> {
             .filter(|s| about.service.as_deref().is_none_or(|arn| s.arn == arn))
             .collect();
         for s in &services {
-            out.extend(timeline::deployments(s, since));
+            // Its history where it was read (a service's timeline), else `deployments[]`.
+            match store
+                .insight
+                .deployments
+                .get(&s.arn)
+                .and_then(|h| h.value.as_ref())
+                .filter(|h| !h.deployments.is_empty())
+            {
+                Some(history) => out.extend(timeline::recorded_deployments(s, history, since)),
+                None => out.extend(timeline::deployments(s, since)),
+            }
             out.extend(timeline::service_events(s, since));
             for lb in &s.load_balancers {
                 if let Some(tg) = crate::domain::metrics::arn_suffix(&lb.target_group_arn, "targetgroup/") {

@@ -144,6 +144,17 @@ pub fn begin(store: &mut Store, command: Command) {
         }
         return;
     }
+    // ECS refuses a new deployment or revision of a service CodeDeploy deploys: say so
+    // before any dialog.
+    if let (Command::Redeploy | Command::Rollback | Command::Revision, Some(s)) = (command, &selection.service)
+        && s.rollout.controller == "CODE_DEPLOY"
+    {
+        store.ui.error(format!(
+            "{} deploys through CodeDeploy: ECS refuses a new deployment or revision of it (start one in CodeDeploy)",
+            s.name
+        ));
+        return;
+    }
     let result = match command {
         Command::Scale => selected_service(&selection).map(|(c, s)| scale_dialog(store, c, s, None)),
         Command::Redeploy => selected_service(&selection).map(|(c, s)| {

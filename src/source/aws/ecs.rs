@@ -259,7 +259,13 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
         pending: count(s.pending_count()),
         launch_type: launch,
         task_definition: text(s.task_definition()),
-        deployments: s.deployments().iter().map(deployment).collect(),
+        // A CODE_DEPLOY or EXTERNAL service deploys with task sets and has no
+        // deployments[]: its task sets stand in for them, so it is never blank.
+        deployments: if s.deployments().is_empty() {
+            s.task_sets().iter().map(task_set).collect()
+        } else {
+            s.deployments().iter().map(deployment).collect()
+        },
         events: s
             .events()
             .iter()
@@ -527,6 +533,49 @@ fn deployment(d: &sdk::Deployment) -> Deployment {
         launch_type: launch_type(d.launch_type()),
         created_at: timestamp(d.created_at()),
         updated_at: timestamp(d.updated_at()),
+    }
+}
+
+/// A task set (of a CODE_DEPLOY or EXTERNAL service) as a deployment: PRIMARY or ACTIVE,
+/// its computed desired, running and pending counts, STABILIZING as in progress, and its
+/// scale and target group in the reason column.
+fn task_set(t: &sdk::TaskSet) -> Deployment {
+    let scale = t
+        .scale()
+        .map(|s| s.value())
+        .map_or_else(String::new, |v| format!(" · scale {v}%"));
+    let groups: Vec<&str> = t
+        .load_balancers()
+        .iter()
+        .filter_map(|lb| lb.target_group_arn())
+        .map(|arn| arn.split('/').nth(1).unwrap_or(arn))
+        .collect();
+    let serves = if groups.is_empty() {
+        String::new()
+    } else {
+        format!(" · serves {}", groups.join(", "))
+    };
+    let stability = t.stability_status().map(|s| s.as_str()).unwrap_or_default();
+    Deployment {
+        id: text(t.id()),
+        status: text(t.status()),
+        task_definition: text(t.task_definition()),
+        desired: count(t.computed_desired_count()),
+        running: count(t.running_count()),
+        pending: count(t.pending_count()),
+        failed: 0,
+        rollout_state: match stability {
+            "STEADY_STATE" => RolloutState::Completed,
+            _ => RolloutState::InProgress,
+        },
+        rollout_reason: format!(
+            "task set{}{scale}{serves} · {}",
+            t.external_id().map_or_else(String::new, |e| format!(" {e}")),
+            stability.to_lowercase().replace('_', " ")
+        ),
+        launch_type: launch_type(t.launch_type()),
+        created_at: timestamp(t.created_at()),
+        updated_at: timestamp(t.updated_at()),
     }
 }
 

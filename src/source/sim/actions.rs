@@ -79,6 +79,7 @@ impl World {
 
     pub fn redeploy(&mut self, cluster: &str, service: &str) -> Result<Done, String> {
         self.with_service(cluster, service, |w, _, s| {
+            code_deploy_refuses(s)?;
             let td = s.svc.task_definition.clone();
             w.start_deployment(s, &td);
             Ok(Done {
@@ -94,6 +95,7 @@ impl World {
             return Err(format!("ClientException: TaskDefinition not found: {}", arn_tail(td)));
         };
         self.with_service(cluster, service, |w, _, s| {
+            code_deploy_refuses(s)?;
             w.start_deployment(s, &found.arn);
             Ok(Done {
                 summary: format!("{} now runs {}:{}", s.svc.name, found.family, found.revision),
@@ -289,6 +291,19 @@ impl World {
             self.stop_task_at(c, i, StopCause::Scale(dep));
         }
     }
+}
+
+/// UpdateService refuses a new deployment of a service deployed by CodeDeploy, as ECS does:
+/// its deployments are CodeDeploy's.
+fn code_deploy_refuses(s: &SimService) -> Result<(), String> {
+    if s.svc.rollout.controller == "CODE_DEPLOY" {
+        return Err(format!(
+            "InvalidParameterException: Unable to update task definition on services with a CODE_DEPLOY \
+             deployment controller. Use AWS CodeDeploy to trigger a new deployment. ({})",
+            s.svc.name
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -203,21 +203,33 @@ impl World {
             limits: None,
             history: Default::default(),
         };
-        // What ECS recorded: the revision before, then the one running now.
-        let previous = format!(
-            "arn:aws:ecs:{region}:{account}:task-definition/{}:{}",
-            spec.name,
-            revision - 1
-        );
-        let current = sim.svc.task_definition.clone();
-        self.record_deployment(
-            &mut sim,
-            None,
-            &previous,
-            deployed_at - SignedDuration::from_hours(24 * 9),
-            true,
-        );
-        self.record_deployment(&mut sim, Some(&previous), &current, deployed_at, true);
+        // The European checkout deploys blue/green through CodeDeploy: a task set stands in
+        // for its deployment, and ECS records no service deployments for it.
+        if spec.name == "checkout-eu" {
+            sim.svc.rollout = crate::domain::deploy::RolloutConfig {
+                controller: "CODE_DEPLOY".into(),
+                strategy: "BLUE_GREEN".into(),
+                ..Default::default()
+            };
+            let tg = sim
+                .svc
+                .load_balancers
+                .first()
+                .and_then(|lb| lb.target_group_arn.split('/').nth(1).map(str::to_string))
+                .unwrap_or_default();
+            sim.svc.deployments[0].rollout_reason = format!("task set · scale 100% · serves {tg} · steady state");
+        } else {
+            // What ECS recorded: the revision before, then the one running now.
+            let previous = format!(
+                "arn:aws:ecs:{region}:{account}:task-definition/{}:{}",
+                spec.name,
+                revision - 1
+            );
+            let current = sim.svc.task_definition.clone();
+            let before = deployed_at - SignedDuration::from_hours(24 * 9);
+            self.record_deployment(&mut sim, None, &previous, before, true);
+            self.record_deployment(&mut sim, Some(&previous), &current, deployed_at, true);
+        }
         // Tasks that have been running since the deployment, or were replaced since.
         for _ in 0..spec.desired {
             let dep = sim.svc.deployments[0].id.clone();

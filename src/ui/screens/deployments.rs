@@ -60,9 +60,12 @@ pub fn refresh_rows(store: &mut Store) {
     if store.deployment_rows.from == Some(from) {
         return;
     }
+    // A service deployed by CodeDeploy or an external controller has no ECS history: its
+    // task sets are what it has.
+    let by_others = current.is_some_and(|s| !s.rollout.controller.is_empty() && s.rollout.controller != "ECS");
     let rows = match slot.and_then(|s| s.value.as_ref()) {
-        Some(history) => history.deployments.clone(),
-        None => current
+        Some(history) if !(history.deployments.is_empty() && by_others) => history.deployments.clone(),
+        _ => current
             .map(|s| s.deployments.iter().map(ServiceDeployment::from_current).collect())
             .unwrap_or_default(),
     };
@@ -188,7 +191,16 @@ impl Screen for Deployments {
             .deployments
             .get(page.route.service.as_deref().unwrap_or_default())
             .is_some_and(|s| s.value.is_some());
-        let title = if history || set.error.is_none() {
+        let controller = store
+            .service(
+                page.route.cluster_arn(),
+                page.route.service.as_deref().unwrap_or_default(),
+            )
+            .map(|s| s.rollout.controller.as_str())
+            .filter(|c| !c.is_empty() && *c != "ECS");
+        let title = if let Some(controller) = controller {
+            format!("task sets({service}) · deployed by {controller}")
+        } else if history || set.error.is_none() {
             format!("deployments({service})")
         } else {
             format!("deployments({service}) · current only")
