@@ -165,24 +165,11 @@ fn main() {
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("apprunner-service", &mut store);
 
-    // A deployment stopped and rolling back, in the service's history (as `X` `y` would).
+    // A deployment the circuit breaker is rolling back, in the service's history.
     line(&mut store, Command::CommandLine, "fleet");
     line(&mut store, Command::CommandLine, "cluster prod-web");
-    line(&mut store, Command::CommandLine, "svc checkout");
+    line(&mut store, Command::CommandLine, "svc recommendations");
     press(&mut store, Command::History);
-    runtime.block_on(headless::follow_scope(&mut store, &backend));
-    let route = store.ui.route().clone();
-    let going = store.deployment_rows.entries.items()[0].clone();
-    let stop = bosun::domain::op::Op::StopDeployment {
-        cluster: route.cluster.clone().unwrap_or_default(),
-        service: route.service.clone().unwrap_or_default(),
-        deployment: going.arn.clone(),
-        change: going.change(),
-        back_to: going.from.first().and_then(|r| r.task_definition.clone()),
-    };
-    runtime
-        .block_on(bosun::ops::Operator::apply(&backend, &stop, "frames"))
-        .unwrap();
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("deployments", &mut store);
 

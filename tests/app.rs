@@ -46,9 +46,10 @@ fn drill_down_from_fleet_to_task_and_back() {
         cluster: PROD_WEB.into()
     }));
 
-    // Worst first: payments (failing), checkout (rolling), then the healthy by name.
+    // Worst first: payments (failing), checkout and recommendations (rolling: the circuit
+    // breaker rolls the latter back), then the healthy by name.
     assert_eq!(selected_name(&store), "payments");
-    for _ in 0..4 {
+    for _ in 0..5 {
         press(&mut store, Command::Down);
     }
     assert_eq!(selected_name(&store), "cart");
@@ -279,7 +280,7 @@ fn the_selection_stays_on_its_service_when_data_refreshes() {
     let mut store = demo_store();
     press(&mut store, Command::Open);
     type_line(&mut store, Command::Filter, "");
-    for _ in 0..6 {
+    for _ in 0..7 {
         press(&mut store, Command::Down);
     }
     assert_eq!(selected_name(&store), "frontend");
@@ -1642,4 +1643,35 @@ fn a_code_deploy_service_in_the_demo() {
                 .contains("deploys through CodeDeploy")
         );
     }
+}
+
+/// The demo opens with a deployment of `recommendations` that the circuit breaker stopped
+/// (three failed tasks of a threshold of three) and is rolling back; the service's timeline
+/// says so.
+#[test]
+fn the_demo_has_a_circuit_breaker_rollback_in_progress() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc recommendations");
+    press(&mut store, Command::History);
+    follow_scope(&mut store);
+    let d = store.deployment_rows.entries.items()[0].clone();
+    assert_eq!(d.status, "ROLLBACK_IN_PROGRESS");
+    assert_eq!(d.breaker(), "3/3");
+    assert!(d.rollback.is_some());
+    let text = screen(&store, 160, 40);
+    assert!(text.contains("rollback in progress") && text.contains("3/3"), "{text}");
+    press(&mut store, Command::Back);
+    press(&mut store, Command::Timeline);
+    follow_scope(&mut store);
+    assert!(
+        store
+            .timeline
+            .entries
+            .items()
+            .iter()
+            .any(|e| e.what.contains("deployment failed: tasks failed to start")),
+        "{:#?}",
+        store.timeline.entries.items()
+    );
 }

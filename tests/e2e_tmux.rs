@@ -323,11 +323,13 @@ fn read_only_mode_is_marked_and_refuses_actions() {
         100,
         30,
         &format!(
-            "--demo --read-only --audit-log '{}'",
+            "--demo --seed 7 --read-only --audit-log '{}'",
             audit.path().join("a.log").display()
         ),
     );
     t.wait_for(&["READ-ONLY", "fleet [10]"]);
+    t.send(&[":"]);
+    t.send_text("cluster prod-web");
     t.send(&["Enter"]);
     t.wait_for(&["services(prod-web)"]);
     t.send(&["S"]);

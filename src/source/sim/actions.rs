@@ -49,7 +49,7 @@ impl World {
     }
 
     /// Run `f` on a service, with the world at hand (the service is taken out meanwhile).
-    fn with_service<R>(
+    pub(super) fn with_service<R>(
         &mut self,
         cluster: &str,
         service: &str,

@@ -204,6 +204,71 @@ impl World {
     }
 }
 
+impl World {
+    /// A deployment of `service` that the circuit breaker stopped as the world is shown:
+    /// its new revision's tasks failed to start, three of a threshold of three, and the
+    /// rollback to the revision before is going on (and settles as the demo runs).
+    pub(super) fn seed_circuit_breaker_rollback(&mut self, cluster: &str, service: &str) {
+        let now = self.now;
+        let _ = self.with_service(cluster, service, |w, _, s| {
+            let old = s.svc.task_definition.clone();
+            let new = w.register_next_revision(&old);
+            let started = now - jiff::SignedDuration::from_mins(6);
+            w.record_deployment(s, Some(&old), &new, started, false);
+            let rollback_at = now - jiff::SignedDuration::from_mins(1);
+            if let Some(d) = s.history.deployments.first_mut() {
+                d.status = "ROLLBACK_IN_PROGRESS".into();
+                d.reason = "ECS deployment circuit breaker: tasks failed to start.".into();
+                if let Some(b) = &mut d.circuit_breaker {
+                    b.status = "TRIGGERED".into();
+                    b.failures = b.threshold;
+                }
+                if let Some(to) = &mut d.to {
+                    to.running = 0;
+                }
+                d.rollback = Some(Rollback {
+                    reason: "circuit breaker: tasks failed to start".into(),
+                    started_at: Some(rollback_at),
+                    revision: d.from.first().map(|r| r.arn.clone()).unwrap_or_default(),
+                });
+            }
+            // deployments[]: the failed one, and a new primary of the revision before.
+            let failed_id = w.deployment_id();
+            w.start_deployment_only(s, &old);
+            let name = s.svc.name.clone();
+            let back_id = s.svc.deployments.first().map(|d| d.id.clone()).unwrap_or_default();
+            if let Some(primary) = s.svc.deployments.first_mut() {
+                primary.rollout_reason =
+                    format!("ECS deployment circuit breaker: rolling back to deployment {back_id}.");
+                primary.created_at = Some(rollback_at);
+            }
+            s.svc.deployments.insert(
+                1,
+                crate::domain::Deployment {
+                    id: failed_id.clone(),
+                    status: "ACTIVE".into(),
+                    task_definition: new.clone(),
+                    desired: s.svc.desired,
+                    running: 0,
+                    pending: 0,
+                    failed: 3,
+                    rollout_state: crate::domain::RolloutState::Failed,
+                    rollout_reason: "ECS deployment circuit breaker: tasks failed to start.".into(),
+                    launch_type: s.svc.launch_type,
+                    created_at: Some(started),
+                    updated_at: Some(rollback_at),
+                },
+            );
+            w.event(
+                s,
+                format!("(service {name}) (deployment {failed_id}) deployment failed: tasks failed to start."),
+            );
+            w.event(s, format!("(service {name}) rolling back to deployment {back_id}."));
+            Ok(())
+        });
+    }
+}
+
 /// The circuit breaker's threshold for `desired` tasks, as ECS documents it: half the
 /// desired count, at least 3 and at most 200.
 fn threshold(desired: u32) -> u32 {

@@ -325,6 +325,11 @@ impl World {
             world.protection.insert(arn, start + SignedDuration::from_mins(90));
         }
         world.advance_to(start);
+        // A deployment the circuit breaker is rolling back, as the demo opens.
+        if let Some(cluster) = world.clusters.iter().find(|c| c.info.name == "prod-web") {
+            let arn = cluster.info.arn.clone();
+            world.seed_circuit_breaker_rollback(&arn, "recommendations");
+        }
         world
     }
 
