@@ -300,3 +300,24 @@ fn app_runner_list_and_one_service() {
     follow_scope(&mut store);
     snap("apprunner_service", &store);
 }
+
+#[test]
+fn deployment_history_with_a_rollback() {
+    snap("deployments", &service_view("recommendations", Command::History));
+}
+
+#[test]
+fn what_one_deployment_changed() {
+    let mut store = service_view("recommendations", Command::History);
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    snap("deployment", &store);
+}
+
+#[test]
+fn the_fleet_timeline() {
+    let mut store = demo_store();
+    press(&mut store, Command::Timeline);
+    follow_scope(&mut store);
+    snap("timeline", &store);
+}

@@ -238,7 +238,7 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
             }
             for (name, old, new) in changed {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {name:<22}"), theme.muted),
+                    Span::styled(format!("  {name:<22} "), theme.muted),
                     Span::styled(short(&old), theme.status_err),
                     Span::styled(" → ", theme.muted),
                     Span::styled(short(&new), theme.status_ok),
@@ -252,7 +252,7 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
             )));
             for (name, value) in to.fields() {
                 lines.push(Line::from(vec![
-                    Span::styled(format!("  {name:<22}"), theme.muted),
+                    Span::styled(format!("  {name:<22} "), theme.muted),
                     Span::styled(value, theme.text),
                 ]));
             }

@@ -251,12 +251,13 @@ impl Row for ServiceDeployment {
         const C: &[Column] = &[
             Column::new("STARTED", 7, 7, 0).right(),
             Column::new("STATUS", 10, 20, 0),
+            Column::new("TASKS", 5, 7, 0).right(),
+            Column::new("BREAKER", 7, 7, 0).right(),
+            // What it changed takes what the counts leave.
             Column::new("CHANGE", 12, 44, 0),
-            Column::new("TASKS", 5, 7, 1).right(),
-            Column::new("BREAKER", 7, 7, 1).right(),
-            Column::new("ALARMS", 6, 30, 2),
+            Column::new("ALARMS", 6, 30, 3),
             Column::new("TOOK", 5, 7, 2).right(),
-            Column::new("REASON", 12, 0, 1).late(),
+            Column::new("REASON", 12, 0, 2).late(),
         ];
         C
     }
@@ -265,8 +266,8 @@ impl Row for ServiceDeployment {
         match column {
             0 => age(self.started_at.or(self.created_at), cx),
             1 => Cell::tone(self.status.to_lowercase().replace('_', " "), status_tone(self)),
-            2 => Cell::new(self.change()),
-            3 => match &self.to {
+            4 => Cell::new(self.change()),
+            2 => match &self.to {
                 Some(t) => Cell::tone(
                     format!("{}/{}", t.running, t.requested),
                     if t.running < t.requested && self.ongoing() {
@@ -277,7 +278,7 @@ impl Row for ServiceDeployment {
                 ),
                 None => Cell::muted("-"),
             },
-            4 => match &self.circuit_breaker {
+            3 => match &self.circuit_breaker {
                 Some(b) => Cell::tone(
                     self.breaker(),
                     if b.status == "TRIGGERED" || b.failures > 0 {
