@@ -1675,3 +1675,37 @@ fn the_demo_has_a_circuit_breaker_rollback_in_progress() {
         store.timeline.entries.items()
     );
 }
+
+/// How a service is found by name: the demo's web services use Service Connect in their
+/// cluster's namespace and register in Cloud Map; the service screen says how many of the
+/// registered instances are healthy (the failing payments: not all).
+#[test]
+fn service_connect_and_cloud_map_in_the_demo() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc payments");
+    follow_scope(&mut store);
+    let svc = store
+        .service(
+            PROD_WEB,
+            &format!("{}/payments", PROD_WEB.replace(":cluster/", ":service/")),
+        )
+        .unwrap()
+        .clone();
+    let registry = svc.discovery.registries[0].clone();
+    let instances = store.insight.cloud_map[&registry].value.clone().unwrap();
+    let healthy = instances.iter().filter(|i| i.health == "HEALTHY").count();
+    assert!(!instances.is_empty() && healthy < instances.len(), "{instances:?}");
+    assert_eq!(
+        svc.discovery.endpoints,
+        ["http → payments · payments.prod-web.local:8443"]
+    );
+    let text = screen(&store, 220, 40);
+    assert!(
+        text.contains(&format!(
+            "Connect  Cloud Map {healthy}/{} healthy · prod-web.local: http → payments",
+            instances.len()
+        )),
+        "{text}"
+    );
+}

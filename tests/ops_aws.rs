@@ -545,3 +545,92 @@ fn a_code_deploy_service_shows_its_task_sets() {
     );
     assert!(blue.deployments[0].rollout_reason.ends_with("steady state"));
 }
+
+/// Service Connect (as the service's deployments carry it) and a Cloud Map service it
+/// registers in, with its instances' addresses and health: ListInstances and
+/// GetInstancesHealthStatus against moto's Cloud Map.
+#[test]
+fn service_connect_and_cloud_map() {
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    aws(&["servicediscovery", "create-http-namespace", "--name", "shop.local"]);
+    let namespace = aws(&["servicediscovery", "list-namespaces"])["Namespaces"][0].clone();
+    let namespace_arn = namespace["Arn"].as_str().unwrap().to_string();
+    let created = aws(&[
+        "servicediscovery",
+        "create-service",
+        "--name",
+        "web",
+        "--namespace-id",
+        namespace["Id"].as_str().unwrap(),
+        "--health-check-custom-config",
+        "FailureThreshold=1",
+    ]);
+    let (service_id, registry) = (
+        created["Service"]["Id"].as_str().unwrap().to_string(),
+        created["Service"]["Arn"].as_str().unwrap().to_string(),
+    );
+    for (id, ip) in [("a", "10.0.1.5"), ("b", "10.0.1.6")] {
+        aws(&[
+            "servicediscovery",
+            "register-instance",
+            "--service-id",
+            &service_id,
+            "--instance-id",
+            id,
+            "--attributes",
+            &format!("AWS_INSTANCE_IPV4={ip},AWS_INSTANCE_PORT=8080"),
+        ]);
+    }
+    let out = std::process::Command::new(support::servers::aws_cli())
+        .args([
+            "servicediscovery",
+            "update-instance-custom-health-status",
+            "--service-id",
+            &service_id,
+            "--instance-id",
+            "b",
+            "--status",
+            "UNHEALTHY",
+        ])
+        .envs(support::servers::aws_env(&endpoint))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    aws(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "web",
+        "--service-connect-configuration",
+        &format!(
+            "enabled=true,namespace={namespace_arn},services=[{{portName=http,discoveryName=web,clientAliases=[{{port=80,dnsName=web.internal}}]}}]"
+        ),
+        "--service-registries",
+        &format!("registryArn={registry}"),
+    ]);
+
+    let web = w.service(SMALL, "web");
+    assert_eq!(
+        web.discovery.namespace.as_deref(),
+        Some(bosun::util::arn_tail(&namespace_arn))
+    );
+    assert_eq!(web.discovery.endpoints, ["http → web · web.internal:80"]);
+    assert_eq!(web.discovery.registries, std::slice::from_ref(&registry));
+    let instances = match w.rt.block_on(w.backend.fetch(&Fetch::CloudMap { service: registry })) {
+        Ok(Payload::CloudMap(list)) => list,
+        other => panic!("{other:?}"),
+    };
+    let mut seen: Vec<(String, String, String)> = instances.into_iter().map(|i| (i.id, i.address, i.health)).collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("a".into(), "10.0.1.5:8080".into(), "HEALTHY".into()),
+            ("b".into(), "10.0.1.6:8080".into(), "UNHEALTHY".into())
+        ]
+    );
+}

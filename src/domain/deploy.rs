@@ -320,6 +320,35 @@ impl DeploymentHistory {
     }
 }
 
+/// How a service is reached by name: its Service Connect configuration (the namespace,
+/// each port's discovery name and the client aliases other services call it by), and the
+/// Cloud Map services it registers its tasks in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Discovery {
+    /// The Service Connect namespace, when Service Connect is on.
+    pub namespace: Option<String>,
+    /// `port name → discovery name · alias:port, …`.
+    pub endpoints: Vec<String>,
+    /// Cloud Map service ARNs (serviceRegistries).
+    pub registries: Vec<String>,
+}
+
+impl Discovery {
+    pub fn is_empty(&self) -> bool {
+        self.namespace.is_none() && self.registries.is_empty()
+    }
+}
+
+/// An instance registered in a Cloud Map service, and its health there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloudMapInstance {
+    pub id: String,
+    /// `10.0.1.12:8080`, from AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT.
+    pub address: String,
+    /// HEALTHY, UNHEALTHY or UNKNOWN.
+    pub health: String,
+}
+
 /// A task's scale-in protection (GetTaskProtection): a protected task is not stopped when
 /// its service scales in, until it expires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -160,6 +160,8 @@ pub struct Service {
     pub rollout: super::deploy::RolloutConfig,
     /// Its capacity provider strategy: (provider, base, weight).
     pub capacity_strategy: Vec<(String, u32, u32)>,
+    /// Service Connect and Cloud Map: how it is found by name.
+    pub discovery: super::deploy::Discovery,
 }
 
 /// How far back a task failure still counts against a service's health.
@@ -493,6 +495,7 @@ mod tests {
             recent_failures: 0,
             rollout: Default::default(),
             capacity_strategy: Vec::new(),
+            discovery: Default::default(),
         }
     }
 

@@ -38,6 +38,10 @@ pub enum Fetch {
     ContainerInstances {
         cluster: String,
     },
+    /// The instances of a Cloud Map service (by ARN) and their health.
+    CloudMap {
+        service: String,
+    },
     /// The scale-in protection of tasks of a cluster (ARNs, sorted).
     TaskProtection {
         cluster: String,
@@ -294,6 +298,7 @@ impl Fetch {
                 | Fetch::AlarmHistory { .. }
                 | Fetch::ServiceDeployments { .. }
                 | Fetch::TaskProtection { .. }
+                | Fetch::CloudMap { .. }
                 | Fetch::Scaling { .. }
                 | Fetch::CapacityProviders { .. }
                 | Fetch::Targets { .. }
@@ -386,6 +391,7 @@ impl Fetch {
             Fetch::TaskProtection { cluster, .. } => {
                 format!("task protection in {}", crate::util::arn_tail(cluster))
             }
+            Fetch::CloudMap { service } => format!("Cloud Map service {}", crate::util::arn_tail(service)),
             Fetch::Scaling { account, region } => format!("autoscaling of {account} in {region}"),
             Fetch::CapacityProviders { account, region, .. } => format!("capacity providers of {account} in {region}"),
             Fetch::Targets { target_group } => format!("targets of {}", crate::util::arn_tail_n(target_group, 2)),
@@ -423,6 +429,7 @@ pub enum Payload {
     Alarms(Vec<Alarm>),
     ServiceDeployments(Box<super::deploy::DeploymentHistory>),
     TaskProtection(Vec<super::deploy::Protection>),
+    CloudMap(Vec<super::deploy::CloudMapInstance>),
     AlarmHistory(Vec<AlarmChange>),
     Scaling(Box<Scaling>),
     CapacityProviders(Vec<CapacityProvider>),
@@ -463,6 +470,7 @@ impl Payload {
             Payload::AlarmHistory(_) => "alarm history",
             Payload::ServiceDeployments(_) => "service deployments",
             Payload::TaskProtection(_) => "task protection",
+            Payload::CloudMap(_) => "cloud map instances",
             Payload::Scaling(_) => "scaling",
             Payload::CapacityProviders(_) => "capacity providers",
             Payload::Targets(_) => "targets",

@@ -121,6 +121,8 @@ pub struct Insight {
     pub metrics_status: Slot<()>,
     /// By account and region, as the rest of the per-region data.
     pub alarms: BTreeMap<Place, Collection<Alarm>>,
+    /// Cloud Map services' instances, by service ARN.
+    pub cloud_map: HashMap<String, Slot<Vec<crate::domain::deploy::CloudMapInstance>>>,
     /// Tasks' scale-in protection, by cluster ARN.
     pub protection: HashMap<String, Slot<Vec<crate::domain::deploy::Protection>>>,
     /// Services' deployments as ECS records them, by service ARN.
@@ -148,6 +150,7 @@ impl Default for Insight {
             alarm_history: BTreeMap::new(),
             deployments: HashMap::new(),
             protection: HashMap::new(),
+            cloud_map: HashMap::new(),
             scaling: BTreeMap::new(),
             capacity: BTreeMap::new(),
             targets: HashMap::new(),
@@ -208,6 +211,9 @@ impl Insight {
             (Fetch::Alarms { account, region }, Payload::Alarms(mut list)) => {
                 list.sort_by(|a, b| (!a.firing(), &a.name).cmp(&(!b.firing(), &b.name)));
                 self.alarms.entry(place(account, region)).or_default().replace(list, at)
+            }
+            (Fetch::CloudMap { service }, Payload::CloudMap(list)) => {
+                self.cloud_map.entry(service.clone()).or_default().set(list, at)
             }
             (Fetch::TaskProtection { cluster, .. }, Payload::TaskProtection(list)) => {
                 self.protection.entry(cluster.clone()).or_default().set(list, at)
@@ -284,6 +290,7 @@ impl Insight {
                 self.deployments.entry(service.clone()).or_default().fail(error)
             }
             Fetch::TaskProtection { cluster, .. } => self.protection.entry(cluster.clone()).or_default().fail(error),
+            Fetch::CloudMap { service } => self.cloud_map.entry(service.clone()).or_default().fail(error),
             Fetch::CapacityProviders { account, region, .. } => {
                 self.capacity.entry(place(account, region)).or_default().fail(error)
             }

@@ -8,8 +8,8 @@ use aws_sdk_ecs::types as sdk;
 use super::error::{Call, Who};
 use super::{describe_all, timestamp};
 use crate::domain::deploy::{
-    Breaker, DeploymentHistory, HISTORY_DEPLOYMENTS, PROTECTION_TASKS_PER_CALL, Protection, REVISIONS_PER_CALL,
-    RevisionRef, Rollback, RolloutConfig, ServiceDeployment, ServiceRevision, Watched,
+    Breaker, CloudMapInstance, DeploymentHistory, Discovery, HISTORY_DEPLOYMENTS, PROTECTION_TASKS_PER_CALL,
+    Protection, REVISIONS_PER_CALL, RevisionRef, Rollback, RolloutConfig, ServiceDeployment, ServiceRevision, Watched,
 };
 use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
@@ -299,10 +299,46 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
         created_at: timestamp(s.created_at()),
         recent_failures: 0,
         rollout: rollout(s),
+        discovery: discovery(s),
         capacity_strategy: s
             .capacity_provider_strategy()
             .iter()
             .map(|c| (c.capacity_provider().to_string(), count(c.base()), count(c.weight())))
+            .collect(),
+    }
+}
+
+/// Its Service Connect configuration (as its newest deployment carries it) and Cloud Map
+/// registries.
+fn discovery(s: &sdk::Service) -> Discovery {
+    let connect = s
+        .deployments()
+        .iter()
+        .find_map(|d| d.service_connect_configuration())
+        .filter(|c| c.enabled());
+    Discovery {
+        namespace: connect.and_then(|c| c.namespace()).map(|n| arn_tail(n).to_string()),
+        endpoints: connect
+            .map(|c| c.services())
+            .unwrap_or_default()
+            .iter()
+            .map(|svc| {
+                let aliases: Vec<String> = svc
+                    .client_aliases()
+                    .iter()
+                    .map(|a| format!("{}:{}", a.dns_name().unwrap_or(svc.port_name()), a.port()))
+                    .collect();
+                let name = svc.discovery_name().unwrap_or(svc.port_name());
+                match aliases.is_empty() {
+                    true => format!("{} → {name}", svc.port_name()),
+                    false => format!("{} → {name} · {}", svc.port_name(), aliases.join(", ")),
+                }
+            })
+            .collect(),
+        registries: s
+            .service_registries()
+            .iter()
+            .filter_map(|r| r.registry_arn().map(str::to_string))
             .collect(),
     }
 }
@@ -403,6 +439,57 @@ pub async fn deployment_history(
     let mut history = DeploymentHistory { deployments, revisions };
     history.resolve();
     Ok(history)
+}
+
+/// The instances of a Cloud Map service and their health: ListInstances (every page) and
+/// GetInstancesHealthStatus (every page).
+pub async fn cloud_map(
+    client: &aws_sdk_servicediscovery::Client,
+    region: &str,
+    who: &Who,
+    service: &str,
+) -> Result<Vec<CloudMapInstance>, FetchError> {
+    let id = arn_tail(service);
+    let pages: Vec<_> = client
+        .list_instances()
+        .service_id(id)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Call::new("Cloud Map ListInstances", region, who).of(e))?;
+    let health_pages: Vec<_> = client
+        .get_instances_health_status()
+        .service_id(id)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| Call::new("Cloud Map GetInstancesHealthStatus", region, who).of(e))?;
+    let health: std::collections::HashMap<String, String> = health_pages
+        .iter()
+        .flat_map(|p| p.status().into_iter().flatten())
+        .map(|(id, status)| (id.clone(), status.as_str().to_string()))
+        .collect();
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.instances())
+        .filter_map(|i| {
+            let id = i.id()?.to_string();
+            let attributes = i.attributes();
+            let attr = |k: &str| attributes.and_then(|a| a.get(k)).cloned();
+            let address = match (attr("AWS_INSTANCE_IPV4"), attr("AWS_INSTANCE_PORT")) {
+                (Some(ip), Some(port)) => format!("{ip}:{port}"),
+                (Some(ip), None) => ip,
+                _ => "-".into(),
+            };
+            Some(CloudMapInstance {
+                health: health.get(&id).cloned().unwrap_or_else(|| "UNKNOWN".into()),
+                id,
+                address,
+            })
+        })
+        .collect())
 }
 
 /// The scale-in protection of `tasks`, ten a GetTaskProtection call.

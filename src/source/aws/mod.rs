@@ -179,6 +179,7 @@ pub(crate) struct Clients {
     pub(crate) ecr: aws_sdk_ecr::Client,
     pub(crate) events: aws_sdk_eventbridge::Client,
     pub(crate) apprunner: aws_sdk_apprunner::Client,
+    pub(crate) discovery: aws_sdk_servicediscovery::Client,
 }
 
 /// One account of the fleet: how it signs in, its clients per region, its id once known.
@@ -438,6 +439,7 @@ impl Clients {
             ecr: client!(aws_sdk_ecr),
             events: client!(aws_sdk_eventbridge),
             apprunner: aws_sdk_apprunner::Client::from_conf(apprunner.build()),
+            discovery: client!(aws_sdk_servicediscovery),
         }
     }
 }
@@ -524,6 +526,12 @@ impl Backend for AwsBackend {
                 ecs::deployment_history(&c.ecs, region, &c.who, cluster, service)
                     .await
                     .map(|h| Payload::ServiceDeployments(Box::new(h)))
+            }
+            Fetch::CloudMap { service } => {
+                let (region, c) = self.clients_for(service).await?;
+                ecs::cloud_map(&c.discovery, region, &c.who, service)
+                    .await
+                    .map(Payload::CloudMap)
             }
             Fetch::TaskProtection { cluster, tasks } => {
                 let (region, c) = self.clients_for(cluster).await?;

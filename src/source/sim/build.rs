@@ -194,6 +194,7 @@ impl World {
                 recent_failures: 0,
                 rollout: rollout(spec),
                 capacity_strategy: capacity_strategy(spec, cluster.launch),
+                discovery: discovery(spec, &cluster.info),
             },
             behavior: spec.behavior,
             next_deploy: (spec.behavior == Behavior::Rolling).then(|| start - SignedDuration::from_secs(30)),
@@ -453,5 +454,28 @@ fn provider_for(cluster: &SimCluster, service: &SimService) -> Option<&'static s
         Some("FARGATE")
     } else {
         Some("FARGATE_SPOT")
+    }
+}
+
+/// The demo's web services find each other through Service Connect (the cluster's
+/// namespace) and register their tasks in Cloud Map; the EC2 workers and services without
+/// a port do neither.
+fn discovery(spec: &ServiceSpec, cluster: &Cluster) -> crate::domain::deploy::Discovery {
+    if spec.port == 0 || !matches!(cluster.name.as_str(), "prod-web" | "eu-prod") {
+        return Default::default();
+    }
+    let namespace = format!("{}.local", cluster.name);
+    let account = cluster.arn.split(':').nth(4).unwrap_or_default();
+    crate::domain::deploy::Discovery {
+        endpoints: vec![format!(
+            "http → {} · {}.{namespace}:{}",
+            spec.name, spec.name, spec.port
+        )],
+        namespace: Some(namespace),
+        registries: vec![format!(
+            "arn:aws:servicediscovery:{}:{account}:service/srv-{}",
+            cluster.region,
+            super::history::id_of(&format!("{}/{}", cluster.name, spec.name), 16)
+        )],
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::deploy::{Breaker, RevisionRef, Rollback, ServiceDeployment, S
 
 /// A stable hex id for `seed`: the same text, the same id (no draw from the world's
 /// random numbers, so the rest of the world does not change with the history).
-fn id_of(seed: &str, len: usize) -> String {
+pub(super) fn id_of(seed: &str, len: usize) -> String {
     use std::hash::BuildHasher;
     let mut out = String::new();
     let mut round = 0u64;

@@ -218,6 +218,7 @@ impl Backend for SimBackend {
             } => Ok(Payload::Revisions(world.revisions(account, region, family))),
             Fetch::Metrics { window, series } => Ok(Payload::Metrics(world.metrics(*window, series))),
             Fetch::Alarms { account, region } => Ok(Payload::Alarms(world.alarms(account, region))),
+            Fetch::CloudMap { service } => Ok(Payload::CloudMap(world.cloud_map_instances(service))),
             Fetch::TaskProtection { tasks, .. } => Ok(Payload::TaskProtection(world.task_protection(tasks))),
             Fetch::ServiceDeployments { cluster, service } => world
                 .service_history(cluster, service)

@@ -338,6 +338,7 @@ impl World {
                 recent_failures: 0,
                 rollout: Default::default(),
                 capacity_strategy: Vec::new(),
+                discovery: Default::default(),
             },
             behavior: Behavior::Steady,
             next_deploy: None,

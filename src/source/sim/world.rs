@@ -333,6 +333,35 @@ impl World {
         world
     }
 
+    /// The instances a Cloud Map service holds: the running tasks of the service that
+    /// registers in it, healthy as their health checks say.
+    pub fn cloud_map_instances(&self, registry: &str) -> Vec<crate::domain::deploy::CloudMapInstance> {
+        let Some((cluster, service)) = self.clusters.iter().find_map(|c| {
+            c.services
+                .iter()
+                .find(|s| s.svc.discovery.registries.iter().any(|r| r == registry))
+                .map(|s| (c, s))
+        }) else {
+            return Vec::new();
+        };
+        let port = service.svc.load_balancers.first().map_or(0, |lb| lb.container_port);
+        cluster
+            .tasks
+            .iter()
+            .filter(|t| t.task.service_name() == Some(service.svc.name.as_str()) && t.task.last_status == "RUNNING")
+            .map(|t| crate::domain::deploy::CloudMapInstance {
+                id: t.task.id.clone(),
+                address: format!("{}:{port}", t.task.private_ip.as_deref().unwrap_or("-")),
+                health: match t.task.health.as_str() {
+                    "HEALTHY" => "HEALTHY",
+                    "UNHEALTHY" => "UNHEALTHY",
+                    _ => "UNKNOWN",
+                }
+                .into(),
+            })
+            .collect()
+    }
+
     /// The scale-in protection of `tasks`, as GetTaskProtection answers it.
     pub fn task_protection(&self, tasks: &[String]) -> Vec<crate::domain::deploy::Protection> {
         tasks

@@ -66,6 +66,15 @@ impl Screen for ServiceScreen {
                 series: series.to_vec(),
             },
         ];
+        // Its Cloud Map instances and their health.
+        if let Some(s) = this(store) {
+            fetches.extend(
+                s.discovery
+                    .registries
+                    .iter()
+                    .map(|r| Fetch::CloudMap { service: r.clone() }),
+            );
+        }
         // Its tasks' scale-in protection.
         fetches.extend(super::tasks::protection(
             store,
@@ -351,6 +360,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
         ),
         ("Rollout", toned(rollout(store, s), Tone::Normal, theme)),
         ("Capacity", toned(capacity(store, s), Tone::Normal, theme)),
+        ("Connect", discovery(store, s, theme)),
         ("Target", Span::styled(lb, theme.text)),
         ("Network", Span::styled(network, theme.text)),
         ("Status", toned(s.status.as_str(), status_tone(&s.status), theme)),
@@ -363,6 +373,39 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
             ),
         ),
     ]
+}
+
+/// How it is found by name: its Service Connect namespace and endpoints, and how many of
+/// the instances its Cloud Map services hold are healthy.
+fn discovery<'a>(store: &Store, s: &Service, theme: &Theme) -> Span<'a> {
+    let d = &s.discovery;
+    if d.is_empty() {
+        return toned("-", Tone::Muted, theme);
+    }
+    // Health first: it is what is cut on a narrow terminal otherwise.
+    let mut parts = Vec::new();
+    let mut tone = Tone::Normal;
+    for registry in &d.registries {
+        let slot = store.insight.cloud_map.get(registry);
+        match (slot.and_then(|s| s.value.as_ref()), slot.and_then(|s| s.error.as_ref())) {
+            (_, Some(error)) => {
+                parts.push(format!("Cloud Map: {error}"));
+                tone = Tone::Err;
+            }
+            (Some(instances), None) => {
+                let healthy = instances.iter().filter(|i| i.health == "HEALTHY").count();
+                if healthy < instances.len() {
+                    tone = Tone::Warn;
+                }
+                parts.push(format!("Cloud Map {healthy}/{} healthy", instances.len()));
+            }
+            (None, None) => parts.push("Cloud Map …".into()),
+        }
+    }
+    if let Some(ns) = &d.namespace {
+        parts.push(format!("{ns}: {}", d.endpoints.join(", ")));
+    }
+    toned(parts.join(" · "), tone, theme)
 }
 
 /// Its capacity provider strategy and where its tasks run now:
