@@ -1709,3 +1709,38 @@ fn service_connect_and_cloud_map_in_the_demo() {
         "{text}"
     );
 }
+
+/// `B` on a past deployment of the history rolls the service back to the task definition
+/// that deployment deployed, confirmed with the exact change; on the one it runs, it says so.
+#[test]
+fn back_to_a_past_deployment() {
+    use bosun::domain::op::Op;
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc payments");
+    press(&mut store, Command::History);
+    follow_scope(&mut store);
+    // The newest is what runs: nothing to go back to.
+    press(&mut store, Command::Rollback);
+    assert!(store.ui.dialog.is_none());
+    assert!(
+        store
+            .ui
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already runs payments:59")
+    );
+    // The one before: payments:58.
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Rollback);
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("Roll payments back to the deployment of"), "{text}");
+    assert!(text.contains("payments:59 → payments:58"), "{text}");
+    let ops = support::sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(
+        matches!(ops.as_slice(), [Op::SetTaskDefinition { to, rollback: true, .. }] if to.ends_with(":58")),
+        "{ops:?}"
+    );
+}

@@ -171,6 +171,11 @@ pub fn begin(store: &mut Store, command: Command) {
                 step,
             );
         }),
+        // On a past deployment of the history: back to the task definition it deployed.
+        Command::Rollback if selection.deployment.as_ref().is_some_and(|d| !d.ongoing()) => {
+            let d = selection.deployment.clone().expect("checked");
+            selected_service(&selection).and_then(|(c, s)| back_to_deployment(store, c, s, &d))
+        }
         Command::Rollback => selected_service(&selection).map(|(c, s)| rollback_dialog(store, c, s)),
         Command::Revision => selected_service(&selection).map(|(c, s)| revision_dialog(store, c, s, None, false)),
         Command::StopTask if selection.deployment.is_some() => {
@@ -635,6 +640,41 @@ fn stop_deployment_dialog(
         target(store, &cluster, "service", s.name.clone()),
         step,
     );
+    Ok(())
+}
+
+/// Roll the service back to what a past deployment deployed: its revision's task
+/// definition, confirmed with the deployment it came from.
+fn back_to_deployment(
+    store: &mut Store,
+    cluster: String,
+    s: Service,
+    d: &crate::domain::deploy::ServiceDeployment,
+) -> Result<(), String> {
+    let to =
+        d.to.as_ref()
+            .and_then(|r| r.task_definition.clone())
+            .ok_or("this deployment's revision was not described: nothing to roll back to")?;
+    if to == s.task_definition {
+        return Err(format!("{} already runs {}", s.name, task_def_short(&to)));
+    }
+    let op = Op::SetTaskDefinition {
+        cluster: cluster.clone(),
+        service: s.arn.clone(),
+        from: s.task_definition.clone(),
+        to,
+        rollback: true,
+    };
+    let step = confirm(store, op, s.name.clone());
+    let title = match d.started_at.or(d.created_at) {
+        Some(at) => format!(
+            "Roll {} back to the deployment of {} ago",
+            s.name,
+            crate::util::fmt_age(at, store.now)
+        ),
+        None => format!("Roll {} back to a past deployment", s.name),
+    };
+    open(store, title, target(store, &cluster, "service", s.name.clone()), step);
     Ok(())
 }
 
