@@ -369,10 +369,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
             }
             // Metrics are extra: a snapshot without them is still right about the services.
             load_metrics(backend, &mut store, metrics).await;
-            let cx = RowCx {
-                now,
-                insight: Some(&store.insight),
-            };
+            let cx = RowCx::with(now, &store.insight);
             let mut rows: Vec<&Service> = clusters
                 .iter()
                 .filter_map(|c| store.cluster_data(&c.arn))
@@ -532,10 +529,7 @@ pub async fn run(backend: &dyn Backend, view: View, request: &Request) -> Result
                 .collect();
             let rows: Vec<AppRunnerService> = rows.into_iter().cloned().collect();
             load_metrics(backend, &mut store, keys).await;
-            let cx = RowCx {
-                now,
-                insight: Some(&store.insight),
-            };
+            let cx = RowCx::with(now, &store.insight);
             let rows: Vec<&AppRunnerService> = rows.iter().collect();
             let hidden: &[usize] = if store.context.accounts.len() > 1 { &[] } else { &[1] };
             output(&rows, hidden, &cx, request.format)?

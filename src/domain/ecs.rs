@@ -117,6 +117,14 @@ pub struct ServiceEvent {
     pub message: String,
 }
 
+/// An event message without the `(service NAME) ` every line starts with.
+pub fn event_text(message: &str) -> &str {
+    message
+        .strip_prefix("(service ")
+        .and_then(|rest| rest.split_once(") "))
+        .map_or(message, |(_, text)| text)
+}
+
 /// Where a service's load balancer sends traffic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoadBalancerRef {
@@ -530,6 +538,15 @@ mod tests {
         assert_eq!(service(3, 1, vec![short]).health(), Health::Degraded);
 
         assert_eq!(service(0, 0, vec![]).health(), Health::Idle);
+    }
+
+    #[test]
+    fn event_text_drops_the_service_prefix() {
+        assert_eq!(
+            event_text("(service web) has reached a steady state."),
+            "has reached a steady state."
+        );
+        assert_eq!(event_text("something else"), "something else");
     }
 
     #[test]

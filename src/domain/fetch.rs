@@ -269,6 +269,17 @@ impl Fetch {
         }
     }
 
+    /// The interval this fetch is never read more often than, on screen or not: the reads
+    /// that are costly (a whole list of a cluster's pods) or change slowly (a page of
+    /// alarm history).
+    pub fn least_interval(&self) -> Option<std::time::Duration> {
+        match self {
+            Fetch::Trouble { .. } => Some(super::kube::TROUBLE_INTERVAL),
+            Fetch::AlarmHistory { .. } => Some(ALARM_HISTORY_INTERVAL),
+            _ => None,
+        }
+    }
+
     /// Whether the fleet roll-ups read this fetch's data.
     pub fn feeds_fleet(&self) -> bool {
         matches!(

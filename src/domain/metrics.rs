@@ -355,6 +355,11 @@ pub fn queue_series(place: Place<'_>, queue: &str) -> SeriesKey {
     )
 }
 
+/// The name of a target group, from its ARN (`…:targetgroup/NAME/ID`).
+pub fn target_group_name(arn: &str) -> &str {
+    arn.split('/').nth(1).unwrap_or(arn)
+}
+
 /// `targetgroup/NAME/ID` of a target group ARN: how CloudWatch names it.
 pub fn arn_suffix(arn: &str, marker: &str) -> Option<String> {
     arn.find(marker).map(|i| arn[i..].to_string())

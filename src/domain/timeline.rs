@@ -368,10 +368,8 @@ fn event_shape(message: &str) -> String {
 
 /// A service event as one line of a timeline: the service's name (the resource column says
 /// it) and, for repeats, the task left out; a target group named rather than its ARN.
-fn tidy(message: &str, service: &str, repeated: bool) -> String {
-    let message = message
-        .strip_prefix(&format!("(service {service}) "))
-        .unwrap_or(message);
+fn tidy(message: &str, repeated: bool) -> String {
+    let message = super::event_text(message);
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(open) = rest.find('(') {
@@ -385,10 +383,10 @@ fn tidy(message: &str, service: &str, repeated: bool) -> String {
                 out.push_str(&format!("task {}", &task[..task.len().min(8)]));
             }
         } else if let Some(arn) = inner.strip_prefix("target-group ") {
-            let name = crate::domain::metrics::arn_suffix(arn, "targetgroup/")
-                .and_then(|s| s.split('/').nth(1).map(str::to_string))
-                .unwrap_or_else(|| arn.to_string());
-            out.push_str(&format!("target group {name}"));
+            out.push_str(&format!(
+                "target group {}",
+                crate::domain::metrics::target_group_name(arn)
+            ));
         } else {
             out.push_str(&rest[open..=open + close]);
         }
@@ -438,7 +436,7 @@ pub fn service_events(service: &Service, since: Timestamp) -> Vec<Entry> {
     groups
         .into_values()
         .map(|(at, n, level, message, id)| {
-            let message = tidy(&message, &service.name, n > 1);
+            let message = tidy(&message, n > 1);
             let what = if n > 1 { format!("{n}× {message}") } else { message };
             entry(
                 at,
@@ -800,13 +798,10 @@ mod tests {
         let m = "(service payments) (task 916b7382014c2cd7bd8b17d8b5299f82) failed ELB health checks in \
                  (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payments-tg/1e43cacba4fc151f).";
         assert_eq!(
-            tidy(m, "payments", false),
+            tidy(m, false),
             "task 916b7382 failed ELB health checks in target group payments-tg."
         );
-        assert_eq!(
-            tidy(m, "payments", true),
-            "failed ELB health checks in target group payments-tg."
-        );
+        assert_eq!(tidy(m, true), "failed ELB health checks in target group payments-tg.");
     }
 
     #[test]

@@ -212,12 +212,8 @@ impl Scheduler {
     }
 
     fn interval(&self, fetch: &Fetch) -> Duration {
-        if let Fetch::Trouble { .. } = fetch {
-            // A whole list of a cluster's pods: never more often than this.
-            self.intervals.fast.max(crate::domain::kube::TROUBLE_INTERVAL)
-        } else if let Fetch::AlarmHistory { .. } = fetch {
-            // History changes slowly, and a read is a page of up to a hundred items.
-            self.intervals.fast.max(crate::domain::fetch::ALARM_HISTORY_INTERVAL)
+        if let Some(least) = fetch.least_interval() {
+            self.intervals.fast.max(least)
         } else if self.scope.contains(fetch) {
             self.intervals.fast
         } else {

@@ -156,6 +156,16 @@ impl RowCx<'static> {
     }
 }
 
+impl<'a> RowCx<'a> {
+    /// At `now`, with what the insight views read (sparklines, protection).
+    pub fn with(now: Timestamp, insight: &'a crate::store::insight::Insight) -> Self {
+        RowCx {
+            now,
+            insight: Some(insight),
+        }
+    }
+}
+
 /// A resource that can be a table row.
 pub trait Row: Keyed {
     fn columns() -> &'static [Column];
@@ -1021,10 +1031,7 @@ mod tests {
         // Rows that are not a collection's are made every time, as are cells with metrics.
         let plain = fleet_of(STAMPED + 1);
         let insight = crate::store::insight::Insight::default();
-        let with_metrics = RowCx {
-            now: Timestamp::UNIX_EPOCH,
-            insight: Some(&insight),
-        };
+        let with_metrics = RowCx::with(Timestamp::UNIX_EPOCH, &insight);
         for (rows, cx) in [(&plain[..], cx()), (running.items(), with_metrics)] {
             let mut state = TableState::default();
             for version in 1..3 {

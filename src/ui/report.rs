@@ -122,10 +122,7 @@ fn health(out: &mut String, store: &Store, services: &[Service], now: Timestamp)
     if !failing.is_empty() {
         out.push_str(&format!("Failing: **{}**.\n\n", failing.join("**, **")));
     }
-    let cx = RowCx {
-        now,
-        insight: Some(&store.insight),
-    };
+    let cx = RowCx::with(now, &store.insight);
     let rows: Vec<&Service> = services.iter().collect();
     out.push_str(&markdown(&rows, &[], &cx, None));
     out.push('\n');

@@ -582,7 +582,7 @@ fn service_revision(r: &sdk::ServiceRevision) -> ServiceRevision {
             .map(|lb| {
                 let tg = lb
                     .target_group_arn()
-                    .map(|a| a.split('/').nth(1).unwrap_or(a).to_string())
+                    .map(|a| crate::domain::metrics::target_group_name(a).to_string())
                     .or_else(|| lb.load_balancer_name().map(str::to_string))
                     .unwrap_or_default();
                 format!(
@@ -635,7 +635,7 @@ fn task_set(t: &sdk::TaskSet) -> Deployment {
         .load_balancers()
         .iter()
         .filter_map(|lb| lb.target_group_arn())
-        .map(|arn| arn.split('/').nth(1).unwrap_or(arn))
+        .map(crate::domain::metrics::target_group_name)
         .collect();
     let serves = if groups.is_empty() {
         String::new()

@@ -216,7 +216,7 @@ impl World {
                 .svc
                 .load_balancers
                 .first()
-                .and_then(|lb| lb.target_group_arn.split('/').nth(1).map(str::to_string))
+                .map(|lb| crate::domain::metrics::target_group_name(&lb.target_group_arn).to_string())
                 .unwrap_or_default();
             sim.svc.deployments[0].rollout_reason = format!("task set · scale 100% · serves {tg} · steady state");
         } else {
@@ -465,7 +465,7 @@ fn discovery(spec: &ServiceSpec, cluster: &Cluster) -> crate::domain::deploy::Di
         return Default::default();
     }
     let namespace = format!("{}.local", cluster.name);
-    let account = cluster.arn.split(':').nth(4).unwrap_or_default();
+    let account = crate::util::arn_account(&cluster.arn).unwrap_or_default();
     crate::domain::deploy::Discovery {
         endpoints: vec![format!(
             "http → {} · {}.{namespace}:{}",

@@ -23,10 +23,10 @@ pub(super) fn id_of(seed: &str, len: usize) -> String {
 }
 
 fn region_account(service_arn: &str) -> (&str, &str) {
-    let mut parts = service_arn.split(':');
-    let region = parts.nth(3).unwrap_or("us-east-1");
-    let account = parts.next().unwrap_or("123456789012");
-    (region, account)
+    (
+        crate::util::arn_region(service_arn).unwrap_or("us-east-1"),
+        crate::util::arn_account(service_arn).unwrap_or("123456789012"),
+    )
 }
 
 impl World {
@@ -71,7 +71,7 @@ impl World {
                     .load_balancers
                     .iter()
                     .map(|lb| {
-                        let tg = lb.target_group_arn.split('/').nth(1).unwrap_or_default();
+                        let tg = crate::domain::metrics::target_group_name(&lb.target_group_arn);
                         format!("{tg} → {}:{}", lb.container_name, lb.container_port)
                     })
                     .collect(),

@@ -84,10 +84,7 @@ impl Screen for AppRunners {
                     .fetched_at
                     .map_or(0, |t| t.as_millisecond() as u64),
             );
-        let cx = RowCx {
-            now: *now,
-            insight: Some(insight),
-        };
+        let cx = RowCx::with(*now, insight);
         table::sync(&mut ui.page_mut().panes[0], &rows, version, |_| true, &cx);
     }
 
@@ -174,10 +171,7 @@ impl Screen for AppRunners {
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
         let rows = services(store);
-        let cx = RowCx {
-            now: store.now,
-            insight: Some(&store.insight),
-        };
+        let cx = RowCx::with(store.now, &store.insight);
         let error = store
             .apprunner
             .iter()

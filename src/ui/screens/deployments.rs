@@ -73,8 +73,8 @@ pub fn refresh_rows(store: &mut Store) {
     let now = store.now;
     let fetched = slot.and_then(|s| s.fetched_at).or(error.as_ref().map(|_| now));
     let rows_set = &mut store.deployment_rows;
-    if fetched.is_some() {
-        rows_set.entries.replace(rows, fetched.unwrap_or(now));
+    if let Some(at) = fetched {
+        rows_set.entries.replace(rows, at);
     }
     rows_set.entries.error = error;
     rows_set.from = Some(from);

@@ -241,14 +241,6 @@ impl Row for Deployment {
 
 pub const EVENT_COLUMNS: &[Column] = &[Column::new("AGE", 6, 6, 0).right(), Column::new("MESSAGE", 20, 0, 0)];
 
-/// An event message without the `(service NAME) ` every line starts with.
-pub fn event_text(message: &str) -> &str {
-    message
-        .strip_prefix("(service ")
-        .and_then(|rest| rest.split_once(") "))
-        .map_or(message, |(_, text)| text)
-}
-
 fn event_tone(message: &str) -> Tone {
     if message.contains("unable to") || message.contains("failed") || message.contains("unhealthy") {
         Tone::Err
@@ -269,7 +261,7 @@ impl Row for ServiceEvent {
             0 => self
                 .created_at
                 .map_or_else(|| Cell::muted("-"), |t| Cell::new(fmt_age(t, cx.now))),
-            _ => Cell::tone(event_text(&self.message), event_tone(&self.message)),
+            _ => Cell::tone(crate::domain::event_text(&self.message), event_tone(&self.message)),
         }
     }
 
@@ -289,10 +281,7 @@ fn sync_tables(store: &mut Store, cluster: &str, service: &str) {
         insight,
         ..
     } = store;
-    let cx = RowCx {
-        now: *now,
-        insight: Some(insight),
-    };
+    let cx = RowCx::with(*now, insight);
     let page = ui.page_mut();
     let data = clusters.get(cluster);
     let svc = data.and_then(|d| d.services.get(service));
@@ -326,7 +315,7 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
     let lb = s.load_balancers.first().map_or_else(
         || "none".to_string(),
         |lb| {
-            let tg = lb.target_group_arn.split('/').nth(1).unwrap_or(&lb.target_group_arn);
+            let tg = crate::domain::metrics::target_group_name(&lb.target_group_arn);
             format!("{tg} → {}:{}", lb.container_name, lb.container_port)
         },
     );
@@ -496,10 +485,7 @@ pub fn alarms_of(store: &Store, s: &Service) -> (String, Tone) {
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: &str, theme: &Theme) {
-    let cx = RowCx {
-        now: store.now,
-        insight: Some(&store.insight),
-    };
+    let cx = RowCx::with(store.now, &store.insight);
     let data = store.cluster_data(cluster);
     let Some(svc) = data.and_then(|d| d.services.get(service)) else {
         let loading = data.is_none_or(|d| !d.services.is_loaded());
@@ -589,18 +575,4 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
             hidden: &[],
         },
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn event_text_drops_the_service_prefix() {
-        assert_eq!(
-            event_text("(service web) has reached a steady state."),
-            "has reached a steady state."
-        );
-        assert_eq!(event_text("something else"), "something else");
-    }
 }

@@ -312,10 +312,7 @@ fn sync_table(store: &mut Store, cluster: &str) {
         insight,
         ..
     } = store;
-    let cx = RowCx {
-        now: *now,
-        insight: Some(insight),
-    };
+    let cx = RowCx::with(*now, insight);
     let state = &mut ui.page_mut().panes[0];
     // New metrics re-sort a table sorted by CPU or memory.
     let metrics = insight
@@ -335,10 +332,7 @@ fn sync_table(store: &mut Store, cluster: &str) {
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, theme: &Theme) {
-    let cx = RowCx {
-        now: store.now,
-        insight: Some(&store.insight),
-    };
+    let cx = RowCx::with(store.now, &store.insight);
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
     let title = format!("services({name})");

@@ -326,10 +326,7 @@ fn sync_table(store: &mut Store, cluster: &str, service: Option<&str>) {
         insight,
         ..
     } = store;
-    let cx = RowCx {
-        now: *now,
-        insight: Some(insight),
-    };
+    let cx = RowCx::with(*now, insight);
     let page = ui.page_mut();
     let stopped = page.alternate;
     let state = &mut page.panes[0];
@@ -345,10 +342,7 @@ fn sync_table(store: &mut Store, cluster: &str, service: Option<&str>) {
 }
 
 fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str, service: Option<&str>, theme: &Theme) {
-    let cx = RowCx {
-        now: store.now,
-        insight: Some(&store.insight),
-    };
+    let cx = RowCx::with(store.now, &store.insight);
     let state = &page.panes[0];
     let name = crate::util::arn_tail(cluster);
     let scope = match service {
