@@ -208,7 +208,10 @@ fn init_logging(path: &PathBuf) -> Result<()> {
 }
 
 /// The backend for reads and the operator for actions: the same fleet, two faces.
-async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend, Arc<dyn Operator>)> {
+/// What the backend is to bosun: where it reads, acts, and opens sessions.
+type Backends = (SharedBackend, Arc<dyn Operator>, Arc<dyn crate::ops::session::Sessions>);
+
+async fn backend(global: &Global, settings: &Resolved) -> Result<Backends> {
     if global.demo {
         let seed = global.seed.unwrap_or(DEFAULT_SEED);
         let accounts = global
@@ -218,7 +221,7 @@ async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend,
             Some(n) => SimBackend::scaled(seed, crate::source::sim::scale::Scale::of(n as usize)),
             None => SimBackend::live_with_accounts(seed, accounts),
         });
-        return Ok((sim.clone(), sim));
+        return Ok((sim.clone(), sim.clone(), sim));
     }
     anyhow::ensure!(global.seed.is_none(), "--seed is for the simulated fleet: add --demo");
     let aws = Arc::new(
@@ -247,7 +250,7 @@ async fn backend(global: &Global, settings: &Resolved) -> Result<(SharedBackend,
         })
         .await?,
     );
-    Ok((aws.clone(), aws))
+    Ok((aws.clone(), aws.clone(), aws))
 }
 
 /// The config file and the environment, layered under the flags. A malformed file or
@@ -379,7 +382,7 @@ pub fn main() -> Result<ExitCode> {
 }
 
 async fn run_snapshot(global: &Global, settings: &Resolved, args: &SnapshotArgs) -> Result<ExitCode> {
-    let (backend, _) = backend(global, settings).await?;
+    let (backend, ..) = backend(global, settings).await?;
     let request = snapshot::Request {
         cluster: settings.cluster.clone(),
         service: args.service.clone(),
@@ -417,7 +420,7 @@ async fn run_report(global: &Global, settings: &Resolved, args: &ReportArgs) -> 
     let Some(cluster) = settings.cluster.clone() else {
         anyhow::bail!("bosun report needs --cluster NAME (and, for one service, --service NAME)");
     };
-    let (backend, _) = backend(global, settings).await?;
+    let (backend, ..) = backend(global, settings).await?;
     let request = crate::report::Request {
         cluster,
         service: args.service.clone(),
@@ -463,7 +466,7 @@ fn run_tui(
     settings: &Resolved,
 ) -> Result<ExitCode> {
     let theme = load_theme(global.theme.as_deref(), settings.theme.as_deref())?;
-    let (backend, operator) = runtime.block_on(backend(global, settings))?;
+    let (backend, operator, sessions) = runtime.block_on(backend(global, settings))?;
     let mut intervals = settings.intervals;
     if global.demo_scale.is_some() && global.refresh.is_none() {
         // A fleet at scale is polled as AWS would be, not at the live demo's pace.
@@ -490,6 +493,7 @@ fn run_tui(
         read_only_accounts: guard.accounts.clone(),
         aliases: config.aliases.clone(),
         natural_order: config.sort == crate::config::file::Sort::Name,
+        exec_command: config.exec.command.clone().unwrap_or_default(),
     };
     if let Some(first) = config.warnings.first() {
         let more = match config.warnings.len() {
@@ -516,15 +520,6 @@ fn run_tui(
         Err(error) => tracing::warn!(%error, path = %audit_path.display(), "cannot read the audit log back"),
     }
     let executor = Executor::new(operator, guard, Some(audit));
-    let app = App {
-        store,
-        theme,
-        keymap: config.keymap(),
-        backend,
-        intervals,
-        executor,
-    };
-    tracing::info!(demo = global.demo, regions = ?settings.regions, "starting");
     let mut terminal = ratatui::init();
     let mouse = if global.no_mouse {
         None
@@ -537,6 +532,17 @@ fn run_tui(
             }
         }
     };
+    let app = App {
+        store,
+        theme,
+        keymap: config.keymap(),
+        backend,
+        intervals,
+        executor,
+        sessions,
+        mouse: mouse.is_some(),
+    };
+    tracing::info!(demo = global.demo, regions = ?settings.regions, "starting");
     let result = runtime.block_on(app.run(&mut terminal));
     drop(mouse);
     ratatui::restore();

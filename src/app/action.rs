@@ -32,6 +32,13 @@ pub enum Action {
     Calls(u32),
     /// The executor's answer to an action.
     OpDone(crate::domain::op::OpOutcome),
+    /// A shell ended (how), or could not open (why).
+    SessionEnded {
+        request: Box<crate::domain::session::Request>,
+        result: Result<String, String>,
+    },
+    /// A forward started, moved bytes, or stopped.
+    Forward(crate::domain::session::ForwardEvent),
     Mouse(Mouse),
 }
 
@@ -58,4 +65,10 @@ pub enum Effect {
     Exec(Box<crate::domain::op::OpRequest>),
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Open a shell (the terminal handed over) or start a forward.
+    Session(Box<crate::domain::session::Request>),
+    /// Stop a forward, by id.
+    StopForward(u64),
+    /// Show text in `$PAGER`, the terminal handed over (a raw resource).
+    Page(String),
 }

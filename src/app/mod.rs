@@ -4,8 +4,10 @@
 
 pub mod act;
 pub mod action;
+pub mod handover;
 pub mod headless;
 pub mod mouse;
+pub mod session;
 pub mod update;
 
 use std::time::Duration;
@@ -22,6 +24,7 @@ pub use action::{Action, Effect, Input, Mouse};
 pub use update::update;
 
 use crate::domain::fetch::Scope;
+use crate::domain::session::Kind;
 use crate::ops::executor::Executor;
 use crate::source::SharedBackend;
 use crate::source::scheduler::{Control, Intervals, Scheduler};
@@ -46,6 +49,10 @@ pub struct App {
     pub intervals: Intervals,
     /// Where actions go, behind the guard and the audit log.
     pub executor: Executor,
+    /// Where shells and forwards are opened.
+    pub sessions: std::sync::Arc<dyn crate::ops::session::Sessions>,
+    /// Whether mouse reporting is on (off while the terminal is handed over).
+    pub mouse: bool,
 }
 
 /// Turn a key press into an action, by mode: the keymap in normal mode, editing keys
@@ -100,8 +107,8 @@ pub fn translate_mouse(event: &MouseEvent) -> Option<Mouse> {
 pub struct MouseCapture(());
 
 /// X10-compatible button reports (1000) in SGR encoding (1006).
-const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
-const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+pub(crate) const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+pub(crate) const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
 
 impl MouseCapture {
     pub fn enable() -> std::io::Result<MouseCapture> {
@@ -141,9 +148,12 @@ impl App {
         // Actions are few and each one matters: an unbounded queue never drops one.
         let (op_tx, op_rx) = mpsc::unbounded_channel();
         let (outcome_tx, mut outcome_rx) = mpsc::channel(16);
+        let audit = self.executor.audit();
         let executor = tokio::spawn(self.executor.run(op_rx, outcome_tx));
+        let (forward_tx, mut forward_rx) = mpsc::channel(64);
+        let mut forwards = Forwards::default();
 
-        let mut events = EventStream::new();
+        let mut events = Some(EventStream::new());
         let mut clock = tokio::time::interval(CLOCK);
         clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         clock.tick().await;
@@ -156,28 +166,72 @@ impl App {
         let mut data_shown = false;
         'outer: loop {
             let mut render = false;
-            for effect in effects.drain(..) {
-                match effect {
-                    Effect::Render => render = true,
-                    Effect::Quit => break 'outer,
-                    Effect::SetScope(scope) => {
-                        scope_tx.send_replace(scope);
-                    }
-                    Effect::Refresh => {
-                        // A full channel means a refresh is already queued.
-                        let _ = control_tx.try_send(Control::RefreshNow);
-                    }
-                    Effect::Exec(request) => {
-                        if op_tx.send(*request).is_err() {
-                            tracing::error!("the executor is gone: action not sent");
+            while !effects.is_empty() {
+                for effect in std::mem::take(&mut effects) {
+                    match effect {
+                        Effect::Render => render = true,
+                        Effect::Quit => break 'outer,
+                        Effect::SetScope(scope) => {
+                            scope_tx.send_replace(scope);
                         }
-                    }
-                    Effect::Copy(text) => {
-                        use std::io::Write as _;
-                        let backend = terminal.backend_mut();
-                        let sequence = crate::util::console::osc52(&text);
-                        if let Err(error) = backend.write_all(sequence.as_bytes()).and_then(|()| backend.flush()) {
-                            tracing::warn!(%error, "cannot write to the terminal's clipboard");
+                        Effect::Refresh => {
+                            // A full channel means a refresh is already queued.
+                            let _ = control_tx.try_send(Control::RefreshNow);
+                        }
+                        Effect::Exec(request) => {
+                            if op_tx.send(*request).is_err() {
+                                tracing::error!("the executor is gone: action not sent");
+                            }
+                        }
+                        Effect::Copy(text) => {
+                            use std::io::Write as _;
+                            let backend = terminal.backend_mut();
+                            let sequence = crate::util::console::osc52(&text);
+                            if let Err(error) = backend.write_all(sequence.as_bytes()).and_then(|()| backend.flush()) {
+                                tracing::warn!(%error, "cannot write to the terminal's clipboard");
+                            }
+                        }
+                        Effect::Session(request) => match &request.kind {
+                            Kind::Shell { command } => {
+                                // Nothing else reads the keyboard while the shell has it.
+                                drop(events.take());
+                                let command = command.clone();
+                                let mut away = Away {
+                                    store: &mut self.store,
+                                    data: &mut data_rx,
+                                    forwards: &mut forward_rx,
+                                };
+                                let result = session::shell(
+                                    self.sessions.as_ref(),
+                                    terminal,
+                                    self.mouse,
+                                    &request,
+                                    &command,
+                                    audit.as_deref(),
+                                    &mut away,
+                                )
+                                .await;
+                                events = Some(EventStream::new());
+                                effects.extend(update(&mut self.store, Action::SessionEnded { request, result }));
+                            }
+                            Kind::Forward(_) => {
+                                forwards.start(self.sessions.clone(), *request, audit.clone(), forward_tx.clone());
+                            }
+                        },
+                        Effect::StopForward(id) => forwards.stop(id),
+                        Effect::Page(text) => {
+                            drop(events.take());
+                            let mut away = Away {
+                                store: &mut self.store,
+                                data: &mut data_rx,
+                                forwards: &mut forward_rx,
+                            };
+                            let result = session::page(terminal, self.mouse, &text, &mut away).await;
+                            events = Some(EventStream::new());
+                            if let Err(why) = result {
+                                self.store.ui.error(why);
+                            }
+                            effects.push(Effect::Render);
                         }
                     }
                 }
@@ -196,8 +250,9 @@ impl App {
                     tracing::info!(ms = since_start, "first frame with data");
                 }
             }
+            let keys = events.as_mut().expect("the keyboard is read again once a session ends");
             let action = tokio::select! {
-                event = events.next() => match event {
+                event = keys.next() => match event {
                     Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
                         translate(self.store.ui.mode, &self.keymap, &key)
                     }
@@ -209,6 +264,7 @@ impl App {
                 },
                 Some(data) = data_rx.recv() => Some(Action::Data(data)),
                 Some(outcome) = outcome_rx.recv() => Some(Action::OpDone(outcome)),
+                Some(event) = forward_rx.recv() => Some(Action::Forward(event)),
                 _ = clock.tick() => Some(Action::Tick(self.backend.now())),
                 _ = signals.recv() => break,
             };
@@ -227,10 +283,77 @@ impl App {
             }
         }
         scheduler.abort();
+        // Forwards stop with bosun; each end is recorded.
+        forwards.stop_all();
         // An action already sent is left to finish: its outcome lands in the audit log.
         drop(op_tx);
         let _ = tokio::time::timeout(Duration::from_secs(5), executor).await;
         Ok(self.store)
+    }
+}
+
+/// What keeps going while the terminal is handed over: data and forwards still land in the
+/// store, so the screen is current when bosun takes the terminal back.
+pub struct Away<'a> {
+    pub store: &'a mut Store,
+    pub data: &'a mut mpsc::Receiver<crate::domain::fetch::DataEvent>,
+    pub forwards: &'a mut mpsc::Receiver<crate::domain::session::ForwardEvent>,
+}
+
+impl Away<'_> {
+    /// Take in whatever arrives, until `until` ends.
+    pub async fn meanwhile<F: std::future::Future>(&mut self, until: F) -> F::Output {
+        tokio::pin!(until);
+        loop {
+            tokio::select! {
+                out = &mut until => return out,
+                Some(data) = self.data.recv() => {
+                    update(self.store, Action::Data(data));
+                }
+                Some(event) = self.forwards.recv() => {
+                    update(self.store, Action::Forward(event));
+                }
+            }
+        }
+    }
+}
+
+/// The forwards running, by id.
+#[derive(Default)]
+struct Forwards {
+    running: std::collections::HashMap<u64, (tokio::task::JoinHandle<()>, crate::domain::session::Request)>,
+    audit: Option<std::sync::Arc<crate::ops::audit::Audit>>,
+}
+
+impl Forwards {
+    fn start(
+        &mut self,
+        sessions: std::sync::Arc<dyn crate::ops::session::Sessions>,
+        request: crate::domain::session::Request,
+        audit: Option<std::sync::Arc<crate::ops::audit::Audit>>,
+        events: mpsc::Sender<crate::domain::session::ForwardEvent>,
+    ) {
+        self.audit = audit.clone();
+        let id = request.id;
+        let task = tokio::spawn(session::forward(sessions, request.clone(), audit, events));
+        self.running.insert(id, (task, request));
+    }
+
+    fn stop(&mut self, id: u64) {
+        if let Some((task, request)) = self.running.remove(&id) {
+            let was_running = !task.is_finished();
+            task.abort();
+            if was_running && let Some(audit) = &self.audit {
+                let _ = audit.record_session(&request, "ended", "stopped");
+            }
+        }
+    }
+
+    fn stop_all(&mut self) {
+        let ids: Vec<u64> = self.running.keys().copied().collect();
+        for id in ids {
+            self.stop(id);
+        }
     }
 }
 

@@ -30,6 +30,17 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             act::outcome(store, outcome, &mut effects);
             effects.push(Effect::Render);
         }
+        Action::SessionEnded { request, result } => {
+            match result {
+                Ok(how) => store.ui.info(format!("{} {} ended ({how})", request.verb(), request.describe())),
+                Err(why) => store.ui.error(format!("{} {}: {why}", request.verb(), request.target.label())),
+            }
+            effects.push(Effect::Render);
+        }
+        Action::Forward(event) => {
+            forward_event(store, event);
+            effects.push(Effect::Render);
+        }
         Action::Tick(now) => {
             store.now = now;
             store.rebuild_fleet();
@@ -44,6 +55,21 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             store.ui.message = None;
             match store.ui.mode {
                 Mode::Help => help_command(store, command),
+                // On the forwards, X stops one: a local listener, nothing remote changes.
+                _ if command == Command::StopTask && store.ui.route().is(screens::forwards::ID) => {
+                    let chosen = screens::forwards::selected(store).filter(|f| f.failed.is_none());
+                    match chosen.map(|f| (f.id, f.ports.local)) {
+                        Some((id, local)) => {
+                            store.ui.info(format!("forward of local port {local} stopped"));
+                            forward_event(
+                                store,
+                                crate::domain::session::ForwardEvent::Ended { id, failed: None },
+                            );
+                            effects.push(Effect::StopForward(id));
+                        }
+                        None => store.ui.info("select a running forward to stop"),
+                    }
+                }
                 _ if command.mutates() => act::begin(store, command),
                 _ => run_command(store, command, &mut effects),
             }
@@ -73,6 +99,48 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
         effects.push(Effect::SetScope(scope));
     }
     effects
+}
+
+/// A forward started, moved bytes or stopped: its row in `:forwards`.
+fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent) {
+    use crate::domain::session::ForwardEvent;
+    let mut rows = store.forwards.items().to_vec();
+    match event {
+        ForwardEvent::Started(forward) => {
+            store.ui.info(format!(
+                "forwarding 127.0.0.1:{} → {} {} (:forwards)",
+                forward.ports.local,
+                forward.target.label(),
+                forward.ports.remote_label()
+            ));
+            match rows.iter_mut().find(|f| f.id == forward.id) {
+                Some(row) => *row = *forward,
+                None => rows.push(*forward),
+            }
+        }
+        ForwardEvent::Traffic {
+            id,
+            sent,
+            received,
+            connections,
+        } => {
+            if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
+                row.sent = sent;
+                row.received = received;
+                row.connections = connections;
+            }
+        }
+        ForwardEvent::Ended { id, failed } => {
+            if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
+                row.listening = false;
+                if let Some(why) = &failed {
+                    store.ui.error(format!("forward of local port {}: {why}", row.ports.local));
+                }
+                row.failed = failed.or_else(|| Some("stopped".into()));
+            }
+        }
+    }
+    store.forwards.replace(rows, store.now);
 }
 
 /// The fetches the current screen shows, and what an open dialog or a followed action
@@ -240,6 +308,13 @@ fn run_command(store: &mut Store, command: Command, effects: &mut Vec<Effect>) {
                 (page.focus + n - 1) % n
             };
         }
+        Command::Shell => act::session::exec(store, &[], effects),
+        Command::Forward => act::session::forward(store, &[], effects),
+        // On the raw resource, `o` again pages it.
+        Command::Raw if store.ui.route().is(screens::raw::ID) => match screens::raw::text(store) {
+            Some(text) => effects.push(Effect::Page(text)),
+            None => store.ui.info("nothing to page yet: the resource is being read"),
+        },
         // Keys that open a screen from what the user is on: `m` metrics, `l` logs, ...
         _ if screens::ALL.iter().any(|s| s.opened_by() == Some(command)) => {
             let target = screens::ALL
@@ -539,6 +614,14 @@ fn execute(store: &mut Store, cmd: Cmd, effects: &mut Vec<Effect>) {
             }
         }
         Cmd::Act(action) => act::command(store, action),
+        Cmd::Exec(words) => {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            act::session::exec(store, &words, effects);
+        }
+        Cmd::Forward(words) => {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            act::session::forward(store, &words, effects);
+        }
         Cmd::Account(name) => narrow_to_account(store, name),
         Cmd::Namespace(ns) => {
             store.ui.info(match &ns {

@@ -26,6 +26,13 @@ pub enum Confirm {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
+pub struct Exec {
+    /// The command a shell in a container runs (`/bin/sh` when not set).
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct Actions {
     pub confirm: Confirm,
     /// The largest desired count or autoscaling maximum bosun sends.
@@ -144,6 +151,8 @@ pub struct Config {
     pub accounts: BTreeMap<String, Profile>,
     pub organization: Option<Organization>,
     pub fleet: Fleet,
+    /// `[exec] command = "/bin/bash"`: what `s` runs in a container.
+    pub exec: Exec,
     /// The list `profiles = [...]` gives.
     #[serde(skip)]
     pub profiles: Vec<String>,
@@ -176,10 +185,12 @@ const KNOWN: &[(&str, &[&str])] = &[
             "accounts",
             "organization",
             "fleet",
+            "exec",
             "keys",
             "aliases",
         ],
     ),
+    ("exec", &["command"]),
     ("refresh", &["fast", "slow"]),
     ("actions", &["confirm", "max_desired"]),
     ("profiles.*", &["read_only", "regions"]),

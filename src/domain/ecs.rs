@@ -170,6 +170,8 @@ pub struct Service {
     pub capacity_strategy: Vec<(String, u32, u32)>,
     /// Service Connect and Cloud Map: how it is found by name.
     pub discovery: super::deploy::Discovery,
+    /// `enableExecuteCommand`: the tasks it starts can be reached with ECS Exec.
+    pub exec_enabled: bool,
 }
 
 /// How far back a task failure still counts against a service's health.
@@ -271,6 +273,10 @@ pub struct Container {
     pub memory: Option<String>,
     /// Bridge and host networking: (container port, host port) pairs.
     pub bindings: Vec<(u16, u16)>,
+    /// The container's id on its host (ECS Exec's target names it).
+    pub runtime_id: Option<String>,
+    /// The last status of its ECS Exec agent (`ExecuteCommandAgent`), where it has one.
+    pub exec_agent: Option<String>,
 }
 
 /// An ECS task.
@@ -302,6 +308,8 @@ pub struct Task {
     pub containers: Vec<Container>,
     /// The capacity provider it runs on (FARGATE, FARGATE_SPOT, an Auto Scaling group's).
     pub capacity_provider: Option<String>,
+    /// Started with `enableExecuteCommand`: ECS Exec can reach its containers.
+    pub exec_enabled: bool,
 }
 
 impl Task {
@@ -504,6 +512,7 @@ mod tests {
             rollout: Default::default(),
             capacity_strategy: Vec::new(),
             discovery: Default::default(),
+            exec_enabled: false,
         }
     }
 
@@ -562,6 +571,8 @@ mod tests {
             cpu: None,
             memory: None,
             bindings: vec![],
+            runtime_id: None,
+            exec_agent: None,
         };
         let task = Task {
             arn: "arn".into(),
@@ -588,6 +599,7 @@ mod tests {
             stopped_reason: None,
             containers: vec![c(Some(0)), c(Some(137)), c(None)],
             capacity_provider: None,
+            exec_enabled: true,
         };
         assert_eq!(task.exit_code(), Some(137));
         assert_eq!(task.service_name(), Some("web"));

@@ -61,6 +61,10 @@ pub enum Fetch {
     TaskDefinition {
         arn: String,
     },
+    /// A resource as its API returns it (`:json`, `:yaml`).
+    Raw {
+        target: super::raw::RawTarget,
+    },
     /// The ACTIVE revisions of a task definition family, newest first.
     Revisions {
         account: String,
@@ -392,6 +396,7 @@ impl Fetch {
             Fetch::TaskDefinition { arn } => {
                 format!("task definition {}", crate::util::task_def_short(arn))
             }
+            Fetch::Raw { target } => format!("{} as its API returns it", target.label()),
             Fetch::Revisions { family, .. } => format!("revisions of {family}"),
             Fetch::Metrics { window, series } => format!("{} metric series over {}", series.len(), window.label()),
             Fetch::Alarms { account, region } => format!("alarms of {account} in {region}"),
@@ -434,6 +439,7 @@ pub enum Payload {
     Tasks(Vec<Task>),
     ContainerInstances(Vec<ContainerInstance>),
     TaskDefinition(Box<TaskDefinition>),
+    Raw(Box<super::raw::RawDoc>),
     /// Task definition ARNs, newest first.
     Revisions(Vec<String>),
     Metrics(Vec<MetricSeries>),
@@ -475,6 +481,7 @@ impl Payload {
             Payload::Tasks(_) => "tasks",
             Payload::ContainerInstances(_) => "container instances",
             Payload::TaskDefinition(_) => "task definition",
+            Payload::Raw(_) => "raw resource",
             Payload::Revisions(_) => "revisions",
             Payload::Metrics(_) => "metrics",
             Payload::Alarms(_) => "alarms",

@@ -16,6 +16,8 @@ pub mod kube;
 pub mod metrics;
 pub mod objects;
 pub mod op;
+pub mod raw;
+pub mod session;
 pub mod timeline;
 
 use serde::Serialize;

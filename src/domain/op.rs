@@ -53,6 +53,12 @@ pub enum Op {
         instance: String,
         draining: bool,
     },
+    /// Turn on ECS Exec for the tasks a service starts from now on (UpdateService
+    /// enableExecuteCommand).
+    EnableExec {
+        cluster: String,
+        service: String,
+    },
     /// Protect a task from scale-in for `minutes` (UpdateTaskProtection); 0 removes the
     /// protection.
     ProtectTask {
@@ -175,6 +181,7 @@ impl Op {
             Op::SetInstanceState { .. } => "activate",
             Op::SetScalingLimits { .. } => "set scaling limits",
             Op::StopDeployment { .. } => "roll back deployment",
+            Op::EnableExec { .. } => "enable exec",
             Op::ProtectTask { minutes: 0, .. } => "unprotect",
             Op::ProtectTask { .. } => "protect",
             Op::RolloutRestart { .. } => "rollout restart",
@@ -203,6 +210,7 @@ impl Op {
             | Op::SetScalingLimits { cluster, .. }
             | Op::StopDeployment { cluster, .. }
             | Op::ProtectTask { cluster, .. }
+            | Op::EnableExec { cluster, .. }
             | Op::RolloutRestart { cluster, .. }
             | Op::ScaleWorkload { cluster, .. }
             | Op::DeletePod { cluster, .. }
@@ -228,6 +236,7 @@ impl Op {
             | Op::SetTaskDefinition { service, .. }
             | Op::Scale { service, .. }
             | Op::SetScalingLimits { service, .. }
+            | Op::EnableExec { service, .. }
             | Op::StopDeployment { service, .. } => Some(service),
             _ => None,
         }
@@ -295,6 +304,10 @@ impl Op {
                 "its service tasks are replaced on other instances; nothing new is placed on it".into(),
             ],
             Op::SetInstanceState { draining: false, .. } => vec!["DRAINING → ACTIVE".into()],
+            Op::EnableExec { .. } => vec![
+                "enableExecuteCommand false → true".into(),
+                "only tasks started after this have ECS Exec: running ones keep what they started with (R redeploys)".into(),
+            ],
             Op::ProtectTask { minutes: 0, .. } => vec!["remove its scale-in protection".into()],
             Op::ProtectTask { minutes, .. } => vec![
                 format!("protect it from scale-in for {minutes} minutes"),

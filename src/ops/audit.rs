@@ -102,6 +102,77 @@ impl Audit {
     }
 }
 
+/// A line for a session: who opened it, into what, and how it went.
+#[derive(Serialize)]
+struct SessionEntry<'a> {
+    time: String,
+    identity: Option<&'a str>,
+    account: &'a str,
+    profile: &'a str,
+    region: &'a str,
+    /// `exec` or `forward`.
+    action: &'static str,
+    target: String,
+    cluster: &'a str,
+    parameters: SessionParameters<'a>,
+    /// started, ended, or failed (it never opened).
+    result: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct SessionParameters<'a> {
+    /// The task (ARN) or pod (`namespace/name`), and the container.
+    resource: String,
+    container: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<String>,
+}
+
+impl Audit {
+    /// A session's start, end or failure to open.
+    pub fn record_session(&self, request: &crate::domain::session::Request, result: &str, message: &str) -> std::io::Result<()> {
+        use crate::domain::session::{Kind, Target};
+        let target = &request.target;
+        let resource = match target {
+            Target::Ecs { task, .. } => task.clone(),
+            Target::Pod { namespace, pod, .. } => format!("{namespace}/{pod}"),
+        };
+        let (command, local_port, remote) = match &request.kind {
+            Kind::Shell { command } => (Some(command.as_str()), None, None),
+            Kind::Forward(p) => (None, Some(p.local), Some(p.remote_label())),
+        };
+        let entry = SessionEntry {
+            time: jiff::Timestamp::now().to_string(),
+            identity: request.identity.as_deref(),
+            account: &request.account,
+            profile: &request.profile,
+            region: crate::util::arn_region(target.cluster()).unwrap_or_default(),
+            action: request.verb(),
+            target: request.describe(),
+            cluster: target.cluster(),
+            parameters: SessionParameters {
+                resource,
+                container: target.container(),
+                command,
+                local_port,
+                remote,
+            },
+            result,
+            message,
+        };
+        let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(line.as_bytes())?;
+        file.flush()
+    }
+}
+
 /// The most of the log read back for the timeline: its end, this many bytes.
 const READ_BACK: u64 = 1 << 20;
 

@@ -78,6 +78,23 @@ impl Operator for AwsBackend {
                     tasks: vec![],
                 })
             }
+            Op::EnableExec { cluster, service } => {
+                client
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .enable_execute_command(true)
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                Ok(Applied {
+                    summary: format!("ECS Exec is on for the tasks {} starts from now", arn_tail(service)),
+                    deployment: None,
+                    tasks: vec![],
+                })
+            }
             Op::ProtectTask { cluster, task, minutes } => {
                 let mut call = client
                     .update_task_protection()

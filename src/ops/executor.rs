@@ -12,7 +12,7 @@ use crate::domain::op::{Guard, OpOutcome, OpRequest, Outcome};
 pub struct Executor {
     operator: Arc<dyn Operator>,
     guard: Guard,
-    audit: Option<Audit>,
+    audit: Option<Arc<Audit>>,
     /// Makes client tokens unique to this run of bosun.
     session: String,
 }
@@ -23,9 +23,14 @@ impl Executor {
         Executor {
             operator,
             guard,
-            audit,
+            audit: audit.map(Arc::new),
             session,
         }
+    }
+
+    /// The audit log it writes, for what else is recorded there (sessions).
+    pub fn audit(&self) -> Option<Arc<Audit>> {
+        self.audit.clone()
     }
 
     /// Carry out one request: refused, or sent once.

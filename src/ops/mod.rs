@@ -6,6 +6,9 @@
 pub mod audit;
 pub mod aws;
 pub mod executor;
+pub mod session;
+mod session_aws;
+mod session_sim;
 pub mod sim;
 
 use async_trait::async_trait;

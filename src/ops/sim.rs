@@ -20,6 +20,7 @@ impl Operator for SimBackend {
                     cluster, service, to, ..
                 } => w.scale(cluster, service, *to),
                 Op::ProtectTask { cluster, task, minutes } => w.protect_task(cluster, task, *minutes),
+                Op::EnableExec { cluster, service } => w.enable_exec(cluster, service),
                 Op::StopDeployment {
                     cluster,
                     service,

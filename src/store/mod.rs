@@ -126,6 +126,12 @@ pub struct Store {
     /// The deployments of the service on screen: its history, or its current deployments
     /// where the history cannot be read.
     pub deployment_rows: Derived<crate::domain::deploy::ServiceDeployment>,
+    /// Port forwards of this session, oldest first (`:forwards`), stopped ones included.
+    pub forwards: Collection<crate::domain::session::Forward>,
+    /// The last session's id (shells and forwards).
+    pub next_session: u64,
+    /// Raw resources (`:json`, `:yaml`) by what was asked.
+    pub raw: HashMap<crate::domain::raw::RawTarget, kube::Fetched<crate::domain::raw::RawDoc>>,
     pub settings: Settings,
     pub ui: ui::Ui,
 }
@@ -145,6 +151,8 @@ pub struct Settings {
     /// Lists open in the order they are listed in (by name) rather than worst first
     /// (`sort = "name"` in the config).
     pub natural_order: bool,
+    /// What `s` runs in a container (`[exec] command` in the config); empty: `/bin/sh`.
+    pub exec_command: String,
 }
 
 impl Settings {
@@ -219,6 +227,9 @@ impl Store {
             actions_version: 0,
             timeline: Derived::default(),
             deployment_rows: Derived::default(),
+            forwards: Collection::default(),
+            next_session: 0,
+            raw: HashMap::new(),
             settings: Settings::default(),
             ui: ui::Ui::default(),
         }
@@ -479,6 +490,7 @@ impl Store {
                 list.sort_by(|a, b| a.id.cmp(&b.id));
                 self.data_mut(cluster).instances.replace(list, at)
             }
+            (Fetch::Raw { target }, Payload::Raw(doc)) => self.raw.entry(target.clone()).or_default().set(*doc, at),
             (Fetch::TaskDefinition { arn }, Payload::TaskDefinition(td)) => {
                 self.task_definitions.insert(arn.clone(), Ok(*td));
                 true
@@ -587,6 +599,7 @@ impl Store {
                 self.revisions.insert(key, Err(error));
                 true
             }
+            Fetch::Raw { target } => self.raw.entry(target.clone()).or_default().fail(error),
             Fetch::TaskDefinition { arn } => {
                 // A good copy never goes stale: keep it over a later error.
                 if matches!(self.task_definitions.get(arn), Some(Ok(_))) {

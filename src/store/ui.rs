@@ -46,6 +46,8 @@ pub struct Route {
     pub arn: Option<String>,
     /// How far back it looks, in minutes (a timeline's window).
     pub minutes: Option<u32>,
+    /// A resource shown raw, and how (`:json`, `:yaml`).
+    pub raw: Option<(crate::domain::raw::RawTarget, crate::domain::raw::RawFormat)>,
 }
 
 impl Route {
@@ -62,6 +64,7 @@ impl Route {
             container: None,
             arn: None,
             minutes: None,
+            raw: None,
         }
     }
 
@@ -441,6 +444,14 @@ pub enum Pending {
     ScaleObject {
         cluster: String,
         object: crate::domain::kinds::ObjectRef,
+    },
+    /// A shell's container to choose (`kind` set, one of `containers`), or a forward's
+    /// ports to type (`kind` none, for `container`).
+    Session {
+        target: crate::domain::session::Target,
+        container: String,
+        containers: Vec<String>,
+        kind: Option<crate::domain::session::Kind>,
     },
 }
 

@@ -88,6 +88,10 @@ pub enum Cmd {
         args: Vec<String>,
     },
     Act(ActCmd),
+    /// `:exec [CONTAINER] [COMMAND]`: a shell in the selected task's or pod's container.
+    Exec(Vec<String>),
+    /// `:forward LOCAL:REMOTE [CONTAINER]`.
+    Forward(Vec<String>),
     /// A word no command answers: inside an EKS cluster, a Kubernetes kind.
     Kind {
         word: String,
@@ -211,6 +215,25 @@ const GENERAL: &[(CommandSpec, Build)] = &[
         )
         .completes(Arg::Accounts),
         |a| optional(a, "account [NAME]").map(|n| Cmd::Account(n.filter(|n| n != "all"))),
+    ),
+    (
+        CommandSpec::new(
+            &["exec", "sh", "shell"],
+            "exec [CONTAINER] [COMMAND]",
+            "a shell (or COMMAND) in the task's or pod's container: ECS Exec, Kubernetes exec",
+        ),
+        |a| Ok(Cmd::Exec(a.iter().map(|w| w.to_string()).collect())),
+    ),
+    (
+        CommandSpec::new(
+            &["forward", "port-forward"],
+            "forward LOCAL:[HOST:]REMOTE [CONTAINER]",
+            "forward a local port to the task or pod (HOST: through the task to a host it reaches)",
+        ),
+        |a| match a {
+            [_] | [_, _] => Ok(Cmd::Forward(a.iter().map(|w| w.to_string()).collect())),
+            _ => Err("usage: :forward LOCAL:REMOTE or LOCAL:HOST:REMOTE [CONTAINER]".into()),
+        },
     ),
     (
         CommandSpec::new(&["trigger"], "trigger", "run the CronJob now: a Job from its template"),

@@ -50,6 +50,14 @@ pub enum Command {
     ScalingLimits,
     /// Protect a task from scale-in.
     Protect,
+    /// Turn on ECS Exec for a service's new tasks.
+    EnableExec,
+    /// A shell in a container.
+    Shell,
+    /// Forward a local port to a task or pod.
+    Forward,
+    /// The raw resource (JSON, YAML).
+    Raw,
     // Screens one key away from a service or task.
     Metrics,
     Autoscaling,
@@ -159,6 +167,9 @@ specs! {
     Pause, "pause", Inspect, "pause", ["p"], "logs: pause / follow";
     Reveal, "reveal", Inspect, "reveal", ["v"], "show / mask values (task env, Secret keys)";
     Compare, "compare", Inspect, "diff", ["c"], "task definition: diff with the previous revision";
+    Shell, "shell", Inspect, "shell", ["s"], "a shell in the task's or pod's container (ECS Exec, Kubernetes exec; :exec [CONTAINER] [COMMAND])";
+    Forward, "forward", Inspect, "forward", ["F"], "forward a local port to the task or pod (:forward LOCAL:REMOTE or LOCAL:HOST:REMOTE; :forwards lists them)";
+    Raw, "raw", Inspect, "raw", ["o"], "the raw resource: JSON as the AWS API returns it, YAML for Kubernetes (o again: $PAGER)";
     Scale, "scale", Actions, "scale", ["S"], "service, workload, any kind with a scale subresource: set the count; node group: min / desired / max";
     Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";
     Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous revision";
@@ -168,6 +179,7 @@ specs! {
     Drain, "drain", Actions, "drain", ["D"], "instance: drain / activate; node: cordon / uncordon; CronJob: suspend / resume";
     ScalingLimits, "scaling_limits", Actions, "scaling_limits", ["M"], "service: autoscaling min / max";
     Protect, "protect", Actions, "protect", ["P"], "task: protect from scale-in for N minutes (0 removes it)";
+    EnableExec, "enable_exec", Actions, "enable_exec", ["E"], "service: turn on ECS Exec (enableExecuteCommand) for the tasks it starts";
 }
 
 impl Command {
@@ -468,7 +480,7 @@ mod tests {
         assert!(commands.contains(&last));
         assert_eq!(
             commands.len(),
-            47,
+            51,
             "a new command needs its row in SPECS, and this count"
         );
     }

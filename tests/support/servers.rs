@@ -111,6 +111,32 @@ impl Moto {
     pub fn control(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
         request_json(self.port, "POST", path, &body.to_string())
     }
+
+    /// GET one of the test server's control endpoints (`/_bosun/sessions`).
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        request_json(self.port, "GET", path, "")
+    }
+}
+
+/// A `session-manager-plugin` in `dir` that runs the stand-in with its calls recorded in
+/// `log` (whoever starts it, whatever their environment).
+pub fn recording_plugin(dir: &Path, log: &Path) -> PathBuf {
+    let path = dir.join("session-manager-plugin");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nBOSUN_TEST_PLUGIN_LOG='{}' exec '{}' \"$@\"\n",
+            log.display(),
+            plugin().display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
 }
 
 pub fn seed(endpoint: &str, scenario: &str) -> serde_json::Value {
@@ -188,6 +214,22 @@ fn test_options(endpoint: &str, regions: &[&str]) -> AwsOptions {
 
 async fn backend_of(options: AwsOptions) -> AwsBackend {
     AwsBackend::new(options).await.expect("an AWS backend")
+}
+
+/// The stand-in `session-manager-plugin` of the test tree.
+pub fn plugin() -> PathBuf {
+    repo().join("tests/servers/session-manager-plugin")
+}
+
+/// [`aws_backend`] that runs `plugin` as `session-manager-plugin`, and reaches
+/// Kubernetes through `kubeconfig` when given.
+pub async fn aws_backend_with_plugin(endpoint: &str, regions: &[&str], plugin: PathBuf, kubeconfig: Option<&Path>) -> AwsBackend {
+    let mut options = test_options(endpoint, regions);
+    options.session_plugin = Some(plugin);
+    if let Some(config) = kubeconfig {
+        options.kube.kubeconfig = Some(config.to_path_buf());
+    }
+    backend_of(options).await
 }
 
 /// A backend on the real SDK clients, pointed at `endpoint`.

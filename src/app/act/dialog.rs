@@ -139,6 +139,7 @@ fn from_answer(store: &Store, then: &Pending, answer: &str) -> Result<(Op, Strin
             (op, object.name.clone())
         }
         Pending::Revision { .. } => return Err("pick a revision".into()),
+        Pending::Session { .. } => return Err("a session's answer is not an action".into()),
     };
     validate(&op, limits)?;
     Ok((op, name))
@@ -242,6 +243,10 @@ pub fn input(store: &mut Store, input: Input, effects: &mut Vec<Effect>) {
         return;
     };
     match &mut dialog.step {
+        Step::Ask {
+            then: Pending::Session { .. },
+            ..
+        } if input == Input::Submit => super::session::submit(store, effects),
         Step::Ask { input: line, .. } => match input {
             Input::Submit => submit_ask(store),
             other => edit_line(line, other),

@@ -4,6 +4,7 @@
 
 mod dialog;
 mod follow;
+pub mod session;
 
 pub use dialog::input;
 use dialog::submit_ask;
@@ -184,6 +185,26 @@ pub fn begin(store: &mut Store, command: Command) {
         }
         Command::StopTask => selected_task(&selection).map(|(c, t)| stop_dialog(store, c, t, None)),
         Command::Protect => selected_task(&selection).map(|(c, t)| protect_dialog(store, c, t)),
+        Command::EnableExec => selected_service(&selection).and_then(|(c, s)| {
+            if s.exec_enabled {
+                return Err(format!(
+                    "ECS Exec is already on for {}: tasks started since have it (R redeploys the rest)",
+                    s.name
+                ));
+            }
+            let op = Op::EnableExec {
+                cluster: c.clone(),
+                service: s.arn.clone(),
+            };
+            let step = confirm(store, op, s.name.clone());
+            open(
+                store,
+                format!("Turn on ECS Exec for {}", s.name),
+                target(store, &c, "service", s.name.clone()),
+                step,
+            );
+            Ok(())
+        }),
         Command::RunTask => {
             selected_service(&selection).map(|(c, s)| run_dialog(store, c, &s.task_definition, Some(&s), None))
         }

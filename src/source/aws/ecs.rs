@@ -300,6 +300,7 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
         recent_failures: 0,
         rollout: rollout(s),
         discovery: discovery(s),
+        exec_enabled: s.enable_execute_command(),
         capacity_strategy: s
             .capacity_provider_strategy()
             .iter()
@@ -711,6 +712,7 @@ pub(crate) fn task(t: &sdk::Task, cluster: &str) -> Task {
         stop_code: t.stop_code().map(|c| c.as_str().to_string()),
         stopped_reason: opt(t.stopped_reason()),
         containers: t.containers().iter().map(container).collect(),
+        exec_enabled: t.enable_execute_command(),
     }
 }
 
@@ -732,6 +734,12 @@ fn container(c: &sdk::Container) -> Container {
             .iter()
             .filter_map(|b| Some((port(b.container_port()?), port(b.host_port()?))))
             .collect(),
+        runtime_id: opt(c.runtime_id()),
+        exec_agent: c
+            .managed_agents()
+            .iter()
+            .find(|a| a.name().is_some_and(|n| n.as_str() == "ExecuteCommandAgent"))
+            .map(|a| a.last_status().unwrap_or("UNKNOWN").to_string()),
     }
 }
 

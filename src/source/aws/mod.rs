@@ -12,6 +12,7 @@ mod elb;
 pub mod error;
 pub mod kube;
 mod logs;
+mod raw;
 mod registry;
 mod scaling;
 pub mod token;
@@ -69,6 +70,8 @@ pub struct AwsOptions {
     pub no_apprunner: bool,
     /// How to reach the Kubernetes API of EKS clusters.
     pub kube: kube::KubeOptions,
+    /// The `session-manager-plugin` to run, instead of the one on `PATH`.
+    pub session_plugin: Option<std::path::PathBuf>,
 }
 
 /// `[organization]`: the active accounts of an AWS Organization, listed from `profile`,
@@ -180,6 +183,7 @@ pub(crate) struct Clients {
     pub(crate) events: aws_sdk_eventbridge::Client,
     pub(crate) apprunner: aws_sdk_apprunner::Client,
     pub(crate) discovery: aws_sdk_servicediscovery::Client,
+    pub(crate) ssm: aws_sdk_ssm::Client,
 }
 
 /// One account of the fleet: how it signs in, its clients per region, its id once known.
@@ -242,6 +246,8 @@ pub struct AwsBackend {
     kube: tokio::sync::Mutex<HashMap<String, Arc<kube::Conn>>>,
     /// App Runner is left out (`--no-apprunner`).
     no_apprunner: bool,
+    /// The `session-manager-plugin` named in the options, if one is.
+    pub(crate) session_plugin: Option<std::path::PathBuf>,
 }
 
 /// What a newcomer is told when no region is configured anywhere.
@@ -289,6 +295,7 @@ impl AwsBackend {
             kube_options: options.kube.clone(),
             kube: tokio::sync::Mutex::default(),
             no_apprunner: options.no_apprunner,
+            session_plugin: options.session_plugin.clone(),
         })
     }
 
@@ -341,6 +348,35 @@ impl AwsBackend {
         let account = self.account_of(arn).await?;
         let region = crate::util::arn_region(arn).unwrap_or(account.account.regions[0].as_str());
         Ok((region, account.clients(region)?))
+    }
+
+    /// The profile that signs in to the account an ARN is in (`""` for the default chain
+    /// or an organization's role), as `session-manager-plugin` is given it.
+    pub(crate) async fn profile_for(&self, arn: &str) -> String {
+        match self.account_of(arn).await {
+            Ok(a) if a.account.role.is_none() => a.account.profile.clone().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// The endpoint URL of a service's client (`ECS`, `SSM`) in the account and region of
+    /// an ARN: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL` or the configuration's,
+    /// else the service's own.
+    pub(crate) async fn endpoint_for(&self, arn: &str, service: &str, region: &str) -> String {
+        if let Ok(url) = std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
+            && !url.is_empty()
+        {
+            return url;
+        }
+        let configured = self
+            .account_of(arn)
+            .await
+            .ok()
+            .and_then(|a| a.sdk.endpoint_url().map(str::to_string));
+        configured.unwrap_or_else(|| {
+            let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+            format!("https://{}.{region}.{suffix}", service.to_ascii_lowercase())
+        })
     }
 
     /// The clients of a named account's region.
@@ -440,6 +476,7 @@ impl Clients {
             events: client!(aws_sdk_eventbridge),
             apprunner: aws_sdk_apprunner::Client::from_conf(apprunner.build()),
             discovery: client!(aws_sdk_servicediscovery),
+            ssm: client!(aws_sdk_ssm),
         }
     }
 }
@@ -691,6 +728,7 @@ impl Backend for AwsBackend {
                     .await
                     .map(|(lines, reset)| Payload::Logs { lines, reset })
             }
+            Fetch::Raw { target } => self.raw(target).await.map(|d| Payload::Raw(Box::new(d))),
             Fetch::TaskDefinition { arn } => {
                 let (region, c) = self.clients_for(arn).await?;
                 ecs::task_definition(&c.ecs, region, &c.who, arn)

@@ -158,6 +158,14 @@ impl World {
         })
     }
 
+    /// ECS Exec on for the tasks the service starts from now (its running ones keep theirs).
+    pub fn enable_exec(&mut self, cluster: &str, service: &str) -> Result<Done, String> {
+        self.with_service(cluster, service, |_, _, s| {
+            s.svc.exec_enabled = true;
+            Ok(Done::said(format!("ECS Exec is on for the tasks {} starts from now", s.svc.name)))
+        })
+    }
+
     pub fn scale(&mut self, cluster: &str, service: &str, desired: u32) -> Result<Done, String> {
         self.with_service(cluster, service, |w, _, s| {
             s.svc.desired = desired;

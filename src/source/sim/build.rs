@@ -31,6 +31,8 @@ pub(super) fn container(
         health: health.into(),
         cpu: Some(c.cpu.to_string()),
         memory: c.memory.map(|m| m.to_string()),
+        runtime_id: None,
+        exec_agent: None,
         bindings: if fargate {
             vec![]
         } else {
@@ -41,6 +43,9 @@ pub(super) fn container(
         },
     }
 }
+
+/// The demo service created without ECS Exec.
+pub(super) const NO_EXEC_SERVICE: &str = "ledger-batch";
 
 impl World {
     pub(super) fn build_cluster(&mut self, spec: &ClusterSpec, start: Timestamp) -> SimCluster {
@@ -195,6 +200,9 @@ impl World {
                 rollout: rollout(spec),
                 capacity_strategy: capacity_strategy(spec, cluster.launch),
                 discovery: discovery(spec, &cluster.info),
+                // One service of the demo was created without ECS Exec, to show why a
+                // shell is refused and how to turn it on.
+                exec_enabled: spec.name != NO_EXEC_SERVICE,
             },
             behavior: spec.behavior,
             next_deploy: (spec.behavior == Behavior::Rolling).then(|| start - SignedDuration::from_secs(30)),
@@ -391,6 +399,10 @@ impl World {
             stop_code: None,
             stopped_reason: None,
             containers,
+            exec_enabled: group
+                .strip_prefix("service:")
+                .and_then(|name| cluster.services.iter().find(|s| s.svc.name == name))
+                .is_none_or(|s| s.svc.exec_enabled),
         };
         let delay = self.rng.range(5, 15) as i64;
         SimTask {

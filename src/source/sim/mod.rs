@@ -7,6 +7,7 @@ mod apprunner;
 mod build;
 mod history;
 mod insight;
+mod raw;
 pub mod kube;
 pub mod scale;
 mod spec;
@@ -328,6 +329,9 @@ impl Backend for SimBackend {
                     reset: after.is_none(),
                 })
             }
+            Fetch::Raw { target } => raw::raw(&world, target)
+                .map(|d| Payload::Raw(Box::new(d)))
+                .map_err(|m| FetchError::new(ErrorKind::NotFound, m)),
             Fetch::TaskDefinition { arn } => world
                 .task_definition_of(arn)
                 .map(|td| Payload::TaskDefinition(Box::new(td)))

@@ -339,6 +339,7 @@ impl World {
                 rollout: Default::default(),
                 capacity_strategy: Vec::new(),
                 discovery: Default::default(),
+                exec_enabled: true,
             },
             behavior: Behavior::Steady,
             next_deploy: None,
@@ -468,6 +469,7 @@ fn scaled_task(
         stop_code: None,
         stopped_reason: None,
         containers,
+        exec_enabled: true,
     }
 }
 

@@ -530,12 +530,12 @@ impl World {
         let held = c.tasks.iter().filter(|t| t.task.desired_status == want);
         if stopped {
             // Generated tasks are all running: only held ones can be stopped.
-            return Some(held.map(|t| t.task.clone()).collect());
+            return Some(held.map(|t| exec_view(t.task.clone())).collect());
         }
         let mut out = Vec::with_capacity(c.generated_count() + c.tasks.len());
         out.extend(c.generated.iter().flat_map(|g| g.tasks(c)).map(|t| t.task));
         out.extend(held.map(|t| t.task.clone()));
-        Some(out)
+        Some(out.into_iter().map(exec_view).collect())
     }
 
     pub fn container_instances(&self, cluster: &str) -> Option<Vec<ContainerInstance>> {
@@ -613,6 +613,34 @@ pub(super) fn subnet_of(az: &str) -> String {
         (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
     });
     format!("subnet-0{:016x}", hash)[..24].to_string()
+}
+
+/// A task as ECS reports what ECS Exec needs of it: each container's runtime id (Fargate's
+/// `<task id>-<10 digits>`, a 64 hex digit Docker id on EC2) and, for a task started with
+/// ECS Exec, its agent's status, which follows the container's.
+fn exec_view(mut task: Task) -> Task {
+    let fargate = task.container_instance_arn.is_none();
+    for c in &mut task.containers {
+        // FNV-1a of the task and container: the same id at every read, no random draw.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in task.id.bytes().chain(c.name.bytes()) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        c.runtime_id = Some(if fargate {
+            format!("{}-{:010}", task.id.replace('-', ""), hash % 10_000_000_000)
+        } else {
+            format!("{hash:016x}").repeat(4)
+        });
+        c.exec_agent = task.exec_enabled.then(|| {
+            match c.last_status.as_str() {
+                "RUNNING" => "RUNNING",
+                "STOPPED" => "STOPPED",
+                _ => "PENDING",
+            }
+            .to_string()
+        });
+    }
+    task
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod deployments;
 pub mod eks;
 pub mod events;
 pub mod fleet;
+pub mod forwards;
 pub mod hpa;
 pub mod images;
 pub mod instances;
@@ -25,6 +26,7 @@ pub mod pod;
 pub mod pod_logs;
 pub mod pods;
 pub mod pvc;
+pub mod raw;
 pub mod repos;
 pub mod resources;
 pub mod schedules;
@@ -79,6 +81,8 @@ pub static ALL: &[&dyn Screen] = &[
     &apprunner::AppRunnerScreen,
     &apprunner_metrics::AppRunnerMetrics,
     &apprunner_logs::AppRunnerLogs,
+    &raw::Raw,
+    &forwards::Forwards,
 ];
 
 /// The screen with this id. Routes are only ever made from registered ids; an unknown one

@@ -339,7 +339,17 @@ fn summary<'a>(s: &'a Service, store: &Store, theme: &Theme) -> Vec<(&'static st
         ("Alarms", toned(alarm_text, alarm_tone, theme)),
         ("Task def", Span::styled(s.revision(), theme.text)),
         ("Previous", Span::styled(rollback, theme.text)),
-        ("Launch", Span::styled(s.launch_type.as_str(), theme.text)),
+        (
+            "Launch",
+            Span::styled(
+                format!(
+                    "{} · ECS Exec {}",
+                    s.launch_type.as_str(),
+                    if s.exec_enabled { "on" } else { "off (E turns it on)" }
+                ),
+                theme.text,
+            ),
+        ),
         (
             "Rolling",
             Span::styled(

@@ -120,6 +120,7 @@ pub const CONTAINER_COLUMNS: &[Column] = &[
     Column::new("HEALTH", 9, 9, 1),
     Column::new("IMAGE", 16, 0, 1),
     Column::new("REASON", 12, 0, 1),
+    Column::new("EXEC", 7, 8, 2),
     Column::new("CPU", 5, 5, 3).right(),
     Column::new("MEM", 5, 6, 3).right(),
 ];
@@ -144,8 +145,14 @@ impl Row for Container {
                 Some(r) => Cell::tone(r.as_str(), Tone::Warn),
                 None => Cell::muted("-"),
             },
-            6 => Cell::opt(self.cpu.as_deref()),
-            7 => Cell::opt(self.memory.as_deref()),
+            // The ECS Exec agent: RUNNING is what a shell needs.
+            6 => match self.exec_agent.as_deref() {
+                Some("RUNNING") => Cell::tone("RUNNING", Tone::Ok),
+                Some(status) => Cell::tone(status, Tone::Warn),
+                None => Cell::muted("off"),
+            },
+            7 => Cell::opt(self.cpu.as_deref()),
+            8 => Cell::opt(self.memory.as_deref()),
             _ => Cell::muted("-"),
         }
     }

@@ -265,6 +265,36 @@ impl Conn {
         }
     }
 
+    /// One object as the API server returns it (`:yaml`): managed fields left out unless
+    /// `managed`, a Secret's values masked always.
+    pub async fn raw(&self, kind: &str, namespace: Option<&str>, name: &str, managed: bool) -> Result<crate::domain::raw::RawDoc, FetchError> {
+        let info = self.kind(kind).await?;
+        let path = format!("{}/{name}", info.path(namespace));
+        let mut object: Value = self
+            .client
+            .request(self.get(&path, "application/json"))
+            .await
+            .map_err(|e| self.error(&format!("get {} {name}", info.name), &e))?;
+        if !managed && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+        if info.name == "secrets" {
+            objects::mask_secret(&mut object);
+            // kubectl apply keeps the whole Secret, values too, in an annotation.
+            if let Some(applied) = object
+                .pointer_mut("/metadata/annotations")
+                .and_then(Value::as_object_mut)
+                .and_then(|a| a.get_mut("kubectl.kubernetes.io/last-applied-configuration"))
+            {
+                *applied = Value::String("<hidden: it holds the Secret's values>".into());
+            }
+        }
+        Ok(crate::domain::raw::RawDoc {
+            value: object,
+            source: format!("GET {path}"),
+        })
+    }
+
     /// One object whole: its YAML (managed fields left out, secret values masked), its
     /// events, its owners and what it owns.
     pub async fn object(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<KubeObject, FetchError> {

@@ -121,6 +121,13 @@ pub struct Conn {
     renew: Option<AbortHandle>,
 }
 
+impl Conn {
+    /// The client, for what goes through `kube`'s own API (exec, port-forward).
+    pub(crate) fn client(&self) -> Client {
+        self.client.clone()
+    }
+}
+
 impl Drop for Conn {
     fn drop(&mut self) {
         if let Some(r) = &self.renew {

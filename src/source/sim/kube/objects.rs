@@ -785,3 +785,97 @@ fn skeleton(info: &KindInfo, namespace: Option<&str>, name: &str, created_at: Ti
     }
     json!({"apiVersion": info.api_version(), "kind": info.kind, "metadata": metadata})
 }
+
+impl SimKube {
+    /// An object as the API server would serve it (`:yaml`): the kinds bosun keeps as
+    /// objects whole, and pods, nodes and workloads made from what the world keeps of them.
+    /// A Secret's values are masked.
+    pub fn raw(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<Value, String> {
+        let kinds = self.kinds();
+        let info = resolve(&kinds, kind)?;
+        let time = |t: Option<Timestamp>| t.map_or(Value::Null, |t| json!(t.to_string()));
+        let not_found = || format!("{} \"{name}\" not found", info.name);
+        match info.name.as_str() {
+            "pods" => {
+                let p = self
+                    .pods
+                    .iter()
+                    .find(|p| p.name == name && namespace.is_none_or(|ns| p.namespace == ns))
+                    .ok_or_else(not_found)?;
+                let owner = p.owner.as_deref().and_then(|o| o.split_once('/'));
+                Ok(json!({
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": p.name,
+                        "namespace": p.namespace,
+                        "creationTimestamp": time(p.created_at),
+                        "ownerReferences": owner.map(|(kind, name)| json!([{"apiVersion": "apps/v1", "kind": kind, "name": name, "controller": true}])),
+                    },
+                    "spec": {
+                        "nodeName": p.node,
+                        "containers": p.containers.iter().map(|c| json!({"name": c.name, "image": c.image})).collect::<Vec<_>>(),
+                    },
+                    "status": {
+                        "phase": p.phase,
+                        "podIP": p.ip,
+                        "containerStatuses": p.containers.iter().map(|c| json!({
+                            "name": c.name,
+                            "image": c.image,
+                            "ready": c.ready,
+                            "restartCount": c.restarts,
+                            "state": {c.state.clone(): c.reason.as_ref().map_or_else(|| json!({}), |r| json!({"reason": r}))},
+                        })).collect::<Vec<_>>(),
+                    },
+                }))
+            }
+            "nodes" => {
+                let n = self.nodes.iter().find(|n| n.name == name).ok_or_else(not_found)?;
+                Ok(json!({
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {
+                        "name": n.name,
+                        "creationTimestamp": time(n.created_at),
+                        "labels": {
+                            "node.kubernetes.io/instance-type": n.instance_type,
+                            "topology.kubernetes.io/zone": n.zone,
+                            "eks.amazonaws.com/capacityType": n.capacity_type,
+                        },
+                    },
+                    "spec": {"unschedulable": n.unschedulable.then_some(true)},
+                    "status": {
+                        "allocatable": {"cpu": format!("{}m", n.alloc_cpu), "memory": format!("{}Mi", n.alloc_mem)},
+                        "conditions": [{"type": "Ready", "status": if n.ready { "True" } else { "False" }}],
+                        "nodeInfo": {"kubeletVersion": n.kubelet},
+                    },
+                }))
+            }
+            "deployments.apps" | "statefulsets.apps" | "daemonsets.apps" => {
+                let w = self
+                    .workloads
+                    .iter()
+                    .find(|w| w.name == name && namespace.is_none_or(|ns| w.namespace == ns))
+                    .ok_or_else(not_found)?;
+                Ok(json!({
+                    "apiVersion": "apps/v1",
+                    "kind": info.kind,
+                    "metadata": {"name": w.name, "namespace": w.namespace, "creationTimestamp": time(w.created_at)},
+                    "spec": {
+                        "replicas": w.desired,
+                        "template": {"spec": {"containers": w.images.iter().map(|i| json!({"image": i})).collect::<Vec<_>>()}},
+                    },
+                    "status": {"readyReplicas": w.ready, "updatedReplicas": w.updated, "availableReplicas": w.available},
+                }))
+            }
+            _ => {
+                let object = self
+                    .objects_of(info, namespace)
+                    .into_iter()
+                    .find(|o| o.name == name)
+                    .ok_or_else(not_found)?;
+                Ok(masked(&object.value))
+            }
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! Sessions on AWS: ECS Exec and SSM port forwarding through `session-manager-plugin`,
+//! called as the AWS CLI calls it; Kubernetes exec and port-forward natively, through the
+//! API server's WebSocket subresources with bosun's own connection (no kubectl).
+//!
+//! The plugin's arguments, as the AWS CLI passes them (awscli's ecs execute-command and
+//! ssm start-session):
+//!
+//! ```text
+//! session-manager-plugin RESPONSE REGION StartSession PROFILE PARAMETERS ENDPOINT
+//! ```
+//!
+//! For ECS Exec, RESPONSE is ExecuteCommand's `session` as JSON, PARAMETERS
+//! `{"Target": "ecs:CLUSTER_TASKID_RUNTIMEID"}` and ENDPOINT the ECS client's; for a port
+//! forward, RESPONSE names the environment variable `AWS_SSM_START_SESSION_RESPONSE` that
+//! holds StartSession's answer (so the token is not on the command line), PARAMETERS is the
+//! StartSession request and ENDPOINT the SSM client's.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams, TerminalSize};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use super::session::{Io, Program, Sessions, Shell, Stream, Tunnel, find_plugin, is_executable};
+use crate::domain::session::{PLUGIN_MISSING, Ports, Target, explain_aws_error};
+use crate::source::aws::AwsBackend;
+use crate::util::arn_tail;
+
+/// The SSM documents of a port forward: to the task's own port, or through it to a host.
+const FORWARD_DOCUMENT: &str = "AWS-StartPortForwardingSession";
+const FORWARD_REMOTE_DOCUMENT: &str = "AWS-StartPortForwardingSessionToRemoteHost";
+/// The environment variable the AWS CLI passes StartSession's answer in.
+const RESPONSE_VARIABLE: &str = "AWS_SSM_START_SESSION_RESPONSE";
+/// How long a forward's plugin has to say it listens.
+const PLUGIN_READY: Duration = Duration::from_secs(20);
+
+fn aws_error<E: ProvideErrorMetadata>(operation: &str, error: &E) -> String {
+    match (error.code(), error.message()) {
+        (Some(code), message) => explain_aws_error(code, message.unwrap_or_default()),
+        (None, _) => format!("{operation} failed: no answer from AWS (timed out or unreachable)"),
+    }
+}
+
+#[async_trait]
+impl Sessions for AwsBackend {
+    async fn shell(&self, target: &Target, command: &str, size: (u16, u16)) -> Result<Shell, String> {
+        match target {
+            Target::Ecs {
+                cluster,
+                task,
+                container,
+                runtime_id,
+            } => self
+                .ecs_exec(cluster, task, container, runtime_id.as_deref(), command)
+                .await
+                .map(Shell::Program),
+            Target::Pod {
+                cluster,
+                namespace,
+                pod,
+                container,
+            } => self.pod_exec(cluster, namespace, pod, container, command, size).await,
+        }
+    }
+
+    async fn tunnel(&self, target: &Target, ports: &Ports) -> Result<Box<dyn Tunnel>, String> {
+        match target {
+            Target::Ecs {
+                cluster,
+                task,
+                runtime_id,
+                container,
+            } => {
+                let runtime_id = self.runtime_id(cluster, task, container, runtime_id.as_deref()).await?;
+                let tunnel = self.ssm_forward(cluster, task, &runtime_id, ports).await?;
+                Ok(Box::new(tunnel))
+            }
+            Target::Pod {
+                cluster,
+                namespace,
+                pod,
+                ..
+            } => {
+                if let Some(host) = &ports.host {
+                    return Err(format!(
+                        "a pod forward reaches the pod's own ports: {host} is for a forward through an ECS task"
+                    ));
+                }
+                let conn = self.kube(cluster).await.map_err(|e| e.message)?;
+                Ok(Box::new(PodTunnel {
+                    api: Api::namespaced(conn.client(), namespace),
+                    pod: pod.clone(),
+                    port: ports.remote,
+                }))
+            }
+        }
+    }
+}
+
+impl AwsBackend {
+    /// The plugin named in the options, else the one on `PATH`.
+    fn plugin(&self) -> Result<std::path::PathBuf, String> {
+        match &self.session_plugin {
+            Some(path) if is_executable(path) => Ok(path.clone()),
+            Some(_) => Err(PLUGIN_MISSING.into()),
+            None => find_plugin().ok_or_else(|| PLUGIN_MISSING.into()),
+        }
+    }
+
+    /// ECS ExecuteCommand, then the plugin's command line.
+    async fn ecs_exec(
+        &self,
+        cluster: &str,
+        task: &str,
+        container: &str,
+        runtime_id: Option<&str>,
+        command: &str,
+    ) -> Result<Program, String> {
+        let plugin = self.plugin()?;
+        let (region, c) = self.clients_for(task).await.map_err(|e| e.message)?;
+        let out = c
+            .ecs
+            .execute_command()
+            .cluster(cluster)
+            .task(task)
+            .container(container)
+            .command(command)
+            .interactive(true)
+            .customize()
+            .config_override(aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled()))
+            .send()
+            .await
+            .map_err(|e| aws_error("ECS ExecuteCommand", &e))?;
+        let session = out.session().ok_or("ECS ExecuteCommand answered without a session")?;
+        let response = json!({
+            "sessionId": session.session_id(),
+            "streamUrl": session.stream_url(),
+            "tokenValue": session.token_value(),
+        });
+        let container = out.container_name().unwrap_or(container);
+        let runtime_id = self.runtime_id(cluster, task, container, runtime_id).await?;
+        let cluster_name = arn_tail(out.cluster_arn().unwrap_or(cluster));
+        let task_id = arn_tail(out.task_arn().unwrap_or(task));
+        let parameters = json!({ "Target": format!("ecs:{cluster_name}_{task_id}_{runtime_id}") });
+        Ok(Program {
+            program: plugin,
+            args: vec![
+                response.to_string(),
+                region.to_string(),
+                "StartSession".into(),
+                self.profile_for(task).await,
+                parameters.to_string(),
+                self.endpoint_for(task, "ECS", region).await,
+            ],
+            env: vec![],
+        })
+    }
+
+    /// A container's runtime id: as the task list had it, else from DescribeTasks.
+    async fn runtime_id(&self, cluster: &str, task: &str, container: &str, known: Option<&str>) -> Result<String, String> {
+        if let Some(id) = known.filter(|id| !id.is_empty()) {
+            return Ok(id.to_string());
+        }
+        let (_, c) = self.clients_for(task).await.map_err(|e| e.message)?;
+        let out = c
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .tasks(task)
+            .send()
+            .await
+            .map_err(|e| aws_error("ECS DescribeTasks", &e))?;
+        out.tasks()
+            .iter()
+            .flat_map(|t| t.containers())
+            .find(|c| c.name() == Some(container))
+            .and_then(|c| c.runtime_id())
+            .map(str::to_string)
+            .ok_or_else(|| format!("container {container} of task {} has no runtime id yet: is it running?", arn_tail(task)))
+    }
+
+    /// SSM StartSession with a port forwarding document, and the plugin listening on a
+    /// local port of its own that bosun's listener connects to.
+    async fn ssm_forward(&self, cluster: &str, task: &str, runtime_id: &str, ports: &Ports) -> Result<PluginTunnel, String> {
+        let plugin = self.plugin()?;
+        let (region, c) = self.clients_for(task).await.map_err(|e| e.message)?;
+        let port = free_port().await?;
+        let target = format!("ecs:{}_{}_{runtime_id}", arn_tail(cluster), arn_tail(task));
+        let (document, mut parameters) = match &ports.host {
+            None => (FORWARD_DOCUMENT, serde_json::Map::new()),
+            Some(host) => {
+                let mut p = serde_json::Map::new();
+                p.insert("host".into(), json!([host]));
+                (FORWARD_REMOTE_DOCUMENT, p)
+            }
+        };
+        parameters.insert("portNumber".into(), json!([ports.remote.to_string()]));
+        parameters.insert("localPortNumber".into(), json!([port.to_string()]));
+        let mut request = c.ssm.start_session().target(&target).document_name(document);
+        for (name, values) in &parameters {
+            let values = values
+                .as_array()
+                .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            request = request.parameters(name, values);
+        }
+        let out = request
+            .customize()
+            .config_override(aws_sdk_ssm::config::Builder::default().retry_config(RetryConfig::disabled()))
+            .send()
+            .await
+            .map_err(|e| aws_error("SSM StartSession", &e))?;
+        let response = json!({
+            "SessionId": out.session_id(),
+            "TokenValue": out.token_value(),
+            "StreamUrl": out.stream_url(),
+        });
+        let request = json!({ "Target": target, "DocumentName": document, "Parameters": parameters });
+        let program = Program {
+            program: plugin,
+            args: vec![
+                RESPONSE_VARIABLE.into(),
+                region.to_string(),
+                "StartSession".into(),
+                self.profile_for(task).await,
+                request.to_string(),
+                self.endpoint_for(task, "SSM", region).await,
+            ],
+            env: vec![(RESPONSE_VARIABLE.into(), response.to_string())],
+        };
+        PluginTunnel::start(&program, port).await
+    }
+
+    /// The exec subresource over WebSocket: a TTY the terminal's size, resized with it.
+    async fn pod_exec(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        command: &str,
+        (width, height): (u16, u16),
+    ) -> Result<Shell, String> {
+        let conn = self.kube(cluster).await.map_err(|e| e.message)?;
+        let api: Api<Pod> = Api::namespaced(conn.client(), namespace);
+        let argv: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+        let params = AttachParams::interactive_tty().container(container);
+        let mut attached = api
+            .exec(pod, argv, &params)
+            .await
+            .map_err(|e| format!("exec in {namespace}/{pod} ({container}): {}", kube_error(&e)))?;
+        let input = attached.stdin().ok_or("the exec has no stdin")?;
+        let output = attached.stdout().ok_or("the exec has no stdout")?;
+        let status = attached.take_status();
+        let mut sizes = attached.terminal_size();
+        if let Some(s) = sizes.as_mut() {
+            let _ = s.try_send(TerminalSize { width, height });
+        }
+        let (resize, mut resized) = tokio::sync::mpsc::channel::<(u16, u16)>(4);
+        tokio::spawn(async move {
+            while let Some((width, height)) = resized.recv().await {
+                if let Some(s) = sizes.as_mut() {
+                    let _ = s.try_send(TerminalSize { width, height });
+                }
+            }
+        });
+        let done = Box::pin(async move {
+            let status = match status {
+                Some(status) => status.await,
+                None => None,
+            };
+            attached.abort();
+            Ok(match status {
+                Some(s) if s.status.as_deref() == Some("Success") => "exit 0".to_string(),
+                Some(s) => s.message.unwrap_or_else(|| "failed".into()),
+                None => "ended".to_string(),
+            })
+        });
+        Ok(Shell::Stream(Stream {
+            input: Box::new(input),
+            output: Box::new(output),
+            resize: Some(resize),
+            done,
+        }))
+    }
+}
+
+/// What the API server said, without kube's wrapping.
+fn kube_error(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.reason),
+        other => other.to_string(),
+    }
+}
+
+/// A port no one listens on now, for the plugin to listen on.
+async fn free_port() -> Result<u16, String> {
+    let probe = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| format!("no free local port: {e}"))?;
+    probe.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// `session-manager-plugin` running a port forwarding session on a local port of its own.
+struct PluginTunnel {
+    port: u16,
+    child: Option<tokio::process::Child>,
+}
+
+impl PluginTunnel {
+    /// Start the plugin and wait until it says it listens (or why it cannot).
+    async fn start(program: &Program, port: u16) -> Result<PluginTunnel, String> {
+        let mut child = tokio::process::Command::new(&program.program)
+            .args(&program.args)
+            .envs(program.env.iter().map(|(k, v)| (k, v)))
+            .env("SSM_PLUGIN_LOCAL_HOST", "127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", program.program.display()))?;
+        let stdout = child.stdout.take().ok_or("the plugin has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut said = Vec::new();
+        let ready = tokio::time::timeout(PLUGIN_READY, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains("Waiting for connections") {
+                    return true;
+                }
+                if !line.trim().is_empty() {
+                    said.push(line);
+                }
+            }
+            false
+        })
+        .await;
+        if ready != Ok(true) {
+            let _ = child.start_kill();
+            let mut err = String::new();
+            if let Some(mut stderr) = child.stderr.take() {
+                use tokio::io::AsyncReadExt;
+                let _ = tokio::time::timeout(Duration::from_secs(1), stderr.read_to_string(&mut err)).await;
+            }
+            said.extend(err.lines().map(str::to_string));
+            let why = said.last().cloned().unwrap_or_else(|| "it said nothing".into());
+            return Err(format!("session-manager-plugin did not start the forward: {why}"));
+        }
+        // The plugin keeps writing to its outputs: read them so it never blocks.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        if let Some(stderr) = child.stderr.take() {
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(_)) = lines.next_line().await {}
+            });
+        }
+        Ok(PluginTunnel {
+            port,
+            child: Some(child),
+        })
+    }
+}
+
+#[async_trait]
+impl Tunnel for PluginTunnel {
+    async fn connect(&self) -> Result<Io, String> {
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .map_err(|e| format!("the session plugin's port {}: {e}", self.port))?;
+        Ok(Box::new(stream))
+    }
+}
+
+impl Drop for PluginTunnel {
+    /// Ask the plugin to end its session (SIGTERM, as Ctrl-C would), then make sure.
+    fn drop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        #[cfg(unix)]
+        if let Some(pid) = child.id() {
+            // SAFETY: kill(2) on the plugin's own pid, which this process started and has
+            // not reaped yet (the Child is still held), so the pid is not reused.
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGTERM);
+            }
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if tokio::time::timeout(Duration::from_secs(3), child.wait()).await.is_err() {
+                    let _ = child.kill().await;
+                }
+            });
+        }
+    }
+}
+
+/// A port of a pod, through the API server's portforward subresource: one WebSocket per
+/// connection.
+struct PodTunnel {
+    api: Api<Pod>,
+    pod: String,
+    port: u16,
+}
+
+#[async_trait]
+impl Tunnel for PodTunnel {
+    async fn connect(&self) -> Result<Io, String> {
+        let mut forwarder = self
+            .api
+            .portforward(&self.pod, &[self.port])
+            .await
+            .map_err(|e| format!("port-forward to {}:{}: {}", self.pod, self.port, kube_error(&e)))?;
+        let stream = forwarder
+            .take_stream(self.port)
+            .ok_or_else(|| format!("port-forward to {}:{} has no stream", self.pod, self.port))?;
+        tokio::spawn(async move {
+            if let Err(error) = forwarder.join().await {
+                tracing::debug!(%error, "a port-forward connection ended");
+            }
+        });
+        Ok(Box::new(stream))
+    }
+}

@@ -1,0 +1,499 @@
+//! Sessions against the emulators, through the network: ECS Exec and SSM port forwarding
+//! hand `session-manager-plugin` (the test tree's stand-in, which records its arguments)
+//! exactly what the AWS CLI hands it, run side by side on the same moto; the errors exec
+//! can meet say why; Kubernetes exec and port-forward go through the API emulator's
+//! WebSocket subresources with the real `kube` client.
+
+mod support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use bosun::domain::session::{Ports, Target};
+use bosun::ops::session::{Sessions, Shell, Tunnel};
+use serde_json::Value;
+use support::servers::{
+    KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, kubeconfig, plugin, recording_plugin, repo,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const REGION: &str = "us-east-1";
+const ACCOUNT: &str = "123456789012";
+
+/// A Fargate task run with ECS Exec in cluster `exec` (and one without): their ARNs.
+struct Fleet {
+    cluster: String,
+    task: String,
+    plain: String,
+}
+
+fn fleet(moto: &Moto) -> Fleet {
+    let e = moto.endpoint();
+    aws_json(&e, &["ecs", "create-cluster", "--cluster-name", "exec"]);
+    let vpc = aws_json(&e, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"])["Vpc"]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = Command::new(support::servers::aws_cli())
+        .args(["ec2", "modify-vpc-attribute", "--vpc-id", &vpc, "--enable-dns-hostnames"])
+        .envs(aws_env(&e))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let subnet = aws_json(
+        &e,
+        &["ec2", "create-subnet", "--vpc-id", &vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1a"],
+    )["Subnet"]["SubnetId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let group = aws_json(
+        &e,
+        &["ec2", "create-security-group", "--group-name", "tasks", "--description", "tasks", "--vpc-id", &vpc],
+    )["GroupId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let containers = r#"[{"name":"app","image":"app:1","cpu":128,"memory":256,"essential":true},
+                         {"name":"sidecar","image":"sidecar:1","cpu":128,"memory":256,"essential":false}]"#;
+    aws_json(
+        &e,
+        &[
+            "ecs",
+            "register-task-definition",
+            "--family",
+            "web",
+            "--requires-compatibilities",
+            "FARGATE",
+            "--network-mode",
+            "awsvpc",
+            "--cpu",
+            "256",
+            "--memory",
+            "512",
+            "--container-definitions",
+            containers,
+        ],
+    );
+    let network = format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{group}],assignPublicIp=DISABLED}}");
+    let run = |exec: bool| {
+        let mut args = vec![
+            "ecs",
+            "run-task",
+            "--cluster",
+            "exec",
+            "--task-definition",
+            "web",
+            "--launch-type",
+            "FARGATE",
+            "--network-configuration",
+            &network,
+        ];
+        if exec {
+            args.push("--enable-execute-command");
+        }
+        aws_json(&e, &args)["tasks"][0]["taskArn"].as_str().unwrap().to_string()
+    };
+    Fleet {
+        cluster: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/exec"),
+        task: run(true),
+        plain: run(false),
+    }
+}
+
+fn ecs_target(fleet: &Fleet, task: &str, container: &str) -> Target {
+    Target::Ecs {
+        cluster: fleet.cluster.clone(),
+        task: task.to_string(),
+        container: container.into(),
+        runtime_id: None,
+    }
+}
+
+/// The plugin calls recorded in `log`, in order.
+fn calls(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The sessions moto recorded.
+fn sessions(moto: &Moto) -> Vec<Value> {
+    let answer = moto.get("/_bosun/sessions");
+    answer["sessions"].as_array().or(answer.as_array()).cloned().unwrap_or_default()
+}
+
+/// The keys of a JSON object, sorted, lowercased (the plugin reads them case-insensitively).
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().map(|k| k.to_lowercase()).collect();
+    k.sort();
+    k
+}
+
+/// `aws ecs execute-command` and bosun's ECS Exec give the plugin the same arguments: the
+/// session (same fields, its own values), the region, `StartSession`, the profile, the
+/// `ecs:CLUSTER_TASKID_RUNTIMEID` target and the ECS endpoint. The shell answers through
+/// it, and moto recorded one ExecuteCommand for each.
+#[tokio::test(flavor = "multi_thread")]
+async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
+    let moto = Moto::start();
+    let fleet = fleet(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("plugin.log");
+    let path = format!(
+        "{}:{}",
+        repo().join("tests/servers").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // The AWS CLI, the stand-in first on its PATH.
+    let mut cli = Command::new(support::servers::aws_cli())
+        .args([
+            "ecs",
+            "execute-command",
+            "--cluster",
+            "exec",
+            "--task",
+            &fleet.task,
+            "--container",
+            "app",
+            "--interactive",
+            "--command",
+            "/bin/sh",
+        ])
+        .envs(aws_env(&moto.endpoint()))
+        .env("PATH", &path)
+        .env("BOSUN_TEST_PLUGIN_LOG", &log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    cli.stdin.take().unwrap().write_all(b"hostname\nexit\n").unwrap();
+    let cli_out = cli.wait_with_output().unwrap();
+    assert!(cli_out.status.success(), "{}", String::from_utf8_lossy(&cli_out.stderr));
+
+    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), None).await;
+    let shell = backend
+        .shell(&ecs_target(&fleet, &fleet.task, "app"), "/bin/sh", (80, 24))
+        .await
+        .expect("a shell");
+    let Shell::Program(program) = shell else {
+        panic!("ECS Exec is the plugin's")
+    };
+    assert_eq!(program.program, plugin());
+    let mut ours = Command::new(&program.program)
+        .args(&program.args)
+        .envs(program.env.iter().map(|(k, v)| (k, v)))
+        .env("BOSUN_TEST_PLUGIN_LOG", &log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    ours.stdin.take().unwrap().write_all(b"hostname\nexit\n").unwrap();
+    let ours_out = ours.wait_with_output().unwrap();
+    assert!(ours_out.status.success());
+    let task_id = fleet.task.rsplit('/').next().unwrap();
+    let said = String::from_utf8_lossy(&ours_out.stdout);
+    assert!(said.contains(task_id), "hostname answers the task id through the session: {said}");
+
+    let calls: Vec<Value> = calls(&log).into_iter().filter(|c| c["mode"] == "shell").collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    let (cli, bosun) = (&calls[0], &calls[1]);
+    let (a, b) = (cli["argv"].as_array().unwrap(), bosun["argv"].as_array().unwrap());
+    assert_eq!(a.len(), 6, "RESPONSE REGION StartSession PROFILE PARAMETERS ENDPOINT: {a:?}");
+    assert_eq!(b.len(), a.len(), "{b:?}");
+    assert_eq!(keys(&cli["response"]), keys(&bosun["response"]));
+    assert_eq!(keys(&bosun["response"]), ["sessionid", "streamurl", "tokenvalue"]);
+    assert_ne!(cli["response"]["sessionId"], bosun["response"]["sessionId"], "each its own session");
+    assert_eq!(a[1], b[1], "region");
+    assert_eq!(b[2], "StartSession");
+    // The CLI ran with no --profile; bosun signs in with the fleet's profile `test`.
+    assert_eq!(a[3], "");
+    assert_eq!(b[3], "test");
+    assert_eq!(cli["parameters"], bosun["parameters"]);
+    let moto_sessions = sessions(&moto);
+    let runtime = moto_sessions[0]["runtimeId"].as_str().unwrap();
+    assert_eq!(
+        bosun["parameters"]["Target"],
+        format!("ecs:exec_{task_id}_{runtime}"),
+        "the target names cluster, task and the container's runtime id"
+    );
+    assert_eq!(a[5], b[5], "the ECS endpoint");
+    assert_eq!(b[5], moto.endpoint());
+    assert_eq!(bosun["responseFrom"], "argv", "ECS Exec passes the session on the command line, as the CLI does");
+    let execs: Vec<&Value> = moto_sessions.iter().filter(|s| s["service"] == "ecs").collect();
+    assert_eq!(execs.len(), 2, "one ExecuteCommand each: {moto_sessions:?}");
+    assert_eq!(execs[1]["containerName"], "app");
+    assert_eq!(execs[1]["request"]["interactive"], true);
+}
+
+/// An SSM port forward through the task: StartSession with the forwarding document, the
+/// plugin given the answer in AWS_SSM_START_SESSION_RESPONSE and the request as the CLI
+/// gives it; bytes sent to bosun's local port come back. Through the task to a host: the
+/// ToRemoteHost document with its `host`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
+    let moto = Moto::start();
+    let fleet = fleet(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("plugin.log");
+    let recording = recording_plugin(dir.path(), &log);
+    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], recording, None).await;
+    let target = ecs_target(&fleet, &fleet.task, "app");
+    let ports = Ports {
+        local: 0,
+        host: None,
+        remote: 8080,
+    };
+    let tunnel = backend.tunnel(&target, &ports).await.expect("a tunnel");
+    for payload in [&b"hello"[..], b"second connection"] {
+        let mut io = tunnel.connect().await.expect("a connection");
+        io.write_all(payload).await.unwrap();
+        let mut back = vec![0u8; payload.len()];
+        tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
+            .await
+            .expect("the bytes come back")
+            .unwrap();
+        assert_eq!(back, payload);
+    }
+    let remote = Ports {
+        local: 0,
+        host: Some("db.internal".into()),
+        remote: 5432,
+    };
+    let through = backend.tunnel(&target, &remote).await.expect("a tunnel to a host");
+    drop(through);
+    drop(tunnel);
+
+    let port_calls: Vec<Value> = calls(&log).into_iter().filter(|c| c["mode"] == "port").collect();
+    assert_eq!(port_calls.len(), 2, "{port_calls:?}");
+    let first = &port_calls[0];
+    let argv = first["argv"].as_array().unwrap();
+    assert_eq!(argv[0], "AWS_SSM_START_SESSION_RESPONSE", "the answer by the variable's name");
+    assert_eq!(first["responseFrom"], "env");
+    assert_eq!(keys(&first["response"]), ["sessionid", "streamurl", "tokenvalue"]);
+    assert_eq!(argv[1], REGION);
+    assert_eq!(argv[2], "StartSession");
+    assert_eq!(argv[3], "test", "the fleet's profile");
+    assert_eq!(argv[5], moto.endpoint(), "the SSM endpoint");
+    let described = aws_json(&moto.endpoint(), &["ecs", "describe-tasks", "--cluster", "exec", "--tasks", &fleet.task]);
+    let runtime = described["tasks"][0]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "app")
+        .unwrap()["runtimeId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let task_id = fleet.task.rsplit('/').next().unwrap();
+    let wanted_target = format!("ecs:exec_{task_id}_{runtime}");
+    assert_eq!(first["parameters"]["Target"], wanted_target.as_str());
+    assert_eq!(first["parameters"]["DocumentName"], "AWS-StartPortForwardingSession");
+    assert_eq!(first["parameters"]["Parameters"]["portNumber"], serde_json::json!(["8080"]));
+    let second = &port_calls[1]["parameters"];
+    assert_eq!(second["DocumentName"], "AWS-StartPortForwardingSessionToRemoteHost");
+    assert_eq!(second["Parameters"]["host"], serde_json::json!(["db.internal"]));
+    assert_eq!(second["Parameters"]["portNumber"], serde_json::json!(["5432"]));
+
+    // The CLI's request for the same forward: the same fields.
+    let cli_log = dir.path().join("cli.log");
+    let local = first["parameters"]["Parameters"]["localPortNumber"][0].as_str().unwrap().to_string();
+    let parameters = format!(r#"{{"portNumber":["8080"],"localPortNumber":["{local}"]}}"#);
+    let path = format!(
+        "{}:{}",
+        repo().join("tests/servers").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cli = Command::new(support::servers::aws_cli())
+        .args([
+            "ssm",
+            "start-session",
+            "--target",
+            &wanted_target,
+            "--document-name",
+            "AWS-StartPortForwardingSession",
+            "--parameters",
+            &parameters,
+        ])
+        .envs(aws_env(&moto.endpoint()))
+        .env("PATH", &path)
+        .env("BOSUN_TEST_PLUGIN_LOG", &cli_log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let cli_call = loop {
+        if let Some(call) = calls(&cli_log).into_iter().find(|c| c["mode"] == "port") {
+            break call;
+        }
+        assert!(std::time::Instant::now() < deadline, "the CLI never started the plugin");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = cli.kill();
+    let _ = cli.wait();
+    let cli_argv = cli_call["argv"].as_array().unwrap();
+    assert_eq!(cli_argv[0], argv[0], "both pass the answer in the same variable");
+    assert_eq!(cli_argv[1..3], argv[1..3]);
+    assert_eq!(cli_argv[3], "", "the CLI ran with no --profile");
+    assert_eq!(cli_argv[5], argv[5]);
+    assert_eq!(cli_call["parameters"]["Target"], first["parameters"]["Target"]);
+    assert_eq!(cli_call["parameters"]["DocumentName"], first["parameters"]["DocumentName"]);
+    assert_eq!(cli_call["parameters"]["Parameters"], first["parameters"]["Parameters"]);
+    assert_eq!(keys(&cli_call["response"]), keys(&first["response"]));
+}
+
+/// Each reason exec cannot work is one line with its fix: the plugin missing (said before
+/// any call: moto records no session), access denied (names the permission and that the
+/// caller needs it), the agent not connected (names the task role's ssmmessages
+/// permissions), a task run without ECS Exec.
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_errors_say_why_and_the_fix() {
+    let moto = Moto::start();
+    let fleet = fleet(&moto);
+    let target = ecs_target(&fleet, &fleet.task, "app");
+
+    let missing = aws_backend_with_plugin(&moto.endpoint(), &[REGION], "/nonexistent/session-manager-plugin".into(), None).await;
+    let Err(why) = missing.shell(&target, "/bin/sh", (80, 24)).await else {
+        panic!("no plugin, no shell")
+    };
+    assert!(why.starts_with("session-manager-plugin is not on PATH"), "{why}");
+    assert!(why.contains("session-manager-working-with-install-plugin"), "where to get it: {why}");
+    let Err(why) = missing.tunnel(&target, &Ports::parse("8080:80").unwrap()).await else {
+        panic!("no plugin, no forward")
+    };
+    assert!(why.starts_with("session-manager-plugin is not on PATH"), "{why}");
+    assert!(sessions(&moto).is_empty(), "nothing was called");
+
+    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), None).await;
+    moto.control("/_bosun/deny", serde_json::json!({"action": "ecs:ExecuteCommand"}));
+    let Err(why) = backend.shell(&target, "/bin/sh", (80, 24)).await else {
+        panic!("denied")
+    };
+    assert!(why.contains("the caller needs ecs:ExecuteCommand"), "{why}");
+    assert!(why.contains("is not authorized to perform: ecs:ExecuteCommand"), "AWS's own words kept: {why}");
+    moto.control("/_bosun/deny", serde_json::json!({"action": "ecs:ExecuteCommand", "denied": false}));
+
+    moto.control("/_bosun/deny", serde_json::json!({"action": "ssm:StartSession"}));
+    let Err(why) = backend.tunnel(&target, &Ports::parse("8080:80").unwrap()).await else {
+        panic!("denied")
+    };
+    assert!(why.contains("the caller needs ssm:StartSession"), "{why}");
+    moto.control("/_bosun/deny", serde_json::json!({"action": "ssm:StartSession", "denied": false}));
+
+    moto.control(
+        "/_bosun/ecs/agent",
+        serde_json::json!({"taskArn": fleet.task, "container": "app", "connected": false}),
+    );
+    let Err(why) = backend.shell(&target, "/bin/sh", (80, 24)).await else {
+        panic!("not connected")
+    };
+    assert!(why.contains("the task role needs ssmmessages:CreateControlChannel"), "{why}");
+
+    let Err(why) = backend
+        .shell(&ecs_target(&fleet, &fleet.plain, "app"), "/bin/sh", (80, 24))
+        .await
+    else {
+        panic!("a task without ECS Exec")
+    };
+    assert!(why.contains("ECS Exec is not on for this task"), "{why}");
+}
+
+/// Kubernetes exec through the API server's exec subresource (WebSocket, the real `kube`
+/// client): a TTY shell answers what is typed and ends with its exit; port-forward to a
+/// pod's port echoes bytes back; an unknown container is the API server's own error.
+#[tokio::test(flavor = "multi_thread")]
+async fn kubernetes_exec_and_port_forward_through_the_api_server() {
+    const TOKEN: &str = "s3cret-test-token";
+    let moto = Moto::start();
+    aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            "platform",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks",
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+        ],
+    );
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
+    let cluster = format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform");
+    let pod = |container: &str| Target::Pod {
+        cluster: cluster.clone(),
+        namespace: "shop".into(),
+        pod: "checkout-6d8f9c7b5d-2xk9p".into(),
+        container: container.into(),
+    };
+
+    let Ok(Shell::Stream(mut stream)) = backend.shell(&pod("checkout"), "/bin/sh", (100, 30)).await else {
+        panic!("a Kubernetes exec is a stream")
+    };
+    stream.input.write_all(b"echo hello from bosun\rstty size\r").await.unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !(seen.contains("hello from bosun\r\n") && seen.contains("30 100")) {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.output.read(&mut buf))
+            .await
+            .expect("the shell answers")
+            .unwrap();
+        assert!(n > 0, "the shell ended early: {seen:?}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let resize = stream.resize.clone().expect("a TTY resizes");
+    resize.send((120, 40)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.input.write_all(b"stty size\r").await.unwrap();
+    while !seen.contains("40 120") {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.output.read(&mut buf))
+            .await
+            .expect("the shell answers the new size")
+            .unwrap();
+        assert!(n > 0, "{seen:?}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    stream.input.write_all(b"exit 3\r").await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), stream.done)
+        .await
+        .expect("the exec ends");
+    let how = ended.unwrap();
+    assert!(how.contains("3") || how.contains("exit"), "how it ended: {how}");
+
+    let Err(why) = backend.shell(&pod("nope"), "/bin/sh", (80, 24)).await else {
+        panic!("no such container")
+    };
+    assert!(why.contains("nope"), "{why}");
+
+    let tunnel = backend
+        .tunnel(&pod("checkout"), &Ports::parse("18080:8080").unwrap())
+        .await
+        .expect("a pod tunnel");
+    for payload in [&b"GET / HTTP/1.0\r\n\r\n"[..], b"again"] {
+        let mut io = tunnel.connect().await.expect("a port-forward");
+        io.write_all(payload).await.unwrap();
+        let mut back = vec![0u8; payload.len()];
+        tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
+            .await
+            .expect("echoed")
+            .unwrap();
+        assert_eq!(back, payload);
+    }
+    let Err(why) = backend
+        .tunnel(&pod("checkout"), &Ports::parse("18080:db:5432").unwrap())
+        .await
+    else {
+        panic!("a pod forward has no HOST")
+    };
+    assert!(why.contains("pod's own ports"), "{why}");
+}
