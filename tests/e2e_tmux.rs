@@ -726,3 +726,178 @@ fn against_moto_a_deployment_in_progress_is_rolled_back() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Against moto, with the stand-in `session-manager-plugin` on PATH: `s` on a task with
+/// two containers asks which, ECS Exec hands the terminal to the plugin, a command typed
+/// is answered, `exit` comes back to bosun as it was. `:forward` listens on a local port
+/// whose bytes come back through the plugin; `:forwards` counts them and `X` stops it.
+/// The audit log has each session's start and end.
+#[test]
+fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
+    use std::io::{Read, Write};
+    use support::servers::{Moto, aws_env, exec_fleet, repo};
+    let moto = Moto::start();
+    let fleet = exec_fleet(&moto);
+    let task_id = fleet.task.rsplit('/').next().unwrap().to_string();
+    let audit = tempfile::tempdir().unwrap();
+    let audit_log = audit.path().join("audit.log");
+    let mut env = aws_env(&moto.endpoint());
+    env.push((
+        "PATH",
+        format!(
+            "{}:{}",
+            repo().join("tests/servers").display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    ));
+    let t = Tmux::start_with_env(
+        120,
+        40,
+        &format!("--cluster exec --refresh 2 --audit-log '{}'", audit_log.display()),
+        &env,
+    );
+    t.wait_for(&["services(exec)"]);
+    t.send(&[":"]);
+    t.send_text("tasks");
+    t.send(&["Enter"]);
+    t.wait_for(&["tasks(exec) [2]"]);
+    t.send(&["/"]);
+    t.send_text(&task_id[..8]);
+    t.send(&["Enter"]);
+    t.wait_for(&["tasks(exec) [1/2]"]);
+    t.send(&["s"]);
+    t.wait_for(&["container (app, sidecar)"]);
+    t.send(&["BSpace", "BSpace", "BSpace"]);
+    t.send_text("nope");
+    t.send(&["Enter"]);
+    t.wait_for(&["`nope` is not one of app, sidecar"]);
+    t.send(&["BSpace", "BSpace", "BSpace", "BSpace"]);
+    t.send_text("app");
+    t.send(&["Enter"]);
+    t.wait_for(&["Starting session with SessionId", "\n#"]);
+    t.send_text("hostname");
+    t.send(&["Enter"]);
+    t.wait_for(&[&task_id]);
+    t.send_text("exit");
+    t.send(&["Enter"]);
+    let back = t.wait_for(&["tasks(exec) [1/2]", "ended (exit 0)"]);
+    assert!(back.contains(&task_id[..8]), "the filter and the row are as they were:\n{back}");
+
+    let port = free_port();
+    t.send(&[":"]);
+    t.send_text(&format!("forward {port}:8080 app"));
+    t.send(&["Enter"]);
+    t.wait_for(&[&format!("forwarding 127.0.0.1:{port}")]);
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.write_all(b"ping through the task").unwrap();
+    let mut back = [0u8; 21];
+    conn.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"ping through the task");
+    drop(conn);
+    t.send(&[":"]);
+    t.send_text("forwards");
+    t.send(&["Enter"]);
+    t.wait_for(&["port forwards · 1 listening", &format!("127.0.0.1:{port}"), "21 B"]);
+    t.send(&["X"]);
+    t.wait_for(&["stopped", "port forwards · 0 listening"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "the stopped forward still listens");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+    let log = std::fs::read_to_string(&audit_log).unwrap();
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let of = |action: &str, result: &str| {
+        lines
+            .iter()
+            .filter(|l| l["action"] == action && l["result"] == result)
+            .count()
+    };
+    assert_eq!((of("exec", "started"), of("exec", "ended")), (1, 1), "{log}");
+    assert_eq!((of("forward", "started"), of("forward", "ended")), (1, 1), "{log}");
+    let exec = lines.iter().find(|l| l["action"] == "exec").unwrap();
+    assert_eq!(exec["parameters"]["container"], "app");
+    assert_eq!(exec["parameters"]["command"], "/bin/sh");
+    assert_eq!(exec["parameters"]["resource"], fleet.task.as_str());
+    assert_eq!(exec["cluster"], fleet.cluster.as_str());
+}
+
+/// Against the Kubernetes API emulator (an EKS cluster in moto, its API through a
+/// kubeconfig): `s` on a pod with two containers asks which, the exec is a TTY through the
+/// API server, a command typed is answered, `exit` comes back; `:forward` to the pod's port
+/// carries bytes through the portforward subresource.
+#[test]
+fn against_the_kubernetes_emulator_exec_in_a_pod_and_forward_to_it() {
+    use std::io::{Read, Write};
+    use support::servers::{KubeServer, Moto, aws_env, aws_json, kubeconfig};
+    const TOKEN: &str = "s3cret-test-token";
+    let moto = Moto::start();
+    aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            "platform",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks",
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+        ],
+    );
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    let mut env = aws_env(&moto.endpoint());
+    env.push(("KUBECONFIG", config.display().to_string()));
+    let t = Tmux::start_with_env(120, 40, "--refresh 2", &env);
+    t.wait_for(&["platform"]);
+    t.send(&[":"]);
+    t.send_text("eks platform");
+    t.send(&["Enter"]);
+    t.wait_for(&["› platform"]);
+    t.send(&[":"]);
+    t.send_text("pods");
+    t.send(&["Enter"]);
+    t.wait_for(&["checkout-6d8f9c7b5d-2xk9p"]);
+    t.send(&["/"]);
+    t.send_text("2xk9p");
+    t.send(&["Enter"]);
+    t.wait_for(&["[1/"]);
+    t.send(&["s"]);
+    t.wait_for(&["container (checkout, envoy)"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["/bin/sh in shop/checkout-6d8f9c7b5d-2xk9p/checkout"]);
+    t.send_text("echo hello from the pod");
+    t.send(&["Enter"]);
+    t.wait_for(&["\nhello from the pod"]);
+    t.send_text("exit");
+    t.send(&["Enter"]);
+    t.wait_for(&["2xk9p", "ended (exit 0)"]);
+
+    let port = free_port();
+    t.send(&[":"]);
+    t.send_text(&format!("forward {port}:8080"));
+    t.send(&["Enter"]);
+    t.wait_for(&[&format!("forwarding 127.0.0.1:{port}")]);
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    conn.write_all(b"through the API server").unwrap();
+    let mut back = [0u8; 22];
+    conn.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"through the API server");
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}

@@ -12,96 +12,16 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bosun::domain::session::{Ports, Target};
-use bosun::ops::session::{Sessions, Shell, Tunnel};
+use bosun::ops::session::{Sessions, Shell};
 use serde_json::Value;
 use support::servers::{
-    KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, kubeconfig, plugin, recording_plugin, repo,
+    ExecFleet as Fleet, KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, exec_fleet as fleet, kubeconfig,
+    plugin, recording_plugin, repo,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "123456789012";
-
-/// A Fargate task run with ECS Exec in cluster `exec` (and one without): their ARNs.
-struct Fleet {
-    cluster: String,
-    task: String,
-    plain: String,
-}
-
-fn fleet(moto: &Moto) -> Fleet {
-    let e = moto.endpoint();
-    aws_json(&e, &["ecs", "create-cluster", "--cluster-name", "exec"]);
-    let vpc = aws_json(&e, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"])["Vpc"]["VpcId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let out = Command::new(support::servers::aws_cli())
-        .args(["ec2", "modify-vpc-attribute", "--vpc-id", &vpc, "--enable-dns-hostnames"])
-        .envs(aws_env(&e))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let subnet = aws_json(
-        &e,
-        &["ec2", "create-subnet", "--vpc-id", &vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1a"],
-    )["Subnet"]["SubnetId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let group = aws_json(
-        &e,
-        &["ec2", "create-security-group", "--group-name", "tasks", "--description", "tasks", "--vpc-id", &vpc],
-    )["GroupId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let containers = r#"[{"name":"app","image":"app:1","cpu":128,"memory":256,"essential":true},
-                         {"name":"sidecar","image":"sidecar:1","cpu":128,"memory":256,"essential":false}]"#;
-    aws_json(
-        &e,
-        &[
-            "ecs",
-            "register-task-definition",
-            "--family",
-            "web",
-            "--requires-compatibilities",
-            "FARGATE",
-            "--network-mode",
-            "awsvpc",
-            "--cpu",
-            "256",
-            "--memory",
-            "512",
-            "--container-definitions",
-            containers,
-        ],
-    );
-    let network = format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{group}],assignPublicIp=DISABLED}}");
-    let run = |exec: bool| {
-        let mut args = vec![
-            "ecs",
-            "run-task",
-            "--cluster",
-            "exec",
-            "--task-definition",
-            "web",
-            "--launch-type",
-            "FARGATE",
-            "--network-configuration",
-            &network,
-        ];
-        if exec {
-            args.push("--enable-execute-command");
-        }
-        aws_json(&e, &args)["tasks"][0]["taskArn"].as_str().unwrap().to_string()
-    };
-    Fleet {
-        cluster: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/exec"),
-        task: run(true),
-        plain: run(false),
-    }
-}
 
 fn ecs_target(fleet: &Fleet, task: &str, container: &str) -> Target {
     Target::Ecs {

@@ -23,16 +23,24 @@ pub fn suspend(mouse: bool, raw: bool) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Take the terminal back and draw everything again.
+/// Take the terminal back and draw everything again. The screen is cleared here and a
+/// blank frame drawn, so the next frame is drawn whole (ratatui's own `clear` asks the
+/// terminal where its cursor is, which a terminal just handed back may not answer in time).
 pub fn resume(terminal: &mut DefaultTerminal, mouse: bool) -> std::io::Result<()> {
     terminal::enable_raw_mode()?;
     let mut out = std::io::stdout();
-    execute!(out, terminal::EnterAlternateScreen, cursor::Hide)?;
+    execute!(
+        out,
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::Hide
+    )?;
     if mouse {
         out.write_all(super::MOUSE_ON.as_bytes())?;
     }
     out.flush()?;
-    terminal.clear()
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    Ok(())
 }
 
 /// A line said on the plain screen before the session starts (`\r\n`: raw mode may be on).
