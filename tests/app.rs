@@ -1744,3 +1744,214 @@ fn back_to_a_past_deployment() {
         "{ops:?}"
     );
 }
+
+/// The sessions a key asks for.
+fn sessions_of(effects: &[Effect]) -> Vec<bosun::domain::session::Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Session(r) => Some((**r).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn answer(store: &mut Store, text: &str) -> Vec<Effect> {
+    for _ in 0..40 {
+        update(store, Action::Input(Input::Backspace));
+    }
+    for c in text.chars() {
+        update(store, Action::Input(Input::Char(c)));
+    }
+    update(store, Action::Input(Input::Submit))
+}
+
+/// In the demo: a service without ECS Exec says so (and `E` turns it on, the change shown
+/// exactly and sent once); a task with two containers asks which, refusing a name it does
+/// not have; `:exec CONTAINER COMMAND`; `F` suggests the container's port and refuses what
+/// is not ports; a forward is listed at once; read-only refuses both with nothing sent.
+#[test]
+fn exec_and_forward_from_the_demo_fleet() {
+    use bosun::domain::op::Op;
+    use bosun::domain::session::{Kind, Target};
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "svc ledger-batch");
+    follow_scope(&mut store);
+    let text = screen(&store, 140, 40);
+    assert!(text.contains("ECS Exec off (E turns it on)"), "{text}");
+    press(&mut store, Command::NextPane);
+    let effects = press(&mut store, Command::Shell);
+    assert!(sessions_of(&effects).is_empty());
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(
+        message.contains("started without ECS Exec") && message.contains("E on service ledger-batch"),
+        "{message}"
+    );
+    press(&mut store, Command::EnableExec);
+    let text = screen(&store, 120, 30);
+    assert!(
+        text.contains("Turn on ECS Exec for ledger-batch") && text.contains("enableExecuteCommand false → true"),
+        "{text}"
+    );
+    assert!(text.contains("only tasks started after this"), "{text}");
+    let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
+    assert!(matches!(ops.as_slice(), [Op::EnableExec { .. }]), "{ops:?}");
+    assert!(sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(), "sent once");
+
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc payments");
+    follow_scope(&mut store);
+    press(&mut store, Command::NextPane);
+    let effects = press(&mut store, Command::Shell);
+    assert!(sessions_of(&effects).is_empty(), "a container is asked for first");
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("container (payments, aws-appmesh-envoy)"), "{text}");
+    answer(&mut store, "nginx");
+    let error = store.ui.dialog.as_ref().unwrap().error.clone().unwrap_or_default();
+    assert!(error.contains("`nginx` is not one of payments, aws-appmesh-envoy"), "{error}");
+    let asked = sessions_of(&answer(&mut store, "aws-appmesh-envoy"));
+    let [request] = asked.as_slice() else { panic!("{asked:?}") };
+    assert!(
+        matches!(&request.target, Target::Ecs { container, runtime_id: Some(_), .. } if container == "aws-appmesh-envoy"),
+        "{request:?}"
+    );
+    assert_eq!(request.kind, Kind::Shell { command: "/bin/sh".into() });
+    assert_eq!(request.account, "shop-prod");
+
+    let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "exec payments ls -la /app"));
+    let [request] = asked.as_slice() else { panic!("{asked:?}") };
+    assert_eq!(request.target.container(), "payments");
+    assert_eq!(request.kind, Kind::Shell { command: "ls -la /app".into() });
+
+    press(&mut store, Command::Forward);
+    let text = screen(&store, 120, 30);
+    assert!(text.contains("Forward a local port to"), "{text}");
+    answer(&mut store, "8443");
+    let error = store.ui.dialog.as_ref().unwrap().error.clone().unwrap_or_default();
+    assert!(error.contains("LOCAL:REMOTE"), "{error}");
+    let asked = sessions_of(&answer(&mut store, "18443:db.internal:5432"));
+    let [request] = asked.as_slice() else { panic!("{asked:?}") };
+    let Kind::Forward(ports) = &request.kind else { panic!("{request:?}") };
+    assert_eq!((ports.local, ports.host.as_deref(), ports.remote), (18443, Some("db.internal"), 5432));
+    type_line(&mut store, Command::CommandLine, "forwards");
+    let text = screen(&store, 120, 20);
+    assert!(text.contains("127.0.0.1:18443") && text.contains("db.internal:5432") && text.contains("starting…"), "{text}");
+    press(&mut store, Command::Back);
+    let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "forward 18443:8443"));
+    assert!(asked.is_empty(), "the same local port twice");
+    assert!(store.ui.message.clone().unwrap().text.contains("local port 18443 already forwards"));
+
+    let mut store = demo_store();
+    store.settings.read_only = Some("read-only mode (--read-only)".into());
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "tasks");
+    let mut effects = press(&mut store, Command::Shell);
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(message.contains("exec refused: read-only mode"), "{message}");
+    effects.extend(type_line(&mut store, Command::CommandLine, "forward 8080:80"));
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(message.contains("forward refused: read-only mode"), "{message}");
+    effects.extend(type_line(&mut store, Command::CommandLine, "exec"));
+    assert!(sessions_of(&effects).is_empty(), "nothing reaches into a container in read-only mode");
+}
+
+/// `:json` and `:yaml` on every kind of selection, in the demo: each AWS resource in AWS's
+/// field names, each Kubernetes object as kubectl shows it; `/` keeps the lines that match;
+/// `o` on it asks for the pager with the document.
+#[test]
+fn the_raw_resource_of_every_kind_of_selection() {
+    let mut store = demo_store();
+    let raw = |store: &mut Store, command: &str| -> String {
+        type_line(store, Command::CommandLine, command);
+        assert!(store.ui.route().is(screens::raw::ID), "{command}: {:?}", store.ui.message);
+        follow_scope(store);
+        let text = format!(
+            "{}\n{}",
+            screen(store, 160, 60),
+            screens::raw::text(store).unwrap_or_default()
+        );
+        update(store, Action::Command(Command::Back));
+        text
+    };
+    // The fleet's first row: an ECS cluster.
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"clusterArn\"") && text.contains("ECS DescribeClusters"), "{text}");
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"serviceArn\"") && text.contains("\"deploymentConfiguration\""), "{text}");
+    type_line(&mut store, Command::CommandLine, "tasks");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"taskArn\"") && text.contains("\"runtimeId\"") && text.contains("\"managedAgents\""), "{text}");
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("taskArn: arn:aws:ecs:"), "the same document as YAML: {text}");
+    type_line(&mut store, Command::CommandLine, "taskdef");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"taskDefinitionArn\"") && text.contains("\"containerDefinitions\""), "{text}");
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "instances");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"containerInstanceArn\"") && text.contains("\"registeredResources\""), "{text}");
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "svc payments");
+    type_line(&mut store, Command::CommandLine, "targets");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"TargetGroupArn\""), "{text}");
+
+    type_line(&mut store, Command::CommandLine, "fleet");
+    type_line(&mut store, Command::Filter, "platform-k8s");
+    let text = raw(&mut store, "json");
+    assert!(text.contains("EKS DescribeCluster") && text.contains("\"version\""), "{text}");
+    press(&mut store, Command::Back);
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("EKS DescribeNodegroup") && text.contains("\"nodegroupName\""), "{text}");
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("apiVersion: v1") && text.contains("kind: Pod") && text.contains("containerStatuses:"), "{text}");
+    type_line(&mut store, Command::CommandLine, "workloads");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("apiVersion: apps/v1") && text.contains("replicas:"), "{text}");
+    type_line(&mut store, Command::CommandLine, "nodes");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("kind: Node") && text.contains("kubeletVersion"), "{text}");
+    type_line(&mut store, Command::CommandLine, "configmaps");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("kind: ConfigMap"), "{text}");
+    type_line(&mut store, Command::CommandLine, "secrets");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "yaml");
+    assert!(text.contains("kind: Secret") && text.contains("hidden>"), "values masked: {text}");
+
+    type_line(&mut store, Command::CommandLine, "apprunner");
+    follow_scope(&mut store);
+    let text = raw(&mut store, "json");
+    assert!(text.contains("\"ServiceArn\"") && text.contains("App Runner DescribeService"), "{text}");
+
+    // `/` keeps the lines that match, numbered; `o` pages the whole document.
+    type_line(&mut store, Command::CommandLine, "fleet");
+    type_line(&mut store, Command::CommandLine, "cluster prod-web");
+    type_line(&mut store, Command::CommandLine, "tasks");
+    type_line(&mut store, Command::CommandLine, "json");
+    follow_scope(&mut store);
+    type_line(&mut store, Command::Filter, "runtimeid");
+    let text = screen(&store, 160, 30);
+    assert!(text.contains("lines match /runtimeid") && !text.contains("\"taskArn\""), "{text}");
+    let effects = press(&mut store, Command::Raw);
+    let paged = effects.iter().find_map(|e| match e {
+        Effect::Page(text) => Some(text.clone()),
+        _ => None,
+    });
+    assert!(paged.is_some_and(|t| t.contains("\"taskArn\"") && t.contains("\"runtimeId\"")));
+}

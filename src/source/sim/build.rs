@@ -314,6 +314,7 @@ impl World {
         }
         t.deployment = dep.to_string();
         t.fragile = service.behavior == Behavior::Failing;
+        t.task.exec_enabled = service.svc.exec_enabled;
         t
     }
 
@@ -399,10 +400,8 @@ impl World {
             stop_code: None,
             stopped_reason: None,
             containers,
-            exec_enabled: group
-                .strip_prefix("service:")
-                .and_then(|name| cluster.services.iter().find(|s| s.svc.name == name))
-                .is_none_or(|s| s.svc.exec_enabled),
+            // A service's tasks take their service's (see `new_task`).
+            exec_enabled: true,
         };
         let delay = self.rng.range(5, 15) as i64;
         SimTask {

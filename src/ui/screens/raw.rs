@@ -69,6 +69,14 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
     if let Some(arn) = route.arn.as_deref().filter(|a| a.contains(":targetgroup/")) {
         return Ok(RawTarget::TargetGroup { arn: arn.to_string() });
     }
+    // On a service's targets: its (first) target group.
+    if route.is(super::targets::ID)
+        && let Some(lb) = selection.service.as_ref().and_then(|s| s.load_balancers.first())
+    {
+        return Ok(RawTarget::TargetGroup {
+            arn: lb.target_group_arn.clone(),
+        });
+    }
     let cluster = selection.ecs_cluster().map(str::to_string);
     if let Some(t) = &selection.task {
         return Ok(RawTarget::Task {
