@@ -1797,7 +1797,10 @@ fn exec_and_forward_from_the_demo_fleet() {
     assert!(text.contains("only tasks started after this"), "{text}");
     let ops = sent(update(&mut store, Action::Input(Input::Char('y'))));
     assert!(matches!(ops.as_slice(), [Op::EnableExec { .. }]), "{ops:?}");
-    assert!(sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(), "sent once");
+    assert!(
+        sent(update(&mut store, Action::Input(Input::Char('y')))).is_empty(),
+        "sent once"
+    );
 
     type_line(&mut store, Command::CommandLine, "cluster prod-web");
     type_line(&mut store, Command::CommandLine, "svc payments");
@@ -1809,20 +1812,41 @@ fn exec_and_forward_from_the_demo_fleet() {
     assert!(text.contains("container (payments, aws-appmesh-envoy)"), "{text}");
     answer(&mut store, "nginx");
     let error = store.ui.dialog.as_ref().unwrap().error.clone().unwrap_or_default();
-    assert!(error.contains("`nginx` is not one of payments, aws-appmesh-envoy"), "{error}");
+    assert!(
+        error.contains("`nginx` is not one of payments, aws-appmesh-envoy"),
+        "{error}"
+    );
     let asked = sessions_of(&answer(&mut store, "aws-appmesh-envoy"));
-    let [request] = asked.as_slice() else { panic!("{asked:?}") };
+    let [request] = asked.as_slice() else {
+        panic!("{asked:?}")
+    };
     assert!(
         matches!(&request.target, Target::Ecs { container, runtime_id: Some(_), .. } if container == "aws-appmesh-envoy"),
         "{request:?}"
     );
-    assert_eq!(request.kind, Kind::Shell { command: "/bin/sh".into() });
+    assert_eq!(
+        request.kind,
+        Kind::Shell {
+            command: "/bin/sh".into()
+        }
+    );
     assert_eq!(request.account, "shop-prod");
 
-    let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "exec payments ls -la /app"));
-    let [request] = asked.as_slice() else { panic!("{asked:?}") };
+    let asked = sessions_of(&type_line(
+        &mut store,
+        Command::CommandLine,
+        "exec payments ls -la /app",
+    ));
+    let [request] = asked.as_slice() else {
+        panic!("{asked:?}")
+    };
     assert_eq!(request.target.container(), "payments");
-    assert_eq!(request.kind, Kind::Shell { command: "ls -la /app".into() });
+    assert_eq!(
+        request.kind,
+        Kind::Shell {
+            command: "ls -la /app".into()
+        }
+    );
 
     press(&mut store, Command::Forward);
     let text = screen(&store, 120, 30);
@@ -1831,16 +1855,34 @@ fn exec_and_forward_from_the_demo_fleet() {
     let error = store.ui.dialog.as_ref().unwrap().error.clone().unwrap_or_default();
     assert!(error.contains("LOCAL:REMOTE"), "{error}");
     let asked = sessions_of(&answer(&mut store, "18443:db.internal:5432"));
-    let [request] = asked.as_slice() else { panic!("{asked:?}") };
-    let Kind::Forward(ports) = &request.kind else { panic!("{request:?}") };
-    assert_eq!((ports.local, ports.host.as_deref(), ports.remote), (18443, Some("db.internal"), 5432));
+    let [request] = asked.as_slice() else {
+        panic!("{asked:?}")
+    };
+    let Kind::Forward(ports) = &request.kind else {
+        panic!("{request:?}")
+    };
+    assert_eq!(
+        (ports.local, ports.host.as_deref(), ports.remote),
+        (18443, Some("db.internal"), 5432)
+    );
     type_line(&mut store, Command::CommandLine, "forwards");
     let text = screen(&store, 120, 20);
-    assert!(text.contains("127.0.0.1:18443") && text.contains("db.internal:5432") && text.contains("starting…"), "{text}");
+    assert!(
+        text.contains("127.0.0.1:18443") && text.contains("db.internal:5432") && text.contains("starting…"),
+        "{text}"
+    );
     press(&mut store, Command::Back);
     let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "forward 18443:8443"));
     assert!(asked.is_empty(), "the same local port twice");
-    assert!(store.ui.message.clone().unwrap().text.contains("local port 18443 already forwards"));
+    assert!(
+        store
+            .ui
+            .message
+            .clone()
+            .unwrap()
+            .text
+            .contains("local port 18443 already forwards")
+    );
 
     let mut store = demo_store();
     store.settings.read_only = Some("read-only mode (--read-only)".into());
@@ -1853,7 +1895,10 @@ fn exec_and_forward_from_the_demo_fleet() {
     let message = store.ui.message.clone().unwrap().text;
     assert!(message.contains("forward refused: read-only mode"), "{message}");
     effects.extend(type_line(&mut store, Command::CommandLine, "exec"));
-    assert!(sessions_of(&effects).is_empty(), "nothing reaches into a container in read-only mode");
+    assert!(
+        sessions_of(&effects).is_empty(),
+        "nothing reaches into a container in read-only mode"
+    );
 }
 
 /// `:json` and `:yaml` on every kind of selection, in the demo: each AWS resource in AWS's
@@ -1864,7 +1909,11 @@ fn the_raw_resource_of_every_kind_of_selection() {
     let mut store = demo_store();
     let raw = |store: &mut Store, command: &str| -> String {
         type_line(store, Command::CommandLine, command);
-        assert!(store.ui.route().is(screens::raw::ID), "{command}: {:?}", store.ui.message);
+        assert!(
+            store.ui.route().is(screens::raw::ID),
+            "{command}: {:?}",
+            store.ui.message
+        );
         follow_scope(store);
         let text = format!(
             "{}\n{}",
@@ -1877,26 +1926,44 @@ fn the_raw_resource_of_every_kind_of_selection() {
     // The fleet's first row: an ECS cluster.
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"clusterArn\"") && text.contains("ECS DescribeClusters"), "{text}");
+    assert!(
+        text.contains("\"clusterArn\"") && text.contains("ECS DescribeClusters"),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "cluster prod-web");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"serviceArn\"") && text.contains("\"deploymentConfiguration\""), "{text}");
+    assert!(
+        text.contains("\"serviceArn\"") && text.contains("\"deploymentConfiguration\""),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "tasks");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"taskArn\"") && text.contains("\"runtimeId\"") && text.contains("\"managedAgents\""), "{text}");
+    assert!(
+        text.contains("\"taskArn\"") && text.contains("\"runtimeId\"") && text.contains("\"managedAgents\""),
+        "{text}"
+    );
     let text = raw(&mut store, "yaml");
-    assert!(text.contains("taskArn: arn:aws:ecs:"), "the same document as YAML: {text}");
+    assert!(
+        text.contains("taskArn: arn:aws:ecs:"),
+        "the same document as YAML: {text}"
+    );
     type_line(&mut store, Command::CommandLine, "taskdef");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"taskDefinitionArn\"") && text.contains("\"containerDefinitions\""), "{text}");
+    assert!(
+        text.contains("\"taskDefinitionArn\"") && text.contains("\"containerDefinitions\""),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "cluster prod-workers");
     type_line(&mut store, Command::CommandLine, "instances");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"containerInstanceArn\"") && text.contains("\"registeredResources\""), "{text}");
+    assert!(
+        text.contains("\"containerInstanceArn\"") && text.contains("\"registeredResources\""),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "cluster prod-web");
     type_line(&mut store, Command::CommandLine, "svc payments");
     type_line(&mut store, Command::CommandLine, "targets");
@@ -1907,20 +1974,32 @@ fn the_raw_resource_of_every_kind_of_selection() {
     type_line(&mut store, Command::CommandLine, "fleet");
     type_line(&mut store, Command::Filter, "platform-k8s");
     let text = raw(&mut store, "json");
-    assert!(text.contains("EKS DescribeCluster") && text.contains("\"version\""), "{text}");
+    assert!(
+        text.contains("EKS DescribeCluster") && text.contains("\"version\""),
+        "{text}"
+    );
     press(&mut store, Command::Back);
     type_line(&mut store, Command::CommandLine, "eks platform-k8s");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("EKS DescribeNodegroup") && text.contains("\"nodegroupName\""), "{text}");
+    assert!(
+        text.contains("EKS DescribeNodegroup") && text.contains("\"nodegroupName\""),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "pods");
     follow_scope(&mut store);
     let text = raw(&mut store, "yaml");
-    assert!(text.contains("apiVersion: v1") && text.contains("kind: Pod") && text.contains("containerStatuses:"), "{text}");
+    assert!(
+        text.contains("apiVersion: v1") && text.contains("kind: Pod") && text.contains("containerStatuses:"),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "workloads");
     follow_scope(&mut store);
     let text = raw(&mut store, "yaml");
-    assert!(text.contains("apiVersion: apps/v1") && text.contains("replicas:"), "{text}");
+    assert!(
+        text.contains("apiVersion: apps/v1") && text.contains("replicas:"),
+        "{text}"
+    );
     type_line(&mut store, Command::CommandLine, "nodes");
     follow_scope(&mut store);
     let text = raw(&mut store, "yaml");
@@ -1932,12 +2011,18 @@ fn the_raw_resource_of_every_kind_of_selection() {
     type_line(&mut store, Command::CommandLine, "secrets");
     follow_scope(&mut store);
     let text = raw(&mut store, "yaml");
-    assert!(text.contains("kind: Secret") && text.contains("hidden>"), "values masked: {text}");
+    assert!(
+        text.contains("kind: Secret") && text.contains("hidden>"),
+        "values masked: {text}"
+    );
 
     type_line(&mut store, Command::CommandLine, "apprunner");
     follow_scope(&mut store);
     let text = raw(&mut store, "json");
-    assert!(text.contains("\"ServiceArn\"") && text.contains("App Runner DescribeService"), "{text}");
+    assert!(
+        text.contains("\"ServiceArn\"") && text.contains("App Runner DescribeService"),
+        "{text}"
+    );
 
     // `/` keeps the lines that match, numbered; `o` pages the whole document.
     type_line(&mut store, Command::CommandLine, "fleet");
@@ -1947,7 +2032,10 @@ fn the_raw_resource_of_every_kind_of_selection() {
     follow_scope(&mut store);
     type_line(&mut store, Command::Filter, "runtimeid");
     let text = screen(&store, 160, 30);
-    assert!(text.contains("lines match /runtimeid") && !text.contains("\"taskArn\""), "{text}");
+    assert!(
+        text.contains("lines match /runtimeid") && !text.contains("\"taskArn\""),
+        "{text}"
+    );
     let effects = press(&mut store, Command::Raw);
     let paged = effects.iter().find_map(|e| match e {
         Effect::Page(text) => Some(text.clone()),

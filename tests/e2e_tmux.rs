@@ -790,7 +790,10 @@ fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
     t.send_text("exit");
     t.send(&["Enter"]);
     let back = t.wait_for(&["tasks(exec) [1/2]", "ended (exit 0)"]);
-    assert!(back.contains(&task_id[..8]), "the filter and the row are as they were:\n{back}");
+    assert!(
+        back.contains(&task_id[..8]),
+        "the filter and the row are as they were:\n{back}"
+    );
 
     let port = free_port();
     t.send(&[":"]);

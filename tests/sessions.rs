@@ -2,7 +2,8 @@
 //! hand `session-manager-plugin` (the test tree's stand-in, which records its arguments)
 //! exactly what the AWS CLI hands it, run side by side on the same moto; the errors exec
 //! can meet say why; Kubernetes exec and port-forward go through the API emulator's
-//! WebSocket subresources with the real `kube` client.
+//! WebSocket subresources with the real `kube` client. The raw resource (`:json`,
+//! `:yaml`) read back from both, in the APIs' own field names.
 
 mod support;
 
@@ -44,7 +45,11 @@ fn calls(log: &Path) -> Vec<Value> {
 /// The sessions moto recorded.
 fn sessions(moto: &Moto) -> Vec<Value> {
     let answer = moto.get("/_bosun/sessions");
-    answer["sessions"].as_array().or(answer.as_array()).cloned().unwrap_or_default()
+    answer["sessions"]
+        .as_array()
+        .or(answer.as_array())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The keys of a JSON object, sorted, lowercased (the plugin reads them case-insensitively).
@@ -118,17 +123,27 @@ async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
     assert!(ours_out.status.success());
     let task_id = fleet.task.rsplit('/').next().unwrap();
     let said = String::from_utf8_lossy(&ours_out.stdout);
-    assert!(said.contains(task_id), "hostname answers the task id through the session: {said}");
+    assert!(
+        said.contains(task_id),
+        "hostname answers the task id through the session: {said}"
+    );
 
     let calls: Vec<Value> = calls(&log).into_iter().filter(|c| c["mode"] == "shell").collect();
     assert_eq!(calls.len(), 2, "{calls:?}");
     let (cli, bosun) = (&calls[0], &calls[1]);
     let (a, b) = (cli["argv"].as_array().unwrap(), bosun["argv"].as_array().unwrap());
-    assert_eq!(a.len(), 6, "RESPONSE REGION StartSession PROFILE PARAMETERS ENDPOINT: {a:?}");
+    assert_eq!(
+        a.len(),
+        6,
+        "RESPONSE REGION StartSession PROFILE PARAMETERS ENDPOINT: {a:?}"
+    );
     assert_eq!(b.len(), a.len(), "{b:?}");
     assert_eq!(keys(&cli["response"]), keys(&bosun["response"]));
     assert_eq!(keys(&bosun["response"]), ["sessionid", "streamurl", "tokenvalue"]);
-    assert_ne!(cli["response"]["sessionId"], bosun["response"]["sessionId"], "each its own session");
+    assert_ne!(
+        cli["response"]["sessionId"], bosun["response"]["sessionId"],
+        "each its own session"
+    );
     assert_eq!(a[1], b[1], "region");
     assert_eq!(b[2], "StartSession");
     // The CLI ran with no --profile; bosun signs in with the fleet's profile `test`.
@@ -144,7 +159,10 @@ async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
     );
     assert_eq!(a[5], b[5], "the ECS endpoint");
     assert_eq!(b[5], moto.endpoint());
-    assert_eq!(bosun["responseFrom"], "argv", "ECS Exec passes the session on the command line, as the CLI does");
+    assert_eq!(
+        bosun["responseFrom"], "argv",
+        "ECS Exec passes the session on the command line, as the CLI does"
+    );
     let execs: Vec<&Value> = moto_sessions.iter().filter(|s| s["service"] == "ecs").collect();
     assert_eq!(execs.len(), 2, "one ExecuteCommand each: {moto_sessions:?}");
     assert_eq!(execs[1]["containerName"], "app");
@@ -193,14 +211,20 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
     assert_eq!(port_calls.len(), 2, "{port_calls:?}");
     let first = &port_calls[0];
     let argv = first["argv"].as_array().unwrap();
-    assert_eq!(argv[0], "AWS_SSM_START_SESSION_RESPONSE", "the answer by the variable's name");
+    assert_eq!(
+        argv[0], "AWS_SSM_START_SESSION_RESPONSE",
+        "the answer by the variable's name"
+    );
     assert_eq!(first["responseFrom"], "env");
     assert_eq!(keys(&first["response"]), ["sessionid", "streamurl", "tokenvalue"]);
     assert_eq!(argv[1], REGION);
     assert_eq!(argv[2], "StartSession");
     assert_eq!(argv[3], "test", "the fleet's profile");
     assert_eq!(argv[5], moto.endpoint(), "the SSM endpoint");
-    let described = aws_json(&moto.endpoint(), &["ecs", "describe-tasks", "--cluster", "exec", "--tasks", &fleet.task]);
+    let described = aws_json(
+        &moto.endpoint(),
+        &["ecs", "describe-tasks", "--cluster", "exec", "--tasks", &fleet.task],
+    );
     let runtime = described["tasks"][0]["containers"]
         .as_array()
         .unwrap()
@@ -214,7 +238,10 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
     let wanted_target = format!("ecs:exec_{task_id}_{runtime}");
     assert_eq!(first["parameters"]["Target"], wanted_target.as_str());
     assert_eq!(first["parameters"]["DocumentName"], "AWS-StartPortForwardingSession");
-    assert_eq!(first["parameters"]["Parameters"]["portNumber"], serde_json::json!(["8080"]));
+    assert_eq!(
+        first["parameters"]["Parameters"]["portNumber"],
+        serde_json::json!(["8080"])
+    );
     let second = &port_calls[1]["parameters"];
     assert_eq!(second["DocumentName"], "AWS-StartPortForwardingSessionToRemoteHost");
     assert_eq!(second["Parameters"]["host"], serde_json::json!(["db.internal"]));
@@ -222,7 +249,10 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
 
     // The CLI's request for the same forward: the same fields.
     let cli_log = dir.path().join("cli.log");
-    let local = first["parameters"]["Parameters"]["localPortNumber"][0].as_str().unwrap().to_string();
+    let local = first["parameters"]["Parameters"]["localPortNumber"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
     let parameters = format!(r#"{{"portNumber":["8080"],"localPortNumber":["{local}"]}}"#);
     let path = format!(
         "{}:{}",
@@ -264,7 +294,10 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
     assert_eq!(cli_argv[3], "", "the CLI ran with no --profile");
     assert_eq!(cli_argv[5], argv[5]);
     assert_eq!(cli_call["parameters"]["Target"], first["parameters"]["Target"]);
-    assert_eq!(cli_call["parameters"]["DocumentName"], first["parameters"]["DocumentName"]);
+    assert_eq!(
+        cli_call["parameters"]["DocumentName"],
+        first["parameters"]["DocumentName"]
+    );
     assert_eq!(cli_call["parameters"]["Parameters"], first["parameters"]["Parameters"]);
     assert_eq!(keys(&cli_call["response"]), keys(&first["response"]));
 }
@@ -279,12 +312,21 @@ async fn exec_errors_say_why_and_the_fix() {
     let fleet = fleet(&moto);
     let target = ecs_target(&fleet, &fleet.task, "app");
 
-    let missing = aws_backend_with_plugin(&moto.endpoint(), &[REGION], "/nonexistent/session-manager-plugin".into(), None).await;
+    let missing = aws_backend_with_plugin(
+        &moto.endpoint(),
+        &[REGION],
+        "/nonexistent/session-manager-plugin".into(),
+        None,
+    )
+    .await;
     let Err(why) = missing.shell(&target, "/bin/sh", (80, 24)).await else {
         panic!("no plugin, no shell")
     };
     assert!(why.starts_with("session-manager-plugin is not on PATH"), "{why}");
-    assert!(why.contains("session-manager-working-with-install-plugin"), "where to get it: {why}");
+    assert!(
+        why.contains("session-manager-working-with-install-plugin"),
+        "where to get it: {why}"
+    );
     let Err(why) = missing.tunnel(&target, &Ports::parse("8080:80").unwrap()).await else {
         panic!("no plugin, no forward")
     };
@@ -297,15 +339,24 @@ async fn exec_errors_say_why_and_the_fix() {
         panic!("denied")
     };
     assert!(why.contains("the caller needs ecs:ExecuteCommand"), "{why}");
-    assert!(why.contains("is not authorized to perform: ecs:ExecuteCommand"), "AWS's own words kept: {why}");
-    moto.control("/_bosun/deny", serde_json::json!({"action": "ecs:ExecuteCommand", "denied": false}));
+    assert!(
+        why.contains("is not authorized to perform: ecs:ExecuteCommand"),
+        "AWS's own words kept: {why}"
+    );
+    moto.control(
+        "/_bosun/deny",
+        serde_json::json!({"action": "ecs:ExecuteCommand", "denied": false}),
+    );
 
     moto.control("/_bosun/deny", serde_json::json!({"action": "ssm:StartSession"}));
     let Err(why) = backend.tunnel(&target, &Ports::parse("8080:80").unwrap()).await else {
         panic!("denied")
     };
     assert!(why.contains("the caller needs ssm:StartSession"), "{why}");
-    moto.control("/_bosun/deny", serde_json::json!({"action": "ssm:StartSession", "denied": false}));
+    moto.control(
+        "/_bosun/deny",
+        serde_json::json!({"action": "ssm:StartSession", "denied": false}),
+    );
 
     moto.control(
         "/_bosun/ecs/agent",
@@ -314,7 +365,10 @@ async fn exec_errors_say_why_and_the_fix() {
     let Err(why) = backend.shell(&target, "/bin/sh", (80, 24)).await else {
         panic!("not connected")
     };
-    assert!(why.contains("the task role needs ssmmessages:CreateControlChannel"), "{why}");
+    assert!(
+        why.contains("the task role needs ssmmessages:CreateControlChannel"),
+        "{why}"
+    );
 
     let Err(why) = backend
         .shell(&ecs_target(&fleet, &fleet.plain, "app"), "/bin/sh", (80, 24))
@@ -360,7 +414,11 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     let Ok(Shell::Stream(mut stream)) = backend.shell(&pod("checkout"), "/bin/sh", (100, 30)).await else {
         panic!("a Kubernetes exec is a stream")
     };
-    stream.input.write_all(b"echo hello from bosun\rstty size\r").await.unwrap();
+    stream
+        .input
+        .write_all(b"echo hello from bosun\rstty size\r")
+        .await
+        .unwrap();
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
     while !(seen.contains("hello from bosun\r\n") && seen.contains("30 100")) {
@@ -416,4 +474,196 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
         panic!("a pod forward has no HOST")
     };
     assert!(why.contains("pod's own ports"), "{why}");
+}
+
+/// `:json` against moto: what the describe call returned, in AWS's field names (ECS JSON
+/// as it came; ELB's XML answer as JSON, `member` lists as arrays); a resource that is not
+/// there is an error that says so. `:yaml` against the Kubernetes emulator: the object as
+/// the API server serves it, managedFields only when asked for, a Secret's values masked.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_raw_resource_from_moto_and_the_api_server() {
+    use bosun::domain::fetch::{Fetch, Payload};
+    use bosun::domain::raw::RawTarget;
+    use bosun::source::Backend;
+    const TOKEN: &str = "s3cret-test-token";
+    let moto = Moto::start();
+    let fleet = fleet(&moto);
+    let seeded = moto.seed("insight");
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            "platform",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks",
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+        ],
+    );
+    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
+    let raw = |target: RawTarget| {
+        let backend = &backend;
+        async move {
+            match backend.fetch(&Fetch::Raw { target }).await {
+                Ok(Payload::Raw(doc)) => Ok(*doc),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.message),
+            }
+        }
+    };
+    let task = raw(RawTarget::Task {
+        cluster: fleet.cluster.clone(),
+        arn: fleet.task.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(task.source, "ECS DescribeTasks");
+    assert_eq!(task.value["taskArn"], fleet.task.as_str());
+    assert_eq!(task.value["enableExecuteCommand"], true);
+    assert_eq!(
+        task.value["containers"][0]["managedAgents"][0]["name"],
+        "ExecuteCommandAgent"
+    );
+    assert!(task.value["containers"][0]["runtimeId"].is_string(), "{}", task.value);
+
+    let cluster = raw(RawTarget::EcsCluster {
+        arn: fleet.cluster.clone(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(cluster.value["clusterName"], "exec");
+    let td = raw(RawTarget::TaskDefinition {
+        arn: task.value["taskDefinitionArn"].as_str().unwrap().to_string(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(td.value["taskDefinition"]["family"], "web");
+    assert_eq!(td.value["taskDefinition"]["containerDefinitions"][1]["name"], "sidecar");
+
+    let tg = seeded["target_group"].as_str().unwrap();
+    let group = raw(RawTarget::TargetGroup { arn: tg.to_string() }).await.unwrap();
+    assert_eq!(group.source, "ELB DescribeTargetGroups");
+    assert_eq!(group.value["TargetGroupArn"], tg);
+    assert_eq!(group.value["TargetGroupName"], "web-tg");
+    assert_eq!(group.value["HealthCheckPath"], "/health");
+    assert!(group.value["LoadBalancerArns"].is_array(), "{}", group.value);
+
+    let eks = raw(RawTarget::EksCluster {
+        arn: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform"),
+    })
+    .await
+    .unwrap();
+    assert_eq!(eks.value["name"], "platform");
+
+    let gone = raw(RawTarget::Task {
+        cluster: fleet.cluster.clone(),
+        arn: format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task/exec/0000"),
+    })
+    .await
+    .unwrap_err();
+    assert!(gone.contains("not found"), "{gone}");
+
+    let cluster = format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform");
+    let pod = |managed: bool| RawTarget::Kube {
+        cluster: cluster.clone(),
+        kind: "pods".into(),
+        namespace: Some("shop".into()),
+        name: "checkout-6d8f9c7b5d-2xk9p".into(),
+        managed,
+    };
+    let plain = raw(pod(false)).await.unwrap();
+    assert_eq!(plain.value["kind"], "Pod");
+    assert!(
+        plain
+            .source
+            .contains("/api/v1/namespaces/shop/pods/checkout-6d8f9c7b5d-2xk9p"),
+        "{}",
+        plain.source
+    );
+    assert!(plain.value["metadata"].get("managedFields").is_none());
+    // A ConfigMap written with its managedFields (as an API server keeps them): hidden
+    // unless asked for.
+    let client = kube::Client::try_from(
+        kube::Config::from_custom_kubeconfig(
+            kube::config::Kubeconfig::read_from(&config).unwrap(),
+            &Default::default(),
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let maps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> = kube::Api::namespaced(client, "shop");
+    let written: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "managed", "namespace": "shop", "managedFields": [{
+            "manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "v1",
+            "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:mode": {}}}
+        }]},
+        "data": {"mode": "on"}
+    }))
+    .unwrap();
+    maps.create(&Default::default(), &written).await.unwrap();
+    let map = |managed: bool| RawTarget::Kube {
+        cluster: cluster.clone(),
+        kind: "configmaps".into(),
+        namespace: Some("shop".into()),
+        name: "managed".into(),
+        managed,
+    };
+    let hidden = raw(map(false)).await.unwrap();
+    assert!(
+        hidden.value["metadata"].get("managedFields").is_none(),
+        "{}",
+        hidden.value
+    );
+    assert_eq!(hidden.value["data"]["mode"], "on");
+    let shown = raw(map(true)).await.unwrap();
+    assert_eq!(
+        shown.value["metadata"]["managedFields"][0]["manager"], "kubectl-client-side-apply",
+        "asked for: {}",
+        shown.value
+    );
+    let secrets = aws_secret_names(&kube);
+    if let Some((ns, name)) = secrets.first() {
+        let secret = raw(RawTarget::Kube {
+            cluster: cluster.clone(),
+            kind: "secrets".into(),
+            namespace: Some(ns.clone()),
+            name: name.clone(),
+            managed: false,
+        })
+        .await
+        .unwrap();
+        let data = secret.value["data"].as_object().expect("a Secret with data");
+        assert!(
+            data.values()
+                .all(|v| v.as_str().unwrap_or_default().ends_with("hidden>")),
+            "{data:?}"
+        );
+    } else {
+        panic!("the emulator's seed has a Secret");
+    }
+}
+
+/// The Secrets of the emulator's seed with data, (namespace, name).
+fn aws_secret_names(kube: &KubeServer) -> Vec<(String, String)> {
+    let _ = kube;
+    let seed: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("tests/servers/kube_seed.json")).unwrap()).unwrap();
+    seed["demo"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "Secret" && o["data"].is_object())
+        .map(|o| {
+            (
+                o["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+                o["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }

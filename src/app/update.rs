@@ -32,8 +32,12 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
         }
         Action::SessionEnded { request, result } => {
             match result {
-                Ok(how) => store.ui.info(format!("{} {} ended ({how})", request.verb(), request.describe())),
-                Err(why) => store.ui.error(format!("{} {}: {why}", request.verb(), request.target.label())),
+                Ok(how) => store
+                    .ui
+                    .info(format!("{} {} ended ({how})", request.verb(), request.describe())),
+                Err(why) => store
+                    .ui
+                    .error(format!("{} {}: {why}", request.verb(), request.target.label())),
             }
             effects.push(Effect::Render);
         }
@@ -61,10 +65,7 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
                     match chosen.map(|f| (f.id, f.ports.local)) {
                         Some((id, local)) => {
                             store.ui.info(format!("forward of local port {local} stopped"));
-                            forward_event(
-                                store,
-                                crate::domain::session::ForwardEvent::Ended { id, failed: None },
-                            );
+                            forward_event(store, crate::domain::session::ForwardEvent::Ended { id, failed: None });
                             effects.push(Effect::StopForward(id));
                         }
                         None => store.ui.info("select a running forward to stop"),
@@ -134,7 +135,9 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
             if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
                 row.listening = false;
                 if let Some(why) = &failed {
-                    store.ui.error(format!("forward of local port {}: {why}", row.ports.local));
+                    store
+                        .ui
+                        .error(format!("forward of local port {}: {why}", row.ports.local));
                 }
                 row.failed = failed.or_else(|| Some("stopped".into()));
             }

@@ -55,10 +55,7 @@ pub enum Op {
     },
     /// Turn on ECS Exec for the tasks a service starts from now on (UpdateService
     /// enableExecuteCommand).
-    EnableExec {
-        cluster: String,
-        service: String,
-    },
+    EnableExec { cluster: String, service: String },
     /// Protect a task from scale-in for `minutes` (UpdateTaskProtection); 0 removes the
     /// protection.
     ProtectTask {
@@ -306,7 +303,8 @@ impl Op {
             Op::SetInstanceState { draining: false, .. } => vec!["DRAINING → ACTIVE".into()],
             Op::EnableExec { .. } => vec![
                 "enableExecuteCommand false → true".into(),
-                "only tasks started after this have ECS Exec: running ones keep what they started with (R redeploys)".into(),
+                "only tasks started after this have ECS Exec: running ones keep what they started with (R redeploys)"
+                    .into(),
             ],
             Op::ProtectTask { minutes: 0, .. } => vec!["remove its scale-in protection".into()],
             Op::ProtectTask { minutes, .. } => vec![

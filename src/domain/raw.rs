@@ -4,15 +4,37 @@
 /// A resource whose raw form is asked for (`:json`, `:yaml`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RawTarget {
-    EcsCluster { arn: String },
-    Service { cluster: String, arn: String },
-    Task { cluster: String, arn: String },
-    TaskDefinition { arn: String },
-    ContainerInstance { cluster: String, arn: String },
-    TargetGroup { arn: String },
-    EksCluster { arn: String },
-    NodeGroup { cluster: String, name: String },
-    AppRunner { arn: String },
+    EcsCluster {
+        arn: String,
+    },
+    Service {
+        cluster: String,
+        arn: String,
+    },
+    Task {
+        cluster: String,
+        arn: String,
+    },
+    TaskDefinition {
+        arn: String,
+    },
+    ContainerInstance {
+        cluster: String,
+        arn: String,
+    },
+    TargetGroup {
+        arn: String,
+    },
+    EksCluster {
+        arn: String,
+    },
+    NodeGroup {
+        cluster: String,
+        name: String,
+    },
+    AppRunner {
+        arn: String,
+    },
     /// A Kubernetes object; `managed`: with its managedFields.
     Kube {
         cluster: String,

@@ -41,12 +41,20 @@ impl Target {
     /// `prod-web/1a2b3c4d…/app` or `shop/web-5d8f/app`: short enough for a status line.
     pub fn label(&self) -> String {
         match self {
-            Target::Ecs { cluster, task, container, .. } => {
+            Target::Ecs {
+                cluster,
+                task,
+                container,
+                ..
+            } => {
                 let id = arn_tail(task);
                 format!("{}/{}/{container}", arn_tail(cluster), &id[..id.len().min(8)])
             }
             Target::Pod {
-                namespace, pod, container, ..
+                namespace,
+                pod,
+                container,
+                ..
             } => format!("{namespace}/{pod}/{container}"),
         }
     }
@@ -182,12 +190,12 @@ pub const PLUGIN_MISSING: &str = "session-manager-plugin is not on PATH: ECS Exe
 /// permission is missing and which role needs it.
 pub fn explain_aws_error(code: &str, message: &str) -> String {
     match code {
-        "AccessDeniedException" if message.contains("ssm:StartSession") => format!(
-            "not allowed: the caller needs ssm:StartSession on the task (your role's IAM policy): {message}"
-        ),
-        "AccessDeniedException" | "AccessDenied" => format!(
-            "not allowed: the caller needs ecs:ExecuteCommand on the task (your role's IAM policy): {message}"
-        ),
+        "AccessDeniedException" if message.contains("ssm:StartSession") => {
+            format!("not allowed: the caller needs ssm:StartSession on the task (your role's IAM policy): {message}")
+        }
+        "AccessDeniedException" | "AccessDenied" => {
+            format!("not allowed: the caller needs ecs:ExecuteCommand on the task (your role's IAM policy): {message}")
+        }
         "TargetNotConnectedException" | "TargetNotConnected" => format!(
             "the task's ECS Exec agent is not connected to SSM: the task role needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel, and the task a route to ssmmessages ({code}: {message})"
         ),
@@ -343,12 +351,18 @@ mod tests {
         assert!(ecs_exec_refusal(&t, &c, Some(true)).unwrap().contains("is PENDING"));
         let (t, c) = task("RUNNING", false, None);
         let why = ecs_exec_refusal(&t, &c, Some(false)).unwrap();
-        assert!(why.contains("enableExecuteCommand") && why.contains("E on service web"), "{why}");
+        assert!(
+            why.contains("enableExecuteCommand") && why.contains("E on service web"),
+            "{why}"
+        );
         let why = ecs_exec_refusal(&t, &c, Some(true)).unwrap();
         assert!(why.contains("only tasks started since"), "{why}");
         let (t, c) = task("RUNNING", true, Some("STOPPED"));
         let why = ecs_exec_refusal(&t, &c, Some(true)).unwrap();
-        assert!(why.contains("agent of container app is STOPPED") && why.contains("task role"), "{why}");
+        assert!(
+            why.contains("agent of container app is STOPPED") && why.contains("task role"),
+            "{why}"
+        );
     }
 
     #[test]

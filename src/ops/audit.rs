@@ -135,7 +135,12 @@ struct SessionParameters<'a> {
 
 impl Audit {
     /// A session's start, end or failure to open.
-    pub fn record_session(&self, request: &crate::domain::session::Request, result: &str, message: &str) -> std::io::Result<()> {
+    pub fn record_session(
+        &self,
+        request: &crate::domain::session::Request,
+        result: &str,
+        message: &str,
+    ) -> std::io::Result<()> {
         use crate::domain::session::{Kind, Target};
         let target = &request.target;
         let resource = match target {

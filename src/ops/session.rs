@@ -84,7 +84,8 @@ pub fn is_executable(path: &std::path::Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        path.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     }
     #[cfg(not(unix))]
     path.is_file()
@@ -94,7 +95,11 @@ pub fn is_executable(path: &std::path::Path) -> bool {
 pub async fn listen(ports: &Ports) -> Result<TcpListener, String> {
     TcpListener::bind(("127.0.0.1", ports.local)).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!("local port {} is in use: pick another (:forward OTHER:{})", ports.local, ports.remote_label())
+            format!(
+                "local port {} is in use: pick another (:forward OTHER:{})",
+                ports.local,
+                ports.remote_label()
+            )
         } else {
             format!("cannot listen on local port {}: {e}", ports.local)
         }

@@ -162,7 +162,13 @@ impl AwsBackend {
     }
 
     /// A container's runtime id: as the task list had it, else from DescribeTasks.
-    async fn runtime_id(&self, cluster: &str, task: &str, container: &str, known: Option<&str>) -> Result<String, String> {
+    async fn runtime_id(
+        &self,
+        cluster: &str,
+        task: &str,
+        container: &str,
+        known: Option<&str>,
+    ) -> Result<String, String> {
         if let Some(id) = known.filter(|id| !id.is_empty()) {
             return Ok(id.to_string());
         }
@@ -181,12 +187,23 @@ impl AwsBackend {
             .find(|c| c.name() == Some(container))
             .and_then(|c| c.runtime_id())
             .map(str::to_string)
-            .ok_or_else(|| format!("container {container} of task {} has no runtime id yet: is it running?", arn_tail(task)))
+            .ok_or_else(|| {
+                format!(
+                    "container {container} of task {} has no runtime id yet: is it running?",
+                    arn_tail(task)
+                )
+            })
     }
 
     /// SSM StartSession with a port forwarding document, and the plugin listening on a
     /// local port of its own that bosun's listener connects to.
-    async fn ssm_forward(&self, cluster: &str, task: &str, runtime_id: &str, ports: &Ports) -> Result<PluginTunnel, String> {
+    async fn ssm_forward(
+        &self,
+        cluster: &str,
+        task: &str,
+        runtime_id: &str,
+        ports: &Ports,
+    ) -> Result<PluginTunnel, String> {
         let plugin = self.plugin()?;
         let (region, c) = self.clients_for(task).await.map_err(|e| e.message)?;
         let port = free_port().await?;
@@ -390,7 +407,10 @@ impl Drop for PluginTunnel {
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                if tokio::time::timeout(Duration::from_secs(3), child.wait()).await.is_err() {
+                if tokio::time::timeout(Duration::from_secs(3), child.wait())
+                    .await
+                    .is_err()
+                {
                     let _ = child.kill().await;
                 }
             });

@@ -26,7 +26,9 @@ impl Sessions for SimBackend {
             Target::Ecs { task, .. } => arn_tail(task).to_string(),
             Target::Pod { pod, .. } => pod.clone(),
         };
-        let region = crate::util::arn_region(target.cluster()).unwrap_or("us-east-1").to_string();
+        let region = crate::util::arn_region(target.cluster())
+            .unwrap_or("us-east-1")
+            .to_string();
         let shell = DemoShell {
             host,
             region,
@@ -46,7 +48,9 @@ impl Sessions for SimBackend {
 
     async fn tunnel(&self, target: &Target, ports: &Ports) -> Result<Box<dyn Tunnel>, String> {
         if ports.host.is_some() && matches!(target, Target::Pod { .. }) {
-            return Err("a pod forward reaches the pod's own ports: a HOST is for a forward through an ECS task".into());
+            return Err(
+                "a pod forward reaches the pod's own ports: a HOST is for a forward through an ECS task".into(),
+            );
         }
         Ok(Box::new(DemoTunnel {
             what: format!("{} port {}", target.label(), ports.remote_label()),
@@ -206,7 +210,10 @@ impl Tunnel for DemoTunnel {
 }
 
 fn is_method(word: &[u8]) -> bool {
-    matches!(word, b"GET" | b"HEAD" | b"POST" | b"PUT" | b"DELETE" | b"PATCH" | b"OPTIONS")
+    matches!(
+        word,
+        b"GET" | b"HEAD" | b"POST" | b"PUT" | b"DELETE" | b"PATCH" | b"OPTIONS"
+    )
 }
 
 #[cfg(test)]
@@ -231,7 +238,10 @@ mod tests {
         assert_eq!(code, 3);
         let mut seen = String::new();
         near.read_to_string(&mut seen).await.unwrap();
-        assert!(seen.starts_with("/app # hostname\r\n0123abcd\r\n/app # exit 3\r\n"), "{seen:?}");
+        assert!(
+            seen.starts_with("/app # hostname\r\n0123abcd\r\n/app # exit 3\r\n"),
+            "{seen:?}"
+        );
     }
 
     #[tokio::test]

@@ -223,7 +223,12 @@ pub fn plugin() -> PathBuf {
 
 /// [`aws_backend`] that runs `plugin` as `session-manager-plugin`, and reaches
 /// Kubernetes through `kubeconfig` when given.
-pub async fn aws_backend_with_plugin(endpoint: &str, regions: &[&str], plugin: PathBuf, kubeconfig: Option<&Path>) -> AwsBackend {
+pub async fn aws_backend_with_plugin(
+    endpoint: &str,
+    regions: &[&str],
+    plugin: PathBuf,
+    kubeconfig: Option<&Path>,
+) -> AwsBackend {
     let mut options = test_options(endpoint, regions);
     options.session_plugin = Some(plugin);
     if let Some(config) = kubeconfig {
@@ -458,21 +463,45 @@ pub fn exec_fleet(moto: &Moto) -> ExecFleet {
         .unwrap()
         .to_string();
     let out = Command::new(aws_cli())
-        .args(["ec2", "modify-vpc-attribute", "--vpc-id", &vpc, "--enable-dns-hostnames"])
+        .args([
+            "ec2",
+            "modify-vpc-attribute",
+            "--vpc-id",
+            &vpc,
+            "--enable-dns-hostnames",
+        ])
         .envs(aws_env(&e))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let subnet = aws_json(
         &e,
-        &["ec2", "create-subnet", "--vpc-id", &vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1a"],
+        &[
+            "ec2",
+            "create-subnet",
+            "--vpc-id",
+            &vpc,
+            "--cidr-block",
+            "10.0.1.0/24",
+            "--availability-zone",
+            "us-east-1a",
+        ],
     )["Subnet"]["SubnetId"]
         .as_str()
         .unwrap()
         .to_string();
     let group = aws_json(
         &e,
-        &["ec2", "create-security-group", "--group-name", "tasks", "--description", "tasks", "--vpc-id", &vpc],
+        &[
+            "ec2",
+            "create-security-group",
+            "--group-name",
+            "tasks",
+            "--description",
+            "tasks",
+            "--vpc-id",
+            &vpc,
+        ],
     )["GroupId"]
         .as_str()
         .unwrap()
@@ -498,7 +527,8 @@ pub fn exec_fleet(moto: &Moto) -> ExecFleet {
             containers,
         ],
     );
-    let network = format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{group}],assignPublicIp=DISABLED}}");
+    let network =
+        format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{group}],assignPublicIp=DISABLED}}");
     let run = |exec: bool| {
         let mut args = vec![
             "ecs",

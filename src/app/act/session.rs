@@ -46,10 +46,19 @@ fn aim(store: &Store, selection: &Selection) -> Result<(Target, Vec<String>), St
 
 /// Aim `target` at `container`, with what the store knows of it (an ECS container's
 /// runtime id); or say why exec cannot reach it.
-fn with_container(store: &Store, selection: &Selection, target: &Target, container: &str, shell: bool) -> Result<Target, String> {
+fn with_container(
+    store: &Store,
+    selection: &Selection,
+    target: &Target,
+    container: &str,
+    shell: bool,
+) -> Result<Target, String> {
     match target {
         Target::Pod {
-            cluster, namespace, pod, ..
+            cluster,
+            namespace,
+            pod,
+            ..
         } => Ok(Target::Pod {
             cluster: cluster.clone(),
             namespace: namespace.clone(),
@@ -183,7 +192,9 @@ fn target_name(target: &Target, container: &str) -> String {
 
 /// The container's first port as `PORT:PORT`, where the task definition is loaded.
 fn suggested_ports(store: &Store, selection: &Selection, container: &str) -> String {
-    let Some(task) = &selection.task else { return String::new() };
+    let Some(task) = &selection.task else {
+        return String::new();
+    };
     let Some(Ok(td)) = store.task_definitions.get(&task.task_definition) else {
         return String::new();
     };
@@ -256,7 +267,14 @@ pub fn submit(store: &mut Store, effects: &mut Vec<Effect>) {
 }
 
 /// Check, then hand the session to the loop: once.
-fn start(store: &mut Store, selection: &Selection, target: &Target, container: &str, kind: Kind, effects: &mut Vec<Effect>) {
+fn start(
+    store: &mut Store,
+    selection: &Selection,
+    target: &Target,
+    container: &str,
+    kind: Kind,
+    effects: &mut Vec<Effect>,
+) {
     let shell = matches!(kind, Kind::Shell { .. });
     let target = match with_container(store, selection, target, container, shell) {
         Ok(target) => target,
@@ -295,6 +313,8 @@ fn start(store: &mut Store, selection: &Selection, target: &Target, container: &
         rows.push(starting);
         store.forwards.replace(rows, store.now);
     }
-    store.ui.info(format!("{} {}: opening…", request.verb(), request.describe()));
+    store
+        .ui
+        .info(format!("{} {}: opening…", request.verb(), request.describe()));
     effects.push(Effect::Session(Box::new(request)));
 }

@@ -374,7 +374,11 @@ impl AwsBackend {
             .ok()
             .and_then(|a| a.sdk.endpoint_url().map(str::to_string));
         configured.unwrap_or_else(|| {
-            let suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+            let suffix = if region.starts_with("cn-") {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
             format!("https://{}.{region}.{suffix}", service.to_ascii_lowercase())
         })
     }

@@ -47,7 +47,10 @@ impl Intercept for Capture {
 }
 
 fn missing(what: &str) -> FetchError {
-    FetchError::new(ErrorKind::NotFound, format!("{what}: not found (the call answered without it)"))
+    FetchError::new(
+        ErrorKind::NotFound,
+        format!("{what}: not found (the call answered without it)"),
+    )
 }
 
 fn json(body: Option<Vec<u8>>, what: &str) -> Result<Value, FetchError> {
@@ -176,7 +179,10 @@ impl AwsBackend {
                     .await
                     .map_err(|e| call(OP).of(e))?;
                 let mut body = json(capture.body(), OP)?;
-                Ok(doc(body.get_mut("cluster").map(Value::take).ok_or_else(|| missing(OP))?, OP))
+                Ok(doc(
+                    body.get_mut("cluster").map(Value::take).ok_or_else(|| missing(OP))?,
+                    OP,
+                ))
             }
             RawTarget::NodeGroup { cluster, name } => {
                 const OP: &str = "EKS DescribeNodegroup";
@@ -190,7 +196,10 @@ impl AwsBackend {
                     .await
                     .map_err(|e| call(OP).of(e))?;
                 let mut body = json(capture.body(), OP)?;
-                Ok(doc(body.get_mut("nodegroup").map(Value::take).ok_or_else(|| missing(OP))?, OP))
+                Ok(doc(
+                    body.get_mut("nodegroup").map(Value::take).ok_or_else(|| missing(OP))?,
+                    OP,
+                ))
             }
             RawTarget::AppRunner { arn } => {
                 const OP: &str = "App Runner DescribeService";
@@ -203,7 +212,10 @@ impl AwsBackend {
                     .await
                     .map_err(|e| call(OP).of(e))?;
                 let mut body = json(capture.body(), OP)?;
-                Ok(doc(body.get_mut("Service").map(Value::take).ok_or_else(|| missing(OP))?, OP))
+                Ok(doc(
+                    body.get_mut("Service").map(Value::take).ok_or_else(|| missing(OP))?,
+                    OP,
+                ))
             }
             RawTarget::Kube {
                 cluster,
@@ -339,7 +351,10 @@ mod tests {
 </DescribeTargetGroupsResponse>"#;
         let value = xml_to_json(xml).unwrap();
         let group = &value["DescribeTargetGroupsResponse"]["DescribeTargetGroupsResult"]["TargetGroups"][0];
-        assert_eq!(group["TargetGroupArn"], "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc");
+        assert_eq!(
+            group["TargetGroupArn"],
+            "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc"
+        );
         assert_eq!(group["LoadBalancerArns"][0], "arn:lb/1");
         assert_eq!(group["Matcher"]["HttpCode"], "200&300");
         assert_eq!(group["Empty"], "");

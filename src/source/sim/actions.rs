@@ -162,7 +162,10 @@ impl World {
     pub fn enable_exec(&mut self, cluster: &str, service: &str) -> Result<Done, String> {
         self.with_service(cluster, service, |_, _, s| {
             s.svc.exec_enabled = true;
-            Ok(Done::said(format!("ECS Exec is on for the tasks {} starts from now", s.svc.name)))
+            Ok(Done::said(format!(
+                "ECS Exec is on for the tasks {} starts from now",
+                s.svc.name
+            )))
         })
     }
 

@@ -247,7 +247,10 @@ pub fn raw(world: &World, target: &RawTarget) -> Result<RawDoc, String> {
             name,
             ..
         } => {
-            let value = world.kube(cluster).map_err(|e| e.message)?.raw(kind, namespace.as_deref(), name)?;
+            let value = world
+                .kube(cluster)
+                .map_err(|e| e.message)?
+                .raw(kind, namespace.as_deref(), name)?;
             Ok(doc(value, &format!("GET {kind} {name}")))
         }
     }

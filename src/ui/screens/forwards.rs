@@ -6,8 +6,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::kube as k8s;
-use crate::domain::session::Forward;
 use crate::domain::fetch::Fetch;
+use crate::domain::session::Forward;
 use crate::store::Store;
 use crate::store::table::{self, Cell, Column, Row, RowCx, SortKey, Tone};
 use crate::store::ui::{Page, Route, ScreenId};
@@ -42,7 +42,13 @@ impl Screen for Forwards {
     fn sync(&self, store: &mut Store) {
         let Store { forwards, ui, now, .. } = store;
         let cx = RowCx::at(*now);
-        table::sync(&mut ui.page_mut().panes[0], forwards.items(), forwards.version, |_| true, &cx);
+        table::sync(
+            &mut ui.page_mut().panes[0],
+            forwards.items(),
+            forwards.version,
+            |_| true,
+            &cx,
+        );
     }
 
     fn columns(&self, _store: &Store, _page: &Page) -> (&'static [Column], &'static [usize]) {

@@ -90,7 +90,11 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
             arn: i.arn.clone(),
         });
     }
-    if let Some(td) = selection.task_definition.as_ref().filter(|_| selection.service.is_none()) {
+    if let Some(td) = selection
+        .task_definition
+        .as_ref()
+        .filter(|_| selection.service.is_none())
+    {
         return Ok(RawTarget::TaskDefinition { arn: td.clone() });
     }
     if let Some(s) = &selection.service {
@@ -158,7 +162,10 @@ impl Screen for Raw {
                 at: f.fetched_at,
                 failing: f.error.is_some(),
             },
-            None => Freshness { at: None, failing: false },
+            None => Freshness {
+                at: None,
+                failing: false,
+            },
         }
     }
 
@@ -195,7 +202,12 @@ impl Screen for Raw {
         let managed = match args {
             [] => false,
             ["managed"] => true,
-            _ => return Err(format!("usage: :{name}{}", if name == "yaml" { " [managed]" } else { "" })),
+            _ => {
+                return Err(format!(
+                    "usage: :{name}{}",
+                    if name == "yaml" { " [managed]" } else { "" }
+                ));
+            }
         };
         let selection = super::selection(store);
         let target = aim(store, &selection, managed)?;
@@ -212,7 +224,9 @@ impl Screen for Raw {
     }
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
-        let Some((target, format)) = target(&page.route) else { return };
+        let Some((target, format)) = target(&page.route) else {
+            return;
+        };
         let fetched = store.raw.get(target);
         let mut title = vec![Span::styled(format!(" {} ", target.label()), theme.title)];
         let doc = fetched.and_then(|f| f.value.as_ref());

@@ -267,7 +267,13 @@ impl Conn {
 
     /// One object as the API server returns it (`:yaml`): managed fields left out unless
     /// `managed`, a Secret's values masked always.
-    pub async fn raw(&self, kind: &str, namespace: Option<&str>, name: &str, managed: bool) -> Result<crate::domain::raw::RawDoc, FetchError> {
+    pub async fn raw(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+        managed: bool,
+    ) -> Result<crate::domain::raw::RawDoc, FetchError> {
         let info = self.kind(kind).await?;
         let path = format!("{}/{name}", info.path(namespace));
         let mut object: Value = self
