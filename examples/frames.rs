@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use bosun::app::{Action, Input, headless, update};
+use bosun::domain::session::ForwardEvent;
 use bosun::source::sim::SimBackend;
 use bosun::store::Store;
 use bosun::ui::colors::ColorSupport;
@@ -172,6 +173,38 @@ fn main() {
     press(&mut store, Command::History);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("deployments", &mut store);
+
+    // The raw resource: a pod as kubectl shows it.
+    line(&mut store, Command::CommandLine, "eks platform-k8s");
+    line(&mut store, Command::CommandLine, "pods");
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    line(&mut store, Command::CommandLine, "yaml");
+    shoot("raw", &mut store);
+    // A task's port forwarded, as the loop reports it once it listens and carries bytes.
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "cluster prod-web");
+    line(&mut store, Command::CommandLine, "svc payments");
+    press(&mut store, Command::NextPane);
+    line(&mut store, Command::CommandLine, "forward 8443:8443 payments");
+    let started = store.forwards.items().first().cloned().map(|mut f| {
+        f.listening = true;
+        Box::new(f)
+    });
+    if let Some(forward) = started {
+        let id = forward.id;
+        update(&mut store, Action::Forward(ForwardEvent::Started(forward)));
+        update(
+            &mut store,
+            Action::Forward(ForwardEvent::Traffic {
+                id,
+                sent: 1_843,
+                received: 48_210,
+                connections: 6,
+            }),
+        );
+    }
+    line(&mut store, Command::CommandLine, "forwards");
+    shoot("forwards", &mut store);
 
     // Eight accounts, one whose sign-in expired.
     let many = SimBackend::fixed_with_accounts(7, at, 8);

@@ -414,20 +414,28 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     let Ok(Shell::Stream(mut stream)) = backend.shell(&pod("checkout"), "/bin/sh", (100, 30)).await else {
         panic!("a Kubernetes exec is a stream")
     };
-    stream
-        .input
-        .write_all(b"echo hello from bosun\rstty size\r")
-        .await
-        .unwrap();
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
-    while !(seen.contains("hello from bosun\r\n") && seen.contains("30 100")) {
+    // The prompt first: the terminal's size has been sent by then.
+    while !seen.contains("# ") {
         let n = tokio::time::timeout(Duration::from_secs(10), stream.output.read(&mut buf))
             .await
-            .expect("the shell answers")
+            .expect("a prompt")
             .unwrap();
         assert!(n > 0, "the shell ended early: {seen:?}");
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    stream.input.write_all(b"echo hello from bosun\r").await.unwrap();
+    // The size goes on its own channel, beside what is typed: ask until it has landed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !(seen.contains("hello from bosun\r\n") && seen.contains("30 100")) {
+        assert!(std::time::Instant::now() < deadline, "the shell answers: {seen:?}");
+        stream.input.write_all(b"stty size\r").await.unwrap();
+        if let Ok(read) = tokio::time::timeout(Duration::from_millis(500), stream.output.read(&mut buf)).await {
+            let n = read.unwrap();
+            assert!(n > 0, "the shell ended early: {seen:?}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
     }
     let resize = stream.resize.clone().expect("a TTY resizes");
     resize.send((120, 40)).await.unwrap();
@@ -467,6 +475,35 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
             .unwrap();
         assert_eq!(back, payload);
     }
+    // A Service: one of its ready pods, at the port its own port targets (a named one too).
+    let service = |name: &str| Target::KubeService {
+        cluster: cluster.clone(),
+        namespace: "shop".into(),
+        name: name.into(),
+    };
+    let tunnel = backend
+        .tunnel(&service("checkout"), &Ports::parse("18081:80").unwrap())
+        .await
+        .expect("a Service tunnel");
+    let mut io = tunnel.connect().await.expect("a port-forward to the Service's pod");
+    io.write_all(b"via the service").await.unwrap();
+    let mut back = [0u8; 15];
+    tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
+        .await
+        .expect("echoed")
+        .unwrap();
+    assert_eq!(&back, b"via the service");
+    let Err(why) = backend
+        .tunnel(&service("checkout"), &Ports::parse("18081:81").unwrap())
+        .await
+    else {
+        panic!("no such Service port")
+    };
+    assert_eq!(why, "service shop/checkout has no port 81 (it has 80)");
+    let Err(why) = backend.shell(&service("checkout"), "/bin/sh", (80, 24)).await else {
+        panic!("a Service has no shell")
+    };
+    assert!(why.contains("a shell goes into a pod"), "{why}");
     let Err(why) = backend
         .tunnel(&pod("checkout"), &Ports::parse("18080:db:5432").unwrap())
         .await

@@ -28,13 +28,20 @@ pub enum Target {
         pod: String,
         container: String,
     },
+    /// A Kubernetes Service: a forward goes to one of its ready pods, at the port its
+    /// own port targets.
+    KubeService {
+        cluster: String,
+        namespace: String,
+        name: String,
+    },
 }
 
 impl Target {
     /// The ECS or EKS cluster (ARN).
     pub fn cluster(&self) -> &str {
         match self {
-            Target::Ecs { cluster, .. } | Target::Pod { cluster, .. } => cluster,
+            Target::Ecs { cluster, .. } | Target::Pod { cluster, .. } | Target::KubeService { cluster, .. } => cluster,
         }
     }
 
@@ -56,12 +63,15 @@ impl Target {
                 container,
                 ..
             } => format!("{namespace}/{pod}/{container}"),
+            Target::KubeService { namespace, name, .. } => format!("service {namespace}/{name}"),
         }
     }
 
+    /// The container, `""` for a Service.
     pub fn container(&self) -> &str {
         match self {
             Target::Ecs { container, .. } | Target::Pod { container, .. } => container,
+            Target::KubeService { .. } => "",
         }
     }
 }
@@ -182,6 +192,9 @@ pub fn ecs_exec_refusal(task: &Task, container: &Container, service_exec: Option
         )),
     }
 }
+
+/// A shell asked for on a Kubernetes Service.
+pub const NO_SERVICE_SHELL: &str = "a shell goes into a pod: a Service has none of its own (open its pods, then s)";
 
 /// Where to get `session-manager-plugin`, for the error that says it is missing.
 pub const PLUGIN_MISSING: &str = "session-manager-plugin is not on PATH: ECS Exec and port forwarding go through it, as the AWS CLI's do. Install it (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html) or name it in BOSUN_SESSION_MANAGER_PLUGIN";

@@ -146,6 +146,7 @@ impl Audit {
         let resource = match target {
             Target::Ecs { task, .. } => task.clone(),
             Target::Pod { namespace, pod, .. } => format!("{namespace}/{pod}"),
+            Target::KubeService { namespace, name, .. } => format!("service {namespace}/{name}"),
         };
         let (command, local_port, remote) = match &request.kind {
             Kind::Shell { command } => (Some(command.as_str()), None, None),

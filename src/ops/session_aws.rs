@@ -27,7 +27,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::session::{Io, Program, Sessions, Shell, Stream, Tunnel, find_plugin, is_executable};
-use crate::domain::session::{PLUGIN_MISSING, Ports, Target, explain_aws_error};
+use crate::domain::session::{NO_SERVICE_SHELL, PLUGIN_MISSING, Ports, Target, explain_aws_error};
 use crate::source::aws::AwsBackend;
 use crate::util::arn_tail;
 
@@ -65,6 +65,7 @@ impl Sessions for AwsBackend {
                 pod,
                 container,
             } => self.pod_exec(cluster, namespace, pod, container, command, size).await,
+            Target::KubeService { .. } => Err(NO_SERVICE_SHELL.into()),
         }
     }
 
@@ -96,6 +97,24 @@ impl Sessions for AwsBackend {
                     api: Api::namespaced(conn.client(), namespace),
                     pod: pod.clone(),
                     port: ports.remote,
+                }))
+            }
+            Target::KubeService {
+                cluster,
+                namespace,
+                name,
+            } => {
+                if let Some(host) = &ports.host {
+                    return Err(format!(
+                        "a Service forward reaches the Service's own ports: {host} is for a forward through an ECS task"
+                    ));
+                }
+                let conn = self.kube(cluster).await.map_err(|e| e.message)?;
+                let (pod, port) = service_pod(conn.client(), namespace, name, ports.remote).await?;
+                Ok(Box::new(PodTunnel {
+                    api: Api::namespaced(conn.client(), namespace),
+                    pod,
+                    port,
                 }))
             }
         }
@@ -305,6 +324,68 @@ impl AwsBackend {
             done,
         }))
     }
+}
+
+/// The pod a forward to a Service's `port` goes to, and the pod's port, as kubectl
+/// port-forward picks them: the Service's port by number, its target port as its
+/// EndpointSlices resolved it (a named target port too), and the first ready endpoint that
+/// is a pod.
+async fn service_pod(client: kube::Client, namespace: &str, name: &str, port: u16) -> Result<(String, u16), String> {
+    use k8s_openapi::api::core::v1::Service;
+    use k8s_openapi::api::discovery::v1::EndpointSlice;
+    let service = Api::<Service>::namespaced(client.clone(), namespace)
+        .get(name)
+        .await
+        .map_err(|e| format!("service {namespace}/{name}: {}", kube_error(&e)))?;
+    let ports = service.spec.and_then(|s| s.ports).unwrap_or_default();
+    let Some(wanted) = ports.iter().find(|p| p.port == i32::from(port)) else {
+        let have: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
+        return Err(format!(
+            "service {namespace}/{name} has no port {port} (it has {})",
+            if have.is_empty() {
+                "none".into()
+            } else {
+                have.join(", ")
+            }
+        ));
+    };
+    let label = format!("kubernetes.io/service-name={name}");
+    let slices = Api::<EndpointSlice>::namespaced(client, namespace)
+        .list(&kube::api::ListParams::default().labels(&label))
+        .await
+        .map_err(|e| format!("the endpoints of service {namespace}/{name}: {}", kube_error(&e)))?;
+    for slice in slices.items.iter().filter(|s| {
+        s.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kubernetes.io/service-name"))
+            .is_some_and(|n| n == name)
+    }) {
+        let target = slice
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.name == wanted.name || slice.ports.as_ref().is_some_and(|all| all.len() == 1))
+            .and_then(|p| p.port)
+            .or(match &wanted.target_port {
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => Some(*n),
+                _ => None,
+            });
+        let ready = slice.endpoints.iter().find(|e| {
+            e.conditions.as_ref().and_then(|c| c.ready) != Some(false)
+                && e.target_ref.as_ref().is_some_and(|r| r.kind.as_deref() == Some("Pod"))
+        });
+        if let (Some(target), Some(endpoint)) = (target, ready) {
+            let pod = endpoint
+                .target_ref
+                .as_ref()
+                .and_then(|r| r.name.clone())
+                .unwrap_or_default();
+            let target = u16::try_from(target).map_err(|_| format!("target port {target} is not a port"))?;
+            return Ok((pod, target));
+        }
+    }
+    Err(format!("service {namespace}/{name} has no ready pod to forward to"))
 }
 
 /// What the API server said, without kube's wrapping.

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 use super::session::{Io, Sessions, Shell, Stream, Tunnel};
-use crate::domain::session::{Ports, Target};
+use crate::domain::session::{NO_SERVICE_SHELL, Ports, Target};
 use crate::source::sim::SimBackend;
 use crate::util::arn_tail;
 
@@ -25,6 +25,7 @@ impl Sessions for SimBackend {
         let host = match target {
             Target::Ecs { task, .. } => arn_tail(task).to_string(),
             Target::Pod { pod, .. } => pod.clone(),
+            Target::KubeService { .. } => return Err(NO_SERVICE_SHELL.into()),
         };
         let region = crate::util::arn_region(target.cluster())
             .unwrap_or("us-east-1")
@@ -47,7 +48,7 @@ impl Sessions for SimBackend {
     }
 
     async fn tunnel(&self, target: &Target, ports: &Ports) -> Result<Box<dyn Tunnel>, String> {
-        if ports.host.is_some() && matches!(target, Target::Pod { .. }) {
+        if ports.host.is_some() && !matches!(target, Target::Ecs { .. }) {
             return Err(
                 "a pod forward reaches the pod's own ports: a HOST is for a forward through an ECS task".into(),
             );

@@ -27,6 +27,19 @@ fn aim(store: &Store, selection: &Selection) -> Result<(Target, Vec<String>), St
             containers,
         ));
     }
+    if let (Some(object), Some(cluster)) = (&selection.object, selection.eks_cluster())
+        && object.kind.split('.').next() == Some("services")
+        && let Some(namespace) = &object.namespace
+    {
+        return Ok((
+            Target::KubeService {
+                cluster: cluster.to_string(),
+                namespace: namespace.clone(),
+                name: object.name.clone(),
+            },
+            Vec::new(),
+        ));
+    }
     if let Some(task) = &selection.task {
         let containers = task.containers.iter().map(|c| c.name.clone()).collect();
         let cluster = selection.ecs_cluster().unwrap_or(&task.cluster_arn).to_string();
@@ -65,6 +78,8 @@ fn with_container(
             pod: pod.clone(),
             container: container.to_string(),
         }),
+        Target::KubeService { .. } if shell => Err(session::NO_SERVICE_SHELL.into()),
+        Target::KubeService { .. } => Ok(target.clone()),
         Target::Ecs { cluster, task, .. } => {
             let t = selection.task.as_ref().ok_or("select a task first")?;
             let c = t
@@ -107,6 +122,7 @@ pub fn exec(store: &mut Store, words: &[&str], effects: &mut Vec<Effect>) {
         return;
     }
     let (target, containers) = match aim(store, &selection) {
+        Ok((Target::KubeService { .. }, _)) => return store.ui.error(session::NO_SERVICE_SHELL),
         Ok(aimed) => aimed,
         Err(why) => return store.ui.error(why),
     };
@@ -186,6 +202,7 @@ fn target_name(target: &Target, container: &str) -> String {
     let mut t = target.clone();
     match &mut t {
         Target::Ecs { container: c, .. } | Target::Pod { container: c, .. } => *c = container.to_string(),
+        Target::KubeService { .. } => {}
     }
     t.label()
 }

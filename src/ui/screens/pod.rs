@@ -131,7 +131,7 @@ impl Screen for PodScreen {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[Open, Logs, StopTask, Back, Help]
+        &[Open, Logs, Shell, StopTask, Back, Help]
     }
 
     fn hint_label(&self, command: Command) -> Option<&'static str> {

@@ -89,7 +89,7 @@ impl Screen for TaskScreen {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[StopTask, Back, CommandLine, Help]
+        &[Shell, Forward, StopTask, Back, Help]
     }
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {
@@ -120,7 +120,7 @@ pub const CONTAINER_COLUMNS: &[Column] = &[
     Column::new("HEALTH", 9, 9, 1),
     Column::new("IMAGE", 16, 0, 1),
     Column::new("REASON", 12, 0, 1),
-    Column::new("EXEC", 7, 8, 2),
+    Column::new("EXEC", 7, 8, 4),
     Column::new("CPU", 5, 5, 3).right(),
     Column::new("MEM", 5, 6, 3).right(),
 ];
