@@ -207,19 +207,36 @@ fn target_name(target: &Target, container: &str) -> String {
     t.label()
 }
 
-/// The container's first port as `PORT:PORT`, where the task definition is loaded.
+/// The container's port as `PORT:PORT`: the one its service's load balancer sends to, else
+/// the first of its task definition (where that is loaded).
 fn suggested_ports(store: &Store, selection: &Selection, container: &str) -> String {
     let Some(task) = &selection.task else {
         return String::new();
     };
-    let Some(Ok(td)) = store.task_definitions.get(&task.task_definition) else {
-        return String::new();
+    let balanced = task.service_name().and_then(|name| {
+        store
+            .cluster_data(&task.cluster_arn)?
+            .services
+            .items()
+            .iter()
+            .find(|s| s.name == name)?
+            .load_balancers
+            .iter()
+            .find(|lb| lb.container_name == container)
+            .map(|lb| lb.container_port)
+    });
+    let defined = || match store.task_definitions.get(&task.task_definition) {
+        Some(Ok(td)) => td
+            .containers
+            .iter()
+            .find(|c| c.name == container)
+            .and_then(|c| c.ports.first())
+            .map(|p| p.container_port),
+        _ => None,
     };
-    td.containers
-        .iter()
-        .find(|c| c.name == container)
-        .and_then(|c| c.ports.first())
-        .map(|p| format!("{0}:{0}", p.container_port))
+    balanced
+        .or_else(defined)
+        .map(|port| format!("{port}:{port}"))
         .unwrap_or_default()
 }
 
@@ -237,8 +254,15 @@ fn ask_container(store: &mut Store, target: Target, containers: Vec<String>, kin
 }
 
 fn open_ask(store: &mut Store, title: String, prompt: String, value: &str, then: Pending) {
-    let Pending::Session { target, .. } = &then else { return };
-    let place = place(store, target.cluster());
+    let Pending::Session { target, .. } = &then else {
+        return;
+    };
+    let mut place = place(store, target.cluster());
+    match target {
+        Target::Ecs { task, .. } => place.push(("task", crate::util::arn_tail(task).to_string())),
+        Target::Pod { namespace, pod, .. } => place.push(("pod", format!("{namespace}/{pod}"))),
+        Target::KubeService { namespace, name, .. } => place.push(("service", format!("{namespace}/{name}"))),
+    }
     let mut input = LineInput::default();
     input.set(value);
     open(store, title, place, Step::Ask { prompt, input, then });

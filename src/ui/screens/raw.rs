@@ -151,7 +151,16 @@ impl Screen for Raw {
     fn selection(&self, store: &Store) -> Selection {
         let mut selection = Selection::default();
         if let Some((t, _)) = target(store.ui.route()) {
-            selection.copy = Some(t.arn().to_string());
+            selection.copy = Some(match t {
+                RawTarget::Kube {
+                    namespace: Some(ns),
+                    name,
+                    ..
+                } => format!("{ns}/{name}"),
+                RawTarget::Kube { name, .. } => name.clone(),
+                RawTarget::NodeGroup { name, .. } => name.clone(),
+                other => other.arn().to_string(),
+            });
         }
         selection
     }
@@ -218,7 +227,8 @@ impl Screen for Raw {
             _ if target.is_kube() => RawFormat::Yaml,
             _ => RawFormat::Json,
         };
-        let mut route = Route::new(ID);
+        // The cluster (or the resource) says whose account and region it is, for the header.
+        let mut route = Route::new(ID).cluster(target.arn());
         route.raw = Some((target, format));
         Ok(Go::here(route))
     }
@@ -267,7 +277,6 @@ impl Screen for Raw {
                 }
             }
         }
-        let hint = Span::styled(" /: lines matching · o: $PAGER · y: copy ARN ", theme.muted);
-        crate::ui::widgets::scrolled(buf, area, Line::from(title), Some(hint), lines, page.scroll, theme);
+        crate::ui::widgets::scrolled(buf, area, Line::from(title), None, lines, page.scroll, theme);
     }
 }
