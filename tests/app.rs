@@ -1923,106 +1923,78 @@ fn the_raw_resource_of_every_kind_of_selection() {
         update(store, Action::Command(Command::Back));
         text
     };
-    // The fleet's first row: an ECS cluster.
+    // Where to go (`:` commands, `/` filters), which form, what the document has.
+    let cases: &[(&[&str], &str, &[&str])] = &[
+        (&[], "json", &["\"clusterArn\"", "ECS DescribeClusters"]),
+        (
+            &["cluster prod-web"],
+            "json",
+            &["\"serviceArn\"", "\"deploymentConfiguration\""],
+        ),
+        (
+            &["tasks"],
+            "json",
+            &["\"taskArn\"", "\"runtimeId\"", "\"managedAgents\""],
+        ),
+        (&[], "yaml", &["taskArn: arn:aws:ecs:"]),
+        (
+            &["taskdef"],
+            "json",
+            &["\"taskDefinitionArn\"", "\"containerDefinitions\""],
+        ),
+        (
+            &["cluster prod-workers", "instances"],
+            "json",
+            &["\"containerInstanceArn\"", "\"registeredResources\""],
+        ),
+        (
+            &["cluster prod-web", "svc payments", "targets"],
+            "json",
+            &["\"TargetGroupArn\""],
+        ),
+        (
+            &["fleet", "/platform-k8s"],
+            "json",
+            &["EKS DescribeCluster", "\"version\""],
+        ),
+        (
+            &["eks platform-k8s"],
+            "json",
+            &["EKS DescribeNodegroup", "\"nodegroupName\""],
+        ),
+        (
+            &["pods"],
+            "yaml",
+            &["apiVersion: v1", "kind: Pod", "containerStatuses:"],
+        ),
+        (&["workloads"], "yaml", &["apiVersion: apps/v1", "replicas:"]),
+        (&["nodes"], "yaml", &["kind: Node", "kubeletVersion"]),
+        (&["configmaps"], "yaml", &["kind: ConfigMap"]),
+        // A Secret's values masked.
+        (&["secrets"], "yaml", &["kind: Secret", "hidden>"]),
+        (
+            &["apprunner"],
+            "json",
+            &["\"ServiceArn\"", "App Runner DescribeService"],
+        ),
+    ];
     follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"clusterArn\"") && text.contains("ECS DescribeClusters"),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"serviceArn\"") && text.contains("\"deploymentConfiguration\""),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "tasks");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"taskArn\"") && text.contains("\"runtimeId\"") && text.contains("\"managedAgents\""),
-        "{text}"
-    );
-    let text = raw(&mut store, "yaml");
-    assert!(
-        text.contains("taskArn: arn:aws:ecs:"),
-        "the same document as YAML: {text}"
-    );
-    type_line(&mut store, Command::CommandLine, "taskdef");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"taskDefinitionArn\"") && text.contains("\"containerDefinitions\""),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
-    type_line(&mut store, Command::CommandLine, "instances");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"containerInstanceArn\"") && text.contains("\"registeredResources\""),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc payments");
-    type_line(&mut store, Command::CommandLine, "targets");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(text.contains("\"TargetGroupArn\""), "{text}");
-
-    type_line(&mut store, Command::CommandLine, "fleet");
-    type_line(&mut store, Command::Filter, "platform-k8s");
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("EKS DescribeCluster") && text.contains("\"version\""),
-        "{text}"
-    );
-    press(&mut store, Command::Back);
-    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("EKS DescribeNodegroup") && text.contains("\"nodegroupName\""),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "pods");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "yaml");
-    assert!(
-        text.contains("apiVersion: v1") && text.contains("kind: Pod") && text.contains("containerStatuses:"),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "workloads");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "yaml");
-    assert!(
-        text.contains("apiVersion: apps/v1") && text.contains("replicas:"),
-        "{text}"
-    );
-    type_line(&mut store, Command::CommandLine, "nodes");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "yaml");
-    assert!(text.contains("kind: Node") && text.contains("kubeletVersion"), "{text}");
-    type_line(&mut store, Command::CommandLine, "configmaps");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "yaml");
-    assert!(text.contains("kind: ConfigMap"), "{text}");
-    type_line(&mut store, Command::CommandLine, "secrets");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "yaml");
-    assert!(
-        text.contains("kind: Secret") && text.contains("hidden>"),
-        "values masked: {text}"
-    );
-
-    type_line(&mut store, Command::CommandLine, "apprunner");
-    follow_scope(&mut store);
-    let text = raw(&mut store, "json");
-    assert!(
-        text.contains("\"ServiceArn\"") && text.contains("App Runner DescribeService"),
-        "{text}"
-    );
+    for (go, form, wanted) in cases {
+        for step in *go {
+            match step.strip_prefix('/') {
+                Some(filter) => type_line(&mut store, Command::Filter, filter),
+                None => type_line(&mut store, Command::CommandLine, step),
+            };
+            follow_scope(&mut store);
+        }
+        let text = raw(&mut store, form);
+        for w in *wanted {
+            assert!(text.contains(w), "{go:?} :{form}: no {w}\n{text}");
+        }
+        if go.iter().any(|g| g.starts_with('/')) {
+            press(&mut store, Command::Back);
+        }
+    }
 
     // `/` keeps the lines that match, numbered; `o` pages the whole document.
     type_line(&mut store, Command::CommandLine, "fleet");

@@ -743,8 +743,7 @@ fn free_port() -> u16 {
 /// The audit log has each session's start and end.
 #[test]
 fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
-    use std::io::{Read, Write};
-    use support::servers::{Moto, aws_env, exec_fleet, repo};
+    use support::servers::{Moto, aws_env, echo_through, exec_fleet, repo};
     let moto = Moto::start();
     let fleet = exec_fleet(&moto);
     let task_id = fleet.task.rsplit('/').next().unwrap().to_string();
@@ -800,13 +799,7 @@ fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
     t.send_text(&format!("forward {port}:8080 app"));
     t.send(&["Enter"]);
     t.wait_for(&[&format!("forwarding 127.0.0.1:{port}")]);
-    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    conn.write_all(b"ping through the task").unwrap();
-    let mut back = [0u8; 21];
-    conn.read_exact(&mut back).unwrap();
-    assert_eq!(&back, b"ping through the task");
-    drop(conn);
+    assert_eq!(echo_through(port, b"ping through the task"), b"ping through the task");
     t.send(&[":"]);
     t.send_text("forwards");
     t.send(&["Enter"]);
@@ -843,23 +836,10 @@ fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
 /// carries bytes through the portforward subresource.
 #[test]
 fn against_the_kubernetes_emulator_exec_in_a_pod_and_forward_to_it() {
-    use std::io::{Read, Write};
-    use support::servers::{KubeServer, Moto, aws_env, aws_json, kubeconfig};
+    use support::servers::{KubeServer, Moto, aws_env, echo_through, eks_cluster, kubeconfig};
     const TOKEN: &str = "s3cret-test-token";
     let moto = Moto::start();
-    aws_json(
-        &moto.endpoint(),
-        &[
-            "eks",
-            "create-cluster",
-            "--name",
-            "platform",
-            "--role-arn",
-            "arn:aws:iam::123456789012:role/eks",
-            "--resources-vpc-config",
-            "subnetIds=subnet-1,subnet-2",
-        ],
-    );
+    eks_cluster(&moto, "platform");
     let kube = KubeServer::start(&["--token", TOKEN]);
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
@@ -895,12 +875,7 @@ fn against_the_kubernetes_emulator_exec_in_a_pod_and_forward_to_it() {
     t.send_text(&format!("forward {port}:8080"));
     t.send(&["Enter"]);
     t.wait_for(&[&format!("forwarding 127.0.0.1:{port}")]);
-    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    conn.write_all(b"through the API server").unwrap();
-    let mut back = [0u8; 22];
-    conn.read_exact(&mut back).unwrap();
-    assert_eq!(&back, b"through the API server");
+    assert_eq!(echo_through(port, b"through the API server"), b"through the API server");
     t.send(&["q"]);
     assert_eq!(t.wait_exit(), "exit=0");
 }

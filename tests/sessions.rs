@@ -16,8 +16,8 @@ use bosun::domain::session::{Ports, Target};
 use bosun::ops::session::{Sessions, Shell};
 use serde_json::Value;
 use support::servers::{
-    ExecFleet as Fleet, KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, exec_fleet as fleet, kubeconfig,
-    plugin, recording_plugin, repo,
+    ExecFleet as Fleet, KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, eks_cluster, exec_fleet as fleet,
+    kubeconfig, plugin, recording_plugin, repo,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -30,6 +30,19 @@ fn ecs_target(fleet: &Fleet, task: &str, container: &str) -> Target {
         task: task.to_string(),
         container: container.into(),
         runtime_id: None,
+    }
+}
+
+/// Read what a shell writes into `seen` until it holds `wanted` (10 s at most).
+async fn read_until(output: &mut Box<dyn tokio::io::AsyncRead + Send + Unpin>, seen: &mut String, wanted: &str) {
+    let mut buf = [0u8; 4096];
+    while !seen.contains(wanted) {
+        let n = tokio::time::timeout(Duration::from_secs(10), output.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("waited for {wanted:?}: {seen:?}"))
+            .unwrap();
+        assert!(n > 0, "the shell ended before {wanted:?}: {seen:?}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
 }
 
@@ -386,19 +399,7 @@ async fn exec_errors_say_why_and_the_fix() {
 async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     const TOKEN: &str = "s3cret-test-token";
     let moto = Moto::start();
-    aws_json(
-        &moto.endpoint(),
-        &[
-            "eks",
-            "create-cluster",
-            "--name",
-            "platform",
-            "--role-arn",
-            "arn:aws:iam::123456789012:role/eks",
-            "--resources-vpc-config",
-            "subnetIds=subnet-1,subnet-2",
-        ],
-    );
+    eks_cluster(&moto, "platform");
     let kube = KubeServer::start(&["--token", TOKEN]);
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
@@ -417,14 +418,7 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
     // The prompt first: the terminal's size has been sent by then.
-    while !seen.contains("# ") {
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.output.read(&mut buf))
-            .await
-            .expect("a prompt")
-            .unwrap();
-        assert!(n > 0, "the shell ended early: {seen:?}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    read_until(&mut stream.output, &mut seen, "# ").await;
     stream.input.write_all(b"echo hello from bosun\r").await.unwrap();
     // The size goes on its own channel, beside what is typed: ask until it has landed.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -441,14 +435,7 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     resize.send((120, 40)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     stream.input.write_all(b"stty size\r").await.unwrap();
-    while !seen.contains("40 120") {
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.output.read(&mut buf))
-            .await
-            .expect("the shell answers the new size")
-            .unwrap();
-        assert!(n > 0, "{seen:?}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
+    read_until(&mut stream.output, &mut seen, "40 120").await;
     stream.input.write_all(b"exit 3\r").await.unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(10), stream.done)
         .await
@@ -529,19 +516,7 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
     let kube = KubeServer::start(&["--token", TOKEN]);
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
-    aws_json(
-        &moto.endpoint(),
-        &[
-            "eks",
-            "create-cluster",
-            "--name",
-            "platform",
-            "--role-arn",
-            "arn:aws:iam::123456789012:role/eks",
-            "--resources-vpc-config",
-            "subnetIds=subnet-1,subnet-2",
-        ],
-    );
+    eks_cluster(&moto, "platform");
     let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
     let raw = |target: RawTarget| {
         let backend = &backend;

@@ -561,11 +561,27 @@ mod tests {
     #[test]
     fn exit_code_prefers_the_failure() {
         let c = |code| Container {
-            name: "c".into(),
-            image: "i".into(),
-            image_digest: None,
-            last_status: "STOPPED".into(),
             exit_code: code,
+            ..fixtures::container("c", "STOPPED")
+        };
+        let task = fixtures::task("STOPPED", vec![c(Some(0)), c(Some(137)), c(None)]);
+        assert_eq!(task.exit_code(), Some(137));
+        assert_eq!(task.service_name(), Some("web"));
+    }
+}
+
+/// A task and a container with everything but what a test sets left empty.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub fn container(name: &str, status: &str) -> Container {
+        Container {
+            name: name.into(),
+            image: format!("{name}:1"),
+            image_digest: None,
+            last_status: status.into(),
+            exit_code: None,
             reason: None,
             health: "UNKNOWN".into(),
             cpu: None,
@@ -573,15 +589,19 @@ mod tests {
             bindings: vec![],
             runtime_id: None,
             exec_agent: None,
-        };
-        let task = Task {
-            arn: "arn".into(),
-            id: "id".into(),
-            cluster_arn: "c".into(),
+        }
+    }
+
+    /// A task of service `web` in cluster `c`.
+    pub fn task(status: &str, containers: Vec<Container>) -> Task {
+        Task {
+            arn: "arn:aws:ecs:us-east-1:1:task/c/0123456789".into(),
+            id: "0123456789".into(),
+            cluster_arn: "arn:aws:ecs:us-east-1:1:cluster/c".into(),
             group: "service:web".into(),
-            task_definition: "web:1".into(),
-            last_status: "STOPPED".into(),
-            desired_status: "STOPPED".into(),
+            task_definition: "arn:aws:ecs:us-east-1:1:task-definition/web:1".into(),
+            last_status: status.into(),
+            desired_status: status.into(),
             health: "UNKNOWN".into(),
             launch_type: LaunchType::Fargate,
             availability_zone: None,
@@ -597,11 +617,9 @@ mod tests {
             stopped_at: None,
             stop_code: None,
             stopped_reason: None,
-            containers: vec![c(Some(0)), c(Some(137)), c(None)],
+            containers,
             capacity_provider: None,
             exec_enabled: true,
-        };
-        assert_eq!(task.exit_code(), Some(137));
-        assert_eq!(task.service_name(), Some("web"));
+        }
     }
 }

@@ -311,47 +311,14 @@ mod tests {
     }
 
     fn task(status: &str, exec: bool, agent: Option<&str>) -> (Task, Container) {
+        use crate::domain::ecs::fixtures;
         let container = Container {
-            name: "app".into(),
-            image: "app:1".into(),
-            image_digest: None,
-            last_status: status.into(),
-            exit_code: None,
-            reason: None,
-            health: "UNKNOWN".into(),
-            cpu: None,
-            memory: None,
-            bindings: vec![],
             runtime_id: Some("abc-1".into()),
             exec_agent: agent.map(str::to_string),
+            ..fixtures::container("app", status)
         };
-        let task = Task {
-            arn: "arn:aws:ecs:us-east-1:1:task/c/0123456789".into(),
-            id: "0123456789".into(),
-            cluster_arn: "arn:aws:ecs:us-east-1:1:cluster/c".into(),
-            group: "service:web".into(),
-            task_definition: "arn:aws:ecs:us-east-1:1:task-definition/web:1".into(),
-            last_status: status.into(),
-            desired_status: "RUNNING".into(),
-            health: "UNKNOWN".into(),
-            launch_type: crate::domain::LaunchType::Fargate,
-            availability_zone: None,
-            private_ip: None,
-            subnet: None,
-            eni: None,
-            container_instance_arn: None,
-            cpu: None,
-            memory: None,
-            created_at: None,
-            started_at: None,
-            stopping_at: None,
-            stopped_at: None,
-            stop_code: None,
-            stopped_reason: None,
-            containers: vec![container.clone()],
-            capacity_provider: None,
-            exec_enabled: exec,
-        };
+        let mut task = fixtures::task(status, vec![container.clone()]);
+        task.exec_enabled = exec;
         (task, container)
     }
 

@@ -136,6 +136,15 @@ pub struct Store {
     pub ui: ui::Ui,
 }
 
+/// Who an action or a session is sent as (see [`Store::sender`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub account: String,
+    pub account_id: Option<String>,
+    pub profile: String,
+    pub identity: Option<String>,
+}
+
 /// How actions behave: set from flags and the config file.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -289,6 +298,21 @@ impl Store {
     }
 
     /// The name of the account a resource is in, or `""` when none is known.
+    /// Who something done in `arn`'s account is done as: the account's name in the fleet,
+    /// its id, the profile that signs in, and the caller identity when known.
+    pub fn sender(&self, arn: &str) -> Sender {
+        let account = self.account_of(arn);
+        let name = account.map_or_else(String::new, |a| a.name.clone());
+        Sender {
+            account_id: account
+                .and_then(|a| a.id.clone())
+                .or_else(|| crate::domain::account::arn_account(arn).map(str::to_string)),
+            profile: account.and_then(|a| a.profile.clone()).unwrap_or_else(|| name.clone()),
+            identity: self.identity(&name).map(|i| i.arn.clone()),
+            account: name,
+        }
+    }
+
     pub fn account_name_of(&self, arn: &str) -> &str {
         self.account_of(arn).map_or("", |a| a.name.as_str())
     }

@@ -553,3 +553,32 @@ pub fn exec_fleet(moto: &Moto) -> ExecFleet {
         plain: run(false),
     }
 }
+
+/// An EKS cluster named `name` in moto (its API is the Kubernetes emulator's, through a
+/// kubeconfig).
+pub fn eks_cluster(moto: &Moto, name: &str) {
+    aws_json(
+        &moto.endpoint(),
+        &[
+            "eks",
+            "create-cluster",
+            "--name",
+            name,
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/eks",
+            "--resources-vpc-config",
+            "subnetIds=subnet-1,subnet-2",
+        ],
+    );
+}
+
+/// Send `payload` to 127.0.0.1:`port` and read as many bytes back.
+pub fn echo_through(port: u16, payload: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the forward listens");
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    conn.write_all(payload).unwrap();
+    let mut back = vec![0u8; payload.len()];
+    conn.read_exact(&mut back).expect("the bytes come back");
+    back
+}

@@ -326,20 +326,13 @@ fn send(store: &mut Store, op: Op, effects: &mut Vec<Effect>) {
     let id = store.ops.next_id;
     store.ops.in_flight.push((id, op.clone()));
     store.ui.info(format!("{} {}: sent…", op.verb(), op.target()));
-    let account = store.account_of(op.cluster()).cloned();
-    let name = account.as_ref().map_or_else(String::new, |a| a.name.clone());
+    let sender = store.sender(op.cluster());
     effects.push(Effect::Exec(Box::new(OpRequest {
         id,
-        account_id: account
-            .as_ref()
-            .and_then(|a| a.id.clone())
-            .or_else(|| crate::domain::account::arn_account(op.cluster()).map(str::to_string)),
-        profile: account
-            .as_ref()
-            .and_then(|a| a.profile.clone())
-            .unwrap_or_else(|| name.clone()),
-        identity: store.identity(&name).map(|i| i.arn.clone()),
-        account: name,
+        account_id: sender.account_id,
+        profile: sender.profile,
+        identity: sender.identity,
+        account: sender.account,
         op,
     })));
 }

@@ -334,19 +334,15 @@ fn start(
             f.target.label()
         ));
     }
-    let account = store.account_of(target.cluster()).cloned();
-    let name = account.as_ref().map_or_else(String::new, |a| a.name.clone());
+    let sender = store.sender(target.cluster());
     store.next_session += 1;
     let request = Request {
         id: store.next_session,
         target,
         kind,
-        profile: account
-            .as_ref()
-            .and_then(|a| a.profile.clone())
-            .unwrap_or_else(|| name.clone()),
-        identity: store.identity(&name).map(|i| i.arn.clone()),
-        account: name,
+        profile: sender.profile,
+        identity: sender.identity,
+        account: sender.account,
     };
     if let Kind::Forward(ports) = &request.kind {
         let starting = session::Forward::starting(request.id, request.target.clone(), ports.clone(), store.now);

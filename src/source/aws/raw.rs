@@ -72,6 +72,18 @@ impl AwsBackend {
         let (region, c) = self.clients_for(target.arn()).await?;
         let capture = Capture::default();
         let call = |what: &'static str| Call::new(what, region, &c.who);
+        // Send a describe call with the capture on it: the body as it came.
+        macro_rules! send {
+            ($request:expr, $op:expr) => {{
+                $request
+                    .customize()
+                    .interceptor(capture.clone())
+                    .send()
+                    .await
+                    .map_err(|e| call($op).of(e))?;
+                capture.body()
+            }};
+        }
         let doc = |value: Value, source: &str| RawDoc {
             value,
             source: source.to_string(),
@@ -80,85 +92,67 @@ impl AwsBackend {
             RawTarget::EcsCluster { arn } => {
                 const OP: &str = "ECS DescribeClusters";
                 use aws_sdk_ecs::types::ClusterField;
-                c.ecs
-                    .describe_clusters()
-                    .clusters(arn)
-                    .include(ClusterField::Settings)
-                    .include(ClusterField::Configurations)
-                    .include(ClusterField::Tags)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                Ok(doc(first(json(capture.body(), OP)?, "clusters", OP)?, OP))
+                let body = send!(
+                    c.ecs
+                        .describe_clusters()
+                        .clusters(arn)
+                        .include(ClusterField::Settings)
+                        .include(ClusterField::Configurations)
+                        .include(ClusterField::Tags),
+                    OP
+                );
+                Ok(doc(first(json(body, OP)?, "clusters", OP)?, OP))
             }
             RawTarget::Service { cluster, arn } => {
                 const OP: &str = "ECS DescribeServices";
-                c.ecs
-                    .describe_services()
-                    .cluster(cluster)
-                    .services(arn)
-                    .include(aws_sdk_ecs::types::ServiceField::Tags)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                Ok(doc(first(json(capture.body(), OP)?, "services", OP)?, OP))
+                let body = send!(
+                    c.ecs
+                        .describe_services()
+                        .cluster(cluster)
+                        .services(arn)
+                        .include(aws_sdk_ecs::types::ServiceField::Tags),
+                    OP
+                );
+                Ok(doc(first(json(body, OP)?, "services", OP)?, OP))
             }
             RawTarget::Task { cluster, arn } => {
                 const OP: &str = "ECS DescribeTasks";
-                c.ecs
-                    .describe_tasks()
-                    .cluster(cluster)
-                    .tasks(arn)
-                    .include(aws_sdk_ecs::types::TaskField::Tags)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                Ok(doc(first(json(capture.body(), OP)?, "tasks", OP)?, OP))
+                let body = send!(
+                    c.ecs
+                        .describe_tasks()
+                        .cluster(cluster)
+                        .tasks(arn)
+                        .include(aws_sdk_ecs::types::TaskField::Tags),
+                    OP
+                );
+                Ok(doc(first(json(body, OP)?, "tasks", OP)?, OP))
             }
             RawTarget::TaskDefinition { arn } => {
                 const OP: &str = "ECS DescribeTaskDefinition";
-                c.ecs
-                    .describe_task_definition()
-                    .task_definition(arn)
-                    .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                Ok(doc(json(capture.body(), OP)?, OP))
+                let body = send!(
+                    c.ecs
+                        .describe_task_definition()
+                        .task_definition(arn)
+                        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags),
+                    OP
+                );
+                Ok(doc(json(body, OP)?, OP))
             }
             RawTarget::ContainerInstance { cluster, arn } => {
                 const OP: &str = "ECS DescribeContainerInstances";
-                c.ecs
-                    .describe_container_instances()
-                    .cluster(cluster)
-                    .container_instances(arn)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                Ok(doc(first(json(capture.body(), OP)?, "containerInstances", OP)?, OP))
+                let body = send!(
+                    c.ecs
+                        .describe_container_instances()
+                        .cluster(cluster)
+                        .container_instances(arn),
+                    OP
+                );
+                Ok(doc(first(json(body, OP)?, "containerInstances", OP)?, OP))
             }
             RawTarget::TargetGroup { arn } => {
                 const OP: &str = "ELB DescribeTargetGroups";
-                c.elb
-                    .describe_target_groups()
-                    .target_group_arns(arn)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                let body = capture.body().unwrap_or_default();
-                let answer = xml_to_json(&String::from_utf8_lossy(&body))
+                let body = send!(c.elb.describe_target_groups().target_group_arns(arn), OP);
+                let answer = xml_to_json(&String::from_utf8_lossy(&body.unwrap_or_default()))
                     .ok_or_else(|| FetchError::new(ErrorKind::Service, format!("{OP}: the answer is not XML")))?;
                 let groups = answer
                     .pointer("/DescribeTargetGroupsResponse/DescribeTargetGroupsResult/TargetGroups")
@@ -170,15 +164,8 @@ impl AwsBackend {
             }
             RawTarget::EksCluster { arn } => {
                 const OP: &str = "EKS DescribeCluster";
-                c.eks
-                    .describe_cluster()
-                    .name(arn_tail(arn))
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                let mut body = json(capture.body(), OP)?;
+                let body = send!(c.eks.describe_cluster().name(arn_tail(arn)), OP);
+                let mut body = json(body, OP)?;
                 Ok(doc(
                     body.get_mut("cluster").map(Value::take).ok_or_else(|| missing(OP))?,
                     OP,
@@ -186,16 +173,14 @@ impl AwsBackend {
             }
             RawTarget::NodeGroup { cluster, name } => {
                 const OP: &str = "EKS DescribeNodegroup";
-                c.eks
-                    .describe_nodegroup()
-                    .cluster_name(arn_tail(cluster))
-                    .nodegroup_name(name)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                let mut body = json(capture.body(), OP)?;
+                let body = send!(
+                    c.eks
+                        .describe_nodegroup()
+                        .cluster_name(arn_tail(cluster))
+                        .nodegroup_name(name),
+                    OP
+                );
+                let mut body = json(body, OP)?;
                 Ok(doc(
                     body.get_mut("nodegroup").map(Value::take).ok_or_else(|| missing(OP))?,
                     OP,
@@ -203,15 +188,8 @@ impl AwsBackend {
             }
             RawTarget::AppRunner { arn } => {
                 const OP: &str = "App Runner DescribeService";
-                c.apprunner
-                    .describe_service()
-                    .service_arn(arn)
-                    .customize()
-                    .interceptor(capture.clone())
-                    .send()
-                    .await
-                    .map_err(|e| call(OP).of(e))?;
-                let mut body = json(capture.body(), OP)?;
+                let body = send!(c.apprunner.describe_service().service_arn(arn), OP);
+                let mut body = json(body, OP)?;
                 Ok(doc(
                     body.get_mut("Service").map(Value::take).ok_or_else(|| missing(OP))?,
                     OP,
