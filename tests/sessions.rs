@@ -46,6 +46,32 @@ async fn read_until(output: &mut Box<dyn tokio::io::AsyncRead + Send + Unpin>, s
     }
 }
 
+/// moto with an EKS cluster `platform` whose API is the Kubernetes emulator, reached
+/// through a kubeconfig.
+struct KubeWorld {
+    moto: Moto,
+    _kube: KubeServer,
+    _dir: tempfile::TempDir,
+    config: std::path::PathBuf,
+    cluster: String,
+}
+
+fn kube_world() -> KubeWorld {
+    const TOKEN: &str = "s3cret-test-token";
+    let moto = Moto::start();
+    eks_cluster(&moto, "platform");
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    KubeWorld {
+        moto,
+        _kube: kube,
+        _dir: dir,
+        config,
+        cluster: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform"),
+    }
+}
+
 /// The plugin calls recorded in `log`, in order.
 fn calls(log: &Path) -> Vec<Value> {
     std::fs::read_to_string(log)
@@ -397,14 +423,9 @@ async fn exec_errors_say_why_and_the_fix() {
 /// pod's port echoes bytes back; an unknown container is the API server's own error.
 #[tokio::test(flavor = "multi_thread")]
 async fn kubernetes_exec_and_port_forward_through_the_api_server() {
-    const TOKEN: &str = "s3cret-test-token";
-    let moto = Moto::start();
-    eks_cluster(&moto, "platform");
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
-    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
-    let cluster = format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform");
+    let k = kube_world();
+    let backend = aws_backend_with_plugin(&k.moto.endpoint(), &[REGION], plugin(), Some(&k.config)).await;
+    let cluster = k.cluster.clone();
     let pod = |container: &str| Target::Pod {
         cluster: cluster.clone(),
         namespace: "shop".into(),
@@ -509,14 +530,11 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
     use bosun::domain::fetch::{Fetch, Payload};
     use bosun::domain::raw::RawTarget;
     use bosun::source::Backend;
-    const TOKEN: &str = "s3cret-test-token";
-    let moto = Moto::start();
-    let fleet = fleet(&moto);
+    let k = kube_world();
+    let moto = &k.moto;
+    let fleet = fleet(moto);
     let seeded = moto.seed("insight");
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
-    eks_cluster(&moto, "platform");
+    let config = k.config.clone();
     let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
     let raw = |target: RawTarget| {
         let backend = &backend;
@@ -580,7 +598,7 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
     .unwrap_err();
     assert!(gone.contains("not found"), "{gone}");
 
-    let cluster = format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform");
+    let cluster = k.cluster.clone();
     let pod = |managed: bool| RawTarget::Kube {
         cluster: cluster.clone(),
         kind: "pods".into(),
@@ -639,7 +657,7 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
         "asked for: {}",
         shown.value
     );
-    let secrets = aws_secret_names(&kube);
+    let secrets = aws_secret_names();
     if let Some((ns, name)) = secrets.first() {
         let secret = raw(RawTarget::Kube {
             cluster: cluster.clone(),
@@ -662,8 +680,7 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
 }
 
 /// The Secrets of the emulator's seed with data, (namespace, name).
-fn aws_secret_names(kube: &KubeServer) -> Vec<(String, String)> {
-    let _ = kube;
+fn aws_secret_names() -> Vec<(String, String)> {
     let seed: Value =
         serde_json::from_str(&std::fs::read_to_string(repo().join("tests/servers/kube_seed.json")).unwrap()).unwrap();
     seed["demo"]["objects"]
