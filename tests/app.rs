@@ -2015,3 +2015,97 @@ fn the_raw_resource_of_every_kind_of_selection() {
     });
     assert!(paged.is_some_and(|t| t.contains("\"taskArn\"") && t.contains("\"runtimeId\"")));
 }
+
+/// `:json` / `:yaml` from every screen, on what it has selected, in the demo: each answers
+/// with a document (never "select a resource first"), and every screen but the raw one
+/// itself is visited.
+#[test]
+fn the_raw_resource_from_every_screen() {
+    use std::collections::BTreeSet;
+    let mut store = demo_store();
+    follow_scope(&mut store);
+    // Steps: a `:` command, `>` for enter, `/x` to filter; the form to ask for last.
+    let paths: &[(&[&str], &str)] = &[
+        (&[], "json"),
+        (&["cluster prod-web"], "json"),
+        (&["cluster prod-web", "tasks"], "json"),
+        (&["cluster prod-web", "tasks", ">"], "json"),
+        (&["cluster prod-web", "svc payments"], "json"),
+        (&["cluster prod-web", "svc payments", "metrics"], "json"),
+        (&["cluster prod-web", "svc payments", "autoscaling"], "json"),
+        (&["cluster prod-web", "svc payments", "targets"], "json"),
+        (&["cluster prod-web", "svc payments", "taskdef"], "json"),
+        (&["cluster prod-web", "svc payments", "logs"], "json"),
+        (&["cluster prod-web", "svc payments", "images"], "json"),
+        (&["cluster prod-web", "svc recommendations", "history"], "json"),
+        (&["cluster prod-web", "svc recommendations", "history", ">"], "json"),
+        (&["cluster prod-web", "svc payments", "timeline"], "json"),
+        (&["cluster prod-web", "repos"], "json"),
+        (&["cluster prod-web", "schedules"], "json"),
+        (&["cluster prod-workers", "instances"], "json"),
+        (&["eks platform-k8s"], "json"),
+        (&["eks platform-k8s", "nodes"], "yaml"),
+        (&["eks platform-k8s", "pods"], "yaml"),
+        (&["eks platform-k8s", "pods", ">"], "yaml"),
+        (&["eks platform-k8s", "pods", ">", "logs"], "yaml"),
+        (&["eks platform-k8s", "workloads"], "yaml"),
+        (&["eks platform-k8s", "hpa"], "yaml"),
+        (&["eks platform-k8s", "events"], "yaml"),
+        (&["eks platform-k8s", "pvc"], "yaml"),
+        (&["eks platform-k8s", "configmaps"], "yaml"),
+        (&["eks platform-k8s", "configmaps", ">"], "yaml"),
+        (&["eks platform-k8s", "kinds"], "yaml"),
+        (&["pods"], "yaml"),
+        (&["apprunner"], "json"),
+        (&["apprunner", ">"], "json"),
+        (&["apprunner", ">", "metrics"], "json"),
+        (&["apprunner", ">", "logs"], "json"),
+        (&["cluster prod-web", "tasks", "forward 18080:8080", "forwards"], "json"),
+    ];
+    let mut seen = BTreeSet::new();
+    let mut failed = Vec::new();
+    for (steps, form) in paths {
+        type_line(&mut store, Command::CommandLine, "fleet");
+        for step in *steps {
+            match *step {
+                ">" => {
+                    press(&mut store, Command::Open);
+                }
+                s if s.starts_with('/') => {
+                    type_line(&mut store, Command::Filter, &s[1..]);
+                }
+                s => {
+                    type_line(&mut store, Command::CommandLine, s);
+                }
+            }
+            follow_scope(&mut store);
+        }
+        let on = store.ui.route().screen;
+        seen.insert(on.as_str());
+        type_line(&mut store, Command::CommandLine, form);
+        if !store.ui.route().is(screens::raw::ID) {
+            failed.push(format!(
+                "{steps:?} ({}): :{form} gave {:?}",
+                on.as_str(),
+                store.ui.message
+            ));
+            continue;
+        }
+        follow_scope(&mut store);
+        if !screens::raw::text(&store).is_some_and(|t| t.len() > 20) {
+            failed.push(format!(
+                "{steps:?} ({}): no document\n{}",
+                on.as_str(),
+                screen(&store, 120, 30)
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+    let all: BTreeSet<&str> = screens::ALL
+        .iter()
+        .map(|s| s.id().as_str())
+        .filter(|id| *id != "raw")
+        .collect();
+    let missed: Vec<&&str> = all.difference(&seen).collect();
+    assert!(missed.is_empty(), "screens not visited: {missed:?}");
+}

@@ -583,6 +583,17 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
     assert_eq!(group.value["HealthCheckPath"], "/health");
     assert!(group.value["LoadBalancerArns"].is_array(), "{}", group.value);
 
+    let repo = raw(RawTarget::Repository {
+        account: "test".into(),
+        region: REGION.into(),
+        name: "web".into(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(repo.source, "ECR DescribeRepositories");
+    assert_eq!(repo.value["repositoryName"], "web");
+    assert_eq!(repo.value["imageScanningConfiguration"]["scanOnPush"], true);
+
     let eks = raw(RawTarget::EksCluster {
         arn: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform"),
     })

@@ -35,6 +35,12 @@ pub enum RawTarget {
     AppRunner {
         arn: String,
     },
+    /// An ECR repository, by name, in an account (by its name in the fleet) and region.
+    Repository {
+        account: String,
+        region: String,
+        name: String,
+    },
     /// A Kubernetes object; `managed`: with its managedFields.
     Kube {
         cluster: String,
@@ -59,6 +65,7 @@ impl RawTarget {
             RawTarget::EksCluster { arn } => format!("EKS cluster {}", arn_tail(arn)),
             RawTarget::NodeGroup { name, .. } => format!("node group {name}"),
             RawTarget::AppRunner { arn } => format!("App Runner service {}", super::apprunner::name_of(arn)),
+            RawTarget::Repository { name, .. } => format!("ECR repository {name}"),
             RawTarget::Kube {
                 kind, namespace, name, ..
             } => match namespace {
@@ -80,6 +87,8 @@ impl RawTarget {
             | RawTarget::Task { arn, .. }
             | RawTarget::ContainerInstance { arn, .. } => arn,
             RawTarget::NodeGroup { cluster, .. } | RawTarget::Kube { cluster, .. } => cluster,
+            // No ARN of its own here: it is found by account and region.
+            RawTarget::Repository { name, .. } => name,
         }
     }
 

@@ -69,7 +69,10 @@ fn first(mut body: Value, list: &str, what: &str) -> Result<Value, FetchError> {
 
 impl AwsBackend {
     pub(crate) async fn raw(&self, target: &RawTarget) -> Result<RawDoc, FetchError> {
-        let (region, c) = self.clients_for(target.arn()).await?;
+        let (region, c) = match target {
+            RawTarget::Repository { account, region, .. } => (region.as_str(), self.clients(account, region)?),
+            other => self.clients_for(other.arn()).await?,
+        };
         let capture = Capture::default();
         let call = |what: &'static str| Call::new(what, region, &c.who);
         // Send a describe call with the capture on it: the body as it came.
@@ -194,6 +197,11 @@ impl AwsBackend {
                     body.get_mut("Service").map(Value::take).ok_or_else(|| missing(OP))?,
                     OP,
                 ))
+            }
+            RawTarget::Repository { name, .. } => {
+                const OP: &str = "ECR DescribeRepositories";
+                let body = send!(c.ecr.describe_repositories().repository_names(name), OP);
+                Ok(doc(first(json(body, OP)?, "repositories", OP)?, OP))
             }
             RawTarget::Kube {
                 cluster,

@@ -240,6 +240,31 @@ pub fn raw(world: &World, target: &RawTarget) -> Result<RawDoc, String> {
                 "App Runner DescribeService",
             ))
         }
+        RawTarget::Repository { account, region, name } => {
+            let r = world
+                .repositories(account, region)
+                .into_iter()
+                .find(|r| r.name == *name)
+                .ok_or_else(|| format!("no repository {name}"))?;
+            let arn = format!(
+                "arn:aws:ecr:{region}:{}:repository/{}",
+                r.uri.split('.').next().unwrap_or_default(),
+                r.name
+            );
+            Ok(doc(
+                json!({
+                    "repositoryArn": arn,
+                    "registryId": r.uri.split('.').next(),
+                    "repositoryName": r.name,
+                    "repositoryUri": r.uri,
+                    "createdAt": epoch(r.created_at),
+                    "imageTagMutability": r.tag_mutability,
+                    "imageScanningConfiguration": {"scanOnPush": r.scan_on_push},
+                    "encryptionConfiguration": {"encryptionType": "AES256"},
+                }),
+                "ECR DescribeRepositories",
+            ))
+        }
         RawTarget::Kube {
             cluster,
             kind,

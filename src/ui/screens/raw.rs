@@ -77,6 +77,15 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
             arn: lb.target_group_arn.clone(),
         });
     }
+    if route.is(super::repos::ID)
+        && let (Some(account), Some(region), Some(name)) = (&route.account, &route.region, &selection.copy)
+    {
+        return Ok(RawTarget::Repository {
+            account: account.clone(),
+            region: region.clone(),
+            name: name.clone(),
+        });
+    }
     let cluster = selection.ecs_cluster().map(str::to_string);
     if let Some(t) = &selection.task {
         return Ok(RawTarget::Task {
