@@ -2092,7 +2092,7 @@ fn the_raw_resource_from_every_screen() {
             continue;
         }
         follow_scope(&mut store);
-        if !screens::raw::text(&store).is_some_and(|t| t.len() > 20) {
+        if screens::raw::text(&store).is_none_or(|t| t.len() <= 20) {
             failed.push(format!(
                 "{steps:?} ({}): no document\n{}",
                 on.as_str(),
