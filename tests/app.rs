@@ -1847,6 +1847,18 @@ fn exec_and_forward_from_the_demo_fleet() {
             command: "ls -la /app".into()
         }
     );
+    // How it ended reaches the timeline, as the audit log has it.
+    update(
+        &mut store,
+        Action::SessionEnded {
+            request: Box::new(request.clone()),
+            result: Ok("exit 0".into()),
+        },
+    );
+    let last = store.actions.last().unwrap();
+    assert_eq!((last.action.as_str(), last.result.as_str()), ("exec", "ended"));
+    assert!(last.target.contains("payments: ls -la /app"), "{}", last.target);
+    assert!(store.ui.message.clone().unwrap().text.contains("ended (exit 0)"));
 
     press(&mut store, Command::Forward);
     let text = screen(&store, 120, 30);

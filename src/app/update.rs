@@ -31,6 +31,10 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
             effects.push(Effect::Render);
         }
         Action::SessionEnded { request, result } => {
+            let (word, message) = match &result {
+                Ok(how) => ("ended", how.clone()),
+                Err(why) => ("failed", why.clone()),
+            };
             match result {
                 Ok(how) => store
                     .ui
@@ -39,6 +43,14 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
                     .ui
                     .error(format!("{} {}: {why}", request.verb(), request.target.label())),
             }
+            record_session(
+                store,
+                &request.target,
+                request.verb(),
+                &request.describe(),
+                word,
+                &message,
+            );
             effects.push(Effect::Render);
         }
         Action::Forward(event) => {
@@ -102,6 +114,30 @@ pub fn update(store: &mut Store, action: Action) -> Vec<Effect> {
     effects
 }
 
+/// A session that ended (or a forward that started or stopped), for the timeline as the
+/// audit log has it.
+fn record_session(
+    store: &mut Store,
+    target: &crate::domain::session::Target,
+    verb: &str,
+    what: &str,
+    result: &str,
+    message: &str,
+) {
+    let sender = store.sender(target.cluster());
+    store.record_action(crate::domain::op::ActionRecord {
+        at: store.now,
+        identity: sender.identity,
+        account: sender.account,
+        action: verb.to_string(),
+        target: what.to_string(),
+        cluster: Some(target.cluster().to_string()),
+        service: None,
+        result: result.to_string(),
+        message: message.to_string(),
+    });
+}
+
 /// A forward started, moved bytes or stopped: its row in `:forwards`.
 fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent) {
     use crate::domain::session::ForwardEvent;
@@ -114,6 +150,13 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
                 forward.target.label(),
                 forward.ports.remote_label()
             ));
+            let what = format!(
+                "{} {} → {}",
+                forward.target.label(),
+                forward.ports.local,
+                forward.ports.remote_label()
+            );
+            record_session(store, &forward.target, "forward", &what, "started", "");
             match rows.iter_mut().find(|f| f.id == forward.id) {
                 Some(row) => *row = *forward,
                 None => rows.push(*forward),
@@ -133,6 +176,18 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
         }
         ForwardEvent::Ended { id, failed } => {
             if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
+                let what = format!(
+                    "{} {} → {}",
+                    row.target.label(),
+                    row.ports.local,
+                    row.ports.remote_label()
+                );
+                let (result, message) = match &failed {
+                    Some(why) => ("failed", why.as_str()),
+                    None => ("ended", "stopped"),
+                };
+                let target = row.target.clone();
+                record_session(store, &target, "forward", &what, result, message);
                 row.listening = false;
                 if let Some(why) = &failed {
                     store
