@@ -2121,3 +2121,34 @@ fn the_raw_resource_from_every_screen() {
     let missed: Vec<&&str> = all.difference(&seen).collect();
     assert!(missed.is_empty(), "screens not visited: {missed:?}");
 }
+
+/// In the demo, `notifications` is behind a Classic Load Balancer: `b` shows its registered
+/// instances InService, matched to the service's tasks by instance; its charts ask for no
+/// target group metrics.
+#[test]
+fn a_classic_load_balancer_in_the_demo() {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
+    type_line(&mut store, Command::CommandLine, "svc notifications");
+    follow_scope(&mut store);
+    let text = screen(&store, 200, 40);
+    assert!(text.contains("notifications-clb → notifications:8080"), "{text}");
+    press(&mut store, Command::Targets);
+    follow_scope(&mut store);
+    follow_scope(&mut store);
+    let text = screen(&store, 160, 30);
+    assert!(
+        text.contains("Classic   notifications-clb") && text.contains("Classic Load Balancer"),
+        "{text}"
+    );
+    assert!(text.contains("InService") && text.contains("0 OutOfService"), "{text}");
+    assert!(
+        text.contains("no task of it here"),
+        "instances without its tasks are said plainly: {text}"
+    );
+    let matched = text
+        .lines()
+        .filter(|l| l.contains("InService") && l.contains("us-east-1"))
+        .count();
+    assert_eq!(matched, 2, "its two tasks, each on its instance: {text}");
+}

@@ -17,7 +17,7 @@ use bosun::domain::insight::PolicyKind;
 use bosun::domain::metrics::{Place, Window, service_series};
 use bosun::source::Backend;
 use support::runtime;
-use support::servers::{CborProxy, Moto, aws_backend_with_cloudwatch, aws_env, python};
+use support::servers::{CborProxy, Moto, aws_backend, aws_backend_with_cloudwatch, aws_env, aws_json, python};
 
 struct World {
     rt: tokio::runtime::Runtime,
@@ -490,4 +490,119 @@ fn a_service_behind_a_network_load_balancer_charts_its_metrics() {
     let latest = |metric: &str| series.iter().find(|s| s.key.metric == metric).and_then(|s| s.latest());
     assert_eq!(latest("HealthyHostCount"), Some(2.0));
     assert_eq!(latest("ActiveFlowCount"), Some(40.0));
+}
+
+/// A service behind a Classic Load Balancer (ECS names it by name only): its ARN made from
+/// the service's place, and its registered instances' health from ELB
+/// DescribeInstanceHealth, InService, and OutOfService once an instance is stopped; the
+/// balancer's listener and health check from DescribeLoadBalancers.
+#[test]
+fn a_classic_load_balancer_and_its_instances() {
+    let moto = Moto::start();
+    let e = moto.endpoint();
+    aws_json(&e, &["ecs", "create-cluster", "--cluster-name", "legacy"]);
+    let image = aws_json(&e, &["ec2", "describe-images"])["Images"][0]["ImageId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = aws_json(&e, &["ec2", "run-instances", "--image-id", &image, "--count", "2"]);
+    let ids: Vec<String> = run["Instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["InstanceId"].as_str().unwrap().to_string())
+        .collect();
+    aws_json(
+        &e,
+        &[
+            "elb",
+            "create-load-balancer",
+            "--load-balancer-name",
+            "legacy-clb",
+            "--listeners",
+            "Protocol=HTTP,LoadBalancerPort=80,InstanceProtocol=HTTP,InstancePort=8080",
+            "--availability-zones",
+            "us-east-1a",
+        ],
+    );
+    aws_json(
+        &e,
+        &[
+            "elb",
+            "configure-health-check",
+            "--load-balancer-name",
+            "legacy-clb",
+            "--health-check",
+            "Target=HTTP:8080/health,Interval=30,Timeout=5,UnhealthyThreshold=2,HealthyThreshold=2",
+        ],
+    );
+    let mut register = vec![
+        "elb",
+        "register-instances-with-load-balancer",
+        "--load-balancer-name",
+        "legacy-clb",
+        "--instances",
+    ];
+    register.extend(ids.iter().map(String::as_str));
+    aws_json(&e, &register);
+    aws_json(
+        &e,
+        &[
+            "ecs",
+            "register-task-definition",
+            "--family",
+            "legacy",
+            "--container-definitions",
+            r#"[{"name":"legacy","image":"legacy:1","cpu":128,"memory":256,"portMappings":[{"containerPort":8080,"hostPort":8080}]}]"#,
+        ],
+    );
+    aws_json(
+        &e,
+        &[
+            "ecs",
+            "create-service",
+            "--cluster",
+            "legacy",
+            "--service-name",
+            "legacy",
+            "--task-definition",
+            "legacy",
+            "--desired-count",
+            "0",
+            "--load-balancers",
+            "loadBalancerName=legacy-clb,containerName=legacy,containerPort=8080",
+        ],
+    );
+    aws_json(&e, &["ec2", "stop-instances", "--instance-ids", &ids[1]]);
+
+    let rt = runtime();
+    let backend = rt.block_on(aws_backend(&e, &["us-east-1"]));
+    let cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/legacy".to_string();
+    let services = match rt.block_on(backend.fetch(&Fetch::Services { cluster })) {
+        Ok(Payload::Services(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    let lb = &services[0].load_balancers[0];
+    assert_eq!(
+        lb.target_group_arn,
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy-clb"
+    );
+    assert!(bosun::domain::is_classic(&lb.target_group_arn));
+    let health = match rt.block_on(backend.fetch(&Fetch::Targets {
+        target_group: lb.target_group_arn.clone(),
+    })) {
+        Ok(Payload::Targets(h)) => h,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((health.name.as_str(), health.port), ("legacy-clb", 80));
+    assert_eq!(health.health_check, "HTTP:8080/health");
+    let state = |id: &str| {
+        health
+            .targets
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| (t.state.clone(), t.port))
+    };
+    assert_eq!(state(&ids[0]), Some(("InService".into(), 8080)));
+    assert_eq!(state(&ids[1]), Some(("OutOfService".into(), 8080)));
 }

@@ -128,9 +128,23 @@ pub fn event_text(message: &str) -> &str {
 /// Where a service's load balancer sends traffic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoadBalancerRef {
+    /// The target group's ARN; behind a Classic Load Balancer, the balancer's own
+    /// (`arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/NAME`, see [`classic_arn`]).
     pub target_group_arn: String,
     pub container_name: String,
     pub container_port: u16,
+}
+
+/// The ARN of a Classic Load Balancer, which ECS names by name only.
+pub fn classic_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/{name}")
+}
+
+/// Whether a load balancer ARN is a Classic Load Balancer's (not a target group's, not an
+/// Application, Network or Gateway Load Balancer's).
+pub fn is_classic(arn: &str) -> bool {
+    arn.split_once(":loadbalancer/")
+        .is_some_and(|(_, rest)| !rest.contains('/'))
 }
 
 /// The awsvpc network configuration of a service or a task.

@@ -279,8 +279,21 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
             .load_balancers()
             .iter()
             .filter_map(|lb| {
+                // A Classic Load Balancer is named only: its ARN from the service's place.
+                let arn = match (lb.target_group_arn(), lb.load_balancer_name()) {
+                    (Some(tg), _) => tg.to_string(),
+                    (None, Some(name)) => {
+                        let arn = text(s.service_arn());
+                        crate::domain::classic_arn(
+                            crate::util::arn_region(&arn).unwrap_or_default(),
+                            crate::domain::account::arn_account(&arn).unwrap_or_default(),
+                            name,
+                        )
+                    }
+                    (None, None) => return None,
+                };
                 Some(LoadBalancerRef {
-                    target_group_arn: lb.target_group_arn()?.to_string(),
+                    target_group_arn: arn,
                     container_name: text(lb.container_name()),
                     container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32) as u16,
                 })

@@ -1,4 +1,5 @@
-//! Elastic Load Balancing v2: a service's target group and each target's health.
+//! Elastic Load Balancing: a service's target group and each target's health (v2), or its
+//! Classic Load Balancer and each registered instance's health.
 
 use super::error::{Call, Who};
 use crate::domain::insight::{Target, TargetGroupHealth};
@@ -61,6 +62,60 @@ pub async fn targets(
                     reason: state.and_then(|s| s.reason()).map(|r| r.as_str().to_string()),
                     description: state.and_then(|s| s.description()).map(str::to_string),
                 }
+            })
+            .collect(),
+    })
+}
+
+/// A Classic Load Balancer (by ARN) and its instances' health, in the shape of a target
+/// group's: each instance a target at the balancer's instance port, InService or
+/// OutOfService with AWS's reason code and description.
+pub async fn classic_targets(
+    client: &aws_sdk_elasticloadbalancing::Client,
+    region: &str,
+    who: &Who,
+    arn: &str,
+) -> Result<TargetGroupHealth, FetchError> {
+    let name = crate::util::arn_tail(arn);
+    let balancers = client
+        .describe_load_balancers()
+        .load_balancer_names(name)
+        .send()
+        .await
+        .map_err(|e| Call::new("ELB DescribeLoadBalancers", region, who).of(e))?;
+    let Some(balancer) = balancers.load_balancer_descriptions().first() else {
+        return Err(FetchError::new(
+            ErrorKind::NotFound,
+            format!("Classic Load Balancer {name} not found in {region}"),
+        ));
+    };
+    let listener = balancer.listener_descriptions().iter().find_map(|l| l.listener());
+    let health = client
+        .describe_instance_health()
+        .load_balancer_name(name)
+        .send()
+        .await
+        .map_err(|e| Call::new("ELB DescribeInstanceHealth", region, who).of(e))?;
+    let instance_port = port(listener.map(|l| l.instance_port()));
+    Ok(TargetGroupHealth {
+        arn: arn.to_string(),
+        name: name.to_string(),
+        protocol: listener.map(|l| l.protocol().to_string()).unwrap_or_default(),
+        port: port(listener.map(|l| l.load_balancer_port())),
+        load_balancers: vec![arn.to_string()],
+        health_check: balancer
+            .health_check()
+            .map(|h| h.target().to_string())
+            .unwrap_or_default(),
+        targets: health
+            .instance_states()
+            .iter()
+            .map(|i| Target {
+                id: i.instance_id().unwrap_or_default().to_string(),
+                port: instance_port,
+                state: i.state().unwrap_or_default().to_string(),
+                reason: i.reason_code().filter(|r| *r != "N/A").map(str::to_string),
+                description: i.description().filter(|d| *d != "N/A").map(str::to_string),
             })
             .collect(),
     })

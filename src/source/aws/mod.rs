@@ -178,6 +178,8 @@ pub(crate) struct Clients {
     pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
+    /// Classic Load Balancers.
+    pub(crate) classic: aws_sdk_elasticloadbalancing::Client,
     pub(crate) asg: aws_sdk_autoscaling::Client,
     pub(crate) ecr: aws_sdk_ecr::Client,
     pub(crate) events: aws_sdk_eventbridge::Client,
@@ -475,6 +477,7 @@ impl Clients {
             cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build()),
             logs: client!(aws_sdk_cloudwatchlogs),
             elb: client!(aws_sdk_elasticloadbalancingv2),
+            classic: client!(aws_sdk_elasticloadbalancing),
             asg: client!(aws_sdk_autoscaling),
             ecr: client!(aws_sdk_ecr),
             events: client!(aws_sdk_eventbridge),
@@ -621,6 +624,12 @@ impl Backend for AwsBackend {
                 scaling::capacity_providers(&c.ecs, &c.asg, region, &c.who, names)
                     .await
                     .map(Payload::CapacityProviders)
+            }
+            Fetch::Targets { target_group } if crate::domain::is_classic(target_group) => {
+                let (region, c) = self.clients_for(target_group).await?;
+                elb::classic_targets(&c.classic, region, &c.who, target_group)
+                    .await
+                    .map(|t| Payload::Targets(Box::new(t)))
             }
             Fetch::Targets { target_group } => {
                 let (region, c) = self.clients_for(target_group).await?;

@@ -44,6 +44,9 @@ pub(super) fn container(
     }
 }
 
+/// The demo service behind a Classic Load Balancer.
+pub(super) const CLASSIC_LB_SERVICE: &str = "notifications";
+
 /// The demo service created without ECS Exec.
 pub(super) const NO_EXEC_SERVICE: &str = "ledger-batch";
 
@@ -165,6 +168,13 @@ impl World {
                 ),
                 container_name: spec.name.to_string(),
                 container_port: spec.port,
+            }]
+        } else if spec.name == CLASSIC_LB_SERVICE {
+            // Behind a Classic Load Balancer: the instances of the cluster are registered.
+            vec![LoadBalancerRef {
+                target_group_arn: crate::domain::classic_arn(&region, &account, &format!("{}-clb", spec.name)),
+                container_name: spec.name.to_string(),
+                container_port: 8080,
             }]
         } else {
             vec![]

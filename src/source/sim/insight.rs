@@ -358,7 +358,47 @@ impl World {
         out
     }
 
+    /// A Classic Load Balancer's instances: every container instance of the cluster of the
+    /// service behind it, OutOfService while draining.
+    fn classic_targets(&self, arn: &str) -> Option<TargetGroupHealth> {
+        let c = self.clusters.iter().find(|c| {
+            c.services
+                .iter()
+                .any(|s| s.svc.load_balancers.iter().any(|lb| lb.target_group_arn == arn))
+        })?;
+        let targets = c
+            .instances
+            .iter()
+            .filter_map(|i| {
+                let id = i.ec2_instance_id.clone()?;
+                let out = i.status == "DRAINING";
+                Some(Target {
+                    id,
+                    port: 8080,
+                    state: if out { "OutOfService" } else { "InService" }.into(),
+                    reason: out.then(|| "Instance".to_string()),
+                    description: out.then(|| {
+                        "Instance has failed at least the UnhealthyThreshold number of health checks consecutively."
+                            .to_string()
+                    }),
+                })
+            })
+            .collect();
+        Some(TargetGroupHealth {
+            arn: arn.to_string(),
+            name: crate::util::arn_tail(arn).to_string(),
+            protocol: "HTTP".into(),
+            port: 80,
+            load_balancers: vec![arn.to_string()],
+            health_check: "HTTP:8080/health".into(),
+            targets,
+        })
+    }
+
     pub fn targets(&self, target_group: &str) -> Option<TargetGroupHealth> {
+        if crate::domain::is_classic(target_group) {
+            return self.classic_targets(target_group);
+        }
         for c in &self.clusters {
             for s in &c.services {
                 let Some(lb) = s

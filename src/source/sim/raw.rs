@@ -386,9 +386,11 @@ fn service(s: &Service) -> Value {
         "events": s.events.iter().take(20).map(|e| json!({
             "id": e.id, "createdAt": epoch(e.created_at), "message": e.message,
         })).collect::<Vec<_>>(),
-        "loadBalancers": s.load_balancers.iter().map(|l| json!({
-            "targetGroupArn": l.target_group_arn, "containerName": l.container_name, "containerPort": l.container_port,
-        })).collect::<Vec<_>>(),
+        "loadBalancers": s.load_balancers.iter().map(|l| if crate::domain::is_classic(&l.target_group_arn) {
+            json!({"loadBalancerName": arn_tail(&l.target_group_arn), "containerName": l.container_name, "containerPort": l.container_port})
+        } else {
+            json!({"targetGroupArn": l.target_group_arn, "containerName": l.container_name, "containerPort": l.container_port})
+        }).collect::<Vec<_>>(),
         "networkConfiguration": s.network.as_ref().map(|n| json!({"awsvpcConfiguration": {
             "subnets": n.subnets,
             "securityGroups": n.security_groups,

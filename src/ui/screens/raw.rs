@@ -71,7 +71,11 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
     }
     // On a service's targets: its (first) target group.
     if route.is(super::targets::ID)
-        && let Some(lb) = selection.service.as_ref().and_then(|s| s.load_balancers.first())
+        && let Some(lb) = selection.service.as_ref().and_then(|s| {
+            s.load_balancers
+                .iter()
+                .find(|lb| !crate::domain::is_classic(&lb.target_group_arn))
+        })
     {
         return Ok(RawTarget::TargetGroup {
             arn: lb.target_group_arn.clone(),

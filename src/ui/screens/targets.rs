@@ -1,6 +1,7 @@
 //! The load balancer targets of a service: each target's health and reason, matched to the
 //! task behind it by IP and port (awsvpc), or by instance and host port (bridge networking,
-//! dynamic host ports).
+//! dynamic host ports). Behind a Classic Load Balancer, its registered instances, InService
+//! or OutOfService.
 
 use std::borrow::Cow;
 
@@ -109,6 +110,8 @@ pub struct TargetRow {
     pub task: Option<String>,
     pub task_status: Option<String>,
     pub az: Option<String>,
+    /// Behind a Classic Load Balancer: an instance, where a task of the service may not run.
+    pub classic: bool,
 }
 
 impl Keyed for TargetRow {
@@ -128,19 +131,28 @@ pub const COLUMNS: &[Column] = &[
 
 fn state_tone(state: &str) -> Tone {
     match state {
-        "healthy" => Tone::Ok,
-        "unhealthy" => Tone::Err,
+        "healthy" | "InService" => Tone::Ok,
+        "unhealthy" | "OutOfService" => Tone::Err,
         "initial" | "draining" => Tone::Warn,
         _ => Tone::Muted,
     }
+}
+
+/// Healthy (a target group's `healthy`, a Classic Load Balancer's `InService`).
+fn is_healthy(state: &str) -> bool {
+    matches!(state, "healthy" | "InService")
+}
+
+fn is_unhealthy(state: &str) -> bool {
+    matches!(state, "unhealthy" | "unavailable" | "OutOfService")
 }
 
 impl Row for TargetRow {
     /// Unhealthy first, then draining or starting, then healthy.
     fn health_rank(&self, _cx: &RowCx<'_>) -> Option<u8> {
         Some(match self.target.state.as_str() {
-            "unhealthy" | "unavailable" => 0,
-            "healthy" => 2,
+            s if is_unhealthy(s) => 0,
+            s if is_healthy(s) => 2,
             _ => 1,
         })
     }
@@ -155,6 +167,7 @@ impl Row for TargetRow {
             1 => Cell::tone(self.target.state.as_str(), state_tone(&self.target.state)),
             2 => match &self.task {
                 Some(id) => Cell::new(id.as_str()),
+                None if self.classic => Cell::muted("no task of it here"),
                 None => Cell::tone("no task matches", Tone::Warn),
             },
             3 => Cell::opt(self.az.as_deref()),
@@ -207,11 +220,18 @@ pub fn rows(store: &Store, cluster: &str, service: &str) -> Vec<TargetRow> {
         else {
             continue;
         };
+        let classic = crate::domain::is_classic(&lb.target_group_arn);
         for target in &health.targets {
             let task = tasks
                 .iter()
                 .filter(|t| t.service_name() == Some(svc.name.as_str()))
-                .find(|t| serves(t, target, &instance_of));
+                .find(|t| {
+                    // A Classic Load Balancer sends to the instance: any task of the service on it.
+                    serves(t, target, &instance_of)
+                        || (classic
+                            && t.container_instance_arn.as_deref().and_then(instance_of).as_deref()
+                                == Some(target.id.as_str()))
+                });
             out.push(TargetRow {
                 key: format!("{}/{}:{}", health.name, target.id, target.port),
                 target_group: health.name.clone(),
@@ -219,6 +239,7 @@ pub fn rows(store: &Store, cluster: &str, service: &str) -> Vec<TargetRow> {
                 task: task.map(|t| t.id.clone()),
                 task_status: task.map(|t| t.last_status.clone()),
                 az: task.and_then(|t| t.availability_zone.clone()),
+                classic,
             });
         }
     }
@@ -257,19 +278,26 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
     let lb = &svc.load_balancers[0];
     let slot = store.insight.targets.get(&lb.target_group_arn);
     let health = slot.and_then(|s| s.value.as_ref());
-    let count = |state: &str| health.map_or(0, |h| h.targets.iter().filter(|t| t.state == state).count());
+    let count = |pick: fn(&str) -> bool| health.map_or(0, |h| h.targets.iter().filter(|t| pick(&t.state)).count());
+    let (healthy, unhealthy) = (count(is_healthy), count(is_unhealthy));
+    let classic = crate::domain::is_classic(&lb.target_group_arn);
+    let (good, bad) = if classic {
+        ("InService", "OutOfService")
+    } else {
+        ("healthy", "unhealthy")
+    };
     let summary = format!(
-        "{} healthy · {} unhealthy · {} other",
-        count("healthy"),
-        count("unhealthy"),
-        health.map_or(0, |h| h.targets.len()) - count("healthy") - count("unhealthy")
+        "{healthy} {good} · {unhealthy} {bad} · {} other",
+        health.map_or(0, |h| h.targets.len()) - healthy - unhealthy
     );
-    let balancer = health
-        .and_then(|h| h.load_balancers.first())
-        .map_or("-".to_string(), |arn| crate::util::arn_tail_n(arn, 2).to_string());
+    let balancer = match health.and_then(|h| h.load_balancers.first()) {
+        Some(_) if classic => "Classic Load Balancer".to_string(),
+        Some(arn) => crate::util::arn_tail_n(arn, 2).to_string(),
+        None => "-".to_string(),
+    };
     let pairs = vec![
         (
-            "Group",
+            if classic { "Classic" } else { "Group" },
             Span::styled(
                 health.map_or(arn_tail(&lb.target_group_arn).to_string(), |h| h.name.clone()),
                 theme.text,
@@ -277,11 +305,7 @@ fn draw(buf: &mut Buffer, area: Rect, store: &Store, page: &Page, cluster: &str,
         ),
         (
             "Targets",
-            toned(
-                summary,
-                if count("unhealthy") > 0 { Tone::Err } else { Tone::Ok },
-                theme,
-            ),
+            toned(summary, if unhealthy > 0 { Tone::Err } else { Tone::Ok }, theme),
         ),
         (
             "Listens",
