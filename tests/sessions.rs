@@ -199,9 +199,14 @@ async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
     assert_eq!(a[5], b[5], "the ECS endpoint");
     assert_eq!(b[5], moto.endpoint());
     assert_eq!(
-        bosun["responseFrom"], "argv",
-        "ECS Exec passes the session on the command line, as the CLI does"
+        cli["responseFrom"], "argv",
+        "the CLI puts the session on the command line"
     );
+    assert_eq!(
+        bosun["responseFrom"], "env",
+        "bosun passes it in AWS_SSM_START_SESSION_RESPONSE: no token for `ps` to show"
+    );
+    assert_eq!(b[0], "AWS_SSM_START_SESSION_RESPONSE");
     let execs: Vec<&Value> = moto_sessions.iter().filter(|s| s["service"] == "ecs").collect();
     assert_eq!(execs.len(), 2, "one ExecuteCommand each: {moto_sessions:?}");
     assert_eq!(execs[1]["containerName"], "app");

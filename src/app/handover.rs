@@ -10,37 +10,57 @@ use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::crossterm::{cursor, execute, terminal};
 
-/// Give the terminal away; `raw`: keep raw mode (bosun forwards every key).
+/// Give the terminal away; `raw`: keep raw mode (bosun forwards every key). Every step is
+/// tried even when one fails, so a terminal is never left half handed over; the first
+/// failure is returned.
 pub fn suspend(mouse: bool, raw: bool) -> std::io::Result<()> {
     let mut out = std::io::stdout();
+    let mut first = Ok(());
+    let mut keep = |r: std::io::Result<()>| {
+        if first.is_ok() {
+            first = r;
+        }
+    };
     if mouse {
-        out.write_all(super::MOUSE_OFF.as_bytes())?;
+        keep(out.write_all(super::MOUSE_OFF.as_bytes()));
     }
-    execute!(out, terminal::LeaveAlternateScreen, cursor::Show)?;
+    keep(execute!(out, terminal::LeaveAlternateScreen, cursor::Show));
     if !raw {
-        terminal::disable_raw_mode()?;
+        keep(terminal::disable_raw_mode());
     }
-    out.flush()
+    keep(out.flush());
+    first
 }
 
-/// Take the terminal back and draw everything again. The screen is cleared here and a
-/// blank frame drawn, so the next frame is drawn whole (ratatui's own `clear` asks the
-/// terminal where its cursor is, which a terminal just handed back may not answer in time).
+/// Take the terminal back and draw everything again, every step tried as in [`suspend`].
+/// The screen is cleared here and a blank frame drawn, so the next frame is drawn whole
+/// (ratatui's own `clear` asks the terminal where its cursor is, which a terminal just
+/// handed back may not answer in time).
 pub fn resume(terminal: &mut DefaultTerminal, mouse: bool) -> std::io::Result<()> {
-    terminal::enable_raw_mode()?;
     let mut out = std::io::stdout();
-    execute!(
+    let mut first = Ok(());
+    let mut keep = |r: std::io::Result<()>| {
+        if first.is_ok() {
+            first = r;
+        }
+    };
+    keep(terminal::enable_raw_mode());
+    keep(execute!(
         out,
         terminal::EnterAlternateScreen,
         terminal::Clear(terminal::ClearType::All),
         cursor::Hide
-    )?;
+    ));
     if mouse {
-        out.write_all(super::MOUSE_ON.as_bytes())?;
+        keep(out.write_all(super::MOUSE_ON.as_bytes()));
     }
-    out.flush()?;
-    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
-    Ok(())
+    keep(out.flush());
+    keep(
+        terminal
+            .draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))
+            .map(|_| ()),
+    );
+    first
 }
 
 /// A line said on the plain screen before the session starts (`\r\n`: raw mode may be on).

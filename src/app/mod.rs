@@ -283,8 +283,11 @@ impl App {
             }
         }
         scheduler.abort();
-        // Forwards stop with bosun; each end is recorded.
-        forwards.stop_all();
+        // Forwards stop with bosun; each end is recorded. A plugin asked to stop is given a
+        // moment to end its SSM session before the runtime goes.
+        if forwards.stop_all() > 0 {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+        }
         // An action already sent is left to finish: its outcome lands in the audit log.
         drop(op_tx);
         let _ = tokio::time::timeout(Duration::from_secs(5), executor).await;
@@ -349,11 +352,13 @@ impl Forwards {
         }
     }
 
-    fn stop_all(&mut self) {
+    /// Stop every forward; how many there were.
+    fn stop_all(&mut self) -> usize {
         let ids: Vec<u64> = self.running.keys().copied().collect();
-        for id in ids {
+        for &id in &ids {
             self.stop(id);
         }
+        ids.len()
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -48,13 +48,22 @@ pub async fn shell(
     };
     record(audit, request, "started", "");
     let raw = matches!(shell, Shell::Stream(_));
+    // Keys pressed while it opened were meant for bosun, not the container.
+    while event::poll(Duration::ZERO).unwrap_or(false) {
+        let _ = event::read();
+    }
     if let Err(error) = suspend(mouse, raw) {
         tracing::warn!(%error, "cannot hand the terminal over");
     }
     say(&format!(
-        "{} in {} (exit ends it and returns to bosun)",
+        "{} in {} ({})",
         command,
-        request.target.label()
+        request.target.label(),
+        if raw {
+            "exit ends it and returns to bosun; ctrl-] leaves it"
+        } else {
+            "exit ends it and returns to bosun"
+        }
     ));
     let result = match shell {
         Shell::Program(program) => run_program(&program, away).await,
@@ -110,6 +119,8 @@ async fn run_program(program: &Program, away: &mut Away<'_>) -> Result<String, S
 enum Typed {
     Bytes(Vec<u8>),
     Resize(u16, u16),
+    /// ctrl-]: leave the session (as telnet's escape), whatever the remote side does.
+    Detach,
 }
 
 /// Carry bytes between the terminal (raw) and the remote command until it ends. Keys are
@@ -134,6 +145,13 @@ async fn carry(stream: Stream, away: &mut Away<'_>) -> Result<String, String> {
                     Err(_) => return,
                 }
                 let sent = match event::read() {
+                    Ok(Event::Key(key))
+                        if key.kind != KeyEventKind::Release
+                            && key.code == KeyCode::Char(']')
+                            && key.modifiers.contains(KeyModifiers::CONTROL) =>
+                    {
+                        typed_tx.blocking_send(Typed::Detach)
+                    }
                     Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => {
                         typed_tx.blocking_send(Typed::Bytes(key_bytes(&key)))
                     }
@@ -161,17 +179,20 @@ async fn carry(stream: Stream, away: &mut Away<'_>) -> Result<String, String> {
                             let _ = out.flush().await;
                         }
                     },
-                    Some(t) = typed.recv() => match t {
-                        Typed::Bytes(bytes) => {
+                    t = typed.recv() => match t {
+                        Some(Typed::Bytes(bytes)) => {
                             if input.write_all(&bytes).await.is_err() || input.flush().await.is_err() {
                                 // The remote side is gone: what is left is its end.
                             }
                         }
-                        Typed::Resize(w, h) => {
+                        Some(Typed::Resize(w, h)) => {
                             if let Some(r) = &resize {
                                 let _ = r.try_send((w, h));
                             }
                         }
+                        Some(Typed::Detach) => return Ok("left with ctrl-]".to_string()),
+                        // The keyboard cannot be read any more (the terminal went away).
+                        None => return Err("the terminal went away".to_string()),
                     },
                     ended = &mut done => {
                         // What it wrote last, then its end.
@@ -191,6 +212,8 @@ async fn carry(stream: Stream, away: &mut Away<'_>) -> Result<String, String> {
         })
         .await;
     stop.store(true, Ordering::Relaxed);
+    // A key the session never took must not hold the thread in a full channel.
+    drop(typed);
     let _ = tokio::task::spawn_blocking(move || reader.join()).await;
     result
 }
@@ -202,7 +225,10 @@ pub async fn page(terminal: &mut DefaultTerminal, mouse: bool, text: &str, away:
         std::process::id(),
         jiff::Timestamp::now().as_millisecond()
     ));
-    write_private(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if let Err(e) = write_private(&path, text) {
+        let _ = std::fs::remove_file(&path);
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
     let pager = std::env::var("PAGER")
         .ok()
         .filter(|p| !p.trim().is_empty())

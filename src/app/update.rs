@@ -143,6 +143,8 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
     use crate::domain::session::ForwardEvent;
     let mut rows = store.forwards.items().to_vec();
     match event {
+        // Stopped before it said it listens: it stays stopped.
+        ForwardEvent::Started(forward) if rows.iter().any(|f| f.id == forward.id && f.failed.is_some()) => {}
         ForwardEvent::Started(forward) => {
             store.ui.info(format!(
                 "forwarding 127.0.0.1:{} → {} {} (:forwards)",

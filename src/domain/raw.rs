@@ -113,11 +113,99 @@ pub enum RawFormat {
 }
 
 impl RawDoc {
-    /// The document as text in `format`: JSON indented by two, or YAML as kubectl prints it.
-    pub fn text(&self, format: RawFormat) -> String {
-        match format {
-            RawFormat::Json => serde_json::to_string_pretty(&self.value).unwrap_or_default(),
-            RawFormat::Yaml => crate::util::yaml::to_yaml(&self.value),
+    /// The document as text in `format` (JSON indented by two, or YAML as kubectl prints
+    /// it), environment values masked unless `reveal`, and no control character that a
+    /// terminal would act on.
+    pub fn text(&self, format: RawFormat, reveal: bool) -> String {
+        let masked;
+        let value = if reveal {
+            &self.value
+        } else {
+            masked = {
+                let mut v = self.value.clone();
+                mask_environment(&mut v);
+                v
+            };
+            &masked
+        };
+        let text = match format {
+            RawFormat::Json => serde_json::to_string_pretty(value).unwrap_or_default(),
+            RawFormat::Yaml => crate::util::yaml::to_yaml(value),
+        };
+        text.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+}
+
+/// What stands for a masked value.
+pub const MASK: &str = "••••••";
+
+/// Mask environment values wherever a resource carries them: a task definition's
+/// containers' `environment` and a pod's containers' `env` (`{name, value}` lists; a
+/// reference `valueFrom` stays), App Runner's `RuntimeEnvironmentVariables`.
+pub fn mask_environment(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    ("environment" | "env", Value::Array(items)) => {
+                        for item in items {
+                            if let Some(v) = item.get_mut("value").filter(|v| v.is_string()) {
+                                *v = Value::String(MASK.into());
+                            }
+                        }
+                    }
+                    ("RuntimeEnvironmentVariables", Value::Object(vars)) => {
+                        for v in vars.values_mut() {
+                            *v = Value::String(MASK.into());
+                        }
+                    }
+                    (_, child) => mask_environment(child),
+                }
+            }
         }
+        Value::Array(items) => items.iter_mut().for_each(mask_environment),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_values_are_masked_until_revealed_and_control_characters_never_shown() {
+        let doc = RawDoc {
+            value: serde_json::json!({
+                "containerDefinitions": [{"environment": [{"name": "DB_PASSWORD", "value": "hunter2"}]}],
+                "spec": {"containers": [{"env": [
+                    {"name": "TOKEN", "value": "s3cret"},
+                    {"name": "FROM", "valueFrom": {"secretKeyRef": {"name": "x"}}}
+                ]}]},
+                "SourceConfiguration": {"ImageRepository": {"ImageConfiguration": {"RuntimeEnvironmentVariables": {"KEY": "v"}}}},
+                "note": "bell\u{7}and escape\u{1b}[2J"
+            }),
+            source: "test".into(),
+        };
+        let masked = doc.text(RawFormat::Yaml, false);
+        assert!(
+            !masked.contains("hunter2") && !masked.contains("s3cret") && !masked.contains("KEY: v"),
+            "{masked}"
+        );
+        assert!(
+            masked.contains("DB_PASSWORD") && masked.contains("secretKeyRef"),
+            "{masked}"
+        );
+        assert!(!masked.contains('\u{1b}') && !masked.contains('\u{7}'), "{masked:?}");
+        let shown = doc.text(RawFormat::Json, true);
+        assert!(shown.contains("hunter2") && shown.contains("s3cret"), "{shown}");
     }
 }

@@ -55,6 +55,11 @@ pub struct Stream {
 #[async_trait]
 pub trait Tunnel: Send + Sync {
     async fn connect(&self) -> Result<Io, String>;
+
+    /// Why the far end cannot be reached any more, once it cannot (its plugin exited).
+    fn gone(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A place sessions are opened: AWS and the Kubernetes API, or the simulated fleet.
@@ -146,6 +151,10 @@ pub async fn serve_forward(
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             _ = tick.tick() => {
+                if let Some(why) = tunnel.gone() {
+                    let _ = events.send(ForwardEvent::Ended { id, failed: Some(why) }).await;
+                    return;
+                }
                 let now = counts.snapshot();
                 if now != reported {
                     reported = now;

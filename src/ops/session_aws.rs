@@ -11,9 +11,10 @@
 //!
 //! For ECS Exec, RESPONSE is ExecuteCommand's `session` as JSON, PARAMETERS
 //! `{"Target": "ecs:CLUSTER_TASKID_RUNTIMEID"}` and ENDPOINT the ECS client's; for a port
-//! forward, RESPONSE names the environment variable `AWS_SSM_START_SESSION_RESPONSE` that
-//! holds StartSession's answer (so the token is not on the command line), PARAMETERS is the
-//! StartSession request and ENDPOINT the SSM client's.
+//! forward, PARAMETERS is the StartSession request and ENDPOINT the SSM client's. In both,
+//! RESPONSE names the environment variable `AWS_SSM_START_SESSION_RESPONSE` that holds the
+//! answer, as the CLI does for ssm start-session, so the token is not on the command line
+//! (the CLI's ecs execute-command puts it there; the plugin reads either).
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -142,6 +143,8 @@ impl AwsBackend {
     ) -> Result<Program, String> {
         let plugin = self.plugin()?;
         let (region, c) = self.clients_for(task).await.map_err(|e| e.message)?;
+        // Known before the session opens: a session is not left open for want of it.
+        let runtime_id = self.runtime_id(cluster, task, container, runtime_id).await?;
         let out = c
             .ecs
             .execute_command()
@@ -161,22 +164,23 @@ impl AwsBackend {
             "streamUrl": session.stream_url(),
             "tokenValue": session.token_value(),
         });
-        let container = out.container_name().unwrap_or(container);
-        let runtime_id = self.runtime_id(cluster, task, container, runtime_id).await?;
         let cluster_name = arn_tail(out.cluster_arn().unwrap_or(cluster));
         let task_id = arn_tail(out.task_arn().unwrap_or(task));
         let parameters = json!({ "Target": format!("ecs:{cluster_name}_{task_id}_{runtime_id}") });
+        // The AWS CLI puts ExecuteCommand's session on the plugin's command line, where any
+        // user of a shared bastion host can read its token (`ps`); the plugin also takes
+        // it from the variable the CLI uses for ssm start-session, and so does bosun.
         Ok(Program {
             program: plugin,
             args: vec![
-                response.to_string(),
+                RESPONSE_VARIABLE.into(),
                 region.to_string(),
                 "StartSession".into(),
                 self.profile_for(task).await,
                 parameters.to_string(),
                 self.endpoint_for(task, "ECS", region).await,
             ],
-            env: vec![],
+            env: vec![(RESPONSE_VARIABLE.into(), response.to_string())],
         })
     }
 
@@ -284,7 +288,7 @@ impl AwsBackend {
     ) -> Result<Shell, String> {
         let conn = self.kube(cluster).await.map_err(|e| e.message)?;
         let api: Api<Pod> = Api::namespaced(conn.client(), namespace);
-        let argv: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+        let argv = crate::util::shell_words(command);
         let params = AttachParams::interactive_tty().container(container);
         let mut attached = api
             .exec(pod, argv, &params)
@@ -365,7 +369,7 @@ async fn service_pod(client: kube::Client, namespace: &str, name: &str, port: u1
             .ports
             .iter()
             .flatten()
-            .find(|p| p.name == wanted.name || slice.ports.as_ref().is_some_and(|all| all.len() == 1))
+            .find(|p| p.name.as_deref().unwrap_or_default() == wanted.name.as_deref().unwrap_or_default())
             .and_then(|p| p.port)
             .or(match &wanted.target_port {
                 Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => Some(*n),
@@ -407,7 +411,7 @@ async fn free_port() -> Result<u16, String> {
 /// `session-manager-plugin` running a port forwarding session on a local port of its own.
 struct PluginTunnel {
     port: u16,
-    child: Option<tokio::process::Child>,
+    child: std::sync::Mutex<Option<tokio::process::Child>>,
 }
 
 impl PluginTunnel {
@@ -459,7 +463,7 @@ impl PluginTunnel {
         }
         Ok(PluginTunnel {
             port,
-            child: Some(child),
+            child: std::sync::Mutex::new(Some(child)),
         })
     }
 }
@@ -472,12 +476,23 @@ impl Tunnel for PluginTunnel {
             .map_err(|e| format!("the session plugin's port {}: {e}", self.port))?;
         Ok(Box::new(stream))
     }
+
+    fn gone(&self) -> Option<String> {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        match child.as_mut()?.try_wait() {
+            Ok(Some(status)) => Some(format!(
+                "session-manager-plugin exited ({status}): the SSM session ended (idle timeout, or the task stopped)"
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl Drop for PluginTunnel {
     /// Ask the plugin to end its session (SIGTERM, as Ctrl-C would), then make sure.
     fn drop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let taken = self.child.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(mut child) = taken else { return };
         #[cfg(unix)]
         if let Some(pid) = child.id() {
             // SAFETY: kill(2) on the plugin's own pid, which this process started and has

@@ -7,6 +7,42 @@ pub mod yaml;
 
 use jiff::{SignedDuration, Timestamp};
 
+/// A command line split into words as a POSIX shell would, for the quoting people type:
+/// `'...'` and `"..."` keep spaces, `\` escapes the next character.
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut started = false;
+    let mut chars = line.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') | (None, '\\') => {
+                if let Some(next) = chars.next() {
+                    word.push(next);
+                }
+            }
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if started || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// The region of an ARN (`arn:aws:ecs:eu-west-1:123456789012:cluster/web` → `eu-west-1`).
 pub fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|s| !s.is_empty())
@@ -249,6 +285,13 @@ pub fn progress(done: u32, of: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_keep_quoted_spaces() {
+        assert_eq!(shell_words("sh -c 'echo a  b'"), ["sh", "-c", "echo a  b"]);
+        assert_eq!(shell_words(r#"say "it's" x\ y ''"#), ["say", "it's", "x y", ""]);
+        assert_eq!(shell_words("  ls   -la  "), ["ls", "-la"]);
+    }
 
     #[test]
     fn arn_parts() {

@@ -127,9 +127,10 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
 
 /// The document on screen as text, when it has been read.
 pub fn text(store: &Store) -> Option<String> {
-    let (target, format) = target(store.ui.route())?;
+    let page = store.ui.page();
+    let (target, format) = target(&page.route)?;
     let doc = store.raw.get(target)?.value.as_ref()?;
-    Some(doc.text(*format))
+    Some(doc.text(*format, page.reveal))
 }
 
 impl Screen for Raw {
@@ -193,7 +194,17 @@ impl Screen for Raw {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[Filter, Raw, CopyArn, Back, Help]
+        &[Filter, Raw, Reveal, CopyArn, Back, Help]
+    }
+
+    /// `v` shows the environment values it masks, and masks them again.
+    fn key(&self, store: &mut Store, command: Command) -> bool {
+        if command != Command::Reveal {
+            return false;
+        }
+        let page = store.ui.page_mut();
+        page.reveal = !page.reveal;
+        true
     }
 
     fn hint_label(&self, command: Command) -> Option<&'static str> {
@@ -266,7 +277,10 @@ impl Screen for Raw {
             None if error.is_none() => lines.push(Line::from(Span::styled("reading…", theme.muted))),
             None => {}
             Some(doc) => {
-                let text = doc.text(*format);
+                let text = doc.text(*format, page.reveal);
+                if !page.reveal && text.contains(crate::domain::raw::MASK) {
+                    title.push(Span::styled("· environment values masked (v shows) ", theme.muted));
+                }
                 if filter.is_empty() {
                     lines.extend(text.lines().map(|l| Line::from(l.to_string())));
                 } else {
