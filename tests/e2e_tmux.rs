@@ -869,6 +869,15 @@ fn against_the_kubernetes_emulator_exec_in_a_pod_and_forward_to_it() {
     t.send_text("exit");
     t.send(&["Enter"]);
     t.wait_for(&["2xk9p", "ended (exit 0)"]);
+    // ctrl-] leaves a shell whatever it is doing.
+    t.send(&["s"]);
+    t.wait_for(&["container (checkout, envoy)"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["ctrl-] leaves it"]);
+    t.send_text("sleep 600");
+    t.send(&["Enter"]);
+    t.send(&["C-]"]);
+    t.wait_for(&["2xk9p", "ended (left with ctrl-])"]);
 
     let port = free_port();
     t.send(&[":"]);

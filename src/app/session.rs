@@ -147,7 +147,8 @@ async fn carry(stream: Stream, away: &mut Away<'_>) -> Result<String, String> {
                 let sent = match event::read() {
                     Ok(Event::Key(key))
                         if key.kind != KeyEventKind::Release
-                            && key.code == KeyCode::Char(']')
+                            // The terminal sends 0x1d, which crossterm reads as ctrl-5.
+                            && matches!(key.code, KeyCode::Char(']' | '5'))
                             && key.modifiers.contains(KeyModifiers::CONTROL) =>
                     {
                         typed_tx.blocking_send(Typed::Detach)
