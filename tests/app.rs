@@ -1883,6 +1883,38 @@ fn exec_and_forward_from_the_demo_fleet() {
         text.contains("127.0.0.1:18443") && text.contains("db.internal:5432") && text.contains("starting…"),
         "{text}"
     );
+    // Listening, then a connection that cannot get through: said on its row.
+    use bosun::domain::session::ForwardEvent;
+    let mut row = store.forwards.items()[0].clone();
+    row.listening = true;
+    let id = row.id;
+    update(&mut store, Action::Forward(ForwardEvent::Started(Box::new(row))));
+    update(
+        &mut store,
+        Action::Forward(ForwardEvent::Problem {
+            id,
+            message: "the session plugin's port 40411: connection refused".into(),
+        }),
+    );
+    let text = screen(&store, 200, 20);
+    assert!(
+        text.contains("listening · last connection: the session plugin's port 40411"),
+        "{text}"
+    );
+    update(
+        &mut store,
+        Action::Forward(ForwardEvent::Traffic {
+            id,
+            sent: 10,
+            received: 20,
+            connections: 2,
+        }),
+    );
+    let text = screen(&store, 200, 20);
+    assert!(
+        text.contains("listening") && !text.contains("last connection"),
+        "an answer clears it: {text}"
+    );
     press(&mut store, Command::Back);
     let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "forward 18443:8443"));
     assert!(asked.is_empty(), "the same local port twice");

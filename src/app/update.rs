@@ -171,9 +171,18 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
             connections,
         } => {
             if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
+                // A connection got an answer: the last problem is over.
+                if received > row.received {
+                    row.problem = None;
+                }
                 row.sent = sent;
                 row.received = received;
                 row.connections = connections;
+            }
+        }
+        ForwardEvent::Problem { id, message } => {
+            if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
+                row.problem = Some(message);
             }
         }
         ForwardEvent::Ended { id, failed } => {

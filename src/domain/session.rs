@@ -237,6 +237,8 @@ pub struct Forward {
     pub failed: Option<String>,
     /// Listening on its local port (not yet while it starts).
     pub listening: bool,
+    /// Why the last connection could not reach the target, if it could not.
+    pub problem: Option<String>,
 }
 
 impl Forward {
@@ -253,6 +255,7 @@ impl Forward {
             since,
             failed: None,
             listening: false,
+            problem: None,
         }
     }
 
@@ -260,6 +263,10 @@ impl Forward {
     pub fn state(&self) -> String {
         match (&self.failed, self.listening) {
             (Some(why), _) => format!("failed: {why}"),
+            (None, true) if self.problem.is_some() => format!(
+                "listening · last connection: {}",
+                self.problem.as_deref().unwrap_or_default()
+            ),
             (None, true) => "listening".into(),
             (None, false) => "starting…".into(),
         }
@@ -278,6 +285,8 @@ pub enum ForwardEvent {
         received: u64,
         connections: u64,
     },
+    /// A connection could not reach the target; the forward goes on listening.
+    Problem { id: u64, message: String },
     /// It stopped: asked to, or failed (the reason).
     Ended { id: u64, failed: Option<String> },
 }

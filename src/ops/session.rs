@@ -141,11 +141,15 @@ pub async fn serve_forward(
                     }
                 };
                 counts.connections.fetch_add(1, Ordering::Relaxed);
-                let (tunnel, counts) = (tunnel.clone(), counts.clone());
+                let (tunnel, counts, events) = (tunnel.clone(), counts.clone(), events.clone());
                 connections.spawn(async move {
                     match tunnel.connect().await {
                         Ok(remote) => carry(local, remote, &counts).await,
-                        Err(error) => tracing::warn!(%error, "a forwarded connection could not reach its target"),
+                        Err(message) => {
+                            tracing::warn!(error = %message, "a forwarded connection could not reach its target");
+                            // Said on the forward's row; a full queue drops it, never blocks.
+                            let _ = events.try_send(ForwardEvent::Problem { id, message });
+                        }
                     }
                 });
             }
@@ -217,6 +221,50 @@ mod tests {
 
     /// A tunnel whose far end echoes: what a forward carries comes back, counted.
     struct Echo;
+
+    /// A tunnel whose far end cannot be reached.
+    struct Unreachable;
+
+    #[async_trait]
+    impl Tunnel for Unreachable {
+        async fn connect(&self) -> Result<Io, String> {
+            Err("pod web-1 is not running".into())
+        }
+    }
+
+    /// A connection that cannot reach the target is said, and the forward goes on.
+    #[tokio::test]
+    async fn a_connection_that_fails_is_reported_and_the_forward_goes_on() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let target = Target::Pod {
+            cluster: "c".into(),
+            namespace: "ns".into(),
+            pod: "web-1".into(),
+            container: "app".into(),
+        };
+        let ports = Ports {
+            local: port,
+            host: None,
+            remote: 80,
+        };
+        let forward = Forward::starting(7, target, ports, jiff::Timestamp::UNIX_EPOCH);
+        let (tx, mut rx) = mpsc::channel(16);
+        let task = tokio::spawn(serve_forward(forward, listener, Box::new(Unreachable), tx));
+        let _conn = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        loop {
+            match rx.recv().await {
+                Some(ForwardEvent::Problem { id, message }) => {
+                    assert_eq!((id, message.as_str()), (7, "pod web-1 is not running"));
+                    break;
+                }
+                Some(ForwardEvent::Ended { .. }) | None => panic!("the forward stopped"),
+                Some(_) => {}
+            }
+        }
+        assert!(!task.is_finished(), "still listening");
+        task.abort();
+    }
 
     #[async_trait]
     impl Tunnel for Echo {

@@ -126,7 +126,7 @@ impl Row for Forward {
             Column::new("CLUSTER", 7, 20, 2),
             Column::new("TARGET", 10, 44, 0),
             Column::new("REMOTE", 6, 30, 0),
-            Column::new("STATE", 9, 40, 0),
+            Column::new("STATE", 9, 0, 0),
             Column::new("CONN", 4, 5, 1).right(),
             Column::new("SENT", 6, 10, 1).right(),
             Column::new("RECEIVED", 8, 10, 1).right(),
@@ -144,6 +144,7 @@ impl Row for Forward {
             4 => match (&self.failed, self.listening) {
                 (Some(why), _) if why == "stopped" => Cell::muted("stopped"),
                 (Some(_), _) => Cell::tone(self.state(), Tone::Err),
+                (None, true) if self.problem.is_some() => Cell::tone(self.state(), Tone::Warn),
                 (None, true) => Cell::tone("listening", Tone::Ok),
                 (None, false) => Cell::tone("starting…", Tone::Info),
             },
