@@ -72,6 +72,18 @@ fn kube_world() -> KubeWorld {
     }
 }
 
+/// Send `payload` through a new connection of `tunnel` and read as many bytes back.
+async fn echo(tunnel: &dyn bosun::ops::session::Tunnel, payload: &[u8]) -> Vec<u8> {
+    let mut io = tunnel.connect().await.expect("a connection through the tunnel");
+    io.write_all(payload).await.unwrap();
+    let mut back = vec![0u8; payload.len()];
+    tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
+        .await
+        .expect("the bytes come back")
+        .unwrap();
+    back
+}
+
 /// The plugin calls recorded in `log`, in order.
 fn calls(log: &Path) -> Vec<Value> {
     std::fs::read_to_string(log)
@@ -233,14 +245,7 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
     };
     let tunnel = backend.tunnel(&target, &ports).await.expect("a tunnel");
     for payload in [&b"hello"[..], b"second connection"] {
-        let mut io = tunnel.connect().await.expect("a connection");
-        io.write_all(payload).await.unwrap();
-        let mut back = vec![0u8; payload.len()];
-        tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
-            .await
-            .expect("the bytes come back")
-            .unwrap();
-        assert_eq!(back, payload);
+        assert_eq!(echo(tunnel.as_ref(), payload).await, payload);
     }
     let remote = Ports {
         local: 0,
@@ -479,14 +484,7 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
         .await
         .expect("a pod tunnel");
     for payload in [&b"GET / HTTP/1.0\r\n\r\n"[..], b"again"] {
-        let mut io = tunnel.connect().await.expect("a port-forward");
-        io.write_all(payload).await.unwrap();
-        let mut back = vec![0u8; payload.len()];
-        tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
-            .await
-            .expect("echoed")
-            .unwrap();
-        assert_eq!(back, payload);
+        assert_eq!(echo(tunnel.as_ref(), payload).await, payload);
     }
     // A Service: one of its ready pods, at the port its own port targets (a named one too).
     let service = |name: &str| Target::KubeService {
@@ -498,14 +496,7 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
         .tunnel(&service("checkout"), &Ports::parse("18081:80").unwrap())
         .await
         .expect("a Service tunnel");
-    let mut io = tunnel.connect().await.expect("a port-forward to the Service's pod");
-    io.write_all(b"via the service").await.unwrap();
-    let mut back = [0u8; 15];
-    tokio::time::timeout(Duration::from_secs(10), io.read_exact(&mut back))
-        .await
-        .expect("echoed")
-        .unwrap();
-    assert_eq!(&back, b"via the service");
+    assert_eq!(echo(tunnel.as_ref(), b"via the service").await, b"via the service");
     let Err(why) = backend
         .tunnel(&service("checkout"), &Ports::parse("18081:81").unwrap())
         .await
