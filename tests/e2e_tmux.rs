@@ -836,15 +836,10 @@ fn against_moto_a_shell_in_a_task_and_a_forward_through_it() {
 /// carries bytes through the portforward subresource.
 #[test]
 fn against_the_kubernetes_emulator_exec_in_a_pod_and_forward_to_it() {
-    use support::servers::{KubeServer, Moto, aws_env, echo_through, eks_cluster, kubeconfig};
-    const TOKEN: &str = "s3cret-test-token";
-    let moto = Moto::start();
-    eks_cluster(&moto, "platform");
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
-    let mut env = aws_env(&moto.endpoint());
-    env.push(("KUBECONFIG", config.display().to_string()));
+    use support::servers::{aws_env, echo_through, kube_world};
+    let k = kube_world();
+    let mut env = aws_env(&k.moto.endpoint());
+    env.push(("KUBECONFIG", k.config.display().to_string()));
     let t = Tmux::start_with_env(120, 40, "--refresh 2", &env);
     t.wait_for(&["platform"]);
     t.send(&[":"]);

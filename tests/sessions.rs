@@ -16,8 +16,8 @@ use bosun::domain::session::{Ports, Target};
 use bosun::ops::session::{Sessions, Shell};
 use serde_json::Value;
 use support::servers::{
-    ExecFleet as Fleet, KubeServer, Moto, aws_backend_with_plugin, aws_env, aws_json, eks_cluster, exec_fleet as fleet,
-    kubeconfig, plugin, recording_plugin, repo,
+    ExecFleet as Fleet, Moto, aws_backend_with_plugin, aws_env, aws_json, exec_fleet as fleet, kube_world, plugin,
+    recording_plugin, repo,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -43,32 +43,6 @@ async fn read_until(output: &mut Box<dyn tokio::io::AsyncRead + Send + Unpin>, s
             .unwrap();
         assert!(n > 0, "the shell ended before {wanted:?}: {seen:?}");
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-}
-
-/// moto with an EKS cluster `platform` whose API is the Kubernetes emulator, reached
-/// through a kubeconfig.
-struct KubeWorld {
-    moto: Moto,
-    _kube: KubeServer,
-    _dir: tempfile::TempDir,
-    config: std::path::PathBuf,
-    cluster: String,
-}
-
-fn kube_world() -> KubeWorld {
-    const TOKEN: &str = "s3cret-test-token";
-    let moto = Moto::start();
-    eks_cluster(&moto, "platform");
-    let kube = KubeServer::start(&["--token", TOKEN]);
-    let dir = tempfile::tempdir().unwrap();
-    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
-    KubeWorld {
-        moto,
-        _kube: kube,
-        _dir: dir,
-        config,
-        cluster: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/platform"),
     }
 }
 

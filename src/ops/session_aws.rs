@@ -88,41 +88,57 @@ impl Sessions for AwsBackend {
                 pod,
                 ..
             } => {
-                if let Some(host) = &ports.host {
-                    return Err(format!(
-                        "a pod forward reaches the pod's own ports: {host} is for a forward through an ECS task"
-                    ));
-                }
-                let conn = self.kube(cluster).await.map_err(|e| e.message)?;
-                Ok(Box::new(PodTunnel {
-                    api: Api::namespaced(conn.client(), namespace),
-                    pod: pod.clone(),
-                    port: ports.remote,
-                }))
+                self.pod_tunnel(cluster, namespace, "a pod forward reaches the pod's", ports, |_| {
+                    let pod = pod.clone();
+                    async move { Ok((pod, ports.remote)) }
+                })
+                .await
             }
             Target::KubeService {
                 cluster,
                 namespace,
                 name,
             } => {
-                if let Some(host) = &ports.host {
-                    return Err(format!(
-                        "a Service forward reaches the Service's own ports: {host} is for a forward through an ECS task"
-                    ));
-                }
-                let conn = self.kube(cluster).await.map_err(|e| e.message)?;
-                let (pod, port) = service_pod(conn.client(), namespace, name, ports.remote).await?;
-                Ok(Box::new(PodTunnel {
-                    api: Api::namespaced(conn.client(), namespace),
-                    pod,
-                    port,
-                }))
+                self.pod_tunnel(
+                    cluster,
+                    namespace,
+                    "a Service forward reaches the Service's",
+                    ports,
+                    |client| service_pod(client, namespace, name, ports.remote),
+                )
+                .await
             }
         }
     }
 }
 
 impl AwsBackend {
+    /// A tunnel to a pod of `cluster`, which `aim` picks (and the port on it) with the
+    /// cluster's client; a HOST is refused, as it is for an ECS task's forward only.
+    async fn pod_tunnel<F, Fut>(
+        &self,
+        cluster: &str,
+        namespace: &str,
+        what: &str,
+        ports: &Ports,
+        aim: F,
+    ) -> Result<Box<dyn Tunnel>, String>
+    where
+        F: FnOnce(kube::Client) -> Fut,
+        Fut: std::future::Future<Output = Result<(String, u16), String>>,
+    {
+        if let Some(host) = &ports.host {
+            return Err(format!("{what} own ports: {host} is for a forward through an ECS task"));
+        }
+        let client = self.kube(cluster).await.map_err(|e| e.message)?.client();
+        let (pod, port) = aim(client.clone()).await?;
+        Ok(Box::new(PodTunnel {
+            api: Api::namespaced(client, namespace),
+            pod,
+            port,
+        }))
+    }
+
     /// The plugin named in the options, else the one on `PATH`.
     fn plugin(&self) -> Result<std::path::PathBuf, String> {
         match &self.session_plugin {

@@ -582,3 +582,30 @@ pub fn echo_through(port: u16, payload: &[u8]) -> Vec<u8> {
     conn.read_exact(&mut back).expect("the bytes come back");
     back
 }
+
+/// moto with an EKS cluster `platform` whose API is the Kubernetes emulator, reached
+/// through a kubeconfig.
+pub struct KubeWorld {
+    pub moto: Moto,
+    _kube: KubeServer,
+    _dir: tempfile::TempDir,
+    pub config: PathBuf,
+    /// The EKS cluster's ARN.
+    pub cluster: String,
+}
+
+pub fn kube_world() -> KubeWorld {
+    const TOKEN: &str = "s3cret-test-token";
+    let moto = Moto::start();
+    eks_cluster(&moto, "platform");
+    let kube = KubeServer::start(&["--token", TOKEN]);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), "platform", &kube.endpoint(), TOKEN);
+    KubeWorld {
+        moto,
+        _kube: kube,
+        _dir: dir,
+        config,
+        cluster: "arn:aws:eks:us-east-1:123456789012:cluster/platform".to_string(),
+    }
+}
