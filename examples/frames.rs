@@ -173,6 +173,17 @@ fn main() {
     press(&mut store, Command::History);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("deployments", &mut store);
+    // A CodeDeploy blue/green an alarm stopped while the traffic shifted, rolled back.
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "cluster eu-prod");
+    line(&mut store, Command::CommandLine, "svc checkout-eu");
+    press(&mut store, Command::History);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Open);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    shoot("codedeploy", &mut store);
 
     // The raw resource: a pod as kubectl shows it.
     line(&mut store, Command::CommandLine, "eks platform-k8s");

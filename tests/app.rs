@@ -1608,8 +1608,9 @@ fn without_the_history_the_current_deployments_and_why() {
 }
 
 /// The demo's European checkout deploys blue/green through CodeDeploy: its task set stands
-/// in for deployments (on the service and in `h`), and a redeploy or rollback is refused
-/// before any dialog, as ECS would refuse it.
+/// in for deployments on the service, `h` lists its CodeDeploy deployments (one stopped by
+/// an alarm while the traffic shifted and rolled back), `enter` shows one's lifecycle
+/// events, and a redeploy or rollback is refused before any dialog, as ECS would refuse it.
 #[test]
 fn a_code_deploy_service_in_the_demo() {
     let mut store = demo_store();
@@ -1621,15 +1622,44 @@ fn a_code_deploy_service_in_the_demo() {
     press(&mut store, Command::History);
     follow_scope(&mut store);
     let text = screen(&store, 160, 40);
+    assert!(text.contains("deployments(checkout-eu) · by CodeDeploy [4]"), "{text}");
+    let rows = store.deployment_rows.entries.items().to_vec();
+    let stopped = rows
+        .iter()
+        .position(|d| d.code_deploy.as_ref().is_some_and(|c| c.status == "Stopped"))
+        .expect("a stopped one");
+    assert_eq!(rows[stopped].status, "ROLLBACK_SUCCESSFUL");
+    assert!(text.contains("rollback of d-"), "{text}");
+    for _ in 0..stopped {
+        press(&mut store, Command::Down);
+    }
+    press(&mut store, Command::Open);
+    follow_scope(&mut store);
+    let text = screen(&store, 160, 40);
     assert!(
-        text.contains("task sets(checkout-eu) · deployed by CODE_DEPLOY"),
+        text.contains("Config          ECSLinear10PercentEvery1Minutes"),
         "{text}"
     );
-    assert!(
-        text.contains("task set · scale 100% · serves checkout-eu-tg · steady state"),
-        "{text}"
-    );
+    assert!(text.contains("ALARM_ACTIVE"), "{text}");
+    assert!(text.contains("allow traffic             failed"), "{text}");
+    assert!(text.contains("after allow traffic       pending"), "{text}");
+    // Stopped already: X says so and sends nothing.
+    let effects = press(&mut store, Command::StopTask);
+    assert!(support::sent(effects).is_empty() && store.ui.dialog.is_none());
     press(&mut store, Command::Back);
+    press(&mut store, Command::Back);
+    // The running task set is the newest deployment's (CodeDeploy names it in externalId).
+    let route = store.ui.route().clone();
+    let service = store
+        .service(route.cluster_arn(), route.service.as_deref().unwrap_or_default())
+        .unwrap();
+    assert!(
+        service.deployments[0]
+            .rollout_reason
+            .starts_with(&format!("task set {} ·", rows[0].arn)),
+        "{:?}",
+        service.deployments[0]
+    );
     for command in [Command::Redeploy, Command::Rollback] {
         let effects = press(&mut store, command);
         assert!(support::sent(effects).is_empty() && store.ui.dialog.is_none());

@@ -634,3 +634,321 @@ fn service_connect_and_cloud_map() {
         ]
     );
 }
+
+/// An IP target group in `vpc`, made with the AWS CLI: its ARN.
+fn target_group(endpoint: &str, vpc: &str, name: &str) -> String {
+    support::servers::aws_json(
+        endpoint,
+        &[
+            "elbv2",
+            "create-target-group",
+            "--name",
+            name,
+            "--protocol",
+            "HTTP",
+            "--port",
+            "8080",
+            "--vpc-id",
+            vpc,
+            "--target-type",
+            "ip",
+        ],
+    )["TargetGroups"][0]["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A CODE_DEPLOY service's blue/green through CodeDeploy, against the test moto server's
+/// CodeDeploy: the deployment found from the green task set's external ID, in progress with
+/// its stage, traffic and lifecycle events; `X` stops it and rolls it back (StopDeployment),
+/// after which the deployment group is found by its ECS service (the green task set, and
+/// with it the ID, is gone); a finished one is refused with CodeDeploy's code; `bosun
+/// snapshot deployments` prints it.
+#[test]
+fn a_code_deploy_blue_green_against_moto() {
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let vpc = aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blue_tg = target_group(&endpoint, &vpc, "shop-blue");
+    target_group(&endpoint, &vpc, "shop-green");
+    let td = w.service(SMALL, "web").task_definition;
+    let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
+    aws(&[
+        "ecs",
+        "create-service",
+        "--cluster",
+        "small",
+        "--service-name",
+        "shop",
+        "--task-definition",
+        &td,
+        "--desired-count",
+        "2",
+        "--launch-type",
+        "FARGATE",
+        "--deployment-controller",
+        "type=CODE_DEPLOY",
+        "--load-balancers",
+        &format!("targetGroupArn={blue_tg},containerName=web,containerPort=8080"),
+    ]);
+    aws(&[
+        "deploy",
+        "create-application",
+        "--application-name",
+        "shop",
+        "--compute-platform",
+        "ECS",
+    ]);
+    aws(&[
+        "deploy",
+        "create-deployment-group",
+        "--application-name",
+        "shop",
+        "--deployment-group-name",
+        "shop-bg",
+        "--service-role-arn",
+        "arn:aws:iam::123456789012:role/codedeploy",
+        "--deployment-config-name",
+        "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+        "--ecs-services",
+        "serviceName=shop,clusterName=small",
+        "--load-balancer-info",
+        r#"{"targetGroupPairInfoList":[{"targetGroups":[{"name":"shop-blue"},{"name":"shop-green"}],"prodTrafficRoute":{"listenerArns":[]}}]}"#,
+        "--deployment-style",
+        "deploymentType=BLUE_GREEN,deploymentOption=WITH_TRAFFIC_CONTROL",
+    ]);
+    let appspec = format!(
+        "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        \
+         TaskDefinition: \"{next}\"\n        LoadBalancerInfo:\n          ContainerName: web\n          ContainerPort: 8080\n"
+    );
+    let revision = serde_json::json!({"revisionType": "AppSpecContent", "appSpecContent": {"content": appspec}});
+    let id = aws(&[
+        "deploy",
+        "create-deployment",
+        "--application-name",
+        "shop",
+        "--deployment-group-name",
+        "shop-bg",
+        "--revision",
+        &revision.to_string(),
+    ])["deploymentId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w._moto.control(
+        "/_bosun/codedeploy/deployment",
+        serde_json::json!({
+            "deploymentId": id, "status": "InProgress", "trafficWeight": 30, "greenRunningCount": 2,
+            "lifecycleEvents": {"BeforeInstall": "Succeeded", "Install": "Succeeded", "AfterInstall": "Succeeded",
+                                "AllowTestTraffic": "Succeeded", "AfterAllowTestTraffic": "Succeeded",
+                                "BeforeAllowTraffic": "Succeeded", "AllowTraffic": "InProgress"}}),
+    );
+    let shop = w.service(SMALL, "shop");
+    let history = |w: &World| match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
+        cluster: SMALL.into(),
+        service: shop.arn.clone(),
+    })) {
+        Ok(Payload::ServiceDeployments(h)) => *h,
+        other => panic!("{other:?}"),
+    };
+    let h = history(&w);
+    let [d] = h.deployments.as_slice() else {
+        panic!("one CodeDeploy deployment: {h:#?}")
+    };
+    let cd = d.code_deploy.as_ref().expect("CodeDeploy's own account of it");
+    assert_eq!((d.arn.as_str(), d.status.as_str()), (id.as_str(), "IN_PROGRESS"));
+    assert!(d.ongoing());
+    assert_eq!(
+        (cd.status.as_str(), cd.application.as_str(), cd.group.as_str()),
+        ("InProgress", "shop", "shop-bg")
+    );
+    assert_eq!(cd.config, "CodeDeployDefault.ECSLinear10PercentEvery1Minutes");
+    assert_eq!(d.stage.as_deref(), Some("AllowTraffic"));
+    assert_eq!(
+        bosun::domain::deploy::traffic_text(&d.traffic),
+        "blue shop-blue 70% · green shop-green 30%"
+    );
+    assert_eq!(
+        d.change(),
+        format!(
+            "{} → {}",
+            bosun::util::task_def_short(&td),
+            bosun::util::task_def_short(&next)
+        )
+    );
+    assert_eq!(d.to.as_ref().map(|t| (t.running, t.requested)), Some((2, 2)));
+    let events: Vec<(&str, &str)> = cd.events.iter().map(|e| (e.name.as_str(), e.status.as_str())).collect();
+    assert_eq!(events.len(), 8, "{events:?}");
+    assert_eq!(events[6], ("AllowTraffic", "InProgress"));
+    assert_eq!(events[7], ("AfterAllowTraffic", "Pending"));
+
+    // X: stopped and rolled back through CodeDeploy, once.
+    let executor = Executor::new(w.backend.clone(), Guard::default(), None);
+    let stop = |deployment: &str| Op::StopDeployment {
+        cluster: SMALL.into(),
+        service: shop.arn.clone(),
+        deployment: deployment.into(),
+        change: d.change(),
+        back_to: Some(td.clone()),
+    };
+    let outcome = w.rt.block_on(executor.execute(request(1, stop(&id)))).outcome;
+    assert!(matches!(outcome, Outcome::Done(_)), "{outcome:?}");
+    let after = history(&w);
+    let stopped = after
+        .deployments
+        .iter()
+        .find(|x| x.arn == id)
+        .expect("found by its group");
+    let cd = stopped.code_deploy.as_ref().unwrap();
+    assert_eq!(
+        (cd.status.as_str(), stopped.status.as_str()),
+        ("Stopped", "ROLLBACK_SUCCESSFUL")
+    );
+    let back = cd.rolled_back_by.clone().expect("the rollback deployment");
+    let rollback = after.deployments.iter().find(|x| x.arn == back).expect("listed too");
+    assert_eq!(
+        rollback.code_deploy.as_ref().and_then(|c| c.rollback_of.clone()),
+        Some(id.clone())
+    );
+    assert!(stopped.traffic.is_empty(), "no traffic once it ended");
+    match w.rt.block_on(executor.execute(request(2, stop(&id)))).outcome {
+        Outcome::Rejected { code, .. } => assert_eq!(code, "DeploymentAlreadyCompletedException"),
+        other => panic!("{other:?}"),
+    }
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args([
+            "snapshot",
+            "deployments",
+            "--cluster",
+            "small",
+            "--service",
+            "shop",
+            "--format",
+            "json",
+        ])
+        .arg("--log-file")
+        .arg(std::env::temp_dir().join("bosun-test-codedeploy.log"))
+        .envs(support::servers::aws_env(&endpoint))
+        .env("BOSUN_NO_APPRUNNER", "1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json.as_array().expect("rows");
+    assert!(
+        rows.iter()
+            .any(|r| r["arn"] == id.as_str() && r["code_deploy"]["status"] == "Stopped"),
+        "{json:#}"
+    );
+}
+
+/// An ECS blue/green in progress: how far its traffic has shifted, from the weights of the
+/// production listener rule its load balancer names (DescribeRules).
+#[test]
+fn an_ecs_blue_green_shows_its_traffic_shift() {
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let vpc = aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let subnets: Vec<String> = aws(&["ec2", "describe-subnets"])["Subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["SubnetId"].as_str().map(str::to_string))
+        .collect();
+    let mut args = vec!["elbv2", "create-load-balancer", "--name", "bg-front", "--subnets"];
+    args.extend(subnets.iter().map(String::as_str));
+    let lb = aws(&args)["LoadBalancers"][0]["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (blue, green) = (
+        target_group(&endpoint, &vpc, "web-blue"),
+        target_group(&endpoint, &vpc, "web-green"),
+    );
+    let listener = aws(&[
+        "elbv2",
+        "create-listener",
+        "--load-balancer-arn",
+        &lb,
+        "--protocol",
+        "HTTP",
+        "--port",
+        "80",
+        "--default-actions",
+        &format!("Type=forward,TargetGroupArn={blue}"),
+    ])["Listeners"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rule = aws(&[
+        "elbv2",
+        "create-rule",
+        "--listener-arn",
+        &listener,
+        "--priority",
+        "1",
+        "--conditions",
+        "Field=path-pattern,Values=/*",
+        "--actions",
+        &serde_json::json!([{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+            {"TargetGroupArn": blue, "Weight": 80}, {"TargetGroupArn": green, "Weight": 20}]}}])
+        .to_string(),
+    ])["Rules"][0]["RuleArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let web = w.service(SMALL, "web");
+    let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
+    let lbs = serde_json::json!([{"targetGroupArn": blue, "containerName": "web", "containerPort": 8080,
+        "advancedConfiguration": {"alternateTargetGroupArn": green, "productionListenerRule": rule,
+                                  "roleArn": "arn:aws:iam::123456789012:role/ecs-bg"}}]);
+    aws(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "web",
+        "--task-definition",
+        &next,
+        "--load-balancers",
+        &lbs.to_string(),
+        "--deployment-configuration",
+        "strategy=BLUE_GREEN,bakeTimeInMinutes=5",
+    ]);
+    let history = match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
+        cluster: SMALL.into(),
+        service: web.arn.clone(),
+    })) {
+        Ok(Payload::ServiceDeployments(h)) => *h,
+        other => panic!("{other:?}"),
+    };
+    let ongoing = history
+        .deployments
+        .iter()
+        .find(|d| d.ongoing())
+        .expect("one in progress");
+    assert_eq!(
+        bosun::domain::deploy::traffic_text(&ongoing.traffic),
+        "web-blue 80% · web-green 20%"
+    );
+    assert!(
+        history
+            .deployments
+            .iter()
+            .filter(|d| !d.ongoing())
+            .all(|d| d.traffic.is_empty()),
+        "only the one going on"
+    );
+}

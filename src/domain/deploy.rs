@@ -101,6 +101,138 @@ pub struct ServiceDeployment {
     pub circuit_breaker: Option<Breaker>,
     pub alarms: Option<Watched>,
     pub rollback: Option<Rollback>,
+    /// Where a blue/green's production traffic goes while it shifts: each target group's
+    /// share, from the listener rule (ECS blue/green) or from CodeDeploy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub traffic: Vec<Traffic>,
+    /// For a CODE_DEPLOY service: the CodeDeploy deployment this row is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_deploy: Option<Box<CodeDeploy>>,
+}
+
+/// One target group's share of a blue/green's production traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Traffic {
+    /// `blue` or `green` where the deployment says which, else empty.
+    pub label: String,
+    pub target_group: String,
+    pub percent: u32,
+}
+
+/// `blue shop-blue 70% · green shop-green 30%`.
+pub fn traffic_text(traffic: &[Traffic]) -> String {
+    traffic
+        .iter()
+        .map(|t| {
+            let label = if t.label.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", t.label)
+            };
+            format!("{label}{} {}%", t.target_group, t.percent)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A CodeDeploy deployment of a CODE_DEPLOY service, as CodeDeploy tells it (GetDeployment,
+/// and the service as its target: BatchGetDeploymentTargets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeDeploy {
+    pub id: String,
+    pub application: String,
+    pub group: String,
+    /// The deployment configuration: `CodeDeployDefault.ECSLinear10PercentEvery1Minutes`.
+    pub config: String,
+    /// CodeDeploy's own status: Created, Queued, InProgress, Baking, Ready, Succeeded,
+    /// Failed, Stopped.
+    pub status: String,
+    /// user, codeDeployRollback, CodeDeploy, CloudFormation...
+    pub creator: String,
+    pub description: String,
+    /// `CODE: message`, when it failed.
+    pub error: Option<String>,
+    /// The deployment that rolled this one back, or the one this one rolls back.
+    pub rolled_back_by: Option<String>,
+    pub rollback_of: Option<String>,
+    /// The service's lifecycle events as its target, in order.
+    pub events: Vec<HookEvent>,
+}
+
+/// One lifecycle event of a CodeDeploy deployment (BeforeInstall ... AfterAllowTraffic).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HookEvent {
+    pub name: String,
+    /// Pending, InProgress, Succeeded, Failed, Skipped, Unknown.
+    pub status: String,
+    pub started_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    /// What its hook said, when it failed.
+    pub message: Option<String>,
+}
+
+impl CodeDeploy {
+    /// Still going: StopDeployment takes it.
+    pub fn ongoing(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "Created" | "Queued" | "InProgress" | "Baking" | "Ready"
+        )
+    }
+
+    /// The lifecycle event going on now, else the last one that ended.
+    pub fn stage(&self) -> Option<&str> {
+        self.events
+            .iter()
+            .find(|e| e.status == "InProgress")
+            .or_else(|| self.events.iter().rev().find(|e| e.status != "Pending"))
+            .map(|e| e.name.as_str())
+    }
+
+    /// Its status in ECS's words (so a CodeDeploy row reads and tones as a service
+    /// deployment does): `Succeeded` is SUCCESSFUL, a stopped or failed one that was rolled
+    /// back is ROLLBACK_SUCCESSFUL, `Failed` without a rollback STOPPED.
+    pub fn ecs_status(&self) -> &'static str {
+        match self.status.as_str() {
+            "Created" | "Queued" => "PENDING",
+            "InProgress" | "Baking" | "Ready" => "IN_PROGRESS",
+            "Succeeded" => "SUCCESSFUL",
+            _ if self.rolled_back_by.is_some() => "ROLLBACK_SUCCESSFUL",
+            _ => "STOPPED",
+        }
+    }
+}
+
+/// The task definition an ECS AppSpec deploys (`Resources[0].TargetService.Properties.
+/// TaskDefinition`), from its JSON or its YAML (where the key has a line of its own).
+pub fn appspec_task_definition(content: &str) -> Option<String> {
+    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(content) {
+        return doc
+            .pointer("/Resources/0/TargetService/Properties/TaskDefinition")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+    }
+    content.lines().find_map(|line| {
+        let value = line.trim().strip_prefix("TaskDefinition:")?;
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// `AllowTestTraffic` and `BAKE_TIME` as words: `allow test traffic`, `bake time`.
+pub fn words(name: &str) -> String {
+    if name.contains('_') || name.chars().all(|c| !c.is_lowercase()) {
+        return name.to_lowercase().replace('_', " ");
+    }
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// A deployment's circuit breaker: its status, the failed tasks it counted, its threshold.
@@ -203,6 +335,8 @@ impl ServiceDeployment {
             circuit_breaker: None,
             alarms: None,
             rollback: None,
+            traffic: Vec::new(),
+            code_deploy: None,
         }
     }
 }
@@ -384,6 +518,41 @@ mod tests {
             network: None,
             created_at: None,
         }
+    }
+
+    #[test]
+    fn an_appspec_names_its_task_definition_in_json_or_yaml() {
+        let td = "arn:aws:ecs:us-east-1:1:task-definition/shop:7";
+        let json = format!(
+            r#"{{"version":0.0,"Resources":[{{"TargetService":{{"Type":"AWS::ECS::Service","Properties":{{"TaskDefinition":"{td}"}}}}}}]}}"#
+        );
+        assert_eq!(appspec_task_definition(&json).as_deref(), Some(td));
+        let yaml = format!(
+            "version: 0.0\nResources:\n  - TargetService:\n      Properties:\n        TaskDefinition: \"{td}\" # v7\n"
+        );
+        assert_eq!(appspec_task_definition(&yaml).as_deref(), Some(td));
+        assert_eq!(appspec_task_definition("{}"), None);
+        assert_eq!(appspec_task_definition("version: 0.0\n"), None);
+    }
+
+    #[test]
+    fn stages_and_events_read_as_words() {
+        assert_eq!(words("AfterAllowTestTraffic"), "after allow test traffic");
+        assert_eq!(words("BAKE_TIME"), "bake time");
+        assert_eq!(words("Install"), "install");
+        let traffic = [
+            Traffic {
+                label: "blue".into(),
+                target_group: "shop-blue".into(),
+                percent: 70,
+            },
+            Traffic {
+                label: String::new(),
+                target_group: "shop-green".into(),
+                percent: 30,
+            },
+        ];
+        assert_eq!(traffic_text(&traffic), "blue shop-blue 70% · shop-green 30%");
     }
 
     #[test]

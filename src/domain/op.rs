@@ -64,11 +64,12 @@ pub enum Op {
         minutes: u32,
     },
     /// Stop a service deployment in progress and roll it back to the revision it came
-    /// from (StopServiceDeployment, stopType ROLLBACK).
+    /// from (StopServiceDeployment, stopType ROLLBACK); for a CODE_DEPLOY service, its
+    /// CodeDeploy deployment (StopDeployment with autoRollbackEnabled).
     StopDeployment {
         cluster: String,
         service: String,
-        /// The service deployment's ARN.
+        /// The service deployment's ARN, or the CodeDeploy deployment's ID.
         deployment: String,
         /// `payments:58 → payments:59`, for the confirmation.
         change: String,
@@ -310,6 +311,15 @@ impl Op {
             Op::ProtectTask { minutes, .. } => vec![
                 format!("protect it from scale-in for {minutes} minutes"),
                 "scale-in stops other tasks first; a deployment still replaces it".into(),
+            ],
+            Op::StopDeployment {
+                deployment,
+                change,
+                back_to,
+                ..
+            } if !is_service_deployment(deployment) => vec![
+                format!("stop CodeDeploy deployment {deployment} ({change})"),
+                "roll back: CodeDeploy puts the production traffic back on the original task set and removes the replacement".into(),
             ],
             Op::StopDeployment {
                 deployment,
@@ -720,6 +730,11 @@ pub fn parse_count(text: &str, what: &str) -> Result<u32, String> {
     }
     text.parse::<u32>()
         .map_err(|_| format!("`{text}` is not a {what}: type a whole number"))
+}
+
+/// A service deployment's ARN (as against a CodeDeploy deployment's ID).
+pub fn is_service_deployment(deployment: &str) -> bool {
+    deployment.contains(":service-deployment/")
 }
 
 #[cfg(test)]

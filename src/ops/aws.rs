@@ -134,6 +134,34 @@ impl Operator for AwsBackend {
             }
             Op::StopDeployment {
                 service, deployment, ..
+            } if !crate::domain::op::is_service_deployment(deployment) => {
+                let out = clients
+                    .codedeploy
+                    .stop_deployment()
+                    .deployment_id(deployment)
+                    .auto_rollback_enabled(true)
+                    .customize()
+                    .config_override(
+                        aws_sdk_codedeploy::config::Builder::default().retry_config(RetryConfig::disabled()),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| fail("CodeDeploy StopDeployment").write_error(e))?;
+                Ok(Applied {
+                    summary: format!(
+                        "{}: CodeDeploy deployment {deployment} {} and rolling back",
+                        arn_tail(service),
+                        match out.status() {
+                            Some(aws_sdk_codedeploy::types::StopStatus::Pending) => "stopping",
+                            _ => "stopped",
+                        }
+                    ),
+                    deployment: None,
+                    tasks: vec![],
+                })
+            }
+            Op::StopDeployment {
+                service, deployment, ..
             } => {
                 client
                     .stop_service_deployment()

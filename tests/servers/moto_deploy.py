@@ -123,6 +123,9 @@ KEPT_PARAMS = ("capacityProviderStrategy", "serviceConnectConfiguration", "place
 
 _LOCK = threading.RLock()
 _MODELS = {}
+# The control endpoints served in front of moto: path -> handler(body) -> (status, answer).
+# Other modules (moto_codedeploy) add theirs.
+CONTROL = {}
 
 
 def install():
@@ -1370,11 +1373,12 @@ def _install_control_endpoints():
     from werkzeug.wrappers import Request, Response
 
     dispatch = DomainDispatcherApplication.__call__
-    handlers = {
+    handlers = CONTROL
+    handlers.update({
         "/_bosun/ecs/service-deployment": _control_service_deployment,
         "/_bosun/ecs/task-set": _control_task_set,
         "/_bosun/autoscaling/activity": _control_scaling_activity,
-    }
+    })
 
     def call(self, environ, start_response):
         handler = handlers.get(environ.get("PATH_INFO", ""))

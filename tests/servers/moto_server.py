@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 
+import moto_codedeploy
 import moto_deploy
 import moto_exec
 import moto_sts
@@ -160,6 +161,7 @@ def main():
     # What moto lacks, shaped as the AWS API reference documents it (see each file).
     moto_exec.install()  # ECS Exec, SSM sessions
     moto_deploy.install()  # deployment history, task protection, alarm history, scaling activity
+    moto_codedeploy.install()  # CodeDeploy blue/green deployments of ECS services
     moto_sts.install(args.deny_role)  # roles that refuse AssumeRole
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)

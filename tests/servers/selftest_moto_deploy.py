@@ -1,5 +1,5 @@
 """Self-test of moto_deploy.py: starts moto_server.py (and cbor_proxy.py in front of it),
-drives ECS deployment history, task protection, task sets, CloudWatch alarm history and
+drives ECS deployment history, task protection, task sets, CodeDeploy blue/green deployments, CloudWatch alarm history and
 Application Auto Scaling activities through boto3 and the control endpoints, and prints one
 line per check and `N passed, M failed` at the end. Exit code 0 only if all passed.
 
@@ -445,6 +445,111 @@ def test_task_sets(endpoint, ecs, net):
           (answer, task_set))
 
 
+# ---------------------------------------------------------------- CodeDeploy blue/green
+
+def test_codedeploy(endpoint, ecs, net):
+    ec2, elb, cd = client(endpoint, "ec2"), client(endpoint, "elbv2"), client(endpoint, "codedeploy")
+    subnet = net["awsvpcConfiguration"]["subnets"][0]
+    vpc = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"]
+    blue_tg, green_tg = (elb.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=vpc,
+                                                 TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+                         for name in ("shop-blue", "shop-green"))
+    blue_td, green_td = register(ecs, "shop", "shop:1"), register(ecs, "shop", "shop:2")
+    ecs.create_service(cluster="deploy", serviceName="shop", taskDefinition=blue_td, desiredCount=2,
+                       launchType="FARGATE", networkConfiguration=net,
+                       loadBalancers=[{"targetGroupArn": blue_tg, "containerName": "shop", "containerPort": 80}],
+                       deploymentController={"type": "CODE_DEPLOY"})
+    cd.create_application(applicationName="shop", computePlatform="ECS")
+    cd.create_deployment_group(
+        applicationName="shop", deploymentGroupName="shop", serviceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/cd",
+        deploymentConfigName="CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        ecsServices=[{"serviceName": "shop", "clusterName": "deploy"}],
+        loadBalancerInfo={"targetGroupPairInfoList": [{
+            "targetGroups": [{"name": "shop-blue"}, {"name": "shop-green"}],
+            "prodTrafficRoute": {"listenerArns": []}}]})
+    appspec = ("version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n"
+               "      Properties:\n        TaskDefinition: " + green_td + "\n        LoadBalancerInfo:\n"
+               "          ContainerName: shop\n          ContainerPort: 80\n")
+    revision = {"revisionType": "AppSpecContent", "appSpecContent": {"content": appspec}}
+    deployment_id = cd.create_deployment(applicationName="shop", deploymentGroupName="shop",
+                                         revision=revision)["deploymentId"]
+    task_sets = service_of(ecs, "shop")["taskSets"]
+    green = next((t for t in task_sets if t.get("externalId") == deployment_id), None)
+    check("CreateDeployment (YAML AppSpec): a green task set with the deployment ID as externalId",
+          green is not None and green["status"] == "ACTIVE" and green["taskDefinition"] == green_td
+          and green.get("startedBy") == "CODE_DEPLOY"
+          and [lb["targetGroupArn"] for lb in green.get("loadBalancers", [])] == [green_tg], task_sets)
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    check("GetDeployment: the group's deploymentConfigName, no startTime yet",
+          info["deploymentConfigName"] == "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+          and "startTime" not in info and info["computePlatform"] == "ECS", info)
+    check("a second deployment while one goes on -> DeploymentLimitExceededException",
+          error_code(lambda: cd.create_deployment(applicationName="shop", deploymentGroupName="shop",
+                                                  revision=revision)) == "DeploymentLimitExceededException")
+    targets = cd.list_deployment_targets(deploymentId=deployment_id)["targetIds"]
+    check("ListDeploymentTargets: CLUSTER:SERVICE", targets == ["deploy:shop"], targets)
+    status, answer = control(endpoint, "/_bosun/codedeploy/deployment", {
+        "deploymentId": deployment_id, "status": "InProgress", "trafficWeight": 30,
+        "greenRunningCount": 2,
+        "lifecycleEvents": {"BeforeInstall": "Succeeded", "Install": "Succeeded", "AfterInstall": "Succeeded",
+                            "AllowTestTraffic": "Succeeded", "AfterAllowTestTraffic": "Succeeded",
+                            "BeforeAllowTraffic": "Succeeded", "AllowTraffic": "InProgress"}})
+    check("control deployment: 200", status == 200, answer)
+    target = cd.batch_get_deployment_targets(deploymentId=deployment_id,
+                                             targetIds=["deploy:shop"])["deploymentTargets"][0]
+    ecs_target = target.get("ecsTarget", {})
+    events = {e["lifecycleEventName"]: e["status"] for e in ecs_target.get("lifecycleEvents", [])}
+    weights = {t["taskSetLabel"]: (t["trafficWeight"], t.get("targetGroup", {}).get("name"), t["runningCount"])
+               for t in ecs_target.get("taskSetsInfo", [])}
+    check("BatchGetDeploymentTargets: ECSTarget, the eight ECS events in order",
+          target["deploymentTargetType"] == "ECSTarget"
+          and [e["lifecycleEventName"] for e in ecs_target["lifecycleEvents"]] == [
+              "BeforeInstall", "Install", "AfterInstall", "AllowTestTraffic", "AfterAllowTestTraffic",
+              "BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic"]
+          and events["AllowTraffic"] == "InProgress" and events["AfterAllowTraffic"] == "Pending", ecs_target)
+    check("taskSetsInfo: Blue 70 % on shop-blue, Green 30 % on shop-green with its 2 tasks",
+          weights == {"Blue": (70.0, "shop-blue", 0), "Green": (30.0, "shop-green", 2)}, weights)
+    check("BatchGetDeploymentTargets: an unknown target -> DeploymentTargetDoesNotExistException",
+          error_code(lambda: cd.batch_get_deployment_targets(deploymentId=deployment_id, targetIds=["deploy:nope"]))
+          == "DeploymentTargetDoesNotExistException")
+    check("GetDeployment: InProgress with a startTime",
+          (lambda i: i["status"] == "InProgress" and "startTime" in i)(
+              cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]))
+    answer = cd.stop_deployment(deploymentId=deployment_id, autoRollbackEnabled=True)
+    info = cd.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    back = info.get("rollbackInfo", {}).get("rollbackDeploymentId")
+    back_info = cd.get_deployment(deploymentId=back)["deploymentInfo"] if back else {}
+    check("StopDeployment with rollback: Stopped, completeTime, a codeDeployRollback deployment linked both ways",
+          answer["status"] == "Succeeded" and info["status"] == "Stopped" and "completeTime" in info
+          and back_info.get("creator") == "codeDeployRollback"
+          and back_info.get("rollbackInfo", {}).get("rollbackTriggeringDeploymentId") == deployment_id,
+          (info, back_info))
+    task_sets = service_of(ecs, "shop")["taskSets"]
+    check("stopped: the green task set is gone, blue PRIMARY again",
+          [(t["status"], t["taskDefinition"]) for t in task_sets] == [("PRIMARY", blue_td)], task_sets)
+    check("StopDeployment of a finished deployment -> DeploymentAlreadyCompletedException",
+          error_code(lambda: cd.stop_deployment(deploymentId=deployment_id)) == "DeploymentAlreadyCompletedException")
+
+    second = cd.create_deployment(applicationName="shop", deploymentGroupName="shop", revision={
+        "revisionType": "AppSpecContent", "appSpecContent": {"content": json.dumps({
+            "version": 0.0, "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {
+                "TaskDefinition": green_td,
+                "LoadBalancerInfo": {"ContainerName": "shop", "ContainerPort": 80}}}}]})}})["deploymentId"]
+    status, answer = control(endpoint, "/_bosun/codedeploy/deployment",
+                             {"deploymentId": second, "status": "Succeeded"})
+    task_sets = service_of(ecs, "shop")["taskSets"]
+    check("JSON AppSpec; Succeeded: green is the only, PRIMARY task set and has all the traffic",
+          status == 200 and [(t["status"], t["externalId"]) for t in task_sets] == [("PRIMARY", second)]
+          and [t["trafficWeight"] for t in answer["ecsTarget"]["taskSetsInfo"]] == [100.0], (task_sets, answer))
+    check("CreateDeployment to a group without an ECS service of the CODE_DEPLOY controller -> InvalidECSServiceException",
+          (cd.create_deployment_group(applicationName="shop", deploymentGroupName="gone",
+                                      serviceRoleArn=f"arn:aws:iam::{ACCOUNT}:role/cd",
+                                      ecsServices=[{"serviceName": "gone", "clusterName": "deploy"}]) or True)
+          and error_code(lambda: cd.create_deployment(applicationName="shop", deploymentGroupName="gone",
+                                                      revision=revision)) == "InvalidECSServiceException")
+
+
 # ---------------------------------------------------------------- CloudWatch alarm history
 
 def cbor_call(proxy, operation, params):
@@ -599,6 +704,7 @@ def main():
         for name, test in (("deployments", lambda: test_deployments(endpoint, ecs, net)),
                            ("task protection", lambda: test_task_protection(ecs, net)),
                            ("task sets", lambda: test_task_sets(endpoint, ecs, net)),
+                           ("codedeploy", lambda: test_codedeploy(endpoint, ecs, net)),
                            ("alarm history", lambda: test_alarm_history(client(endpoint, "cloudwatch"), proxy)),
                            ("scaling activities", lambda: test_scaling_activities(
                                endpoint, client(endpoint, "application-autoscaling")))):

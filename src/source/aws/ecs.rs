@@ -395,13 +395,17 @@ fn rollout(s: &sdk::Service) -> RolloutConfig {
 /// A service's deployments as ECS records them: the newest page of ListServiceDeployments
 /// (at most [`HISTORY_DEPLOYMENTS`]), described in one DescribeServiceDeployments call, and
 /// the revisions they refer to (DescribeServiceRevisions, twenty a call).
+///
+/// A service under the CODE_DEPLOY controller has none of these: its CodeDeploy
+/// deployments stand in for them. While an ECS blue/green goes on, its production listener
+/// rule says how far the traffic has shifted.
 pub async fn deployment_history(
-    client: &Client,
+    c: &super::Clients,
     region: &str,
-    who: &Who,
     cluster: &str,
     service: &str,
 ) -> Result<DeploymentHistory, FetchError> {
+    let (client, who) = (&c.ecs, &c.who);
     let listed = client
         .list_service_deployments()
         .cluster(cluster)
@@ -416,7 +420,36 @@ pub async fn deployment_history(
         .filter_map(|d| d.service_deployment_arn().map(str::to_string))
         .collect();
     if arns.is_empty() {
-        return Ok(DeploymentHistory::default());
+        let Some(svc) = describe_service(client, region, who, cluster, service).await? else {
+            return Ok(DeploymentHistory::default());
+        };
+        let by_codedeploy =
+            svc.deployment_controller().map(|d| d.r#type()) == Some(&sdk::DeploymentControllerType::CodeDeploy);
+        if !by_codedeploy {
+            return Ok(DeploymentHistory::default());
+        }
+        let task_sets: Vec<super::codedeploy::TaskSetRef> = svc
+            .task_sets()
+            .iter()
+            .map(|t| super::codedeploy::TaskSetRef {
+                id: text(t.id()),
+                external_id: text(t.external_id()),
+                task_definition: text(t.task_definition()),
+            })
+            .collect();
+        let deployments = super::codedeploy::deployments(
+            &c.codedeploy,
+            region,
+            who,
+            arn_tail(cluster),
+            svc.service_name().unwrap_or_default(),
+            &task_sets,
+        )
+        .await?;
+        return Ok(DeploymentHistory {
+            deployments,
+            revisions: Vec::new(),
+        });
     }
     let described = client
         .describe_service_deployments()
@@ -452,7 +485,41 @@ pub async fn deployment_history(
     }
     let mut history = DeploymentHistory { deployments, revisions };
     history.resolve();
+    if history.deployments.iter().any(ServiceDeployment::ongoing)
+        && let Some(svc) = describe_service(client, region, who, cluster, service).await?
+    {
+        let rules: Vec<String> = svc
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| lb.advanced_configuration()?.production_listener_rule())
+            .map(str::to_string)
+            .collect();
+        if !rules.is_empty() {
+            let traffic = super::elb::rule_traffic(&c.elb, region, who, &rules).await?;
+            if let Some(d) = history.deployments.iter_mut().find(|d| d.ongoing()) {
+                d.traffic = traffic;
+            }
+        }
+    }
     Ok(history)
+}
+
+/// One service, described (none when it is gone).
+async fn describe_service(
+    client: &Client,
+    region: &str,
+    who: &Who,
+    cluster: &str,
+    service: &str,
+) -> Result<Option<sdk::Service>, FetchError> {
+    let out = client
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(|e| Call::new("ECS DescribeServices", region, who).of(e))?;
+    Ok(out.services().first().cloned())
 }
 
 /// The instances of a Cloud Map service and their health: ListInstances (every page) and
@@ -571,6 +638,8 @@ fn service_deployment(d: &sdk::ServiceDeployment) -> ServiceDeployment {
             started_at: timestamp(r.started_at()),
             revision: text(r.service_revision_arn()),
         }),
+        traffic: Vec::new(),
+        code_deploy: None,
     }
 }
 

@@ -120,3 +120,48 @@ pub async fn classic_targets(
             .collect(),
     })
 }
+
+/// Where listener rules forward: each target group's share of what they carry
+/// (DescribeRules; a forward to one target group is all of it). An ECS blue/green's
+/// production listener rule says how far its traffic has shifted.
+pub async fn rule_traffic(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    region: &str,
+    who: &Who,
+    rules: &[String],
+) -> Result<Vec<crate::domain::deploy::Traffic>, FetchError> {
+    let got = client
+        .describe_rules()
+        .set_rule_arns(Some(rules.to_vec()))
+        .send()
+        .await
+        .map_err(|e| Call::new("ELB DescribeRules", region, who).of(e))?;
+    let mut weights: Vec<(String, u64)> = Vec::new();
+    for action in got
+        .rules()
+        .iter()
+        .flat_map(|r| r.actions())
+        .filter(|a| a.r#type() == Some(&aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward))
+    {
+        let groups = action.forward_config().map(|f| f.target_groups()).unwrap_or_default();
+        if groups.is_empty()
+            && let Some(arn) = action.target_group_arn()
+        {
+            weights.push((arn.to_string(), 1));
+        }
+        for g in groups {
+            if let Some(arn) = g.target_group_arn() {
+                weights.push((arn.to_string(), g.weight().unwrap_or(1).max(0) as u64));
+            }
+        }
+    }
+    let total: u64 = weights.iter().map(|(_, w)| w).sum();
+    Ok(weights
+        .into_iter()
+        .map(|(arn, w)| crate::domain::deploy::Traffic {
+            label: String::new(),
+            target_group: crate::domain::metrics::target_group_name(&arn).to_string(),
+            percent: (w * 100 + total / 2).checked_div(total).unwrap_or(0) as u32,
+        })
+        .collect())
+}

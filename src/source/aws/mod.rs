@@ -5,6 +5,7 @@
 pub mod accounts;
 mod apprunner;
 mod cloudwatch;
+mod codedeploy;
 pub use cloudwatch::QUERIES_PER_CALL;
 pub(crate) mod ecs;
 mod eks;
@@ -185,6 +186,7 @@ pub(crate) struct Clients {
     pub(crate) events: aws_sdk_eventbridge::Client,
     pub(crate) apprunner: aws_sdk_apprunner::Client,
     pub(crate) discovery: aws_sdk_servicediscovery::Client,
+    pub(crate) codedeploy: aws_sdk_codedeploy::Client,
     pub(crate) ssm: aws_sdk_ssm::Client,
 }
 
@@ -483,6 +485,7 @@ impl Clients {
             events: client!(aws_sdk_eventbridge),
             apprunner: aws_sdk_apprunner::Client::from_conf(apprunner.build()),
             discovery: client!(aws_sdk_servicediscovery),
+            codedeploy: client!(aws_sdk_codedeploy),
             ssm: client!(aws_sdk_ssm),
         }
     }
@@ -567,7 +570,7 @@ impl Backend for AwsBackend {
             }
             Fetch::ServiceDeployments { cluster, service } => {
                 let (region, c) = self.clients_for(cluster).await?;
-                ecs::deployment_history(&c.ecs, region, &c.who, cluster, service)
+                ecs::deployment_history(c, region, cluster, service)
                     .await
                     .map(|h| Payload::ServiceDeployments(Box::new(h)))
             }

@@ -236,7 +236,15 @@ impl World {
                 .first()
                 .map(|lb| crate::domain::metrics::target_group_name(&lb.target_group_arn).to_string())
                 .unwrap_or_default();
-            sim.svc.deployments[0].rollout_reason = format!("task set · scale 100% · serves {tg} · steady state");
+            let previous = format!(
+                "arn:aws:ecs:{region}:{account}:task-definition/{}:{}",
+                spec.name,
+                revision - 1
+            );
+            let current = sim.svc.task_definition.clone();
+            let last = Self::record_code_deploys(&mut sim, &previous, &current, deployed_at);
+            sim.svc.deployments[0].rollout_reason =
+                format!("task set {last} · scale 100% · serves {tg} · steady state");
         } else {
             // What ECS recorded: the revision before, then the one running now.
             let previous = format!(

@@ -5,7 +5,9 @@
 use jiff::Timestamp;
 
 use super::world::{SimService, World};
-use crate::domain::deploy::{Breaker, RevisionRef, Rollback, ServiceDeployment, ServiceRevision, Watched};
+use crate::domain::deploy::{
+    Breaker, CodeDeploy, HookEvent, RevisionRef, Rollback, ServiceDeployment, ServiceRevision, Watched,
+};
 
 /// A stable hex id for `seed`: the same text, the same id (no draw from the world's
 /// random numbers, so the rest of the world does not change with the history).
@@ -29,7 +31,126 @@ fn region_account(service_arn: &str) -> (&str, &str) {
     )
 }
 
+/// The lifecycle events of an ECS blue/green deployment through CodeDeploy, in order.
+const ECS_HOOKS: [&str; 8] = [
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+];
+
+/// A CodeDeploy deployment of `s` from `from` to `to`, started at `at`: its events a
+/// minute each up to `failed_at` (that one failed with `error`, the rest left pending).
+fn code_deploy_row(
+    s: &SimService,
+    from: &str,
+    to: &str,
+    at: Timestamp,
+    status: &str,
+    creator: &str,
+    failed_at: Option<(usize, &str)>,
+) -> ServiceDeployment {
+    let id = format!("d-{}", id_of(&format!("{}{to}{at}", s.svc.arn), 9).to_uppercase());
+    let minute = |i: usize| at + jiff::SignedDuration::from_mins(i as i64);
+    let events: Vec<HookEvent> = ECS_HOOKS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let (status, message) = match failed_at {
+                Some((f, _)) if i == f => ("Failed", Some("the deployment was stopped while this ran".to_string())),
+                Some((f, _)) if i > f => ("Pending", None),
+                _ => ("Succeeded", None),
+            };
+            HookEvent {
+                name: name.to_string(),
+                status: status.into(),
+                started_at: (status != "Pending").then(|| minute(i)),
+                ended_at: (status != "Pending").then(|| minute(i + 1)),
+                message,
+            }
+        })
+        .collect();
+    let ended = minute(failed_at.map_or(ECS_HOOKS.len(), |(f, _)| f + 1));
+    let revision = |td: &str, running: u32| RevisionRef {
+        arn: String::new(),
+        requested: s.svc.desired,
+        running,
+        pending: 0,
+        task_definition: Some(td.to_string()),
+    };
+    let name = &s.svc.name;
+    let code = CodeDeploy {
+        id: id.clone(),
+        application: name.clone(),
+        group: format!("{name}-bg"),
+        config: "CodeDeployDefault.ECSLinear10PercentEvery1Minutes".into(),
+        status: status.into(),
+        creator: creator.into(),
+        description: String::new(),
+        error: failed_at.map(|(_, said)| format!("ALARM_ACTIVE: {said}")),
+        rolled_back_by: None,
+        rollback_of: None,
+        events,
+    };
+    ServiceDeployment {
+        arn: id,
+        status: code.ecs_status().into(),
+        reason: code.error.clone().unwrap_or_default(),
+        created_at: Some(at),
+        started_at: Some(at),
+        finished_at: Some(ended),
+        stopped_at: None,
+        from: vec![revision(from, if status == "Succeeded" { 0 } else { s.svc.desired })],
+        to: Some(revision(to, if status == "Succeeded" { s.svc.desired } else { 0 })),
+        stage: None,
+        circuit_breaker: None,
+        alarms: None,
+        rollback: None,
+        traffic: Vec::new(),
+        code_deploy: Some(Box::new(code)),
+    }
+}
+
 impl World {
+    /// What CodeDeploy recorded for a CODE_DEPLOY service that runs `current`, deployed at
+    /// `at` from `previous`: that deployment; two days before it, the same change stopped by
+    /// an alarm while the traffic shifted and rolled back; and the one before. Newest first;
+    /// answers the ID of the deployment that made the running task set.
+    pub(super) fn record_code_deploys(s: &mut SimService, previous: &str, current: &str, at: Timestamp) -> String {
+        let day = jiff::SignedDuration::from_hours(24);
+        let older = previous
+            .rsplit_once(':')
+            .and_then(|(base, n)| Some(format!("{base}:{}", n.parse::<u32>().ok()?.saturating_sub(1))))
+            .unwrap_or_else(|| previous.to_string());
+        let alarm = format!("{}-5xx", s.svc.name);
+        let said = format!("One or more alarms have been activated: {alarm}. The deployment was stopped.");
+        let mut stopped = code_deploy_row(s, previous, current, at - day * 2, "Stopped", "user", Some((6, &said)));
+        let mut back = code_deploy_row(
+            s,
+            current,
+            previous,
+            at - day * 2 + jiff::SignedDuration::from_mins(7),
+            "Succeeded",
+            "codeDeployRollback",
+            None,
+        );
+        if let (Some(a), Some(b)) = (stopped.code_deploy.as_mut(), back.code_deploy.as_mut()) {
+            a.rolled_back_by = Some(b.id.clone());
+            b.rollback_of = Some(a.id.clone());
+            stopped.status = a.ecs_status().into();
+            back.reason = format!("rollback of {}", a.id);
+        }
+        let last = code_deploy_row(s, previous, current, at, "Succeeded", "user", None);
+        let first = code_deploy_row(s, &older, previous, at - day * 9, "Succeeded", "user", None);
+        let id = last.arn.clone();
+        s.history.deployments = vec![last, back, stopped, first];
+        id
+    }
+
     /// The revision of `s` running `td`: made (and kept) the first time it is asked for.
     fn revision_of(&mut self, s: &mut SimService, td: &str, at: Timestamp) -> RevisionRef {
         let (region, account) = region_account(&s.svc.arn);
@@ -146,6 +267,8 @@ impl World {
                 circuit_breaker: breaker,
                 alarms,
                 rollback: None,
+                traffic: Vec::new(),
+                code_deploy: None,
             },
         );
         s.history

@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::domain::deploy::{ServiceDeployment, changes};
+use crate::domain::deploy::{CodeDeploy, ServiceDeployment, changes, traffic_text, words};
 use crate::domain::fetch::Fetch;
 use crate::store::Store;
 use crate::store::table::Tone;
@@ -152,11 +152,15 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
             theme,
         ));
     }
-    if !d.reason.is_empty() {
+    // A CodeDeploy deployment's reason is its error or rollback, said below.
+    if !d.reason.is_empty() && d.code_deploy.is_none() {
         lines.push(pair("Reason", d.reason.clone(), Tone::Normal, theme));
     }
     if let Some(stage) = &d.stage {
-        lines.push(pair("Stage", stage.to_lowercase().replace('_', " "), Tone::Info, theme));
+        lines.push(pair("Stage", words(stage), Tone::Info, theme));
+    }
+    if !d.traffic.is_empty() {
+        lines.push(pair("Traffic", traffic_text(&d.traffic), Tone::Info, theme));
     }
     if let Some(to) = &d.to {
         lines.push(pair(
@@ -219,6 +223,9 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
             theme,
         ));
     }
+    if let Some(cd) = &d.code_deploy {
+        code_deploy(&mut lines, cd, &when, theme);
+    }
     lines.push(Line::default());
     let history = store
         .insight
@@ -227,6 +234,10 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
         .and_then(|s| s.value.as_ref());
     let revision = |r: Option<&crate::domain::deploy::RevisionRef>| history.and_then(|h| h.revision(&r?.arn));
     match (revision(d.from.first()), revision(d.to.as_ref())) {
+        // CodeDeploy keeps no service revisions: the task definitions say what changed.
+        _ if d.code_deploy.is_some() => {
+            lines.pop();
+        }
         (Some(from), Some(to)) => {
             lines.push(Line::from(Span::styled("What it changed", theme.title)));
             let changed = changes(from, to);
@@ -300,4 +311,58 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
         }
     }
     lines
+}
+
+/// What CodeDeploy says of its deployment: the application and group, the configuration
+/// that paces the shift, who started it, its failure or rollback, and each lifecycle event
+/// of the service (with how long it took and what a failed hook said).
+fn code_deploy<'a>(
+    lines: &mut Vec<Line<'a>>,
+    cd: &CodeDeploy,
+    when: &dyn Fn(Option<jiff::Timestamp>) -> String,
+    theme: &Theme,
+) {
+    lines.push(pair(
+        "CodeDeploy",
+        format!("{} · {} / {} · {}", cd.id, cd.application, cd.group, words(&cd.status)),
+        Tone::Normal,
+        theme,
+    ));
+    let config = cd.config.strip_prefix("CodeDeployDefault.").unwrap_or(&cd.config);
+    lines.push(pair("Config", config.to_string(), Tone::Normal, theme));
+    if !cd.creator.is_empty() {
+        lines.push(pair("Started by", cd.creator.clone(), Tone::Normal, theme));
+    }
+    if let Some(e) = &cd.error {
+        lines.push(pair("Error", e.clone(), Tone::Err, theme));
+    }
+    if let Some(by) = &cd.rolled_back_by {
+        lines.push(pair("Rolled back", format!("by {by}"), Tone::Warn, theme));
+    }
+    if let Some(of) = &cd.rollback_of {
+        lines.push(pair("Rollback of", of.clone(), Tone::Warn, theme));
+    }
+    if cd.events.is_empty() {
+        return;
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Lifecycle events", theme.title)));
+    for e in &cd.events {
+        let tone = match e.status.as_str() {
+            "Succeeded" => Tone::Ok,
+            "Failed" => Tone::Err,
+            "InProgress" => Tone::Info,
+            _ => Tone::Muted,
+        };
+        let took = match (e.started_at, e.ended_at) {
+            (Some(a), Some(b)) => format!(" · took {}", fmt_secs(b.duration_since(a).as_secs())),
+            (Some(a), None) => format!(" · since {}", when(Some(a))),
+            _ => String::new(),
+        };
+        let said = e.message.as_ref().map_or_else(String::new, |m| format!(" · {m}"));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<26}", words(&e.name)), theme.muted),
+            Span::styled(format!("{}{took}{said}", words(&e.status)), theme.tone(tone)),
+        ]));
+    }
 }
