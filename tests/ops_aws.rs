@@ -66,6 +66,25 @@ impl World {
         self.services(cluster).into_iter().find(|s| s.name == name).unwrap()
     }
 
+    /// A service's deployment history, as the history screen fetches it.
+    fn history(&self, cluster: &str, service: &str) -> bosun::domain::deploy::DeploymentHistory {
+        match self.rt.block_on(self.backend.fetch(&Fetch::ServiceDeployments {
+            cluster: cluster.into(),
+            service: service.into(),
+        })) {
+            Ok(Payload::ServiceDeployments(h)) => *h,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The VPC of the seeded subnets.
+    fn vpc(&self) -> String {
+        support::servers::aws_json(&self._moto.endpoint(), &["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     fn tasks(&self, cluster: &str, stopped: bool) -> Vec<Task> {
         match self.rt.block_on(self.backend.fetch(&Fetch::Tasks {
             cluster: cluster.into(),
@@ -378,13 +397,7 @@ fn deployment_history_and_a_rollback_against_moto() {
         web.rollout.summary(),
         "rolling · circuit breaker with rollback · alarms web-5xx (rollback)"
     );
-    let history = |w: &World| match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
-        cluster: SMALL.into(),
-        service: web.arn.clone(),
-    })) {
-        Ok(Payload::ServiceDeployments(h)) => *h,
-        other => panic!("{other:?}"),
-    };
+    let history = |w: &World| w.history(SMALL, &web.arn);
     let first = history(&w);
     assert_eq!(first.deployments.len(), 1, "{first:#?}");
 
@@ -670,10 +683,7 @@ fn a_code_deploy_blue_green_against_moto() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
     let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
-    let vpc = aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let vpc = w.vpc();
     let blue_tg = target_group(&endpoint, &vpc, "shop-blue");
     target_group(&endpoint, &vpc, "shop-green");
     let td = w.service(SMALL, "web").task_definition;
@@ -749,13 +759,7 @@ fn a_code_deploy_blue_green_against_moto() {
                                 "BeforeAllowTraffic": "Succeeded", "AllowTraffic": "InProgress"}}),
     );
     let shop = w.service(SMALL, "shop");
-    let history = |w: &World| match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
-        cluster: SMALL.into(),
-        service: shop.arn.clone(),
-    })) {
-        Ok(Payload::ServiceDeployments(h)) => *h,
-        other => panic!("{other:?}"),
-    };
+    let history = |w: &World| w.history(SMALL, &shop.arn);
     let h = history(&w);
     let [d] = h.deployments.as_slice() else {
         panic!("one CodeDeploy deployment: {h:#?}")
@@ -856,10 +860,7 @@ fn an_ecs_blue_green_shows_its_traffic_shift() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
     let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
-    let vpc = aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let vpc = w.vpc();
     let subnets: Vec<String> = aws(&["ec2", "describe-subnets"])["Subnets"]
         .as_array()
         .unwrap()
@@ -927,13 +928,7 @@ fn an_ecs_blue_green_shows_its_traffic_shift() {
         "--deployment-configuration",
         "strategy=BLUE_GREEN,bakeTimeInMinutes=5",
     ]);
-    let history = match w.rt.block_on(w.backend.fetch(&Fetch::ServiceDeployments {
-        cluster: SMALL.into(),
-        service: web.arn.clone(),
-    })) {
-        Ok(Payload::ServiceDeployments(h)) => *h,
-        other => panic!("{other:?}"),
-    };
+    let history = w.history(SMALL, &web.arn);
     let ongoing = history
         .deployments
         .iter()
