@@ -413,21 +413,29 @@ pub async fn deployment_history(
         .max_results(HISTORY_DEPLOYMENTS)
         .send()
         .await
-        .map_err(|e| Call::new("ECS ListServiceDeployments", region, who).of(e))?;
+        .map_err(|e| Call::new("ECS ListServiceDeployments", region, who).of(e));
     let arns: Vec<String> = listed
-        .service_deployments()
-        .iter()
-        .filter_map(|d| d.service_deployment_arn().map(str::to_string))
-        .collect();
+        .as_ref()
+        .map(|l| {
+            l.service_deployments()
+                .iter()
+                .filter_map(|d| d.service_deployment_arn().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     if arns.is_empty() {
-        let Some(svc) = describe_service(client, region, who, cluster, service).await? else {
+        // None recorded (or the call refused): a CODE_DEPLOY service has its deployments
+        // in CodeDeploy; any other has none, or the refusal is the answer.
+        let svc = match describe_service(client, region, who, cluster, service).await {
+            Ok(svc) => svc,
+            Err(e) => return Err(listed.err().unwrap_or(e)),
+        };
+        let by_codedeploy = svc.as_ref().and_then(|s| s.deployment_controller()).map(|d| d.r#type())
+            == Some(&sdk::DeploymentControllerType::CodeDeploy);
+        let Some(svc) = svc.filter(|_| by_codedeploy) else {
+            listed?;
             return Ok(DeploymentHistory::default());
         };
-        let by_codedeploy =
-            svc.deployment_controller().map(|d| d.r#type()) == Some(&sdk::DeploymentControllerType::CodeDeploy);
-        if !by_codedeploy {
-            return Ok(DeploymentHistory::default());
-        }
         let task_sets: Vec<super::codedeploy::TaskSetRef> = svc
             .task_sets()
             .iter()
