@@ -27,6 +27,14 @@ fn on(store: &Store, screen: ScreenId, check: impl Fn(&Route) -> bool) -> bool {
     store.ui.route().is(screen) && check(store.ui.route())
 }
 
+/// The demo with one service's screen open (nothing fetched for it yet).
+fn demo_service(cluster: &str, service: &str) -> Store {
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, &format!("cluster {cluster}"));
+    type_line(&mut store, Command::CommandLine, &format!("svc {service}"));
+    store
+}
+
 #[test]
 fn drill_down_from_fleet_to_task_and_back() {
     let mut store = demo_store();
@@ -485,9 +493,7 @@ fn a_click_selects_the_row_under_it_and_the_wheel_scrolls() {
 
 #[test]
 fn a_click_in_another_pane_focuses_it() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc payments");
+    let mut store = demo_service("prod-web", "payments");
     assert_eq!(store.ui.page().focus, 0);
     screen(&store, 160, 48);
     let tasks = store.ui.page().panes[1]
@@ -1405,9 +1411,7 @@ fn triage_in_three_keys() {
 #[test]
 fn deployment_history_and_stopping_one_in_progress() {
     use bosun::domain::op::Op;
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc checkout");
+    let mut store = demo_service("prod-web", "checkout");
     press(&mut store, Command::History);
     assert!(on(&store, screens::deployments::ID, |r| r
         .service
@@ -1537,9 +1541,7 @@ fn the_demo_rolls_a_stopped_deployment_back() {
 #[test]
 fn task_scale_in_protection() {
     use bosun::domain::op::Op;
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
-    type_line(&mut store, Command::CommandLine, "svc order-processor");
+    let mut store = demo_service("prod-workers", "order-processor");
     follow_scope(&mut store);
     let text = screen(&store, 140, 40);
     assert!(text.contains("PROTECTED"), "{text}");
@@ -1580,9 +1582,7 @@ fn task_scale_in_protection() {
 /// and the pane says why.
 #[test]
 fn without_the_history_the_current_deployments_and_why() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc checkout");
+    let mut store = demo_service("prod-web", "checkout");
     press(&mut store, Command::History);
     let fetch = screens::deployments::history(store.ui.route());
     update(
@@ -1613,9 +1613,7 @@ fn without_the_history_the_current_deployments_and_why() {
 /// events, and a redeploy or rollback is refused before any dialog, as ECS would refuse it.
 #[test]
 fn a_code_deploy_service_in_the_demo() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster eu-prod");
-    type_line(&mut store, Command::CommandLine, "svc checkout-eu");
+    let mut store = demo_service("eu-prod", "checkout-eu");
     follow_scope(&mut store);
     let text = screen(&store, 160, 40);
     assert!(text.contains("codedeploy (blue/green)"), "{text}");
@@ -1680,9 +1678,7 @@ fn a_code_deploy_service_in_the_demo() {
 /// says so.
 #[test]
 fn the_demo_has_a_circuit_breaker_rollback_in_progress() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc recommendations");
+    let mut store = demo_service("prod-web", "recommendations");
     press(&mut store, Command::History);
     follow_scope(&mut store);
     let d = store.deployment_rows.entries.items()[0].clone();
@@ -1711,9 +1707,7 @@ fn the_demo_has_a_circuit_breaker_rollback_in_progress() {
 /// registered instances are healthy (the failing payments: not all).
 #[test]
 fn service_connect_and_cloud_map_in_the_demo() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc payments");
+    let mut store = demo_service("prod-web", "payments");
     follow_scope(&mut store);
     let svc = store
         .service(
@@ -1745,9 +1739,7 @@ fn service_connect_and_cloud_map_in_the_demo() {
 #[test]
 fn back_to_a_past_deployment() {
     use bosun::domain::op::Op;
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-web");
-    type_line(&mut store, Command::CommandLine, "svc payments");
+    let mut store = demo_service("prod-web", "payments");
     press(&mut store, Command::History);
     follow_scope(&mut store);
     // The newest is what runs: nothing to go back to.
@@ -1804,9 +1796,7 @@ fn answer(store: &mut Store, text: &str) -> Vec<Effect> {
 fn exec_and_forward_from_the_demo_fleet() {
     use bosun::domain::op::Op;
     use bosun::domain::session::{Kind, Target};
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
-    type_line(&mut store, Command::CommandLine, "svc ledger-batch");
+    let mut store = demo_service("prod-workers", "ledger-batch");
     follow_scope(&mut store);
     let text = screen(&store, 140, 40);
     assert!(text.contains("ECS Exec off (E turns it on)"), "{text}");
@@ -2054,13 +2044,7 @@ fn the_raw_resource_of_every_kind_of_selection() {
     ];
     follow_scope(&mut store);
     for (go, form, wanted) in cases {
-        for step in *go {
-            match step.strip_prefix('/') {
-                Some(filter) => type_line(&mut store, Command::Filter, filter),
-                None => type_line(&mut store, Command::CommandLine, step),
-            };
-            follow_scope(&mut store);
-        }
+        walk(&mut store, go);
         let text = raw(&mut store, form);
         for w in *wanted {
             assert!(text.contains(w), "{go:?} :{form}: no {w}\n{text}");
@@ -2140,20 +2124,7 @@ fn the_raw_resource_from_every_screen() {
     let mut failed = Vec::new();
     for (steps, form) in paths {
         type_line(&mut store, Command::CommandLine, "fleet");
-        for step in *steps {
-            match *step {
-                ">" => {
-                    press(&mut store, Command::Open);
-                }
-                s if s.starts_with('/') => {
-                    type_line(&mut store, Command::Filter, &s[1..]);
-                }
-                s => {
-                    type_line(&mut store, Command::CommandLine, s);
-                }
-            }
-            follow_scope(&mut store);
-        }
+        walk(&mut store, steps);
         let on = store.ui.route().screen;
         seen.insert(on.as_str());
         type_line(&mut store, Command::CommandLine, form);
@@ -2189,9 +2160,7 @@ fn the_raw_resource_from_every_screen() {
 /// target group metrics.
 #[test]
 fn a_classic_load_balancer_in_the_demo() {
-    let mut store = demo_store();
-    type_line(&mut store, Command::CommandLine, "cluster prod-workers");
-    type_line(&mut store, Command::CommandLine, "svc notifications");
+    let mut store = demo_service("prod-workers", "notifications");
     follow_scope(&mut store);
     let text = screen(&store, 200, 40);
     assert!(text.contains("notifications-clb → notifications:8080"), "{text}");
@@ -2213,4 +2182,23 @@ fn a_classic_load_balancer_in_the_demo() {
         .filter(|l| l.contains("InService") && l.contains("us-east-1"))
         .count();
     assert_eq!(matched, 2, "its two tasks, each on its instance: {text}");
+}
+
+/// Go somewhere as a person would: `/TEXT` filters, `>` opens the selection, anything else
+/// is typed on the command line; what each screen shows is fetched before the next step.
+fn walk(store: &mut Store, steps: &[&str]) {
+    for step in steps {
+        match *step {
+            ">" => {
+                press(store, Command::Open);
+            }
+            s if s.starts_with('/') => {
+                type_line(store, Command::Filter, &s[1..]);
+            }
+            s => {
+                type_line(store, Command::CommandLine, s);
+            }
+        }
+        follow_scope(store);
+    }
 }

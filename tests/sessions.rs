@@ -84,6 +84,26 @@ fn keys(v: &Value) -> Vec<String> {
     k
 }
 
+/// The backend bosun would run with in `k`: its moto, its kubeconfig, the plugin stand-in.
+async fn kube_backend(k: &support::servers::KubeWorld) -> bosun::source::aws::AwsBackend {
+    aws_backend_with_plugin(&k.moto.endpoint(), &[REGION], plugin(), Some(&k.config)).await
+}
+
+/// The AWS CLI against `moto`, with the plugin stand-in first on its PATH, recording to
+/// `log`.
+fn cli_with_plugin(moto: &Moto, log: &std::path::Path) -> Command {
+    let path = format!(
+        "{}:{}",
+        repo().join("tests/servers").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cli = Command::new(support::servers::aws_cli());
+    cli.envs(aws_env(&moto.endpoint()))
+        .env("PATH", path)
+        .env("BOSUN_TEST_PLUGIN_LOG", log);
+    cli
+}
+
 /// `aws ecs execute-command` and bosun's ECS Exec give the plugin the same arguments: the
 /// session (same fields, its own values), the region, `StartSession`, the profile, the
 /// `ecs:CLUSTER_TASKID_RUNTIMEID` target and the ECS endpoint. The shell answers through
@@ -94,13 +114,7 @@ async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
     let fleet = fleet(&moto);
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("plugin.log");
-    let path = format!(
-        "{}:{}",
-        repo().join("tests/servers").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    // The AWS CLI, the stand-in first on its PATH.
-    let mut cli = Command::new(support::servers::aws_cli())
+    let mut cli = cli_with_plugin(&moto, &log)
         .args([
             "ecs",
             "execute-command",
@@ -114,9 +128,6 @@ async fn ecs_exec_hands_the_plugin_what_the_aws_cli_hands_it() {
             "--command",
             "/bin/sh",
         ])
-        .envs(aws_env(&moto.endpoint()))
-        .env("PATH", &path)
-        .env("BOSUN_TEST_PLUGIN_LOG", &log)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -277,12 +288,7 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
         .unwrap()
         .to_string();
     let parameters = format!(r#"{{"portNumber":["8080"],"localPortNumber":["{local}"]}}"#);
-    let path = format!(
-        "{}:{}",
-        repo().join("tests/servers").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let mut cli = Command::new(support::servers::aws_cli())
+    let mut cli = cli_with_plugin(&moto, &cli_log)
         .args([
             "ssm",
             "start-session",
@@ -293,9 +299,6 @@ async fn an_ssm_forward_is_the_clis_and_carries_bytes() {
             "--parameters",
             &parameters,
         ])
-        .envs(aws_env(&moto.endpoint()))
-        .env("PATH", &path)
-        .env("BOSUN_TEST_PLUGIN_LOG", &cli_log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -408,7 +411,7 @@ async fn exec_errors_say_why_and_the_fix() {
 #[tokio::test(flavor = "multi_thread")]
 async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     let k = kube_world();
-    let backend = aws_backend_with_plugin(&k.moto.endpoint(), &[REGION], plugin(), Some(&k.config)).await;
+    let backend = kube_backend(&k).await;
     let cluster = k.cluster.clone();
     let pod = |container: &str| Target::Pod {
         cluster: cluster.clone(),
@@ -505,7 +508,7 @@ async fn the_raw_resource_from_moto_and_the_api_server() {
     let fleet = fleet(moto);
     let seeded = moto.seed("insight");
     let config = k.config.clone();
-    let backend = aws_backend_with_plugin(&moto.endpoint(), &[REGION], plugin(), Some(&config)).await;
+    let backend = kube_backend(&k).await;
     let raw = |target: RawTarget| {
         let backend = &backend;
         async move {

@@ -151,7 +151,10 @@ impl App {
         let audit = self.executor.audit();
         let executor = tokio::spawn(self.executor.run(op_rx, outcome_tx));
         let (forward_tx, mut forward_rx) = mpsc::channel(64);
-        let mut forwards = Forwards::default();
+        let mut forwards = Forwards {
+            running: Default::default(),
+            audit: audit.clone(),
+        };
 
         let mut events = Some(EventStream::new());
         let mut clock = tokio::time::interval(CLOCK);
@@ -215,7 +218,7 @@ impl App {
                                 effects.extend(update(&mut self.store, Action::SessionEnded { request, result }));
                             }
                             Kind::Forward(_) => {
-                                forwards.start(self.sessions.clone(), *request, audit.clone(), forward_tx.clone());
+                                forwards.start(self.sessions.clone(), *request, forward_tx.clone());
                             }
                         },
                         Effect::StopForward(id) => forwards.stop(id),
@@ -322,7 +325,6 @@ impl Away<'_> {
 }
 
 /// The forwards running, by id.
-#[derive(Default)]
 struct Forwards {
     running: std::collections::HashMap<u64, (tokio::task::JoinHandle<()>, crate::domain::session::Request)>,
     audit: Option<std::sync::Arc<crate::ops::audit::Audit>>,
@@ -333,12 +335,10 @@ impl Forwards {
         &mut self,
         sessions: std::sync::Arc<dyn crate::ops::session::Sessions>,
         request: crate::domain::session::Request,
-        audit: Option<std::sync::Arc<crate::ops::audit::Audit>>,
         events: mpsc::Sender<crate::domain::session::ForwardEvent>,
     ) {
-        self.audit = audit.clone();
         let id = request.id;
-        let task = tokio::spawn(session::forward(sessions, request.clone(), audit, events));
+        let task = tokio::spawn(session::forward(sessions, request.clone(), self.audit.clone(), events));
         self.running.insert(id, (task, request));
     }
 
@@ -346,8 +346,8 @@ impl Forwards {
         if let Some((task, request)) = self.running.remove(&id) {
             let was_running = !task.is_finished();
             task.abort();
-            if was_running && let Some(audit) = &self.audit {
-                let _ = audit.record_session(&request, "ended", "stopped");
+            if was_running {
+                session::record(self.audit.as_deref(), &request, "ended", "stopped");
             }
         }
     }

@@ -18,7 +18,7 @@ use crate::domain::session::{Forward, ForwardEvent, Kind, Request};
 use crate::ops::audit::Audit;
 use crate::ops::session::{Program, Sessions, Shell, Stream, listen, serve_forward};
 
-fn record(audit: Option<&Audit>, request: &Request, result: &str, message: &str) {
+pub(super) fn record(audit: Option<&Audit>, request: &Request, result: &str, message: &str) {
     if let Some(audit) = audit
         && let Err(error) = audit.record_session(request, result, message)
     {
@@ -82,12 +82,7 @@ pub async fn shell(
 /// Run a program in the foreground with the terminal as it is (cooked): the plugin sets
 /// it up itself, as under the AWS CLI. Ctrl-C goes to it; bosun ignores its own SIGINT.
 async fn run_program(program: &Program, away: &mut Away<'_>) -> Result<String, String> {
-    let mut child = tokio::process::Command::new(&program.program)
-        .args(&program.args)
-        .envs(program.env.iter().map(|(k, v)| (k, v)))
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", program.program.display()))?;
+    let mut child = program.command().spawn().map_err(|e| program.cannot_start(e))?;
     #[cfg(unix)]
     let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
     let status = away

@@ -152,12 +152,7 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
                 forward.target.label(),
                 forward.ports.remote_label()
             ));
-            let what = format!(
-                "{} {} → {}",
-                forward.target.label(),
-                forward.ports.local,
-                forward.ports.remote_label()
-            );
+            let what = crate::domain::session::describe_forward(&forward.target, &forward.ports);
             record_session(store, &forward.target, "forward", &what, "started", "");
             match rows.iter_mut().find(|f| f.id == forward.id) {
                 Some(row) => *row = *forward,
@@ -187,12 +182,7 @@ fn forward_event(store: &mut Store, event: crate::domain::session::ForwardEvent)
         }
         ForwardEvent::Ended { id, failed } => {
             if let Some(row) = rows.iter_mut().find(|f| f.id == id) {
-                let what = format!(
-                    "{} {} → {}",
-                    row.target.label(),
-                    row.ports.local,
-                    row.ports.remote_label()
-                );
+                let what = crate::domain::session::describe_forward(&row.target, &row.ports);
                 let (result, message) = match &failed {
                     Some(why) => ("failed", why.as_str()),
                     None => ("ended", "stopped"),

@@ -266,7 +266,30 @@ impl super::Keyed for ServiceDeployment {
     }
 }
 
+/// A service deployment's ARN (as against a CodeDeploy deployment's ID).
+pub fn is_service_deployment(deployment: &str) -> bool {
+    deployment.contains(":service-deployment/")
+}
+
 impl ServiceDeployment {
+    /// Recorded by ECS or CodeDeploy (not one of the service's current `deployments[]`
+    /// standing in for a history that was not read): it can be opened, copied, stopped.
+    pub fn recorded(&self) -> bool {
+        is_service_deployment(&self.arn) || self.code_deploy.is_some()
+    }
+
+    /// While it goes on, where it stands: `allow traffic · traffic blue a 70% · green b 30%`.
+    pub fn progress(&self) -> Option<String> {
+        if !self.ongoing() {
+            return None;
+        }
+        let mut parts: Vec<String> = self.stage.iter().map(|s| words(s)).collect();
+        if !self.traffic.is_empty() {
+            parts.push(format!("traffic {}", traffic_text(&self.traffic)));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
     /// Still going: it can be stopped (StopServiceDeployment takes only these).
     pub fn ongoing(&self) -> bool {
         matches!(

@@ -317,7 +317,7 @@ impl Op {
                 change,
                 back_to,
                 ..
-            } if !is_service_deployment(deployment) => vec![
+            } if !super::deploy::is_service_deployment(deployment) => vec![
                 format!("stop CodeDeploy deployment {deployment} ({change})"),
                 "roll back: CodeDeploy puts the production traffic back on the original task set and removes the replacement".into(),
             ],
@@ -730,11 +730,6 @@ pub fn parse_count(text: &str, what: &str) -> Result<u32, String> {
     }
     text.parse::<u32>()
         .map_err(|_| format!("`{text}` is not a {what}: type a whole number"))
-}
-
-/// A service deployment's ARN (as against a CodeDeploy deployment's ID).
-pub fn is_service_deployment(deployment: &str) -> bool {
-    deployment.contains(":service-deployment/")
 }
 
 #[cfg(test)]

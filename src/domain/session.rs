@@ -38,6 +38,16 @@ pub enum Target {
 }
 
 impl Target {
+    /// The same target aimed at `container` (a Service has none).
+    pub fn with_container(&self, container: &str) -> Target {
+        let mut t = self.clone();
+        match &mut t {
+            Target::Ecs { container: c, .. } | Target::Pod { container: c, .. } => *c = container.to_string(),
+            Target::KubeService { .. } => {}
+        }
+        t
+    }
+
     /// The ECS or EKS cluster (ARN).
     pub fn cluster(&self) -> &str {
         match self {
@@ -156,9 +166,14 @@ impl Request {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Shell { command } => format!("{}: {command}", self.target.label()),
-            Kind::Forward(p) => format!("{} {} → {}", self.target.label(), p.local, p.remote_label()),
+            Kind::Forward(p) => describe_forward(&self.target, p),
         }
     }
+}
+
+/// A forward as the audit log and the timeline say it: `TARGET LOCAL → REMOTE`.
+pub fn describe_forward(target: &Target, ports: &Ports) -> String {
+    format!("{} {} → {}", target.label(), ports.local, ports.remote_label())
 }
 
 /// Why ECS Exec cannot reach `container` of `task`, known before any call, with the fix;

@@ -18,6 +18,10 @@ fn once_ecs() -> aws_sdk_ecs::config::Builder {
     aws_sdk_ecs::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
+fn once_codedeploy() -> aws_sdk_codedeploy::config::Builder {
+    aws_sdk_codedeploy::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
 fn once_autoscaling() -> aws_sdk_applicationautoscaling::config::Builder {
     aws_sdk_applicationautoscaling::config::Builder::default().retry_config(RetryConfig::disabled())
 }
@@ -134,16 +138,14 @@ impl Operator for AwsBackend {
             }
             Op::StopDeployment {
                 service, deployment, ..
-            } if !crate::domain::op::is_service_deployment(deployment) => {
+            } if !crate::domain::deploy::is_service_deployment(deployment) => {
                 let out = clients
                     .codedeploy
                     .stop_deployment()
                     .deployment_id(deployment)
                     .auto_rollback_enabled(true)
                     .customize()
-                    .config_override(
-                        aws_sdk_codedeploy::config::Builder::default().retry_config(RetryConfig::disabled()),
-                    )
+                    .config_override(once_codedeploy())
                     .send()
                     .await
                     .map_err(|e| fail("CodeDeploy StopDeployment").write_error(e))?;

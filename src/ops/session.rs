@@ -40,6 +40,23 @@ pub struct Program {
     pub env: Vec<(String, String)>,
 }
 
+impl Program {
+    /// The command that runs it (killed if bosun drops it); the caller adds its stdio.
+    pub fn command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Why it did not start.
+    pub fn cannot_start(&self, error: std::io::Error) -> String {
+        format!("cannot start {}: {error}", self.program.display())
+    }
+}
+
 pub struct Stream {
     /// What the user types goes here.
     pub input: Box<dyn AsyncWrite + Send + Unpin>,

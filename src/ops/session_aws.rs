@@ -180,13 +180,33 @@ impl AwsBackend {
             "streamUrl": session.stream_url(),
             "tokenValue": session.token_value(),
         });
-        let cluster_name = arn_tail(out.cluster_arn().unwrap_or(cluster));
-        let task_id = arn_tail(out.task_arn().unwrap_or(task));
-        let parameters = json!({ "Target": format!("ecs:{cluster_name}_{task_id}_{runtime_id}") });
+        let target = ssm_target(
+            out.cluster_arn().unwrap_or(cluster),
+            out.task_arn().unwrap_or(task),
+            &runtime_id,
+        );
+        let parameters = json!({ "Target": target });
         // The AWS CLI puts ExecuteCommand's session on the plugin's command line, where any
         // user of a shared bastion host can read its token (`ps`); the plugin also takes
         // it from the variable the CLI uses for ssm start-session, and so does bosun.
-        Ok(Program {
+        Ok(self
+            .plugin_program(plugin, region, task, "ECS", &parameters, &response)
+            .await)
+    }
+
+    /// The plugin as the AWS CLI starts it: the region, `StartSession`, the profile, the
+    /// request's parameters and the endpoint of `service` (ECS or SSM) that answered; the
+    /// session itself in [`RESPONSE_VARIABLE`].
+    async fn plugin_program(
+        &self,
+        plugin: std::path::PathBuf,
+        region: &str,
+        task: &str,
+        service: &str,
+        parameters: &serde_json::Value,
+        response: &serde_json::Value,
+    ) -> Program {
+        Program {
             program: plugin,
             args: vec![
                 RESPONSE_VARIABLE.into(),
@@ -194,10 +214,10 @@ impl AwsBackend {
                 "StartSession".into(),
                 self.profile_for(task).await,
                 parameters.to_string(),
-                self.endpoint_for(task, "ECS", region).await,
+                self.endpoint_for(task, service, region).await,
             ],
             env: vec![(RESPONSE_VARIABLE.into(), response.to_string())],
-        })
+        }
     }
 
     /// A container's runtime id: as the task list had it, else from DescribeTasks.
@@ -246,24 +266,21 @@ impl AwsBackend {
         let plugin = self.plugin()?;
         let (region, c) = self.clients_for(task).await.map_err(|e| e.message)?;
         let port = free_port().await?;
-        let target = format!("ecs:{}_{}_{runtime_id}", arn_tail(cluster), arn_tail(task));
-        let (document, mut parameters) = match &ports.host {
-            None => (FORWARD_DOCUMENT, serde_json::Map::new()),
+        let target = ssm_target(cluster, task, runtime_id);
+        // Sorted by name, as the CLI's JSON has them.
+        let mut parameters: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+        let document = match &ports.host {
+            None => FORWARD_DOCUMENT,
             Some(host) => {
-                let mut p = serde_json::Map::new();
-                p.insert("host".into(), json!([host]));
-                (FORWARD_REMOTE_DOCUMENT, p)
+                parameters.insert("host", vec![host.clone()]);
+                FORWARD_REMOTE_DOCUMENT
             }
         };
-        parameters.insert("portNumber".into(), json!([ports.remote.to_string()]));
-        parameters.insert("localPortNumber".into(), json!([port.to_string()]));
+        parameters.insert("portNumber", vec![ports.remote.to_string()]);
+        parameters.insert("localPortNumber", vec![port.to_string()]);
         let mut request = c.ssm.start_session().target(&target).document_name(document);
         for (name, values) in &parameters {
-            let values = values
-                .as_array()
-                .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
-                .unwrap_or_default();
-            request = request.parameters(name, values);
+            request = request.parameters(*name, values.clone());
         }
         let out = request
             .customize()
@@ -277,18 +294,9 @@ impl AwsBackend {
             "StreamUrl": out.stream_url(),
         });
         let request = json!({ "Target": target, "DocumentName": document, "Parameters": parameters });
-        let program = Program {
-            program: plugin,
-            args: vec![
-                RESPONSE_VARIABLE.into(),
-                region.to_string(),
-                "StartSession".into(),
-                self.profile_for(task).await,
-                request.to_string(),
-                self.endpoint_for(task, "SSM", region).await,
-            ],
-            env: vec![(RESPONSE_VARIABLE.into(), response.to_string())],
-        };
+        let program = self
+            .plugin_program(plugin, region, task, "SSM", &request, &response)
+            .await;
         PluginTunnel::start(&program, port).await
     }
 
@@ -417,6 +425,11 @@ fn kube_error(error: &kube::Error) -> String {
 }
 
 /// A port no one listens on now, for the plugin to listen on.
+/// The SSM target of a task's container: `ecs:CLUSTER_TASKID_RUNTIMEID`.
+fn ssm_target(cluster: &str, task: &str, runtime_id: &str) -> String {
+    format!("ecs:{}_{}_{runtime_id}", arn_tail(cluster), arn_tail(task))
+}
+
 async fn free_port() -> Result<u16, String> {
     let probe = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
@@ -433,16 +446,14 @@ struct PluginTunnel {
 impl PluginTunnel {
     /// Start the plugin and wait until it says it listens (or why it cannot).
     async fn start(program: &Program, port: u16) -> Result<PluginTunnel, String> {
-        let mut child = tokio::process::Command::new(&program.program)
-            .args(&program.args)
-            .envs(program.env.iter().map(|(k, v)| (k, v)))
+        let mut child = program
+            .command()
             .env("SSM_PLUGIN_LOCAL_HOST", "127.0.0.1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", program.program.display()))?;
+            .map_err(|e| program.cannot_start(e))?;
         let stdout = child.stdout.take().ok_or("the plugin has no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
         let mut said = Vec::new();

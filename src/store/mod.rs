@@ -297,7 +297,6 @@ impl Store {
         )
     }
 
-    /// The name of the account a resource is in, or `""` when none is known.
     /// Who something done in `arn`'s account is done as: the account's name in the fleet,
     /// its id, the profile that signs in, and the caller identity when known.
     pub fn sender(&self, arn: &str) -> Sender {
@@ -313,6 +312,7 @@ impl Store {
         }
     }
 
+    /// The name of the account a resource is in, or `""` when none is known.
     pub fn account_name_of(&self, arn: &str) -> &str {
         self.account_of(arn).map_or("", |a| a.name.as_str())
     }

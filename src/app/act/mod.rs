@@ -644,7 +644,7 @@ fn stop_deployment_dialog(
             d.status.to_lowercase().replace('_', " ")
         ));
     }
-    if !crate::domain::op::is_service_deployment(&d.arn) && d.code_deploy.is_none() {
+    if !d.recorded() {
         return Err("this deployment is not in the service's deployment history: roll back with B".into());
     }
     let op = Op::StopDeployment {

@@ -14,7 +14,7 @@ use crate::ui::screens;
 
 /// What a session is aimed at before its container is chosen: the target with an empty
 /// container, and the containers to choose from.
-fn aim(store: &Store, selection: &Selection) -> Result<(Target, Vec<String>), String> {
+fn aim(selection: &Selection) -> Result<(Target, Vec<String>), String> {
     if let (Some(pod), Some(cluster)) = (&selection.pod, selection.eks_cluster()) {
         let containers = pod.containers.iter().map(|c| c.name.clone()).collect();
         return Ok((
@@ -43,7 +43,6 @@ fn aim(store: &Store, selection: &Selection) -> Result<(Target, Vec<String>), St
     if let Some(task) = &selection.task {
         let containers = task.containers.iter().map(|c| c.name.clone()).collect();
         let cluster = selection.ecs_cluster().unwrap_or(&task.cluster_arn).to_string();
-        let _ = store;
         return Ok((
             Target::Ecs {
                 cluster,
@@ -67,17 +66,7 @@ fn with_container(
     shell: bool,
 ) -> Result<Target, String> {
     match target {
-        Target::Pod {
-            cluster,
-            namespace,
-            pod,
-            ..
-        } => Ok(Target::Pod {
-            cluster: cluster.clone(),
-            namespace: namespace.clone(),
-            pod: pod.clone(),
-            container: container.to_string(),
-        }),
+        Target::Pod { .. } => Ok(target.with_container(container)),
         Target::KubeService { .. } if shell => Err(session::NO_SERVICE_SHELL.into()),
         Target::KubeService { .. } => Ok(target.clone()),
         Target::Ecs { cluster, task, .. } => {
@@ -121,7 +110,7 @@ pub fn exec(store: &mut Store, words: &[&str], effects: &mut Vec<Effect>) {
         store.ui.error(why);
         return;
     }
-    let (target, containers) = match aim(store, &selection) {
+    let (target, containers) = match aim(&selection) {
         Ok((Target::KubeService { .. }, _)) => return store.ui.error(session::NO_SERVICE_SHELL),
         Ok(aimed) => aimed,
         Err(why) => return store.ui.error(why),
@@ -150,7 +139,7 @@ pub fn forward(store: &mut Store, words: &[&str], effects: &mut Vec<Effect>) {
         store.ui.error(why);
         return;
     }
-    let (target, containers) = match aim(store, &selection) {
+    let (target, containers) = match aim(&selection) {
         Ok(aimed) => aimed,
         Err(why) => return store.ui.error(why),
     };
@@ -199,12 +188,7 @@ fn chosen(selection: &Selection, containers: &[String]) -> Option<String> {
 }
 
 fn target_name(target: &Target, container: &str) -> String {
-    let mut t = target.clone();
-    match &mut t {
-        Target::Ecs { container: c, .. } | Target::Pod { container: c, .. } => *c = container.to_string(),
-        Target::KubeService { .. } => {}
-    }
-    t.label()
+    target.with_container(container).label()
 }
 
 /// The container's port as `PORT:PORT`: the one its service's load balancer sends to, else

@@ -59,6 +59,11 @@ fn json(body: Option<Vec<u8>>, what: &str) -> Result<Value, FetchError> {
         .map_err(|e| FetchError::new(ErrorKind::Service, format!("{what}: the answer is not JSON ({e})")))
 }
 
+/// The object under `key` in a describe call's answer, or not found.
+fn field(mut body: Value, key: &str, what: &str) -> Result<Value, FetchError> {
+    body.get_mut(key).map(Value::take).ok_or_else(|| missing(what))
+}
+
 /// The first item of `list` in a describe call's answer, or not found.
 fn first(mut body: Value, list: &str, what: &str) -> Result<Value, FetchError> {
     match body.get_mut(list).and_then(Value::as_array_mut) {
@@ -168,11 +173,7 @@ impl AwsBackend {
             RawTarget::EksCluster { arn } => {
                 const OP: &str = "EKS DescribeCluster";
                 let body = send!(c.eks.describe_cluster().name(arn_tail(arn)), OP);
-                let mut body = json(body, OP)?;
-                Ok(doc(
-                    body.get_mut("cluster").map(Value::take).ok_or_else(|| missing(OP))?,
-                    OP,
-                ))
+                Ok(doc(field(json(body, OP)?, "cluster", OP)?, OP))
             }
             RawTarget::NodeGroup { cluster, name } => {
                 const OP: &str = "EKS DescribeNodegroup";
@@ -183,20 +184,12 @@ impl AwsBackend {
                         .nodegroup_name(name),
                     OP
                 );
-                let mut body = json(body, OP)?;
-                Ok(doc(
-                    body.get_mut("nodegroup").map(Value::take).ok_or_else(|| missing(OP))?,
-                    OP,
-                ))
+                Ok(doc(field(json(body, OP)?, "nodegroup", OP)?, OP))
             }
             RawTarget::AppRunner { arn } => {
                 const OP: &str = "App Runner DescribeService";
                 let body = send!(c.apprunner.describe_service().service_arn(arn), OP);
-                let mut body = json(body, OP)?;
-                Ok(doc(
-                    body.get_mut("Service").map(Value::take).ok_or_else(|| missing(OP))?,
-                    OP,
-                ))
+                Ok(doc(field(json(body, OP)?, "Service", OP)?, OP))
             }
             RawTarget::Repository { name, .. } => {
                 const OP: &str = "ECR DescribeRepositories";

@@ -191,23 +191,19 @@ impl Backend for SimBackend {
                 .tasks(cluster, *stopped)
                 .map(Payload::Tasks)
                 .ok_or_else(|| cluster_not_found(cluster)),
-            Fetch::Task { cluster, task } => {
-                let all = world.tasks(cluster, false).ok_or_else(|| cluster_not_found(cluster))?;
-                let stopped = world.tasks(cluster, true).unwrap_or_default();
-                all.into_iter()
-                    .chain(stopped)
-                    .find(|t| t.id == *task || t.arn == *task)
-                    .map(|t| Payload::Tasks(vec![t]))
-                    .ok_or_else(|| {
-                        FetchError::new(
-                            ErrorKind::NotFound,
-                            format!(
-                                "no task `{task}` in {} (ECS DescribeTasks: MISSING; it takes a whole task ID or ARN)",
-                                crate::util::arn_tail(cluster)
-                            ),
-                        )
-                    })
-            }
+            Fetch::Task { cluster, task } => world
+                .find_task(cluster, task)
+                .ok_or_else(|| cluster_not_found(cluster))?
+                .map(|t| Payload::Tasks(vec![t]))
+                .ok_or_else(|| {
+                    FetchError::new(
+                        ErrorKind::NotFound,
+                        format!(
+                            "no task `{task}` in {} (ECS DescribeTasks: MISSING; it takes a whole task ID or ARN)",
+                            crate::util::arn_tail(cluster)
+                        ),
+                    )
+                }),
             Fetch::ContainerInstances { cluster } => world
                 .container_instances(cluster)
                 .map(Payload::ContainerInstances)

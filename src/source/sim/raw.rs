@@ -43,11 +43,7 @@ pub fn raw(world: &World, target: &RawTarget) -> Result<RawDoc, String> {
     match target {
         RawTarget::EcsCluster { arn } => {
             let c = world
-                .cluster(arn)
-                .map(|c| world.ecs_clusters(&c.info.account, &c.info.region))
-                .into_iter()
-                .flatten()
-                .find(|c| c.arn == *arn)
+                .ecs_cluster(arn)
                 .ok_or_else(|| format!("no cluster {}", arn_tail(arn)))?;
             Ok(doc(
                 json!({
@@ -76,11 +72,8 @@ pub fn raw(world: &World, target: &RawTarget) -> Result<RawDoc, String> {
         }
         RawTarget::Task { cluster, arn } => {
             let t = world
-                .tasks(cluster, false)
-                .into_iter()
+                .find_task(cluster, arn)
                 .flatten()
-                .chain(world.tasks(cluster, true).into_iter().flatten())
-                .find(|t| t.arn == *arn)
                 .ok_or_else(|| format!("no task {}", arn_tail(arn)))?;
             Ok(doc(task(&t), "ECS DescribeTasks"))
         }
@@ -168,7 +161,7 @@ pub fn raw(world: &World, target: &RawTarget) -> Result<RawDoc, String> {
         RawTarget::TargetGroup { arn } => Ok(doc(
             json!({
                 "TargetGroupArn": arn,
-                "TargetGroupName": arn.split('/').nth(1).unwrap_or_default(),
+                "TargetGroupName": crate::domain::metrics::target_group_name(arn),
                 "Protocol": "HTTP",
                 "Port": "80",
                 "TargetType": "ip",

@@ -81,6 +81,23 @@ pub(super) struct SimCluster {
 }
 
 impl SimCluster {
+    /// The cluster with its counts now: services, running and pending tasks, instances.
+    fn summary(&self) -> Cluster {
+        let mut info = self.info.clone();
+        info.active_services = self.services.iter().filter(|s| s.svc.status == "ACTIVE").count() as u32;
+        let held = self.tasks.iter().filter(|t| t.task.last_status == "RUNNING").count();
+        info.running_tasks = (self.generated_count() + held) as u32;
+        info.pending_tasks = self
+            .tasks
+            .iter()
+            .filter(|t| matches!(t.task.last_status.as_str(), "PROVISIONING" | "PENDING" | "ACTIVATING"))
+            .count() as u32;
+        info.container_instances = self.instances.len() as u32;
+        info
+    }
+}
+
+impl SimCluster {
     /// The 12-digit id of the account the cluster is in.
     pub(super) fn account_id(&self) -> &str {
         crate::domain::account::arn_account(&self.info.arn).unwrap_or(ACCOUNT)
@@ -434,20 +451,26 @@ impl World {
         self.clusters
             .iter()
             .filter(|c| c.info.region == region && c.info.account == account)
-            .map(|c| {
-                let mut info = c.info.clone();
-                info.active_services = c.services.iter().filter(|s| s.svc.status == "ACTIVE").count() as u32;
-                let held = c.tasks.iter().filter(|t| t.task.last_status == "RUNNING").count();
-                info.running_tasks = (c.generated_count() + held) as u32;
-                info.pending_tasks = c
-                    .tasks
-                    .iter()
-                    .filter(|t| matches!(t.task.last_status.as_str(), "PROVISIONING" | "PENDING" | "ACTIVATING"))
-                    .count() as u32;
-                info.container_instances = c.instances.len() as u32;
-                info
-            })
+            .map(SimCluster::summary)
             .collect()
+    }
+
+    /// One cluster as DescribeClusters gives it.
+    pub fn ecs_cluster(&self, arn: &str) -> Option<Cluster> {
+        self.cluster(arn).map(SimCluster::summary)
+    }
+
+    /// A task of `cluster` by ID or ARN, running or stopped; `None` when there is no such
+    /// cluster.
+    pub fn find_task(&self, cluster: &str, task: &str) -> Option<Option<Task>> {
+        let running = self.tasks(cluster, false)?;
+        let stopped = self.tasks(cluster, true).unwrap_or_default();
+        Some(
+            running
+                .into_iter()
+                .chain(stopped)
+                .find(|t| t.id == task || t.arn == task),
+        )
     }
 
     /// The inside of an EKS cluster, by ARN or name.

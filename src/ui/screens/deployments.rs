@@ -121,7 +121,7 @@ impl Screen for Deployments {
         let Some(d) = table::selected(page.table(), store.deployment_rows.entries.items()) else {
             return Ok(None);
         };
-        if !d.arn.contains(":service-deployment/") && d.code_deploy.is_none() {
+        if !d.recorded() {
             return Err(
                 "no revisions to compare: the deployment history is not read (d shows the task definition)".into(),
             );
@@ -140,7 +140,7 @@ impl Screen for Deployments {
         let page = store.ui.page();
         if let Some(d) = table::selected(page.table(), store.deployment_rows.entries.items()) {
             selection.task_definition = d.to.as_ref().and_then(|r| r.task_definition.clone());
-            if d.arn.contains(":service-deployment/") || d.code_deploy.is_some() {
+            if d.recorded() {
                 selection.copy = Some(d.arn.clone());
             }
             selection.deployment = Some(d.clone());
@@ -303,16 +303,7 @@ impl Row for ServiceDeployment {
                 (Some(_), None) if self.ongoing() => Cell::muted("…"),
                 _ => Cell::muted("-"),
             },
-            7 if self.ongoing() && (!self.traffic.is_empty() || self.stage.is_some()) => {
-                let mut parts: Vec<String> = self.stage.iter().map(|s| crate::domain::deploy::words(s)).collect();
-                if !self.traffic.is_empty() {
-                    parts.push(format!(
-                        "traffic {}",
-                        crate::domain::deploy::traffic_text(&self.traffic)
-                    ));
-                }
-                Cell::tone(parts.join(" · "), Tone::Info)
-            }
+            7 if let Some(progress) = self.progress() => Cell::tone(progress, Tone::Info),
             7 => match &self.rollback {
                 Some(r) if self.reason.is_empty() => Cell::tone(format!("rollback: {}", r.reason), Tone::Warn),
                 _ if self.reason.is_empty() => Cell::muted("-"),

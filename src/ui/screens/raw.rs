@@ -103,13 +103,6 @@ pub fn aim(store: &Store, selection: &Selection, managed: bool) -> Result<RawTar
             arn: i.arn.clone(),
         });
     }
-    if let Some(td) = selection
-        .task_definition
-        .as_ref()
-        .filter(|_| selection.service.is_none())
-    {
-        return Ok(RawTarget::TaskDefinition { arn: td.clone() });
-    }
     if let Some(s) = &selection.service {
         return Ok(RawTarget::Service {
             cluster: s.cluster_arn.clone(),

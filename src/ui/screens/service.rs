@@ -459,16 +459,8 @@ fn rollout(store: &Store, s: &Service) -> String {
     if let Some(b) = ongoing.and_then(|d| d.circuit_breaker.as_ref()) {
         text.push_str(&format!(" · now {}/{} failed", b.failures, b.threshold));
     }
-    if let Some(d) = ongoing {
-        if let Some(stage) = &d.stage {
-            text.push_str(&format!(" · {}", crate::domain::deploy::words(stage)));
-        }
-        if !d.traffic.is_empty() {
-            text.push_str(&format!(
-                " · traffic {}",
-                crate::domain::deploy::traffic_text(&d.traffic)
-            ));
-        }
+    if let Some(progress) = ongoing.and_then(|d| d.progress()) {
+        text.push_str(&format!(" · {progress}"));
     }
     text
 }

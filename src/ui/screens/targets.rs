@@ -182,8 +182,9 @@ impl Row for TargetRow {
     }
 }
 
-/// Does `task` stand behind `target`?
-fn serves(task: &Task, target: &Target, instance_of: &dyn Fn(&str) -> Option<String>) -> bool {
+/// Does `task` stand behind `target`? Behind a Classic Load Balancer (`classic`), which
+/// sends to the instance, any task on it does.
+fn serves(task: &Task, target: &Target, instance_of: &dyn Fn(&str) -> Option<String>, classic: bool) -> bool {
     if task.private_ip.as_deref() == Some(target.id.as_str()) {
         return true;
     }
@@ -193,10 +194,11 @@ fn serves(task: &Task, target: &Target, instance_of: &dyn Fn(&str) -> Option<Str
         .and_then(instance_of)
         .is_some_and(|ec2| ec2 == target.id);
     on_instance
-        && task
-            .containers
-            .iter()
-            .any(|c| c.bindings.iter().any(|(_, host)| *host == target.port))
+        && (classic
+            || task
+                .containers
+                .iter()
+                .any(|c| c.bindings.iter().any(|(_, host)| *host == target.port)))
 }
 
 /// The targets of a service's target groups, each matched to its task.
@@ -225,13 +227,7 @@ pub fn rows(store: &Store, cluster: &str, service: &str) -> Vec<TargetRow> {
             let task = tasks
                 .iter()
                 .filter(|t| t.service_name() == Some(svc.name.as_str()))
-                .find(|t| {
-                    // A Classic Load Balancer sends to the instance: any task of the service on it.
-                    serves(t, target, &instance_of)
-                        || (classic
-                            && t.container_instance_arn.as_deref().and_then(instance_of).as_deref()
-                                == Some(target.id.as_str()))
-                });
+                .find(|t| serves(t, target, &instance_of, classic));
             out.push(TargetRow {
                 key: format!("{}/{}:{}", health.name, target.id, target.port),
                 target_group: health.name.clone(),

@@ -793,7 +793,7 @@ impl SimKube {
     pub fn raw(&self, kind: &str, namespace: Option<&str>, name: &str) -> Result<Value, String> {
         let kinds = self.kinds();
         let info = resolve(&kinds, kind)?;
-        let time = |t: Option<Timestamp>| t.map_or(Value::Null, |t| json!(t.to_string()));
+        let time = |t: Option<Timestamp>| t.map_or(Value::Null, |t| json!(rfc3339(t)));
         let not_found = || format!("{} \"{name}\" not found", info.name);
         match info.name.as_str() {
             "pods" => {
