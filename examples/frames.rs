@@ -184,6 +184,16 @@ fn main() {
     press(&mut store, Command::Open);
     runtime.block_on(headless::follow_scope(&mut store, &backend));
     shoot("codedeploy", &mut store);
+    // Going back to a whole service revision: catalog before its move to Fargate Spot.
+    line(&mut store, Command::CommandLine, "fleet");
+    line(&mut store, Command::CommandLine, "cluster prod-web");
+    line(&mut store, Command::CommandLine, "svc catalog");
+    press(&mut store, Command::History);
+    runtime.block_on(headless::follow_scope(&mut store, &backend));
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Rollback);
+    shoot("restore-revision", &mut store);
+    press(&mut store, Command::Back);
 
     // The raw resource: a pod as kubectl shows it.
     line(&mut store, Command::CommandLine, "eks platform-k8s");

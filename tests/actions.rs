@@ -193,6 +193,87 @@ fn rollback_during_a_rollout_goes_to_the_previous_deployment() {
     assert!(matches!(&requests[0].op, Op::SetTaskDefinition { rollback: true, .. }));
 }
 
+/// `B` on the deployment before catalog's last one (which moved it to Fargate Spot) puts
+/// back the whole revision: the task definition and the launch type without capacity
+/// providers; the world deploys it, and the new deployment's target is that revision.
+#[test]
+fn a_whole_service_revision_goes_back() {
+    let mut store = on_service("catalog");
+    press(&mut store, Command::History);
+    follow_scope(&mut store);
+    press(&mut store, Command::Down);
+    press(&mut store, Command::Rollback);
+    let text = screen(&store, 160, 34);
+    for line in [
+        "back to service revision",
+        "task definition: catalog:27 → catalog:26",
+        "launch type: - → FARGATE",
+        "capacity providers: FARGATE base 2 weight 1;",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let request = sent(&keys(&mut store, "y")).remove(0);
+    let Op::RestoreRevision { restore, .. } = &request.op else {
+        panic!("{:?}", request.op)
+    };
+    assert_eq!(
+        restore.changes[2],
+        (
+            "capacity providers".to_string(),
+            "FARGATE base 2 weight 1; FARGATE_SPOT base 0 weight 3".to_string(),
+            "-".to_string()
+        )
+    );
+    assert_eq!(restore.capacity_providers, Some(vec![]));
+    assert_eq!((&restore.load_balancers, &restore.network), (&None, &None));
+    let revision = restore.revision.clone();
+    let (cluster, service) = (
+        request.op.cluster().to_string(),
+        request.op.service().unwrap().to_string(),
+    );
+
+    let backend = Arc::new(SimBackend::fixed(7, at()));
+    let executor = Executor::new(backend.clone(), Guard::default(), None);
+    let outcome = runtime().block_on(executor.execute(request));
+    let applied = outcome.outcome.applied().cloned().expect("applied");
+    assert!(
+        applied.summary.contains("back on service revision"),
+        "{}",
+        applied.summary
+    );
+    update(&mut store, Action::OpDone(outcome));
+    // Followed until the new deployment is done: other data arriving before the services
+    // are read again (their deployments from before it was sent) does not settle it.
+    let (services, others): (Vec<_>, Vec<_>) = store
+        .ui
+        .scope
+        .0
+        .iter()
+        .cloned()
+        .partition(|f| matches!(f, bosun::domain::fetch::Fetch::Services { .. }));
+    for fetches in [others, services] {
+        for event in runtime().block_on(bosun::source::fetch_all(backend.as_ref(), fetches, 4)) {
+            update(&mut store, Action::Data(event));
+        }
+        assert!(store.ops.follow.is_some(), "{:?}", store.ui.message);
+    }
+    let text = screen(&store, 100, 30);
+    assert!(text.contains("⟳ catalog:") && text.contains("0/6 ·"), "{text}");
+    let svc = store.service(&cluster, &service).expect("catalog").clone();
+    assert!(svc.capacity_strategy.is_empty(), "{:?}", svc.capacity_strategy);
+    assert!(svc.task_definition.ends_with(":26"));
+    let history = store.insight.deployments[&svc.arn].value.clone().unwrap();
+    let newest = &history.deployments[0];
+    assert_eq!(newest.status, "IN_PROGRESS");
+    assert_eq!(newest.to.as_ref().map(|r| r.arn.as_str()), Some(revision.as_str()));
+    // It is on that revision now: going back to it again changes nothing, and is refused.
+    let current = history.current(&svc.task_definition).expect("the current revision");
+    assert_eq!(current.arn, revision);
+    let target = history.revision(&revision).unwrap();
+    let refused = bosun::domain::deploy::Restore::new(current, target).unwrap_err();
+    assert!(refused.contains("on this revision already"), "{refused}");
+}
+
 #[test]
 fn a_revision_is_picked_from_the_family_list() {
     let mut store = on_service("cart");

@@ -1734,8 +1734,9 @@ fn service_connect_and_cloud_map_in_the_demo() {
     );
 }
 
-/// `B` on a past deployment of the history rolls the service back to the task definition
-/// that deployment deployed, confirmed with the exact change; on the one it runs, it says so.
+/// `B` on a past deployment of the history puts the service back on the service revision
+/// that deployment deployed, confirmed with each field that changes; on the one it is on,
+/// it says so.
 #[test]
 fn back_to_a_past_deployment() {
     use bosun::domain::op::Op;
@@ -1745,24 +1746,19 @@ fn back_to_a_past_deployment() {
     // The newest is what runs: nothing to go back to.
     press(&mut store, Command::Rollback);
     assert!(store.ui.dialog.is_none());
-    assert!(
-        store
-            .ui
-            .message
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("already runs payments:59")
-    );
+    let said = store.ui.message.as_ref().unwrap().text.clone();
+    assert!(said.contains("on this revision already (payments:59)"), "{said}");
     // The one before: payments:58.
     press(&mut store, Command::Down);
     press(&mut store, Command::Rollback);
     let text = screen(&store, 120, 30);
     assert!(text.contains("Roll payments back to the deployment of"), "{text}");
-    assert!(text.contains("payments:59 → payments:58"), "{text}");
+    assert!(text.contains("back to service revision"), "{text}");
+    assert!(text.contains("task definition: payments:59 → payments:58"), "{text}");
     let ops = support::sent(update(&mut store, Action::Input(Input::Char('y'))));
     assert!(
-        matches!(ops.as_slice(), [Op::SetTaskDefinition { to, rollback: true, .. }] if to.ends_with(":58")),
+        matches!(ops.as_slice(), [Op::RestoreRevision { restore, .. }]
+            if restore.task_definition.ends_with(":58") && restore.capacity_providers.is_none()),
         "{ops:?}"
     );
 }

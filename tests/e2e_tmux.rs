@@ -727,6 +727,55 @@ fn against_moto_a_deployment_in_progress_is_rolled_back() {
     assert_eq!(t.wait_exit(), "exit=0");
 }
 
+/// Against moto: after a deployment that changed the task definition and moved the
+/// service to Fargate Spot, `B` on the deployment before it (`h`, `j`) confirms each field
+/// that goes back and, sent, shows as a new deployment back to that revision.
+#[test]
+fn against_moto_a_whole_service_revision_goes_back() {
+    use support::servers::{Moto, aws_cli, aws_env};
+    let moto = Moto::start();
+    let seeded = moto.seed("ops");
+    let next = seeded["revisions"]["web"][0].as_str().unwrap();
+    let out = Command::new(aws_cli())
+        .args([
+            "ecs",
+            "update-service",
+            "--cluster",
+            "small",
+            "--service",
+            "web",
+            "--task-definition",
+            next,
+            "--capacity-provider-strategy",
+            "capacityProvider=FARGATE_SPOT,weight=1",
+        ])
+        .envs(aws_env(&moto.endpoint()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t = Tmux::start_with_env(120, 40, "--cluster small --refresh 1", &aws_env(&moto.endpoint()));
+    t.wait_for(&["services(small) [2]", "web"]);
+    t.send(&[":"]);
+    t.send_text("svc web");
+    t.send(&["Enter"]);
+    t.wait_for(&["service(web)"]);
+    t.send(&["h"]);
+    t.wait_for(&["deployments(web) [2]", "web:1 → web:2"]);
+    t.send(&["j"]);
+    t.send(&["B"]);
+    t.wait_for(&[
+        "Roll web back to the deployment of",
+        "back to service revision",
+        "task definition: web:2 → web:1",
+        "capacity providers: FARGATE_SPOT base 0 weight 1 → -",
+        "y: send it",
+    ]);
+    t.send(&["y"]);
+    t.wait_for(&["deployments(web) [3]", "web:2 → web:1"]);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
 /// A port nobody listens on now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind(("127.0.0.1", 0))

@@ -496,6 +496,180 @@ fn deployment_history_and_a_rollback_against_moto() {
     assert!(text.contains(&format!("2/{}", breaker.threshold)), "{text}");
 }
 
+/// Going back to a whole service revision: after a deployment that changed the task
+/// definition, the target group, the security group, the platform version and moved the
+/// service to Fargate Spot, `B` on the deployment before sends one UpdateService with each
+/// of them as the old revision had it (an empty strategy: back to the launch type); the
+/// service reads back as it was, its newest deployment's revision equals the old one
+/// field by field, and read-only refuses it with no call sent.
+#[test]
+fn a_whole_service_revision_goes_back_against_moto() {
+    use bosun::domain::deploy::Restore;
+    let w = World::new();
+    let endpoint = w._moto.endpoint();
+    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let vpc = w.vpc();
+    let subnet = aws(&["ec2", "describe-subnets"])["Subnets"][0]["SubnetId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let group = |name: &str| {
+        aws(&[
+            "ec2",
+            "create-security-group",
+            "--group-name",
+            name,
+            "--description",
+            name,
+            "--vpc-id",
+            &vpc,
+        ])["GroupId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (old_sg, new_sg) = (group("rev-old"), group("rev-new"));
+    let (old_tg, new_tg) = (
+        target_group(&endpoint, &vpc, "rev-old"),
+        target_group(&endpoint, &vpc, "rev-new"),
+    );
+    let td = w.service(SMALL, "web").task_definition;
+    let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
+    let container =
+        aws(&["ecs", "describe-task-definition", "--task-definition", &td])["taskDefinition"]["containerDefinitions"]
+            [0]["name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let network =
+        |sg: &str| format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{sg}],assignPublicIp=DISABLED}}");
+    let balancer = |tg: &str| format!("targetGroupArn={tg},containerName={container},containerPort=8080");
+    aws(&[
+        "ecs",
+        "create-service",
+        "--cluster",
+        "small",
+        "--service-name",
+        "rev",
+        "--task-definition",
+        &td,
+        "--desired-count",
+        "2",
+        "--launch-type",
+        "FARGATE",
+        "--platform-version",
+        "1.3.0",
+        "--network-configuration",
+        &network(&old_sg),
+        "--load-balancers",
+        &balancer(&old_tg),
+    ]);
+    aws(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "rev",
+        "--task-definition",
+        &next,
+        "--platform-version",
+        "1.4.0",
+        "--network-configuration",
+        &network(&new_sg),
+        "--load-balancers",
+        &balancer(&new_tg),
+        "--capacity-provider-strategy",
+        "capacityProvider=FARGATE_SPOT,weight=1",
+    ]);
+    let rev = w.service(SMALL, "rev");
+    let history = w.history(SMALL, &rev.arn);
+    assert_eq!(history.deployments.len(), 2, "{history:#?}");
+    let current = history.current(&rev.task_definition).expect("the current revision");
+    let before = history
+        .revision(&history.deployments[1].to.as_ref().unwrap().arn)
+        .expect("the first revision described")
+        .clone();
+    let restore = Restore::new(current, &before).unwrap();
+    let fields: Vec<&str> = restore.changes.iter().map(|(f, ..)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "task definition",
+            "launch type",
+            "platform version",
+            "capacity providers",
+            "load balancers",
+            "network"
+        ]
+    );
+    assert_eq!(restore.capacity_providers, Some(vec![]));
+    assert_eq!(restore.platform_version.as_deref(), Some("1.3.0"));
+    assert_eq!(
+        restore.load_balancers.as_ref().map(|l| l[0].target_group_arn.clone()),
+        Some(old_tg.clone())
+    );
+    assert_eq!(
+        restore.network.as_ref().map(|n| n.security_groups.clone()),
+        Some(vec![old_sg.clone()])
+    );
+    let op = Op::RestoreRevision {
+        cluster: SMALL.into(),
+        service: rev.arn.clone(),
+        restore: Box::new(restore),
+    };
+
+    // Read-only: refused, nothing sent.
+    let read_only = Executor::new(
+        w.backend.clone(),
+        Guard {
+            read_only: Some("read-only mode (--read-only)".into()),
+            ..Guard::default()
+        },
+        None,
+    );
+    w.backend.calls().reset();
+    let outcome = w.rt.block_on(read_only.execute(request(1, op.clone()))).outcome;
+    assert!(matches!(outcome, Outcome::Refused { .. }), "{outcome:?}");
+    assert!(w.backend.calls().by_operation().is_empty());
+
+    // Sent once, audited with the change.
+    let dir = tempfile::tempdir().unwrap();
+    let audit_path = dir.path().join("audit.log");
+    let executor = Executor::new(
+        w.backend.clone(),
+        Guard::default(),
+        Some(Audit::open(&audit_path).unwrap()),
+    );
+    let outcome = w.rt.block_on(executor.execute(request(2, op))).outcome;
+    let applied = outcome.applied().cloned().unwrap_or_else(|| panic!("{outcome:?}"));
+    assert!(applied.deployment.is_some(), "{applied:?}");
+    assert_eq!(w.backend.calls().by_operation().get("ECS.UpdateService"), Some(&1));
+    let log = std::fs::read_to_string(&audit_path).unwrap();
+    let line: Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(line["action"], "restore revision");
+    assert_eq!(line["result"], "ok");
+    assert_eq!(
+        line["parameters"]["restore"]["changes"].as_array().map(Vec::len),
+        Some(6)
+    );
+
+    let back = w.service(SMALL, "rev");
+    assert_eq!(back.task_definition, td);
+    assert!(back.capacity_strategy.is_empty(), "{:?}", back.capacity_strategy);
+    assert_eq!(back.launch_type, LaunchType::Fargate);
+    assert_eq!(back.load_balancers[0].target_group_arn, old_tg);
+    assert_eq!(back.network.as_ref().unwrap().security_groups, [old_sg]);
+    let after = w.history(SMALL, &rev.arn);
+    assert_eq!(after.deployments.len(), 3);
+    let now = after.current(&back.task_definition).expect("the new current revision");
+    assert_ne!(now.arn, before.arn, "a new revision");
+    let mut same = now.clone();
+    (same.arn, same.created_at) = (before.arn.clone(), before.created_at);
+    assert_eq!(same, before, "the new revision is the old one, field by field");
+    assert!(Restore::new(now, &before).is_err(), "nothing left to put back");
+}
+
 /// A CODE_DEPLOY service has no `deployments[]`: its task sets stand in for them (PRIMARY,
 /// the computed desired count, running and pending, stabilizing until steady, its scale),
 /// so its service screen is never blank.

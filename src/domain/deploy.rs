@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::NetworkConfig;
+use super::{LoadBalancerRef, NetworkConfig, Service};
 use crate::util::{arn_tail, task_def_short};
 
 /// How a service's deployments roll out: its controller and deployment configuration.
@@ -375,8 +375,7 @@ pub struct ServiceRevision {
     pub platform_version: Option<String>,
     /// (provider, base, weight).
     pub capacity_providers: Vec<(String, u32, u32)>,
-    /// `target group → container:port`.
-    pub load_balancers: Vec<String>,
+    pub load_balancers: Vec<LoadBalancerRef>,
     pub network: Option<NetworkConfig>,
     pub created_at: Option<Timestamp>,
 }
@@ -409,21 +408,55 @@ impl ServiceRevision {
             .map(|(name, base, weight)| format!("{name} base {base} weight {weight}"))
             .collect();
         out.push(("capacity providers".into(), none_or(&providers)));
-        out.push(("load balancers".into(), none_or(&self.load_balancers)));
-        let network = self.network.as_ref().map_or_else(
-            || "-".to_string(),
-            |n| {
+        let balancers: Vec<String> = self
+            .load_balancers
+            .iter()
+            .map(|lb| {
                 format!(
-                    "subnets {} · security groups {} · {}",
-                    n.subnets.join(","),
-                    n.security_groups.join(","),
-                    if n.assign_public_ip { "public IP" } else { "private" }
+                    "{} → {}:{}",
+                    super::metrics::target_group_name(&lb.target_group_arn),
+                    lb.container_name,
+                    lb.container_port
                 )
-            },
-        );
-        out.push(("network".into(), network));
+            })
+            .collect();
+        out.push(("load balancers".into(), none_or(&balancers)));
+        out.push(("network".into(), network_text(self.network.as_ref())));
         out
     }
+
+    /// What a service has now, where its current revision was not described: its own
+    /// fields (no images, no resolved platform version).
+    pub fn of_service(s: &Service) -> Self {
+        ServiceRevision {
+            arn: String::new(),
+            task_definition: s.task_definition.clone(),
+            images: Vec::new(),
+            launch_type: s
+                .capacity_strategy
+                .is_empty()
+                .then(|| s.launch_type.as_str().to_string()),
+            platform_version: None,
+            capacity_providers: s.capacity_strategy.clone(),
+            load_balancers: s.load_balancers.clone(),
+            network: s.network.clone(),
+            created_at: None,
+        }
+    }
+}
+
+fn network_text(network: Option<&NetworkConfig>) -> String {
+    network.map_or_else(
+        || "-".to_string(),
+        |n| {
+            format!(
+                "subnets {} · security groups {} · {}",
+                n.subnets.join(","),
+                n.security_groups.join(","),
+                if n.assign_public_ip { "public IP" } else { "private" }
+            )
+        },
+    )
 }
 
 fn none_or(list: &[String]) -> String {
@@ -450,6 +483,84 @@ pub fn changes(from: &ServiceRevision, to: &ServiceRevision) -> Vec<(String, Str
     out
 }
 
+/// Going back to a past service revision with UpdateService: the task definition, and each
+/// other field of the revision that differs from the service's current one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restore {
+    /// The revision gone back to (its ARN).
+    pub revision: String,
+    pub task_definition: String,
+    /// The capacity provider strategy to send; empty goes back to the launch type.
+    pub capacity_providers: Option<Vec<(String, u32, u32)>>,
+    /// The load balancers to send; empty removes them.
+    pub load_balancers: Option<Vec<LoadBalancerRef>>,
+    pub network: Option<NetworkConfig>,
+    pub platform_version: Option<String>,
+    /// What changes, (field, now, then), for the confirmation and the audit.
+    pub changes: Vec<(String, String, String)>,
+    /// What differs and UpdateService cannot put back, said in the confirmation.
+    pub kept: Vec<String>,
+}
+
+impl Restore {
+    /// Put a service now on `current` back on `target`; refused when nothing would change.
+    pub fn new(current: &ServiceRevision, target: &ServiceRevision) -> Result<Restore, String> {
+        // Images follow the task definition (the deployment's screen shows them): what
+        // changes is what UpdateService is sent.
+        let mut changes = changes(current, target);
+        changes.retain(|(name, ..)| !name.starts_with("image of ") && !name.starts_with("digest of "));
+        let mut kept = Vec::new();
+        let capacity_providers =
+            (current.capacity_providers != target.capacity_providers).then(|| target.capacity_providers.clone());
+        if current.launch_type != target.launch_type
+            && current.capacity_providers.is_empty()
+            && target.capacity_providers.is_empty()
+        {
+            kept.push(format!(
+                "launch type stays {}: UpdateService cannot change it",
+                current.launch_type.as_deref().unwrap_or("-")
+            ));
+            changes.retain(|(name, ..)| name != "launch type");
+        }
+        let load_balancers = (current.load_balancers != target.load_balancers).then(|| target.load_balancers.clone());
+        let mut network = None;
+        if current.network != target.network {
+            match &target.network {
+                Some(n) => network = Some(n.clone()),
+                None => {
+                    kept.push("network stays: the revision had none, and awsvpc cannot be removed".into());
+                    changes.retain(|(name, ..)| name != "network");
+                }
+            }
+        }
+        // Sent when both are known (resolved: 1.4.0, not LATEST) and differ; a move between
+        // Fargate and EC2 comes with the capacity providers.
+        let platform_version = match (&current.platform_version, &target.platform_version) {
+            (Some(now), Some(then)) if now != then => Some(then.clone()),
+            _ => {
+                changes.retain(|(name, ..)| name != "platform version");
+                None
+            }
+        };
+        if changes.is_empty() {
+            return Err(format!(
+                "the service is on this revision already ({})",
+                task_def_short(&target.task_definition)
+            ));
+        }
+        Ok(Restore {
+            revision: target.arn.clone(),
+            task_definition: target.task_definition.clone(),
+            capacity_providers,
+            load_balancers,
+            network,
+            platform_version,
+            changes,
+            kept,
+        })
+    }
+}
+
 /// A service's deployments, newest first, and the revisions they refer to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DeploymentHistory {
@@ -460,6 +571,23 @@ pub struct DeploymentHistory {
 impl DeploymentHistory {
     pub fn revision(&self, arn: &str) -> Option<&ServiceRevision> {
         self.revisions.iter().find(|r| r.arn == arn)
+    }
+
+    /// The revision a service running `task_definition` is on: the newest deployment's
+    /// target (its source, once it rolls back), if that is the task definition it runs.
+    pub fn current(&self, task_definition: &str) -> Option<&ServiceRevision> {
+        let newest = self.deployments.iter().find(|d| d.code_deploy.is_none())?;
+        let arn = if newest.status.starts_with("ROLLBACK") {
+            newest
+                .rollback
+                .as_ref()
+                .map(|r| r.revision.as_str())
+                .filter(|a| !a.is_empty())
+                .or_else(|| newest.from.first().map(|r| r.arn.as_str()))
+        } else {
+            newest.to.as_ref().map(|r| r.arn.as_str())
+        }?;
+        self.revision(arn).filter(|r| r.task_definition == task_definition)
     }
 
     /// Fill in each deployment's revisions' task definitions from the revisions described.
@@ -587,6 +715,127 @@ mod tests {
                 ("task definition".into(), "app:1".into(), "app:2".into()),
                 ("digest of app".into(), "sha256:a".into(), "sha256:b".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_restore_sends_what_differs_and_says_what_it_cannot() {
+        let lb = |tg: &str| LoadBalancerRef {
+            target_group_arn: format!("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{tg}/abc"),
+            container_name: "app".into(),
+            container_port: 8080,
+        };
+        let net = |sg: &str| NetworkConfig {
+            subnets: vec!["subnet-1".into()],
+            security_groups: vec![sg.into()],
+            assign_public_ip: false,
+        };
+        let mut now = revision("app:2", "sha256:b");
+        now.capacity_providers = vec![("FARGATE".into(), 2, 1), ("FARGATE_SPOT".into(), 0, 3)];
+        now.launch_type = None;
+        now.load_balancers = vec![lb("web-v2")];
+        now.network = Some(net("sg-new"));
+        let mut then = revision("app:1", "sha256:a");
+        then.load_balancers = vec![lb("web")];
+        then.network = Some(net("sg-old"));
+        let restore = Restore::new(&now, &then).unwrap();
+        assert_eq!(restore.task_definition, then.task_definition);
+        // Back to the launch type: an empty strategy.
+        assert_eq!(restore.capacity_providers, Some(vec![]));
+        assert_eq!(restore.load_balancers, Some(vec![lb("web")]));
+        assert_eq!(restore.network, Some(net("sg-old")));
+        assert_eq!(restore.platform_version, None);
+        let fields: Vec<&str> = restore.changes.iter().map(|(f, ..)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "task definition",
+                "launch type",
+                "capacity providers",
+                "load balancers",
+                "network"
+            ]
+        );
+        assert!(restore.kept.is_empty());
+
+        // The same revision: nothing to do, refused.
+        assert!(
+            Restore::new(&then, &then)
+                .unwrap_err()
+                .contains("on this revision already")
+        );
+
+        // Only the task definition differs: nothing else is sent.
+        let restore = Restore::new(&revision("app:2", "sha256:b"), &then_plain()).unwrap();
+        assert_eq!(
+            (restore.capacity_providers, restore.load_balancers, restore.network),
+            (None, None, None)
+        );
+
+        // EC2 to Fargate by launch type, a network removed: said, not sent.
+        let mut ec2 = revision("app:2", "sha256:b");
+        ec2.launch_type = Some("EC2".into());
+        ec2.images.clear();
+        ec2.network = Some(net("sg-new"));
+        let restore = Restore::new(&ec2, &then_plain()).unwrap();
+        assert_eq!(
+            restore.kept,
+            [
+                "launch type stays EC2: UpdateService cannot change it",
+                "network stays: the revision had none, and awsvpc cannot be removed"
+            ]
+        );
+        assert_eq!(
+            restore.changes,
+            [("task definition".into(), "app:2".into(), "app:1".into())]
+        );
+    }
+
+    fn then_plain() -> ServiceRevision {
+        revision("app:1", "sha256:a")
+    }
+
+    #[test]
+    fn the_current_revision_is_the_newest_deployments() {
+        let at = |td: &str| RevisionRef {
+            arn: revision(td, "").arn,
+            requested: 1,
+            running: 1,
+            pending: 0,
+            task_definition: None,
+        };
+        let deployment = |status: &str| ServiceDeployment {
+            arn: "d".into(),
+            status: status.into(),
+            reason: String::new(),
+            created_at: None,
+            started_at: None,
+            finished_at: None,
+            stopped_at: None,
+            from: vec![at("app:1")],
+            to: Some(at("app:2")),
+            stage: None,
+            circuit_breaker: None,
+            alarms: None,
+            rollback: None,
+            traffic: vec![],
+            code_deploy: None,
+        };
+        let mut history = DeploymentHistory {
+            deployments: vec![deployment("SUCCESSFUL")],
+            revisions: vec![revision("app:1", "sha256:a"), revision("app:2", "sha256:b")],
+        };
+        let td = |n: &str| format!("arn:aws:ecs:us-east-1:1:task-definition/{n}");
+        assert_eq!(
+            history.current(&td("app:2")).map(|r| r.arn.as_str()),
+            Some(at("app:2").arn.as_str())
+        );
+        // Changed since outside of what was listed: not known.
+        assert_eq!(history.current(&td("app:3")), None);
+        history.deployments[0].status = "ROLLBACK_SUCCESSFUL".into();
+        assert_eq!(
+            history.current(&td("app:1")).map(|r| r.arn.as_str()),
+            Some(at("app:1").arn.as_str())
         );
     }
 

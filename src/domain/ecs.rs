@@ -126,7 +126,7 @@ pub fn event_text(message: &str) -> &str {
 }
 
 /// Where a service's load balancer sends traffic.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoadBalancerRef {
     /// The target group's ARN; behind a Classic Load Balancer, the balancer's own
     /// (`arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/NAME`, see [`classic_arn`]).

@@ -76,6 +76,14 @@ pub enum Op {
         /// The task definition it goes back to, when known.
         back_to: Option<String>,
     },
+    /// Put a service back on a past service revision (UpdateService with its task
+    /// definition and each other field of it that differs from now): capacity providers,
+    /// load balancers, network, platform version.
+    RestoreRevision {
+        cluster: String,
+        service: String,
+        restore: Box<super::deploy::Restore>,
+    },
     /// The Application Auto Scaling min / max of a service.
     SetScalingLimits {
         cluster: String,
@@ -179,6 +187,7 @@ impl Op {
             Op::SetInstanceState { .. } => "activate",
             Op::SetScalingLimits { .. } => "set scaling limits",
             Op::StopDeployment { .. } => "roll back deployment",
+            Op::RestoreRevision { .. } => "restore revision",
             Op::EnableExec { .. } => "enable exec",
             Op::ProtectTask { minutes: 0, .. } => "unprotect",
             Op::ProtectTask { .. } => "protect",
@@ -207,6 +216,7 @@ impl Op {
             | Op::SetInstanceState { cluster, .. }
             | Op::SetScalingLimits { cluster, .. }
             | Op::StopDeployment { cluster, .. }
+            | Op::RestoreRevision { cluster, .. }
             | Op::ProtectTask { cluster, .. }
             | Op::EnableExec { cluster, .. }
             | Op::RolloutRestart { cluster, .. }
@@ -235,7 +245,8 @@ impl Op {
             | Op::Scale { service, .. }
             | Op::SetScalingLimits { service, .. }
             | Op::EnableExec { service, .. }
-            | Op::StopDeployment { service, .. } => Some(service),
+            | Op::StopDeployment { service, .. }
+            | Op::RestoreRevision { service, .. } => Some(service),
             _ => None,
         }
     }
@@ -333,6 +344,15 @@ impl Op {
                     None => "roll back to the revision it came from: ECS replaces its new tasks".into(),
                 },
             ],
+            Op::RestoreRevision { restore, .. } => {
+                let mut lines = vec![format!(
+                    "back to service revision {}, as a new deployment",
+                    arn_tail(&restore.revision)
+                )];
+                lines.extend(restore.changes.iter().map(|(field, now, then)| format!("{field}: {now} → {then}")));
+                lines.extend(restore.kept.iter().cloned());
+                lines
+            }
             Op::SetScalingLimits { from, min, max, .. } => match from {
                 Some((old_min, old_max)) => vec![format!("min {old_min} → {min} · max {old_max} → {max}")],
                 None => vec![format!(

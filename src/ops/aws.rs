@@ -7,9 +7,10 @@ use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace}
 use aws_sdk_ecs::types as ecs;
 
 use super::Operator;
-use crate::domain::LaunchType;
 use crate::domain::apprunner::AppRunnerAction;
+use crate::domain::deploy::Restore;
 use crate::domain::op::{Applied, Op, WriteError};
+use crate::domain::{LaunchType, NetworkConfig};
 use crate::source::aws::AwsBackend;
 use crate::source::aws::error::Call;
 use crate::util::{arn_tail, task_def_short};
@@ -24,6 +25,68 @@ fn once_codedeploy() -> aws_sdk_codedeploy::config::Builder {
 
 fn once_autoscaling() -> aws_sdk_applicationautoscaling::config::Builder {
     aws_sdk_applicationautoscaling::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+/// A service's or a task's awsvpc network, as ECS takes it.
+fn awsvpc(n: &NetworkConfig) -> Result<ecs::NetworkConfiguration, WriteError> {
+    let vpc = ecs::AwsVpcConfiguration::builder()
+        .set_subnets(Some(n.subnets.clone()))
+        .set_security_groups(Some(n.security_groups.clone()))
+        .assign_public_ip(if n.assign_public_ip {
+            ecs::AssignPublicIp::Enabled
+        } else {
+            ecs::AssignPublicIp::Disabled
+        })
+        .build()
+        .map_err(|e| WriteError::NotSent(e.to_string()))?;
+    Ok(ecs::NetworkConfiguration::builder().awsvpc_configuration(vpc).build())
+}
+
+/// UpdateService's fields for going back to a past service revision: its task definition,
+/// and what else differs (a Classic Load Balancer by its name).
+fn restore_request(
+    mut call: aws_sdk_ecs::operation::update_service::builders::UpdateServiceFluentBuilder,
+    restore: &Restore,
+) -> Result<aws_sdk_ecs::operation::update_service::builders::UpdateServiceFluentBuilder, WriteError> {
+    call = call.task_definition(&restore.task_definition);
+    if let Some(providers) = &restore.capacity_providers {
+        let items = providers
+            .iter()
+            .map(|(name, base, weight)| {
+                ecs::CapacityProviderStrategyItem::builder()
+                    .capacity_provider(name)
+                    .base(*base as i32)
+                    .weight(*weight as i32)
+                    .build()
+                    .map_err(|e| WriteError::NotSent(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        call = call.set_capacity_provider_strategy(Some(items));
+    }
+    if let Some(balancers) = &restore.load_balancers {
+        let items = balancers
+            .iter()
+            .map(|lb| {
+                let item = ecs::LoadBalancer::builder()
+                    .container_name(&lb.container_name)
+                    .container_port(i32::from(lb.container_port));
+                if crate::domain::is_classic(&lb.target_group_arn) {
+                    item.load_balancer_name(arn_tail(&lb.target_group_arn))
+                } else {
+                    item.target_group_arn(&lb.target_group_arn)
+                }
+                .build()
+            })
+            .collect();
+        call = call.set_load_balancers(Some(items));
+    }
+    if let Some(n) = &restore.network {
+        call = call.network_configuration(awsvpc(n)?);
+    }
+    if let Some(version) = &restore.platform_version {
+        call = call.platform_version(version);
+    }
+    Ok(call)
 }
 
 /// The deployment an UpdateService answer made primary.
@@ -78,6 +141,29 @@ impl Operator for AwsBackend {
                     .map_err(|e| fail("ECS UpdateService").write_error(e))?;
                 Ok(Applied {
                     summary: format!("{} now runs {}", arn_tail(service), task_def_short(to)),
+                    deployment: primary(out.service()),
+                    tasks: vec![],
+                })
+            }
+            Op::RestoreRevision {
+                cluster,
+                service,
+                restore,
+            } => {
+                let call = client.update_service().cluster(cluster).service(service);
+                let out = restore_request(call, restore)?
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                Ok(Applied {
+                    summary: format!(
+                        "{} back on service revision {} ({})",
+                        arn_tail(service),
+                        arn_tail(&restore.revision),
+                        task_def_short(&restore.task_definition)
+                    ),
                     deployment: primary(out.service()),
                     tasks: vec![],
                 })
@@ -241,18 +327,7 @@ impl Operator for AwsBackend {
                     LaunchType::CapacityProvider | LaunchType::Unknown => {}
                 }
                 if let Some(n) = network {
-                    let vpc = ecs::AwsVpcConfiguration::builder()
-                        .set_subnets(Some(n.subnets.clone()))
-                        .set_security_groups(Some(n.security_groups.clone()))
-                        .assign_public_ip(if n.assign_public_ip {
-                            ecs::AssignPublicIp::Enabled
-                        } else {
-                            ecs::AssignPublicIp::Disabled
-                        })
-                        .build()
-                        .map_err(|e| WriteError::NotSent(e.to_string()))?;
-                    request = request
-                        .network_configuration(ecs::NetworkConfiguration::builder().awsvpc_configuration(vpc).build());
+                    request = request.network_configuration(awsvpc(n)?);
                 }
                 let out = request
                     .customize()

@@ -16,6 +16,11 @@ impl Operator for SimBackend {
                 Op::SetTaskDefinition {
                     cluster, service, to, ..
                 } => w.set_task_definition(cluster, service, to),
+                Op::RestoreRevision {
+                    cluster,
+                    service,
+                    restore,
+                } => w.restore_revision(cluster, service, restore),
                 Op::Scale {
                     cluster, service, to, ..
                 } => w.scale(cluster, service, *to),

@@ -107,7 +107,15 @@ pub fn progress(store: &Store, follow: &Follow) -> Result<Option<String>, String
                 Some(id) => s.deployments.iter().find(|d| &d.id == id),
                 None => s.primary(),
             };
-            let Some(d) = d else { return Ok(None) };
+            let Some(d) = d else {
+                // Not listed yet (the services were read before the action), or gone: a
+                // newer deployment replaced it.
+                return if visible(store, follow) == Some(true) {
+                    Ok(None)
+                } else {
+                    Ok(Some("waiting…".into()))
+                };
+            };
             match d.rollout_state {
                 RolloutState::Failed => Err(format!("{}: deployment failed: {}", s.name, d.rollout_reason)),
                 RolloutState::Completed if s.deployments.len() == 1 => Ok(None),

@@ -172,7 +172,7 @@ specs! {
     Raw, "raw", Inspect, "raw", ["o"], "the raw resource: JSON as the AWS API returns it, YAML for Kubernetes (o again: $PAGER)";
     Scale, "scale", Actions, "scale", ["S"], "service, workload, any kind with a scale subresource: set the count; node group: min / desired / max";
     Redeploy, "redeploy", Actions, "redeploy", ["R"], "service: force a new deployment; deployment: rollout restart";
-    Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous revision";
+    Rollback, "rollback", Actions, "rollback", ["B"], "service: roll back to the previous task definition · on a past deployment: back to its whole service revision";
     Revision, "revision", Actions, "revision", ["V"], "service: deploy another task definition revision";
     StopTask, "stop_task", Actions, "stop_task", ["X"], "task: stop it; pod: delete it; any other kind: delete it, its name typed";
     RunTask, "run_task", Actions, "run_task", ["N"], "service: run a one-off task like it; CronJob: trigger it now";

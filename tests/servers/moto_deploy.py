@@ -9,7 +9,8 @@ Emulated
   ECS
     CreateService / UpdateService keep what moto drops: deploymentConfiguration (filled in
       with AWS's defaults: circuit breaker off, 200 % / 100 %), capacityProviderStrategy (or
-      the cluster's default one; then launchType is left out, as on AWS),
+      the cluster's default one; then launchType is left out, as on AWS; an empty one in
+      UpdateService goes back to the launch type, FARGATE from Fargate's providers),
       serviceConnectConfiguration, placementConstraints, placementStrategy,
       healthCheckGracePeriodSeconds, enableECSManagedTags, enableExecuteCommand,
       availabilityZoneRebalancing, volumeConfigurations, vpcLatticeConfigurations, createdAt
@@ -717,6 +718,7 @@ def _install_ecs():
                             "deployment controller.")
             configuration = copy.deepcopy(service.deployment_configuration)
             volumes = copy.deepcopy(getattr(service, "volume_configurations", None))
+            fargate = _is_fargate(service)
             # moto's forceNewDeployment renames the first deployments[] entry; ours are kept
             # as they are (a new one is added below).
             entries = [(e, dict(e)) for e in service.deployments]
@@ -730,6 +732,10 @@ def _install_ecs():
                 service.task_definition = backend.describe_task_definition(params["taskDefinition"]).arn
             if params.get("capacityProviderStrategy"):
                 service.launch_type = None
+            elif params.get("capacityProviderStrategy") == [] and not service.launch_type:
+                # "Update the Auto Scaling group or Fargate capacity provider back to the
+                # launch type. Pass an empty list in the capacityProviderStrategy parameter."
+                service.launch_type = "FARGATE" if fargate else "EC2"
             # Fields not given keep their value (field by field: the emulator's reading).
             configuration.update(copy.deepcopy(params.get("deploymentConfiguration") or {}))
             service.deployment_configuration = configuration

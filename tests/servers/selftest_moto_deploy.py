@@ -345,6 +345,10 @@ def test_deployments(endpoint, ecs, net):
     check("revision of it: capacityProviderStrategy, platformFamily Linux",
           revision.get("capacityProviderStrategy") == cps and revision.get("platformFamily") == "Linux"
           and "launchType" not in revision, revision)
+    ecs.update_service(cluster="deploy", service="spot", capacityProviderStrategy=[])
+    spot = service_of(ecs, "spot")
+    check("an empty capacityProviderStrategy goes back to the launch type (FARGATE)",
+          spot.get("launchType") == "FARGATE" and not spot.get("capacityProviderStrategy"), spot)
 
     # Desired count 0: nothing to wait for.
     ecs.create_service(cluster="deploy", serviceName="idle", taskDefinition=v1, desiredCount=0,

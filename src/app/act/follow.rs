@@ -57,13 +57,14 @@ pub fn outcome(store: &mut Store, outcome: OpOutcome, effects: &mut Vec<Effect>)
 fn watch_of(op: &Op, applied: Option<&Applied>) -> Option<Watch> {
     let cluster = op.cluster().to_string();
     match op {
-        Op::Redeploy { service, .. } | Op::SetTaskDefinition { service, .. } | Op::StopDeployment { service, .. } => {
-            Some(Watch::Rollout {
-                cluster,
-                service: service.clone(),
-                deployment: applied.and_then(|a| a.deployment.clone()),
-            })
-        }
+        Op::Redeploy { service, .. }
+        | Op::SetTaskDefinition { service, .. }
+        | Op::StopDeployment { service, .. }
+        | Op::RestoreRevision { service, .. } => Some(Watch::Rollout {
+            cluster,
+            service: service.clone(),
+            deployment: applied.and_then(|a| a.deployment.clone()),
+        }),
         Op::Scale { service, to, .. } => Some(Watch::Count {
             cluster,
             service: service.clone(),

@@ -172,7 +172,7 @@ pub fn begin(store: &mut Store, command: Command) {
                 step,
             );
         }),
-        // On a past deployment of the history: back to the task definition it deployed.
+        // On a past deployment of the history: back to the service revision it deployed.
         Command::Rollback if selection.deployment.as_ref().is_some_and(|d| !d.ongoing()) => {
             let d = selection.deployment.clone().expect("checked");
             selected_service(&selection).and_then(|(c, s)| back_to_deployment(store, c, s, &d))
@@ -664,27 +664,50 @@ fn stop_deployment_dialog(
     Ok(())
 }
 
-/// Roll the service back to what a past deployment deployed: its revision's task
-/// definition, confirmed with the deployment it came from.
+/// Put the service back on what a past deployment deployed: its whole service revision
+/// (task definition, capacity providers, load balancers, network, platform version), each
+/// field that differs from the revision it is on now confirmed. A deployment known only by
+/// its task definition (the history not read) goes back to that.
 fn back_to_deployment(
     store: &mut Store,
     cluster: String,
     s: Service,
     d: &crate::domain::deploy::ServiceDeployment,
 ) -> Result<(), String> {
+    use crate::domain::deploy::{Restore, ServiceRevision};
     let to =
         d.to.as_ref()
             .and_then(|r| r.task_definition.clone())
             .ok_or("this deployment's revision was not described: nothing to roll back to")?;
-    if to == s.task_definition {
-        return Err(format!("{} already runs {}", s.name, task_def_short(&to)));
-    }
-    let op = Op::SetTaskDefinition {
-        cluster: cluster.clone(),
-        service: s.arn.clone(),
-        from: s.task_definition.clone(),
-        to,
-        rollback: true,
+    let history = store
+        .insight
+        .deployments
+        .get(&s.arn)
+        .and_then(|slot| slot.value.as_ref());
+    let revision = d.to.as_ref().and_then(|r| history?.revision(&r.arn));
+    let op = match revision {
+        Some(revision) => {
+            let current = history
+                .and_then(|h| h.current(&s.task_definition))
+                .cloned()
+                .unwrap_or_else(|| ServiceRevision::of_service(&s));
+            let restore = Restore::new(&current, revision).map_err(|why| format!("{}: {why}", s.name))?;
+            Op::RestoreRevision {
+                cluster: cluster.clone(),
+                service: s.arn.clone(),
+                restore: Box::new(restore),
+            }
+        }
+        None if to == s.task_definition => {
+            return Err(format!("{} already runs {}", s.name, task_def_short(&to)));
+        }
+        None => Op::SetTaskDefinition {
+            cluster: cluster.clone(),
+            service: s.arn.clone(),
+            from: s.task_definition.clone(),
+            to,
+            rollback: true,
+        },
     };
     let step = confirm(store, op, s.name.clone());
     let title = match d.started_at.or(d.created_at) {

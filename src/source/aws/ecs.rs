@@ -278,26 +278,7 @@ pub(crate) fn service(s: &sdk::Service, cluster: &str) -> Service {
         load_balancers: s
             .load_balancers()
             .iter()
-            .filter_map(|lb| {
-                // A Classic Load Balancer is named only: its ARN from the service's place.
-                let arn = match (lb.target_group_arn(), lb.load_balancer_name()) {
-                    (Some(tg), _) => tg.to_string(),
-                    (None, Some(name)) => {
-                        let arn = text(s.service_arn());
-                        crate::domain::classic_arn(
-                            crate::util::arn_region(&arn).unwrap_or_default(),
-                            crate::domain::account::arn_account(&arn).unwrap_or_default(),
-                            name,
-                        )
-                    }
-                    (None, None) => return None,
-                };
-                Some(LoadBalancerRef {
-                    target_group_arn: arn,
-                    container_name: text(lb.container_name()),
-                    container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32) as u16,
-                })
-            })
+            .filter_map(|lb| load_balancer(lb, s.service_arn().unwrap_or_default()))
             .collect(),
         network: s
             .network_configuration()
@@ -651,6 +632,25 @@ fn service_deployment(d: &sdk::ServiceDeployment) -> ServiceDeployment {
     }
 }
 
+/// Where a service's (or a revision's) load balancer sends traffic; a Classic Load
+/// Balancer is named only, and gets its ARN from the service's place.
+fn load_balancer(lb: &sdk::LoadBalancer, service_arn: &str) -> Option<LoadBalancerRef> {
+    let arn = match (lb.target_group_arn(), lb.load_balancer_name()) {
+        (Some(tg), _) => tg.to_string(),
+        (None, Some(name)) => crate::domain::classic_arn(
+            crate::util::arn_region(service_arn).unwrap_or_default(),
+            crate::domain::account::arn_account(service_arn).unwrap_or_default(),
+            name,
+        ),
+        (None, None) => return None,
+    };
+    Some(LoadBalancerRef {
+        target_group_arn: arn,
+        container_name: text(lb.container_name()),
+        container_port: lb.container_port().unwrap_or(0).clamp(0, u16::MAX as i32) as u16,
+    })
+}
+
 fn service_revision(r: &sdk::ServiceRevision) -> ServiceRevision {
     ServiceRevision {
         arn: text(r.service_revision_arn()),
@@ -670,18 +670,7 @@ fn service_revision(r: &sdk::ServiceRevision) -> ServiceRevision {
         load_balancers: r
             .load_balancers()
             .iter()
-            .map(|lb| {
-                let tg = lb
-                    .target_group_arn()
-                    .map(|a| crate::domain::metrics::target_group_name(a).to_string())
-                    .or_else(|| lb.load_balancer_name().map(str::to_string))
-                    .unwrap_or_default();
-                format!(
-                    "{tg} → {}:{}",
-                    text(lb.container_name()),
-                    lb.container_port().unwrap_or(0)
-                )
-            })
+            .filter_map(|lb| load_balancer(lb, r.service_arn().unwrap_or_default()))
             .collect(),
         network: r
             .network_configuration()

@@ -6,6 +6,7 @@ use jiff::SignedDuration;
 
 use super::step::StopCause;
 use super::world::{SimCluster, SimService, World};
+use crate::domain::deploy::Restore;
 use crate::domain::{LaunchType, NetworkConfig};
 use crate::util::arn_tail;
 
@@ -99,6 +100,44 @@ impl World {
             w.start_deployment(s, &found.arn);
             Ok(Done {
                 summary: format!("{} now runs {}:{}", s.svc.name, found.family, found.revision),
+                deployment: s.svc.deployments.first().map(|d| d.id.clone()),
+                tasks: vec![],
+            })
+        })
+    }
+
+    /// UpdateService back to a past service revision: the service placed as the revision
+    /// was, then a deployment of its task definition from the revision it was on.
+    pub fn restore_revision(&mut self, cluster: &str, service: &str, restore: &Restore) -> Result<Done, String> {
+        let Some(found) = self.task_definition_of(&restore.task_definition) else {
+            return Err(format!(
+                "ClientException: TaskDefinition not found: {}",
+                arn_tail(&restore.task_definition)
+            ));
+        };
+        self.with_service(cluster, service, |w, _, s| {
+            code_deploy_refuses(s)?;
+            let now = w.now;
+            let from = w.current_revision(s, now);
+            if let Some(providers) = &restore.capacity_providers {
+                s.svc.capacity_strategy = providers.clone();
+            }
+            if let Some(balancers) = &restore.load_balancers {
+                s.svc.load_balancers = balancers.clone();
+            }
+            if let Some(network) = &restore.network {
+                s.svc.network = Some(network.clone());
+            }
+            w.record_deployment_from(s, Some(from), &found.arn, now, false);
+            w.start_deployment_only(s, &found.arn);
+            Ok(Done {
+                summary: format!(
+                    "{} back on service revision {} ({}:{})",
+                    s.svc.name,
+                    arn_tail(&restore.revision),
+                    found.family,
+                    found.revision
+                ),
                 deployment: s.svc.deployments.first().map(|d| d.id.clone()),
                 tasks: vec![],
             })

@@ -254,8 +254,12 @@ impl World {
             );
             let current = sim.svc.task_definition.clone();
             let before = deployed_at - SignedDuration::from_hours(24 * 9);
+            // The services on Fargate Spot moved there with their last deployment.
+            let strategy = std::mem::take(&mut sim.svc.capacity_strategy);
             self.record_deployment(&mut sim, None, &previous, before, true);
-            self.record_deployment(&mut sim, Some(&previous), &current, deployed_at, true);
+            sim.svc.capacity_strategy = strategy;
+            let source = sim.history.deployments.first().and_then(|d| d.to.clone());
+            self.record_deployment_from(&mut sim, source, &current, deployed_at, true);
         }
         // Tasks that have been running since the deployment, or were replaced since.
         for _ in 0..spec.desired {

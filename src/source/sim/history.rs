@@ -151,14 +151,19 @@ impl World {
         id
     }
 
-    /// The revision of `s` running `td`: made (and kept) the first time it is asked for.
+    /// The revision of `s` running `td` as the service is placed now (capacity providers,
+    /// load balancers, network): made (and kept) the first time it is asked for.
     fn revision_of(&mut self, s: &mut SimService, td: &str, at: Timestamp) -> RevisionRef {
         let (region, account) = region_account(&s.svc.arn);
         let cluster = crate::util::arn_tail(&s.svc.cluster_arn);
+        let placement = format!(
+            "{:?}{:?}{:?}",
+            s.svc.capacity_strategy, s.svc.load_balancers, s.svc.network
+        );
         let arn = format!(
             "arn:aws:ecs:{region}:{account}:service-revision/{cluster}/{}/{}",
             s.svc.name,
-            id_of(&format!("{}{td}", s.svc.arn), 19)
+            id_of(&format!("{}{td}{placement}", s.svc.arn), 19)
                 .chars()
                 .filter(char::is_ascii_hexdigit)
                 .collect::<String>()
@@ -184,18 +189,14 @@ impl World {
                 arn: arn.clone(),
                 task_definition: td.to_string(),
                 images,
-                launch_type: Some(s.svc.launch_type.as_str().to_string()),
-                platform_version: (s.svc.launch_type == crate::domain::LaunchType::Fargate).then(|| "1.4.0".into()),
-                capacity_providers: Vec::new(),
-                load_balancers: s
+                launch_type: s
                     .svc
-                    .load_balancers
-                    .iter()
-                    .map(|lb| {
-                        let tg = crate::domain::metrics::target_group_name(&lb.target_group_arn);
-                        format!("{tg} → {}:{}", lb.container_name, lb.container_port)
-                    })
-                    .collect(),
+                    .capacity_strategy
+                    .is_empty()
+                    .then(|| s.svc.launch_type.as_str().to_string()),
+                platform_version: (s.svc.launch_type == crate::domain::LaunchType::Fargate).then(|| "1.4.0".into()),
+                capacity_providers: s.svc.capacity_strategy.clone(),
+                load_balancers: s.svc.load_balancers.clone(),
                 network: s.svc.network.clone(),
                 created_at: Some(at),
             });
@@ -209,12 +210,45 @@ impl World {
         }
     }
 
+    /// The revision `s` is on: its newest deployment's target (or, rolled back, its
+    /// source) while that is the task definition it runs; else one as it is placed now.
+    pub(super) fn current_revision(&mut self, s: &mut SimService, at: Timestamp) -> RevisionRef {
+        let td = s.svc.task_definition.clone();
+        let recorded = s.history.deployments.first().and_then(|d| {
+            if d.status.starts_with("ROLLBACK") {
+                d.from.first()
+            } else {
+                d.to.as_ref()
+            }
+        });
+        match recorded {
+            Some(r) if r.task_definition.as_deref() == Some(td.as_str()) && s.history.revision(&r.arn).is_some() => {
+                r.clone()
+            }
+            _ => self.revision_of(s, &td, at),
+        }
+    }
+
     /// Record a deployment of `s` from `from` (none for its first) to `to`, started at
     /// `at`: in progress, or (`done`) successful four minutes later.
     pub(super) fn record_deployment(
         &mut self,
         s: &mut SimService,
         from: Option<&str>,
+        to: &str,
+        at: Timestamp,
+        done: bool,
+    ) {
+        let source = from.map(|td| self.revision_of(s, td, at));
+        self.record_deployment_from(s, source, to, at, done);
+    }
+
+    /// [`World::record_deployment`] from a revision already known (the one the service
+    /// was on before its placement changed).
+    pub(super) fn record_deployment_from(
+        &mut self,
+        s: &mut SimService,
+        source: Option<RevisionRef>,
         to: &str,
         at: Timestamp,
         done: bool,
@@ -228,7 +262,6 @@ impl World {
                 d.finished_at = Some(at);
             }
         }
-        let source = from.map(|td| self.revision_of(s, td, at));
         let mut target = self.revision_of(s, to, at);
         if done {
             target.running = target.requested;

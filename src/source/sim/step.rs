@@ -364,8 +364,8 @@ impl World {
     /// Make `td` the service's primary deployment; the old primary keeps running until
     /// the new one has replaced it.
     pub(super) fn start_deployment(&mut self, s: &mut SimService, td: &str) {
-        let from = s.svc.task_definition.clone();
-        self.record_deployment(s, Some(&from), td, self.now, false);
+        let from = self.current_revision(s, self.now);
+        self.record_deployment_from(s, Some(from), td, self.now, false);
         self.start_deployment_only(s, td);
     }
 

@@ -89,11 +89,15 @@ impl Screen for DeploymentScreen {
 
     fn hints(&self) -> &'static [Command] {
         use Command::*;
-        &[StopTask, TaskDefinition, Back, Help]
+        &[StopTask, Rollback, TaskDefinition, Back, Help]
     }
 
     fn hint_label(&self, command: Command) -> Option<&'static str> {
-        (command == Command::StopTask).then_some("stop+roll back")
+        match command {
+            Command::StopTask => Some("stop+roll back"),
+            Command::Rollback => Some("restore"),
+            _ => None,
+        }
     }
 
     fn render(&self, buf: &mut Buffer, area: Rect, store: &Store, page: &Page, theme: &Theme) {

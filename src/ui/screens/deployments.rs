@@ -161,7 +161,7 @@ impl Screen for Deployments {
         match command {
             Command::Open => Some("what it changed"),
             Command::StopTask => Some("stop+roll back"),
-            Command::Rollback => Some("back to it"),
+            Command::Rollback => Some("restore"),
             _ => None,
         }
     }

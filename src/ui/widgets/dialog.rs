@@ -14,6 +14,10 @@ use crate::util::task_def_short;
 
 /// Draw the dialog over `area`. Returns where the terminal cursor goes while typing.
 pub fn render(buf: &mut Buffer, area: Rect, store: &Store, dialog: &Dialog, theme: &Theme) -> Option<(u16, u16)> {
+    // On small screens the dialog takes the whole width: slivers of the table behind it
+    // would only be noise.
+    let width = if area.width < 90 { area.width } else { 76 };
+    let inner_width = width.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'_>> = Vec::new();
     let label_width = dialog.target.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in &dialog.target {
@@ -77,7 +81,9 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, dialog: &Dialog, them
                 theme.label,
             )));
             for change in op.change() {
-                lines.push(Line::from(Span::styled(format!("  {change}"), theme.title)));
+                for row in hang(&change, inner_width, 2, 4) {
+                    lines.push(Line::from(Span::styled(row, theme.title)));
+                }
             }
             lines.push(Line::default());
             match name {
@@ -100,10 +106,6 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, dialog: &Dialog, them
         lines.push(Line::from(Span::styled(format!("✗ {error}"), theme.status_err)));
     }
 
-    // On small screens the dialog takes the whole width: slivers of the table behind it
-    // would only be noise.
-    let width = if area.width < 90 { area.width } else { 76 };
-    let inner_width = width.saturating_sub(4) as usize;
     // Wrapped lines need more rows than lines.
     let rows: u16 = lines
         .iter()
@@ -130,4 +132,39 @@ pub fn render(buf: &mut Buffer, area: Rect, store: &Store, dialog: &Dialog, them
         .block(block)
         .render(popup, buf);
     cursor.map(|(line, column)| (inner.x + column as u16, inner.y + line as u16))
+}
+
+/// `text` broken at spaces into rows of at most `width` columns: the first indented by
+/// `first`, the rest by `rest` (a word longer than a row is left to the paragraph's wrap).
+fn hang(text: &str, width: usize, first: usize, rest: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut row = " ".repeat(first);
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && row.width() + 1 + word.width() > width {
+            rows.push(std::mem::replace(&mut row, " ".repeat(rest)));
+            empty = true;
+        }
+        if !empty {
+            row.push(' ');
+        }
+        row.push_str(word);
+        empty = false;
+    }
+    rows.push(row);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hang;
+
+    #[test]
+    fn a_long_change_hangs_under_its_first_row() {
+        assert_eq!(
+            hang("capacity providers: FARGATE base 2 weight 1 → -", 24, 2, 4),
+            ["  capacity providers:", "    FARGATE base 2", "    weight 1 → -"]
+        );
+        assert_eq!(hang("desired 3 → 7", 40, 2, 4), ["  desired 3 → 7"]);
+    }
 }
