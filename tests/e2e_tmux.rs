@@ -685,10 +685,10 @@ fn against_the_app_runner_emulator_deploy_and_follow_to_settled() {
     assert_eq!(t.wait_exit(), "exit=0");
 }
 
-/// Against moto: a deployment in progress in the service's history (`h`), what it changed
-/// (`enter`), then stopped and rolled back (`X`, `y`), read back as ECS records it.
-#[test]
-fn against_moto_a_deployment_in_progress_is_rolled_back() {
+/// Against moto: the seeded `web` service moved to its next task definition with the AWS
+/// CLI (and `extra` arguments of update-service), then bosun in tmux on its history, the
+/// two deployments listed.
+fn web_history_after_an_update(extra: &[&str]) -> (Tmux, support::servers::Moto) {
     use support::servers::{Moto, aws_cli, aws_env};
     let moto = Moto::start();
     let seeded = moto.seed("ops");
@@ -704,51 +704,7 @@ fn against_moto_a_deployment_in_progress_is_rolled_back() {
             "--task-definition",
             next,
         ])
-        .envs(aws_env(&moto.endpoint()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let t = Tmux::start_with_env(120, 40, "--cluster small --refresh 1", &aws_env(&moto.endpoint()));
-    t.wait_for(&["services(small) [2]", "web"]);
-    t.send(&[":"]);
-    t.send_text("svc web");
-    t.send(&["Enter"]);
-    t.wait_for(&["service(web)"]);
-    t.send(&["h"]);
-    t.wait_for(&["deployments(web) [2]", "in progress", "web:1 → web:2"]);
-    t.send(&["Enter"]);
-    t.wait_for(&["What it changed", "task definition", "web:1", "web:2"]);
-    t.send(&["X"]);
-    t.wait_for(&["Roll back the deployment of web", "roll back to web:1", "y: send it"]);
-    t.send(&["y"]);
-    t.send(&["Escape"]);
-    t.wait_for(&["rollback requested"]);
-    t.send(&["q"]);
-    assert_eq!(t.wait_exit(), "exit=0");
-}
-
-/// Against moto: after a deployment that changed the task definition and moved the
-/// service to Fargate Spot, `B` on the deployment before it (`h`, `j`) confirms each field
-/// that goes back and, sent, shows as a new deployment back to that revision.
-#[test]
-fn against_moto_a_whole_service_revision_goes_back() {
-    use support::servers::{Moto, aws_cli, aws_env};
-    let moto = Moto::start();
-    let seeded = moto.seed("ops");
-    let next = seeded["revisions"]["web"][0].as_str().unwrap();
-    let out = Command::new(aws_cli())
-        .args([
-            "ecs",
-            "update-service",
-            "--cluster",
-            "small",
-            "--service",
-            "web",
-            "--task-definition",
-            next,
-            "--capacity-provider-strategy",
-            "capacityProvider=FARGATE_SPOT,weight=1",
-        ])
+        .args(extra)
         .envs(aws_env(&moto.endpoint()))
         .output()
         .unwrap();
@@ -761,6 +717,33 @@ fn against_moto_a_whole_service_revision_goes_back() {
     t.wait_for(&["service(web)"]);
     t.send(&["h"]);
     t.wait_for(&["deployments(web) [2]", "web:1 → web:2"]);
+    (t, moto)
+}
+
+/// Against moto: a deployment in progress in the service's history (`h`), what it changed
+/// (`enter`), then stopped and rolled back (`X`, `y`), read back as ECS records it.
+#[test]
+fn against_moto_a_deployment_in_progress_is_rolled_back() {
+    let (t, _moto) = web_history_after_an_update(&[]);
+    t.wait_for(&["in progress"]);
+    t.send(&["Enter"]);
+    t.wait_for(&["What it changed", "task definition", "web:1", "web:2"]);
+    t.send(&["X"]);
+    t.wait_for(&["Roll back the deployment of web", "roll back to web:1", "y: send it"]);
+    t.send(&["y"]);
+    t.send(&["Escape"]);
+    t.wait_for(&["rollback requested"]);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit(), "exit=0");
+}
+
+/// Against moto: after a deployment that changed the task definition and moved the
+/// service to Fargate Spot, `B` on the deployment before it (`j`) confirms each field that
+/// goes back and, sent, shows as a new deployment back to that revision.
+#[test]
+fn against_moto_a_whole_service_revision_goes_back() {
+    let (t, _moto) =
+        web_history_after_an_update(&["--capacity-provider-strategy", "capacityProvider=FARGATE_SPOT,weight=1"]);
     t.send(&["j"]);
     t.send(&["B"]);
     t.wait_for(&[

@@ -77,9 +77,35 @@ impl World {
         }
     }
 
+    /// The AWS CLI against this world's moto: its JSON answer.
+    fn aws(&self, args: &[&str]) -> Value {
+        support::servers::aws_json(&self._moto.endpoint(), args)
+    }
+
+    /// A Fargate service of two tasks of `td` in `small`, made with the AWS CLI (and
+    /// `extra` arguments of create-service).
+    fn create_service(&self, name: &str, td: &str, extra: &[&str]) -> Value {
+        let mut args = vec![
+            "ecs",
+            "create-service",
+            "--cluster",
+            "small",
+            "--service-name",
+            name,
+            "--task-definition",
+            td,
+            "--desired-count",
+            "2",
+            "--launch-type",
+            "FARGATE",
+        ];
+        args.extend(extra);
+        self.aws(&args)
+    }
+
     /// The VPC of the seeded subnets.
     fn vpc(&self) -> String {
-        support::servers::aws_json(&self._moto.endpoint(), &["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
+        self.aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
             .as_str()
             .unwrap()
             .to_string()
@@ -507,7 +533,7 @@ fn a_whole_service_revision_goes_back_against_moto() {
     use bosun::domain::deploy::Restore;
     let w = World::new();
     let endpoint = w._moto.endpoint();
-    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let aws = |args: &[&str]| w.aws(args);
     let vpc = w.vpc();
     let subnet = aws(&["ec2", "describe-subnets"])["Subnets"][0]["SubnetId"]
         .as_str()
@@ -544,26 +570,18 @@ fn a_whole_service_revision_goes_back_against_moto() {
     let network =
         |sg: &str| format!("awsvpcConfiguration={{subnets=[{subnet}],securityGroups=[{sg}],assignPublicIp=DISABLED}}");
     let balancer = |tg: &str| format!("targetGroupArn={tg},containerName={container},containerPort=8080");
-    aws(&[
-        "ecs",
-        "create-service",
-        "--cluster",
-        "small",
-        "--service-name",
+    w.create_service(
         "rev",
-        "--task-definition",
         &td,
-        "--desired-count",
-        "2",
-        "--launch-type",
-        "FARGATE",
-        "--platform-version",
-        "1.3.0",
-        "--network-configuration",
-        &network(&old_sg),
-        "--load-balancers",
-        &balancer(&old_tg),
-    ]);
+        &[
+            "--platform-version",
+            "1.3.0",
+            "--network-configuration",
+            &network(&old_sg),
+            "--load-balancers",
+            &balancer(&old_tg),
+        ],
+    );
     aws(&[
         "ecs",
         "update-service",
@@ -678,25 +696,7 @@ fn a_code_deploy_service_shows_its_task_sets() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
     let td = w.service(SMALL, "web").task_definition;
-    let created = support::servers::aws_json(
-        &endpoint,
-        &[
-            "ecs",
-            "create-service",
-            "--cluster",
-            "small",
-            "--service-name",
-            "blue",
-            "--task-definition",
-            &td,
-            "--desired-count",
-            "2",
-            "--launch-type",
-            "FARGATE",
-            "--deployment-controller",
-            "type=CODE_DEPLOY",
-        ],
-    );
+    let created = w.create_service("blue", &td, &["--deployment-controller", "type=CODE_DEPLOY"]);
     let blue = w.service(SMALL, "blue");
     assert_eq!(blue.rollout.controller, "CODE_DEPLOY");
     let [set] = blue.deployments.as_slice() else {
@@ -740,7 +740,7 @@ fn a_code_deploy_service_shows_its_task_sets() {
 fn service_connect_and_cloud_map() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
-    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let aws = |args: &[&str]| w.aws(args);
     aws(&["servicediscovery", "create-http-namespace", "--name", "shop.local"]);
     let namespace = aws(&["servicediscovery", "list-namespaces"])["Namespaces"][0].clone();
     let namespace_arn = namespace["Arn"].as_str().unwrap().to_string();
@@ -856,30 +856,22 @@ fn target_group(endpoint: &str, vpc: &str, name: &str) -> String {
 fn a_code_deploy_blue_green_against_moto() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
-    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let aws = |args: &[&str]| w.aws(args);
     let vpc = w.vpc();
     let blue_tg = target_group(&endpoint, &vpc, "shop-blue");
     target_group(&endpoint, &vpc, "shop-green");
     let td = w.service(SMALL, "web").task_definition;
     let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
-    aws(&[
-        "ecs",
-        "create-service",
-        "--cluster",
-        "small",
-        "--service-name",
+    w.create_service(
         "shop",
-        "--task-definition",
         &td,
-        "--desired-count",
-        "2",
-        "--launch-type",
-        "FARGATE",
-        "--deployment-controller",
-        "type=CODE_DEPLOY",
-        "--load-balancers",
-        &format!("targetGroupArn={blue_tg},containerName=web,containerPort=8080"),
-    ]);
+        &[
+            "--deployment-controller",
+            "type=CODE_DEPLOY",
+            "--load-balancers",
+            &format!("targetGroupArn={blue_tg},containerName=web,containerPort=8080"),
+        ],
+    );
     aws(&[
         "deploy",
         "create-application",
@@ -1033,7 +1025,7 @@ fn a_code_deploy_blue_green_against_moto() {
 fn an_ecs_blue_green_shows_its_traffic_shift() {
     let w = World::new();
     let endpoint = w._moto.endpoint();
-    let aws = |args: &[&str]| support::servers::aws_json(&endpoint, args);
+    let aws = |args: &[&str]| w.aws(args);
     let vpc = w.vpc();
     let subnets: Vec<String> = aws(&["ec2", "describe-subnets"])["Subnets"]
         .as_array()

@@ -27,6 +27,19 @@ fn once_autoscaling() -> aws_sdk_applicationautoscaling::config::Builder {
     aws_sdk_applicationautoscaling::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
+/// Send a write once: the SDK's retries off for it (`$config`), its error as the write
+/// error of `$fail`. A macro, as each SDK has its own customizable operation type.
+macro_rules! send_once {
+    ($call:expr, $config:expr, $fail:expr) => {
+        $call
+            .customize()
+            .config_override($config)
+            .send()
+            .await
+            .map_err(|e| $fail.write_error(e))
+    };
+}
+
 /// A service's or a task's awsvpc network, as ECS takes it.
 fn awsvpc(n: &NetworkConfig) -> Result<ecs::NetworkConfiguration, WriteError> {
     let vpc = ecs::AwsVpcConfiguration::builder()
@@ -110,16 +123,15 @@ impl Operator for AwsBackend {
         let client = &clients.ecs;
         match op {
             Op::Redeploy { cluster, service, .. } => {
-                let out = client
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .force_new_deployment(true)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                let out = send_once!(
+                    client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .force_new_deployment(true),
+                    once_ecs(),
+                    fail("ECS UpdateService")
+                )?;
                 Ok(Applied {
                     summary: format!("new deployment of {}", arn_tail(service)),
                     deployment: primary(out.service()),
@@ -129,16 +141,15 @@ impl Operator for AwsBackend {
             Op::SetTaskDefinition {
                 cluster, service, to, ..
             } => {
-                let out = client
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .task_definition(to)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                let out = send_once!(
+                    client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .task_definition(to),
+                    once_ecs(),
+                    fail("ECS UpdateService")
+                )?;
                 Ok(Applied {
                     summary: format!("{} now runs {}", arn_tail(service), task_def_short(to)),
                     deployment: primary(out.service()),
@@ -151,12 +162,7 @@ impl Operator for AwsBackend {
                 restore,
             } => {
                 let call = client.update_service().cluster(cluster).service(service);
-                let out = restore_request(call, restore)?
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                let out = send_once!(restore_request(call, restore)?, once_ecs(), fail("ECS UpdateService"))?;
                 Ok(Applied {
                     summary: format!(
                         "{} back on service revision {} ({})",
@@ -169,16 +175,15 @@ impl Operator for AwsBackend {
                 })
             }
             Op::EnableExec { cluster, service } => {
-                client
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .enable_execute_command(true)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                send_once!(
+                    client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .enable_execute_command(true),
+                    once_ecs(),
+                    fail("ECS UpdateService")
+                )?;
                 Ok(Applied {
                     summary: format!("ECS Exec is on for the tasks {} starts from now", arn_tail(service)),
                     deployment: None,
@@ -194,12 +199,7 @@ impl Operator for AwsBackend {
                 if *minutes > 0 {
                     call = call.expires_in_minutes(*minutes as i32);
                 }
-                let out = call
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateTaskProtection").write_error(e))?;
+                let out = send_once!(call, once_ecs(), fail("ECS UpdateTaskProtection"))?;
                 if let Some(failure) = out.failures().first() {
                     return Err(WriteError::Rejected {
                         code: failure.reason().unwrap_or("Failure").to_string(),
@@ -225,16 +225,15 @@ impl Operator for AwsBackend {
             Op::StopDeployment {
                 service, deployment, ..
             } if !crate::domain::deploy::is_service_deployment(deployment) => {
-                let out = clients
-                    .codedeploy
-                    .stop_deployment()
-                    .deployment_id(deployment)
-                    .auto_rollback_enabled(true)
-                    .customize()
-                    .config_override(once_codedeploy())
-                    .send()
-                    .await
-                    .map_err(|e| fail("CodeDeploy StopDeployment").write_error(e))?;
+                let out = send_once!(
+                    clients
+                        .codedeploy
+                        .stop_deployment()
+                        .deployment_id(deployment)
+                        .auto_rollback_enabled(true),
+                    once_codedeploy(),
+                    fail("CodeDeploy StopDeployment")
+                )?;
                 Ok(Applied {
                     summary: format!(
                         "{}: CodeDeploy deployment {deployment} {} and rolling back",
@@ -251,15 +250,14 @@ impl Operator for AwsBackend {
             Op::StopDeployment {
                 service, deployment, ..
             } => {
-                client
-                    .stop_service_deployment()
-                    .service_deployment_arn(deployment)
-                    .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS StopServiceDeployment").write_error(e))?;
+                send_once!(
+                    client
+                        .stop_service_deployment()
+                        .service_deployment_arn(deployment)
+                        .stop_type(aws_sdk_ecs::types::StopServiceDeploymentStopType::Rollback),
+                    once_ecs(),
+                    fail("ECS StopServiceDeployment")
+                )?;
                 Ok(Applied {
                     summary: format!(
                         "{}: deployment {} rolling back",
@@ -273,32 +271,26 @@ impl Operator for AwsBackend {
             Op::Scale {
                 cluster, service, to, ..
             } => {
-                client
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .desired_count(*to as i32)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateService").write_error(e))?;
+                send_once!(
+                    client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .desired_count(*to as i32),
+                    once_ecs(),
+                    fail("ECS UpdateService")
+                )?;
                 Ok(Applied {
                     summary: format!("{} desired {to}", arn_tail(service)),
                     ..Applied::default()
                 })
             }
             Op::StopTask { cluster, task, reason } => {
-                client
-                    .stop_task()
-                    .cluster(cluster)
-                    .task(task)
-                    .reason(reason)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS StopTask").write_error(e))?;
+                send_once!(
+                    client.stop_task().cluster(cluster).task(task).reason(reason),
+                    once_ecs(),
+                    fail("ECS StopTask")
+                )?;
                 Ok(Applied {
                     summary: format!("task {} stopping", arn_tail(task)),
                     ..Applied::default()
@@ -329,12 +321,7 @@ impl Operator for AwsBackend {
                 if let Some(n) = network {
                     request = request.network_configuration(awsvpc(n)?);
                 }
-                let out = request
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS RunTask").write_error(e))?;
+                let out = send_once!(request, once_ecs(), fail("ECS RunTask"))?;
                 // ECS answered, and started nothing: refused, with its reason as the code.
                 if let Some(failure) = out.failures().first() {
                     let reason = failure.reason().unwrap_or("failed");
@@ -373,16 +360,15 @@ impl Operator for AwsBackend {
                 } else {
                     ecs::ContainerInstanceStatus::Active
                 };
-                let out = client
-                    .update_container_instances_state()
-                    .cluster(cluster)
-                    .container_instances(instance)
-                    .status(status)
-                    .customize()
-                    .config_override(once_ecs())
-                    .send()
-                    .await
-                    .map_err(|e| fail("ECS UpdateContainerInstancesState").write_error(e))?;
+                let out = send_once!(
+                    client
+                        .update_container_instances_state()
+                        .cluster(cluster)
+                        .container_instances(instance)
+                        .status(status),
+                    once_ecs(),
+                    fail("ECS UpdateContainerInstancesState")
+                )?;
                 if let Some(failure) = out.failures().first() {
                     let reason = failure.reason().unwrap_or("failed");
                     return Err(WriteError::Rejected {
@@ -406,19 +392,18 @@ impl Operator for AwsBackend {
                 max,
                 ..
             } => {
-                clients
-                    .autoscaling
-                    .register_scalable_target()
-                    .service_namespace(ServiceNamespace::Ecs)
-                    .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
-                    .resource_id(format!("service/{}/{}", arn_tail(cluster), arn_tail(service)))
-                    .min_capacity(*min as i32)
-                    .max_capacity(*max as i32)
-                    .customize()
-                    .config_override(once_autoscaling())
-                    .send()
-                    .await
-                    .map_err(|e| fail("Application Auto Scaling RegisterScalableTarget").write_error(e))?;
+                send_once!(
+                    clients
+                        .autoscaling
+                        .register_scalable_target()
+                        .service_namespace(ServiceNamespace::Ecs)
+                        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+                        .resource_id(format!("service/{}/{}", arn_tail(cluster), arn_tail(service)))
+                        .min_capacity(*min as i32)
+                        .max_capacity(*max as i32),
+                    once_autoscaling(),
+                    fail("Application Auto Scaling RegisterScalableTarget")
+                )?;
                 Ok(Applied {
                     summary: format!("{} scales between {min} and {max}", arn_tail(service)),
                     ..Applied::default()
@@ -428,23 +413,22 @@ impl Operator for AwsBackend {
                 cluster, nodegroup, to, ..
             } => {
                 let (min, desired, max) = *to;
-                clients
-                    .eks
-                    .update_nodegroup_config()
-                    .cluster_name(arn_tail(cluster))
-                    .nodegroup_name(nodegroup)
-                    .scaling_config(
-                        aws_sdk_eks::types::NodegroupScalingConfig::builder()
-                            .min_size(min as i32)
-                            .desired_size(desired as i32)
-                            .max_size(max as i32)
-                            .build(),
-                    )
-                    .customize()
-                    .config_override(aws_sdk_eks::config::Builder::default().retry_config(RetryConfig::disabled()))
-                    .send()
-                    .await
-                    .map_err(|e| fail("EKS UpdateNodegroupConfig").write_error(e))?;
+                send_once!(
+                    clients
+                        .eks
+                        .update_nodegroup_config()
+                        .cluster_name(arn_tail(cluster))
+                        .nodegroup_name(nodegroup)
+                        .scaling_config(
+                            aws_sdk_eks::types::NodegroupScalingConfig::builder()
+                                .min_size(min as i32)
+                                .desired_size(desired as i32)
+                                .max_size(max as i32)
+                                .build(),
+                        ),
+                    aws_sdk_eks::config::Builder::default().retry_config(RetryConfig::disabled()),
+                    fail("EKS UpdateNodegroupConfig")
+                )?;
                 Ok(Applied {
                     summary: format!("node group {nodegroup}: min {min} · desired {desired} · max {max}"),
                     ..Applied::default()
@@ -464,38 +448,29 @@ impl Operator for AwsBackend {
                 let client = &clients.apprunner;
                 let once = || aws_sdk_apprunner::config::Builder::default().retry_config(RetryConfig::disabled());
                 let operation = match change {
-                    AppRunnerAction::Deploy => client
-                        .start_deployment()
-                        .service_arn(service)
-                        .customize()
-                        .config_override(once())
-                        .send()
-                        .await
-                        .map_err(|e| fail("App Runner StartDeployment").write_error(e))?
-                        .operation_id()
-                        .to_string(),
-                    AppRunnerAction::Pause => client
-                        .pause_service()
-                        .service_arn(service)
-                        .customize()
-                        .config_override(once())
-                        .send()
-                        .await
-                        .map_err(|e| fail("App Runner PauseService").write_error(e))?
-                        .operation_id()
-                        .unwrap_or_default()
-                        .to_string(),
-                    AppRunnerAction::Resume => client
-                        .resume_service()
-                        .service_arn(service)
-                        .customize()
-                        .config_override(once())
-                        .send()
-                        .await
-                        .map_err(|e| fail("App Runner ResumeService").write_error(e))?
-                        .operation_id()
-                        .unwrap_or_default()
-                        .to_string(),
+                    AppRunnerAction::Deploy => send_once!(
+                        client.start_deployment().service_arn(service),
+                        once(),
+                        fail("App Runner StartDeployment")
+                    )?
+                    .operation_id()
+                    .to_string(),
+                    AppRunnerAction::Pause => send_once!(
+                        client.pause_service().service_arn(service),
+                        once(),
+                        fail("App Runner PauseService")
+                    )?
+                    .operation_id()
+                    .unwrap_or_default()
+                    .to_string(),
+                    AppRunnerAction::Resume => send_once!(
+                        client.resume_service().service_arn(service),
+                        once(),
+                        fail("App Runner ResumeService")
+                    )?
+                    .operation_id()
+                    .unwrap_or_default()
+                    .to_string(),
                 };
                 Ok(Applied {
                     summary: format!("{name}: {} (operation {operation})", change.started()),
