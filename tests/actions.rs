@@ -270,7 +270,7 @@ fn a_whole_service_revision_goes_back() {
     let current = history.current(&svc.task_definition).expect("the current revision");
     assert_eq!(current.arn, revision);
     let target = history.revision(&revision).unwrap();
-    let refused = bosun::domain::deploy::Restore::new(current, target).unwrap_err();
+    let refused = bosun::domain::deploy::Restore::new(current, target, "ROLLING").unwrap_err();
     assert!(refused.contains("on this revision already"), "{refused}");
 }
 

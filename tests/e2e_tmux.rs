@@ -742,8 +742,11 @@ fn against_moto_a_deployment_in_progress_is_rolled_back() {
 /// goes back and, sent, shows as a new deployment back to that revision.
 #[test]
 fn against_moto_a_whole_service_revision_goes_back() {
-    let (t, _moto) =
-        web_history_after_an_update(&["--capacity-provider-strategy", "capacityProvider=FARGATE_SPOT,weight=1"]);
+    let (t, _moto) = web_history_after_an_update(&[
+        "--force-new-deployment",
+        "--capacity-provider-strategy",
+        "capacityProvider=FARGATE_SPOT,weight=1",
+    ]);
     t.send(&["j"]);
     t.send(&["B"]);
     t.wait_for(&[

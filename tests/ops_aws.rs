@@ -410,6 +410,19 @@ fn deployment_history_and_a_rollback_against_moto() {
         "web",
         "--deployment-configuration",
         "deploymentCircuitBreaker={enable=true,rollback=true},alarms={alarmNames=[web-5xx],enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
+    ]);
+    let web = w.service(SMALL, "web");
+    let history = |w: &World| w.history(SMALL, &web.arn);
+    assert_eq!(history(&w).deployments.len(), 1);
+    // Fargate Spot: a change of capacity providers needs a forced deployment.
+    cli(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "web",
+        "--force-new-deployment",
         "--capacity-provider-strategy",
         "capacityProvider=FARGATE,base=1,weight=1",
         "capacityProvider=FARGATE_SPOT,weight=3",
@@ -425,7 +438,11 @@ fn deployment_history_and_a_rollback_against_moto() {
     );
     let history = |w: &World| w.history(SMALL, &web.arn);
     let first = history(&w);
-    assert_eq!(first.deployments.len(), 1, "{first:#?}");
+    assert_eq!(first.deployments.len(), 2, "{first:#?}");
+    w._moto.control(
+        "/_bosun/ecs/service-deployment",
+        serde_json::json!({"serviceDeploymentArn": first.deployments[0].arn, "status": "SUCCESSFUL"}),
+    );
 
     // A new revision: a deployment in progress, two tasks failed so far.
     let next = w.seeded["revisions"]["web"][0].as_str().unwrap().to_string();
@@ -597,6 +614,7 @@ fn a_whole_service_revision_goes_back_against_moto() {
         &network(&new_sg),
         "--load-balancers",
         &balancer(&new_tg),
+        "--force-new-deployment",
         "--capacity-provider-strategy",
         "capacityProvider=FARGATE_SPOT,weight=1",
     ]);
@@ -608,7 +626,7 @@ fn a_whole_service_revision_goes_back_against_moto() {
         .revision(&history.deployments[1].to.as_ref().unwrap().arn)
         .expect("the first revision described")
         .clone();
-    let restore = Restore::new(current, &before).unwrap();
+    let restore = Restore::new(current, &before, "ROLLING").unwrap();
     let fields: Vec<&str> = restore.changes.iter().map(|(f, ..)| f.as_str()).collect();
     assert_eq!(
         fields,
@@ -685,7 +703,10 @@ fn a_whole_service_revision_goes_back_against_moto() {
     let mut same = now.clone();
     (same.arn, same.created_at) = (before.arn.clone(), before.created_at);
     assert_eq!(same, before, "the new revision is the old one, field by field");
-    assert!(Restore::new(now, &before).is_err(), "nothing left to put back");
+    assert!(
+        Restore::new(now, &before, "ROLLING").is_err(),
+        "nothing left to put back"
+    );
 }
 
 /// A CODE_DEPLOY service has no `deployments[]`: its task sets stand in for them (PRIMARY,

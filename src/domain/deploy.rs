@@ -445,6 +445,21 @@ impl ServiceRevision {
     }
 }
 
+/// Load balancers by their target groups' `NAME/ID`, where names alone are the same.
+fn balancer_ids(balancers: &[LoadBalancerRef]) -> String {
+    let ids: Vec<String> = balancers
+        .iter()
+        .map(|lb| {
+            let id = lb
+                .target_group_arn
+                .split_once('/')
+                .map_or(lb.target_group_arn.as_str(), |(_, id)| id);
+            format!("{id} → {}:{}", lb.container_name, lb.container_port)
+        })
+        .collect();
+    none_or(&ids)
+}
+
 fn network_text(network: Option<&NetworkConfig>) -> String {
     network.map_or_else(
         || "-".to_string(),
@@ -504,7 +519,10 @@ pub struct Restore {
 
 impl Restore {
     /// Put a service now on `current` back on `target`; refused when nothing would change.
-    pub fn new(current: &ServiceRevision, target: &ServiceRevision) -> Result<Restore, String> {
+    /// `strategy` is the service's deployment strategy: an ECS blue/green (BLUE_GREEN,
+    /// LINEAR, CANARY) keeps its load balancers, whose alternate target groups and listener
+    /// rules a revision does not record.
+    pub fn new(current: &ServiceRevision, target: &ServiceRevision, strategy: &str) -> Result<Restore, String> {
         // Images follow the task definition (the deployment's screen shows them): what
         // changes is what UpdateService is sent.
         let mut changes = changes(current, target);
@@ -522,7 +540,27 @@ impl Restore {
             ));
             changes.retain(|(name, ..)| name != "launch type");
         }
-        let load_balancers = (current.load_balancers != target.load_balancers).then(|| target.load_balancers.clone());
+        let mut load_balancers = None;
+        if current.load_balancers != target.load_balancers {
+            if matches!(strategy, "ROLLING" | "") {
+                load_balancers = Some(target.load_balancers.clone());
+                // The same target group names on other target groups (made again): said by
+                // their IDs, as the names alone would show no change.
+                if !changes.iter().any(|(name, ..)| name == "load balancers") {
+                    changes.push((
+                        "load balancers".into(),
+                        balancer_ids(&current.load_balancers),
+                        balancer_ids(&target.load_balancers),
+                    ));
+                }
+            } else {
+                kept.push(
+                    "load balancers stay: a blue/green's are set with its alternate target groups and listener rules"
+                        .into(),
+                );
+                changes.retain(|(name, ..)| name != "load balancers");
+            }
+        }
         let mut network = None;
         if current.network != target.network {
             match &target.network {
@@ -537,6 +575,13 @@ impl Restore {
         // Fargate and EC2 comes with the capacity providers.
         let platform_version = match (&current.platform_version, &target.platform_version) {
             (Some(now), Some(then)) if now != then => Some(then.clone()),
+            (None, Some(then)) => {
+                kept.push(format!(
+                    "platform version stays as the service has it (the revision ran {then})"
+                ));
+                changes.retain(|(name, ..)| name != "platform version");
+                None
+            }
             _ => {
                 changes.retain(|(name, ..)| name != "platform version");
                 None
@@ -738,7 +783,7 @@ mod tests {
         let mut then = revision("app:1", "sha256:a");
         then.load_balancers = vec![lb("web")];
         then.network = Some(net("sg-old"));
-        let restore = Restore::new(&now, &then).unwrap();
+        let restore = Restore::new(&now, &then, "ROLLING").unwrap();
         assert_eq!(restore.task_definition, then.task_definition);
         // Back to the launch type: an empty strategy.
         assert_eq!(restore.capacity_providers, Some(vec![]));
@@ -760,13 +805,13 @@ mod tests {
 
         // The same revision: nothing to do, refused.
         assert!(
-            Restore::new(&then, &then)
+            Restore::new(&then, &then, "ROLLING")
                 .unwrap_err()
                 .contains("on this revision already")
         );
 
         // Only the task definition differs: nothing else is sent.
-        let restore = Restore::new(&revision("app:2", "sha256:b"), &then_plain()).unwrap();
+        let restore = Restore::new(&revision("app:2", "sha256:b"), &then_plain(), "ROLLING").unwrap();
         assert_eq!(
             (restore.capacity_providers, restore.load_balancers, restore.network),
             (None, None, None)
@@ -777,7 +822,7 @@ mod tests {
         ec2.launch_type = Some("EC2".into());
         ec2.images.clear();
         ec2.network = Some(net("sg-new"));
-        let restore = Restore::new(&ec2, &then_plain()).unwrap();
+        let restore = Restore::new(&ec2, &then_plain(), "ROLLING").unwrap();
         assert_eq!(
             restore.kept,
             [
@@ -788,6 +833,37 @@ mod tests {
         assert_eq!(
             restore.changes,
             [("task definition".into(), "app:2".into(), "app:1".into())]
+        );
+
+        // A blue/green keeps its load balancers; a target group made again under the same
+        // name is told by its ID.
+        let restore = Restore::new(&now, &then, "BLUE_GREEN").unwrap();
+        assert_eq!(restore.load_balancers, None);
+        assert!(restore.kept[0].starts_with("load balancers stay"), "{:?}", restore.kept);
+        let mut again = then_plain();
+        again.load_balancers = vec![lb("web")];
+        let mut made_again = again.clone();
+        made_again.load_balancers[0].target_group_arn =
+            made_again.load_balancers[0].target_group_arn.replace("abc", "def");
+        let restore = Restore::new(&made_again, &again, "ROLLING").unwrap();
+        assert_eq!(
+            restore.changes,
+            [(
+                "load balancers".into(),
+                "web/def → app:8080".into(),
+                "web/abc → app:8080".into()
+            )]
+        );
+
+        // A platform version the revision ran, not known now: said, not sent.
+        let mut unknown = then_plain();
+        unknown.platform_version = None;
+        unknown.task_definition = now.task_definition.clone();
+        let restore = Restore::new(&unknown, &then_plain(), "ROLLING").unwrap();
+        assert_eq!(restore.platform_version, None);
+        assert_eq!(
+            restore.kept,
+            ["platform version stays as the service has it (the revision ran LATEST)"]
         );
     }
 

@@ -63,6 +63,9 @@ fn restore_request(
 ) -> Result<aws_sdk_ecs::operation::update_service::builders::UpdateServiceFluentBuilder, WriteError> {
     call = call.task_definition(&restore.task_definition);
     if let Some(providers) = &restore.capacity_providers {
+        // The strategy "doesn't trigger a new service deployment": ECS refuses a change of
+        // it unless one is forced.
+        call = call.force_new_deployment(true);
         let items = providers
             .iter()
             .map(|(name, base, weight)| {

@@ -10,7 +10,8 @@ Emulated
     CreateService / UpdateService keep what moto drops: deploymentConfiguration (filled in
       with AWS's defaults: circuit breaker off, 200 % / 100 %), capacityProviderStrategy (or
       the cluster's default one; then launchType is left out, as on AWS; an empty one in
-      UpdateService goes back to the launch type, FARGATE from Fargate's providers),
+      UpdateService goes back to the launch type, FARGATE from Fargate's providers; a
+      change of it without forceNewDeployment is refused, as AWS refuses it),
       serviceConnectConfiguration, placementConstraints, placementStrategy,
       healthCheckGracePeriodSeconds, enableECSManagedTags, enableExecuteCommand,
       availabilityZoneRebalancing, volumeConfigurations, vpcLatticeConfigurations, createdAt
@@ -716,6 +717,14 @@ def _install_ecs():
                         raise InvalidParameterException(
                             f"Unable to update {name} on services with a {_controller(service)} "
                             "deployment controller.")
+            strategy = params.get("capacityProviderStrategy")
+            if (strategy is not None and strategy != (getattr(service, "capacity_provider_strategy", None) or [])
+                    and not params.get("forceNewDeployment")):
+                # capacityProviderStrategy "doesn't trigger a new service deployment": a
+                # change of it is refused unless one is forced.
+                raise InvalidParameterException(
+                    "A change to the capacity provider strategy of an existing service needs "
+                    "forceNewDeployment.")
             configuration = copy.deepcopy(service.deployment_configuration)
             volumes = copy.deepcopy(getattr(service, "volume_configurations", None))
             fargate = _is_fargate(service)

@@ -345,7 +345,14 @@ def test_deployments(endpoint, ecs, net):
     check("revision of it: capacityProviderStrategy, platformFamily Linux",
           revision.get("capacityProviderStrategy") == cps and revision.get("platformFamily") == "Linux"
           and "launchType" not in revision, revision)
-    ecs.update_service(cluster="deploy", service="spot", capacityProviderStrategy=[])
+    try:
+        ecs.update_service(cluster="deploy", service="spot", capacityProviderStrategy=[])
+        refused = None
+    except ClientError as e:
+        refused = e.response["Error"]["Code"]
+    check("a change of capacityProviderStrategy without forceNewDeployment is refused",
+          refused == "InvalidParameterException", refused)
+    ecs.update_service(cluster="deploy", service="spot", capacityProviderStrategy=[], forceNewDeployment=True)
     spot = service_of(ecs, "spot")
     check("an empty capacityProviderStrategy goes back to the launch type (FARGATE)",
           spot.get("launchType") == "FARGATE" and not spot.get("capacityProviderStrategy"), spot)

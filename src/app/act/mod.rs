@@ -691,7 +691,8 @@ fn back_to_deployment(
                 .and_then(|h| h.current(&s.task_definition))
                 .cloned()
                 .unwrap_or_else(|| ServiceRevision::of_service(&s));
-            let restore = Restore::new(&current, revision).map_err(|why| format!("{}: {why}", s.name))?;
+            let restore =
+                Restore::new(&current, revision, &s.rollout.strategy).map_err(|why| format!("{}: {why}", s.name))?;
             Op::RestoreRevision {
                 cluster: cluster.clone(),
                 service: s.arn.clone(),
