@@ -1944,6 +1944,19 @@ fn exec_and_forward_from_the_demo_fleet() {
             .contains("local port 18443 already forwards")
     );
 
+    // A HOST goes through an ECS task only: to a pod, refused before any session starts.
+    let mut store = demo_store();
+    type_line(&mut store, Command::CommandLine, "eks platform-k8s");
+    type_line(&mut store, Command::CommandLine, "pods");
+    follow_scope(&mut store);
+    let asked = sessions_of(&type_line(&mut store, Command::CommandLine, "forward 15432:db:5432"));
+    assert!(asked.is_empty());
+    let message = store.ui.message.clone().unwrap().text;
+    assert!(
+        message.contains("is reached on its own ports: db is for a forward through an ECS task"),
+        "{message}"
+    );
+
     let mut store = demo_store();
     store.settings.read_only = Some("read-only mode (--read-only)".into());
     type_line(&mut store, Command::CommandLine, "cluster prod-web");

@@ -491,7 +491,10 @@ async fn kubernetes_exec_and_port_forward_through_the_api_server() {
     else {
         panic!("a pod forward has no HOST")
     };
-    assert!(why.contains("pod's own ports"), "{why}");
+    assert!(
+        why.contains("is reached on its own ports: db is for a forward through an ECS task"),
+        "{why}"
+    );
 }
 
 /// `:json` against moto: what the describe call returned, in AWS's field names (ECS JSON

@@ -122,6 +122,18 @@ impl Ports {
         }
     }
 
+    /// Whether these ports can be forwarded to `target`: a HOST is reached through an ECS
+    /// task only; a pod or a Service is reached on its own ports.
+    pub fn fit(&self, target: &Target) -> Result<(), String> {
+        match (&self.host, target) {
+            (Some(host), Target::Pod { .. } | Target::KubeService { .. }) => Err(format!(
+                "{} is reached on its own ports: {host} is for a forward through an ECS task",
+                target.label()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// `80`, or `db.internal:5432`: what the forward reaches.
     pub fn remote_label(&self) -> String {
         match &self.host {

@@ -88,7 +88,7 @@ impl Sessions for AwsBackend {
                 pod,
                 ..
             } => {
-                self.pod_tunnel(cluster, namespace, "a pod forward reaches the pod's", ports, |_| {
+                self.pod_tunnel(cluster, namespace, target, ports, |_| {
                     let pod = pod.clone();
                     async move { Ok((pod, ports.remote)) }
                 })
@@ -99,13 +99,9 @@ impl Sessions for AwsBackend {
                 namespace,
                 name,
             } => {
-                self.pod_tunnel(
-                    cluster,
-                    namespace,
-                    "a Service forward reaches the Service's",
-                    ports,
-                    |client| service_pod(client, namespace, name, ports.remote),
-                )
+                self.pod_tunnel(cluster, namespace, target, ports, |client| {
+                    service_pod(client, namespace, name, ports.remote)
+                })
                 .await
             }
         }
@@ -114,12 +110,12 @@ impl Sessions for AwsBackend {
 
 impl AwsBackend {
     /// A tunnel to a pod of `cluster`, which `aim` picks (and the port on it) with the
-    /// cluster's client; a HOST is refused, as it is for an ECS task's forward only.
+    /// cluster's client; a HOST is refused ([`Ports::fit`]).
     async fn pod_tunnel<F, Fut>(
         &self,
         cluster: &str,
         namespace: &str,
-        what: &str,
+        target: &Target,
         ports: &Ports,
         aim: F,
     ) -> Result<Box<dyn Tunnel>, String>
@@ -127,9 +123,7 @@ impl AwsBackend {
         F: FnOnce(kube::Client) -> Fut,
         Fut: std::future::Future<Output = Result<(String, u16), String>>,
     {
-        if let Some(host) = &ports.host {
-            return Err(format!("{what} own ports: {host} is for a forward through an ECS task"));
-        }
+        ports.fit(target)?;
         let client = self.kube(cluster).await.map_err(|e| e.message)?.client();
         let (pod, port) = aim(client.clone()).await?;
         Ok(Box::new(PodTunnel {

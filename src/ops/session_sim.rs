@@ -48,11 +48,7 @@ impl Sessions for SimBackend {
     }
 
     async fn tunnel(&self, target: &Target, ports: &Ports) -> Result<Box<dyn Tunnel>, String> {
-        if ports.host.is_some() && !matches!(target, Target::Ecs { .. }) {
-            return Err(
-                "a pod forward reaches the pod's own ports: a HOST is for a forward through an ECS task".into(),
-            );
-        }
+        ports.fit(target)?;
         Ok(Box::new(DemoTunnel {
             what: format!("{} port {}", target.label(), ports.remote_label()),
         }))

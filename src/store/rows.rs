@@ -1,6 +1,6 @@
 //! What a screen reads of a set of rows, whichever way the store keeps it: a
 //! [`Collection`] replaced by each fetch, or a [`KubeSet`] kept up to date by a watch's
-//! changes.
+//! changes; and when one value read whole was read ([`Read`]).
 
 use std::sync::Arc;
 
@@ -9,6 +9,40 @@ use jiff::Timestamp;
 use super::Collection;
 use super::kube::{KubeSet, Shown};
 use crate::domain::{FetchError, Keyed};
+
+/// One value read whole (a [`super::insight::Slot`], a [`super::kube::Fetched`]): when it
+/// was last read, and the error of the last read if it failed.
+pub trait Read {
+    fn read_at(&self) -> Option<Timestamp>;
+    fn read_error(&self) -> Option<&FetchError>;
+}
+
+impl<T> Read for super::insight::Slot<T> {
+    fn read_at(&self) -> Option<Timestamp> {
+        self.fetched_at
+    }
+    fn read_error(&self) -> Option<&FetchError> {
+        self.error.as_ref()
+    }
+}
+
+impl Read for super::insight::LogBuffer {
+    fn read_at(&self) -> Option<Timestamp> {
+        self.fetched_at
+    }
+    fn read_error(&self) -> Option<&FetchError> {
+        self.error.as_ref()
+    }
+}
+
+impl<T> Read for super::kube::Fetched<T> {
+    fn read_at(&self) -> Option<Timestamp> {
+        self.fetched_at
+    }
+    fn read_error(&self) -> Option<&FetchError> {
+        self.error.as_ref()
+    }
+}
 
 pub trait Rows {
     type Item;

@@ -228,6 +228,14 @@ impl Freshness {
         }
     }
 
+    /// Of one value read whole (none read yet: no time, not failing).
+    pub fn of_read<R: crate::store::rows::Read>(read: Option<&R>) -> Self {
+        Freshness {
+            at: read.and_then(|r| r.read_at()),
+            failing: read.is_some_and(|r| r.read_error().is_some()),
+        }
+    }
+
     pub fn of<R: Rows>(rows: Option<&R>) -> Self {
         match rows {
             Some(c) => Freshness {

@@ -306,6 +306,11 @@ fn start(
         Err(why) => return store.ui.error(why),
     };
     if let Kind::Forward(ports) = &kind
+        && let Err(why) = ports.fit(&target)
+    {
+        return store.ui.error(why);
+    }
+    if let Kind::Forward(ports) = &kind
         && let Some(f) = store
             .forwards
             .items()

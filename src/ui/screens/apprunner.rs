@@ -103,11 +103,7 @@ impl Screen for AppRunnerScreen {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        let f = store.apprunner_detail.get(arn_of(&page.route));
-        Freshness {
-            at: f.and_then(|f| f.fetched_at),
-            failing: f.is_some_and(|f| f.error.is_some()),
-        }
+        Freshness::of_read(store.apprunner_detail.get(arn_of(&page.route)))
     }
 
     fn hints(&self) -> &'static [Command] {

@@ -58,16 +58,7 @@ impl Screen for Autoscaling {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        match store.insight.scaling.get(&store.place(page.route.cluster_arn())) {
-            Some(s) => Freshness {
-                at: s.fetched_at,
-                failing: s.error.is_some(),
-            },
-            None => Freshness {
-                at: None,
-                failing: false,
-            },
-        }
+        Freshness::of_read(store.insight.scaling.get(&store.place(page.route.cluster_arn())))
     }
 
     fn hints(&self) -> &'static [Command] {

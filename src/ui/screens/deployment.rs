@@ -77,14 +77,12 @@ impl Screen for DeploymentScreen {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        let slot = store
-            .insight
-            .deployments
-            .get(page.route.service.as_deref().unwrap_or_default());
-        Freshness {
-            at: slot.and_then(|s| s.fetched_at),
-            failing: slot.is_some_and(|s| s.error.is_some()),
-        }
+        Freshness::of_read(
+            store
+                .insight
+                .deployments
+                .get(page.route.service.as_deref().unwrap_or_default()),
+        )
     }
 
     fn hints(&self) -> &'static [Command] {

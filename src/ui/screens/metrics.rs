@@ -114,10 +114,7 @@ impl Screen for Metrics {
 
 /// How fresh the charts are: as the last metrics read.
 pub fn freshness(store: &Store) -> Freshness {
-    Freshness {
-        at: store.insight.metrics_status.fetched_at,
-        failing: store.insight.metrics_status.error.is_some(),
-    }
+    Freshness::of_read(Some(&store.insight.metrics_status))
 }
 
 /// `1` `2` `3` `4`: the charts' window.

@@ -97,11 +97,7 @@ impl Screen for ObjectScreen {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        let f = fetched(store, &page.route);
-        Freshness {
-            at: f.and_then(|f| f.fetched_at),
-            failing: f.is_some_and(|f| f.error.is_some()),
-        }
+        Freshness::of_read(fetched(store, &page.route))
     }
 
     fn hints(&self) -> &'static [Command] {

@@ -173,16 +173,7 @@ impl Screen for Raw {
     }
 
     fn freshness(&self, store: &Store, page: &Page) -> Freshness {
-        match target(&page.route).and_then(|(t, _)| store.raw.get(t)) {
-            Some(f) => Freshness {
-                at: f.fetched_at,
-                failing: f.error.is_some(),
-            },
-            None => Freshness {
-                at: None,
-                failing: false,
-            },
-        }
+        Freshness::of_read(target(&page.route).and_then(|(t, _)| store.raw.get(t)))
     }
 
     fn hints(&self) -> &'static [Command] {

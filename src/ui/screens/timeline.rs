@@ -220,10 +220,7 @@ impl Screen for TimelineScreen {
     }
 
     fn freshness(&self, store: &Store, _page: &Page) -> Freshness {
-        Freshness {
-            at: store.timeline.entries.fetched_at,
-            failing: store.timeline.entries.error.is_some(),
-        }
+        Freshness::of(Some(&store.timeline.entries))
     }
 
     fn hints(&self) -> &'static [Command] {

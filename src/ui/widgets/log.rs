@@ -41,16 +41,7 @@ pub fn key(store: &mut Store, command: Command) -> bool {
 /// How fresh a log is.
 pub fn freshness(store: &Store, located: &Located) -> Freshness {
     match located {
-        Ok((group, stream)) => match store.insight.log(group, stream) {
-            Some(b) => Freshness {
-                at: b.fetched_at,
-                failing: b.error.is_some(),
-            },
-            None => Freshness {
-                at: None,
-                failing: false,
-            },
-        },
+        Ok((group, stream)) => Freshness::of_read(store.insight.log(group, stream)),
         Err(_) => Freshness::current(store),
     }
 }
