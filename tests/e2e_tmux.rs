@@ -689,26 +689,22 @@ fn against_the_app_runner_emulator_deploy_and_follow_to_settled() {
 /// CLI (and `extra` arguments of update-service), then bosun in tmux on its history, the
 /// two deployments listed.
 fn web_history_after_an_update(extra: &[&str]) -> (Tmux, support::servers::Moto) {
-    use support::servers::{Moto, aws_cli, aws_env};
+    use support::servers::{Moto, aws_env, aws_json};
     let moto = Moto::start();
     let seeded = moto.seed("ops");
     let next = seeded["revisions"]["web"][0].as_str().unwrap();
-    let out = Command::new(aws_cli())
-        .args([
-            "ecs",
-            "update-service",
-            "--cluster",
-            "small",
-            "--service",
-            "web",
-            "--task-definition",
-            next,
-        ])
-        .args(extra)
-        .envs(aws_env(&moto.endpoint()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut args = vec![
+        "ecs",
+        "update-service",
+        "--cluster",
+        "small",
+        "--service",
+        "web",
+        "--task-definition",
+        next,
+    ];
+    args.extend(extra);
+    aws_json(&moto.endpoint(), &args);
     let t = Tmux::start_with_env(120, 40, "--cluster small --refresh 1", &aws_env(&moto.endpoint()));
     t.wait_for(&["services(small) [2]", "web"]);
     t.send(&[":"]);

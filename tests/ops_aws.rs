@@ -103,6 +103,13 @@ impl World {
         self.aws(&args)
     }
 
+    /// UpdateService of `name` in `small` with the AWS CLI, with `args`.
+    fn update_service(&self, name: &str, args: &[&str]) -> Value {
+        let mut all = vec!["ecs", "update-service", "--cluster", "small", "--service", name];
+        all.extend(args);
+        self.aws(&all)
+    }
+
     /// The VPC of the seeded subnets.
     fn vpc(&self) -> String {
         self.aws(&["ec2", "describe-subnets"])["Subnets"][0]["VpcId"]
@@ -392,41 +399,27 @@ fn deployment_history_and_a_rollback_against_moto() {
     use bosun::domain::deploy::changes;
     let w = World::new();
     let endpoint = w._moto.endpoint();
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(support::servers::aws_cli())
-            .args(args)
-            .envs(support::servers::aws_env(&endpoint))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
     // The circuit breaker with rollback, and an alarm: no deployment by itself.
-    cli(&[
-        "ecs",
-        "update-service",
-        "--cluster",
-        "small",
-        "--service",
+    w.update_service(
         "web",
-        "--deployment-configuration",
-        "deploymentCircuitBreaker={enable=true,rollback=true},alarms={alarmNames=[web-5xx],enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
-    ]);
+        &[
+            "--deployment-configuration",
+            "deploymentCircuitBreaker={enable=true,rollback=true},alarms={alarmNames=[web-5xx],enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
+        ],
+    );
     let web = w.service(SMALL, "web");
     let history = |w: &World| w.history(SMALL, &web.arn);
     assert_eq!(history(&w).deployments.len(), 1);
     // Fargate Spot: a change of capacity providers needs a forced deployment.
-    cli(&[
-        "ecs",
-        "update-service",
-        "--cluster",
-        "small",
-        "--service",
+    w.update_service(
         "web",
-        "--force-new-deployment",
-        "--capacity-provider-strategy",
-        "capacityProvider=FARGATE,base=1,weight=1",
-        "capacityProvider=FARGATE_SPOT,weight=3",
-    ]);
+        &[
+            "--force-new-deployment",
+            "--capacity-provider-strategy",
+            "capacityProvider=FARGATE,base=1,weight=1",
+            "capacityProvider=FARGATE_SPOT,weight=3",
+        ],
+    );
     let web = w.service(SMALL, "web");
     assert_eq!(
         web.capacity_strategy,
@@ -599,25 +592,22 @@ fn a_whole_service_revision_goes_back_against_moto() {
             &balancer(&old_tg),
         ],
     );
-    aws(&[
-        "ecs",
-        "update-service",
-        "--cluster",
-        "small",
-        "--service",
+    w.update_service(
         "rev",
-        "--task-definition",
-        &next,
-        "--platform-version",
-        "1.4.0",
-        "--network-configuration",
-        &network(&new_sg),
-        "--load-balancers",
-        &balancer(&new_tg),
-        "--force-new-deployment",
-        "--capacity-provider-strategy",
-        "capacityProvider=FARGATE_SPOT,weight=1",
-    ]);
+        &[
+            "--task-definition",
+            &next,
+            "--platform-version",
+            "1.4.0",
+            "--network-configuration",
+            &network(&new_sg),
+            "--load-balancers",
+            &balancer(&new_tg),
+            "--force-new-deployment",
+            "--capacity-provider-strategy",
+            "capacityProvider=FARGATE_SPOT,weight=1",
+        ],
+    );
     let rev = w.service(SMALL, "rev");
     let history = w.history(SMALL, &rev.arn);
     assert_eq!(history.deployments.len(), 2, "{history:#?}");
@@ -806,20 +796,17 @@ fn service_connect_and_cloud_map() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    aws(&[
-        "ecs",
-        "update-service",
-        "--cluster",
-        "small",
-        "--service",
+    w.update_service(
         "web",
-        "--service-connect-configuration",
-        &format!(
-            "enabled=true,namespace={namespace_arn},services=[{{portName=http,discoveryName=web,clientAliases=[{{port=80,dnsName=web.internal}}]}}]"
-        ),
-        "--service-registries",
-        &format!("registryArn={registry}"),
-    ]);
+        &[
+            "--service-connect-configuration",
+            &format!(
+                "enabled=true,namespace={namespace_arn},services=[{{portName=http,discoveryName=web,clientAliases=[{{port=80,dnsName=web.internal}}]}}]"
+            ),
+            "--service-registries",
+            &format!("registryArn={registry}"),
+        ],
+    );
 
     let web = w.service(SMALL, "web");
     assert_eq!(
@@ -1101,20 +1088,17 @@ fn an_ecs_blue_green_shows_its_traffic_shift() {
     let lbs = serde_json::json!([{"targetGroupArn": blue, "containerName": "web", "containerPort": 8080,
         "advancedConfiguration": {"alternateTargetGroupArn": green, "productionListenerRule": rule,
                                   "roleArn": "arn:aws:iam::123456789012:role/ecs-bg"}}]);
-    aws(&[
-        "ecs",
-        "update-service",
-        "--cluster",
-        "small",
-        "--service",
+    w.update_service(
         "web",
-        "--task-definition",
-        &next,
-        "--load-balancers",
-        &lbs.to_string(),
-        "--deployment-configuration",
-        "strategy=BLUE_GREEN,bakeTimeInMinutes=5",
-    ]);
+        &[
+            "--task-definition",
+            &next,
+            "--load-balancers",
+            &lbs.to_string(),
+            "--deployment-configuration",
+            "strategy=BLUE_GREEN,bakeTimeInMinutes=5",
+        ],
+    );
     let history = w.history(SMALL, &web.arn);
     let ongoing = history
         .deployments

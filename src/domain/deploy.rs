@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{LoadBalancerRef, NetworkConfig, Service};
-use crate::util::{arn_tail, task_def_short};
+use crate::util::{arn_tail, task_def_short, words};
 
 /// How a service's deployments roll out: its controller and deployment configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -220,21 +220,6 @@ pub fn appspec_task_definition(content: &str) -> Option<String> {
     })
 }
 
-/// `AllowTestTraffic` and `BAKE_TIME` as words: `allow test traffic`, `bake time`.
-pub fn words(name: &str) -> String {
-    if name.contains('_') || name.chars().all(|c| !c.is_lowercase()) {
-        return name.to_lowercase().replace('_', " ");
-    }
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
 /// A deployment's circuit breaker: its status, the failed tasks it counted, its threshold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Breaker {
@@ -408,19 +393,10 @@ impl ServiceRevision {
             .map(|(name, base, weight)| format!("{name} base {base} weight {weight}"))
             .collect();
         out.push(("capacity providers".into(), none_or(&providers)));
-        let balancers: Vec<String> = self
-            .load_balancers
-            .iter()
-            .map(|lb| {
-                format!(
-                    "{} → {}:{}",
-                    super::metrics::target_group_name(&lb.target_group_arn),
-                    lb.container_name,
-                    lb.container_port
-                )
-            })
-            .collect();
-        out.push(("load balancers".into(), none_or(&balancers)));
+        out.push((
+            "load balancers".into(),
+            balancers_text(&self.load_balancers, super::metrics::target_group_name),
+        ));
         out.push(("network".into(), network_text(self.network.as_ref())));
         out
     }
@@ -445,19 +421,26 @@ impl ServiceRevision {
     }
 }
 
-/// Load balancers by their target groups' `NAME/ID`, where names alone are the same.
-fn balancer_ids(balancers: &[LoadBalancerRef]) -> String {
-    let ids: Vec<String> = balancers
+/// Load balancers as `TARGET GROUP → container:port`, each target group named by `name`
+/// (of its ARN).
+fn balancers_text(balancers: &[LoadBalancerRef], name: fn(&str) -> &str) -> String {
+    let lines: Vec<String> = balancers
         .iter()
         .map(|lb| {
-            let id = lb
-                .target_group_arn
-                .split_once('/')
-                .map_or(lb.target_group_arn.as_str(), |(_, id)| id);
-            format!("{id} → {}:{}", lb.container_name, lb.container_port)
+            format!(
+                "{} → {}:{}",
+                name(&lb.target_group_arn),
+                lb.container_name,
+                lb.container_port
+            )
         })
         .collect();
-    none_or(&ids)
+    none_or(&lines)
+}
+
+/// A target group ARN's `NAME/ID`: where the names alone are the same.
+fn target_group_id(arn: &str) -> &str {
+    arn.split_once('/').map_or(arn, |(_, id)| id)
 }
 
 fn network_text(network: Option<&NetworkConfig>) -> String {
@@ -549,8 +532,8 @@ impl Restore {
                 if !changes.iter().any(|(name, ..)| name == "load balancers") {
                     changes.push((
                         "load balancers".into(),
-                        balancer_ids(&current.load_balancers),
-                        balancer_ids(&target.load_balancers),
+                        balancers_text(&current.load_balancers, target_group_id),
+                        balancers_text(&target.load_balancers, target_group_id),
                     ));
                 }
             } else {
@@ -732,10 +715,7 @@ mod tests {
     }
 
     #[test]
-    fn stages_and_events_read_as_words() {
-        assert_eq!(words("AfterAllowTestTraffic"), "after allow test traffic");
-        assert_eq!(words("BAKE_TIME"), "bake time");
-        assert_eq!(words("Install"), "install");
+    fn traffic_reads_in_one_line() {
         let traffic = [
             Traffic {
                 label: "blue".into(),

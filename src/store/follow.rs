@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::Store;
 use crate::domain::{RolloutState, Task};
-use crate::util::fmt_age;
+use crate::util::{fmt_age, words};
 
 /// An applied action, watched on screen until its effect shows (or fails).
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +186,7 @@ pub fn progress(store: &Store, follow: &Follow) -> Result<Option<String>, String
                 Err(format!(
                     "{}: {what} {}{}",
                     s.name,
-                    op.status.to_lowercase().replace('_', " "),
+                    words(&op.status),
                     if op.status.starts_with("ROLLBACK") {
                         ": health check failed; the old version serves"
                     } else {

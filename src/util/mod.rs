@@ -282,6 +282,22 @@ pub fn progress(done: u32, of: u32) -> String {
     )
 }
 
+/// An API's name for a state or a step as words: `AllowTestTraffic` → `allow test traffic`,
+/// `ROLLBACK_IN_PROGRESS` → `rollback in progress`.
+pub fn words(name: &str) -> String {
+    if name.contains('_') || name.chars().all(|c| !c.is_lowercase()) {
+        return name.to_lowercase().replace('_', " ");
+    }
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +316,14 @@ mod tests {
         assert_eq!(arn_account(arn), Some("123456789012"));
         assert_eq!(arn_tail(arn), "0f3c9a1b");
         assert_eq!(arn_region("web"), None);
+    }
+
+    #[test]
+    fn names_read_as_words() {
+        assert_eq!(words("AfterAllowTestTraffic"), "after allow test traffic");
+        assert_eq!(words("BAKE_TIME"), "bake time");
+        assert_eq!(words("SUCCESSFUL"), "successful");
+        assert_eq!(words("Install"), "install");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::ui::commands::ActCmd;
 use crate::ui::keymap::Command;
 use crate::ui::screen::Selection;
 use crate::ui::screens;
-use crate::util::{arn_region, arn_tail, task_def_family, task_def_revision, task_def_short};
+use crate::util::{arn_region, arn_tail, task_def_family, task_def_revision, task_def_short, words};
 
 // ---- targets -----------------------------------------------------------------------------
 
@@ -641,7 +641,7 @@ fn stop_deployment_dialog(
         return Err(format!(
             "deployment {} is {}: only one in progress can be stopped",
             arn_tail(&d.arn),
-            d.status.to_lowercase().replace('_', " ")
+            words(&d.status)
         ));
     }
     if !d.recorded() {

@@ -15,7 +15,7 @@ use crate::domain::{
     Cluster, Container, ContainerDefinition, ContainerInstance, Deployment, EfsVolume, FetchError, LaunchType,
     LoadBalancerRef, NetworkConfig, PortMapping, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume,
 };
-use crate::util::{arn_region, arn_tail};
+use crate::util::{arn_region, arn_tail, words};
 
 pub async fn clusters(client: &Client, region: &str, who: &Who) -> Result<Vec<Cluster>, FetchError> {
     let arns: Vec<String> = client
@@ -738,7 +738,7 @@ fn task_set(t: &sdk::TaskSet) -> Deployment {
         rollout_reason: format!(
             "task set{}{scale}{serves} · {}",
             t.external_id().map_or_else(String::new, |e| format!(" {e}")),
-            stability.to_lowercase().replace('_', " ")
+            words(stability)
         ),
         launch_type: launch_type(t.launch_type()),
         created_at: timestamp(t.created_at()),

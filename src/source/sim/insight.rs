@@ -557,7 +557,7 @@ impl World {
                         message: format!(
                             "[AppRunner] {what} with operation ID {} {}.",
                             op.id,
-                            op.status.to_lowercase().replace('_', " ")
+                            crate::util::words(&op.status)
                         ),
                     });
                 }

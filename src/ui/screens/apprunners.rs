@@ -19,7 +19,7 @@ use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table as grid;
 use crate::ui::widgets::{health_tone, status_tone};
-use crate::util::fmt_age;
+use crate::util::{fmt_age, words};
 
 pub const ID: ScreenId = ScreenId("apprunners");
 
@@ -264,11 +264,7 @@ impl Row for AppRunnerService {
                     let when = op
                         .started_at
                         .map_or_else(String::new, |t| format!(" {}", fmt_age(t, cx.now)));
-                    let text = format!(
-                        "{} {}{when}",
-                        operation_name(&op.kind),
-                        op.status.to_lowercase().replace('_', " ")
-                    );
+                    let text = format!("{} {}{when}", operation_name(&op.kind), words(&op.status));
                     let tone = if op.failed() {
                         Tone::Err
                     } else if op.in_progress() {

@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::domain::deploy::{CodeDeploy, ServiceDeployment, changes, traffic_text, words};
+use crate::domain::deploy::{CodeDeploy, ServiceDeployment, changes, traffic_text};
 use crate::domain::fetch::Fetch;
 use crate::store::Store;
 use crate::store::table::Tone;
@@ -16,7 +16,7 @@ use crate::store::ui::{Page, Route, ScreenId};
 use crate::ui::keymap::Command;
 use crate::ui::screen::{Freshness, Screen, Selection};
 use crate::ui::theme::Theme;
-use crate::util::{arn_tail, fmt_age, fmt_secs, task_def_short};
+use crate::util::{arn_tail, fmt_age, fmt_secs, task_def_short, words};
 
 pub const ID: ScreenId = ScreenId("deployment");
 
@@ -137,12 +137,7 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
     let now = store.now;
     let when = |t: Option<jiff::Timestamp>| t.map_or_else(|| "-".to_string(), |t| format!("{} ago", fmt_age(t, now)));
     let mut lines = vec![
-        pair(
-            "Status",
-            d.status.to_lowercase().replace('_', " "),
-            super::deployments::status_tone(d),
-            theme,
-        ),
+        pair("Status", words(&d.status), super::deployments::status_tone(d), theme),
         pair("Change", d.change(), Tone::Normal, theme),
         pair("Started", when(d.started_at.or(d.created_at)), Tone::Normal, theme),
     ];
@@ -182,7 +177,7 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
             "Circuit breaker",
             format!(
                 "{} · {} failed tasks of a threshold of {}",
-                b.status.to_lowercase().replace('_', " "),
+                words(&b.status),
                 b.failures,
                 b.threshold
             ),
@@ -196,7 +191,7 @@ fn text<'a>(store: &'a Store, d: &'a ServiceDeployment, theme: &Theme) -> Vec<Li
         } else {
             Tone::Err
         };
-        let mut text = format!("{} · {}", a.status.to_lowercase().replace('_', " "), a.names.join(", "));
+        let mut text = format!("{} · {}", words(&a.status), a.names.join(", "));
         if !a.triggered.is_empty() {
             text.push_str(&format!(" · went off: {}", a.triggered.join(", ")));
         }

@@ -19,7 +19,7 @@ use crate::ui::keymap::Command;
 use crate::ui::screen::{Freshness, Go, Screen, Selection};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::table as grid;
-use crate::util::{arn_tail, fmt_secs};
+use crate::util::{arn_tail, fmt_secs, words};
 
 pub const ID: ScreenId = ScreenId("deployments");
 
@@ -269,7 +269,7 @@ impl Row for ServiceDeployment {
     fn cell(&self, column: usize, cx: &RowCx) -> Cell<'_> {
         match column {
             0 => age(self.started_at.or(self.created_at), cx),
-            1 => Cell::tone(self.status.to_lowercase().replace('_', " "), status_tone(self)),
+            1 => Cell::tone(words(&self.status), status_tone(self)),
             4 => Cell::new(self.change()),
             2 => match &self.to {
                 Some(t) => Cell::tone(
@@ -295,7 +295,7 @@ impl Row for ServiceDeployment {
             },
             5 => match &self.alarms {
                 Some(a) if !a.triggered.is_empty() => Cell::tone(a.triggered.join(", "), Tone::Err),
-                Some(a) if !a.names.is_empty() => Cell::new(a.status.to_lowercase().replace('_', " ")),
+                Some(a) if !a.names.is_empty() => Cell::new(words(&a.status)),
                 _ => Cell::muted("-"),
             },
             6 => match (self.started_at, self.finished_at.or(self.stopped_at)) {
